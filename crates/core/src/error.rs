@@ -1,0 +1,112 @@
+//! The one error type of the library: each variant says what went wrong and what to do about it.
+//! Messages never carry secrets: at most a masked key id.
+
+use std::path::PathBuf;
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    // --- files and profiles ---
+    #[error("{}:{line}: {message}", path.display())]
+    ConfigSyntax { path: PathBuf, line: usize, message: String },
+    #[error("cannot read {}: {source}", path.display())]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("no home directory: set HOME, or AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE")]
+    NoHomeDirectory,
+    #[error("profile `{profile}` not found in {} or {}", config.display(), credentials.display())]
+    ProfileNotFound { profile: String, config: PathBuf, credentials: PathBuf },
+    #[error("profile `{profile}`: {key} `{target}` not found ({} line {line})", path.display())]
+    ProfileReferenceNotFound { profile: String, key: &'static str, target: String, path: PathBuf, line: usize },
+    #[error("{key} cycle {chain} ({} line {line}): break the loop", path.display())]
+    ProfileCycle { key: &'static str, chain: String, path: PathBuf, line: usize },
+    #[error("profile `{profile}`: {key} `{value}` is invalid ({} line {line}): {reason}", path.display())]
+    InvalidSetting { profile: String, key: &'static str, value: String, path: PathBuf, line: usize, reason: String },
+    #[error("profile `{profile}` uses {what}: {reason}")]
+    UnsupportedProfile { profile: String, what: &'static str, reason: String },
+    #[error("profile `{profile}` has no long-term keys: store them with `rolebar add {profile}`, or write them in {}", credentials.display())]
+    NoKeys { profile: String, credentials: PathBuf },
+
+    // --- the OS keyring ---
+    #[error("the OS keyring is not available ({detail}). On Linux start a Secret Service (gnome-keyring, KeePassXC) in your desktop session; Rolebar never falls back to a plain file")]
+    KeyringUnavailable { detail: String },
+    #[error("the OS keyring is locked ({detail}): unlock it (log in to your desktop session, or `gnome-keyring-daemon --unlock`) and try again")]
+    KeyringLocked { detail: String },
+    #[error("the OS keyring refused `{entry}`: {detail}")]
+    KeyringFailed { entry: String, detail: String },
+    #[error("the cached session `{entry}` in the keyring is unreadable ({detail}); it was removed, ask for a new one")]
+    CorruptCacheEntry { entry: String, detail: String },
+    #[error("cannot write the session index {}: {source}", path.display())]
+    IndexWrite { path: PathBuf, source: std::io::Error },
+
+    // --- MFA ---
+    #[error("the MFA code must be exactly 6 digits")]
+    MfaCodeFormat,
+    #[error("AWS rejected the MFA code for {mfa_serial}: check the device and enter the current code")]
+    MfaRejected { mfa_serial: String },
+    #[error("MFA entry cancelled")]
+    MfaCancelled,
+
+    // --- STS ---
+    #[error("profile `{profile}`: access denied by AWS: {message}")]
+    AccessDenied { profile: String, message: String },
+    #[error("profile `{profile}`: the source credentials have expired: {message}")]
+    ExpiredToken { profile: String, message: String },
+    #[error("profile `{profile}`: AWS does not know the access key {masked_key_id}: it was deleted or mistyped; store the right keys with `rolebar add {key_profile}`")]
+    InvalidClientTokenId { profile: String, key_profile: String, masked_key_id: String },
+    #[error("profile `{profile}`: the secret key does not match the access key {masked_key_id}; store the right keys with `rolebar add {key_profile}`")]
+    SignatureMismatch { profile: String, key_profile: String, masked_key_id: String },
+    #[error("profile `{profile}`: STS is not enabled in region {region}; enable it in IAM account settings or use another region")]
+    RegionDisabled { profile: String, region: String },
+    #[error("profile `{profile}`: AWS kept throttling STS after {attempts} attempts; wait a minute and try again")]
+    Throttled { profile: String, attempts: u32 },
+    #[error("profile `{profile}`: STS at {endpoint} did not answer in {seconds} s; check the network or proxy")]
+    Timeout { profile: String, endpoint: String, seconds: u64 },
+    #[error("profile `{profile}`: cannot reach STS at {endpoint} ({detail}); check the network, proxy or endpoint_url")]
+    Unreachable { profile: String, endpoint: String, detail: String },
+    #[error("profile `{profile}`: STS at {endpoint} sent a reply Rolebar cannot read ({detail})")]
+    MalformedReply { profile: String, endpoint: String, detail: String },
+    #[error("profile `{profile}`: STS error {code}: {message}")]
+    Sts { profile: String, code: String, message: String },
+
+    // --- running commands ---
+    #[error("already inside `rolebar exec` for profile `{profile}`: exit that shell first, or unset ROLEBAR_PROFILE")]
+    NestedExec { profile: String },
+}
+
+impl Error {
+    /// A stable code the UI branches on (never on the message text).
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::ConfigSyntax { .. } => "config_syntax",
+            Error::Read { .. } => "read_failed",
+            Error::NoHomeDirectory => "no_home",
+            Error::ProfileNotFound { .. } => "profile_not_found",
+            Error::ProfileReferenceNotFound { .. } => "profile_reference_not_found",
+            Error::ProfileCycle { .. } => "profile_cycle",
+            Error::InvalidSetting { .. } => "invalid_setting",
+            Error::UnsupportedProfile { .. } => "unsupported_profile",
+            Error::NoKeys { .. } => "no_keys",
+            Error::KeyringUnavailable { .. } => "keyring_unavailable",
+            Error::KeyringLocked { .. } => "keyring_locked",
+            Error::KeyringFailed { .. } => "keyring_failed",
+            Error::CorruptCacheEntry { .. } => "corrupt_cache_entry",
+            Error::IndexWrite { .. } => "index_write",
+            Error::MfaCodeFormat => "mfa_code_format",
+            Error::MfaRejected { .. } => "mfa_rejected",
+            Error::MfaCancelled => "mfa_cancelled",
+            Error::AccessDenied { .. } => "access_denied",
+            Error::ExpiredToken { .. } => "expired_token",
+            Error::InvalidClientTokenId { .. } => "invalid_client_token_id",
+            Error::SignatureMismatch { .. } => "signature_mismatch",
+            Error::RegionDisabled { .. } => "region_disabled",
+            Error::Throttled { .. } => "throttled",
+            Error::Timeout { .. } => "timeout",
+            Error::Unreachable { .. } => "unreachable",
+            Error::MalformedReply { .. } => "malformed_reply",
+            Error::Sts { .. } => "sts_error",
+            Error::NestedExec { .. } => "nested_exec",
+        }
+    }
+}

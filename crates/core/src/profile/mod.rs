@@ -1,0 +1,257 @@
+//! AWS profiles from `~/.aws/config` and `~/.aws/credentials`, named and merged as the AWS CLI does.
+
+pub mod ini;
+pub mod resolve;
+
+pub use resolve::{CredentialSource, KeySource, ResolvedProfile, RoleSpec, StsEndpoint};
+
+use crate::error::{Error, Result};
+use ini::{IniFile, Section};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// Where the two files are: `AWS_CONFIG_FILE` / `AWS_SHARED_CREDENTIALS_FILE`, else `~/.aws/…`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AwsPaths {
+    pub config: PathBuf,
+    pub credentials: PathBuf,
+}
+
+impl AwsPaths {
+    pub fn from_env() -> Result<Self> {
+        let home = || dirs::home_dir().ok_or(Error::NoHomeDirectory);
+        let config = match std::env::var_os("AWS_CONFIG_FILE") {
+            Some(p) if !p.is_empty() => expand_tilde(PathBuf::from(p)),
+            _ => home()?.join(".aws").join("config"),
+        };
+        let credentials = match std::env::var_os("AWS_SHARED_CREDENTIALS_FILE") {
+            Some(p) if !p.is_empty() => expand_tilde(PathBuf::from(p)),
+            _ => home()?.join(".aws").join("credentials"),
+        };
+        Ok(AwsPaths { config, credentials })
+    }
+}
+
+fn expand_tilde(path: PathBuf) -> PathBuf {
+    match (path.strip_prefix("~"), dirs::home_dir()) {
+        (Ok(rest), Some(home)) => home.join(rest),
+        _ => path,
+    }
+}
+
+/// Which file a setting came from, for error messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileRole {
+    Config,
+    Credentials,
+}
+
+/// One profile's sections: its `[profile x]` in config and `[x]` in credentials, either optional.
+#[derive(Debug, Clone, Default)]
+struct ProfileSections {
+    config: Option<usize>,
+    credentials: Option<usize>,
+}
+
+/// A setting with where it was written.
+#[derive(Debug, Clone, Copy)]
+pub struct Setting<'a> {
+    pub value: &'a str,
+    pub path: &'a Path,
+    pub line: usize,
+}
+
+/// Both files, parsed, with profiles in file order (config first, then credentials-only ones).
+#[derive(Debug, Clone, Default)]
+pub struct ProfileSet {
+    config: IniFile,
+    credentials: IniFile,
+    order: Vec<String>,
+    by_name: HashMap<String, ProfileSections>,
+}
+
+impl ProfileSet {
+    /// Reads both files; a missing file is an empty one (as for the AWS CLI).
+    pub fn load(paths: &AwsPaths) -> Result<Self> {
+        let config = read_optional(&paths.config)?;
+        let credentials = read_optional(&paths.credentials)?;
+        Self::parse(&paths.config, &config, &paths.credentials, &credentials)
+    }
+
+    pub fn parse(config_path: &Path, config: &str, credentials_path: &Path, credentials: &str) -> Result<Self> {
+        let syntax = |path: &Path| {
+            let path = path.to_path_buf();
+            move |e: ini::SyntaxError| Error::ConfigSyntax {
+                path,
+                line: e.line,
+                message: e.message,
+            }
+        };
+        let config = ini::parse(config_path, config).map_err(syntax(config_path))?;
+        let credentials = ini::parse(credentials_path, credentials).map_err(syntax(credentials_path))?;
+        let mut set = ProfileSet {
+            config,
+            credentials,
+            order: Vec::new(),
+            by_name: HashMap::new(),
+        };
+        for index in 0..set.config.sections.len() {
+            let header = &set.config.sections[index].header;
+            if let Some(name) = config_profile_name(header) {
+                let name = name.to_string();
+                set.add(name, FileRole::Config, index)?;
+            }
+        }
+        for index in 0..set.credentials.sections.len() {
+            let name = set.credentials.sections[index].header.clone();
+            set.add(name, FileRole::Credentials, index)?;
+        }
+        Ok(set)
+    }
+
+    fn add(&mut self, name: String, role: FileRole, index: usize) -> Result<()> {
+        let file = match role {
+            FileRole::Config => &self.config,
+            FileRole::Credentials => &self.credentials,
+        };
+        let entry = self.by_name.entry(name.clone()).or_default();
+        let slot = match role {
+            FileRole::Config => &mut entry.config,
+            FileRole::Credentials => &mut entry.credentials,
+        };
+        if let Some(first) = *slot {
+            // botocore's strict configparser refuses duplicate sections too; say where both are.
+            return Err(Error::ConfigSyntax {
+                path: file.path.clone(),
+                line: file.sections[index].line,
+                message: format!(
+                    "profile `{name}` is defined twice (first on line {})",
+                    file.sections[first].line
+                ),
+            });
+        }
+        *slot = Some(index);
+        if entry.config.is_none() || entry.credentials.is_none() {
+            if !self.order.contains(&name) {
+                self.order.push(name);
+            }
+        }
+        Ok(())
+    }
+
+    /// Profile names in the order the files list them.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.order.iter().map(String::as_str)
+    }
+
+    pub fn contains(&self, name: &str) -> bool {
+        self.by_name.contains_key(name)
+    }
+
+    pub fn config_path(&self) -> &Path {
+        &self.config.path
+    }
+
+    pub fn credentials_path(&self) -> &Path {
+        &self.credentials.path
+    }
+
+    /// The parsed config file, for callers that check what a profile is (e.g. output guard rails).
+    pub fn config_file(&self) -> &IniFile {
+        &self.config
+    }
+
+    fn sections(&self, name: &str) -> Option<(Option<&Section>, Option<&Section>)> {
+        let s = self.by_name.get(name)?;
+        Some((
+            s.config.map(|i| &self.config.sections[i]),
+            s.credentials.map(|i| &self.credentials.sections[i]),
+        ))
+    }
+
+    /// A profile's own setting. The credentials file wins over the config file, as in botocore,
+    /// which merges the credentials file's profiles over the config's.
+    pub fn own_setting(&self, name: &str, key: &str) -> Option<Setting<'_>> {
+        let (config, credentials) = self.sections(name)?;
+        if let Some(p) = credentials.and_then(|s| s.get(key)) {
+            return Some(Setting { value: &p.value, path: &self.credentials.path, line: p.line });
+        }
+        config
+            .and_then(|s| s.get(key))
+            .map(|p| Setting { value: &p.value, path: &self.config.path, line: p.line })
+    }
+
+    /// Where a profile is defined: its config section if any, else its credentials section.
+    pub fn location(&self, name: &str) -> Option<(&Path, usize)> {
+        let (config, credentials) = self.sections(name)?;
+        config
+            .map(|s| (self.config.path.as_path(), s.line))
+            .or_else(|| credentials.map(|s| (self.credentials.path.as_path(), s.line)))
+    }
+}
+
+fn read_optional(path: &Path) -> Result<String> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => Ok(text),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(String::new()),
+        Err(source) => Err(Error::Read { path: path.to_path_buf(), source }),
+    }
+}
+
+/// The profile a config-file header names, if it names one: `default`, `profile x`,
+/// `profile "x y"`. Other sections (`sso-session`, `services`, plain `[x]`) are not profiles in the
+/// config file, as for the AWS CLI.
+pub fn config_profile_name(header: &str) -> Option<&str> {
+    if header == "default" {
+        return Some("default");
+    }
+    let rest = header.strip_prefix("profile")?;
+    if !rest.starts_with([' ', '\t']) {
+        return None;
+    }
+    let rest = rest.trim();
+    let name = rest
+        .strip_prefix('"')
+        .and_then(|r| r.strip_suffix('"'))
+        .or_else(|| rest.strip_prefix('\'').and_then(|r| r.strip_suffix('\'')))
+        .unwrap_or(rest);
+    (!name.is_empty()).then_some(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn profile_headers_follow_the_cli() {
+        assert_eq!(config_profile_name("default"), Some("default"));
+        assert_eq!(config_profile_name("profile dev"), Some("dev"));
+        assert_eq!(config_profile_name("profile   \"spaced name\""), Some("spaced name"));
+        assert_eq!(config_profile_name("profiledev"), None);
+        assert_eq!(config_profile_name("sso-session corp"), None);
+        assert_eq!(config_profile_name("dev"), None);
+    }
+
+    #[test]
+    fn credentials_file_wins_and_order_is_kept() {
+        let set = ProfileSet::parse(
+            Path::new("config"),
+            "[profile b]\nregion=x\n[default]\nregion=y\n",
+            Path::new("credentials"),
+            "[default]\nregion=z\n[a]\naws_access_key_id=AKIA\n",
+        )
+        .expect("parses");
+        assert_eq!(set.names().collect::<Vec<_>>(), ["b", "default", "a"]);
+        let region = set.own_setting("default", "region").expect("region");
+        assert_eq!((region.value, region.line), ("z", 2));
+        assert_eq!(region.path, Path::new("credentials"));
+    }
+
+    #[test]
+    fn duplicate_profiles_are_an_error_with_both_lines() {
+        let err = ProfileSet::parse(Path::new("config"), "[profile a]\n[profile a]\n", Path::new("c"), "")
+            .expect_err("duplicate");
+        assert!(err.to_string().contains("config:2"), "{err}");
+        assert!(err.to_string().contains("line 1"), "{err}");
+    }
+}

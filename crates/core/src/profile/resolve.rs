@@ -1,0 +1,390 @@
+//! Resolving a profile into how to get its credentials: the `source_profile` chain, roles,
+//! MFA devices, durations and the STS endpoint.
+
+use super::{ProfileSet, Setting};
+use crate::credentials::Credentials;
+use crate::error::{Error, Result};
+use std::path::PathBuf;
+use time::Duration;
+
+/// AssumeRole's default and bounds (AWS: 15 minutes to 12 hours; the role's own maximum may be lower).
+pub const ROLE_DEFAULT_DURATION: Duration = Duration::hours(1);
+/// GetSessionToken's default in aws-vault, and AWS's bounds for it (15 minutes to 36 hours).
+pub const SESSION_TOKEN_DEFAULT_DURATION: Duration = Duration::hours(8);
+const ROLE_DURATION_BOUNDS: (i64, i64) = (900, 43_200);
+
+/// Where long-term keys come from: the OS keyring under `profile`, or the credentials file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeySource {
+    pub profile: String,
+    /// Keys written in `~/.aws/credentials` (or config), used when the keyring has none.
+    pub file_keys: Option<FileKeys>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileKeys {
+    pub credentials: Credentials,
+    pub path: PathBuf,
+    pub line: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoleSpec {
+    pub role_arn: String,
+    /// The role profile's own `mfa_serial` (as the AWS CLI and aws-vault read it).
+    pub mfa_serial: Option<String>,
+    pub external_id: Option<String>,
+    pub role_session_name: Option<String>,
+    /// `duration_seconds`, when set.
+    pub duration: Option<Duration>,
+    pub source: ResolvedProfile,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CredentialSource {
+    /// Long-term keys used as they are.
+    Keys(KeySource),
+    /// Long-term keys plus an MFA device and no role: GetSessionToken with MFA.
+    SessionToken { keys: KeySource, mfa_serial: String },
+    /// AssumeRole from the source profile's credentials.
+    Role(Box<RoleSpec>),
+    /// A kind of profile Rolebar cannot serve yet; listed, never misused.
+    Unsupported { what: &'static str, reason: String },
+}
+
+/// Where STS is reached for a profile.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StsEndpoint {
+    /// The region requests are signed for.
+    pub region: String,
+    /// An explicit endpoint (`AWS_ENDPOINT_URL_STS`, `AWS_ENDPOINT_URL`, or the profile's `endpoint_url`).
+    pub url: Option<String>,
+    /// `sts_regional_endpoints`: regional (the default of current SDKs) or legacy (global for the
+    /// regions that had it).
+    pub regional: bool,
+}
+
+/// Regions that used the global endpoint under `sts_regional_endpoints = legacy`.
+const LEGACY_GLOBAL_REGIONS: &[&str] = &[
+    "ap-northeast-1", "ap-south-1", "ap-southeast-1", "ap-southeast-2", "aws-global", "ca-central-1",
+    "eu-central-1", "eu-north-1", "eu-west-1", "eu-west-2", "eu-west-3", "sa-east-1", "us-east-1",
+    "us-east-2", "us-west-1", "us-west-2",
+];
+
+impl StsEndpoint {
+    /// The URL to call.
+    pub fn url(&self) -> String {
+        if let Some(url) = &self.url {
+            return url.clone();
+        }
+        if !self.regional && LEGACY_GLOBAL_REGIONS.contains(&self.region.as_str()) {
+            return "https://sts.amazonaws.com".to_string();
+        }
+        let suffix = if self.region.starts_with("cn-") { "amazonaws.com.cn" } else { "amazonaws.com" };
+        format!("https://sts.{}.{suffix}", self.region)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResolvedProfile {
+    pub name: String,
+    /// The profile's `region`; else `[default]`'s (aws-vault's fallback, so `exec` sets one).
+    pub region: Option<String>,
+    pub sts: StsEndpoint,
+    pub source: CredentialSource,
+}
+
+impl ResolvedProfile {
+    /// The MFA device a credential request for this profile may ask a code for, if any.
+    pub fn mfa_serial(&self) -> Option<&str> {
+        match &self.source {
+            CredentialSource::SessionToken { mfa_serial, .. } => Some(mfa_serial),
+            CredentialSource::Role(role) => role.mfa_serial.as_deref().or_else(|| role.source.mfa_serial()),
+            _ => None,
+        }
+    }
+
+    pub fn role_arn(&self) -> Option<&str> {
+        match &self.source {
+            CredentialSource::Role(role) => Some(&role.role_arn),
+            _ => None,
+        }
+    }
+}
+
+/// The environment variables resolution reads, captured so tests can supply their own.
+#[derive(Debug, Clone, Default)]
+pub struct Environment {
+    pub endpoint_url_sts: Option<String>,
+    pub endpoint_url: Option<String>,
+    pub ignore_configured_endpoint_urls: bool,
+    pub region: Option<String>,
+}
+
+impl Environment {
+    pub fn from_process() -> Self {
+        let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+        Environment {
+            endpoint_url_sts: var("AWS_ENDPOINT_URL_STS"),
+            endpoint_url: var("AWS_ENDPOINT_URL"),
+            ignore_configured_endpoint_urls: var("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")
+                .is_some_and(|v| v.eq_ignore_ascii_case("true")),
+            region: var("AWS_REGION").or_else(|| var("AWS_DEFAULT_REGION")),
+        }
+    }
+}
+
+impl ProfileSet {
+    /// A setting of the profile, or of the profiles it includes (aws-vault's `include_profile`).
+    pub fn setting(&self, name: &str, key: &str) -> Result<Option<Setting<'_>>> {
+        let mut current = name.to_string();
+        let mut seen = vec![current.clone()];
+        loop {
+            if let Some(found) = self.own_setting(&current, key) {
+                return Ok(Some(found));
+            }
+            let Some(include) = self.own_setting(&current, "include_profile") else {
+                return Ok(None);
+            };
+            if !self.contains(include.value) {
+                return Err(Error::ProfileReferenceNotFound {
+                    profile: current.clone(),
+                    key: "include_profile",
+                    target: include.value.to_string(),
+                    path: include.path.to_path_buf(),
+                    line: include.line,
+                });
+            }
+            if seen.iter().any(|s| s == include.value) {
+                seen.push(include.value.to_string());
+                return Err(Error::ProfileCycle {
+                    key: "include_profile",
+                    chain: seen.join(" → "),
+                    path: include.path.to_path_buf(),
+                    line: include.line,
+                });
+            }
+            current = include.value.to_string();
+            seen.push(current.clone());
+        }
+    }
+
+    fn value(&self, name: &str, key: &str) -> Result<Option<String>> {
+        Ok(self.setting(name, key)?.map(|s| s.value.to_string()))
+    }
+
+    /// Resolves `name` with the process environment.
+    pub fn resolve(&self, name: &str) -> Result<ResolvedProfile> {
+        self.resolve_with(name, &Environment::from_process())
+    }
+
+    pub fn resolve_with(&self, name: &str, env: &Environment) -> Result<ResolvedProfile> {
+        if !self.contains(name) {
+            return Err(Error::ProfileNotFound {
+                profile: name.to_string(),
+                config: self.config_path().to_path_buf(),
+                credentials: self.credentials_path().to_path_buf(),
+            });
+        }
+        self.resolve_chain(name, env, &mut Vec::new())
+    }
+
+    fn resolve_chain(&self, name: &str, env: &Environment, chain: &mut Vec<String>) -> Result<ResolvedProfile> {
+        chain.push(name.to_string());
+        let region = match self.value(name, "region")? {
+            Some(r) => Some(r),
+            None => env.region.clone().or(self.value("default", "region").ok().flatten()),
+        };
+        let sts = self.sts_endpoint(name, region.as_deref(), env)?;
+        let source = self.credential_source(name, env, chain)?;
+        Ok(ResolvedProfile {
+            name: name.to_string(),
+            region,
+            sts,
+            source,
+        })
+    }
+
+    fn sts_endpoint(&self, name: &str, region: Option<&str>, env: &Environment) -> Result<StsEndpoint> {
+        let configured = if env.ignore_configured_endpoint_urls {
+            None
+        } else {
+            self.value(name, "endpoint_url")?
+        };
+        let regional = match self.setting(name, "sts_regional_endpoints")? {
+            None => true,
+            Some(s) if s.value.eq_ignore_ascii_case("regional") => true,
+            Some(s) if s.value.eq_ignore_ascii_case("legacy") => false,
+            Some(s) => return Err(self.invalid(name, "sts_regional_endpoints", s, "expected `regional` or `legacy`")),
+        };
+        Ok(StsEndpoint {
+            region: region.unwrap_or("us-east-1").to_string(),
+            url: env.endpoint_url_sts.clone().or(env.endpoint_url.clone()).or(configured),
+            regional,
+        })
+    }
+
+    fn invalid(&self, profile: &str, key: &'static str, at: Setting<'_>, reason: &str) -> Error {
+        Error::InvalidSetting {
+            profile: profile.to_string(),
+            key,
+            value: at.value.to_string(),
+            path: at.path.to_path_buf(),
+            line: at.line,
+            reason: reason.to_string(),
+        }
+    }
+
+    fn credential_source(&self, name: &str, env: &Environment, chain: &mut Vec<String>) -> Result<CredentialSource> {
+        let unsupported = |what: &'static str, reason: String| Ok(CredentialSource::Unsupported { what, reason });
+        let role_arn = self.setting(name, "role_arn")?;
+        if self.setting(name, "sso_session")?.is_some() || self.setting(name, "sso_start_url")?.is_some() {
+            return unsupported(
+                "SSO",
+                "IAM Identity Center (SSO) sign-in is not supported yet; use `aws sso login --profile` for it".into(),
+            );
+        }
+        if let Some(role_arn) = role_arn {
+            if self.setting(name, "web_identity_token_file")?.is_some() {
+                return unsupported("web identity", "roles assumed with a web identity token are not supported yet".into());
+            }
+            if let Some(cs) = self.setting(name, "credential_source")? {
+                return unsupported(
+                    "credential_source",
+                    format!("credential_source `{}` (instance or container credentials) is not supported", cs.value),
+                );
+            }
+            return self.role_source(name, role_arn, env, chain).map(|r| CredentialSource::Role(Box::new(r)));
+        }
+        // aws-vault reads `source_profile` without `role_arn` as "use that profile's credentials".
+        let keys_profile = match self.setting(name, "source_profile")? {
+            Some(s) if s.value != name => {
+                let source = self.checked_source(name, s, chain)?;
+                let resolved = self.resolve_chain(&source, env, chain)?;
+                chain.pop();
+                match resolved.source {
+                    CredentialSource::Keys(keys) | CredentialSource::SessionToken { keys, .. } => keys,
+                    other => return Ok(other),
+                }
+            }
+            _ => self.key_source(name)?,
+        };
+        if self.setting(name, "credential_process")?.is_some() && keys_profile.file_keys.is_none() {
+            return unsupported(
+                "credential_process",
+                "credential_process profiles are not served by Rolebar; the AWS CLI runs them itself".into(),
+            );
+        }
+        Ok(match self.value(name, "mfa_serial")? {
+            Some(mfa_serial) => CredentialSource::SessionToken { keys: keys_profile, mfa_serial },
+            None => CredentialSource::Keys(keys_profile),
+        })
+    }
+
+    /// Checks a `source_profile` reference: it exists and does not close a cycle.
+    fn checked_source(&self, name: &str, source: Setting<'_>, chain: &[String]) -> Result<String> {
+        if !self.contains(source.value) {
+            return Err(Error::ProfileReferenceNotFound {
+                profile: name.to_string(),
+                key: "source_profile",
+                target: source.value.to_string(),
+                path: source.path.to_path_buf(),
+                line: source.line,
+            });
+        }
+        if chain.iter().any(|c| c == source.value) {
+            let mut shown = chain.to_vec();
+            shown.push(source.value.to_string());
+            return Err(Error::ProfileCycle {
+                key: "source_profile",
+                chain: shown.join(" → "),
+                path: source.path.to_path_buf(),
+                line: source.line,
+            });
+        }
+        Ok(source.value.to_string())
+    }
+
+    fn role_source(&self, name: &str, role_arn: Setting<'_>, env: &Environment, chain: &mut Vec<String>) -> Result<RoleSpec> {
+        if !role_arn.value.starts_with("arn:") {
+            return Err(self.invalid(name, "role_arn", role_arn, "a role ARN looks like arn:aws:iam::123456789012:role/NAME"));
+        }
+        let duration = match self.setting(name, "duration_seconds")? {
+            None => None,
+            Some(s) => match s.value.parse::<i64>() {
+                Ok(secs) if (ROLE_DURATION_BOUNDS.0..=ROLE_DURATION_BOUNDS.1).contains(&secs) => Some(Duration::seconds(secs)),
+                _ => return Err(self.invalid(name, "duration_seconds", s, "expected whole seconds from 900 (15 minutes) to 43200 (12 hours)")),
+            },
+        };
+        let source = match self.setting(name, "source_profile")? {
+            // A profile naming itself as source uses its own keys (AWS CLI rule).
+            Some(s) if s.value == name => ResolvedProfile {
+                name: name.to_string(),
+                region: self.value(name, "region")?,
+                sts: self.sts_endpoint(name, self.value(name, "region")?.as_deref(), env)?,
+                source: CredentialSource::Keys(self.key_source(name)?),
+            },
+            Some(s) => {
+                let source = self.checked_source(name, s, chain)?;
+                let resolved = self.resolve_chain(&source, env, chain)?;
+                chain.pop();
+                if let CredentialSource::Unsupported { what, reason } = &resolved.source {
+                    return Err(Error::UnsupportedProfile {
+                        profile: source,
+                        what,
+                        reason: format!("{reason} (it is the source_profile of `{name}`)"),
+                    });
+                }
+                resolved
+            }
+            None => {
+                return Err(Error::InvalidSetting {
+                    profile: name.to_string(),
+                    key: "role_arn",
+                    value: role_arn.value.to_string(),
+                    path: role_arn.path.to_path_buf(),
+                    line: role_arn.line,
+                    reason: "a role needs `source_profile` to say whose keys assume it".into(),
+                })
+            }
+        };
+        Ok(RoleSpec {
+            role_arn: role_arn.value.to_string(),
+            mfa_serial: self.value(name, "mfa_serial")?,
+            external_id: self.value(name, "external_id")?,
+            role_session_name: self.value(name, "role_session_name")?,
+            duration,
+            source,
+        })
+    }
+
+    /// Keys for `name`: from the files if written there; the keyring is asked at run time.
+    fn key_source(&self, name: &str) -> Result<KeySource> {
+        let file_keys = match self.setting(name, "aws_access_key_id")? {
+            None => None,
+            Some(id) => {
+                let Some(secret) = self.setting(name, "aws_secret_access_key")? else {
+                    return Err(Error::InvalidSetting {
+                        profile: name.to_string(),
+                        key: "aws_access_key_id",
+                        value: id.value.to_string(),
+                        path: id.path.to_path_buf(),
+                        line: id.line,
+                        reason: "aws_secret_access_key is missing beside it".into(),
+                    });
+                };
+                let token = self.setting(name, "aws_session_token")?.or(self.setting(name, "aws_security_token")?);
+                Some(FileKeys {
+                    credentials: Credentials {
+                        access_key_id: id.value.to_string(),
+                        secret_access_key: secret.value.to_string().into(),
+                        session_token: token.map(|t| t.value.to_string().into()),
+                    },
+                    path: id.path.to_path_buf(),
+                    line: id.line,
+                })
+            }
+        };
+        Ok(KeySource { profile: name.to_string(), file_keys })
+    }
+}
