@@ -6,9 +6,16 @@
 pub mod clock;
 pub mod credentials;
 pub mod error;
+pub mod index;
+pub mod keys;
+pub mod mfa;
+pub mod outputs;
 pub mod profile;
 pub mod sensitive;
 pub mod session;
+pub mod store;
+pub mod sts;
+pub mod vault;
 
 pub use credentials::Credentials;
 pub use error::{Error, Result};

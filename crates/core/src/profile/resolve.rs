@@ -17,6 +17,8 @@ const ROLE_DURATION_BOUNDS: (i64, i64) = (900, 43_200);
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KeySource {
     pub profile: String,
+    /// The credentials file, to tell the user where keys could go.
+    pub credentials_path: PathBuf,
     /// Keys written in `~/.aws/credentials` (or config), used when the keyring has none.
     pub file_keys: Option<FileKeys>,
 }
@@ -385,6 +387,6 @@ impl ProfileSet {
                 })
             }
         };
-        Ok(KeySource { profile: name.to_string(), file_keys })
+        Ok(KeySource { profile: name.to_string(), credentials_path: self.credentials_path().to_path_buf(), file_keys })
     }
 }

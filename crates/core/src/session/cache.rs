@@ -1,1 +1,280 @@
-//! The session cache.
+//! Cached STS sessions in the keyring, reused until they are within the expiry window
+//! (aws-vault's 5 minutes by default), also across restarts.
+
+use super::{Session, SessionKind};
+use crate::clock::Clock;
+use crate::credentials::Credentials;
+use crate::error::{Error, Result};
+use crate::index::{Index, SessionRecord};
+use crate::sensitive::Secret;
+use crate::store::SecretStore;
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+use time::{Duration, OffsetDateTime};
+use zeroize::Zeroizing;
+
+/// aws-vault's rule: a session with 5 minutes or less left is not handed out.
+pub const DEFAULT_EXPIRY_WINDOW: Duration = Duration::minutes(5);
+
+/// What a cached session is filed under.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum CacheKey {
+    /// A role session, per role profile.
+    Role { profile: String },
+    /// A GetSessionToken session, per key-holding profile and MFA device (one code serves every
+    /// role with that device).
+    SessionToken { profile: String, mfa_serial: Option<String> },
+}
+
+impl CacheKey {
+    pub fn entry(&self) -> String {
+        match self {
+            CacheKey::Role { profile } => format!("session:AssumeRole:{profile}"),
+            CacheKey::SessionToken { profile, mfa_serial } => {
+                format!("session:GetSessionToken:{profile}:{}", mfa_serial.as_deref().unwrap_or("-"))
+            }
+        }
+    }
+}
+
+/// The keyring's copy of a session; private so nothing else can serialise a secret.
+#[derive(Serialize, Deserialize)]
+struct StoredSession {
+    profile: String,
+    kind: SessionKind,
+    access_key_id: String,
+    secret_access_key: Zeroizing<String>,
+    session_token: Zeroizing<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    expires_at: OffsetDateTime,
+    mfa_serial: Option<String>,
+    role_arn: Option<String>,
+    region: Option<String>,
+}
+
+/// A cached session as `list` shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CachedSessionInfo {
+    pub entry: String,
+    pub record: SessionRecord,
+    pub time_left: Duration,
+}
+
+#[derive(Debug, Clone)]
+pub struct SessionCache {
+    store: Arc<dyn SecretStore>,
+    index: Index,
+    clock: Arc<dyn Clock>,
+    window: Duration,
+}
+
+impl SessionCache {
+    pub fn new(store: Arc<dyn SecretStore>, index: Index, clock: Arc<dyn Clock>) -> Self {
+        SessionCache { store, index, clock, window: DEFAULT_EXPIRY_WINDOW }
+    }
+
+    pub fn with_window(mut self, window: Duration) -> Self {
+        self.window = window;
+        self
+    }
+
+    pub fn window(&self) -> Duration {
+        self.window
+    }
+
+    pub fn now(&self) -> OffsetDateTime {
+        self.clock.now()
+    }
+
+    /// A session that is still fresh (more than the window left), else `None`.
+    /// An unreadable entry is dropped and reported, so one bad entry never blocks a new session.
+    pub fn get(&self, key: &CacheKey) -> Result<Option<Session>> {
+        Ok(self.get_any(key)?.filter(|s| s.is_fresh(self.clock.now(), self.window)))
+    }
+
+    /// The cached session whatever its time left (to tell "expired" from "never had one").
+    pub fn get_any(&self, key: &CacheKey) -> Result<Option<Session>> {
+        let entry = key.entry();
+        let Some(secret) = self.store.get(&entry)? else {
+            return Ok(None);
+        };
+        let stored: StoredSession = match serde_json::from_str(secret.expose()) {
+            Ok(s) => s,
+            Err(e) => {
+                tracing::warn!(entry = %entry, error = %e, "dropping an unreadable cached session");
+                self.remove_entry(&entry)?;
+                return Ok(None);
+            }
+        };
+        let session = Session {
+            profile: stored.profile,
+            kind: stored.kind,
+            credentials: Credentials {
+                access_key_id: stored.access_key_id,
+                secret_access_key: Secret::new(stored.secret_access_key.as_str()),
+                session_token: Some(Secret::new(stored.session_token.as_str())),
+            },
+            expires_at: stored.expires_at,
+            mfa_serial: stored.mfa_serial,
+            role_arn: stored.role_arn,
+            region: stored.region,
+        };
+        Ok(Some(session))
+    }
+
+    pub fn put(&self, key: &CacheKey, session: &Session) -> Result<()> {
+        let entry = key.entry();
+        let stored = StoredSession {
+            profile: session.profile.clone(),
+            kind: session.kind,
+            access_key_id: session.credentials.access_key_id.clone(),
+            secret_access_key: Zeroizing::new(session.credentials.secret_access_key.expose().to_string()),
+            session_token: Zeroizing::new(
+                session.credentials.session_token.as_ref().map(|t| t.expose().to_string()).unwrap_or_default(),
+            ),
+            expires_at: session.expires_at,
+            mfa_serial: session.mfa_serial.clone(),
+            role_arn: session.role_arn.clone(),
+            region: session.region.clone(),
+        };
+        let json = serde_json::to_string(&stored)
+            .map(Secret::new)
+            .map_err(|e| Error::KeyringFailed { entry: entry.clone(), detail: e.to_string() })?;
+        self.store.set(&entry, &json)?;
+        self.index.update(|data| {
+            data.sessions.insert(
+                entry,
+                SessionRecord {
+                    profile: session.profile.clone(),
+                    kind: session.kind,
+                    expires_at: session.expires_at,
+                    mfa_serial: session.mfa_serial.clone(),
+                    role_arn: session.role_arn.clone(),
+                },
+            );
+        })
+    }
+
+    /// Cached sessions with their time left, soonest to expire first; expired ones included
+    /// (with zero left) until cleared, as `aws-vault list` shows them.
+    pub fn list(&self) -> Vec<CachedSessionInfo> {
+        let now = self.clock.now();
+        let mut all: Vec<_> = self
+            .index
+            .read()
+            .sessions
+            .into_iter()
+            .map(|(entry, record)| CachedSessionInfo {
+                time_left: (record.expires_at - now).max(Duration::ZERO),
+                entry,
+                record,
+            })
+            .collect();
+        all.sort_by_key(|s| (s.record.expires_at, s.entry.clone()));
+        all
+    }
+
+    /// Removes the sessions of `profile` (its role sessions and the GetSessionToken sessions of
+    /// its keys). Returns how many were removed.
+    pub fn clear(&self, profile: &str) -> Result<usize> {
+        let entries: Vec<String> = self
+            .list()
+            .into_iter()
+            .filter(|s| s.record.profile == profile)
+            .map(|s| s.entry)
+            .collect();
+        for entry in &entries {
+            self.remove_entry(entry)?;
+        }
+        Ok(entries.len())
+    }
+
+    pub fn clear_all(&self) -> Result<usize> {
+        let entries: Vec<String> = self.list().into_iter().map(|s| s.entry).collect();
+        for entry in &entries {
+            self.remove_entry(entry)?;
+        }
+        Ok(entries.len())
+    }
+
+    fn remove_entry(&self, entry: &str) -> Result<()> {
+        self.store.delete(entry)?;
+        self.index.update(|data| {
+            data.sessions.remove(entry);
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::ManualClock;
+    use crate::store::MemoryStore;
+    use time::macros::datetime;
+
+    fn session(profile: &str, expires_at: OffsetDateTime) -> Session {
+        Session {
+            profile: profile.into(),
+            kind: SessionKind::AssumeRole,
+            credentials: Credentials::temporary("ASIAEXAMPLE000000001", "secret", "token"),
+            expires_at,
+            mfa_serial: Some("arn:aws:iam::111111111111:mfa/oppara".into()),
+            role_arn: Some("arn:aws:iam::222222222222:role/developer".into()),
+            region: None,
+        }
+    }
+
+    fn cache() -> (SessionCache, ManualClock, Arc<MemoryStore>, tempfile::TempDir) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let clock = ManualClock::new(datetime!(2026-11-25 12:00 UTC));
+        let store = Arc::new(MemoryStore::new());
+        let cache = SessionCache::new(store.clone(), Index::at(dir.path().join("index.json")), Arc::new(clock.clone()));
+        (cache, clock, store, dir)
+    }
+
+    #[test]
+    fn a_session_is_reused_until_five_minutes_before_expiry() {
+        let (cache, clock, _, _dir) = cache();
+        let key = CacheKey::Role { profile: "oppara-dev".into() };
+        let s = session("oppara-dev", datetime!(2026-11-25 13:00 UTC));
+        cache.put(&key, &s).expect("put");
+        assert_eq!(cache.get(&key).expect("get"), Some(s.clone()));
+        clock.set(datetime!(2026-11-25 12:54:59 UTC));
+        assert!(cache.get(&key).expect("get").is_some(), "5m01s left: still served");
+        clock.set(datetime!(2026-11-25 12:55 UTC));
+        assert!(cache.get(&key).expect("get").is_none(), "5m left: not served");
+        assert_eq!(cache.list()[0].time_left, Duration::minutes(5));
+    }
+
+    #[test]
+    fn the_window_is_configurable() {
+        let (cache, clock, _, _dir) = cache();
+        let cache = cache.with_window(Duration::minutes(15));
+        let key = CacheKey::Role { profile: "p".into() };
+        cache.put(&key, &session("p", datetime!(2026-11-25 13:00 UTC))).expect("put");
+        clock.set(datetime!(2026-11-25 12:45 UTC));
+        assert!(cache.get(&key).expect("get").is_none());
+    }
+
+    #[test]
+    fn clear_one_and_all() {
+        let (cache, _, store, _dir) = cache();
+        for p in ["a", "b", "c"] {
+            cache.put(&CacheKey::Role { profile: p.into() }, &session(p, datetime!(2026-11-25 13:00 UTC))).expect("put");
+        }
+        assert_eq!(cache.clear("b").expect("clear"), 1);
+        assert_eq!(cache.list().len(), 2);
+        assert_eq!(cache.clear_all().expect("clear all"), 2);
+        assert!(cache.list().is_empty());
+        assert!(store.entry_names().is_empty());
+    }
+
+    #[test]
+    fn an_unreadable_entry_is_dropped_not_fatal() {
+        let (cache, _, store, _dir) = cache();
+        let key = CacheKey::Role { profile: "p".into() };
+        store.set(&key.entry(), &Secret::new("{not json")).expect("set");
+        assert!(cache.get(&key).expect("get").is_none());
+        assert!(store.entry_names().is_empty());
+    }
+}

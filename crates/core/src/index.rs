@@ -1,0 +1,112 @@
+//! The non-secret index of what Rolebar keeps in the keyring: keyring stores cannot list their
+//! entries, yet `list` and the tray must show stored keys and cached sessions without unlocking
+//! every secret. Holds names, masked key ids, kinds and expiry times: nothing usable as a credential.
+
+use crate::error::{Error, Result};
+use crate::session::SessionKind;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use time::OffsetDateTime;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyRecord {
+    pub masked_key_id: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub added_at: OffsetDateTime,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionRecord {
+    pub profile: String,
+    pub kind: SessionKind,
+    #[serde(with = "time::serde::rfc3339")]
+    pub expires_at: OffsetDateTime,
+    pub mfa_serial: Option<String>,
+    pub role_arn: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IndexData {
+    #[serde(default)]
+    pub keys: BTreeMap<String, KeyRecord>,
+    /// By keyring entry name.
+    #[serde(default)]
+    pub sessions: BTreeMap<String, SessionRecord>,
+}
+
+/// The index file, `$XDG_STATE_HOME/rolebar/index.json` by default (or `ROLEBAR_STATE_DIR`).
+#[derive(Debug, Clone)]
+pub struct Index {
+    path: PathBuf,
+}
+
+impl Index {
+    pub fn at(path: impl Into<PathBuf>) -> Self {
+        Index { path: path.into() }
+    }
+
+    pub fn default_location() -> Result<Self> {
+        let dir = match std::env::var_os("ROLEBAR_STATE_DIR") {
+            Some(d) if !d.is_empty() => PathBuf::from(d),
+            _ => dirs::state_dir()
+                .or_else(dirs::data_local_dir)
+                .ok_or(Error::NoHomeDirectory)?
+                .join("rolebar"),
+        };
+        Ok(Index::at(dir.join("index.json")))
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Reads the index. A missing or unreadable index is empty: it only mirrors the keyring, and
+    /// losing it loses no secret (entries can be added again).
+    pub fn read(&self) -> IndexData {
+        match std::fs::read(&self.path) {
+            Ok(bytes) => serde_json::from_slice(&bytes).unwrap_or_else(|e| {
+                tracing::warn!(path = %self.path.display(), error = %e, "session index unreadable; starting empty");
+                IndexData::default()
+            }),
+            Err(_) => IndexData::default(),
+        }
+    }
+
+    /// Read-modify-write under an advisory lock, so the tray and the command line can both update it.
+    pub fn update<T>(&self, change: impl FnOnce(&mut IndexData) -> T) -> Result<T> {
+        let io = |source| Error::IndexWrite { path: self.path.clone(), source };
+        let dir = self.path.parent().unwrap_or(Path::new("."));
+        create_private_dir(dir).map_err(io)?;
+        let lock = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(dir.join(".index.lock"))
+            .map_err(io)?;
+        // std's advisory lock (flock / LockFileEx), stable since Rust 1.89.
+        lock.lock().map_err(io)?;
+        let mut data = self.read();
+        let out = change(&mut data);
+        let json = serde_json::to_vec_pretty(&data).map_err(|e| io(std::io::Error::other(e)))?;
+        let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
+        tmp.write_all(&json).map_err(io)?;
+        tmp.as_file().sync_all().map_err(io)?;
+        tmp.persist(&self.path).map_err(|e| io(e.error))?;
+        lock.unlock().map_err(io)?;
+        Ok(out)
+    }
+}
+
+fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)
+    }
+    #[cfg(not(unix))]
+    {
+        std::fs::create_dir_all(dir)
+    }
+}

@@ -1,0 +1,135 @@
+//! Long-term IAM user keys in the OS keyring (aws-vault's `add` / `list` / `remove`).
+
+use crate::credentials::Credentials;
+use crate::error::{Error, Result};
+use crate::index::{Index, KeyRecord};
+use crate::sensitive::Secret;
+use crate::store::SecretStore;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use time::OffsetDateTime;
+use zeroize::Zeroizing;
+
+/// The keyring's copy of a key pair; private so nothing else can serialise a secret.
+#[derive(Serialize, Deserialize)]
+struct StoredKeys {
+    access_key_id: String,
+    secret_access_key: Zeroizing<String>,
+}
+
+pub fn keys_entry(profile: &str) -> String {
+    format!("keys:{profile}")
+}
+
+#[derive(Debug, Clone)]
+pub struct KeyStore {
+    store: Arc<dyn SecretStore>,
+    index: Index,
+}
+
+impl KeyStore {
+    pub fn new(store: Arc<dyn SecretStore>, index: Index) -> Self {
+        KeyStore { store, index }
+    }
+
+    /// Stores (or replaces) the keys of `profile`. Only long-term keys belong here: a session
+    /// token would expire and leave a dead entry behind.
+    pub fn add(&self, profile: &str, keys: &Credentials, now: OffsetDateTime) -> Result<()> {
+        let stored = StoredKeys {
+            access_key_id: keys.access_key_id.clone(),
+            secret_access_key: Zeroizing::new(keys.secret_access_key.expose().to_string()),
+        };
+        let json = serde_json::to_string(&stored).map(Secret::new).map_err(|e| Error::KeyringFailed {
+            entry: keys_entry(profile),
+            detail: e.to_string(),
+        })?;
+        self.store.set(&keys_entry(profile), &json)?;
+        self.index.update(|data| {
+            data.keys.insert(
+                profile.to_string(),
+                KeyRecord { masked_key_id: keys.masked_key_id(), added_at: now },
+            );
+        })
+    }
+
+    /// The keys of `profile`, `Ok(None)` when none are stored.
+    pub fn get(&self, profile: &str) -> Result<Option<Credentials>> {
+        let entry = keys_entry(profile);
+        let Some(secret) = self.store.get(&entry)? else {
+            return Ok(None);
+        };
+        let stored: StoredKeys = serde_json::from_str(secret.expose()).map_err(|e| Error::KeyringFailed {
+            entry: entry.clone(),
+            // serde_json's message names a position, never the content.
+            detail: format!("not keys Rolebar stored ({e}); store them again with `rolebar add {profile}`"),
+        })?;
+        Ok(Some(Credentials {
+            access_key_id: stored.access_key_id,
+            secret_access_key: Secret::new(stored.secret_access_key.as_str()),
+            session_token: None,
+        }))
+    }
+
+    /// Removes the keys of `profile`; `Ok(false)` if there were none.
+    pub fn remove(&self, profile: &str) -> Result<bool> {
+        let removed = self.store.delete(&keys_entry(profile))?;
+        let indexed = self.index.update(|data| data.keys.remove(profile).is_some())?;
+        Ok(removed || indexed)
+    }
+
+    /// Profiles with stored keys (from the index: listing needs no keyring unlock).
+    pub fn list(&self) -> BTreeMap<String, KeyRecord> {
+        self.index.read().keys
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::MemoryStore;
+
+    fn keys() -> (KeyStore, Arc<MemoryStore>, tempfile::TempDir) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = Arc::new(MemoryStore::new());
+        let ks = KeyStore::new(store.clone(), Index::at(dir.path().join("index.json")));
+        (ks, store, dir)
+    }
+
+    #[test]
+    fn add_get_list_remove_round_trip() {
+        let (ks, _, _dir) = keys();
+        let now = OffsetDateTime::UNIX_EPOCH;
+        ks.add("default", &Credentials::long_term("AKIAIOSFODNN7EXAMPLE", "s3cr3t/with+chars"), now)
+            .expect("add");
+        let got = ks.get("default").expect("get").expect("present");
+        assert_eq!(got.access_key_id, "AKIAIOSFODNN7EXAMPLE");
+        assert_eq!(got.secret_access_key.expose(), "s3cr3t/with+chars");
+        assert_eq!(ks.list()["default"].masked_key_id, "****MPLE");
+        assert!(ks.remove("default").expect("remove"));
+        assert!(ks.get("default").expect("get").is_none());
+        assert!(ks.list().is_empty());
+        assert!(!ks.remove("default").expect("second remove"));
+    }
+
+    #[test]
+    fn a_locked_keyring_is_a_clear_error_and_nothing_is_indexed() {
+        let (ks, store, _dir) = keys();
+        store.set_locked(true);
+        let err = ks
+            .add("default", &Credentials::long_term("AKIAIOSFODNN7EXAMPLE", "x"), OffsetDateTime::UNIX_EPOCH)
+            .expect_err("locked");
+        assert_eq!(err.code(), "keyring_locked");
+        assert!(err.to_string().contains("unlock"), "{err}");
+        assert!(ks.list().is_empty());
+    }
+
+    #[test]
+    fn the_index_holds_no_secret() {
+        let (ks, _, dir) = keys();
+        ks.add("default", &Credentials::long_term("AKIAIOSFODNN7EXAMPLE", "TOPSECRETVALUE"), OffsetDateTime::UNIX_EPOCH)
+            .expect("add");
+        let text = std::fs::read_to_string(dir.path().join("index.json")).expect("index");
+        assert!(!text.contains("TOPSECRETVALUE") && !text.contains("AKIAIOSFODNN7EXAMPLE"), "{text}");
+    }
+}

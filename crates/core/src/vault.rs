@@ -1,0 +1,369 @@
+//! Getting a session for a profile: from the cache when fresh, else from STS with at most one
+//! MFA prompt per device, following aws-vault's rules.
+
+use crate::clock::Clock;
+use crate::credentials::Credentials;
+use crate::error::{Error, Result};
+use crate::keys::KeyStore;
+use crate::mfa::{MfaCode, MfaPrompt, MfaReason, MfaRequest};
+use crate::profile::resolve::{ROLE_DEFAULT_DURATION, SESSION_TOKEN_DEFAULT_DURATION};
+use crate::profile::{CredentialSource, KeySource, ResolvedProfile, RoleSpec, StsEndpoint};
+use crate::session::cache::{CacheKey, SessionCache};
+use crate::session::{Session, SessionKind};
+use crate::sts::{AssumeRoleRequest, RoleAssumer, SessionTokenRequest, StsCredentials};
+use std::sync::Arc;
+use time::Duration;
+
+/// AWS caps a role session assumed with temporary credentials (role chaining, and Rolebar's
+/// one-code-for-many-roles path through GetSessionToken) at one hour.
+pub const CHAINED_ROLE_MAX: Duration = Duration::hours(1);
+
+#[derive(Debug, Clone)]
+pub struct VaultOptions {
+    /// GetSessionToken duration (aws-vault's default: 8 hours).
+    pub session_token_duration: Duration,
+    /// Overrides `duration_seconds` for roles when set.
+    pub role_duration: Option<Duration>,
+    /// How often a rejected MFA code is asked again before giving up.
+    pub mfa_attempts: u32,
+}
+
+impl Default for VaultOptions {
+    fn default() -> Self {
+        VaultOptions {
+            session_token_duration: SESSION_TOKEN_DEFAULT_DURATION,
+            role_duration: None,
+            mfa_attempts: 3,
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct Vault {
+    keys: KeyStore,
+    cache: SessionCache,
+    sts: Arc<dyn RoleAssumer>,
+    clock: Arc<dyn Clock>,
+    options: VaultOptions,
+    /// One request at a time: two roles sharing a device then ask for one code, not two.
+    busy: tokio::sync::Mutex<()>,
+}
+
+/// Where source credentials came from, which decides the role's MFA and duration cap.
+struct SourceCredentials {
+    credentials: Credentials,
+    /// Temporary credentials (role chaining or a GetSessionToken session): the 1-hour cap applies.
+    temporary: bool,
+    /// The device the source session was made with.
+    mfa_serial: Option<String>,
+}
+
+impl Vault {
+    pub fn new(keys: KeyStore, cache: SessionCache, sts: Arc<dyn RoleAssumer>, clock: Arc<dyn Clock>) -> Self {
+        Vault { keys, cache, sts, clock, options: VaultOptions::default(), busy: tokio::sync::Mutex::new(()) }
+    }
+
+    pub fn with_options(mut self, options: VaultOptions) -> Self {
+        self.options = options;
+        self
+    }
+
+    pub fn keys(&self) -> &KeyStore {
+        &self.keys
+    }
+
+    pub fn cache(&self) -> &SessionCache {
+        &self.cache
+    }
+
+    /// A fresh cached session for `profile` if there is one: no STS call, no prompt.
+    pub fn cached_session(&self, profile: &ResolvedProfile) -> Result<Option<Session>> {
+        let Some(key) = top_cache_key(profile) else {
+            return Ok(None);
+        };
+        Ok(self.cache.get(&key)?.filter(|s| matches_profile(s, profile)).map(|s| with_region(s, profile)))
+    }
+
+    /// A session for `profile`, asking `prompt` for an MFA code only when no cached session serves.
+    pub async fn session(&self, profile: &ResolvedProfile, prompt: &dyn MfaPrompt) -> Result<Session> {
+        let _one_at_a_time = self.busy.lock().await;
+        let session = match &profile.source {
+            CredentialSource::Unsupported { what, reason } => {
+                return Err(Error::UnsupportedProfile { profile: profile.name.clone(), what, reason: reason.clone() })
+            }
+            CredentialSource::Keys(keys) => self.session_token(profile, keys, None, prompt).await?,
+            CredentialSource::SessionToken { keys, mfa_serial } => {
+                self.session_token(profile, keys, Some(mfa_serial), prompt).await?
+            }
+            CredentialSource::Role(role) => self.role_session(profile, role, prompt).await?,
+        };
+        Ok(with_region(session, profile))
+    }
+
+    fn long_term_keys(&self, keys: &KeySource) -> Result<Credentials> {
+        if let Some(stored) = self.keys.get(&keys.profile)? {
+            return Ok(stored);
+        }
+        keys.file_keys.as_ref().map(|f| f.credentials.clone()).ok_or_else(|| Error::NoKeys {
+            profile: keys.profile.clone(),
+            credentials: keys.credentials_path.clone(),
+        })
+    }
+
+    /// GetSessionToken for the keys of `keys.profile`, with `mfa_serial` when given; cached per
+    /// key profile and device.
+    async fn session_token(
+        &self,
+        asked: &ResolvedProfile,
+        keys: &KeySource,
+        mfa_serial: Option<&String>,
+        prompt: &dyn MfaPrompt,
+    ) -> Result<Session> {
+        let key = CacheKey::SessionToken { profile: keys.profile.clone(), mfa_serial: mfa_serial.cloned() };
+        let previous = self.cache.get_any(&key)?;
+        if let Some(s) = &previous {
+            if s.is_fresh(self.clock.now(), self.cache.window()) {
+                return Ok(s.clone());
+            }
+        }
+        let credentials = self.long_term_keys(keys)?;
+        let reason = if previous.is_some() { MfaReason::SessionExpired } else { MfaReason::NoSession };
+        let endpoint = &asked.sts;
+        let duration = self.options.session_token_duration;
+        let sts = self
+            .with_mfa(
+                &asked.name,
+                mfa_serial.map(String::as_str),
+                reason,
+                prompt,
+                StsCall::SessionToken(SessionTokenRequest {
+                    profile: &keys.profile,
+                    credentials: &credentials,
+                    endpoint,
+                    mfa: None,
+                    duration,
+                }),
+            )
+            .await?;
+        let session = Session {
+            profile: keys.profile.clone(),
+            kind: SessionKind::GetSessionToken,
+            credentials: sts.credentials,
+            expires_at: sts.expires_at,
+            mfa_serial: mfa_serial.cloned(),
+            role_arn: None,
+            region: asked.region.clone(),
+        };
+        self.cache.put(&key, &session)?;
+        Ok(session)
+    }
+
+    fn role_session<'a>(
+        &'a self,
+        profile: &'a ResolvedProfile,
+        role: &'a RoleSpec,
+        prompt: &'a dyn MfaPrompt,
+    ) -> futures_like::BoxFuture<'a, Result<Session>> {
+        Box::pin(async move {
+            let key = CacheKey::Role { profile: profile.name.clone() };
+            let previous = self.cache.get_any(&key)?.filter(|s| matches_profile(s, profile));
+            if let Some(s) = &previous {
+                if s.is_fresh(self.clock.now(), self.cache.window()) {
+                    return Ok(s.clone());
+                }
+            }
+            let mut reason = if previous.is_some() { MfaReason::SessionExpired } else { MfaReason::NoSession };
+            let mut role_mfa = role.mfa_serial.clone();
+            let source = match &role.source.source {
+                CredentialSource::Keys(keys) => SourceCredentials {
+                    credentials: self.long_term_keys(keys)?,
+                    temporary: false,
+                    mfa_serial: None,
+                },
+                CredentialSource::SessionToken { keys, mfa_serial } => {
+                    if role.mfa_serial.as_ref() == Some(mfa_serial) {
+                        // Same device: one GetSessionToken with MFA serves every role using it.
+                        let base = self.session_token(&role.source, keys, Some(mfa_serial), prompt).await?;
+                        role_mfa = None;
+                        SourceCredentials { credentials: base.credentials, temporary: true, mfa_serial: base.mfa_serial }
+                    } else if role.mfa_serial.is_some() {
+                        reason = MfaReason::DifferentDevice;
+                        SourceCredentials { credentials: self.long_term_keys(keys)?, temporary: false, mfa_serial: None }
+                    } else {
+                        // The role needs no MFA: use the device's session if one is cached, else the keys.
+                        let cached = self.cache.get(&CacheKey::SessionToken {
+                            profile: keys.profile.clone(),
+                            mfa_serial: Some(mfa_serial.clone()),
+                        })?;
+                        match cached {
+                            Some(base) => SourceCredentials {
+                                credentials: base.credentials,
+                                temporary: true,
+                                mfa_serial: base.mfa_serial,
+                            },
+                            None => SourceCredentials {
+                                credentials: self.long_term_keys(keys)?,
+                                temporary: false,
+                                mfa_serial: None,
+                            },
+                        }
+                    }
+                }
+                CredentialSource::Role(source_role) => {
+                    let base = self.role_session(&role.source, source_role, prompt).await?;
+                    SourceCredentials { credentials: base.credentials, temporary: true, mfa_serial: base.mfa_serial }
+                }
+                CredentialSource::Unsupported { what, reason } => {
+                    return Err(Error::UnsupportedProfile {
+                        profile: role.source.name.clone(),
+                        what,
+                        reason: reason.clone(),
+                    })
+                }
+            };
+            let mut duration = self.options.role_duration.or(role.duration).unwrap_or(ROLE_DEFAULT_DURATION);
+            if source.temporary && duration > CHAINED_ROLE_MAX {
+                tracing::info!(profile = %profile.name, "role session capped at 1 hour: assumed from temporary credentials");
+                duration = CHAINED_ROLE_MAX;
+            }
+            let session_name = role
+                .role_session_name
+                .clone()
+                .unwrap_or_else(|| default_session_name(self.clock.now()));
+            let key_profile = key_profile_name(&role.source);
+            let endpoint: &StsEndpoint = &profile.sts;
+            let sts = self
+                .with_mfa(
+                    &profile.name,
+                    role_mfa.as_deref(),
+                    reason,
+                    prompt,
+                    StsCall::AssumeRole(AssumeRoleRequest {
+                        profile: &profile.name,
+                        key_profile: &key_profile,
+                        credentials: &source.credentials,
+                        endpoint,
+                        role_arn: &role.role_arn,
+                        session_name: &session_name,
+                        external_id: role.external_id.as_deref(),
+                        mfa: None,
+                        duration,
+                    }),
+                )
+                .await?;
+            let session = Session {
+                profile: profile.name.clone(),
+                kind: SessionKind::AssumeRole,
+                credentials: sts.credentials,
+                expires_at: sts.expires_at,
+                mfa_serial: role_mfa.or(source.mfa_serial),
+                role_arn: Some(role.role_arn.clone()),
+                region: profile.region.clone(),
+            };
+            self.cache.put(&key, &session)?;
+            Ok(session)
+        })
+    }
+
+    /// Calls STS, first asking for a code when `mfa_serial` is set, and again (up to
+    /// `mfa_attempts`) when AWS rejects it. Nothing is cached by a failed call.
+    async fn with_mfa(
+        &self,
+        profile: &str,
+        mfa_serial: Option<&str>,
+        mut reason: MfaReason,
+        prompt: &dyn MfaPrompt,
+        call: StsCall<'_>,
+    ) -> Result<StsCredentials> {
+        let Some(serial) = mfa_serial else {
+            return call.send(self.sts.as_ref(), None).await;
+        };
+        let mut attempt = 1;
+        loop {
+            let request = MfaRequest {
+                profile: profile.to_string(),
+                mfa_serial: serial.to_string(),
+                reason,
+                attempt,
+            };
+            let code = prompt.code(&request).await?;
+            match call.send(self.sts.as_ref(), Some((serial, &code))).await {
+                Err(Error::MfaRejected { .. }) if attempt < self.options.mfa_attempts => {
+                    tracing::info!(profile, attempt, "MFA code rejected; asking again");
+                    attempt += 1;
+                    reason = MfaReason::Rejected;
+                }
+                other => return other,
+            }
+        }
+    }
+}
+
+/// An STS request waiting for its MFA code.
+enum StsCall<'a> {
+    AssumeRole(AssumeRoleRequest<'a>),
+    SessionToken(SessionTokenRequest<'a>),
+}
+
+impl StsCall<'_> {
+    async fn send(&self, sts: &dyn RoleAssumer, mfa: Option<(&str, &MfaCode)>) -> Result<StsCredentials> {
+        match self {
+            StsCall::AssumeRole(r) => {
+                let mut r = r.clone();
+                r.mfa = mfa;
+                sts.assume_role(r).await
+            }
+            StsCall::SessionToken(r) => {
+                let mut r = r.clone();
+                r.mfa = mfa;
+                sts.get_session_token(r).await
+            }
+        }
+    }
+}
+
+/// The profile whose long-term keys are at the root of a chain.
+fn key_profile_name(profile: &ResolvedProfile) -> String {
+    match &profile.source {
+        CredentialSource::Keys(k) | CredentialSource::SessionToken { keys: k, .. } => k.profile.clone(),
+        CredentialSource::Role(r) => key_profile_name(&r.source),
+        CredentialSource::Unsupported { .. } => profile.name.clone(),
+    }
+}
+
+/// aws-vault names role sessions after the time in nanoseconds; so do we, prefixed so CloudTrail
+/// readers see the tool.
+fn default_session_name(now: time::OffsetDateTime) -> String {
+    format!("rolebar-{}", now.unix_timestamp_nanos())
+}
+
+fn top_cache_key(profile: &ResolvedProfile) -> Option<CacheKey> {
+    match &profile.source {
+        CredentialSource::Role(_) => Some(CacheKey::Role { profile: profile.name.clone() }),
+        CredentialSource::SessionToken { keys, mfa_serial } => Some(CacheKey::SessionToken {
+            profile: keys.profile.clone(),
+            mfa_serial: Some(mfa_serial.clone()),
+        }),
+        CredentialSource::Keys(keys) => Some(CacheKey::SessionToken { profile: keys.profile.clone(), mfa_serial: None }),
+        CredentialSource::Unsupported { .. } => None,
+    }
+}
+
+/// A cached role session still serves only if the config still asks for the same role.
+fn matches_profile(session: &Session, profile: &ResolvedProfile) -> bool {
+    match &profile.source {
+        CredentialSource::Role(role) => session.role_arn.as_deref() == Some(role.role_arn.as_str()),
+        _ => true,
+    }
+}
+
+fn with_region(mut session: Session, profile: &ResolvedProfile) -> Session {
+    session.region = profile.region.clone();
+    session
+}
+
+/// A boxed future for the recursive role chain (no extra crate for one type alias).
+mod futures_like {
+    pub type BoxFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;
+}
+
