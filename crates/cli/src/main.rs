@@ -1,1 +1,70 @@
-fn main(){}
+//! `rolebar`: the aws-vault-style command line over rolebar-core.
+
+mod commands;
+mod context;
+mod prompt;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+#[derive(Debug, Parser)]
+#[command(name = "rolebar", version, about = "Assume AWS roles with MFA; keys and sessions live in the OS keyring")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Store a profile's long-term access key in the OS keyring.
+    Add {
+        profile: String,
+        /// Read the key from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY instead of prompting.
+        #[arg(long)]
+        env: bool,
+        /// Import the key written for this profile in ~/.aws/credentials.
+        #[arg(long, conflicts_with = "env")]
+        from_credentials_file: bool,
+    },
+    /// List profiles, stored keys and cached sessions with their time left.
+    #[command(visible_alias = "ls")]
+    List,
+    /// Run a command (default: your $SHELL) with a profile's session in its environment.
+    Exec {
+        profile: String,
+        /// Session length for GetSessionToken sessions, e.g. 8h, 90m.
+        #[arg(long, value_parser = context::parse_duration)]
+        duration: Option<time::Duration>,
+        #[arg(last = true)]
+        command: Vec<String>,
+    },
+    /// Remove a profile's long-term key from the keyring (and its cached sessions).
+    #[command(visible_alias = "rm")]
+    Remove { profile: String },
+    /// Remove cached sessions: of one profile, or all.
+    Clear { profile: Option<String> },
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("ROLEBAR_LOG").unwrap_or_else(|_| "warn".into()),
+        )
+        .init();
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("rolebar: cannot start: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(commands::run(cli.command)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("rolebar: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,221 @@
+//! The subcommands: each a short adapter from arguments to rolebar-core.
+
+use crate::context::Context;
+use crate::prompt::{self, TerminalMfa};
+use crate::Command;
+use rolebar_core::profile::CredentialSource;
+use rolebar_core::session::format_time_left;
+use rolebar_core::vault::VaultOptions;
+use rolebar_core::{Credentials, Error, Result, Session};
+use std::process::ExitCode;
+
+/// Set in `exec`'s environment; its presence refuses a nested `exec`.
+pub const PROFILE_VAR: &str = "ROLEBAR_PROFILE";
+
+pub async fn run(command: Command) -> Result<ExitCode> {
+    match command {
+        Command::Add { profile, env, from_credentials_file } => add(&profile, env, from_credentials_file),
+        Command::List => list(),
+        Command::Exec { profile, duration, command } => exec(&profile, duration, command).await,
+        Command::Remove { profile } => remove(&profile),
+        Command::Clear { profile } => clear(profile.as_deref()),
+    }
+}
+
+fn add(profile: &str, from_env: bool, from_file: bool) -> Result<ExitCode> {
+    let ctx = Context::new()?;
+    let keys = if from_env {
+        let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+        match (var("AWS_ACCESS_KEY_ID"), var("AWS_SECRET_ACCESS_KEY")) {
+            (Some(id), Some(secret)) => Credentials::long_term(id, secret),
+            _ => {
+                eprintln!("rolebar: --env needs AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY set");
+                return Ok(ExitCode::from(2));
+            }
+        }
+    } else if from_file {
+        let set = ctx.profiles()?;
+        let resolved = set.resolve(profile)?;
+        let file_keys = match resolved.source {
+            CredentialSource::Keys(k) | CredentialSource::SessionToken { keys: k, .. } => k.file_keys,
+            _ => None,
+        };
+        match file_keys {
+            Some(f) if f.credentials.session_token.is_none() => f.credentials,
+            Some(f) => {
+                eprintln!(
+                    "rolebar: the keys of `{profile}` in {} (line {}) carry a session token: they are temporary, not worth storing",
+                    f.path.display(),
+                    f.line
+                );
+                return Ok(ExitCode::from(2));
+            }
+            None => {
+                eprintln!("rolebar: no keys for `{profile}` in {}", ctx.paths.credentials.display());
+                return Ok(ExitCode::from(2));
+            }
+        }
+    } else {
+        let id = prompt::ask_visible("Enter Access Key ID")?;
+        let secret = prompt::ask_secret("Enter Secret Access Key")?;
+        if id.trim().is_empty() || secret.is_empty() {
+            eprintln!("rolebar: both the access key id and the secret are needed");
+            return Ok(ExitCode::from(2));
+        }
+        Credentials { access_key_id: id.trim().to_string(), secret_access_key: secret, session_token: None }
+    };
+    ctx.vault.keys().add(profile, &keys, ctx.vault.cache().now())?;
+    // Sessions made from the old keys would hide a mistake in the new ones.
+    ctx.vault.cache().clear(profile)?;
+    eprintln!("Added credentials to profile \"{profile}\" in the OS keyring ({})", keys.masked_key_id());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn list() -> Result<ExitCode> {
+    let ctx = Context::new()?;
+    let set = ctx.profiles()?;
+    let keys = ctx.vault.keys().list();
+    let sessions = ctx.vault.cache().list();
+    let mut rows: Vec<[String; 3]> = Vec::new();
+    let mut names: Vec<String> = set.names().map(str::to_string).collect();
+    for name in keys.keys() {
+        if !names.contains(name) {
+            names.push(name.clone());
+        }
+    }
+    for name in &names {
+        let credentials = if let Some(k) = keys.get(name) {
+            format!("{name} (keyring {})", k.masked_key_id)
+        } else if set.own_setting(name, "aws_access_key_id").is_some() {
+            format!("{name} (file)")
+        } else {
+            "-".to_string()
+        };
+        let mine: Vec<String> = sessions
+            .iter()
+            .filter(|s| &s.record.profile == name)
+            .map(|s| format!("{}:{}", s.record.kind.label(), format_time_left(s.time_left)))
+            .collect();
+        let mut sessions_text = if mine.is_empty() { "-".to_string() } else { mine.join(" ") };
+        if let Ok(resolved) = set.resolve(name) {
+            if let CredentialSource::Unsupported { what, .. } = resolved.source {
+                sessions_text = format!("(not served: {what})");
+            }
+        } else if let Err(e) = set.resolve(name) {
+            sessions_text = format!("(error: {})", e.code());
+        }
+        rows.push([name.clone(), credentials, sessions_text]);
+    }
+    let width = |i: usize, title: &str| rows.iter().map(|r| r[i].len()).chain([title.len()]).max().unwrap_or(0) + 2;
+    let (w0, w1) = (width(0, "Profile"), width(1, "Credentials"));
+    println!("{:w0$}{:w1$}{}", "Profile", "Credentials", "Sessions");
+    println!("{:w0$}{:w1$}{}", "=======", "===========", "========");
+    for [a, b, c] in rows {
+        println!("{a:w0$}{b:w1$}{c}");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn exec(profile: &str, duration: Option<time::Duration>, command: Vec<String>) -> Result<ExitCode> {
+    if let Ok(current) = std::env::var(PROFILE_VAR) {
+        if !current.is_empty() {
+            return Err(Error::NestedExec { profile: current });
+        }
+    }
+    let ctx = Context::new()?;
+    let set = ctx.profiles()?;
+    let resolved = set.resolve(profile)?;
+    let vault = match duration {
+        Some(d) => ctx.vault.with_options(VaultOptions { session_token_duration: d, ..VaultOptions::default() }),
+        None => ctx.vault,
+    };
+    let session = vault.session(&resolved, &TerminalMfa).await?;
+    let (program, args) = match command.split_first() {
+        Some((p, a)) => (p.clone(), a.to_vec()),
+        None => (std::env::var("SHELL").ok().filter(|s| !s.is_empty()).unwrap_or_else(|| "/bin/sh".into()), vec![]),
+    };
+    let mut child = std::process::Command::new(&program);
+    child.args(&args);
+    apply_environment(&mut child, profile, &session);
+    run_replacing(child, &program)
+}
+
+/// The variables `exec` sets, and the stale ones it removes so the session is what tools use.
+fn apply_environment(cmd: &mut std::process::Command, profile: &str, session: &Session) {
+    for stale in [
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_SECURITY_TOKEN",
+        "AWS_CREDENTIAL_FILE",
+        "AWS_DEFAULT_PROFILE",
+        "AWS_PROFILE",
+        "AWS_SDK_LOAD_CONFIG",
+        "AWS_CREDENTIAL_EXPIRATION",
+        "AWS_SESSION_EXPIRATION",
+    ] {
+        cmd.env_remove(stale);
+    }
+    let expiration = session
+        .expires_at
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default();
+    let c = &session.credentials;
+    cmd.env("AWS_ACCESS_KEY_ID", &c.access_key_id);
+    cmd.env("AWS_SECRET_ACCESS_KEY", c.secret_access_key.expose());
+    if let Some(token) = &c.session_token {
+        cmd.env("AWS_SESSION_TOKEN", token.expose());
+        cmd.env("AWS_SECURITY_TOKEN", token.expose());
+    }
+    cmd.env("AWS_CREDENTIAL_EXPIRATION", &expiration);
+    cmd.env("AWS_SESSION_EXPIRATION", &expiration);
+    if let Some(region) = &session.region {
+        cmd.env("AWS_REGION", region);
+        cmd.env("AWS_DEFAULT_REGION", region);
+    }
+    cmd.env(PROFILE_VAR, profile);
+}
+
+/// On Unix the command replaces rolebar (as aws-vault does): signals reach it directly and its
+/// exit status is the caller's. Elsewhere, wait and pass the status on.
+fn run_replacing(mut cmd: std::process::Command, program: &str) -> Result<ExitCode> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::CommandExt;
+        let error = cmd.exec();
+        eprintln!("rolebar: cannot run `{program}`: {error}");
+        Ok(ExitCode::from(if error.kind() == std::io::ErrorKind::NotFound { 127 } else { 126 }))
+    }
+    #[cfg(not(unix))]
+    {
+        match cmd.status() {
+            Ok(status) => Ok(ExitCode::from(status.code().unwrap_or(1) as u8)),
+            Err(error) => {
+                eprintln!("rolebar: cannot run `{program}`: {error}");
+                Ok(ExitCode::from(127))
+            }
+        }
+    }
+}
+
+fn remove(profile: &str) -> Result<ExitCode> {
+    let ctx = Context::new()?;
+    let sessions = ctx.vault.cache().clear(profile)?;
+    if ctx.vault.keys().remove(profile)? {
+        eprintln!("Removed the keys of \"{profile}\" from the OS keyring ({sessions} cached session(s) cleared)");
+        Ok(ExitCode::SUCCESS)
+    } else {
+        eprintln!("rolebar: no keys stored for \"{profile}\"");
+        Ok(ExitCode::from(1))
+    }
+}
+
+fn clear(profile: Option<&str>) -> Result<ExitCode> {
+    let ctx = Context::new()?;
+    let n = match profile {
+        Some(p) => ctx.vault.cache().clear(p)?,
+        None => ctx.vault.cache().clear_all()?,
+    };
+    eprintln!("Cleared {n} session(s)");
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,132 @@
+//! The seed's aws-vault session, typed as a user would, through the `rolebar` binary: real
+//! gnome-keyring, moto as STS (auth enforced), and the Debian AWS CLI as the client.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+struct World {
+    dir: tempfile::TempDir,
+    moto: String,
+    aws: String,
+    fixture: serde_json::Value,
+}
+
+fn need(k: &str) -> String {
+    std::env::var(k).unwrap_or_else(|_| panic!("{k} is not set: run the tests through `bash scripts/test.sh`"))
+}
+
+impl World {
+    fn new() -> Self {
+        need("ROLEBAR_TEST_KEYRING");
+        let fixture: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(need("ROLEBAR_TEST_MOTO_FIXTURE")).expect("fixture")).expect("json");
+        let dir = tempfile::tempdir().expect("tempdir");
+        let role = fixture["roles"]["developer"].as_str().expect("role").to_string();
+        std::fs::write(
+            dir.path().join("config"),
+            format!(
+                "[default]\noutput=json\nregion=us-east-1\n\n[profile oppara-dev]\nsource_profile=default\n\
+                 mfa_serial=arn:aws:iam::111111111111:mfa/oppara\nrole_arn={role}\n"
+            ),
+        )
+        .expect("config");
+        World { dir, moto: need("ROLEBAR_TEST_MOTO_URL"), aws: need("ROLEBAR_TEST_AWS_CLI"), fixture }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    fn rolebar(&self, args: &[&str], stdin: &str, extra_env: &[(&str, &str)]) -> Output {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_rolebar"));
+        cmd.args(args)
+            .env("HOME", self.dir.path())
+            .env("AWS_CONFIG_FILE", self.path("config"))
+            .env("AWS_SHARED_CREDENTIALS_FILE", self.path("credentials"))
+            .env("ROLEBAR_STATE_DIR", self.path("state"))
+            .env("AWS_ENDPOINT_URL_STS", &self.moto)
+            .env_remove("ROLEBAR_PROFILE")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        for (k, v) in extra_env {
+            cmd.env(k, v);
+        }
+        let mut child = cmd.spawn().expect("rolebar runs");
+        child.stdin.take().expect("stdin").write_all(stdin.as_bytes()).expect("write stdin");
+        child.wait_with_output().expect("rolebar finishes")
+    }
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).to_string()
+}
+
+#[test]
+fn add_exec_exec_list_as_a_user_types_it() {
+    let w = World::new();
+    let user = &w.fixture["users"]["oppara"];
+    let (id, secret) = (user["access_key_id"].as_str().expect("id"), user["secret_access_key"].as_str().expect("secret"));
+
+    let out = w.rolebar(&["add", "default"], &format!("{id}\n{secret}\n"), &[]);
+    assert!(out.status.success(), "add: {}", text(&out.stderr));
+    assert!(!text(&out.stderr).contains(secret), "the secret is never echoed");
+
+    // First exec: asks the MFA code once, and the real AWS CLI works with the session.
+    let identity = ["exec", "oppara-dev", "--", &w.aws, "sts", "get-caller-identity", "--endpoint-url", &w.moto, "--output", "json"];
+    let out = w.rolebar(&identity, "123456\n", &[("AWS_PROFILE", "stale"), ("AWS_ACCESS_KEY_ID", "AKIASTALE")]);
+    let stderr = text(&out.stderr);
+    assert!(out.status.success(), "exec: {stderr}\n{}", text(&out.stdout));
+    assert_eq!(stderr.matches("Enter MFA code").count(), 1, "{stderr}");
+    let who: serde_json::Value = serde_json::from_slice(&out.stdout).expect("aws prints JSON");
+    assert!(who["Arn"].as_str().expect("Arn").contains(":assumed-role/developer/"), "{who}");
+
+    // Second exec within the session: asks nothing (stdin closed: a prompt would fail).
+    let out = w.rolebar(&identity, "", &[]);
+    assert!(out.status.success(), "second exec: {}", text(&out.stderr));
+    assert!(!text(&out.stderr).contains("Enter MFA code"));
+
+    // list shows the stored key and the session with its time left.
+    let out = w.rolebar(&["list"], "", &[]);
+    let listing = text(&out.stdout);
+    assert!(out.status.success());
+    let line = listing.lines().find(|l| l.starts_with("oppara-dev")).expect("oppara-dev row");
+    assert!(line.contains("sts.AssumeRole:59m") || line.contains("sts.AssumeRole:1h0m"), "{listing}");
+    let default = listing.lines().find(|l| l.starts_with("default")).expect("default row");
+    assert!(default.contains("keyring") && !default.contains(id), "{listing}");
+
+    // The environment: session keys, region, expiration, ROLEBAR_PROFILE; stale ones gone.
+    let out = w.rolebar(&["exec", "oppara-dev", "--", "env"], "", &[("AWS_PROFILE", "stale"), ("AWS_DEFAULT_PROFILE", "stale")]);
+    let env = text(&out.stdout);
+    for expected in ["AWS_ACCESS_KEY_ID=", "AWS_SECRET_ACCESS_KEY=", "AWS_SESSION_TOKEN=", "AWS_SECURITY_TOKEN=",
+        "AWS_CREDENTIAL_EXPIRATION=", "AWS_SESSION_EXPIRATION=", "AWS_REGION=us-east-1", "AWS_DEFAULT_REGION=us-east-1",
+        "ROLEBAR_PROFILE=oppara-dev"] {
+        assert!(env.lines().any(|l| l.starts_with(expected)), "missing {expected}");
+    }
+    assert!(!env.lines().any(|l| l.starts_with("AWS_PROFILE=") || l.starts_with("AWS_DEFAULT_PROFILE=")));
+
+    // Exit status passes through; a nested exec is refused.
+    let out = w.rolebar(&["exec", "oppara-dev", "--", "sh", "-c", "exit 7"], "", &[]);
+    assert_eq!(out.status.code(), Some(7));
+    let out = w.rolebar(&["exec", "oppara-dev", "--", "true"], "", &[("ROLEBAR_PROFILE", "oppara-dev")]);
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("already inside"), "{}", text(&out.stderr));
+
+    // A signal ends the command as it would without rolebar.
+    let out = w.rolebar(&["exec", "oppara-dev", "--", "sh", "-c", "kill -TERM $$"], "", &[]);
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::ExitStatusExt;
+        assert_eq!(out.status.signal(), Some(15));
+    }
+
+    // clear, then remove: the next exec would need keys again.
+    let out = w.rolebar(&["clear", "oppara-dev"], "", &[]);
+    assert!(out.status.success() && text(&out.stderr).contains("Cleared 1"), "{}", text(&out.stderr));
+    let out = w.rolebar(&["remove", "default"], "", &[]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = w.rolebar(&["exec", "oppara-dev", "--", "true"], "123456\n", &[]);
+    assert!(text(&out.stderr).contains("rolebar add default"), "{}", text(&out.stderr));
+    let _ = Path::new("");
+}

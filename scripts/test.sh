@@ -1,0 +1,297 @@
+#!/usr/bin/env bash
+# Run all of Rolebar's tests, with every service they need started privately.
+#
+#   bash scripts/test.sh [ARGS...]          fmt, clippy, nextest (ARGS go to nextest), doc tests,
+#                                           benchmarks compile
+#   bash scripts/test.sh --shell [-- CMD]   same environment, but run CMD (default: a shell)
+#                                           instead of the cargo phases, e.g.
+#                                           bash scripts/test.sh --shell -- cargo nextest run -p rolebar-core
+#
+# Environment read:
+#   ROLEBAR_CACHE_DIR       where the Python venv (moto) is kept between runs
+#                           (default ~/.cache/rolebar-test)
+#   ROLEBAR_TEST_SKIP_LINT  1 = skip cargo fmt and clippy (fast inner loop)
+#   ROLEBAR_TEST_KEEP_TMP   1 = keep the temp HOME and the moto logs after the run
+#   CARGO_TARGET_DIR        honoured as usual
+# What the tests get is described in tests/support/README.md.
+#
+# The script runs in two stages: the outer one (no ROLEBAR_TEST_INNER) installs what is
+# missing, builds a throwaway HOME and re-runs itself under a private `dbus-run-session`;
+# the inner one unlocks a keyring on that bus, starts moto and runs the work.
+set -euo pipefail
+
+# Bump these to change the pinned tools; the venv is rebuilt when the spec changes.
+MOTO_SPEC='moto[server]==5.2.5'
+APT_PACKAGES=(gnome-keyring libsecret-tools dbus dbus-x11 awscli python3-venv python3-dbusmock
+  xvfb xauth curl)
+# Debian's AWS CLI v2. A pyenv/pip `aws` (v1) may come first on PATH, so never use `aws` bare.
+AWS_CLI=/usr/bin/aws
+
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+SCRIPT="$REPO_ROOT/scripts/test.sh"
+
+log() { printf '[test.sh] %s\n' "$*" >&2; }
+die() { printf '[test.sh] error: %s\n' "$*" >&2; exit 1; }
+
+# `timed NAME CMD...`: run CMD and print how long it took, so slow phases are visible in CI logs.
+timed() {
+  local name=$1 start end
+  shift
+  start=$(date +%s.%N)
+  "$@"
+  end=$(date +%s.%N)
+  log "$(awk -v n="$name" -v s="$start" -v e="$end" 'BEGIN { printf "%-10s %6.1fs", n, e - s }')"
+}
+
+# ---------------------------------------------------------------------------------------------
+# Outer stage
+# ---------------------------------------------------------------------------------------------
+
+install_apt_packages() {
+  local missing=() pkg
+  for pkg in "${APT_PACKAGES[@]}"; do
+    # dpkg-query is instant; apt-get (even a no-op install) is not, so repeat runs skip it.
+    if [[ "$(dpkg-query -W -f='${db:Status-Status}' "$pkg" 2>/dev/null)" != installed ]]; then
+      missing+=("$pkg")
+    fi
+  done
+  ((${#missing[@]} == 0)) && return 0
+  [[ $(id -u) == 0 ]] || die "missing packages: ${missing[*]} (run as root, or: sudo apt-get install ${missing[*]})"
+  log "installing: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+ensure_venv() {
+  local venv=$1 stamp=$1/.rolebar-spec
+  # Reuse the venv only if it was finished for this exact spec and still imports.
+  if [[ -f $stamp && "$(cat "$stamp")" == "$MOTO_SPEC" ]] &&
+    "$venv/bin/python" -c 'import importlib.util as u; assert u.find_spec("moto") and u.find_spec("boto3")' \
+      2>/dev/null && [[ -x $venv/bin/moto_server ]]; then
+    return 0
+  fi
+  log "building the moto venv in $venv ($MOTO_SPEC)"
+  rm -rf "$venv"
+  # Debian's python3, not pyenv's: it is the one that python3-venv makes work on a bare machine.
+  /usr/bin/python3 -m venv "$venv"
+  "$venv/bin/pip" install -q --disable-pip-version-check "$MOTO_SPEC"
+  # Written last: a venv whose install was interrupted has no stamp and is rebuilt next time.
+  printf '%s' "$MOTO_SPEC" >"$stamp"
+}
+
+outer() {
+  timed apt install_apt_packages
+  [[ -x $AWS_CLI ]] || die "$AWS_CLI missing although awscli is installed"
+
+  local cache=${ROLEBAR_CACHE_DIR:-$HOME/.cache/rolebar-test}
+  mkdir -p "$cache"
+  export ROLEBAR_CACHE_DIR=$cache
+  # flock: two runs on one machine must not build the same venv at once.
+  exec 9>"$cache/.lock"
+  flock 9
+  timed venv ensure_venv "$cache/venv"
+  flock -u 9
+  exec 9>&-
+
+  # cargo and rustup find the toolchain and the registry cache through HOME unless told
+  # otherwise: pin them to the real ones before HOME moves.
+  export CARGO_HOME=${CARGO_HOME:-$HOME/.cargo}
+  export RUSTUP_HOME=${RUSTUP_HOME:-$HOME/.rustup}
+
+  # A throwaway HOME: the tests write ~/.aws files, and gnome-keyring keeps its keyring under
+  # HOME. It must be set BEFORE the bus starts, since the bus auto-activates gnome-keyring
+  # with its own environment.
+  TMP_ROOT=$(mktemp -d "${TMPDIR:-/tmp}/rolebar-test.XXXXXX")
+  trap outer_cleanup EXIT
+  trap 'exit 130' INT TERM
+  export HOME=$TMP_ROOT/home
+  export XDG_RUNTIME_DIR=$TMP_ROOT/run XDG_CONFIG_HOME=$HOME/.config XDG_DATA_HOME=$HOME/.local/share
+  export XDG_CACHE_HOME=$HOME/.cache XDG_STATE_HOME=$HOME/.local/state
+  mkdir -p "$HOME" "$TMP_ROOT/logs"
+  mkdir -m 700 "$XDG_RUNTIME_DIR"
+  export ROLEBAR_TEST_TMP=$TMP_ROOT
+
+  # Nothing of the developer's AWS setup may leak in (profiles, keys, region, endpoints).
+  local var
+  for var in $(compgen -e | grep '^AWS_' || true); do unset "$var"; done
+  # Without this an SDK or the CLI that finds no credentials asks the EC2 metadata address
+  # (169.254.169.254), which is not on this machine.
+  export AWS_EC2_METADATA_DISABLED=true
+  # Local servers must never go through a proxy.
+  export NO_PROXY="127.0.0.1,localhost${NO_PROXY:+,$NO_PROXY}" no_proxy="127.0.0.1,localhost${no_proxy:+,$no_proxy}"
+  unset PYTHONPATH PYTHONHOME DBUS_SESSION_BUS_ADDRESS GNOME_KEYRING_CONTROL
+
+  export ROLEBAR_TEST_INNER=1
+  # Not exec: the EXIT trap above must still run to remove TMP_ROOT.
+  local rc=0
+  dbus-run-session -- bash "$SCRIPT" "$@" || rc=$?
+  return "$rc"
+}
+
+outer_cleanup() {
+  if [[ ${ROLEBAR_TEST_KEEP_TMP:-} == 1 ]]; then
+    log "kept $TMP_ROOT (ROLEBAR_TEST_KEEP_TMP=1)"
+  else
+    rm -rf "$TMP_ROOT"
+  fi
+}
+
+# ---------------------------------------------------------------------------------------------
+# Inner stage: we are on the private session bus, with the throwaway HOME.
+# ---------------------------------------------------------------------------------------------
+
+MOTO_PIDS=()
+
+inner_cleanup() {
+  local pid
+  for pid in "${MOTO_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${MOTO_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+}
+
+start_keyring() {
+  local out
+  # --unlock reads the password on stdin and creates/unlocks the login keyring with it; the
+  # daemon then ends by itself with the bus. Its output (if any) names its control socket.
+  out=$(printf '%s' testpass | gnome-keyring-daemon --unlock --components=secrets)
+  eval "$out"
+  [[ -n ${GNOME_KEYRING_CONTROL:-} ]] && export GNOME_KEYRING_CONTROL
+  # The daemon claims org.freedesktop.secrets some 10-50 ms after --unlock returns. A client
+  # that comes sooner makes the bus activate a second, competing daemon: wait for the name.
+  local deadline=$((SECONDS + 10))
+  until dbus-send --session --print-reply --dest=org.freedesktop.DBus / \
+    org.freedesktop.DBus.NameHasOwner string:org.freedesktop.secrets 2>/dev/null | grep -q 'boolean true'; do
+    ((SECONDS < deadline)) || die "gnome-keyring did not claim org.freedesktop.secrets within 10 s"
+    sleep 0.02
+  done
+  # Fail here, clearly, rather than in the first keyring test.
+  local probe=rolebar-test-harness-probe
+  printf 'ok' | secret-tool store --label="$probe" service "$probe" account probe ||
+    die "gnome-keyring: secret-tool store failed"
+  [[ "$(secret-tool lookup service "$probe" account probe)" == ok ]] ||
+    die "gnome-keyring: secret-tool lookup did not return what was stored"
+  secret-tool clear service "$probe" account probe
+  export ROLEBAR_TEST_KEYRING=1
+}
+
+# `launch_moto PORT NAME`: start a moto server on 127.0.0.1:PORT in the background.
+launch_moto() {
+  "$VENV/bin/moto_server" -H 127.0.0.1 -p "$1" >"$ROLEBAR_TEST_TMP/logs/moto-$2.log" 2>&1 &
+  MOTO_PIDS+=("$!")
+}
+
+# `await_moto PORT NAME PID`: wait until that server answers; fail clearly if it died or hangs.
+await_moto() {
+  local url=http://127.0.0.1:$1 logf=$ROLEBAR_TEST_TMP/logs/moto-$2.log pid=$3
+  local deadline=$((SECONDS + 60))
+  until curl -sf -o /dev/null "$url/moto-api/"; do
+    if ! kill -0 "$pid" 2>/dev/null; then
+      tail -n 30 "$logf" >&2 || true
+      die "moto ($2) exited during start-up; its log is above"
+    fi
+    if ((SECONDS >= deadline)); then
+      tail -n 30 "$logf" >&2 || true
+      die "moto ($2) did not answer on $url within 60 s; its log is above"
+    fi
+    sleep 0.1
+  done
+}
+
+start_motos() {
+  VENV=$ROLEBAR_CACHE_DIR/venv
+  local ports
+  # Both ports from one process, holding both sockets, so they cannot be the same.
+  ports=$("$VENV/bin/python" -c '
+import socket
+socks = [socket.socket() for _ in range(2)]
+for s in socks:
+    s.bind(("127.0.0.1", 0))
+print(*(s.getsockname()[1] for s in socks))
+')
+  read -r auth_port open_port <<<"$ports"
+  # Started together: each takes ~1.5 s to import moto.
+  launch_moto "$auth_port" auth
+  launch_moto "$open_port" open
+  await_moto "$auth_port" auth "${MOTO_PIDS[0]}"
+  await_moto "$open_port" open "${MOTO_PIDS[1]}"
+  export ROLEBAR_TEST_MOTO_URL=http://127.0.0.1:$auth_port
+  export ROLEBAR_TEST_MOTO_OPEN_URL=http://127.0.0.1:$open_port
+
+  # Identities are created while the server still accepts anything, then enforcement goes on
+  # (0 = no further unauthenticated requests). moto answers a form content type with a 500.
+  export ROLEBAR_TEST_MOTO_FIXTURE=$ROLEBAR_TEST_TMP/moto-fixture.json
+  "$VENV/bin/python" "$REPO_ROOT/tests/support/moto_setup.py" seed "$ROLEBAR_TEST_MOTO_URL" \
+    "$ROLEBAR_TEST_MOTO_FIXTURE"
+  curl -sf -o /dev/null -XPOST -H 'Content-Type: text/plain' --data-binary 0 \
+    "$ROLEBAR_TEST_MOTO_URL/moto-api/reset-auth" || die "moto: enabling auth enforcement failed"
+  # Prove the fixture works under enforcement (AssumeRole with MFA, chaining, 403s).
+  "$VENV/bin/python" "$REPO_ROOT/tests/support/moto_setup.py" check "$ROLEBAR_TEST_MOTO_URL" \
+    "$ROLEBAR_TEST_MOTO_FIXTURE"
+}
+
+has_package_arg() {
+  local a
+  for a in "$@"; do
+    case $a in
+      --) return 1 ;; # what follows goes to the test binaries
+      -p | -p* | --package | --package=*) return 0 ;;
+    esac
+  done
+  return 1
+}
+
+cargo_phases() {
+  cd "$REPO_ROOT"
+  local locked=()
+  [[ -f Cargo.lock ]] && locked=(--locked)
+  # cargo ignores -p when --workspace is given too, so leave it out when the caller chose one.
+  local scope=(--workspace)
+  has_package_arg "$@" && scope=()
+
+  if [[ ${ROLEBAR_TEST_SKIP_LINT:-} == 1 ]]; then
+    log "fmt and clippy skipped (ROLEBAR_TEST_SKIP_LINT=1)"
+  else
+    timed fmt cargo fmt --all --check
+    timed clippy cargo clippy --workspace --all-targets "${locked[@]}" -- -D warnings
+  fi
+  if cargo nextest --version >/dev/null 2>&1; then
+    timed nextest cargo nextest run "${scope[@]}" --all-targets --no-fail-fast "${locked[@]}" "$@"
+  else
+    log "cargo-nextest not found: using cargo test"
+    timed test cargo test "${scope[@]}" --all-targets --no-fail-fast "${locked[@]}" "$@"
+  fi
+  timed doctest cargo test --workspace --doc "${locked[@]}"
+  timed bench cargo bench --workspace --no-run "${locked[@]}"
+}
+
+inner() {
+  # Not inherited further: a nested `bash scripts/test.sh` must build its own environment.
+  unset ROLEBAR_TEST_INNER
+  trap inner_cleanup EXIT
+  trap 'exit 130' INT TERM
+  timed keyring start_keyring
+  timed moto start_motos
+  export ROLEBAR_TEST_AWS_CLI=$AWS_CLI
+
+  if [[ ${1:-} == --shell ]]; then
+    shift
+    [[ ${1:-} == -- ]] && shift
+    if (($# == 0)); then
+      log "test environment ready; exit the shell to stop it"
+      set -- bash
+    fi
+    cd "$REPO_ROOT"
+    local rc=0
+    "$@" || rc=$?
+    return "$rc"
+  fi
+  cargo_phases "$@"
+}
+
+if [[ -n ${ROLEBAR_TEST_INNER:-} ]]; then
+  inner "$@"
+else
+  total_start=$SECONDS
+  outer "$@"
+  log "$(printf '%-10s %6ds' total $((SECONDS - total_start)))"
+fi
