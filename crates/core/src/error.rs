@@ -70,6 +70,10 @@ pub enum Error {
     #[error("profile `{profile}`: STS error {code}: {message}")]
     Sts { profile: String, code: String, message: String },
 
+    // --- expiry warnings ---
+    #[error(transparent)]
+    Schedule(#[from] crate::schedule::ScheduleError),
+
     // --- running commands ---
     #[error("already inside `rolebar exec` for profile `{profile}`: exit that shell first, or unset ROLEBAR_PROFILE")]
     NestedExec { profile: String },
@@ -107,6 +111,7 @@ impl Error {
             Error::MalformedReply { .. } => "malformed_reply",
             Error::Sts { .. } => "sts_error",
             Error::NestedExec { .. } => "nested_exec",
+            Error::Schedule(e) => e.code(),
         }
     }
 }

@@ -11,6 +11,7 @@ pub mod keys;
 pub mod mfa;
 pub mod outputs;
 pub mod profile;
+pub mod schedule;
 pub mod sensitive;
 pub mod session;
 pub mod store;

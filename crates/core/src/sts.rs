@@ -248,13 +248,13 @@ impl ErrorContext<'_> {
                         detail: format!("HTTP {status}, body starts {start:?}"),
                     };
                 }
-                self.from_code(code.as_deref(), message.unwrap_or_default(), status)
+                self.error_for_code(code.as_deref(), message.unwrap_or_default(), status)
             }
             _ => Error::Sts { profile, code: "request_failed".into(), message: chain },
         }
     }
 
-    fn from_code(&self, code: Option<&str>, message: String, status: u16) -> Error {
+    fn error_for_code(&self, code: Option<&str>, message: String, status: u16) -> Error {
         let profile = self.profile.to_string();
         let key_profile = self.key_profile.to_string();
         let masked_key_id = self.credentials.masked_key_id();

@@ -2,13 +2,15 @@
 //! symlinks, modes and concurrent writers.
 
 use rolebar_core::outputs::credentials_file::{
-    default_credentials_path, remove_expired, remove_profile, write_profile, Durability, Placement, WriteOptions,
+    default_credentials_path, remove_expired, remove_profile, write_profile, Durability, Placement,
+    WriteOptions,
 };
 use rolebar_core::outputs::OutputError;
-use rolebar_core::profile::ini::{parse, IniFile};
+use rolebar_core::profile::ini::parse;
 use rolebar_core::{Credentials, Session, SessionKind};
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use time::macros::datetime;
 use time::{Duration, OffsetDateTime};
 
@@ -44,7 +46,9 @@ fn block(name: &str) -> String {
 }
 
 fn fixture(name: &str) -> String {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/aws").join(name);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/aws")
+        .join(name);
     fs::read_to_string(path).expect("fixture exists")
 }
 
@@ -79,13 +83,20 @@ fn a_new_profile_is_appended_and_the_seed_file_kept_byte_for_byte() {
     let seed = fixture("seed-credentials");
     let (_dir, path) = credentials_with(&seed);
     let report = write(&path, "oppara-dev-creds").expect("writes");
-    assert_eq!(read(&path), format!("{seed}\n{}", block("oppara-dev-creds")));
+    assert_eq!(
+        read(&path),
+        format!("{seed}\n{}", block("oppara-dev-creds"))
+    );
     assert_eq!(report.placement, Placement::Appended);
     assert!(!report.created_file);
     assert!(report.removed_expired.is_empty() && report.duplicate_lines.is_empty());
 
     let parsed = parse(&path, &read(&path)).expect("still parses");
-    let section = parsed.sections.iter().find(|s| s.header == "oppara-dev-creds").expect("written");
+    let section = parsed
+        .sections
+        .iter()
+        .find(|s| s.header == "oppara-dev-creds")
+        .expect("written");
     let value = |key: &str| section.get(key).map(|p| p.value.as_str());
     assert_eq!(value("aws_access_key_id"), Some("ASIANEWKEY0000000001"));
     assert_eq!(value("aws_secret_access_key"), Some(SECRET));
@@ -112,16 +123,28 @@ fn a_role_profile_in_the_config_is_refused_with_another_name_suggested() {
     let (_dir, path) = credentials_with(&seed);
     let config_path = Path::new("/home/oppara/.aws/config");
     let config = parse(config_path, &fixture("seed-config")).expect("config parses");
-    let err = write_profile(&path, "oppara-dev", &in_an_hour(), Some(&config), NOW, FAST).expect_err("refused");
+    let err = write_profile(&path, "oppara-dev", &in_an_hour(), Some(&config), NOW, FAST)
+        .expect_err("refused");
     assert_eq!(err.code(), "target_is_configured_profile");
     let message = err.to_string();
     assert!(message.contains("`oppara-dev-creds`"), "{message}");
-    assert!(message.contains("/home/oppara/.aws/config (line 11)"), "{message}");
+    assert!(
+        message.contains("/home/oppara/.aws/config (line 11)"),
+        "{message}"
+    );
     assert!(message.contains("role_arn"), "{message}");
     assert_eq!(read(&path), seed, "nothing written");
 
     // The suggested name is free, and so is `default` here (it has no role settings).
-    write_profile(&path, "oppara-dev-creds", &in_an_hour(), Some(&config), NOW, FAST).expect("suggestion works");
+    write_profile(
+        &path,
+        "oppara-dev-creds",
+        &in_an_hour(),
+        Some(&config),
+        NOW,
+        FAST,
+    )
+    .expect("suggestion works");
 }
 
 #[test]
@@ -133,17 +156,34 @@ fn every_setting_that_routes_credentials_elsewhere_is_refused() {
         ("profile p", "sso_session = corp"),
         ("profile p", "sso_start_url = https://x.awsapps.com/start"),
     ] {
-        let config = parse(Path::new("config"), &format!("[{header}]\nregion = eu-west-1\n{key}\n")).expect("parses");
+        let config = parse(
+            Path::new("config"),
+            &format!("[{header}]\nregion = eu-west-1\n{key}\n"),
+        )
+        .expect("parses");
         let (_dir, path) = credentials_with("");
-        let err = write_profile(&path, "p", &in_an_hour(), Some(&config), NOW, FAST).expect_err(key);
-        assert!(matches!(err, OutputError::ConfiguredProfile { line: 3, .. }), "{err}");
+        let err =
+            write_profile(&path, "p", &in_an_hour(), Some(&config), NOW, FAST).expect_err(key);
+        assert!(
+            matches!(err, OutputError::ConfiguredProfile { line: 3, .. }),
+            "{err}"
+        );
     }
-    let config = parse(Path::new("config"), "[default]\nrole_arn = arn:aws:iam::1:role/r\n").expect("parses");
+    let config = parse(
+        Path::new("config"),
+        "[default]\nrole_arn = arn:aws:iam::1:role/r\n",
+    )
+    .expect("parses");
     let (_dir, path) = credentials_with("");
-    let err = write_profile(&path, "default", &in_an_hour(), Some(&config), NOW, FAST).expect_err("default");
+    let err = write_profile(&path, "default", &in_an_hour(), Some(&config), NOW, FAST)
+        .expect_err("default");
     assert!(err.to_string().contains("`default-creds`"), "{err}");
     // A bare [p] in the config file is not a profile for the AWS CLI; plain settings are fine.
-    let config = parse(Path::new("config"), "[p]\nrole_arn = x\n[profile q]\nregion = eu-west-1\n").expect("parses");
+    let config = parse(
+        Path::new("config"),
+        "[p]\nrole_arn = x\n[profile q]\nregion = eu-west-1\n",
+    )
+    .expect("parses");
     write_profile(&path, "p", &in_an_hour(), Some(&config), NOW, FAST).expect("p");
     write_profile(&path, "q", &in_an_hour(), Some(&config), NOW, FAST).expect("q");
 }
@@ -154,11 +194,17 @@ fn long_term_keys_are_refused_unless_forced() {
     let (_dir, path) = credentials_with(original);
     let err = write(&path, "default").expect_err("refused");
     assert_eq!(err.code(), "long_term_keys_in_target");
-    assert!(matches!(err, OutputError::LongTermKeys { line: 2, .. }), "{err}");
+    assert!(
+        matches!(err, OutputError::LongTermKeys { line: 2, .. }),
+        "{err}"
+    );
     assert!(!err.to_string().contains("longterm/secret"), "{err}");
     assert_eq!(read(&path), original);
 
-    let forced = WriteOptions { force: true, ..FAST };
+    let forced = WriteOptions {
+        force: true,
+        ..FAST
+    };
     let report = write_profile(&path, "default", &in_an_hour(), None, NOW, forced).expect("forced");
     assert!(report.replaced_long_term_keys);
     assert_eq!(
@@ -202,13 +248,24 @@ fn crlf_files_stay_crlf_and_a_missing_final_newline_stays_missing() {
     write(&path, "x").expect("writes");
     let expected = format!(
         "; windows\r\n[a]\r\nk = v\r\n\r\n[x]\r\nregion = eu-west-1\r\n{}",
-        block("x").trim_end().split_once('\n').expect("header").1.replace('\n', "\r\n")
+        block("x")
+            .trim_end()
+            .split_once('\n')
+            .expect("header")
+            .1
+            .replace('\n', "\r\n")
     );
     assert_eq!(read(&path), expected);
 
     let (_dir, path) = credentials_with("[a]\r\nk = v");
     write(&path, "y").expect("writes");
-    assert_eq!(read(&path), format!("[a]\r\nk = v\r\n\r\n{}", block("y").trim_end().replace('\n', "\r\n")));
+    assert_eq!(
+        read(&path),
+        format!(
+            "[a]\r\nk = v\r\n\r\n{}",
+            block("y").trim_end().replace('\n', "\r\n")
+        )
+    );
 }
 
 #[test]
@@ -237,7 +294,10 @@ fn remove_profile_never_removes_a_section_rolebar_does_not_own() {
     let err = remove_profile(&path, "other-tool").expect_err("not ours");
     assert_eq!(err.code(), "section_not_managed");
     let message = err.to_string();
-    assert!(message.contains("[other-tool]") && message.contains("(line 2)"), "{message}");
+    assert!(
+        message.contains("[other-tool]") && message.contains("(line 2)"),
+        "{message}"
+    );
     assert_eq!(read(&path), seed);
 
     let err = remove_profile(&path, "nobody").expect_err("missing");
@@ -245,8 +305,14 @@ fn remove_profile_never_removes_a_section_rolebar_does_not_own() {
 
     // A missing file is not created (nor its folder, nor a lock file).
     let missing = dir.path().join("nothing").join("credentials");
-    assert_eq!(remove_profile(&missing, "x").expect_err("missing").code(), "section_not_found");
-    assert_eq!(remove_expired(&missing, NOW).expect("nothing to do"), Vec::<String>::new());
+    assert_eq!(
+        remove_profile(&missing, "x").expect_err("missing").code(),
+        "section_not_found"
+    );
+    assert_eq!(
+        remove_expired(&missing, NOW).expect("nothing to do"),
+        Vec::<String>::new()
+    );
     assert!(!missing.parent().expect("parent").exists());
 }
 
@@ -265,25 +331,70 @@ fn remove_profile_keeps_comments_of_the_next_section() {
 fn expired_rolebar_sections_go_and_nothing_else() {
     let seed = fixture("seed-credentials");
     let (_dir, path) = credentials_with(&seed);
-    write_profile(&path, "short", &session(NOW + Duration::minutes(30)), None, NOW, FAST).expect("short");
-    write_profile(&path, "long", &session(NOW + Duration::hours(8)), None, NOW, FAST).expect("long");
+    write_profile(
+        &path,
+        "short",
+        &session(NOW + Duration::minutes(30)),
+        None,
+        NOW,
+        FAST,
+    )
+    .expect("short");
+    write_profile(
+        &path,
+        "long",
+        &session(NOW + Duration::hours(8)),
+        None,
+        NOW,
+        FAST,
+    )
+    .expect("long");
 
     let before = read(&path);
-    assert!(remove_expired(&path, NOW).expect("nothing expired").is_empty());
+    assert!(remove_expired(&path, NOW)
+        .expect("nothing expired")
+        .is_empty());
     assert_eq!(read(&path), before);
 
     let later = NOW + Duration::hours(1);
-    assert_eq!(remove_expired(&path, later).expect("removes"), vec!["short".to_string()]);
+    assert_eq!(
+        remove_expired(&path, later).expect("removes"),
+        vec!["short".to_string()]
+    );
     let after = read(&path);
     assert!(after.starts_with(&seed), "{after}");
-    assert!(!after.contains("[short]") && after.contains("[long]"), "{after}");
+    assert!(
+        !after.contains("[short]") && after.contains("[long]"),
+        "{after}"
+    );
 
     // Every write sweeps too.
-    write_profile(&path, "short", &session(NOW + Duration::minutes(30)), None, NOW, FAST).expect("short again");
-    let report = write_profile(&path, "next", &session(later + Duration::hours(1)), None, later, FAST).expect("next");
+    write_profile(
+        &path,
+        "short",
+        &session(NOW + Duration::minutes(30)),
+        None,
+        NOW,
+        FAST,
+    )
+    .expect("short again");
+    let report = write_profile(
+        &path,
+        "next",
+        &session(later + Duration::hours(1)),
+        None,
+        later,
+        FAST,
+    )
+    .expect("next");
     assert_eq!(report.removed_expired, vec!["short".to_string()]);
     let text = read(&path);
-    assert!(text.starts_with(&seed) && text.contains("[long]") && text.contains("[next]") && !text.contains("[short]"));
+    assert!(
+        text.starts_with(&seed)
+            && text.contains("[long]")
+            && text.contains("[next]")
+            && !text.contains("[short]")
+    );
 }
 
 #[test]
@@ -297,7 +408,13 @@ fn only_the_file_and_its_sidecar_lock_are_left_in_the_folder() {
         .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
         .collect();
     names.sort();
-    assert_eq!(names, vec![".credentials.rolebar.lock".to_string(), "credentials".to_string()]);
+    assert_eq!(
+        names,
+        vec![
+            ".credentials.rolebar.lock".to_string(),
+            "credentials".to_string()
+        ]
+    );
 }
 
 #[test]
@@ -330,7 +447,10 @@ fn private_modes_are_kept_and_open_ones_tightened() {
 
     set_mode(&path, 0o644);
     let report = write(&path, "y").expect("writes");
-    assert_eq!((mode(&path), report.mode_tightened_from), (0o600, Some(0o644)));
+    assert_eq!(
+        (mode(&path), report.mode_tightened_from),
+        (0o600, Some(0o644))
+    );
 }
 
 #[cfg(unix)]
@@ -350,9 +470,15 @@ fn a_symlinked_file_is_written_through_and_the_link_stays() {
 
     let report = write(&link, "x").expect("writes");
     assert_eq!(report.path, aws.join("../dotfiles/aws-credentials"));
-    assert!(fs::symlink_metadata(&link).expect("lstat").file_type().is_symlink());
+    assert!(fs::symlink_metadata(&link)
+        .expect("lstat")
+        .file_type()
+        .is_symlink());
     assert_eq!(read(&real), format!("[a]\nk = v\n\n{}", block("x")));
-    assert!(dotfiles.join(".aws-credentials.rolebar.lock").exists(), "lock sits next to the real file");
+    assert!(
+        dotfiles.join(".aws-credentials.rolebar.lock").exists(),
+        "lock sits next to the real file"
+    );
 
     // A link to a link, absolute this time; and a dangling link creates its target.
     let second = dir.path().join("second");
@@ -366,14 +492,20 @@ fn a_symlinked_file_is_written_through_and_the_link_stays() {
 
     let looping = dir.path().join("loop");
     symlink(&looping, &looping).expect("loop");
-    assert_eq!(write(&looping, "x").expect_err("loop").code(), "symlink_loop");
+    assert_eq!(
+        write(&looping, "x").expect_err("loop").code(),
+        "symlink_loop"
+    );
 }
 
 #[test]
 fn a_file_that_is_not_utf8_is_left_alone() {
     let (_dir, path) = credentials_with("");
     fs::write(&path, b"[a]\nk = \xff\n").expect("write bytes");
-    assert_eq!(write(&path, "x").expect_err("not utf-8").code(), "credentials_not_utf8");
+    assert_eq!(
+        write(&path, "x").expect_err("not utf-8").code(),
+        "credentials_not_utf8"
+    );
     assert_eq!(fs::read(&path).expect("read"), b"[a]\nk = \xff\n");
 }
 
@@ -390,7 +522,9 @@ fn durable_writes_give_the_same_bytes() {
 
 #[test]
 fn error_messages_never_show_secrets() {
-    let (_dir, path) = credentials_with(&format!("[x]\naws_access_key_id = AKIAOLD\naws_secret_access_key = {SECRET}\n"));
+    let (_dir, path) = credentials_with(&format!(
+        "[x]\naws_access_key_id = AKIAOLD\naws_secret_access_key = {SECRET}\n"
+    ));
     let errors: Vec<OutputError> = vec![
         write(&path, "x").expect_err("long-term"),
         remove_profile(&path, "x").expect_err("not ours"),
@@ -406,57 +540,118 @@ fn error_messages_never_show_secrets() {
 fn the_default_path_follows_the_cli() {
     // The only test in this binary that touches this variable.
     std::env::set_var("AWS_SHARED_CREDENTIALS_FILE", "/tmp/elsewhere/creds");
-    assert_eq!(default_credentials_path(), Some(PathBuf::from("/tmp/elsewhere/creds")));
+    assert_eq!(
+        default_credentials_path(),
+        Some(PathBuf::from("/tmp/elsewhere/creds"))
+    );
     if let Some(home) = dirs::home_dir() {
         std::env::set_var("AWS_SHARED_CREDENTIALS_FILE", "~/custom/creds");
         assert_eq!(default_credentials_path(), Some(home.join("custom/creds")));
         std::env::remove_var("AWS_SHARED_CREDENTIALS_FILE");
-        assert_eq!(default_credentials_path(), Some(home.join(".aws").join("credentials")));
+        assert_eq!(
+            default_credentials_path(),
+            Some(home.join(".aws").join("credentials"))
+        );
     }
 }
 
-/// 4 threads × 200 writes, each thread to its own profiles, while a reader keeps parsing the
-/// file: the lock serialises writers (no profile lost), the rename keeps every read whole.
+/// 4 threads × 200 writes, each thread cycling over 10 profiles of its own, each write with a
+/// new key id, while a reader keeps parsing the file.
+///
+/// After every write its thread reads the file back: each of its profiles must hold the last
+/// key id it wrote there. A lost update (a writer editing a stale copy of the file, as happens
+/// without the lock) reverts or drops another thread's profile, and that thread sees it at its
+/// next check, since it never writes the same profile twice in a row. The rename means every
+/// read, by the reader or the writers, parses.
 #[test]
 fn concurrent_writers_lose_nothing_and_readers_always_see_a_whole_file() {
     const THREADS: usize = 4;
     const WRITES: usize = 200;
+    const OWN_PROFILES: usize = 10;
     let (_dir, path) = credentials_with(&fixture("seed-credentials"));
-    let done = std::sync::atomic::AtomicBool::new(false);
+    let key_id = |t: usize, i: usize| format!("ASIAT{t}W{i:015}");
+    let done = AtomicBool::new(false);
+    /// Stops the reader however the writers end: a panicking writer must fail the test, not hang it.
+    struct StopReader<'a>(&'a AtomicBool);
+    impl Drop for StopReader<'_> {
+        fn drop(&mut self) {
+            self.0.store(true, Ordering::Relaxed);
+        }
+    }
     let reads = std::thread::scope(|scope| {
         let reader = scope.spawn(|| {
             let mut reads = 0usize;
-            while !done.load(std::sync::atomic::Ordering::Relaxed) {
-                let text = read(&path);
-                let file: IniFile = parse(&path, &text).unwrap_or_else(|e| panic!("torn read: {e:?}"));
+            while !done.load(Ordering::Relaxed) {
+                let file =
+                    parse(&path, &read(&path)).unwrap_or_else(|e| panic!("torn read: {e:?}"));
                 assert!(file.sections.iter().any(|s| s.header == "other-tool"));
                 reads += 1;
+                std::thread::sleep(std::time::Duration::from_millis(1));
             }
             reads
         });
+        let stop = StopReader(&done);
         let writers: Vec<_> = (0..THREADS)
             .map(|t| {
                 let path = &path;
                 scope.spawn(move || {
+                    let mut last: Vec<Option<String>> = vec![None; OWN_PROFILES];
                     for i in 0..WRITES {
-                        write(path, &format!("t{t}-{i}")).expect("concurrent write");
+                        let mut s = in_an_hour();
+                        s.credentials = Credentials::temporary(key_id(t, i), SECRET, TOKEN);
+                        write_profile(
+                            path,
+                            &format!("t{t}-{}", i % OWN_PROFILES),
+                            &s,
+                            None,
+                            NOW,
+                            FAST,
+                        )
+                        .expect("concurrent write");
+                        last[i % OWN_PROFILES] = Some(key_id(t, i));
+
+                        let file =
+                            parse(path, &read(path)).unwrap_or_else(|e| panic!("torn read: {e:?}"));
+                        for (p, expected) in last.iter().enumerate() {
+                            let name = format!("t{t}-{p}");
+                            let got = file
+                                .sections
+                                .iter()
+                                .find(|s| s.header == name)
+                                .and_then(|s| s.get("aws_access_key_id"))
+                                .map(|p| p.value.clone());
+                            assert_eq!(&got, expected, "[{name}] after write {i} of thread {t}");
+                        }
                     }
                 })
             })
             .collect();
-        for writer in writers {
-            writer.join().expect("writer");
+        let results: Vec<_> = writers.into_iter().map(|w| w.join()).collect();
+        drop(stop);
+        let reads = reader.join().expect("reader");
+        for result in results {
+            if let Err(panic) = result {
+                std::panic::resume_unwind(panic);
+            }
         }
-        done.store(true, std::sync::atomic::Ordering::Relaxed);
-        reader.join().expect("reader")
+        reads
     });
     let file = parse(&path, &read(&path)).expect("parses");
+    assert_eq!(file.sections.len(), THREADS * OWN_PROFILES + 2);
     for t in 0..THREADS {
-        for i in 0..WRITES {
-            let name = format!("t{t}-{i}");
-            assert!(file.sections.iter().any(|s| s.header == name), "{name} lost");
+        for p in 0..OWN_PROFILES {
+            let last_write = WRITES - OWN_PROFILES + p;
+            let name = format!("t{t}-{p}");
+            let section = file
+                .sections
+                .iter()
+                .find(|s| s.header == name)
+                .expect("present");
+            assert_eq!(
+                section.get("aws_access_key_id").map(|p| p.value.clone()),
+                Some(key_id(t, last_write))
+            );
         }
     }
-    assert_eq!(file.sections.len(), THREADS * WRITES + 2);
     assert!(reads > 0);
 }

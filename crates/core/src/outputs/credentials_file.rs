@@ -43,7 +43,7 @@ pub use edit::{EXPIRATION_KEY, MANAGER_KEY, MANAGER_VALUE};
 use super::{rfc3339_utc, OutputError};
 use crate::profile::ini::{classify, IniFile, LineKind};
 use crate::session::Session;
-use edit::{Document, Edit};
+use edit::{Document, Edit, Now};
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -146,9 +146,12 @@ pub fn write_profile(
         check_not_configured(config, profile)?;
     }
     let credentials = &session.credentials;
-    let token = credentials.session_token.as_ref().ok_or_else(|| OutputError::NotTemporary {
-        profile: profile.to_string(),
-    })?;
+    let token = credentials
+        .session_token
+        .as_ref()
+        .ok_or_else(|| OutputError::NotTemporary {
+            profile: profile.to_string(),
+        })?;
     if session.expires_at <= now {
         return Err(OutputError::SessionExpired {
             profile: profile.to_string(),
@@ -158,7 +161,10 @@ pub fn write_profile(
     // The only place the secrets are read for this output.
     let entries: [(&str, &str); 5] = [
         ("aws_access_key_id", &credentials.access_key_id),
-        ("aws_secret_access_key", credentials.secret_access_key.expose()),
+        (
+            "aws_secret_access_key",
+            credentials.secret_access_key.expose(),
+        ),
         ("aws_session_token", token.expose()),
         (MANAGER_KEY, MANAGER_VALUE),
         (EXPIRATION_KEY, &expiration),
@@ -167,38 +173,43 @@ pub fn write_profile(
         check_value(field, value)?;
     }
 
-    let (outcome, file) = with_locked_file(path, options.durability, Mode::Create, |text, display_path| {
-        let doc = Document::parse(text);
-        let target = doc.first(profile);
-        let mut replaced_long_term_keys = false;
-        if let Some(section) = target.map(|i| &doc.sections[i]) {
-            if section.holds_long_term_keys() && !section.is_rolebar() {
-                if !options.force {
-                    return Err(OutputError::LongTermKeys {
-                        profile: profile.to_string(),
-                        path: display_path.to_path_buf(),
-                        line: section.line_number(),
-                    });
+    let (outcome, file) = with_locked_file(
+        path,
+        options.durability,
+        Mode::Create,
+        |text, display_path| {
+            let doc = Document::parse(text);
+            let target = doc.first(profile);
+            let mut replaced_long_term_keys = false;
+            if let Some(section) = target.map(|i| &doc.sections[i]) {
+                if section.holds_long_term_keys() && !section.is_rolebar() {
+                    if !options.force {
+                        return Err(OutputError::LongTermKeys {
+                            profile: profile.to_string(),
+                            path: display_path.to_path_buf(),
+                            line: section.line_number(),
+                        });
+                    }
+                    replaced_long_term_keys = true;
                 }
-                replaced_long_term_keys = true;
             }
-        }
-        let mut edit = Edit::new(&doc);
-        edit.upsert(target, profile, &entries);
-        let removed_expired = remove_expired_sections(&doc, &mut edit, now, target);
-        let outcome = WriteOutcome {
-            placement: match target {
-                Some(i) => Placement::Replaced {
-                    line: doc.sections[i].line_number(),
+            let mut edit = Edit::new(&doc);
+            edit.upsert(target, profile, &entries);
+            let removed_expired = remove_expired_sections(&doc, &mut edit, now, target);
+            let outcome = WriteOutcome {
+                placement: match target {
+                    Some(i) => Placement::Replaced {
+                        line: doc.sections[i].line_number(),
+                    },
+                    None => Placement::Appended,
                 },
-                None => Placement::Appended,
-            },
-            replaced_long_term_keys,
-            removed_expired,
-            duplicate_lines: doc.duplicate_lines(profile),
-        };
-        Ok((Some(edit.render()), outcome))
-    })?;
+                replaced_long_term_keys,
+                removed_expired,
+                duplicate_lines: doc.duplicate_lines(profile),
+            };
+            Ok((Some(edit.render()), outcome))
+        },
+    )?;
     if outcome.replaced_long_term_keys {
         tracing::warn!(profile, path = %file.path.display(), "replaced long-term keys (forced)");
     }
@@ -218,26 +229,31 @@ pub fn write_profile(
 /// deletes a section it does not own). With duplicate sections, the first is the one judged and
 /// removed, as for writes. Every other byte of the file stays. Returns the file changed.
 pub fn remove_profile(path: &Path, profile: &str) -> Result<PathBuf, OutputError> {
-    let ((), file) = with_locked_file(path, Durability::Fsync, Mode::Existing, |text, display_path| {
-        let doc = Document::parse(text);
-        let Some(index) = doc.first(profile) else {
-            return Err(OutputError::ProfileNotFound {
-                profile: profile.to_string(),
-                path: display_path.to_path_buf(),
-            });
-        };
-        let section = &doc.sections[index];
-        if !section.is_rolebar() {
-            return Err(OutputError::NotManaged {
-                profile: profile.to_string(),
-                path: display_path.to_path_buf(),
-                line: section.line_number(),
-            });
-        }
-        let mut edit = Edit::new(&doc);
-        edit.remove_section(index);
-        Ok((Some(edit.render()), ()))
-    })?;
+    let ((), file) = with_locked_file(
+        path,
+        Durability::Fsync,
+        Mode::Existing,
+        |text, display_path| {
+            let doc = Document::parse(text);
+            let Some(index) = doc.first(profile) else {
+                return Err(OutputError::ProfileNotFound {
+                    profile: profile.to_string(),
+                    path: display_path.to_path_buf(),
+                });
+            };
+            let section = &doc.sections[index];
+            if !section.is_rolebar() {
+                return Err(OutputError::NotManaged {
+                    profile: profile.to_string(),
+                    path: display_path.to_path_buf(),
+                    line: section.line_number(),
+                });
+            }
+            let mut edit = Edit::new(&doc);
+            edit.remove_section(index);
+            Ok((Some(edit.render()), ()))
+        },
+    )?;
     Ok(file.path)
 }
 
@@ -261,10 +277,16 @@ struct WriteOutcome {
     duplicate_lines: Vec<usize>,
 }
 
-fn remove_expired_sections(doc: &Document<'_>, edit: &mut Edit<'_, '_>, now: OffsetDateTime, keep: Option<usize>) -> Vec<String> {
+fn remove_expired_sections(
+    doc: &Document<'_>,
+    edit: &mut Edit<'_, '_>,
+    now: OffsetDateTime,
+    keep: Option<usize>,
+) -> Vec<String> {
+    let now = Now::new(now);
     let mut removed = Vec::new();
     for (index, section) in doc.sections.iter().enumerate() {
-        if Some(index) != keep && section.is_expired_rolebar(now) {
+        if Some(index) != keep && section.is_expired_rolebar(&now) {
             edit.remove_section(index);
             removed.push(section.name.to_string());
         }
@@ -303,7 +325,11 @@ fn check_profile_name(name: &str) -> Result<(), OutputError> {
 
 /// The AWS CLI would not use what is written: refuse (no force: it cannot do what the user wants).
 fn check_not_configured(config: &IniFile, profile: &str) -> Result<(), OutputError> {
-    for section in config.sections.iter().filter(|s| config_section_names(&s.header, profile)) {
+    for section in config
+        .sections
+        .iter()
+        .filter(|s| config_section_names(&s.header, profile))
+    {
         for key in CONFIGURED_CREDENTIAL_KEYS {
             if let Some(property) = section.get(key) {
                 return Err(OutputError::ConfiguredProfile {
@@ -374,7 +400,11 @@ fn with_locked_file<T>(
     let target = resolve_symlinks(path)?;
     let io_error = |action: &'static str, at: &Path| {
         let at = at.to_path_buf();
-        move |source| OutputError::Io { action, path: at, source }
+        move |source| OutputError::Io {
+            action,
+            path: at,
+            source,
+        }
     };
     let dir = match target.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
@@ -413,7 +443,14 @@ fn with_locked_file<T>(
     if let Some(new_text) = new_text {
         let (new_mode, tightened_from) = file_mode(old_mode);
         facts.mode_tightened_from = tightened_from;
-        replace_file(&facts.path, &dir, &file_name, &new_text, new_mode, durability)?;
+        replace_file(
+            &facts.path,
+            &dir,
+            &file_name,
+            &new_text,
+            new_mode,
+            durability,
+        )?;
     } else {
         facts.created = false;
     }
@@ -538,7 +575,11 @@ fn replace_file(
 ) -> Result<(), OutputError> {
     let io_error = |action: &'static str, at: &Path| {
         let at = at.to_path_buf();
-        move |source| OutputError::Io { action, path: at, source }
+        move |source| OutputError::Io {
+            action,
+            path: at,
+            source,
+        }
     };
     // `NamedTempFile` (through its builder, for a name that says whose it is): created 0600 with
     // O_EXCL in the target's folder, so the rename stays on one filesystem; deleted on any error.
@@ -552,14 +593,15 @@ fn replace_file(
         .write_all(text.as_bytes())
         .map_err(io_error("write", temp.path()))?;
     if durability == Durability::Fsync {
-        temp.as_file().sync_all().map_err(io_error("flush to disk", temp.path()))?;
+        temp.as_file()
+            .sync_all()
+            .map_err(io_error("flush to disk", temp.path()))?;
     }
-    temp.persist(target)
-        .map_err(|e| OutputError::Io {
-            action: "replace",
-            path: target.to_path_buf(),
-            source: e.error,
-        })?;
+    temp.persist(target).map_err(|e| OutputError::Io {
+        action: "replace",
+        path: target.to_path_buf(),
+        source: e.error,
+    })?;
     if durability == Durability::Fsync {
         sync_dir(dir).map_err(io_error("flush to disk the folder", dir))?;
     }
@@ -598,7 +640,15 @@ mod tests {
             let err = check_profile_name(bad).expect_err(bad);
             assert_eq!(err.code(), "invalid_profile_name", "{bad:?}");
         }
-        for good in ["default", "dev-creds", "profile x", "a[b", "#hash", "ünï côdé", "a=b"] {
+        for good in [
+            "default",
+            "dev-creds",
+            "profile x",
+            "a[b",
+            "#hash",
+            "ünï côdé",
+            "a=b",
+        ] {
             check_profile_name(good).expect(good);
         }
     }
@@ -626,7 +676,10 @@ mod tests {
     #[test]
     fn values_that_would_not_read_back_are_refused() {
         for bad in ["", "a\nb", " a", "a\0"] {
-            assert_eq!(check_value("secret access key", bad).expect_err(bad).code(), "unwritable_value");
+            assert_eq!(
+                check_value("secret access key", bad).expect_err(bad).code(),
+                "unwritable_value"
+            );
         }
         check_value("secret access key", "wJalr/K7MDENG+bPxRfiCY=").expect("fine");
     }

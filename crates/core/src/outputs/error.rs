@@ -16,7 +16,11 @@ pub enum OutputError {
          name, or force the write if you really mean to replace those keys",
         path.display()
     )]
-    LongTermKeys { profile: String, path: PathBuf, line: usize },
+    LongTermKeys {
+        profile: String,
+        path: PathBuf,
+        line: usize,
+    },
 
     #[error(
         "profile `{profile}` is set up in {} (line {line}) with `{key}`: AWS tools resolve that \
@@ -38,7 +42,11 @@ pub enum OutputError {
          line); Rolebar only removes sections it wrote, so edit that one by hand if you want it gone",
         path.display()
     )]
-    NotManaged { profile: String, path: PathBuf, line: usize },
+    NotManaged {
+        profile: String,
+        path: PathBuf,
+        line: usize,
+    },
 
     #[error("there is no [{profile}] section in {}", path.display())]
     ProfileNotFound { profile: String, path: PathBuf },
@@ -49,7 +57,9 @@ pub enum OutputError {
     )]
     NotTemporary { profile: String },
 
-    #[error("the session for `{profile}` has already expired; start a new session before writing it")]
+    #[error(
+        "the session for `{profile}` has already expired; start a new session before writing it"
+    )]
     SessionExpired { profile: String },
 
     #[error(
@@ -74,7 +84,10 @@ pub enum OutputError {
     },
 
     #[error("the {field} cannot be written to a credentials file: it {reason}")]
-    UnwritableValue { field: &'static str, reason: &'static str },
+    UnwritableValue {
+        field: &'static str,
+        reason: &'static str,
+    },
 
     #[error(
         "{given:?} is not an export format; use one of env, env-no-export, powershell, \
@@ -134,10 +147,16 @@ mod tests {
             suggestion: "dev-creds".into(),
         };
         let shown = e.to_string();
-        assert!(shown.contains("`dev-creds`") && shown.contains("line 8") && shown.contains("role_arn"), "{shown}");
+        assert!(
+            shown.contains("`dev-creds`") && shown.contains("line 8") && shown.contains("role_arn"),
+            "{shown}"
+        );
         assert_eq!(e.code(), "target_is_configured_profile");
 
-        let e = OutputError::InvalidProfileName { name: "a\nb".into(), reason: "it contains a line break" };
+        let e = OutputError::InvalidProfileName {
+            name: "a\nb".into(),
+            reason: "it contains a line break",
+        };
         assert!(e.to_string().starts_with("\"a\\nb\""), "{e}");
     }
 }

@@ -72,7 +72,12 @@ impl ExportFormat {
     /// fish → `fish`, pwsh/powershell → `powershell`, anything else (or nothing) → `env`.
     pub fn from_shell(shell_path: &str) -> ExportFormat {
         // Split on both separators so a Windows path reads the same on every platform.
-        let name = shell_path.trim().rsplit(['/', '\\']).next().unwrap_or("").to_ascii_lowercase();
+        let name = shell_path
+            .trim()
+            .rsplit(['/', '\\'])
+            .next()
+            .unwrap_or("")
+            .to_ascii_lowercase();
         let name = name.strip_suffix(".exe").unwrap_or(&name);
         match name {
             "fish" => ExportFormat::Fish,
@@ -95,25 +100,33 @@ impl FromStr for ExportFormat {
         ExportFormat::ALL
             .into_iter()
             .find(|format| format.name() == s)
-            .ok_or_else(|| OutputError::UnknownExportFormat { given: s.to_string() })
+            .ok_or_else(|| OutputError::UnknownExportFormat {
+                given: s.to_string(),
+            })
     }
 }
 
 /// The text for `format`: one line per variable, each ending in `\n` (or the JSON for `process`).
-pub fn export_lines(session: &Session, format: ExportFormat) -> Result<Zeroizing<String>, OutputError> {
-    let shell = match format {
-        ExportFormat::Env => Shell::Posix { export: true },
-        ExportFormat::EnvNoExport => Shell::Posix { export: false },
-        ExportFormat::PowerShell => Shell::PowerShell,
-        ExportFormat::WindowsCmd => Shell::Cmd,
-        ExportFormat::Fish => Shell::Fish,
+pub fn export_lines(
+    session: &Session,
+    format: ExportFormat,
+) -> Result<Zeroizing<String>, OutputError> {
+    let syntax = match format {
+        ExportFormat::Env => Syntax::Posix { export: true },
+        ExportFormat::EnvNoExport => Syntax::Posix { export: false },
+        ExportFormat::PowerShell => Syntax::PowerShell,
+        ExportFormat::WindowsCmd => Syntax::Cmd,
+        ExportFormat::Fish => Syntax::Fish,
         ExportFormat::Process => return credential_process::to_json(session),
     };
     let expiration = rfc3339_utc(session.expires_at)?;
     let credentials = &session.credentials;
     let mut variables: Vec<(&'static str, &str)> = vec![
         ("AWS_ACCESS_KEY_ID", &credentials.access_key_id),
-        ("AWS_SECRET_ACCESS_KEY", credentials.secret_access_key.expose()),
+        (
+            "AWS_SECRET_ACCESS_KEY",
+            credentials.secret_access_key.expose(),
+        ),
     ];
     if let Some(token) = &credentials.session_token {
         variables.push(("AWS_SESSION_TOKEN", token.expose()));
@@ -126,9 +139,11 @@ pub fn export_lines(session: &Session, format: ExportFormat) -> Result<Zeroizing
 
     let mut lines: Vec<Zeroizing<String>> = Vec::with_capacity(variables.len());
     for (name, value) in variables {
-        lines.push(line(shell, format.name(), name, value)?);
+        lines.push(line(syntax, format.name(), name, value)?);
     }
-    Ok(zeroizing_concat(lines.iter().flat_map(|l| [l.as_str(), "\n"])))
+    Ok(zeroizing_concat(
+        lines.iter().flat_map(|l| [l.as_str(), "\n"]),
+    ))
 }
 
 /// Characters printed bare (or inside the CLI's double quotes) in every format.
@@ -138,16 +153,21 @@ fn is_plain(value: &str) -> bool {
         .all(|b| b.is_ascii_alphanumeric() || b"/+=._-:,@".contains(&b))
 }
 
-/// The shell formats, each a way of writing one variable per line.
+/// The shell formats: how each writes one variable on a line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Shell {
+enum Syntax {
     Posix { export: bool },
     PowerShell,
     Cmd,
     Fish,
 }
 
-fn line(shell: Shell, format: &'static str, name: &'static str, value: &str) -> Result<Zeroizing<String>, OutputError> {
+fn line(
+    syntax: Syntax,
+    format: &'static str,
+    name: &'static str,
+    value: &str,
+) -> Result<Zeroizing<String>, OutputError> {
     let unexportable = |reason, instead| OutputError::UnexportableValue {
         format,
         variable: name,
@@ -155,16 +175,23 @@ fn line(shell: Shell, format: &'static str, name: &'static str, value: &str) -> 
         instead,
     };
     if value.contains('\0') {
-        return Err(unexportable("contains a NUL byte, which no environment variable can hold", "the process format"));
+        return Err(unexportable(
+            "contains a NUL byte, which no environment variable can hold",
+            "the process format",
+        ));
     }
     let plain = is_plain(value);
-    let text = match shell {
-        Shell::Posix { export } => {
+    let text = match syntax {
+        Syntax::Posix { export } => {
             let prefix = if export { "export " } else { "" };
-            let quoted = if plain { Zeroizing::new(value.to_string()) } else { posix_quote(value) };
+            let quoted = if plain {
+                Zeroizing::new(value.to_string())
+            } else {
+                posix_quote(value)
+            };
             zeroizing_concat([prefix, name, "=", quoted.as_str()].into_iter())
         }
-        Shell::PowerShell => {
+        Syntax::PowerShell => {
             let quoted = if plain {
                 zeroizing_concat(["\"", value, "\""].into_iter())
             } else {
@@ -172,7 +199,7 @@ fn line(shell: Shell, format: &'static str, name: &'static str, value: &str) -> 
             };
             zeroizing_concat(["$Env:", name, "=", quoted.as_str()].into_iter())
         }
-        Shell::Fish => {
+        Syntax::Fish => {
             let quoted = if plain {
                 zeroizing_concat(["\"", value, "\""].into_iter())
             } else {
@@ -180,7 +207,7 @@ fn line(shell: Shell, format: &'static str, name: &'static str, value: &str) -> 
             };
             zeroizing_concat(["set -gx ", name, " ", quoted.as_str()].into_iter())
         }
-        Shell::Cmd => {
+        Syntax::Cmd => {
             if plain {
                 zeroizing_concat(["set ", name, "=", value].into_iter())
             } else {
@@ -242,7 +269,11 @@ fn powershell_quote(value: &str) -> Zeroizing<String> {
     })
 }
 
-fn quote_with(value: &str, quote: &str, mut escape: impl FnMut(char, &mut String)) -> Zeroizing<String> {
+fn quote_with(
+    value: &str,
+    quote: &str,
+    mut escape: impl FnMut(char, &mut String),
+) -> Zeroizing<String> {
     // Every character at most quadruples (`'` → `'\''`): reserve that so there is one allocation.
     let mut out = Zeroizing::new(String::with_capacity(4 * value.len() + 2 * quote.len()));
     out.push_str(quote);
@@ -282,19 +313,39 @@ mod tests {
              export AWS_SESSION_TOKEN=TOKEN/x+y=\nexport AWS_CREDENTIAL_EXPIRATION=2026-05-01T12:00:00Z\n"
         );
         let ps = export_lines(&s, ExportFormat::PowerShell).expect("ps");
-        assert!(ps.starts_with("$Env:AWS_ACCESS_KEY_ID=\"ASIAEXAMPLE\"\n"), "{}", ps.as_str());
+        assert!(
+            ps.starts_with("$Env:AWS_ACCESS_KEY_ID=\"ASIAEXAMPLE\"\n"),
+            "{}",
+            ps.as_str()
+        );
         let fish = export_lines(&s, ExportFormat::Fish).expect("fish");
-        assert!(fish.starts_with("set -gx AWS_ACCESS_KEY_ID \"ASIAEXAMPLE\"\n"), "{}", fish.as_str());
+        assert!(
+            fish.starts_with("set -gx AWS_ACCESS_KEY_ID \"ASIAEXAMPLE\"\n"),
+            "{}",
+            fish.as_str()
+        );
         let cmd = export_lines(&s, ExportFormat::WindowsCmd).expect("cmd");
-        assert!(cmd.starts_with("set AWS_ACCESS_KEY_ID=ASIAEXAMPLE\n"), "{}", cmd.as_str());
+        assert!(
+            cmd.starts_with("set AWS_ACCESS_KEY_ID=ASIAEXAMPLE\n"),
+            "{}",
+            cmd.as_str()
+        );
         let plain = export_lines(&s, ExportFormat::EnvNoExport).expect("plain");
-        assert!(plain.starts_with("AWS_ACCESS_KEY_ID=ASIAEXAMPLE\n"), "{}", plain.as_str());
+        assert!(
+            plain.starts_with("AWS_ACCESS_KEY_ID=ASIAEXAMPLE\n"),
+            "{}",
+            plain.as_str()
+        );
     }
 
     #[test]
     fn region_sets_both_region_variables() {
         let text = export_lines(&session("s", Some("eu-west-1")), ExportFormat::Env).expect("env");
-        assert!(text.ends_with("export AWS_REGION=eu-west-1\nexport AWS_DEFAULT_REGION=eu-west-1\n"), "{}", text.as_str());
+        assert!(
+            text.ends_with("export AWS_REGION=eu-west-1\nexport AWS_DEFAULT_REGION=eu-west-1\n"),
+            "{}",
+            text.as_str()
+        );
     }
 
     #[test]
@@ -312,13 +363,24 @@ mod tests {
             assert!(!err.to_string().contains(bad), "{err}");
             assert!(err.to_string().contains("AWS_SECRET_ACCESS_KEY"), "{err}");
         }
-        let ok = export_lines(&session("a b&c|d<e>f^g'h$i`j\\k", None), ExportFormat::WindowsCmd).expect("cmd");
-        assert!(ok.contains("set \"AWS_SECRET_ACCESS_KEY=a b&c|d<e>f^g'h$i`j\\k\"\n"), "{}", ok.as_str());
+        let ok = export_lines(
+            &session("a b&c|d<e>f^g'h$i`j\\k", None),
+            ExportFormat::WindowsCmd,
+        )
+        .expect("cmd");
+        assert!(
+            ok.contains("set \"AWS_SECRET_ACCESS_KEY=a b&c|d<e>f^g'h$i`j\\k\"\n"),
+            "{}",
+            ok.as_str()
+        );
     }
 
     #[test]
     fn nul_is_refused_in_every_shell_format() {
-        for format in ExportFormat::ALL.into_iter().filter(|f| *f != ExportFormat::Process) {
+        for format in ExportFormat::ALL
+            .into_iter()
+            .filter(|f| *f != ExportFormat::Process)
+        {
             let err = export_lines(&session("a\0b", None), format).expect_err("nul");
             assert_eq!(err.code(), "unexportable_value");
         }
@@ -328,13 +390,33 @@ mod tests {
     #[test]
     fn names_round_trip_and_shells_choose_a_default() {
         for format in ExportFormat::ALL {
-            assert_eq!(format.to_string().parse::<ExportFormat>().expect("parses"), format);
+            assert_eq!(
+                format.to_string().parse::<ExportFormat>().expect("parses"),
+                format
+            );
         }
-        assert_eq!("bash".parse::<ExportFormat>().expect_err("unknown").code(), "unknown_export_format");
-        assert_eq!(ExportFormat::from_shell("/usr/bin/fish"), ExportFormat::Fish);
-        assert_eq!(ExportFormat::from_shell("/opt/microsoft/powershell/7/pwsh"), ExportFormat::PowerShell);
-        assert_eq!(ExportFormat::from_shell("C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe"), ExportFormat::PowerShell);
-        assert_eq!(ExportFormat::from_shell("powershell.exe"), ExportFormat::PowerShell);
+        assert_eq!(
+            "bash".parse::<ExportFormat>().expect_err("unknown").code(),
+            "unknown_export_format"
+        );
+        assert_eq!(
+            ExportFormat::from_shell("/usr/bin/fish"),
+            ExportFormat::Fish
+        );
+        assert_eq!(
+            ExportFormat::from_shell("/opt/microsoft/powershell/7/pwsh"),
+            ExportFormat::PowerShell
+        );
+        assert_eq!(
+            ExportFormat::from_shell(
+                "C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe"
+            ),
+            ExportFormat::PowerShell
+        );
+        assert_eq!(
+            ExportFormat::from_shell("powershell.exe"),
+            ExportFormat::PowerShell
+        );
         assert_eq!(ExportFormat::from_shell("/bin/zsh"), ExportFormat::Env);
         assert_eq!(ExportFormat::from_shell(""), ExportFormat::Env);
     }

@@ -37,7 +37,9 @@ pub(crate) fn rfc3339_utc(at: OffsetDateTime) -> Result<String, OutputError> {
 
 /// Text holding secrets, built in one allocation of the final size so that no copy of it is left
 /// behind in a freed, unwiped buffer by a reallocation.
-pub(crate) fn zeroizing_concat<'a>(pieces: impl Iterator<Item = &'a str> + Clone) -> Zeroizing<String> {
+pub(crate) fn zeroizing_concat<'a>(
+    pieces: impl Iterator<Item = &'a str> + Clone,
+) -> Zeroizing<String> {
     let len = pieces.clone().map(str::len).sum();
     let mut text = Zeroizing::new(String::with_capacity(len));
     for piece in pieces {

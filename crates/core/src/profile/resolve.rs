@@ -139,6 +139,13 @@ impl Environment {
 impl ProfileSet {
     /// A setting of the profile, or of the profiles it includes (aws-vault's `include_profile`).
     pub fn setting(&self, name: &str, key: &str) -> Result<Option<Setting<'_>>> {
+        // The common case, no include_profile, allocates nothing.
+        if let Some(found) = self.own_setting(name, key) {
+            return Ok(Some(found));
+        }
+        if self.own_setting(name, "include_profile").is_none() {
+            return Ok(None);
+        }
         let mut current = name.to_string();
         let mut seen = vec![current.clone()];
         loop {
@@ -192,8 +199,9 @@ impl ProfileSet {
     }
 
     fn resolve_chain(&self, name: &str, env: &Environment, chain: &mut Vec<String>) -> Result<ResolvedProfile> {
+        let view = self.view(name);
         chain.push(name.to_string());
-        let region = match self.value(name, "region")? {
+        let region = match view.value("region")? {
             Some(r) => Some(r),
             None => env.region.clone().or(self.value("default", "region").ok().flatten()),
         };
@@ -208,12 +216,13 @@ impl ProfileSet {
     }
 
     fn sts_endpoint(&self, name: &str, region: Option<&str>, env: &Environment) -> Result<StsEndpoint> {
+        let view = self.view(name);
         let configured = if env.ignore_configured_endpoint_urls {
             None
         } else {
-            self.value(name, "endpoint_url")?
+            view.value("endpoint_url")?
         };
-        let regional = match self.setting(name, "sts_regional_endpoints")? {
+        let regional = match view.get("sts_regional_endpoints")? {
             None => true,
             Some(s) if s.value.eq_ignore_ascii_case("regional") => true,
             Some(s) if s.value.eq_ignore_ascii_case("legacy") => false,
@@ -238,19 +247,20 @@ impl ProfileSet {
     }
 
     fn credential_source(&self, name: &str, env: &Environment, chain: &mut Vec<String>) -> Result<CredentialSource> {
+        let view = self.view(name);
         let unsupported = |what: &'static str, reason: String| Ok(CredentialSource::Unsupported { what, reason });
-        let role_arn = self.setting(name, "role_arn")?;
-        if self.setting(name, "sso_session")?.is_some() || self.setting(name, "sso_start_url")?.is_some() {
+        let role_arn = view.get("role_arn")?;
+        if view.get("sso_session")?.is_some() || view.get("sso_start_url")?.is_some() {
             return unsupported(
                 "SSO",
                 "IAM Identity Center (SSO) sign-in is not supported yet; use `aws sso login --profile` for it".into(),
             );
         }
         if let Some(role_arn) = role_arn {
-            if self.setting(name, "web_identity_token_file")?.is_some() {
+            if view.get("web_identity_token_file")?.is_some() {
                 return unsupported("web identity", "roles assumed with a web identity token are not supported yet".into());
             }
-            if let Some(cs) = self.setting(name, "credential_source")? {
+            if let Some(cs) = view.get("credential_source")? {
                 return unsupported(
                     "credential_source",
                     format!("credential_source `{}` (instance or container credentials) is not supported", cs.value),
@@ -259,7 +269,7 @@ impl ProfileSet {
             return self.role_source(name, role_arn, env, chain).map(|r| CredentialSource::Role(Box::new(r)));
         }
         // aws-vault reads `source_profile` without `role_arn` as "use that profile's credentials".
-        let keys_profile = match self.setting(name, "source_profile")? {
+        let keys_profile = match view.get("source_profile")? {
             Some(s) if s.value != name => {
                 let source = self.checked_source(name, s, chain)?;
                 let resolved = self.resolve_chain(&source, env, chain)?;
@@ -271,13 +281,13 @@ impl ProfileSet {
             }
             _ => self.key_source(name)?,
         };
-        if self.setting(name, "credential_process")?.is_some() && keys_profile.file_keys.is_none() {
+        if view.get("credential_process")?.is_some() && keys_profile.file_keys.is_none() {
             return unsupported(
                 "credential_process",
                 "credential_process profiles are not served by Rolebar; the AWS CLI runs them itself".into(),
             );
         }
-        Ok(match self.value(name, "mfa_serial")? {
+        Ok(match view.value("mfa_serial")? {
             Some(mfa_serial) => CredentialSource::SessionToken { keys: keys_profile, mfa_serial },
             None => CredentialSource::Keys(keys_profile),
         })
@@ -308,22 +318,23 @@ impl ProfileSet {
     }
 
     fn role_source(&self, name: &str, role_arn: Setting<'_>, env: &Environment, chain: &mut Vec<String>) -> Result<RoleSpec> {
+        let view = self.view(name);
         if !role_arn.value.starts_with("arn:") {
             return Err(self.invalid(name, "role_arn", role_arn, "a role ARN looks like arn:aws:iam::123456789012:role/NAME"));
         }
-        let duration = match self.setting(name, "duration_seconds")? {
+        let duration = match view.get("duration_seconds")? {
             None => None,
             Some(s) => match s.value.parse::<i64>() {
                 Ok(secs) if (ROLE_DURATION_BOUNDS.0..=ROLE_DURATION_BOUNDS.1).contains(&secs) => Some(Duration::seconds(secs)),
                 _ => return Err(self.invalid(name, "duration_seconds", s, "expected whole seconds from 900 (15 minutes) to 43200 (12 hours)")),
             },
         };
-        let source = match self.setting(name, "source_profile")? {
+        let source = match view.get("source_profile")? {
             // A profile naming itself as source uses its own keys (AWS CLI rule).
             Some(s) if s.value == name => ResolvedProfile {
                 name: name.to_string(),
-                region: self.value(name, "region")?,
-                sts: self.sts_endpoint(name, self.value(name, "region")?.as_deref(), env)?,
+                region: view.value("region")?,
+                sts: self.sts_endpoint(name, view.value("region")?.as_deref(), env)?,
                 source: CredentialSource::Keys(self.key_source(name)?),
             },
             Some(s) => {
@@ -352,9 +363,9 @@ impl ProfileSet {
         };
         Ok(RoleSpec {
             role_arn: role_arn.value.to_string(),
-            mfa_serial: self.value(name, "mfa_serial")?,
-            external_id: self.value(name, "external_id")?,
-            role_session_name: self.value(name, "role_session_name")?,
+            mfa_serial: view.value("mfa_serial")?,
+            external_id: view.value("external_id")?,
+            role_session_name: view.value("role_session_name")?,
             duration,
             source,
         })
@@ -362,10 +373,11 @@ impl ProfileSet {
 
     /// Keys for `name`: from the files if written there; the keyring is asked at run time.
     fn key_source(&self, name: &str) -> Result<KeySource> {
-        let file_keys = match self.setting(name, "aws_access_key_id")? {
+        let view = self.view(name);
+        let file_keys = match view.get("aws_access_key_id")? {
             None => None,
             Some(id) => {
-                let Some(secret) = self.setting(name, "aws_secret_access_key")? else {
+                let Some(secret) = view.get("aws_secret_access_key")? else {
                     return Err(Error::InvalidSetting {
                         profile: name.to_string(),
                         key: "aws_access_key_id",
@@ -375,7 +387,7 @@ impl ProfileSet {
                         reason: "aws_secret_access_key is missing beside it".into(),
                     });
                 };
-                let token = self.setting(name, "aws_session_token")?.or(self.setting(name, "aws_security_token")?);
+                let token = view.get("aws_session_token")?.or(view.get("aws_security_token")?);
                 Some(FileKeys {
                     credentials: Credentials {
                         access_key_id: id.value.to_string(),

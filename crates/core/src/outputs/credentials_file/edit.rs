@@ -43,12 +43,28 @@ impl Line<'_> {
 
 #[derive(Debug)]
 struct Prop<'a> {
-    /// Lower-cased, as the AWS CLI compares keys.
-    key: String,
+    /// As written; compared without regard to ASCII case, as the AWS CLI compares keys.
+    key: &'a str,
     /// The value on the key line (continuation lines are not needed by anything read here).
     value: &'a str,
-    /// The key line first, then its continuation lines.
-    lines: Vec<usize>,
+    /// The key line.
+    line: usize,
+    /// Its continuation lines (empty, so no allocation, for nearly every property).
+    continuations: Vec<usize>,
+}
+
+impl Prop<'_> {
+    fn is(&self, key: &str) -> bool {
+        self.key.eq_ignore_ascii_case(key)
+    }
+
+    fn lines(&self) -> impl Iterator<Item = usize> + '_ {
+        std::iter::once(self.line).chain(self.continuations.iter().copied())
+    }
+
+    fn last_line(&self) -> usize {
+        self.continuations.last().copied().unwrap_or(self.line)
+    }
 }
 
 #[derive(Debug)]
@@ -61,7 +77,7 @@ pub(crate) struct SectionSpan<'a> {
 
 impl SectionSpan<'_> {
     fn get(&self, key: &str) -> Option<&Prop<'_>> {
-        self.props.iter().find(|p| p.key == key)
+        self.props.iter().find(|p| p.is(key))
     }
 
     /// 1-based, for messages.
@@ -71,25 +87,33 @@ impl SectionSpan<'_> {
 
     /// Carries `manager = rolebar` (value compared without regard to case).
     pub(crate) fn is_rolebar(&self) -> bool {
-        self.get(MANAGER_KEY).is_some_and(|p| p.value.eq_ignore_ascii_case(MANAGER_VALUE))
+        self.get(MANAGER_KEY)
+            .is_some_and(|p| p.value.eq_ignore_ascii_case(MANAGER_VALUE))
     }
 
-    /// `rolebar_expiration`, when present and readable.
-    pub(crate) fn expiration(&self) -> Option<OffsetDateTime> {
-        self.get(EXPIRATION_KEY).and_then(|p| OffsetDateTime::parse(p.value, &Rfc3339).ok())
-    }
-
-    /// A Rolebar section whose expiration has passed at `now`. A Rolebar section without a
-    /// readable expiration is not expired: unknown is kept, and `remove_profile` can still take it.
-    pub(crate) fn is_expired_rolebar(&self, now: OffsetDateTime) -> bool {
-        self.is_rolebar() && self.expiration().is_some_and(|at| at <= now)
+    /// A Rolebar section whose `rolebar_expiration` is at or before `now`. A Rolebar section
+    /// without a readable expiration is not expired: unknown is kept (`remove_profile` can still
+    /// take it).
+    pub(crate) fn is_expired_rolebar(&self, now: &Now) -> bool {
+        if !self.is_rolebar() {
+            return false;
+        }
+        let Some(value) = self.get(EXPIRATION_KEY).map(|p| p.value) else {
+            return false;
+        };
+        // What Rolebar writes (`YYYY-MM-DDTHH:MM:SSZ`) orders as text; anything else is parsed.
+        if let Some(now_text) = now.text.as_deref().filter(|_| is_canonical_utc(value)) {
+            return value <= now_text;
+        }
+        OffsetDateTime::parse(value, &Rfc3339).is_ok_and(|at| at <= now.at)
     }
 
     /// An access key id without a session token: long-term IAM user keys. A key id starting
     /// `ASIA` is temporary by AWS's own prefix (long-term ones start `AKIA`), so a section
     /// holding one without its token is a broken leftover, not keys anyone could be locked out of.
     pub(crate) fn holds_long_term_keys(&self) -> bool {
-        self.get("aws_access_key_id").is_some_and(|id| !id.value.starts_with("ASIA"))
+        self.get("aws_access_key_id")
+            .is_some_and(|id| !id.value.starts_with("ASIA"))
             && self.get("aws_session_token").is_none()
             && self.get("aws_security_token").is_none()
     }
@@ -98,8 +122,45 @@ impl SectionSpan<'_> {
     /// line, or the header when it has none. Blank and comment lines after it are left to
     /// whatever follows (comments right above a header describe the section below them).
     fn last_own_line(&self) -> usize {
-        self.props.iter().flat_map(|p| p.lines.iter().copied()).max().unwrap_or(self.header)
+        self.props
+            .iter()
+            .map(Prop::last_line)
+            .max()
+            .unwrap_or(self.header)
     }
+}
+
+/// The time expiry is judged at, with its canonical text when it has one.
+#[derive(Debug)]
+pub(crate) struct Now {
+    at: OffsetDateTime,
+    text: Option<String>,
+}
+
+impl Now {
+    pub(crate) fn new(at: OffsetDateTime) -> Now {
+        Now {
+            at,
+            // The text is cut to whole seconds: a whole-second expiration is <= `at` exactly when
+            // it is <= `at` cut to whole seconds, so comparing texts stays exact.
+            text: crate::outputs::rfc3339_utc(at)
+                .ok()
+                .filter(|t| is_canonical_utc(t)),
+        }
+    }
+}
+
+/// `YYYY-MM-DDTHH:MM:SSZ`, the one shape in which RFC 3339 times order as text.
+fn is_canonical_utc(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes.len() == 20
+        && bytes.iter().enumerate().all(|(i, &b)| match i {
+            4 | 7 => b == b'-',
+            10 => b == b'T',
+            13 | 16 => b == b':',
+            19 => b == b'Z',
+            _ => b.is_ascii_digit(),
+        })
 }
 
 #[derive(Debug)]
@@ -118,10 +179,19 @@ impl<'a> Document<'a> {
             .split_inclusive('\n')
             .map(|raw| match raw.strip_suffix('\n') {
                 Some(rest) => match rest.strip_suffix('\r') {
-                    Some(text) => Line { text, ending: "\r\n" },
-                    None => Line { text: rest, ending: "\n" },
+                    Some(text) => Line {
+                        text,
+                        ending: "\r\n",
+                    },
+                    None => Line {
+                        text: rest,
+                        ending: "\n",
+                    },
                 },
-                None => Line { text: raw, ending: "" },
+                None => Line {
+                    text: raw,
+                    ending: "",
+                },
             })
             .collect();
         let newline = match lines.iter().find(|l| !l.ending.is_empty()) {
@@ -142,18 +212,23 @@ impl<'a> Document<'a> {
                 continue;
             }
             // Lines before the first header, blank lines, comments: nobody's, kept as they are.
-            let Some(section) = sections.last_mut() else { continue };
+            let Some(section) = sections.last_mut() else {
+                continue;
+            };
             let indented = line.text.starts_with([' ', '\t']);
             match kind {
-                LineKind::Property { .. } | LineKind::Invalid(_) if indented && !section.props.is_empty() => {
+                LineKind::Property { .. } | LineKind::Invalid(_)
+                    if indented && !section.props.is_empty() =>
+                {
                     if let Some(last) = section.props.last_mut() {
-                        last.lines.push(index);
+                        last.continuations.push(index);
                     }
                 }
                 LineKind::Property { key, value } => section.props.push(Prop {
-                    key: key.to_ascii_lowercase(),
+                    key,
                     value,
-                    lines: vec![index],
+                    line: index,
+                    continuations: Vec::new(),
                 }),
                 // An unparsable line that continues nothing is left alone where it is.
                 _ => {}
@@ -191,7 +266,7 @@ impl<'a> Document<'a> {
 pub(crate) struct Edit<'d, 'a> {
     doc: &'d Document<'a>,
     kept: Vec<bool>,
-    /// Line index → index into `new_lines` that replaces the line's text (its terminator stays).
+    /// Line index → index into `new_lines` that replaces the line.
     replaced: Vec<Option<usize>>,
     /// New lines to put right after an existing line.
     inserted: Option<(usize, Vec<usize>)>,
@@ -220,7 +295,8 @@ impl<'d, 'a> Edit<'d, 'a> {
 
     fn add_line(&mut self, key: &str, value: &str) -> usize {
         let parts = [key, " = ", value];
-        self.new_lines.push(crate::outputs::zeroizing_concat(parts.into_iter()));
+        self.new_lines
+            .push(crate::outputs::zeroizing_concat(parts.into_iter()));
         self.new_lines.len() - 1
     }
 
@@ -253,22 +329,22 @@ impl<'d, 'a> Edit<'d, 'a> {
         let mut written = vec![false; entries.len()];
         let mut anchor = section.header;
         for prop in &section.props {
-            match entries.iter().position(|(key, _)| *key == prop.key) {
+            match entries.iter().position(|(key, _)| prop.is(key)) {
                 Some(entry) if !written[entry] => {
                     written[entry] = true;
                     let (key, value) = entries[entry];
                     let new = self.add_line(key, value);
-                    self.replaced[prop.lines[0]] = Some(new);
-                    for &continuation in &prop.lines[1..] {
+                    self.replaced[prop.line] = Some(new);
+                    for &continuation in &prop.continuations {
                         self.drop_line(continuation);
                     }
-                    anchor = anchor.max(prop.lines[0]);
+                    anchor = anchor.max(prop.line);
                 }
-                Some(_) => prop.lines.iter().for_each(|&l| self.drop_line(l)),
-                None if STALE_KEYS.contains(&prop.key.as_str()) => {
-                    prop.lines.iter().for_each(|&l| self.drop_line(l));
+                Some(_) => prop.lines().for_each(|l| self.drop_line(l)),
+                None if STALE_KEYS.iter().any(|stale| prop.is(stale)) => {
+                    prop.lines().for_each(|l| self.drop_line(l));
                 }
-                None => anchor = anchor.max(prop.lines.iter().copied().max().unwrap_or(anchor)),
+                None => anchor = anchor.max(prop.last_line()),
             }
         }
         let missing: Vec<usize> = entries
@@ -297,7 +373,9 @@ impl<'d, 'a> Edit<'d, 'a> {
         }
         let lines = &self.doc.lines;
         let after = last + 1..lines.len();
-        let next_content = after.clone().find(|&i| self.kept[i] && !lines[i].is_blank());
+        let next_content = after
+            .clone()
+            .find(|&i| self.kept[i] && !lines[i].is_blank());
         let above = (0..header).rev().find(|&i| self.kept[i]);
         let blank_above = above.is_none_or(|i| lines[i].is_blank());
         if next_content.is_none() {
@@ -328,19 +406,20 @@ impl<'d, 'a> Edit<'d, 'a> {
         }
     }
 
-    /// The edited file. Every kept line keeps its text and terminator; new lines take the file's
-    /// terminator; whether the file ends with a terminator is kept too.
+    /// The edited file. Every kept line keeps its text and terminator; lines Rolebar writes take
+    /// the file's terminator; whether the file ends with a terminator is kept too.
     pub(crate) fn render(&self) -> Zeroizing<String> {
         let doc = self.doc;
         // (text, terminator if it had one of its own)
-        let mut out: Vec<(&str, &str)> = Vec::with_capacity(doc.lines.len() + self.new_lines.len() + 1);
+        let mut out: Vec<(&str, &str)> =
+            Vec::with_capacity(doc.lines.len() + self.new_lines.len() + 1);
         for (index, line) in doc.lines.iter().enumerate() {
             if self.kept[index] {
-                let text = match self.replaced[index] {
-                    Some(new) => self.new_lines[new].as_str(),
-                    None => line.text,
-                };
-                out.push((text, line.ending));
+                // A replaced line is Rolebar's: it takes the file's terminator like any new line.
+                out.push(match self.replaced[index] {
+                    Some(new) => (self.new_lines[new].as_str(), ""),
+                    None => (line.text, line.ending),
+                });
             }
             if let Some((_, new)) = self.inserted.as_ref().filter(|(at, _)| *at == index) {
                 out.extend(new.iter().map(|&n| (self.new_lines[n].as_str(), "")));
@@ -350,11 +429,17 @@ impl<'d, 'a> Edit<'d, 'a> {
             if out.last().is_some_and(|(text, _)| !text.trim().is_empty()) {
                 out.push(("", ""));
             }
-            out.extend(self.appended.iter().map(|&n| (self.new_lines[n].as_str(), "")));
+            out.extend(
+                self.appended
+                    .iter()
+                    .map(|&n| (self.new_lines[n].as_str(), "")),
+            );
         }
         let count = out.len();
         let pieces = out.iter().enumerate().flat_map(|(i, &(text, ending))| {
-            let ending = if i + 1 == count && !doc.final_newline {
+            // Without a final newline the last line keeps none, unless it is empty: then its
+            // terminator is all there is of it.
+            let ending = if i + 1 == count && !doc.final_newline && !text.is_empty() {
                 ""
             } else if ending.is_empty() {
                 doc.newline
@@ -398,15 +483,30 @@ mod tests {
     #[test]
     fn appends_with_a_blank_separator_only_when_needed() {
         assert_eq!(upsert("", "x"), format!("[x]\n{BLOCK}"));
-        assert_eq!(upsert("[a]\nk = v\n", "x"), format!("[a]\nk = v\n\n[x]\n{BLOCK}"));
-        assert_eq!(upsert("[a]\nk = v\n\n", "x"), format!("[a]\nk = v\n\n[x]\n{BLOCK}"));
-        assert_eq!(upsert("# only a comment", "x"), format!("# only a comment\n\n[x]\n{}", BLOCK.trim_end()));
+        assert_eq!(
+            upsert("[a]\nk = v\n", "x"),
+            format!("[a]\nk = v\n\n[x]\n{BLOCK}")
+        );
+        assert_eq!(
+            upsert("[a]\nk = v\n\n", "x"),
+            format!("[a]\nk = v\n\n[x]\n{BLOCK}")
+        );
+        assert_eq!(
+            upsert("# only a comment", "x"),
+            format!("# only a comment\n\n[x]\n{}", BLOCK.trim_end())
+        );
     }
 
     #[test]
     fn keeps_crlf_and_a_missing_final_newline() {
         let got = upsert("[a]\r\nk = v", "x");
-        assert_eq!(got, format!("[a]\r\nk = v\r\n\r\n[x]\r\n{}", BLOCK.trim_end().replace('\n', "\r\n")));
+        assert_eq!(
+            got,
+            format!(
+                "[a]\r\nk = v\r\n\r\n[x]\r\n{}",
+                BLOCK.trim_end().replace('\n', "\r\n")
+            )
+        );
     }
 
     #[test]
@@ -430,8 +530,20 @@ mod tests {
     }
 
     #[test]
+    fn an_empty_last_line_keeps_its_terminator() {
+        // Its terminator is all there is of it: dropping it would drop the line.
+        assert_eq!(
+            upsert("[x]\n\naws_security_token = t", "x"),
+            format!("[x]\n{BLOCK}\n")
+        );
+    }
+
+    #[test]
     fn an_empty_section_at_the_end_without_newline_gets_its_keys() {
-        assert_eq!(upsert("[a]\n[x]", "x"), format!("[a]\n[x]\n{}", BLOCK.trim_end()));
+        assert_eq!(
+            upsert("[a]\n[x]", "x"),
+            format!("[a]\n[x]\n{}", BLOCK.trim_end())
+        );
     }
 
     #[test]
@@ -439,12 +551,21 @@ mod tests {
         let text = "[x]\nk = 1\n[x]\nk = 2\n";
         let doc = Document::parse(text);
         assert_eq!(doc.duplicate_lines("x"), vec![3]);
-        assert_eq!(upsert(text, "x"), format!("[x]\nk = 1\n{BLOCK}[x]\nk = 2\n"));
+        assert_eq!(
+            upsert(text, "x"),
+            format!("[x]\nk = 1\n{BLOCK}[x]\nk = 2\n")
+        );
     }
 
     #[test]
     fn removing_an_appended_section_gives_the_file_back() {
-        for original in ["[a]\nk = v\n", "[a]\nk = v", "", "[a]\r\nk = v\r\n", "# c\n"] {
+        for original in [
+            "[a]\nk = v\n",
+            "[a]\nk = v",
+            "",
+            "[a]\r\nk = v\r\n",
+            "# c\n",
+        ] {
             let written = upsert(original, "x");
             assert_eq!(remove(&written, "x"), original, "{written:?}");
         }
@@ -475,18 +596,46 @@ mod tests {
         let doc = Document::parse(
             "[lt]\naws_access_key_id = AKIA\naws_secret_access_key = s\n[old]\naws_access_key_id = ASIAOLD\n[rb]\nManager = Rolebar\nrolebar_expiration = 2026-05-01T12:00:00Z\n[bad]\nmanager = rolebar\nrolebar_expiration = soon\n",
         );
-        let [lt, old, rb, bad] = [&doc.sections[0], &doc.sections[1], &doc.sections[2], &doc.sections[3]];
+        let [lt, old, rb, bad] = [
+            &doc.sections[0],
+            &doc.sections[1],
+            &doc.sections[2],
+            &doc.sections[3],
+        ];
         assert!(lt.holds_long_term_keys() && !lt.is_rolebar());
         assert!(!old.holds_long_term_keys());
         assert!(rb.is_rolebar() && !rb.holds_long_term_keys());
-        assert!(rb.is_expired_rolebar(datetime!(2026-05-01 12:00:00 UTC)));
-        assert!(!rb.is_expired_rolebar(datetime!(2026-05-01 11:59:59 UTC)));
-        assert!(bad.is_rolebar() && !bad.is_expired_rolebar(datetime!(2100-01-01 0:00 UTC)));
+        let at = |t| Now::new(t);
+        assert!(rb.is_expired_rolebar(&at(datetime!(2026-05-01 12:00:00 UTC))));
+        assert!(rb.is_expired_rolebar(&at(datetime!(2026-05-01 21:00:00.5 +09:00))));
+        assert!(!rb.is_expired_rolebar(&at(datetime!(2026-05-01 11:59:59.999 UTC))));
+        assert!(bad.is_rolebar() && !bad.is_expired_rolebar(&at(datetime!(2100-01-01 0:00 UTC))));
+    }
+
+    #[test]
+    fn expirations_in_other_shapes_are_parsed() {
+        let doc = Document::parse(
+            "[a]\nmanager = rolebar\nrolebar_expiration = 2026-05-01T21:00:00.250+09:00\n",
+        );
+        let a = &doc.sections[0];
+        assert!(!a.is_expired_rolebar(&Now::new(datetime!(2026-05-01 12:00:00 UTC))));
+        assert!(a.is_expired_rolebar(&Now::new(datetime!(2026-05-01 12:00:00.250 UTC))));
+        assert!(is_canonical_utc("2026-05-01T12:00:00Z"));
+        assert!(
+            !is_canonical_utc("2026-05-01T12:00:00+00:00")
+                && !is_canonical_utc("2026-05-01 12:00:00Z")
+        );
     }
 
     #[test]
     fn untouched_text_renders_identically() {
-        for text in ["", "\n", "a", "[x]\r\nk=v\n\n; c\r\n  cont\n", "garbage\n[x\n"] {
+        for text in [
+            "",
+            "\n",
+            "a",
+            "[x]\r\nk=v\n\n; c\r\n  cont\n",
+            "garbage\n[x\n",
+        ] {
             let doc = Document::parse(text);
             assert_eq!(Edit::new(&doc).render().as_str(), text);
         }

@@ -1,0 +1,70 @@
+//! What can go wrong with expiry warnings: bad thresholds, a bad settings file, an unwritable
+//! state file. Each variant names the file and the value at fault.
+
+use std::path::PathBuf;
+
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ScheduleError {
+    /// A threshold given in code (not read from a file) is out of range.
+    #[error("expiry warning threshold {value} is invalid: {reason}")]
+    InvalidThreshold { value: String, reason: String },
+    #[error("auto-refresh profile name {value:?} is invalid: it is empty")]
+    InvalidProfileName { value: String },
+    #[error("no configuration directory: set XDG_CONFIG_HOME or HOME")]
+    NoConfigDir,
+    #[error("cannot read {}: {source}", path.display())]
+    SettingsRead {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{}:{line}:{column}: {message}", path.display())]
+    SettingsSyntax {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error("{}: {key} = {value} is invalid: {reason}", path.display())]
+    InvalidSetting {
+        path: PathBuf,
+        key: String,
+        value: String,
+        reason: String,
+    },
+    #[error("cannot write {}: {source}", path.display())]
+    SettingsWrite {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot read the expiry warning state {}: {source}", path.display())]
+    StateRead {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("the expiry warning state {} is unreadable ({detail})", path.display())]
+    StateCorrupt { path: PathBuf, detail: String },
+    #[error("cannot write the expiry warning state {}: {source}", path.display())]
+    StateWrite {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+impl ScheduleError {
+    /// A stable code the UI branches on (never on the message text).
+    pub fn code(&self) -> &'static str {
+        match self {
+            ScheduleError::InvalidThreshold { .. } => "invalid_threshold",
+            ScheduleError::InvalidProfileName { .. } => "invalid_profile_name",
+            ScheduleError::NoConfigDir => "no_config_dir",
+            ScheduleError::SettingsRead { .. } => "settings_read",
+            ScheduleError::SettingsSyntax { .. } => "settings_syntax",
+            ScheduleError::InvalidSetting { .. } => "invalid_expiry_setting",
+            ScheduleError::SettingsWrite { .. } => "settings_write",
+            ScheduleError::StateRead { .. } => "expiry_state_read",
+            ScheduleError::StateCorrupt { .. } => "expiry_state_corrupt",
+            ScheduleError::StateWrite { .. } => "expiry_state_write",
+        }
+    }
+}
