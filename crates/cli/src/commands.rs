@@ -5,6 +5,8 @@ use crate::prompt::{self, TerminalMfa};
 use crate::Command;
 use rolebar_core::profile::CredentialSource;
 use rolebar_core::session::format_time_left;
+use rolebar_core::mfa::NoPrompt;
+use rolebar_core::outputs::{self, ExportFormat, Placement, WriteOptions};
 use rolebar_core::vault::VaultOptions;
 use rolebar_core::{Credentials, Error, Result, Session};
 use std::process::ExitCode;
@@ -19,6 +21,10 @@ pub async fn run(command: Command) -> Result<ExitCode> {
         Command::Exec { profile, duration, command } => exec(&profile, duration, command).await,
         Command::Remove { profile } => remove(&profile),
         Command::Clear { profile } => clear(profile.as_deref()),
+        Command::Write { profile, target, force } => write(&profile, &target, force).await,
+        Command::Logout { name, expired } => logout(name.as_deref(), expired),
+        Command::Export { profile, format } => export(&profile, format.as_deref()).await,
+        Command::CredentialProcess { profile } => credential_process(&profile).await,
     }
 }
 
@@ -217,5 +223,81 @@ fn clear(profile: Option<&str>) -> Result<ExitCode> {
         None => ctx.vault.cache().clear_all()?,
     };
     eprintln!("Cleared {n} session(s)");
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn write(profile: &str, target: &str, force: bool) -> Result<ExitCode> {
+    let ctx = Context::new()?;
+    let set = ctx.profiles()?;
+    let session = ctx.vault.session(&set.resolve(profile)?, &TerminalMfa).await?;
+    let options = WriteOptions { force, ..WriteOptions::default() };
+    let now = ctx.vault.cache().now();
+    let report = outputs::write_profile(&ctx.paths.credentials, target, &session, Some(set.config_file()), now, options)?;
+    let verb = match report.placement {
+        Placement::Replaced { line } => format!("replaced [{target}] at line {line} of"),
+        Placement::Appended => format!("added [{target}] to"),
+    };
+    eprintln!(
+        "Wrote the session of `{profile}` ({}, expires {}): {verb} {}",
+        session.credentials.masked_key_id(),
+        format_time_left(session.time_left(now)),
+        report.path.display()
+    );
+    if !report.removed_expired.is_empty() {
+        eprintln!("Removed expired Rolebar sections: {}", report.removed_expired.join(", "));
+    }
+    if !report.duplicate_lines.is_empty() {
+        eprintln!("warning: [{target}] appears again on lines {:?}; the AWS CLI refuses duplicate sections", report.duplicate_lines);
+    }
+    if let Some(mode) = report.mode_tightened_from {
+        eprintln!("note: the file's mode was {mode:o}; now 600 (it holds credentials)");
+    }
+    eprintln!("Use it with: aws --profile {target} …");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn logout(name: Option<&str>, expired: bool) -> Result<ExitCode> {
+    let ctx = Context::new()?;
+    let now = ctx.vault.cache().now();
+    if expired || name.is_none() {
+        let removed = outputs::remove_expired(&ctx.paths.credentials, now)?;
+        eprintln!("Removed {} expired Rolebar section(s) {}", removed.len(), removed.join(", "));
+        return Ok(ExitCode::SUCCESS);
+    }
+    let name = name.unwrap_or_default();
+    let sessions = ctx.vault.cache().clear(name)?;
+    let section = match outputs::remove_profile(&ctx.paths.credentials, name) {
+        Ok(path) => Some(path),
+        // Nothing of ours to remove under that name is fine if sessions were cleared.
+        Err(e) if sessions > 0 && e.code() == "section_not_found" => None,
+        Err(e) => return Err(e.into()),
+    };
+    match section {
+        Some(path) => eprintln!("Removed [{name}] from {} and {sessions} cached session(s)", path.display()),
+        None => eprintln!("Cleared {sessions} cached session(s) of `{name}`"),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn export(profile: &str, format: Option<&str>) -> Result<ExitCode> {
+    let format = match format {
+        Some(f) => f.parse::<ExportFormat>()?,
+        None => ExportFormat::from_shell(&std::env::var("SHELL").unwrap_or_default()),
+    };
+    let ctx = Context::new()?;
+    let set = ctx.profiles()?;
+    let session = ctx.vault.session(&set.resolve(profile)?, &TerminalMfa).await?;
+    print!("{}", outputs::export_lines(&session, format)?.as_str());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The AWS CLI re-runs a credential_process whose credentials have under 15 minutes left, and
+/// swallows its stderr: hand out only sessions with more than that, renew when no code is
+/// needed, and fail fast (never prompt) when one is.
+async fn credential_process(profile: &str) -> Result<ExitCode> {
+    let ctx = Context::with_window(outputs::credential_process::CREDENTIAL_PROCESS_MIN_LEFT)?;
+    let set = ctx.profiles()?;
+    let session = ctx.vault.session(&set.resolve(profile)?, &NoPrompt).await?;
+    print!("{}", outputs::credential_process::to_json(&session)?.as_str());
     Ok(ExitCode::SUCCESS)
 }

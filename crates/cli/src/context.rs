@@ -19,12 +19,21 @@ pub struct Context {
 
 impl Context {
     pub fn new() -> Result<Self> {
+        Self::with_window(rolebar_core::session::cache::DEFAULT_EXPIRY_WINDOW)
+    }
+
+    /// `window`: how much time a cached session must have left to be handed out.
+    pub fn with_window(window: time::Duration) -> Result<Self> {
         let paths = AwsPaths::from_env()?;
-        let store = Arc::new(OsKeyring::default());
+        // A separate keyring namespace (tests, or a second identity) when asked for.
+        let store = Arc::new(match std::env::var("ROLEBAR_KEYRING_SERVICE") {
+            Ok(service) if !service.is_empty() => OsKeyring::new(service),
+            _ => OsKeyring::default(),
+        });
         let index = Index::default_location()?;
         let clock = Arc::new(SystemClock);
         let keys = KeyStore::new(store.clone(), index.clone());
-        let cache = SessionCache::new(store, index, clock.clone());
+        let cache = SessionCache::new(store, index, clock.clone()).with_window(window);
         let vault = Vault::new(keys, cache, Arc::new(SdkSts::default()), clock);
         Ok(Context { paths, vault })
     }

@@ -43,6 +43,32 @@ enum Command {
     Remove { profile: String },
     /// Remove cached sessions: of one profile, or all.
     Clear { profile: Option<String> },
+    /// Write a profile's session into a profile of ~/.aws/credentials (every other byte kept).
+    Write {
+        profile: String,
+        /// The credentials-file profile to write (not a role profile of ~/.aws/config).
+        #[arg(long = "to", value_name = "TARGET")]
+        target: String,
+        /// Overwrite long-term keys found in TARGET (they would be lost).
+        #[arg(long)]
+        force: bool,
+    },
+    /// Remove what Rolebar wrote to ~/.aws/credentials for NAME, and NAME's cached sessions.
+    Logout {
+        name: Option<String>,
+        /// Instead: remove every expired section Rolebar wrote.
+        #[arg(long, conflicts_with = "name")]
+        expired: bool,
+    },
+    /// Print shell lines that export a profile's session.
+    Export {
+        profile: String,
+        /// env, env-no-export, fish, powershell, windows-cmd, process (default: from $SHELL).
+        #[arg(long)]
+        format: Option<String>,
+    },
+    /// The AWS CLI's credential_process: print the session as JSON, never prompting.
+    CredentialProcess { profile: String },
 }
 
 fn main() -> ExitCode {

@@ -1,73 +1,15 @@
 //! The seed's aws-vault session, typed as a user would, through the `rolebar` binary: real
 //! gnome-keyring, moto as STS (auth enforced), and the Debian AWS CLI as the client.
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+mod support;
 
-struct World {
-    dir: tempfile::TempDir,
-    moto: String,
-    aws: String,
-    fixture: serde_json::Value,
-}
-
-fn need(k: &str) -> String {
-    std::env::var(k).unwrap_or_else(|_| panic!("{k} is not set: run the tests through `bash scripts/test.sh`"))
-}
-
-impl World {
-    fn new() -> Self {
-        need("ROLEBAR_TEST_KEYRING");
-        let fixture: serde_json::Value =
-            serde_json::from_str(&std::fs::read_to_string(need("ROLEBAR_TEST_MOTO_FIXTURE")).expect("fixture")).expect("json");
-        let dir = tempfile::tempdir().expect("tempdir");
-        let role = fixture["roles"]["developer"].as_str().expect("role").to_string();
-        std::fs::write(
-            dir.path().join("config"),
-            format!(
-                "[default]\noutput=json\nregion=us-east-1\n\n[profile oppara-dev]\nsource_profile=default\n\
-                 mfa_serial=arn:aws:iam::111111111111:mfa/oppara\nrole_arn={role}\n"
-            ),
-        )
-        .expect("config");
-        World { dir, moto: need("ROLEBAR_TEST_MOTO_URL"), aws: need("ROLEBAR_TEST_AWS_CLI"), fixture }
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
-    }
-
-    fn rolebar(&self, args: &[&str], stdin: &str, extra_env: &[(&str, &str)]) -> Output {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_rolebar"));
-        cmd.args(args)
-            .env("HOME", self.dir.path())
-            .env("AWS_CONFIG_FILE", self.path("config"))
-            .env("AWS_SHARED_CREDENTIALS_FILE", self.path("credentials"))
-            .env("ROLEBAR_STATE_DIR", self.path("state"))
-            .env("AWS_ENDPOINT_URL_STS", &self.moto)
-            .env_remove("ROLEBAR_PROFILE")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        for (k, v) in extra_env {
-            cmd.env(k, v);
-        }
-        let mut child = cmd.spawn().expect("rolebar runs");
-        child.stdin.take().expect("stdin").write_all(stdin.as_bytes()).expect("write stdin");
-        child.wait_with_output().expect("rolebar finishes")
-    }
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).to_string()
-}
+use support::{text, World};
 
 #[test]
 fn add_exec_exec_list_as_a_user_types_it() {
-    let w = World::new();
-    let user = &w.fixture["users"]["oppara"];
-    let (id, secret) = (user["access_key_id"].as_str().expect("id"), user["secret_access_key"].as_str().expect("secret"));
+    let w = World::new("seed");
+    let (id, secret) = w.user();
+    let (id, secret) = (id.as_str(), secret.as_str());
 
     let out = w.rolebar(&["add", "default"], &format!("{id}\n{secret}\n"), &[]);
     assert!(out.status.success(), "add: {}", text(&out.stderr));
@@ -128,5 +70,4 @@ fn add_exec_exec_list_as_a_user_types_it() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     let out = w.rolebar(&["exec", "oppara-dev", "--", "true"], "123456\n", &[]);
     assert!(text(&out.stderr).contains("rolebar add default"), "{}", text(&out.stderr));
-    let _ = Path::new("");
 }

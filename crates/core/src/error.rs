@@ -47,6 +47,8 @@ pub enum Error {
     MfaRejected { mfa_serial: String },
     #[error("MFA entry cancelled")]
     MfaCancelled,
+    #[error("profile `{profile}` needs an MFA code for {mfa_serial}, and nothing can ask for one here: start a session first with `rolebar exec {profile} -- true` or from the Rolebar tray")]
+    MfaRequired { profile: String, mfa_serial: String },
 
     // --- STS ---
     #[error("profile `{profile}`: access denied by AWS: {message}")]
@@ -69,6 +71,10 @@ pub enum Error {
     MalformedReply { profile: String, endpoint: String, detail: String },
     #[error("profile `{profile}`: STS error {code}: {message}")]
     Sts { profile: String, code: String, message: String },
+
+    // --- credentials out ---
+    #[error(transparent)]
+    Output(#[from] crate::outputs::OutputError),
 
     // --- expiry warnings ---
     #[error(transparent)]
@@ -100,6 +106,7 @@ impl Error {
             Error::MfaCodeFormat => "mfa_code_format",
             Error::MfaRejected { .. } => "mfa_rejected",
             Error::MfaCancelled => "mfa_cancelled",
+            Error::MfaRequired { .. } => "mfa_required",
             Error::AccessDenied { .. } => "access_denied",
             Error::ExpiredToken { .. } => "expired_token",
             Error::InvalidClientTokenId { .. } => "invalid_client_token_id",
@@ -112,6 +119,7 @@ impl Error {
             Error::Sts { .. } => "sts_error",
             Error::NestedExec { .. } => "nested_exec",
             Error::Schedule(e) => e.code(),
+            Error::Output(e) => e.code(),
         }
     }
 }

@@ -68,6 +68,18 @@ pub trait MfaPrompt: Send + Sync {
     async fn code(&self, request: &MfaRequest) -> Result<MfaCode>;
 }
 
+/// For callers that cannot ask (credential_process: the AWS CLI swallows its stderr): any need
+/// for a code fails fast with [`Error::MfaRequired`].
+#[derive(Debug, Default, Clone, Copy)]
+pub struct NoPrompt;
+
+#[async_trait::async_trait]
+impl MfaPrompt for NoPrompt {
+    async fn code(&self, request: &MfaRequest) -> Result<MfaCode> {
+        Err(Error::MfaRequired { profile: request.profile.clone(), mfa_serial: request.mfa_serial.clone() })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,0 +1,112 @@
+//! The world the CLI tests run in: a temp HOME with the seed's config, moto as STS, the real
+//! keyring under a namespace of the test's own.
+#![allow(dead_code)]
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+
+pub struct World {
+    pub dir: tempfile::TempDir,
+    pub moto: String,
+    pub aws: String,
+    pub fixture: serde_json::Value,
+    service: String,
+}
+
+pub fn need(k: &str) -> String {
+    std::env::var(k).unwrap_or_else(|_| panic!("{k} is not set: run the tests through `bash scripts/test.sh`"))
+}
+
+impl World {
+    /// `name` keeps this test's keyring entries apart from other tests running at the same time.
+    pub fn new(name: &str) -> Self {
+        need("ROLEBAR_TEST_KEYRING");
+        let fixture: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(need("ROLEBAR_TEST_MOTO_FIXTURE")).expect("fixture")).expect("json");
+        let dir = tempfile::tempdir().expect("tempdir");
+        let role = fixture["roles"]["developer"].as_str().expect("role").to_string();
+        std::fs::write(
+            dir.path().join("config"),
+            format!(
+                "[default]\noutput=json\nregion=us-east-1\n\n[profile oppara-dev]\nsource_profile=default\n\
+                 mfa_serial=arn:aws:iam::111111111111:mfa/oppara\nrole_arn={role}\n"
+            ),
+        )
+        .expect("config");
+        World {
+            dir,
+            moto: need("ROLEBAR_TEST_MOTO_URL"),
+            aws: need("ROLEBAR_TEST_AWS_CLI"),
+            fixture,
+            service: format!("rolebar-test-{name}-{}", std::process::id()),
+        }
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    pub fn user(&self) -> (String, String) {
+        let u = &self.fixture["users"]["oppara"];
+        (u["access_key_id"].as_str().expect("id").into(), u["secret_access_key"].as_str().expect("secret").into())
+    }
+
+    /// The environment every process of this world gets (rolebar, the AWS CLI, shells).
+    pub fn apply_env(&self, cmd: &mut Command) {
+        cmd.env("HOME", self.dir.path())
+            .env("AWS_CONFIG_FILE", self.path("config"))
+            .env("AWS_SHARED_CREDENTIALS_FILE", self.path("credentials"))
+            .env("ROLEBAR_STATE_DIR", self.path("state"))
+            .env("ROLEBAR_KEYRING_SERVICE", &self.service)
+            .env("AWS_ENDPOINT_URL_STS", &self.moto)
+            .env_remove("ROLEBAR_PROFILE");
+    }
+
+    pub fn run(&self, program: &str, args: &[&str], stdin: &str, extra_env: &[(&str, &str)]) -> Output {
+        let mut cmd = Command::new(program);
+        cmd.args(args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+        self.apply_env(&mut cmd);
+        for (k, v) in extra_env {
+            cmd.env(k, v);
+        }
+        let mut child = cmd.spawn().unwrap_or_else(|e| panic!("{program} runs: {e}"));
+        child.stdin.take().expect("stdin").write_all(stdin.as_bytes()).expect("write stdin");
+        child.wait_with_output().expect("process finishes")
+    }
+
+    pub fn rolebar(&self, args: &[&str], stdin: &str, extra_env: &[(&str, &str)]) -> Output {
+        self.run(env!("CARGO_BIN_EXE_rolebar"), args, stdin, extra_env)
+    }
+
+    /// `add default` with the moto user's keys.
+    pub fn add_keys(&self) {
+        let (id, secret) = self.user();
+        let out = self.rolebar(&["add", "default"], &format!("{id}\n{secret}\n"), &[]);
+        assert!(out.status.success(), "add: {}", text(&out.stderr));
+    }
+
+    /// `aws sts get-caller-identity` with the given extra arguments; the ARN it prints.
+    pub fn caller_arn(&self, extra: &[&str], env: &[(&str, &str)]) -> Result<String, String> {
+        let mut args = vec!["sts", "get-caller-identity", "--endpoint-url", &self.moto, "--region", "us-east-1", "--output", "json"];
+        args.extend_from_slice(extra);
+        let out = self.run(&self.aws, &args, "", env);
+        if !out.status.success() {
+            return Err(text(&out.stderr));
+        }
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).map_err(|e| e.to_string())?;
+        Ok(v["Arn"].as_str().unwrap_or_default().to_string())
+    }
+}
+
+impl Drop for World {
+    fn drop(&mut self) {
+        // Leave nothing in the shared test keyring.
+        let _ = self.rolebar(&["clear"], "", &[]);
+        let _ = self.rolebar(&["remove", "default"], "", &[]);
+    }
+}
+
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).to_string()
+}
