@@ -3,10 +3,10 @@
 use crate::context::Context;
 use crate::prompt::{self, TerminalMfa};
 use crate::Command;
-use rolebar_core::profile::CredentialSource;
-use rolebar_core::session::format_time_left;
 use rolebar_core::mfa::NoPrompt;
 use rolebar_core::outputs::{self, ExportFormat, Placement, WriteOptions};
+use rolebar_core::profile::CredentialSource;
+use rolebar_core::session::format_time_left;
 use rolebar_core::vault::VaultOptions;
 use rolebar_core::{Credentials, Error, Result, Session};
 use std::process::ExitCode;
@@ -16,9 +16,17 @@ pub const PROFILE_VAR: &str = "ROLEBAR_PROFILE";
 
 pub async fn run(command: Command) -> Result<ExitCode> {
     match command {
-        Command::Add { profile, env, from_credentials_file } => add(&profile, env, from_credentials_file),
+        Command::Add {
+            profile,
+            env,
+            from_credentials_file,
+        } => add(&profile, env, from_credentials_file),
         Command::List => list(),
-        Command::Exec { profile, duration, command } => exec(&profile, duration, command).await,
+        Command::Exec {
+            profile,
+            duration,
+            command,
+        } => exec(&profile, duration, command).await,
         Command::Remove { profile } => remove(&profile),
         Command::Clear { profile } => clear(profile.as_deref()),
         Command::Write { profile, target, force } => write(&profile, &target, force).await,
@@ -57,7 +65,10 @@ fn add(profile: &str, from_env: bool, from_file: bool) -> Result<ExitCode> {
                 return Ok(ExitCode::from(2));
             }
             None => {
-                eprintln!("rolebar: no keys for `{profile}` in {}", ctx.paths.credentials.display());
+                eprintln!(
+                    "rolebar: no keys for `{profile}` in {}",
+                    ctx.paths.credentials.display()
+                );
                 return Ok(ExitCode::from(2));
             }
         }
@@ -68,12 +79,19 @@ fn add(profile: &str, from_env: bool, from_file: bool) -> Result<ExitCode> {
             eprintln!("rolebar: both the access key id and the secret are needed");
             return Ok(ExitCode::from(2));
         }
-        Credentials { access_key_id: id.trim().to_string(), secret_access_key: secret, session_token: None }
+        Credentials {
+            access_key_id: id.trim().to_string(),
+            secret_access_key: secret,
+            session_token: None,
+        }
     };
     ctx.vault.keys().add(profile, &keys, ctx.vault.cache().now())?;
     // Sessions made from the old keys would hide a mistake in the new ones.
     ctx.vault.cache().clear(profile)?;
-    eprintln!("Added credentials to profile \"{profile}\" in the OS keyring ({})", keys.masked_key_id());
+    eprintln!(
+        "Added credentials to profile \"{profile}\" in the OS keyring ({})",
+        keys.masked_key_id()
+    );
     Ok(ExitCode::SUCCESS)
 }
 
@@ -102,7 +120,11 @@ fn list() -> Result<ExitCode> {
             .filter(|s| &s.record.profile == name)
             .map(|s| format!("{}:{}", s.record.kind.label(), format_time_left(s.time_left)))
             .collect();
-        let mut sessions_text = if mine.is_empty() { "-".to_string() } else { mine.join(" ") };
+        let mut sessions_text = if mine.is_empty() {
+            "-".to_string()
+        } else {
+            mine.join(" ")
+        };
         if let Ok(resolved) = set.resolve(name) {
             if let CredentialSource::Unsupported { what, .. } = resolved.source {
                 sessions_text = format!("(not served: {what})");
@@ -114,8 +136,13 @@ fn list() -> Result<ExitCode> {
     }
     let width = |i: usize, title: &str| rows.iter().map(|r| r[i].len()).chain([title.len()]).max().unwrap_or(0) + 2;
     let (w0, w1) = (width(0, "Profile"), width(1, "Credentials"));
-    println!("{:w0$}{:w1$}{}", "Profile", "Credentials", "Sessions");
-    println!("{:w0$}{:w1$}{}", "=======", "===========", "========");
+    let heading = [
+        ["Profile", "Credentials", "Sessions"],
+        ["=======", "===========", "========"],
+    ];
+    for [a, b, c] in heading {
+        println!("{a:w0$}{b:w1$}{c}");
+    }
     for [a, b, c] in rows {
         println!("{a:w0$}{b:w1$}{c}");
     }
@@ -132,13 +159,22 @@ async fn exec(profile: &str, duration: Option<time::Duration>, command: Vec<Stri
     let set = ctx.profiles()?;
     let resolved = set.resolve(profile)?;
     let vault = match duration {
-        Some(d) => ctx.vault.with_options(VaultOptions { session_token_duration: d, ..VaultOptions::default() }),
+        Some(d) => ctx.vault.with_options(VaultOptions {
+            session_token_duration: d,
+            ..VaultOptions::default()
+        }),
         None => ctx.vault,
     };
     let session = vault.session(&resolved, &TerminalMfa).await?;
     let (program, args) = match command.split_first() {
         Some((p, a)) => (p.clone(), a.to_vec()),
-        None => (std::env::var("SHELL").ok().filter(|s| !s.is_empty()).unwrap_or_else(|| "/bin/sh".into()), vec![]),
+        None => (
+            std::env::var("SHELL")
+                .ok()
+                .filter(|s| !s.is_empty())
+                .unwrap_or_else(|| "/bin/sh".into()),
+            vec![],
+        ),
     };
     let mut child = std::process::Command::new(&program);
     child.args(&args);
@@ -190,7 +226,11 @@ fn run_replacing(mut cmd: std::process::Command, program: &str) -> Result<ExitCo
         use std::os::unix::process::CommandExt;
         let error = cmd.exec();
         eprintln!("rolebar: cannot run `{program}`: {error}");
-        Ok(ExitCode::from(if error.kind() == std::io::ErrorKind::NotFound { 127 } else { 126 }))
+        Ok(ExitCode::from(if error.kind() == std::io::ErrorKind::NotFound {
+            127
+        } else {
+            126
+        }))
     }
     #[cfg(not(unix))]
     {
@@ -230,9 +270,19 @@ async fn write(profile: &str, target: &str, force: bool) -> Result<ExitCode> {
     let ctx = Context::new()?;
     let set = ctx.profiles()?;
     let session = ctx.vault.session(&set.resolve(profile)?, &TerminalMfa).await?;
-    let options = WriteOptions { force, ..WriteOptions::default() };
+    let options = WriteOptions {
+        force,
+        ..WriteOptions::default()
+    };
     let now = ctx.vault.cache().now();
-    let report = outputs::write_profile(&ctx.paths.credentials, target, &session, Some(set.config_file()), now, options)?;
+    let report = outputs::write_profile(
+        &ctx.paths.credentials,
+        target,
+        &session,
+        Some(set.config_file()),
+        now,
+        options,
+    )?;
     let verb = match report.placement {
         Placement::Replaced { line } => format!("replaced [{target}] at line {line} of"),
         Placement::Appended => format!("added [{target}] to"),
@@ -244,10 +294,16 @@ async fn write(profile: &str, target: &str, force: bool) -> Result<ExitCode> {
         report.path.display()
     );
     if !report.removed_expired.is_empty() {
-        eprintln!("Removed expired Rolebar sections: {}", report.removed_expired.join(", "));
+        eprintln!(
+            "Removed expired Rolebar sections: {}",
+            report.removed_expired.join(", ")
+        );
     }
     if !report.duplicate_lines.is_empty() {
-        eprintln!("warning: [{target}] appears again on lines {:?}; the AWS CLI refuses duplicate sections", report.duplicate_lines);
+        eprintln!(
+            "warning: [{target}] appears again on lines {:?}; the AWS CLI refuses duplicate sections",
+            report.duplicate_lines
+        );
     }
     if let Some(mode) = report.mode_tightened_from {
         eprintln!("note: the file's mode was {mode:o}; now 600 (it holds credentials)");
@@ -261,7 +317,11 @@ fn logout(name: Option<&str>, expired: bool) -> Result<ExitCode> {
     let now = ctx.vault.cache().now();
     if expired || name.is_none() {
         let removed = outputs::remove_expired(&ctx.paths.credentials, now)?;
-        eprintln!("Removed {} expired Rolebar section(s) {}", removed.len(), removed.join(", "));
+        eprintln!(
+            "Removed {} expired Rolebar section(s) {}",
+            removed.len(),
+            removed.join(", ")
+        );
         return Ok(ExitCode::SUCCESS);
     }
     let name = name.unwrap_or_default();
@@ -273,7 +333,10 @@ fn logout(name: Option<&str>, expired: bool) -> Result<ExitCode> {
         Err(e) => return Err(e.into()),
     };
     match section {
-        Some(path) => eprintln!("Removed [{name}] from {} and {sessions} cached session(s)", path.display()),
+        Some(path) => eprintln!(
+            "Removed [{name}] from {} and {sessions} cached session(s)",
+            path.display()
+        ),
         None => eprintln!("Cleared {sessions} cached session(s) of `{name}`"),
     }
     Ok(ExitCode::SUCCESS)

@@ -55,7 +55,9 @@ pub fn parse_duration(text: &str) -> Result<time::Duration, String> {
             number.push(c);
             continue;
         }
-        let n: i64 = number.parse().map_err(|_| format!("`{text}`: expected e.g. 8h, 90m, 1h30m"))?;
+        let n: i64 = number
+            .parse()
+            .map_err(|_| format!("`{text}`: expected e.g. 8h, 90m, 1h30m"))?;
         number.clear();
         total += match c {
             'h' => n * 3600,

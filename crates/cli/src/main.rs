@@ -8,7 +8,11 @@ use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
 #[derive(Debug, Parser)]
-#[command(name = "rolebar", version, about = "Assume AWS roles with MFA; keys and sessions live in the OS keyring")]
+#[command(
+    name = "rolebar",
+    version,
+    about = "Assume AWS roles with MFA; keys and sessions live in the OS keyring"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -74,9 +78,7 @@ enum Command {
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("ROLEBAR_LOG").unwrap_or_else(|_| "warn".into()),
-        )
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("ROLEBAR_LOG").unwrap_or_else(|_| "warn".into()))
         .init();
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {

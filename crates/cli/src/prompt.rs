@@ -16,7 +16,10 @@ impl MfaPrompt for TerminalMfa {
             other => format!("{}; ", other.describe()),
         };
         for _ in 0..3 {
-            eprint!("Enter MFA code for {} ({why}profile {}): ", request.mfa_serial, request.profile);
+            eprint!(
+                "Enter MFA code for {} ({why}profile {}): ",
+                request.mfa_serial, request.profile
+            );
             let line = read_line()?;
             match MfaCode::parse(&line) {
                 Ok(code) => return Ok(code),
@@ -45,7 +48,9 @@ pub fn ask_visible(label: &str) -> Result<String> {
 pub fn ask_secret(label: &str) -> Result<Secret> {
     use std::io::IsTerminal;
     if std::io::stdin().is_terminal() {
-        rpassword::prompt_password(format!("{label}: ")).map(Secret::new).map_err(|_| Error::MfaCancelled)
+        rpassword::prompt_password(format!("{label}: "))
+            .map(Secret::new)
+            .map_err(|_| Error::MfaCancelled)
     } else {
         eprint!("{label}: ");
         read_line().map(Secret::new)

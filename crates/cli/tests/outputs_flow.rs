@@ -17,15 +17,24 @@ fn write_then_the_aws_cli_uses_the_profile_and_logout_restores_the_file() {
     let out = w.rolebar(&["write", "oppara-dev", "--to", "oppara-dev-creds"], "123456\n", &[]);
     assert!(out.status.success(), "write: {}", text(&out.stderr));
     let written = std::fs::read_to_string(w.path("credentials")).expect("read");
-    assert!(written.starts_with(SEED_CREDENTIALS), "the fixture's sections are untouched, byte for byte:\n{written}");
+    assert!(
+        written.starts_with(SEED_CREDENTIALS),
+        "the fixture's sections are untouched, byte for byte:\n{written}"
+    );
     assert!(written.contains("manager = rolebar"), "{written}");
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(w.path("credentials")).expect("meta").permissions().mode() & 0o777;
+        let mode = std::fs::metadata(w.path("credentials"))
+            .expect("meta")
+            .permissions()
+            .mode()
+            & 0o777;
         assert_eq!(mode & 0o077, 0, "no group/other access: {mode:o}");
     }
-    let arn = w.caller_arn(&["--profile", "oppara-dev-creds"], &[]).expect("aws reads the written profile");
+    let arn = w
+        .caller_arn(&["--profile", "oppara-dev-creds"], &[])
+        .expect("aws reads the written profile");
     assert!(arn.contains(":assumed-role/developer/"), "{arn}");
 
     // Writing over the role profile itself would be ignored by the AWS CLI: refused, with advice.
@@ -39,13 +48,20 @@ fn write_then_the_aws_cli_uses_the_profile_and_logout_restores_the_file() {
     std::fs::write(w.path("credentials"), &with_keys).expect("write");
     let out = w.rolebar(&["write", "oppara-dev", "--to", "mine"], "", &[]);
     assert!(!out.status.success(), "refused");
-    assert_eq!(std::fs::read_to_string(w.path("credentials")).expect("read"), with_keys, "nothing changed");
+    assert_eq!(
+        std::fs::read_to_string(w.path("credentials")).expect("read"),
+        with_keys,
+        "nothing changed"
+    );
 
     // logout removes only Rolebar's section.
     let out = w.rolebar(&["logout", "oppara-dev-creds"], "", &[]);
     assert!(out.status.success(), "logout: {}", text(&out.stderr));
     let after = std::fs::read_to_string(w.path("credentials")).expect("read");
-    assert!(!after.contains("oppara-dev-creds") && after.contains("[mine]") && after.starts_with(SEED_CREDENTIALS), "{after}");
+    assert!(
+        !after.contains("oppara-dev-creds") && after.contains("[mine]") && after.starts_with(SEED_CREDENTIALS),
+        "{after}"
+    );
     let out = w.rolebar(&["logout", "mine"], "", &[]);
     assert!(!out.status.success(), "a section Rolebar does not own is never removed");
 }
@@ -64,11 +80,19 @@ fn export_lines_make_the_aws_cli_work_in_bash() {
     );
     let out = w.run("bash", &["-c", &script], "123456\n", &[]);
     assert!(out.status.success(), "bash: {}", text(&out.stderr));
-    assert!(text(&out.stdout).contains(":assumed-role/developer/"), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stdout).contains(":assumed-role/developer/"),
+        "{}",
+        text(&out.stdout)
+    );
 
     // The default format follows $SHELL.
     let out = w.rolebar(&["export", "oppara-dev"], "", &[("SHELL", "/usr/bin/fish")]);
-    assert!(text(&out.stdout).starts_with("set -gx AWS_ACCESS_KEY_ID "), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stdout).starts_with("set -gx AWS_ACCESS_KEY_ID "),
+        "{}",
+        text(&out.stdout)
+    );
     let out = w.rolebar(&["export", "oppara-dev", "--format", "nonsense"], "", &[]);
     assert!(!out.status.success());
 }
@@ -87,7 +111,11 @@ fn the_aws_cli_runs_rolebar_as_its_credential_process() {
     // No session yet: it must not wait for a code the user cannot see; it says what to do.
     let out = w.rolebar(&["credential-process", "oppara-dev"], "123456\n", &[]);
     assert!(!out.status.success());
-    assert!(text(&out.stderr).contains("rolebar exec oppara-dev"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("rolebar exec oppara-dev"),
+        "{}",
+        text(&out.stderr)
+    );
     assert!(out.stdout.is_empty());
 
     // With a session (asked once through exec), the AWS CLI gets credentials from it.
@@ -97,6 +125,8 @@ fn the_aws_cli_runs_rolebar_as_its_credential_process() {
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
     assert_eq!(json["Version"], 1);
     assert!(json["Expiration"].as_str().is_some_and(|e| e.ends_with('Z')));
-    let arn = w.caller_arn(&["--profile", "oppara-dev-cp"], &[]).expect("the AWS CLI uses credential_process");
+    let arn = w
+        .caller_arn(&["--profile", "oppara-dev-cp"], &[])
+        .expect("the AWS CLI uses credential_process");
     assert!(arn.contains(":assumed-role/developer/"), "{arn}");
 }

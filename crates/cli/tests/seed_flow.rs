@@ -16,13 +16,31 @@ fn add_exec_exec_list_as_a_user_types_it() {
     assert!(!text(&out.stderr).contains(secret), "the secret is never echoed");
 
     // First exec: asks the MFA code once, and the real AWS CLI works with the session.
-    let identity = ["exec", "oppara-dev", "--", &w.aws, "sts", "get-caller-identity", "--endpoint-url", &w.moto, "--output", "json"];
-    let out = w.rolebar(&identity, "123456\n", &[("AWS_PROFILE", "stale"), ("AWS_ACCESS_KEY_ID", "AKIASTALE")]);
+    let identity = [
+        "exec",
+        "oppara-dev",
+        "--",
+        &w.aws,
+        "sts",
+        "get-caller-identity",
+        "--endpoint-url",
+        &w.moto,
+        "--output",
+        "json",
+    ];
+    let out = w.rolebar(
+        &identity,
+        "123456\n",
+        &[("AWS_PROFILE", "stale"), ("AWS_ACCESS_KEY_ID", "AKIASTALE")],
+    );
     let stderr = text(&out.stderr);
     assert!(out.status.success(), "exec: {stderr}\n{}", text(&out.stdout));
     assert_eq!(stderr.matches("Enter MFA code").count(), 1, "{stderr}");
     let who: serde_json::Value = serde_json::from_slice(&out.stdout).expect("aws prints JSON");
-    assert!(who["Arn"].as_str().expect("Arn").contains(":assumed-role/developer/"), "{who}");
+    assert!(
+        who["Arn"].as_str().expect("Arn").contains(":assumed-role/developer/"),
+        "{who}"
+    );
 
     // Second exec within the session: asks nothing (stdin closed: a prompt would fail).
     let out = w.rolebar(&identity, "", &[]);
@@ -33,25 +51,49 @@ fn add_exec_exec_list_as_a_user_types_it() {
     let out = w.rolebar(&["list"], "", &[]);
     let listing = text(&out.stdout);
     assert!(out.status.success());
-    let line = listing.lines().find(|l| l.starts_with("oppara-dev")).expect("oppara-dev row");
-    assert!(line.contains("sts.AssumeRole:59m") || line.contains("sts.AssumeRole:1h0m"), "{listing}");
+    let line = listing
+        .lines()
+        .find(|l| l.starts_with("oppara-dev"))
+        .expect("oppara-dev row");
+    assert!(
+        line.contains("sts.AssumeRole:59m") || line.contains("sts.AssumeRole:1h0m"),
+        "{listing}"
+    );
     let default = listing.lines().find(|l| l.starts_with("default")).expect("default row");
     assert!(default.contains("keyring") && !default.contains(id), "{listing}");
 
     // The environment: session keys, region, expiration, ROLEBAR_PROFILE; stale ones gone.
-    let out = w.rolebar(&["exec", "oppara-dev", "--", "env"], "", &[("AWS_PROFILE", "stale"), ("AWS_DEFAULT_PROFILE", "stale")]);
+    let out = w.rolebar(
+        &["exec", "oppara-dev", "--", "env"],
+        "",
+        &[("AWS_PROFILE", "stale"), ("AWS_DEFAULT_PROFILE", "stale")],
+    );
     let env = text(&out.stdout);
-    for expected in ["AWS_ACCESS_KEY_ID=", "AWS_SECRET_ACCESS_KEY=", "AWS_SESSION_TOKEN=", "AWS_SECURITY_TOKEN=",
-        "AWS_CREDENTIAL_EXPIRATION=", "AWS_SESSION_EXPIRATION=", "AWS_REGION=us-east-1", "AWS_DEFAULT_REGION=us-east-1",
-        "ROLEBAR_PROFILE=oppara-dev"] {
+    for expected in [
+        "AWS_ACCESS_KEY_ID=",
+        "AWS_SECRET_ACCESS_KEY=",
+        "AWS_SESSION_TOKEN=",
+        "AWS_SECURITY_TOKEN=",
+        "AWS_CREDENTIAL_EXPIRATION=",
+        "AWS_SESSION_EXPIRATION=",
+        "AWS_REGION=us-east-1",
+        "AWS_DEFAULT_REGION=us-east-1",
+        "ROLEBAR_PROFILE=oppara-dev",
+    ] {
         assert!(env.lines().any(|l| l.starts_with(expected)), "missing {expected}");
     }
-    assert!(!env.lines().any(|l| l.starts_with("AWS_PROFILE=") || l.starts_with("AWS_DEFAULT_PROFILE=")));
+    assert!(!env
+        .lines()
+        .any(|l| l.starts_with("AWS_PROFILE=") || l.starts_with("AWS_DEFAULT_PROFILE=")));
 
     // Exit status passes through; a nested exec is refused.
     let out = w.rolebar(&["exec", "oppara-dev", "--", "sh", "-c", "exit 7"], "", &[]);
     assert_eq!(out.status.code(), Some(7));
-    let out = w.rolebar(&["exec", "oppara-dev", "--", "true"], "", &[("ROLEBAR_PROFILE", "oppara-dev")]);
+    let out = w.rolebar(
+        &["exec", "oppara-dev", "--", "true"],
+        "",
+        &[("ROLEBAR_PROFILE", "oppara-dev")],
+    );
     assert!(!out.status.success());
     assert!(text(&out.stderr).contains("already inside"), "{}", text(&out.stderr));
 
@@ -65,9 +107,17 @@ fn add_exec_exec_list_as_a_user_types_it() {
 
     // clear, then remove: the next exec would need keys again.
     let out = w.rolebar(&["clear", "oppara-dev"], "", &[]);
-    assert!(out.status.success() && text(&out.stderr).contains("Cleared 1"), "{}", text(&out.stderr));
+    assert!(
+        out.status.success() && text(&out.stderr).contains("Cleared 1"),
+        "{}",
+        text(&out.stderr)
+    );
     let out = w.rolebar(&["remove", "default"], "", &[]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let out = w.rolebar(&["exec", "oppara-dev", "--", "true"], "123456\n", &[]);
-    assert!(text(&out.stderr).contains("rolebar add default"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("rolebar add default"),
+        "{}",
+        text(&out.stderr)
+    );
 }

@@ -33,11 +33,7 @@ fn session(now: OffsetDateTime) -> Session {
     Session {
         profile: "profile-250".into(),
         kind: SessionKind::AssumeRole,
-        credentials: Credentials::temporary(
-            "ASIABENCH00000000001",
-            "bench/secret+value=",
-            "BENCHTOKEN".repeat(80),
-        ),
+        credentials: Credentials::temporary("ASIABENCH00000000001", "bench/secret+value=", "BENCHTOKEN".repeat(80)),
         expires_at: now + time::Duration::hours(1),
         mfa_serial: None,
         role_arn: None,
@@ -52,29 +48,14 @@ fn write_one_profile(c: &mut Criterion) {
     let now = OffsetDateTime::now_utc();
     let session = session(now);
     let mut group = c.benchmark_group("write_profile_500");
-    for (name, durability, samples) in [
-        ("no_fsync", Durability::NoFsync, 100),
-        ("fsync", Durability::Fsync, 30),
-    ] {
+    for (name, durability, samples) in [("no_fsync", Durability::NoFsync, 100), ("fsync", Durability::Fsync, 30)] {
         let options = WriteOptions {
             force: false,
             durability,
         };
-        group
-            .sample_size(samples)
-            .measurement_time(Duration::from_secs(5));
+        group.sample_size(samples).measurement_time(Duration::from_secs(5));
         group.bench_function(name, |b| {
-            b.iter(|| {
-                write_profile(
-                    black_box(&path),
-                    "profile-250",
-                    &session,
-                    None,
-                    now,
-                    options,
-                )
-                .expect("write")
-            })
+            b.iter(|| write_profile(black_box(&path), "profile-250", &session, None, now, options).expect("write"))
         });
     }
     group.finish();

@@ -18,7 +18,9 @@ use std::sync::Arc;
 use time::macros::datetime;
 
 fn generated_config(n: usize) -> String {
-    let mut text = String::from("[default]\nregion = eu-west-1\n\n[profile base]\nmfa_serial = arn:aws:iam::111111111111:mfa/alice\n\n");
+    let mut text = String::from(
+        "[default]\nregion = eu-west-1\n\n[profile base]\nmfa_serial = arn:aws:iam::111111111111:mfa/alice\n\n",
+    );
     for i in 0..n {
         text.push_str(&format!(
             "# team {i}\n[profile role-{i}]\nsource_profile = {}\nrole_arn = arn:aws:iam::{:012}:role/Developer\nmfa_serial = arn:aws:iam::111111111111:mfa/alice\nregion = ap-northeast-1\nduration_seconds = 3600\n\n",
@@ -35,7 +37,8 @@ fn parse_and_resolve(c: &mut Criterion) {
     let env = Environment::default();
     c.bench_function("parse + resolve 2000 profiles", |b| {
         b.iter(|| {
-            let set = ProfileSet::parse(Path::new("config"), black_box(&config), Path::new("credentials"), "").expect("parses");
+            let set = ProfileSet::parse(Path::new("config"), black_box(&config), Path::new("credentials"), "")
+                .expect("parses");
             let mut roles = 0;
             for name in set.names() {
                 if set.resolve_with(name, &env).expect("resolves").role_arn().is_some() {
@@ -46,7 +49,9 @@ fn parse_and_resolve(c: &mut Criterion) {
         })
     });
     c.bench_function("parse only 2000 profiles", |b| {
-        b.iter(|| ProfileSet::parse(Path::new("config"), black_box(&config), Path::new("credentials"), "").expect("parses"))
+        b.iter(|| {
+            ProfileSet::parse(Path::new("config"), black_box(&config), Path::new("credentials"), "").expect("parses")
+        })
     });
 }
 
@@ -56,7 +61,12 @@ fn cached_hit(c: &mut Criterion) {
     let clock = ManualClock::new(datetime!(2026-11-25 12:00 UTC));
     let index = Index::at(dir.path().join("index.json"));
     let cache = SessionCache::new(store.clone(), index.clone(), Arc::new(clock.clone()));
-    let vault = Vault::new(KeyStore::new(store, index), cache.clone(), Arc::new(SdkSts::default()), Arc::new(clock.clone()));
+    let vault = Vault::new(
+        KeyStore::new(store, index),
+        cache.clone(),
+        Arc::new(SdkSts::default()),
+        Arc::new(clock.clone()),
+    );
     let config = generated_config(2000);
     let set = ProfileSet::parse(Path::new("config"), &config, Path::new("credentials"), "").expect("parses");
     let env = Environment::default();
@@ -69,7 +79,14 @@ fn cached_hit(c: &mut Criterion) {
         role_arn: Some("arn:aws:iam::200000001235:role/Developer".into()),
         region: None,
     };
-    cache.put(&CacheKey::Role { profile: "role-1235".into() }, &session).expect("put");
+    cache
+        .put(
+            &CacheKey::Role {
+                profile: "role-1235".into(),
+            },
+            &session,
+        )
+        .expect("put");
     c.bench_function("cached session hit (resolve + lookup, memory store)", |b| {
         b.iter(|| {
             let profile = set.resolve_with(black_box("role-1235"), &env).expect("resolves");

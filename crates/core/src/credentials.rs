@@ -56,7 +56,10 @@ mod tests {
     fn debug_shows_no_secret_and_only_part_of_the_key_id() {
         let c = Credentials::temporary("ASIAEXAMPLEKEY123456", "secret/value", "token-value");
         let shown = format!("{c:?}");
-        assert!(!shown.contains("secret/value") && !shown.contains("token-value"), "{shown}");
+        assert!(
+            !shown.contains("secret/value") && !shown.contains("token-value"),
+            "{shown}"
+        );
         assert!(!shown.contains("ASIAEXAMPLEKEY123456"), "{shown}");
         assert!(shown.contains("****3456"), "{shown}");
     }

@@ -10,21 +10,51 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 pub enum Error {
     // --- files and profiles ---
     #[error("{}:{line}: {message}", path.display())]
-    ConfigSyntax { path: PathBuf, line: usize, message: String },
+    ConfigSyntax {
+        path: PathBuf,
+        line: usize,
+        message: String,
+    },
     #[error("cannot read {}: {source}", path.display())]
     Read { path: PathBuf, source: std::io::Error },
     #[error("no home directory: set HOME, or AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE")]
     NoHomeDirectory,
     #[error("profile `{profile}` not found in {} or {}", config.display(), credentials.display())]
-    ProfileNotFound { profile: String, config: PathBuf, credentials: PathBuf },
+    ProfileNotFound {
+        profile: String,
+        config: PathBuf,
+        credentials: PathBuf,
+    },
     #[error("profile `{profile}`: {key} `{target}` not found ({} line {line})", path.display())]
-    ProfileReferenceNotFound { profile: String, key: &'static str, target: String, path: PathBuf, line: usize },
+    ProfileReferenceNotFound {
+        profile: String,
+        key: &'static str,
+        target: String,
+        path: PathBuf,
+        line: usize,
+    },
     #[error("{key} cycle {chain} ({} line {line}): break the loop", path.display())]
-    ProfileCycle { key: &'static str, chain: String, path: PathBuf, line: usize },
+    ProfileCycle {
+        key: &'static str,
+        chain: String,
+        path: PathBuf,
+        line: usize,
+    },
     #[error("profile `{profile}`: {key} `{value}` is invalid ({} line {line}): {reason}", path.display())]
-    InvalidSetting { profile: String, key: &'static str, value: String, path: PathBuf, line: usize, reason: String },
+    InvalidSetting {
+        profile: String,
+        key: &'static str,
+        value: String,
+        path: PathBuf,
+        line: usize,
+        reason: String,
+    },
     #[error("profile `{profile}` uses {what}: {reason}")]
-    UnsupportedProfile { profile: String, what: &'static str, reason: String },
+    UnsupportedProfile {
+        profile: String,
+        what: &'static str,
+        reason: String,
+    },
     #[error("profile `{profile}` has no long-term keys: store them with `rolebar add {profile}`, or write them in {}", credentials.display())]
     NoKeys { profile: String, credentials: PathBuf },
 
@@ -56,21 +86,47 @@ pub enum Error {
     #[error("profile `{profile}`: the source credentials have expired: {message}")]
     ExpiredToken { profile: String, message: String },
     #[error("profile `{profile}`: AWS does not know the access key {masked_key_id}: it was deleted or mistyped; store the right keys with `rolebar add {key_profile}`")]
-    InvalidClientTokenId { profile: String, key_profile: String, masked_key_id: String },
+    InvalidClientTokenId {
+        profile: String,
+        key_profile: String,
+        masked_key_id: String,
+    },
     #[error("profile `{profile}`: the secret key does not match the access key {masked_key_id}; store the right keys with `rolebar add {key_profile}`")]
-    SignatureMismatch { profile: String, key_profile: String, masked_key_id: String },
+    SignatureMismatch {
+        profile: String,
+        key_profile: String,
+        masked_key_id: String,
+    },
     #[error("profile `{profile}`: STS is not enabled in region {region}; enable it in IAM account settings or use another region")]
     RegionDisabled { profile: String, region: String },
     #[error("profile `{profile}`: AWS kept throttling STS after {attempts} attempts; wait a minute and try again")]
     Throttled { profile: String, attempts: u32 },
     #[error("profile `{profile}`: STS at {endpoint} did not answer in {seconds} s; check the network or proxy")]
-    Timeout { profile: String, endpoint: String, seconds: u64 },
-    #[error("profile `{profile}`: cannot reach STS at {endpoint} ({detail}); check the network, proxy or endpoint_url")]
-    Unreachable { profile: String, endpoint: String, detail: String },
+    Timeout {
+        profile: String,
+        endpoint: String,
+        seconds: u64,
+    },
+    #[error(
+        "profile `{profile}`: cannot reach STS at {endpoint} ({detail}); check the network, proxy or endpoint_url"
+    )]
+    Unreachable {
+        profile: String,
+        endpoint: String,
+        detail: String,
+    },
     #[error("profile `{profile}`: STS at {endpoint} sent a reply Rolebar cannot read ({detail})")]
-    MalformedReply { profile: String, endpoint: String, detail: String },
+    MalformedReply {
+        profile: String,
+        endpoint: String,
+        detail: String,
+    },
     #[error("profile `{profile}`: STS error {code}: {message}")]
-    Sts { profile: String, code: String, message: String },
+    Sts {
+        profile: String,
+        code: String,
+        message: String,
+    },
 
     // --- credentials out ---
     #[error(transparent)]

@@ -76,7 +76,10 @@ impl Index {
 
     /// Read-modify-write under an advisory lock, so the tray and the command line can both update it.
     pub fn update<T>(&self, change: impl FnOnce(&mut IndexData) -> T) -> Result<T> {
-        let io = |source| Error::IndexWrite { path: self.path.clone(), source };
+        let io = |source| Error::IndexWrite {
+            path: self.path.clone(),
+            source,
+        };
         let dir = self.path.parent().unwrap_or(Path::new("."));
         create_private_dir(dir).map_err(io)?;
         let lock = std::fs::OpenOptions::new()

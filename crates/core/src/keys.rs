@@ -40,15 +40,20 @@ impl KeyStore {
             access_key_id: keys.access_key_id.clone(),
             secret_access_key: Zeroizing::new(keys.secret_access_key.expose().to_string()),
         };
-        let json = serde_json::to_string(&stored).map(Secret::new).map_err(|e| Error::KeyringFailed {
-            entry: keys_entry(profile),
-            detail: e.to_string(),
-        })?;
+        let json = serde_json::to_string(&stored)
+            .map(Secret::new)
+            .map_err(|e| Error::KeyringFailed {
+                entry: keys_entry(profile),
+                detail: e.to_string(),
+            })?;
         self.store.set(&keys_entry(profile), &json)?;
         self.index.update(|data| {
             data.keys.insert(
                 profile.to_string(),
-                KeyRecord { masked_key_id: keys.masked_key_id(), added_at: now },
+                KeyRecord {
+                    masked_key_id: keys.masked_key_id(),
+                    added_at: now,
+                },
             );
         })
     }
@@ -100,8 +105,12 @@ mod tests {
     fn add_get_list_remove_round_trip() {
         let (ks, _, _dir) = keys();
         let now = OffsetDateTime::UNIX_EPOCH;
-        ks.add("default", &Credentials::long_term("AKIAIOSFODNN7EXAMPLE", "s3cr3t/with+chars"), now)
-            .expect("add");
+        ks.add(
+            "default",
+            &Credentials::long_term("AKIAIOSFODNN7EXAMPLE", "s3cr3t/with+chars"),
+            now,
+        )
+        .expect("add");
         let got = ks.get("default").expect("get").expect("present");
         assert_eq!(got.access_key_id, "AKIAIOSFODNN7EXAMPLE");
         assert_eq!(got.secret_access_key.expose(), "s3cr3t/with+chars");
@@ -117,7 +126,11 @@ mod tests {
         let (ks, store, _dir) = keys();
         store.set_locked(true);
         let err = ks
-            .add("default", &Credentials::long_term("AKIAIOSFODNN7EXAMPLE", "x"), OffsetDateTime::UNIX_EPOCH)
+            .add(
+                "default",
+                &Credentials::long_term("AKIAIOSFODNN7EXAMPLE", "x"),
+                OffsetDateTime::UNIX_EPOCH,
+            )
             .expect_err("locked");
         assert_eq!(err.code(), "keyring_locked");
         assert!(err.to_string().contains("unlock"), "{err}");
@@ -127,9 +140,16 @@ mod tests {
     #[test]
     fn the_index_holds_no_secret() {
         let (ks, _, dir) = keys();
-        ks.add("default", &Credentials::long_term("AKIAIOSFODNN7EXAMPLE", "TOPSECRETVALUE"), OffsetDateTime::UNIX_EPOCH)
-            .expect("add");
+        ks.add(
+            "default",
+            &Credentials::long_term("AKIAIOSFODNN7EXAMPLE", "TOPSECRETVALUE"),
+            OffsetDateTime::UNIX_EPOCH,
+        )
+        .expect("add");
         let text = std::fs::read_to_string(dir.path().join("index.json")).expect("index");
-        assert!(!text.contains("TOPSECRETVALUE") && !text.contains("AKIAIOSFODNN7EXAMPLE"), "{text}");
+        assert!(
+            !text.contains("TOPSECRETVALUE") && !text.contains("AKIAIOSFODNN7EXAMPLE"),
+            "{text}"
+        );
     }
 }

@@ -76,7 +76,10 @@ pub struct NoPrompt;
 #[async_trait::async_trait]
 impl MfaPrompt for NoPrompt {
     async fn code(&self, request: &MfaRequest) -> Result<MfaCode> {
-        Err(Error::MfaRequired { profile: request.profile.clone(), mfa_serial: request.mfa_serial.clone() })
+        Err(Error::MfaRequired {
+            profile: request.profile.clone(),
+            mfa_serial: request.mfa_serial.clone(),
+        })
     }
 }
 

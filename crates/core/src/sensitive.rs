@@ -39,7 +39,14 @@ impl fmt::Debug for Secret {
 
 /// An access key id shortened the way aws-vault logs it: enough to tell keys apart, not to use one.
 pub fn mask_key_id(key_id: &str) -> String {
-    let visible: String = key_id.chars().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect();
+    let visible: String = key_id
+        .chars()
+        .rev()
+        .take(4)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
     if key_id.chars().count() <= 8 {
         "****".to_string()
     } else {

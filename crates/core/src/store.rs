@@ -27,7 +27,9 @@ pub struct OsKeyring {
 
 impl OsKeyring {
     pub fn new(service: impl Into<String>) -> Self {
-        OsKeyring { service: service.into() }
+        OsKeyring {
+            service: service.into(),
+        }
     }
 
     fn entry(&self, entry: &str) -> Result<keyring::Entry> {

@@ -147,7 +147,9 @@ impl RoleAssumer for SdkSts {
             timeout_seconds: self.seconds(),
         };
         let out = call.send().await.map_err(|e| ctx.map(e))?;
-        let creds = out.credentials().ok_or_else(|| ctx.malformed("no Credentials in the AssumeRole reply"))?;
+        let creds = out
+            .credentials()
+            .ok_or_else(|| ctx.malformed("no Credentials in the AssumeRole reply"))?;
         Ok(StsCredentials {
             credentials: to_credentials(creds),
             expires_at: to_time(creds.expiration()).ok_or_else(|| ctx.malformed("Expiration out of range"))?,
@@ -173,7 +175,9 @@ impl RoleAssumer for SdkSts {
             timeout_seconds: self.seconds(),
         };
         let out = call.send().await.map_err(|e| ctx.map(e))?;
-        let creds = out.credentials().ok_or_else(|| ctx.malformed("no Credentials in the GetSessionToken reply"))?;
+        let creds = out
+            .credentials()
+            .ok_or_else(|| ctx.malformed("no Credentials in the GetSessionToken reply"))?;
         Ok(StsCredentials {
             credentials: to_credentials(creds),
             expires_at: to_time(creds.expiration()).ok_or_else(|| ctx.malformed("Expiration out of range"))?,
@@ -217,14 +221,23 @@ impl ErrorContext<'_> {
         let endpoint = self.endpoint.url();
         let chain = source_chain(&error);
         match error {
-            SdkError::TimeoutError(_) => Error::Timeout { profile, endpoint, seconds: self.timeout_seconds },
-            SdkError::DispatchFailure(d) if d.is_timeout() => {
-                Error::Timeout { profile, endpoint, seconds: self.timeout_seconds }
-            }
+            SdkError::TimeoutError(_) => Error::Timeout {
+                profile,
+                endpoint,
+                seconds: self.timeout_seconds,
+            },
+            SdkError::DispatchFailure(d) if d.is_timeout() => Error::Timeout {
+                profile,
+                endpoint,
+                seconds: self.timeout_seconds,
+            },
             SdkError::DispatchFailure(d) => Error::Unreachable {
                 profile,
                 endpoint,
-                detail: d.as_connector_error().map(|e| source_chain(e)).unwrap_or_else(|| "connection failed".into()),
+                detail: d
+                    .as_connector_error()
+                    .map(|e| source_chain(e))
+                    .unwrap_or_else(|| "connection failed".into()),
             },
             SdkError::ResponseError(r) => Error::MalformedReply {
                 profile,
@@ -236,7 +249,11 @@ impl ErrorContext<'_> {
                 // Some servers (moto) wrap errors so the SDK finds no code: read the raw body.
                 let body = s.raw().body().bytes().map(String::from_utf8_lossy).unwrap_or_default();
                 let code = s.err().code().map(str::to_string).or_else(|| xml_text(&body, "Code"));
-                let message = s.err().message().map(str::to_string).or_else(|| xml_text(&body, "Message"));
+                let message = s
+                    .err()
+                    .message()
+                    .map(str::to_string)
+                    .or_else(|| xml_text(&body, "Message"));
                 // A success status or a body without an STS error is not STS talking (a proxy or
                 // captive portal, or a broken server).
                 if (200..300).contains(&status) || (code.is_none() && !body.contains("<Error")) {
@@ -250,7 +267,11 @@ impl ErrorContext<'_> {
                 }
                 self.error_for_code(code.as_deref(), message.unwrap_or_default(), status)
             }
-            _ => Error::Sts { profile, code: "request_failed".into(), message: chain },
+            _ => Error::Sts {
+                profile,
+                code: "request_failed".into(),
+                message: chain,
+            },
         }
     }
 
@@ -260,20 +281,44 @@ impl ErrorContext<'_> {
         let masked_key_id = self.credentials.masked_key_id();
         match code {
             Some("AccessDenied") if self.mfa_serial.is_some() && message.contains("MultiFactorAuthentication") => {
-                Error::MfaRejected { mfa_serial: self.mfa_serial.unwrap_or_default().to_string() }
+                Error::MfaRejected {
+                    mfa_serial: self.mfa_serial.unwrap_or_default().to_string(),
+                }
             }
             Some("AccessDenied" | "AccessDeniedException") => Error::AccessDenied { profile, message },
-            Some("ExpiredToken" | "ExpiredTokenException" | "RequestExpired") => Error::ExpiredToken { profile, message },
-            Some("InvalidClientTokenId" | "UnrecognizedClientException") => {
-                Error::InvalidClientTokenId { profile, key_profile, masked_key_id }
+            Some("ExpiredToken" | "ExpiredTokenException" | "RequestExpired") => {
+                Error::ExpiredToken { profile, message }
             }
-            Some("SignatureDoesNotMatch") => Error::SignatureMismatch { profile, key_profile, masked_key_id },
-            Some("RegionDisabledException") => Error::RegionDisabled { profile, region: self.endpoint.region.clone() },
+            Some("InvalidClientTokenId" | "UnrecognizedClientException") => Error::InvalidClientTokenId {
+                profile,
+                key_profile,
+                masked_key_id,
+            },
+            Some("SignatureDoesNotMatch") => Error::SignatureMismatch {
+                profile,
+                key_profile,
+                masked_key_id,
+            },
+            Some("RegionDisabledException") => Error::RegionDisabled {
+                profile,
+                region: self.endpoint.region.clone(),
+            },
             Some("Throttling" | "ThrottlingException" | "RequestLimitExceeded" | "TooManyRequestsException") => {
-                Error::Throttled { profile, attempts: self.attempts }
+                Error::Throttled {
+                    profile,
+                    attempts: self.attempts,
+                }
             }
-            Some(code) => Error::Sts { profile, code: code.to_string(), message },
-            None => Error::Sts { profile, code: format!("HTTP {status}"), message },
+            Some(code) => Error::Sts {
+                profile,
+                code: code.to_string(),
+                message,
+            },
+            None => Error::Sts {
+                profile,
+                code: format!("HTTP {status}"),
+                message,
+            },
         }
     }
 }

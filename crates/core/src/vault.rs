@@ -60,7 +60,14 @@ struct SourceCredentials {
 
 impl Vault {
     pub fn new(keys: KeyStore, cache: SessionCache, sts: Arc<dyn RoleAssumer>, clock: Arc<dyn Clock>) -> Self {
-        Vault { keys, cache, sts, clock, options: VaultOptions::default(), busy: tokio::sync::Mutex::new(()) }
+        Vault {
+            keys,
+            cache,
+            sts,
+            clock,
+            options: VaultOptions::default(),
+            busy: tokio::sync::Mutex::new(()),
+        }
     }
 
     pub fn with_options(mut self, options: VaultOptions) -> Self {
@@ -81,15 +88,29 @@ impl Vault {
         let Some(key) = top_cache_key(profile) else {
             return Ok(None);
         };
-        Ok(self.cache.get(&key)?.filter(|s| matches_profile(s, profile)).map(|s| with_region(s, profile)))
+        Ok(self
+            .cache
+            .get(&key)?
+            .filter(|s| matches_profile(s, profile))
+            .map(|s| with_region(s, profile)))
     }
 
     /// A session for `profile`, asking `prompt` for an MFA code only when no cached session serves.
     pub async fn session(&self, profile: &ResolvedProfile, prompt: &dyn MfaPrompt) -> Result<Session> {
         let _one_at_a_time = self.busy.lock().await;
+        // A code asked for a source profile's device is still asked on behalf of the profile the
+        // user chose: the prompt names that one.
+        let prompt = &AskedFor {
+            inner: prompt,
+            profile: &profile.name,
+        };
         let session = match &profile.source {
             CredentialSource::Unsupported { what, reason } => {
-                return Err(Error::UnsupportedProfile { profile: profile.name.clone(), what, reason: reason.clone() })
+                return Err(Error::UnsupportedProfile {
+                    profile: profile.name.clone(),
+                    what,
+                    reason: reason.clone(),
+                })
             }
             CredentialSource::Keys(keys) => self.session_token(profile, keys, None, prompt).await?,
             CredentialSource::SessionToken { keys, mfa_serial } => {
@@ -104,10 +125,13 @@ impl Vault {
         if let Some(stored) = self.keys.get(&keys.profile)? {
             return Ok(stored);
         }
-        keys.file_keys.as_ref().map(|f| f.credentials.clone()).ok_or_else(|| Error::NoKeys {
-            profile: keys.profile.clone(),
-            credentials: keys.credentials_path.clone(),
-        })
+        keys.file_keys
+            .as_ref()
+            .map(|f| f.credentials.clone())
+            .ok_or_else(|| Error::NoKeys {
+                profile: keys.profile.clone(),
+                credentials: keys.credentials_path.clone(),
+            })
     }
 
     /// GetSessionToken for the keys of `keys.profile`, with `mfa_serial` when given; cached per
@@ -119,7 +143,10 @@ impl Vault {
         mfa_serial: Option<&String>,
         prompt: &dyn MfaPrompt,
     ) -> Result<Session> {
-        let key = CacheKey::SessionToken { profile: keys.profile.clone(), mfa_serial: mfa_serial.cloned() };
+        let key = CacheKey::SessionToken {
+            profile: keys.profile.clone(),
+            mfa_serial: mfa_serial.cloned(),
+        };
         let previous = self.cache.get_any(&key)?;
         if let Some(s) = &previous {
             if s.is_fresh(self.clock.now(), self.cache.window()) {
@@ -127,7 +154,11 @@ impl Vault {
             }
         }
         let credentials = self.long_term_keys(keys)?;
-        let reason = if previous.is_some() { MfaReason::SessionExpired } else { MfaReason::NoSession };
+        let reason = if previous.is_some() {
+            MfaReason::SessionExpired
+        } else {
+            MfaReason::NoSession
+        };
         let endpoint = &asked.sts;
         let duration = self.options.session_token_duration;
         let sts = self
@@ -165,14 +196,20 @@ impl Vault {
         prompt: &'a dyn MfaPrompt,
     ) -> futures_like::BoxFuture<'a, Result<Session>> {
         Box::pin(async move {
-            let key = CacheKey::Role { profile: profile.name.clone() };
+            let key = CacheKey::Role {
+                profile: profile.name.clone(),
+            };
             let previous = self.cache.get_any(&key)?.filter(|s| matches_profile(s, profile));
             if let Some(s) = &previous {
                 if s.is_fresh(self.clock.now(), self.cache.window()) {
                     return Ok(s.clone());
                 }
             }
-            let mut reason = if previous.is_some() { MfaReason::SessionExpired } else { MfaReason::NoSession };
+            let mut reason = if previous.is_some() {
+                MfaReason::SessionExpired
+            } else {
+                MfaReason::NoSession
+            };
             let mut role_mfa = role.mfa_serial.clone();
             let source = match &role.source.source {
                 CredentialSource::Keys(keys) => SourceCredentials {
@@ -185,10 +222,18 @@ impl Vault {
                         // Same device: one GetSessionToken with MFA serves every role using it.
                         let base = self.session_token(&role.source, keys, Some(mfa_serial), prompt).await?;
                         role_mfa = None;
-                        SourceCredentials { credentials: base.credentials, temporary: true, mfa_serial: base.mfa_serial }
+                        SourceCredentials {
+                            credentials: base.credentials,
+                            temporary: true,
+                            mfa_serial: base.mfa_serial,
+                        }
                     } else if role.mfa_serial.is_some() {
                         reason = MfaReason::DifferentDevice;
-                        SourceCredentials { credentials: self.long_term_keys(keys)?, temporary: false, mfa_serial: None }
+                        SourceCredentials {
+                            credentials: self.long_term_keys(keys)?,
+                            temporary: false,
+                            mfa_serial: None,
+                        }
                     } else {
                         // The role needs no MFA: use the device's session if one is cached, else the keys.
                         let cached = self.cache.get(&CacheKey::SessionToken {
@@ -211,7 +256,11 @@ impl Vault {
                 }
                 CredentialSource::Role(source_role) => {
                     let base = self.role_session(&role.source, source_role, prompt).await?;
-                    SourceCredentials { credentials: base.credentials, temporary: true, mfa_serial: base.mfa_serial }
+                    SourceCredentials {
+                        credentials: base.credentials,
+                        temporary: true,
+                        mfa_serial: base.mfa_serial,
+                    }
                 }
                 CredentialSource::Unsupported { what, reason } => {
                     return Err(Error::UnsupportedProfile {
@@ -221,7 +270,11 @@ impl Vault {
                     })
                 }
             };
-            let mut duration = self.options.role_duration.or(role.duration).unwrap_or(ROLE_DEFAULT_DURATION);
+            let mut duration = self
+                .options
+                .role_duration
+                .or(role.duration)
+                .unwrap_or(ROLE_DEFAULT_DURATION);
             if source.temporary && duration > CHAINED_ROLE_MAX {
                 tracing::info!(profile = %profile.name, "role session capped at 1 hour: assumed from temporary credentials");
                 duration = CHAINED_ROLE_MAX;
@@ -322,6 +375,21 @@ impl StsCall<'_> {
     }
 }
 
+/// Names the profile the user asked for in every MFA request of one `session` call.
+struct AskedFor<'a> {
+    inner: &'a dyn MfaPrompt,
+    profile: &'a str,
+}
+
+#[async_trait::async_trait]
+impl MfaPrompt for AskedFor<'_> {
+    async fn code(&self, request: &MfaRequest) -> Result<MfaCode> {
+        let mut request = request.clone();
+        request.profile = self.profile.to_string();
+        self.inner.code(&request).await
+    }
+}
+
 /// The profile whose long-term keys are at the root of a chain.
 fn key_profile_name(profile: &ResolvedProfile) -> String {
     match &profile.source {
@@ -339,12 +407,17 @@ fn default_session_name(now: time::OffsetDateTime) -> String {
 
 fn top_cache_key(profile: &ResolvedProfile) -> Option<CacheKey> {
     match &profile.source {
-        CredentialSource::Role(_) => Some(CacheKey::Role { profile: profile.name.clone() }),
+        CredentialSource::Role(_) => Some(CacheKey::Role {
+            profile: profile.name.clone(),
+        }),
         CredentialSource::SessionToken { keys, mfa_serial } => Some(CacheKey::SessionToken {
             profile: keys.profile.clone(),
             mfa_serial: Some(mfa_serial.clone()),
         }),
-        CredentialSource::Keys(keys) => Some(CacheKey::SessionToken { profile: keys.profile.clone(), mfa_serial: None }),
+        CredentialSource::Keys(keys) => Some(CacheKey::SessionToken {
+            profile: keys.profile.clone(),
+            mfa_serial: None,
+        }),
         CredentialSource::Unsupported { .. } => None,
     }
 }
@@ -366,4 +439,3 @@ fn with_region(mut session: Session, profile: &ResolvedProfile) -> Session {
 mod futures_like {
     pub type BoxFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;
 }
-

@@ -56,7 +56,11 @@ async fn caller_arn(url: &str, session: &Session) -> String {
             "test",
         ))
         .build();
-    let out = aws_sdk_sts::Client::from_conf(config).get_caller_identity().send().await.expect("GetCallerIdentity");
+    let out = aws_sdk_sts::Client::from_conf(config)
+        .get_caller_identity()
+        .send()
+        .await
+        .expect("GetCallerIdentity");
     out.arn().expect("arn").to_string()
 }
 
@@ -78,20 +82,34 @@ fn config(m: &Moto) -> String {
 async fn seed_role_with_mfa_then_get_caller_identity_names_the_role() {
     let m = moto();
     let t = vault_with(Arc::new(SdkSts::default()));
-    t.vault.keys().add("default", &m.user("oppara"), t.clock.now()).expect("keys");
+    t.vault
+        .keys()
+        .add("default", &m.user("oppara"), t.clock.now())
+        .expect("keys");
     let set = support::profiles(&config(&m), "");
-    let env = Environment { endpoint_url_sts: Some(m.url.clone()), ..Environment::default() };
+    let env = Environment {
+        endpoint_url_sts: Some(m.url.clone()),
+        ..Environment::default()
+    };
     // moto's expirations follow the real clock.
     t.clock.set(time::OffsetDateTime::now_utc());
     let prompt = ScriptedPrompt::new(&["123456"]);
-    let s = t.vault.session(&set.resolve_with("oppara-dev", &env).expect("resolves"), &prompt).await.expect("AssumeRole");
+    let s = t
+        .vault
+        .session(&set.resolve_with("oppara-dev", &env).expect("resolves"), &prompt)
+        .await
+        .expect("AssumeRole");
     assert_eq!(s.kind, SessionKind::AssumeRole);
     assert_eq!(prompt.asked().len(), 1);
     let arn = caller_arn(&m.url, &s).await;
     assert!(arn.contains(":assumed-role/developer/"), "{arn}");
 
     // Chained: oppara-ro assumes readonly from oppara-dev's (cached) session, no new code.
-    let ro = t.vault.session(&set.resolve_with("oppara-ro", &env).expect("resolves"), &prompt).await.expect("chain");
+    let ro = t
+        .vault
+        .session(&set.resolve_with("oppara-ro", &env).expect("resolves"), &prompt)
+        .await
+        .expect("chain");
     assert_eq!(prompt.asked().len(), 1);
     let arn = caller_arn(&m.url, &ro).await;
     assert!(arn.contains(":assumed-role/readonly/"), "{arn}");
@@ -104,13 +122,23 @@ async fn a_wrong_secret_in_the_keyring_really_fails() {
     let good = m.user("second");
     t.vault
         .keys()
-        .add("default", &Credentials::long_term(good.access_key_id.clone(), "not-the-secret"), t.clock.now())
+        .add(
+            "default",
+            &Credentials::long_term(good.access_key_id.clone(), "not-the-secret"),
+            t.clock.now(),
+        )
         .expect("keys");
     let set = support::profiles(&config(&m), "");
-    let env = Environment { endpoint_url_sts: Some(m.url.clone()), ..Environment::default() };
+    let env = Environment {
+        endpoint_url_sts: Some(m.url.clone()),
+        ..Environment::default()
+    };
     let err = t
         .vault
-        .session(&set.resolve_with("oppara-dev", &env).expect("resolves"), &ScriptedPrompt::new(&["123456"]))
+        .session(
+            &set.resolve_with("oppara-dev", &env).expect("resolves"),
+            &ScriptedPrompt::new(&["123456"]),
+        )
         .await
         .expect_err("wrong secret");
     assert_eq!(err.code(), "signature_mismatch", "{err}");
@@ -126,15 +154,32 @@ async fn one_code_for_two_roles_through_get_session_token() {
     let m = moto();
     let t = vault_with(Arc::new(SdkSts::default()));
     t.clock.set(time::OffsetDateTime::now_utc());
-    t.vault.keys().add("base", &m.user("oppara"), t.clock.now()).expect("keys");
+    t.vault
+        .keys()
+        .add("base", &m.user("oppara"), t.clock.now())
+        .expect("keys");
     let set = support::profiles(&config(&m), "");
-    let env = Environment { endpoint_url_sts: Some(m.open_url.clone()), ..Environment::default() };
+    let env = Environment {
+        endpoint_url_sts: Some(m.open_url.clone()),
+        ..Environment::default()
+    };
     let prompt = ScriptedPrompt::new(&["123456"]);
-    let dev = t.vault.session(&set.resolve_with("dev", &env).expect("dev"), &prompt).await.expect("dev");
-    let admin = t.vault.session(&set.resolve_with("admin", &env).expect("admin"), &prompt).await.expect("admin");
+    let dev = t
+        .vault
+        .session(&set.resolve_with("dev", &env).expect("dev"), &prompt)
+        .await
+        .expect("dev");
+    let admin = t
+        .vault
+        .session(&set.resolve_with("admin", &env).expect("admin"), &prompt)
+        .await
+        .expect("admin");
     assert_eq!(prompt.asked().len(), 1, "one MFA code for both roles");
     assert!(caller_arn(&m.open_url, &dev).await.contains(":assumed-role/developer/"));
     assert!(caller_arn(&m.open_url, &admin).await.contains(":assumed-role/admin/"));
     let left = dev.expires_at - t.clock.now();
-    assert!(left <= time::Duration::hours(1) && left > time::Duration::minutes(55), "{left}");
+    assert!(
+        left <= time::Duration::hours(1) && left > time::Duration::minutes(55),
+        "{left}"
+    );
 }

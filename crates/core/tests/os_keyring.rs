@@ -20,9 +20,23 @@ fn set_get_delete_on_the_secret_service() {
     store.set(entry, &Secret::new("{\"k\":\"v/+= \\u00e9\"}")).expect("set");
     // A second handle (as another process would have) reads the same secret.
     let again = OsKeyring::new(format!("rolebar-test-{}", std::process::id()));
-    assert_eq!(again.get(entry).expect("get").map(|s| s.expose().to_string()).as_deref(), Some("{\"k\":\"v/+= \\u00e9\"}"));
+    assert_eq!(
+        again
+            .get(entry)
+            .expect("get")
+            .map(|s| s.expose().to_string())
+            .as_deref(),
+        Some("{\"k\":\"v/+= \\u00e9\"}")
+    );
     store.set(entry, &Secret::new("replaced")).expect("replace");
-    assert_eq!(store.get(entry).expect("get").map(|s| s.expose().to_string()).as_deref(), Some("replaced"));
+    assert_eq!(
+        store
+            .get(entry)
+            .expect("get")
+            .map(|s| s.expose().to_string())
+            .as_deref(),
+        Some("replaced")
+    );
     assert!(store.delete(entry).expect("delete"));
     assert!(!store.delete(entry).expect("delete twice"));
     assert_eq!(store.get(entry).expect("get"), None);

@@ -2,8 +2,7 @@
 //! symlinks, modes and concurrent writers.
 
 use rolebar_core::outputs::credentials_file::{
-    default_credentials_path, remove_expired, remove_profile, write_profile, Durability, Placement,
-    WriteOptions,
+    default_credentials_path, remove_expired, remove_profile, write_profile, Durability, Placement, WriteOptions,
 };
 use rolebar_core::outputs::OutputError;
 use rolebar_core::profile::ini::parse;
@@ -83,10 +82,7 @@ fn a_new_profile_is_appended_and_the_seed_file_kept_byte_for_byte() {
     let seed = fixture("seed-credentials");
     let (_dir, path) = credentials_with(&seed);
     let report = write(&path, "oppara-dev-creds").expect("writes");
-    assert_eq!(
-        read(&path),
-        format!("{seed}\n{}", block("oppara-dev-creds"))
-    );
+    assert_eq!(read(&path), format!("{seed}\n{}", block("oppara-dev-creds")));
     assert_eq!(report.placement, Placement::Appended);
     assert!(!report.created_file);
     assert!(report.removed_expired.is_empty() && report.duplicate_lines.is_empty());
@@ -123,28 +119,16 @@ fn a_role_profile_in_the_config_is_refused_with_another_name_suggested() {
     let (_dir, path) = credentials_with(&seed);
     let config_path = Path::new("/home/oppara/.aws/config");
     let config = parse(config_path, &fixture("seed-config")).expect("config parses");
-    let err = write_profile(&path, "oppara-dev", &in_an_hour(), Some(&config), NOW, FAST)
-        .expect_err("refused");
+    let err = write_profile(&path, "oppara-dev", &in_an_hour(), Some(&config), NOW, FAST).expect_err("refused");
     assert_eq!(err.code(), "target_is_configured_profile");
     let message = err.to_string();
     assert!(message.contains("`oppara-dev-creds`"), "{message}");
-    assert!(
-        message.contains("/home/oppara/.aws/config (line 11)"),
-        "{message}"
-    );
+    assert!(message.contains("/home/oppara/.aws/config (line 11)"), "{message}");
     assert!(message.contains("role_arn"), "{message}");
     assert_eq!(read(&path), seed, "nothing written");
 
     // The suggested name is free, and so is `default` here (it has no role settings).
-    write_profile(
-        &path,
-        "oppara-dev-creds",
-        &in_an_hour(),
-        Some(&config),
-        NOW,
-        FAST,
-    )
-    .expect("suggestion works");
+    write_profile(&path, "oppara-dev-creds", &in_an_hour(), Some(&config), NOW, FAST).expect("suggestion works");
 }
 
 #[test]
@@ -156,27 +140,14 @@ fn every_setting_that_routes_credentials_elsewhere_is_refused() {
         ("profile p", "sso_session = corp"),
         ("profile p", "sso_start_url = https://x.awsapps.com/start"),
     ] {
-        let config = parse(
-            Path::new("config"),
-            &format!("[{header}]\nregion = eu-west-1\n{key}\n"),
-        )
-        .expect("parses");
+        let config = parse(Path::new("config"), &format!("[{header}]\nregion = eu-west-1\n{key}\n")).expect("parses");
         let (_dir, path) = credentials_with("");
-        let err =
-            write_profile(&path, "p", &in_an_hour(), Some(&config), NOW, FAST).expect_err(key);
-        assert!(
-            matches!(err, OutputError::ConfiguredProfile { line: 3, .. }),
-            "{err}"
-        );
+        let err = write_profile(&path, "p", &in_an_hour(), Some(&config), NOW, FAST).expect_err(key);
+        assert!(matches!(err, OutputError::ConfiguredProfile { line: 3, .. }), "{err}");
     }
-    let config = parse(
-        Path::new("config"),
-        "[default]\nrole_arn = arn:aws:iam::1:role/r\n",
-    )
-    .expect("parses");
+    let config = parse(Path::new("config"), "[default]\nrole_arn = arn:aws:iam::1:role/r\n").expect("parses");
     let (_dir, path) = credentials_with("");
-    let err = write_profile(&path, "default", &in_an_hour(), Some(&config), NOW, FAST)
-        .expect_err("default");
+    let err = write_profile(&path, "default", &in_an_hour(), Some(&config), NOW, FAST).expect_err("default");
     assert!(err.to_string().contains("`default-creds`"), "{err}");
     // A bare [p] in the config file is not a profile for the AWS CLI; plain settings are fine.
     let config = parse(
@@ -194,17 +165,11 @@ fn long_term_keys_are_refused_unless_forced() {
     let (_dir, path) = credentials_with(original);
     let err = write(&path, "default").expect_err("refused");
     assert_eq!(err.code(), "long_term_keys_in_target");
-    assert!(
-        matches!(err, OutputError::LongTermKeys { line: 2, .. }),
-        "{err}"
-    );
+    assert!(matches!(err, OutputError::LongTermKeys { line: 2, .. }), "{err}");
     assert!(!err.to_string().contains("longterm/secret"), "{err}");
     assert_eq!(read(&path), original);
 
-    let forced = WriteOptions {
-        force: true,
-        ..FAST
-    };
+    let forced = WriteOptions { force: true, ..FAST };
     let report = write_profile(&path, "default", &in_an_hour(), None, NOW, forced).expect("forced");
     assert!(report.replaced_long_term_keys);
     assert_eq!(
@@ -261,10 +226,7 @@ fn crlf_files_stay_crlf_and_a_missing_final_newline_stays_missing() {
     write(&path, "y").expect("writes");
     assert_eq!(
         read(&path),
-        format!(
-            "[a]\r\nk = v\r\n\r\n{}",
-            block("y").trim_end().replace('\n', "\r\n")
-        )
+        format!("[a]\r\nk = v\r\n\r\n{}", block("y").trim_end().replace('\n', "\r\n"))
     );
 }
 
@@ -331,29 +293,11 @@ fn remove_profile_keeps_comments_of_the_next_section() {
 fn expired_rolebar_sections_go_and_nothing_else() {
     let seed = fixture("seed-credentials");
     let (_dir, path) = credentials_with(&seed);
-    write_profile(
-        &path,
-        "short",
-        &session(NOW + Duration::minutes(30)),
-        None,
-        NOW,
-        FAST,
-    )
-    .expect("short");
-    write_profile(
-        &path,
-        "long",
-        &session(NOW + Duration::hours(8)),
-        None,
-        NOW,
-        FAST,
-    )
-    .expect("long");
+    write_profile(&path, "short", &session(NOW + Duration::minutes(30)), None, NOW, FAST).expect("short");
+    write_profile(&path, "long", &session(NOW + Duration::hours(8)), None, NOW, FAST).expect("long");
 
     let before = read(&path);
-    assert!(remove_expired(&path, NOW)
-        .expect("nothing expired")
-        .is_empty());
+    assert!(remove_expired(&path, NOW).expect("nothing expired").is_empty());
     assert_eq!(read(&path), before);
 
     let later = NOW + Duration::hours(1);
@@ -363,38 +307,14 @@ fn expired_rolebar_sections_go_and_nothing_else() {
     );
     let after = read(&path);
     assert!(after.starts_with(&seed), "{after}");
-    assert!(
-        !after.contains("[short]") && after.contains("[long]"),
-        "{after}"
-    );
+    assert!(!after.contains("[short]") && after.contains("[long]"), "{after}");
 
     // Every write sweeps too.
-    write_profile(
-        &path,
-        "short",
-        &session(NOW + Duration::minutes(30)),
-        None,
-        NOW,
-        FAST,
-    )
-    .expect("short again");
-    let report = write_profile(
-        &path,
-        "next",
-        &session(later + Duration::hours(1)),
-        None,
-        later,
-        FAST,
-    )
-    .expect("next");
+    write_profile(&path, "short", &session(NOW + Duration::minutes(30)), None, NOW, FAST).expect("short again");
+    let report = write_profile(&path, "next", &session(later + Duration::hours(1)), None, later, FAST).expect("next");
     assert_eq!(report.removed_expired, vec!["short".to_string()]);
     let text = read(&path);
-    assert!(
-        text.starts_with(&seed)
-            && text.contains("[long]")
-            && text.contains("[next]")
-            && !text.contains("[short]")
-    );
+    assert!(text.starts_with(&seed) && text.contains("[long]") && text.contains("[next]") && !text.contains("[short]"));
 }
 
 #[test]
@@ -410,10 +330,7 @@ fn only_the_file_and_its_sidecar_lock_are_left_in_the_folder() {
     names.sort();
     assert_eq!(
         names,
-        vec![
-            ".credentials.rolebar.lock".to_string(),
-            "credentials".to_string()
-        ]
+        vec![".credentials.rolebar.lock".to_string(), "credentials".to_string()]
     );
 }
 
@@ -447,10 +364,7 @@ fn private_modes_are_kept_and_open_ones_tightened() {
 
     set_mode(&path, 0o644);
     let report = write(&path, "y").expect("writes");
-    assert_eq!(
-        (mode(&path), report.mode_tightened_from),
-        (0o600, Some(0o644))
-    );
+    assert_eq!((mode(&path), report.mode_tightened_from), (0o600, Some(0o644)));
 }
 
 #[cfg(unix)]
@@ -470,10 +384,7 @@ fn a_symlinked_file_is_written_through_and_the_link_stays() {
 
     let report = write(&link, "x").expect("writes");
     assert_eq!(report.path, aws.join("../dotfiles/aws-credentials"));
-    assert!(fs::symlink_metadata(&link)
-        .expect("lstat")
-        .file_type()
-        .is_symlink());
+    assert!(fs::symlink_metadata(&link).expect("lstat").file_type().is_symlink());
     assert_eq!(read(&real), format!("[a]\nk = v\n\n{}", block("x")));
     assert!(
         dotfiles.join(".aws-credentials.rolebar.lock").exists(),
@@ -492,20 +403,14 @@ fn a_symlinked_file_is_written_through_and_the_link_stays() {
 
     let looping = dir.path().join("loop");
     symlink(&looping, &looping).expect("loop");
-    assert_eq!(
-        write(&looping, "x").expect_err("loop").code(),
-        "symlink_loop"
-    );
+    assert_eq!(write(&looping, "x").expect_err("loop").code(), "symlink_loop");
 }
 
 #[test]
 fn a_file_that_is_not_utf8_is_left_alone() {
     let (_dir, path) = credentials_with("");
     fs::write(&path, b"[a]\nk = \xff\n").expect("write bytes");
-    assert_eq!(
-        write(&path, "x").expect_err("not utf-8").code(),
-        "credentials_not_utf8"
-    );
+    assert_eq!(write(&path, "x").expect_err("not utf-8").code(), "credentials_not_utf8");
     assert_eq!(fs::read(&path).expect("read"), b"[a]\nk = \xff\n");
 }
 
@@ -540,18 +445,12 @@ fn error_messages_never_show_secrets() {
 fn the_default_path_follows_the_cli() {
     // The only test in this binary that touches this variable.
     std::env::set_var("AWS_SHARED_CREDENTIALS_FILE", "/tmp/elsewhere/creds");
-    assert_eq!(
-        default_credentials_path(),
-        Some(PathBuf::from("/tmp/elsewhere/creds"))
-    );
+    assert_eq!(default_credentials_path(), Some(PathBuf::from("/tmp/elsewhere/creds")));
     if let Some(home) = dirs::home_dir() {
         std::env::set_var("AWS_SHARED_CREDENTIALS_FILE", "~/custom/creds");
         assert_eq!(default_credentials_path(), Some(home.join("custom/creds")));
         std::env::remove_var("AWS_SHARED_CREDENTIALS_FILE");
-        assert_eq!(
-            default_credentials_path(),
-            Some(home.join(".aws").join("credentials"))
-        );
+        assert_eq!(default_credentials_path(), Some(home.join(".aws").join("credentials")));
     }
 }
 
@@ -582,8 +481,7 @@ fn concurrent_writers_lose_nothing_and_readers_always_see_a_whole_file() {
         let reader = scope.spawn(|| {
             let mut reads = 0usize;
             while !done.load(Ordering::Relaxed) {
-                let file =
-                    parse(&path, &read(&path)).unwrap_or_else(|e| panic!("torn read: {e:?}"));
+                let file = parse(&path, &read(&path)).unwrap_or_else(|e| panic!("torn read: {e:?}"));
                 assert!(file.sections.iter().any(|s| s.header == "other-tool"));
                 reads += 1;
                 std::thread::sleep(std::time::Duration::from_millis(1));
@@ -599,19 +497,11 @@ fn concurrent_writers_lose_nothing_and_readers_always_see_a_whole_file() {
                     for i in 0..WRITES {
                         let mut s = in_an_hour();
                         s.credentials = Credentials::temporary(key_id(t, i), SECRET, TOKEN);
-                        write_profile(
-                            path,
-                            &format!("t{t}-{}", i % OWN_PROFILES),
-                            &s,
-                            None,
-                            NOW,
-                            FAST,
-                        )
-                        .expect("concurrent write");
+                        write_profile(path, &format!("t{t}-{}", i % OWN_PROFILES), &s, None, NOW, FAST)
+                            .expect("concurrent write");
                         last[i % OWN_PROFILES] = Some(key_id(t, i));
 
-                        let file =
-                            parse(path, &read(path)).unwrap_or_else(|e| panic!("torn read: {e:?}"));
+                        let file = parse(path, &read(path)).unwrap_or_else(|e| panic!("torn read: {e:?}"));
                         for (p, expected) in last.iter().enumerate() {
                             let name = format!("t{t}-{p}");
                             let got = file
@@ -642,11 +532,7 @@ fn concurrent_writers_lose_nothing_and_readers_always_see_a_whole_file() {
         for p in 0..OWN_PROFILES {
             let last_write = WRITES - OWN_PROFILES + p;
             let name = format!("t{t}-{p}");
-            let section = file
-                .sections
-                .iter()
-                .find(|s| s.header == name)
-                .expect("present");
+            let section = file.sections.iter().find(|s| s.header == name).expect("present");
             assert_eq!(
                 section.get("aws_access_key_id").map(|p| p.value.clone()),
                 Some(key_id(t, last_write))

@@ -43,15 +43,11 @@ fn expected_vars(secret: &str, region: Option<&str>) -> Vec<(String, String)> {
         vars.push(("AWS_REGION", region));
         vars.push(("AWS_DEFAULT_REGION", region));
     }
-    vars.into_iter()
-        .map(|(n, v)| (n.to_string(), v.to_string()))
-        .collect()
+    vars.into_iter().map(|(n, v)| (n.to_string(), v.to_string())).collect()
 }
 
 fn golden_path(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/golden")
-        .join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden").join(name)
 }
 
 fn check_golden(name: &str, actual: &str) {
@@ -60,8 +56,7 @@ fn check_golden(name: &str, actual: &str) {
         std::fs::write(&path, actual).expect("update golden");
         return;
     }
-    let expected =
-        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let expected = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     assert_eq!(actual, expected, "output differs from {}", path.display());
 }
 
@@ -87,8 +82,7 @@ fn every_format_matches_its_golden_file() {
 
 #[test]
 fn cmd_refuses_a_value_it_cannot_carry() {
-    let err =
-        export_lines(&session(NASTY, None), ExportFormat::WindowsCmd).expect_err("cmd cannot");
+    let err = export_lines(&session(NASTY, None), ExportFormat::WindowsCmd).expect_err("cmd cannot");
     assert_eq!(err.code(), "unexportable_value");
     let message = err.to_string();
     assert!(
@@ -133,12 +127,7 @@ fn secrets() -> Vec<String> {
 }
 
 /// Runs the POSIX lines in a shell and prints each variable, NUL-separated.
-fn posix_round_trip(
-    shell: &str,
-    lines: &str,
-    names: &[String],
-    exported: bool,
-) -> Option<Vec<String>> {
+fn posix_round_trip(shell: &str, lines: &str, names: &[String], exported: bool) -> Option<Vec<String>> {
     let print = if exported {
         // From a child process: only exported variables get there.
         names
@@ -181,20 +170,11 @@ fn posix_lines_survive_bash_and_sh() {
         let expected = expected_vars(&secret, Some("eu-west-1"));
         let names: Vec<String> = expected.iter().map(|(n, _)| n.clone()).collect();
         let values: Vec<String> = expected.iter().map(|(_, v)| v.clone()).collect();
-        for (format, exported) in [
-            (ExportFormat::Env, true),
-            (ExportFormat::EnvNoExport, false),
-        ] {
-            let lines =
-                export_lines(&session(&secret, Some("eu-west-1")), format).expect("exports");
+        for (format, exported) in [(ExportFormat::Env, true), (ExportFormat::EnvNoExport, false)] {
+            let lines = export_lines(&session(&secret, Some("eu-west-1")), format).expect("exports");
             for shell in ["bash", "sh"] {
                 if let Some(got) = posix_round_trip(shell, &lines, &names, exported) {
-                    assert_eq!(
-                        got,
-                        values,
-                        "{shell} {format} {secret:?}\n{}",
-                        lines.as_str()
-                    );
+                    assert_eq!(got, values, "{shell} {format} {secret:?}\n{}", lines.as_str());
                     ran += 1;
                 }
             }
@@ -253,10 +233,7 @@ fn powershell_string(word: &str) -> String {
         }
         return out;
     }
-    assert!(
-        SINGLE.contains(&first) && SINGLE.contains(&last),
-        "{word:?}"
-    );
+    assert!(SINGLE.contains(&first) && SINGLE.contains(&last), "{word:?}");
     let mut i = 0;
     while i < inner.len() {
         let c = inner[i];
@@ -300,10 +277,7 @@ fn statements(text: &str, single_quote_escapes: bool) -> Vec<String> {
         }
         current.push(c);
     }
-    assert!(
-        current.is_empty() && quote.is_none(),
-        "unterminated: {current:?}"
-    );
+    assert!(current.is_empty() && quote.is_none(), "unterminated: {current:?}");
     statements
 }
 
@@ -362,12 +336,7 @@ fn cmd_lines_read_back_when_cmd_can_carry_the_value() {
     for secret in secrets() {
         let s = session(&secret, None);
         match export_lines(&s, ExportFormat::WindowsCmd) {
-            Ok(text) => assert_eq!(
-                parse_cmd(&text),
-                expected_vars(&secret, None),
-                "{}",
-                text.as_str()
-            ),
+            Ok(text) => assert_eq!(parse_cmd(&text), expected_vars(&secret, None), "{}", text.as_str()),
             Err(err) => {
                 assert_eq!(err.code(), "unexportable_value");
                 assert!(
@@ -382,10 +351,7 @@ fn cmd_lines_read_back_when_cmd_can_carry_the_value() {
 /// Only where the shell is installed: the same lines through the real fish / pwsh.
 #[test]
 fn real_fish_and_pwsh_agree_when_installed() {
-    for (binary, format) in [
-        ("fish", ExportFormat::Fish),
-        ("pwsh", ExportFormat::PowerShell),
-    ] {
+    for (binary, format) in [("fish", ExportFormat::Fish), ("pwsh", ExportFormat::PowerShell)] {
         if Command::new(binary).arg("--version").output().is_err() {
             eprintln!("note: {binary} not installed; checked with the quoting-rule parser only");
             continue;
@@ -429,10 +395,7 @@ fn real_fish_and_pwsh_agree_when_installed() {
 fn process_json_reads_back_and_freshness_follows_the_cli() {
     let s = session(NASTY, None);
     let json = export_lines(&s, ExportFormat::Process).expect("json");
-    assert_eq!(
-        json.as_str(),
-        credential_process::to_json(&s).expect("same").as_str()
-    );
+    assert_eq!(json.as_str(), credential_process::to_json(&s).expect("same").as_str());
     let value: serde_json::Value = serde_json::from_str(&json).expect("valid JSON");
     assert_eq!(value["Version"], 1);
     assert_eq!(value["SecretAccessKey"], NASTY);

@@ -6,9 +6,7 @@
 //! depend on the code under test classifying lines the same way.
 
 use proptest::prelude::*;
-use rolebar_core::outputs::credentials_file::{
-    remove_profile, write_profile, Durability, WriteOptions,
-};
+use rolebar_core::outputs::credentials_file::{remove_profile, write_profile, Durability, WriteOptions};
 use rolebar_core::profile::ini::parse;
 use rolebar_core::{Credentials, Session, SessionKind};
 use std::path::Path;
@@ -98,16 +96,10 @@ fn item() -> impl Strategy<Value = Item> {
 fn model() -> impl Strategy<Value = Model> {
     (
         prop::collection::vec(
-            prop_oneof![
-                comment().prop_map(Item::Comment),
-                Just(Item::Blank(String::new()))
-            ],
+            prop_oneof![comment().prop_map(Item::Comment), Just(Item::Blank(String::new()))],
             0..3,
         ),
-        prop::collection::vec(
-            (0..NAMES.len(), 0u8..4, prop::collection::vec(item(), 0..6)),
-            0..6,
-        ),
+        prop::collection::vec((0..NAMES.len(), 0u8..4, prop::collection::vec(item(), 0..6)), 0..6),
         prop::bool::ANY,
         prop::collection::vec(prop::bool::weighted(0.05), 64),
         prop::bool::ANY,
@@ -212,11 +204,7 @@ fn session() -> Session {
     Session {
         profile: TARGET.into(),
         kind: SessionKind::AssumeRole,
-        credentials: Credentials::temporary(
-            "ASIAPROPNEW000000001",
-            "prop/New+Secret=",
-            "PropNewToken//==",
-        ),
+        credentials: Credentials::temporary("ASIAPROPNEW000000001", "prop/New+Secret=", "PropNewToken//=="),
         expires_at: NOW + Duration::hours(1),
         mfa_serial: None,
         role_arn: None,

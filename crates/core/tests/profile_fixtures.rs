@@ -6,7 +6,9 @@ use std::path::Path;
 use time::Duration;
 
 fn fixture(name: &str) -> (std::path::PathBuf, String) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/aws").join(name);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/aws")
+        .join(name);
     let text = std::fs::read_to_string(&path).expect("fixture exists");
     (path, text)
 }
@@ -70,27 +72,53 @@ fn many_shapes_resolve_like_the_cli() {
     let env = Environment::default();
     assert_eq!(
         set.names().collect::<Vec<_>>(),
-        ["default", "base", "dev", "dev-readonly", "prod", "spaced name", "sso-dev"]
+        [
+            "default",
+            "base",
+            "dev",
+            "dev-readonly",
+            "prod",
+            "spaced name",
+            "sso-dev"
+        ]
     );
 
     let base = set.resolve_with("base", &env).expect("base");
-    assert!(matches!(&base.source, CredentialSource::SessionToken { mfa_serial, keys }
-        if mfa_serial == "arn:aws:iam::111111111111:mfa/alice" && keys.profile == "base"));
+    assert!(
+        matches!(&base.source, CredentialSource::SessionToken { mfa_serial, keys }
+        if mfa_serial == "arn:aws:iam::111111111111:mfa/alice" && keys.profile == "base")
+    );
     assert_eq!(SESSION_TOKEN_DEFAULT_DURATION, Duration::hours(8));
 
     let dev = set.resolve_with("dev", &env).expect("dev");
     let r = role(&dev);
     assert_eq!(r.role_session_name.as_deref(), Some("alice-dev"));
     assert_eq!(r.duration, Some(Duration::hours(1)));
-    assert_eq!(r.mfa_serial, base.mfa_serial().map(str::to_string), "same device as its source");
-    assert_eq!(dev.region.as_deref(), Some("eu-west-1"), "no region of its own: [default]'s");
+    assert_eq!(
+        r.mfa_serial,
+        base.mfa_serial().map(str::to_string),
+        "same device as its source"
+    );
+    assert_eq!(
+        dev.region.as_deref(),
+        Some("eu-west-1"),
+        "no region of its own: [default]'s"
+    );
 
     let ro = set.resolve_with("dev-readonly", &env).expect("dev-readonly");
     let r = role(&ro);
     assert_eq!(r.external_id.as_deref(), Some("partner-4711"));
     assert_eq!(r.mfa_serial, None, "mfa_serial is the profile's own, not inherited");
-    assert_eq!(role(&r.source).role_arn, "arn:aws:iam::222222222222:role/Developer", "chained from dev");
-    assert_eq!(ro.mfa_serial(), Some("arn:aws:iam::111111111111:mfa/alice"), "the chain still needs alice's device");
+    assert_eq!(
+        role(&r.source).role_arn,
+        "arn:aws:iam::222222222222:role/Developer",
+        "chained from dev"
+    );
+    assert_eq!(
+        ro.mfa_serial(),
+        Some("arn:aws:iam::111111111111:mfa/alice"),
+        "the chain still needs alice's device"
+    );
 
     let prod = set.resolve_with("prod", &env).expect("prod");
     assert_eq!(role(&prod).duration, Some(Duration::hours(12)));
@@ -110,7 +138,10 @@ fn cross_check_with_aws_config_parser() {
     // aws-config's own parser must see the same profiles and values.
     let (_, ct) = fixture("many-shapes-config");
     let set = load("many-shapes-config", None);
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
     let dir = tempfile::tempdir().expect("tempdir");
     let config_path = dir.path().join("config");
     std::fs::write(&config_path, ct).expect("write");
@@ -128,8 +159,17 @@ fn cross_check_with_aws_config_parser() {
     // aws-config keeps the quotes of `[profile "spaced name"]`; botocore (the AWS CLI) strips
     // them with shlex, and so do we.
     for name in set.names().filter(|n| *n != "spaced name") {
-        let theirs = profiles.get_profile(name).unwrap_or_else(|| panic!("aws-config lacks `{name}`"));
-        for key in ["role_arn", "source_profile", "mfa_serial", "region", "external_id", "duration_seconds"] {
+        let theirs = profiles
+            .get_profile(name)
+            .unwrap_or_else(|| panic!("aws-config lacks `{name}`"));
+        for key in [
+            "role_arn",
+            "source_profile",
+            "mfa_serial",
+            "region",
+            "external_id",
+            "duration_seconds",
+        ] {
             let ours = set.own_setting(name, key).map(|s| s.value);
             assert_eq!(ours, theirs.get(key), "{name}.{key}");
         }

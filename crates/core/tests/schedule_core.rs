@@ -58,17 +58,8 @@ fn walk(
 #[test]
 fn each_threshold_and_the_expiry_fire_once_at_their_time() {
     let mut s = Schedule::default();
-    let fired = walk(
-        &mut s,
-        &[dev()],
-        T - mins(15),
-        T + mins(30),
-        Duration::seconds(5),
-    );
-    let got: Vec<_> = fired
-        .iter()
-        .map(|(at, w)| (*at, w.kind, w.text()))
-        .collect();
+    let fired = walk(&mut s, &[dev()], T - mins(15), T + mins(30), Duration::seconds(5));
+    let got: Vec<_> = fired.iter().map(|(at, w)| (*at, w.kind, w.text())).collect();
     assert_eq!(
         got,
         [
@@ -112,10 +103,7 @@ fn configured_thresholds_are_used() {
     let mut s = Schedule::new(vec![mins(5), mins(30), Duration::seconds(30)]).expect("valid");
     let fired = walk(&mut s, &[dev()], T - mins(45), T, Duration::seconds(1));
     let at: Vec<_> = fired.iter().map(|(at, _)| T - *at).collect();
-    assert_eq!(
-        at,
-        [mins(30), mins(5), Duration::seconds(30), Duration::ZERO]
-    );
+    assert_eq!(at, [mins(30), mins(5), Duration::seconds(30), Duration::ZERO]);
 }
 
 #[test]
@@ -132,14 +120,8 @@ fn a_restart_does_not_repeat_warnings() {
 
     // The app restarts a minute later, and again after the 2-minute warning.
     let mut second = Schedule::default().with_state(FiredState::load(&path));
-    assert!(
-        second.due(&[dev()], T - mins(9)).is_empty(),
-        "10 min not repeated"
-    );
-    assert_eq!(
-        second.next_deadline(&[dev()], T - mins(9)),
-        Some(T - mins(2))
-    );
+    assert!(second.due(&[dev()], T - mins(9)).is_empty(), "10 min not repeated");
+    assert_eq!(second.next_deadline(&[dev()], T - mins(9)), Some(T - mins(2)));
     assert_eq!(
         kinds(&second.due(&[dev()], T - mins(2))),
         [WarningKind::Threshold(mins(2))]
@@ -147,18 +129,12 @@ fn a_restart_does_not_repeat_warnings() {
     second.state().save(&path).expect("save");
 
     let mut third = Schedule::default().with_state(FiredState::load(&path));
-    assert!(
-        third.due(&[dev()], T - mins(1)).is_empty(),
-        "2 min not repeated"
-    );
+    assert!(third.due(&[dev()], T - mins(1)).is_empty(), "2 min not repeated");
     assert_eq!(kinds(&third.due(&[dev()], T)), [WarningKind::Expired]);
     third.state().save(&path).expect("save");
 
     let mut fourth = Schedule::default().with_state(FiredState::load(&path));
-    assert!(
-        fourth.due(&[dev()], T + mins(60)).is_empty(),
-        "expiry not repeated"
-    );
+    assert!(fourth.due(&[dev()], T + mins(60)).is_empty(), "expiry not repeated");
     assert_eq!(fourth.next_deadline(&[dev()], T + mins(60)), None);
 }
 
@@ -170,10 +146,7 @@ fn a_restart_while_asleep_gives_one_warning() {
     first.due(&[dev()], T - mins(10));
     first.state().save(&path).expect("save");
     let mut second = Schedule::default().with_state(FiredState::load(&path));
-    assert_eq!(
-        kinds(&second.due(&[dev()], T + mins(3))),
-        [WarningKind::Expired]
-    );
+    assert_eq!(kinds(&second.due(&[dev()], T + mins(3))), [WarningKind::Expired]);
 }
 
 #[test]
@@ -181,10 +154,7 @@ fn logout_cancels_and_prunes() {
     let mut s = Schedule::default();
     let other = session("oppara-prod", T + mins(30));
     s.due(&[dev(), other.clone()], T - mins(10));
-    assert_eq!(
-        s.state().keys().collect::<Vec<_>>(),
-        ["session:AssumeRole:oppara-dev"]
-    );
+    assert_eq!(s.state().keys().collect::<Vec<_>>(), ["session:AssumeRole:oppara-dev"]);
     s.take_changed();
 
     // oppara-dev logs out: its pending warnings never come.
@@ -192,13 +162,7 @@ fn logout_cancels_and_prunes() {
     assert!(s.due(&left, T - mins(9)).is_empty());
     assert!(s.take_changed(), "pruning is saved");
     assert!(s.state().is_empty());
-    let fired = walk(
-        &mut s,
-        &left,
-        T - mins(9),
-        T + mins(1),
-        Duration::seconds(10),
-    );
+    let fired = walk(&mut s, &left, T - mins(9), T + mins(1), Duration::seconds(10));
     assert!(fired.is_empty(), "{fired:?}");
     assert_eq!(
         s.next_deadline(&left, T + mins(1)),
@@ -225,17 +189,8 @@ fn renewal_reschedules_and_the_old_levels_never_fire() {
     let renewed = session("oppara-dev", T + mins(60));
     let sessions = [renewed.clone()];
     assert_eq!(s.next_deadline(&sessions, T - mins(5)), Some(T + mins(50)));
-    let fired = walk(
-        &mut s,
-        &sessions,
-        T - mins(5),
-        T + mins(61),
-        Duration::seconds(10),
-    );
-    let got: Vec<_> = fired
-        .iter()
-        .map(|(at, w)| (*at, w.kind, w.expires_at))
-        .collect();
+    let fired = walk(&mut s, &sessions, T - mins(5), T + mins(61), Duration::seconds(10));
+    let got: Vec<_> = fired.iter().map(|(at, w)| (*at, w.kind, w.expires_at)).collect();
     assert_eq!(
         got,
         [
@@ -246,8 +201,7 @@ fn renewal_reschedules_and_the_old_levels_never_fire() {
         "the renewed session gets fresh thresholds; the old 2-minute and expiry warnings never come"
     );
     assert_eq!(
-        s.state()
-            .most_urgent_fired("session:AssumeRole:oppara-dev", T),
+        s.state().most_urgent_fired("session:AssumeRole:oppara-dev", T),
         None,
         "the old session is forgotten"
     );
@@ -258,9 +212,7 @@ fn renewal_after_expiry_warns_again_for_the_new_session() {
     let mut s = Schedule::default();
     assert_eq!(kinds(&s.due(&[dev()], T + mins(1))), [WarningKind::Expired]);
     let renewed = session("oppara-dev", T + mins(61));
-    assert!(s
-        .due(std::slice::from_ref(&renewed), T + mins(2))
-        .is_empty());
+    assert!(s.due(std::slice::from_ref(&renewed), T + mins(2)).is_empty());
     assert_eq!(
         kinds(&s.due(&[renewed], T + mins(51))),
         [WarningKind::Threshold(mins(10))]
@@ -293,26 +245,13 @@ fn a_jump_past_expiry_gives_only_expired() {
     assert_eq!(kinds(&w), [WarningKind::Expired]);
     assert_eq!(w[0].left, Duration::ZERO);
     assert_eq!(w[0].text(), "oppara-dev expired");
-    assert!(walk(
-        &mut s,
-        &[dev()],
-        T + mins(90),
-        T + mins(120),
-        Duration::seconds(30)
-    )
-    .is_empty());
+    assert!(walk(&mut s, &[dev()], T + mins(90), T + mins(120), Duration::seconds(30)).is_empty());
 }
 
 #[test]
 fn expiry_fires_once() {
     let mut s = Schedule::new(vec![]).expect("no thresholds");
-    let fired = walk(
-        &mut s,
-        &[dev()],
-        T - mins(5),
-        T + mins(5),
-        Duration::seconds(1),
-    );
+    let fired = walk(&mut s, &[dev()], T - mins(5), T + mins(5), Duration::seconds(1));
     assert_eq!(fired.len(), 1);
     assert_eq!((fired[0].0, fired[0].1.kind), (T, WarningKind::Expired));
 }
@@ -328,10 +267,7 @@ fn sessions_are_independent_and_warnings_come_soonest_first() {
         ["b", "a"],
         "soonest to expire first"
     );
-    assert_eq!(
-        s.next_deadline(&[a.clone(), b.clone()], T - mins(9)),
-        Some(T - mins(2))
-    );
+    assert_eq!(s.next_deadline(&[a.clone(), b.clone()], T - mins(9)), Some(T - mins(2)));
     assert_eq!(s.due(&[a.clone(), b.clone()], T - mins(2)).len(), 1);
     assert_eq!(s.due(&[a, b], T - mins(1)).len(), 1);
 }
@@ -356,11 +292,7 @@ fn sessions_come_from_the_index_and_the_cache() {
     let dir = tempfile::tempdir().expect("tempdir");
     let clock = ManualClock::new(T - mins(30));
     let index = Index::at(dir.path().join("index.json"));
-    let cache = SessionCache::new(
-        Arc::new(MemoryStore::new()),
-        index.clone(),
-        Arc::new(clock.clone()),
-    );
+    let cache = SessionCache::new(Arc::new(MemoryStore::new()), index.clone(), Arc::new(clock.clone()));
     let s = Session {
         profile: "oppara-dev".into(),
         kind: SessionKind::AssumeRole,

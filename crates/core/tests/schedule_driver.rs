@@ -7,8 +7,7 @@
 
 use rolebar_core::clock::ManualClock;
 use rolebar_core::schedule::{
-    ExpiryDriver, FiredState, Schedule, SessionRef, Sleeper, Warning, WarningKind,
-    DEFAULT_MAX_SLEEP,
+    ExpiryDriver, FiredState, Schedule, SessionRef, Sleeper, Warning, WarningKind, DEFAULT_MAX_SLEEP,
 };
 use std::future::Future;
 use std::pin::Pin;
@@ -71,18 +70,12 @@ impl VirtualTime {
             let fired = {
                 let mut t = self.timers.lock().expect("lock");
                 t.waiters.retain(|(_, tx)| !tx.is_closed());
-                let next = t
-                    .waiters
-                    .iter()
-                    .map(|(at, _)| *at)
-                    .min()
-                    .filter(|at| *at <= target);
+                let next = t.waiters.iter().map(|(at, _)| *at).min().filter(|at| *at <= target);
                 let to = next.unwrap_or(target);
                 let step = to - t.mono;
                 t.mono = to;
                 self.clock.advance(Duration::try_from(step).expect("fits"));
-                let (due, pending): (Vec<_>, Vec<_>) =
-                    t.waiters.drain(..).partition(|(at, _)| *at <= to);
+                let (due, pending): (Vec<_>, Vec<_>) = t.waiters.drain(..).partition(|(at, _)| *at <= to);
                 t.waiters = pending;
                 let mut fired = false;
                 for (_, tx) in due {
@@ -121,10 +114,7 @@ impl VirtualTime {
 struct VirtualSleeper(Arc<VirtualTime>);
 
 impl Sleeper for VirtualSleeper {
-    fn sleep(
-        &self,
-        duration: std::time::Duration,
-    ) -> Pin<Box<dyn Future<Output = ()> + Send + 'static>> {
+    fn sleep(&self, duration: std::time::Duration) -> Pin<Box<dyn Future<Output = ()> + Send + 'static>> {
         let (tx, rx) = oneshot::channel();
         {
             let mut t = self.0.timers.lock().expect("lock");
@@ -163,11 +153,7 @@ struct Running {
 
 impl Running {
     /// Starts a driver on `time` and waits until it is parked.
-    async fn start(
-        time: &Arc<VirtualTime>,
-        sessions: Vec<SessionRef>,
-        state_file: Option<&std::path::Path>,
-    ) -> Self {
+    async fn start(time: &Arc<VirtualTime>, sessions: Vec<SessionRef>, state_file: Option<&std::path::Path>) -> Self {
         let sessions: Sessions = Arc::new(Mutex::new(sessions));
         let source = sessions.clone();
         let (tx, rx) = mpsc::unbounded_channel();
@@ -228,12 +214,8 @@ async fn warnings_arrive_on_time_without_real_waiting() {
     let mut run = Running::start(&time, vec![dev(T)], None).await;
     assert!(run.received().is_empty());
 
-    time.advance(std::time::Duration::from_secs(20 * 60 - 1))
-        .await;
-    assert!(
-        run.received().is_empty(),
-        "one second before the 10-minute mark"
-    );
+    time.advance(std::time::Duration::from_secs(20 * 60 - 1)).await;
+    assert!(run.received().is_empty(), "one second before the 10-minute mark");
     time.advance(std::time::Duration::from_secs(1)).await;
     assert_eq!(
         summary(&run.received()),
@@ -343,15 +325,9 @@ async fn logout_cancels_pending_warnings() {
     assert_eq!(FiredState::load(&state).len(), 1);
 
     run.set_sessions(vec![]).await;
-    assert!(
-        FiredState::load(&state).is_empty(),
-        "state pruned on logout"
-    );
+    assert!(FiredState::load(&state).is_empty(), "state pruned on logout");
     time.advance(std::time::Duration::from_secs(30 * 60)).await;
-    assert!(
-        run.received().is_empty(),
-        "no 2-minute or expiry warning after logout"
-    );
+    assert!(run.received().is_empty(), "no 2-minute or expiry warning after logout");
     run.stop().await;
 }
 
@@ -391,16 +367,9 @@ async fn a_restart_does_not_repeat() {
 
     time.suspend(mins(1));
     let mut second = Running::start(&time, vec![dev(T)], Some(&state)).await;
-    assert!(
-        second.received().is_empty(),
-        "the 10-minute warning is not repeated"
-    );
+    assert!(second.received().is_empty(), "the 10-minute warning is not repeated");
     time.advance(std::time::Duration::from_secs(7 * 60)).await;
-    assert_eq!(
-        second.received().len(),
-        1,
-        "the 2-minute warning comes once"
-    );
+    assert_eq!(second.received().len(), 1, "the 2-minute warning comes once");
     second.stop().await;
 }
 

@@ -163,11 +163,7 @@ async fn a_suspend_is_noticed_within_one_chunk_with_one_warning() {
     let w = run.warnings.recv().await.expect("warning");
     assert_eq!(w.kind, WarningKind::Threshold(Duration::minutes(2)));
     assert_eq!(w.text(), "oppara-dev expires in 30 s");
-    assert_eq!(
-        clock.elapsed(),
-        DEFAULT_MAX_SLEEP,
-        "noticed when the chunk ends"
-    );
+    assert_eq!(clock.elapsed(), DEFAULT_MAX_SLEEP, "noticed when the chunk ends");
     assert!(
         run.warnings.try_recv().is_err(),
         "one warning, not one per threshold passed"

@@ -27,17 +27,10 @@ fn load_err(text: &str) -> (ScheduleError, String) {
 #[test]
 fn a_missing_file_or_section_gives_the_defaults() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let defaults =
-        ExpirySettings::load(&dir.path().join("settings.json")).expect("missing is fine");
+    let defaults = ExpirySettings::load(&dir.path().join("settings.json")).expect("missing is fine");
     assert_eq!(defaults, ExpirySettings::default());
-    assert_eq!(
-        defaults.thresholds,
-        [Duration::minutes(10), Duration::minutes(2)]
-    );
-    assert!(
-        defaults.auto_refresh.is_empty(),
-        "auto-refresh is off by default"
-    );
+    assert_eq!(defaults.thresholds, [Duration::minutes(10), Duration::minutes(2)]);
+    assert!(defaults.auto_refresh.is_empty(), "auto-refresh is off by default");
     let path = write(dir.path(), r#"{"theme": "dark"}"#);
     assert_eq!(
         ExpirySettings::load(&path).expect("other keys"),
@@ -61,16 +54,9 @@ fn a_good_file_is_read_and_sorted() {
     let s = ExpirySettings::load(&path).expect("valid");
     assert_eq!(
         s.thresholds,
-        [
-            Duration::hours(1),
-            Duration::minutes(15),
-            Duration::seconds(90)
-        ]
+        [Duration::hours(1), Duration::minutes(15), Duration::seconds(90)]
     );
-    assert_eq!(
-        s.auto_refresh.iter().collect::<Vec<_>>(),
-        ["oppara-dev", "ops"]
-    );
+    assert_eq!(s.auto_refresh.iter().collect::<Vec<_>>(), ["oppara-dev", "ops"]);
     assert!(s.auto_refresh_enabled("oppara-dev"));
     assert!(!s.auto_refresh_enabled("prod"));
     let schedule = Schedule::from_settings(&s).expect("schedule");
@@ -81,10 +67,7 @@ fn a_good_file_is_read_and_sorted() {
 fn an_empty_list_warns_only_at_expiry() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = write(dir.path(), r#"{"expiry": {"warn_before": []}}"#);
-    assert!(ExpirySettings::load(&path)
-        .expect("valid")
-        .thresholds
-        .is_empty());
+    assert!(ExpirySettings::load(&path).expect("valid").thresholds.is_empty());
 }
 
 #[test]
@@ -133,12 +116,12 @@ fn bad_thresholds_are_named_with_their_value() {
 #[test]
 fn other_bad_settings_are_named() {
     let (_, m) = load_err(r#"{"expiry": {"warn_befor": ["10m"]}}"#);
-    assert!(m.contains(r#"expiry.warn_befor = ["10m"] is invalid: unknown setting (known: warn_before, auto_refresh)"#), "{m}");
-    let (_, m) = load_err(r#"{"expiry": ["10m"]}"#);
     assert!(
-        m.contains(r#"expiry = ["10m"] is invalid: must be an object"#),
+        m.contains(r#"expiry.warn_befor = ["10m"] is invalid: unknown setting (known: warn_before, auto_refresh)"#),
         "{m}"
     );
+    let (_, m) = load_err(r#"{"expiry": ["10m"]}"#);
+    assert!(m.contains(r#"expiry = ["10m"] is invalid: must be an object"#), "{m}");
     let (_, m) = load_err(r#"{"expiry": {"auto_refresh": ["ok", ""]}}"#);
     assert!(
         m.contains(r#"expiry.auto_refresh[1] = "" is invalid: must be a profile name"#),
@@ -146,9 +129,7 @@ fn other_bad_settings_are_named() {
     );
     let (_, m) = load_err(r#"{"expiry": {"auto_refresh": "oppara-dev"}}"#);
     assert!(
-        m.contains(
-            "expiry.auto_refresh = \"oppara-dev\" is invalid: must be a list of profile names"
-        ),
+        m.contains("expiry.auto_refresh = \"oppara-dev\" is invalid: must be a list of profile names"),
         "{m}"
     );
 }
@@ -175,10 +156,7 @@ fn an_unreadable_settings_path_is_an_error() {
 #[test]
 fn save_keeps_other_settings_and_reads_back() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let path = write(
-        dir.path(),
-        r#"{"theme": "dark", "expiry": {"warn_before": ["5m"]}}"#,
-    );
+    let path = write(dir.path(), r#"{"theme": "dark", "expiry": {"warn_before": ["5m"]}}"#);
     let s = ExpirySettings {
         thresholds: vec![Duration::minutes(2), Duration::minutes(90)],
         auto_refresh: ["oppara-dev".to_string()].into(),
@@ -187,34 +165,21 @@ fn save_keeps_other_settings_and_reads_back() {
     let text = std::fs::read_to_string(&path).expect("read");
     let json: serde_json::Value = serde_json::from_str(&text).expect("json");
     assert_eq!(json["theme"], "dark", "other settings kept");
-    assert_eq!(
-        json["expiry"]["warn_before"],
-        serde_json::json!(["1h30m", "2m"])
-    );
+    assert_eq!(json["expiry"]["warn_before"], serde_json::json!(["1h30m", "2m"]));
     let back = ExpirySettings::load(&path).expect("load");
-    assert_eq!(
-        back.thresholds,
-        [Duration::minutes(90), Duration::minutes(2)]
-    );
+    assert_eq!(back.thresholds, [Duration::minutes(90), Duration::minutes(2)]);
     assert!(back.auto_refresh_enabled("oppara-dev"));
 
     let fresh = dir.path().join("new").join("settings.json");
-    ExpirySettings::default()
-        .save(&fresh)
-        .expect("save into a new folder");
-    assert_eq!(
-        ExpirySettings::load(&fresh).expect("load"),
-        ExpirySettings::default()
-    );
+    ExpirySettings::default().save(&fresh).expect("save into a new folder");
+    assert_eq!(ExpirySettings::load(&fresh).expect("load"), ExpirySettings::default());
 }
 
 #[test]
 fn save_refuses_bad_values_and_never_clobbers_a_broken_file() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = write(dir.path(), "{ broken");
-    let err = ExpirySettings::default()
-        .save(&path)
-        .expect_err("broken file");
+    let err = ExpirySettings::default().save(&path).expect_err("broken file");
     assert_eq!(err.code(), "settings_syntax");
     assert_eq!(std::fs::read_to_string(&path).expect("read"), "{ broken");
 
@@ -223,27 +188,18 @@ fn save_refuses_bad_values_and_never_clobbers_a_broken_file() {
         ..ExpirySettings::default()
     };
     assert_eq!(
-        bad.save(&dir.path().join("x.json"))
-            .expect_err("zero")
-            .code(),
+        bad.save(&dir.path().join("x.json")).expect_err("zero").code(),
         "invalid_threshold"
     );
     let mut empty_name = ExpirySettings::default();
     empty_name.auto_refresh.insert(" ".into());
-    assert_eq!(
-        empty_name.validate().expect_err("empty").code(),
-        "invalid_profile_name"
-    );
+    assert_eq!(empty_name.validate().expect_err("empty").code(), "invalid_profile_name");
 }
 
 #[test]
 fn the_default_path_is_in_the_config_dir() {
     if let Ok(path) = ExpirySettings::default_path() {
-        assert!(
-            path.ends_with("rolebar/settings.json"),
-            "{}",
-            path.display()
-        );
+        assert!(path.ends_with("rolebar/settings.json"), "{}", path.display());
     }
 }
 
@@ -260,14 +216,7 @@ fn a_corrupt_state_file_is_empty_and_repeats_at_most_once() {
     let t = datetime!(2026-11-25 13:00 UTC);
     let dev = SessionRef::new("session:AssumeRole:oppara-dev", "oppara-dev", t);
     let mut s = Schedule::default().with_state(state);
-    assert_eq!(
-        s.due(std::slice::from_ref(&dev), t - Duration::minutes(5))
-            .len(),
-        1
-    );
+    assert_eq!(s.due(std::slice::from_ref(&dev), t - Duration::minutes(5)).len(), 1);
     s.state().save(&path).expect("save over the corrupt file");
-    assert_eq!(
-        FiredState::try_load(&path).expect("now readable"),
-        *s.state()
-    );
+    assert_eq!(FiredState::try_load(&path).expect("now readable"), *s.state());
 }

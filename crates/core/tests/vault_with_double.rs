@@ -72,11 +72,23 @@ impl Fixture {
         for profile in ["default", "base"] {
             t.vault
                 .keys()
-                .add(profile, &Credentials::long_term(format!("AKIA{profile:0>16}").to_uppercase(), "long-term-secret"), now)
+                .add(
+                    profile,
+                    &Credentials::long_term(format!("AKIA{profile:0>16}").to_uppercase(), "long-term-secret"),
+                    now,
+                )
                 .expect("add keys");
         }
-        let env = Environment { endpoint_url_sts: Some(double.url.clone()), ..Environment::default() };
-        Fixture { double, t, set: support::profiles(CONFIG, ""), env }
+        let env = Environment {
+            endpoint_url_sts: Some(double.url.clone()),
+            ..Environment::default()
+        };
+        Fixture {
+            double,
+            t,
+            set: support::profiles(CONFIG, ""),
+            env,
+        }
     }
 
     async fn fast() -> Self {
@@ -111,13 +123,22 @@ async fn seed_role_asks_once_then_serves_from_cache_also_after_a_restart() {
     let s = f.t.vault.session(&dev, &prompt).await.expect("session");
     assert_eq!(s.kind, SessionKind::AssumeRole);
     assert_eq!(s.region.as_deref(), Some("ap-northeast-1"));
-    assert_eq!(s.expires_at - f.t.clock.now_for_tests(), Duration::hours(1), "1 hour by default");
+    assert_eq!(
+        s.expires_at - f.t.clock.now_for_tests(),
+        Duration::hours(1),
+        "1 hour by default"
+    );
     let seen = f.double.seen();
     assert_eq!(f.double.actions(), ["AssumeRole"]);
-    assert_eq!(seen[0].get("SerialNumber"), Some("arn:aws:iam::111111111111:mfa/oppara"));
+    assert_eq!(
+        seen[0].get("SerialNumber"),
+        Some("arn:aws:iam::111111111111:mfa/oppara")
+    );
     assert_eq!(seen[0].get("TokenCode"), Some("123456"));
     assert_eq!(seen[0].get("DurationSeconds"), Some("3600"));
-    assert!(seen[0].get("RoleSessionName").is_some_and(|n| n.starts_with("rolebar-")));
+    assert!(seen[0]
+        .get("RoleSessionName")
+        .is_some_and(|n| n.starts_with("rolebar-")));
     assert_eq!(prompt.asked().len(), 1);
     assert_eq!(prompt.asked()[0].reason, MfaReason::NoSession);
 
@@ -126,7 +147,10 @@ async fn seed_role_asks_once_then_serves_from_cache_also_after_a_restart() {
     assert_eq!(again.credentials, s.credentials);
     // A restart: a new vault over the same keyring and index.
     let restarted = rebuild(f.t.store.clone(), &f.t.index, &f.t.clock, Arc::new(SdkSts::default()));
-    let after_restart = restarted.session(&dev, &ScriptedPrompt::new(&[])).await.expect("served from keyring");
+    let after_restart = restarted
+        .session(&dev, &ScriptedPrompt::new(&[]))
+        .await
+        .expect("served from keyring");
     assert_eq!(after_restart.credentials, s.credentials);
     assert_eq!(f.double.actions().len(), 1);
 
@@ -145,25 +169,50 @@ async fn one_mfa_code_serves_every_role_on_the_same_device() {
     let dev = f.t.vault.session(&f.profile("dev"), &prompt).await.expect("dev");
     let prod = f.t.vault.session(&f.profile("prod"), &prompt).await.expect("prod");
     assert_eq!(prompt.asked().len(), 1, "one code for both roles");
+    assert_eq!(
+        prompt.asked()[0].profile,
+        "dev",
+        "asked on behalf of the role the user chose"
+    );
     assert_eq!(f.double.actions(), ["GetSessionToken", "AssumeRole", "AssumeRole"]);
     let seen = f.double.seen();
     assert_eq!(seen[0].get("TokenCode"), Some("123456"));
     assert_eq!(seen[0].get("DurationSeconds"), Some("28800"), "8 hours by default");
-    assert_eq!(seen[1].get("TokenCode"), None, "roles assumed from the MFA session ask nothing");
+    assert_eq!(
+        seen[1].get("TokenCode"),
+        None,
+        "roles assumed from the MFA session ask nothing"
+    );
     assert_eq!(seen[1].get("RoleSessionName"), Some("alice-dev"));
-    assert_eq!(seen[2].get("DurationSeconds"), Some("3600"), "43200 capped at 1 hour from a session token");
+    assert_eq!(
+        seen[2].get("DurationSeconds"),
+        Some("3600"),
+        "43200 capped at 1 hour from a session token"
+    );
     assert_eq!(dev.mfa_serial.as_deref(), Some("arn:aws:iam::111111111111:mfa/alice"));
     assert_ne!(dev.credentials, prod.credentials);
     // The base session is listed too.
-    let kinds: Vec<_> = f.t.vault.cache().list().into_iter().map(|s| (s.record.profile, s.record.kind)).collect();
-    assert!(kinds.contains(&("base".to_string(), SessionKind::GetSessionToken)), "{kinds:?}");
+    let kinds: Vec<_> =
+        f.t.vault
+            .cache()
+            .list()
+            .into_iter()
+            .map(|s| (s.record.profile, s.record.kind))
+            .collect();
+    assert!(
+        kinds.contains(&("base".to_string(), SessionKind::GetSessionToken)),
+        "{kinds:?}"
+    );
 }
 
 #[tokio::test]
 async fn a_chained_role_assumes_its_source_first_then_itself() {
     let f = Fixture::fast().await;
     let prompt = ScriptedPrompt::new(&["123456"]);
-    f.t.vault.session(&f.profile("dev-readonly"), &prompt).await.expect("chained");
+    f.t.vault
+        .session(&f.profile("dev-readonly"), &prompt)
+        .await
+        .expect("chained");
     assert_eq!(prompt.asked().len(), 1);
     assert_eq!(f.double.actions(), ["GetSessionToken", "AssumeRole", "AssumeRole"]);
     let last = &f.double.seen()[2];
@@ -183,9 +232,15 @@ async fn a_chained_role_assumes_its_source_first_then_itself() {
 async fn a_role_with_another_device_asks_for_its_own_code() {
     let f = Fixture::fast().await;
     let prompt = ScriptedPrompt::new(&["123456"]);
-    f.t.vault.session(&f.profile("other-device"), &prompt).await.expect("session");
+    f.t.vault
+        .session(&f.profile("other-device"), &prompt)
+        .await
+        .expect("session");
     assert_eq!(prompt.asked()[0].reason, MfaReason::DifferentDevice);
-    assert_eq!(prompt.asked()[0].mfa_serial, "arn:aws:iam::111111111111:mfa/security-key");
+    assert_eq!(
+        prompt.asked()[0].mfa_serial,
+        "arn:aws:iam::111111111111:mfa/security-key"
+    );
     assert_eq!(f.double.actions(), ["AssumeRole"]);
 }
 
@@ -210,7 +265,11 @@ async fn a_wrong_code_is_asked_again_and_nothing_is_cached_on_failure() {
 #[tokio::test]
 async fn a_malformed_code_never_reaches_aws() {
     let f = Fixture::fast().await;
-    let err = f.t.vault.session(&f.profile("oppara-dev"), &ScriptedPrompt::new(&["12345"])).await.expect_err("5 digits");
+    let err =
+        f.t.vault
+            .session(&f.profile("oppara-dev"), &ScriptedPrompt::new(&["12345"]))
+            .await
+            .expect_err("5 digits");
     assert!(matches!(err, Error::MfaCodeFormat));
     assert!(f.double.seen().is_empty());
 }
@@ -219,12 +278,20 @@ async fn a_malformed_code_never_reaches_aws() {
 async fn throttling_is_retried_with_back_off_then_reported() {
     let f = Fixture::fast().await;
     f.double.push_faults([Fault::Throttle, Fault::Throttle]);
-    f.t.vault.session(&f.profile("oppara-dev"), &ScriptedPrompt::new(&["123456"])).await.expect("third attempt");
+    f.t.vault
+        .session(&f.profile("oppara-dev"), &ScriptedPrompt::new(&["123456"]))
+        .await
+        .expect("third attempt");
     assert_eq!(f.double.actions().len(), 3);
 
     let f = Fixture::fast().await;
-    f.double.push_faults([Fault::Throttle, Fault::Throttle, Fault::Throttle]);
-    let err = f.t.vault.session(&f.profile("oppara-dev"), &ScriptedPrompt::new(&["123456"])).await.expect_err("gives up");
+    f.double
+        .push_faults([Fault::Throttle, Fault::Throttle, Fault::Throttle]);
+    let err =
+        f.t.vault
+            .session(&f.profile("oppara-dev"), &ScriptedPrompt::new(&["123456"]))
+            .await
+            .expect_err("gives up");
     assert!(matches!(err, Error::Throttled { attempts: 3, .. }), "{err:?}");
 }
 
@@ -232,7 +299,11 @@ async fn throttling_is_retried_with_back_off_then_reported() {
 async fn a_hanging_sts_times_out() {
     let f = Fixture::fast().await;
     f.double.push_faults([Fault::Hang, Fault::Hang, Fault::Hang]);
-    let err = f.t.vault.session(&f.profile("oppara-dev"), &ScriptedPrompt::new(&["123456"])).await.expect_err("timeout");
+    let err =
+        f.t.vault
+            .session(&f.profile("oppara-dev"), &ScriptedPrompt::new(&["123456"]))
+            .await
+            .expect_err("timeout");
     assert_eq!(err.code(), "timeout", "{err}");
     assert!(f.t.vault.cache().list().is_empty());
 }
@@ -241,7 +312,11 @@ async fn a_hanging_sts_times_out() {
 async fn a_malformed_reply_is_reported_as_such() {
     let f = Fixture::fast().await;
     f.double.push_faults([Fault::Malformed]);
-    let err = f.t.vault.session(&f.profile("oppara-dev"), &ScriptedPrompt::new(&["123456"])).await.expect_err("garbage");
+    let err =
+        f.t.vault
+            .session(&f.profile("oppara-dev"), &ScriptedPrompt::new(&["123456"]))
+            .await
+            .expect_err("garbage");
     assert_eq!(err.code(), "malformed_reply", "{err}");
 }
 
@@ -251,9 +326,16 @@ async fn unreachable_sts_says_where_it_tried() {
     let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let port = closed.local_addr().expect("addr").port();
     drop(closed);
-    let env = Environment { endpoint_url_sts: Some(format!("http://127.0.0.1:{port}")), ..Environment::default() };
+    let env = Environment {
+        endpoint_url_sts: Some(format!("http://127.0.0.1:{port}")),
+        ..Environment::default()
+    };
     let dev = f.set.resolve_with("oppara-dev", &env).expect("resolves");
-    let err = f.t.vault.session(&dev, &ScriptedPrompt::new(&["123456"])).await.expect_err("closed port");
+    let err =
+        f.t.vault
+            .session(&dev, &ScriptedPrompt::new(&["123456"]))
+            .await
+            .expect_err("closed port");
     assert_eq!(err.code(), "unreachable", "{err}");
     assert!(err.to_string().contains(&port.to_string()), "{err}");
 }
@@ -269,20 +351,35 @@ async fn sts_errors_are_actionable_and_show_no_full_key_id() {
     ] {
         let f = Fixture::fast().await;
         f.double.push_faults([fault]);
-        let err = f.t.vault.session(&f.profile("oppara-dev"), &ScriptedPrompt::new(&["123456"])).await.expect_err("fault");
+        let err =
+            f.t.vault
+                .session(&f.profile("oppara-dev"), &ScriptedPrompt::new(&["123456"]))
+                .await
+                .expect_err("fault");
         assert_eq!(err.code(), code, "{err}");
         let text = err.to_string();
-        assert!(!text.contains("AKIA0000000DEFAULT") && !text.contains("long-term-secret"), "{text}");
+        assert!(
+            !text.contains("AKIA0000000DEFAULT") && !text.contains("long-term-secret"),
+            "{text}"
+        );
     }
 }
 
 #[tokio::test]
 async fn missing_keys_and_a_locked_keyring_are_clear_errors() {
     let f = Fixture::fast().await;
-    let err = f.t.vault.session(&f.profile("nokeys"), &ScriptedPrompt::new(&["123456"])).await.expect_err("no keys");
+    let err =
+        f.t.vault
+            .session(&f.profile("nokeys"), &ScriptedPrompt::new(&["123456"]))
+            .await
+            .expect_err("no keys");
     assert!(err.to_string().contains("rolebar add ghost-keys"), "{err}");
     f.t.store.set_locked(true);
-    let err = f.t.vault.session(&f.profile("oppara-dev"), &ScriptedPrompt::new(&["123456"])).await.expect_err("locked");
+    let err =
+        f.t.vault
+            .session(&f.profile("oppara-dev"), &ScriptedPrompt::new(&["123456"]))
+            .await
+            .expect_err("locked");
     assert_eq!(err.code(), "keyring_locked");
     assert!(f.double.seen().is_empty());
 }

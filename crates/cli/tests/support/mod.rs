@@ -23,7 +23,8 @@ impl World {
     pub fn new(name: &str) -> Self {
         need("ROLEBAR_TEST_KEYRING");
         let fixture: serde_json::Value =
-            serde_json::from_str(&std::fs::read_to_string(need("ROLEBAR_TEST_MOTO_FIXTURE")).expect("fixture")).expect("json");
+            serde_json::from_str(&std::fs::read_to_string(need("ROLEBAR_TEST_MOTO_FIXTURE")).expect("fixture"))
+                .expect("json");
         let dir = tempfile::tempdir().expect("tempdir");
         let role = fixture["roles"]["developer"].as_str().expect("role").to_string();
         std::fs::write(
@@ -49,7 +50,10 @@ impl World {
 
     pub fn user(&self) -> (String, String) {
         let u = &self.fixture["users"]["oppara"];
-        (u["access_key_id"].as_str().expect("id").into(), u["secret_access_key"].as_str().expect("secret").into())
+        (
+            u["access_key_id"].as_str().expect("id").into(),
+            u["secret_access_key"].as_str().expect("secret").into(),
+        )
     }
 
     /// The environment every process of this world gets (rolebar, the AWS CLI, shells).
@@ -65,13 +69,21 @@ impl World {
 
     pub fn run(&self, program: &str, args: &[&str], stdin: &str, extra_env: &[(&str, &str)]) -> Output {
         let mut cmd = Command::new(program);
-        cmd.args(args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+        cmd.args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
         self.apply_env(&mut cmd);
         for (k, v) in extra_env {
             cmd.env(k, v);
         }
         let mut child = cmd.spawn().unwrap_or_else(|e| panic!("{program} runs: {e}"));
-        child.stdin.take().expect("stdin").write_all(stdin.as_bytes()).expect("write stdin");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(stdin.as_bytes())
+            .expect("write stdin");
         child.wait_with_output().expect("process finishes")
     }
 
@@ -88,7 +100,16 @@ impl World {
 
     /// `aws sts get-caller-identity` with the given extra arguments; the ARN it prints.
     pub fn caller_arn(&self, extra: &[&str], env: &[(&str, &str)]) -> Result<String, String> {
-        let mut args = vec!["sts", "get-caller-identity", "--endpoint-url", &self.moto, "--region", "us-east-1", "--output", "json"];
+        let mut args = vec![
+            "sts",
+            "get-caller-identity",
+            "--endpoint-url",
+            &self.moto,
+            "--region",
+            "us-east-1",
+            "--output",
+            "json",
+        ];
         args.extend_from_slice(extra);
         let out = self.run(&self.aws, &args, "", env);
         if !out.status.success() {

@@ -65,17 +65,14 @@ pub fn to_json(session: &Session) -> Result<Zeroizing<String>, OutputError> {
         + body.session_token.map_or(0, str::len)
         + expiration.len();
     let mut buffer = Zeroizing::new(Vec::with_capacity(6 * values + 256));
-    serde_json::to_writer_pretty(&mut *buffer, &body)
-        .map_err(|source| OutputError::Json { source })?;
+    serde_json::to_writer_pretty(&mut *buffer, &body).map_err(|source| OutputError::Json { source })?;
     buffer.push(b'\n');
     // serde_json writes UTF-8 only; the check cannot fail, and moving the Vec keeps one allocation.
     let text = String::from_utf8(std::mem::take(&mut *buffer)).map_err(|e| {
         let mut bytes = e.into_bytes();
         zeroize::Zeroize::zeroize(&mut bytes);
         OutputError::Json {
-            source: <serde_json::Error as serde::ser::Error>::custom(
-                "serde_json wrote bytes that are not UTF-8",
-            ),
+            source: <serde_json::Error as serde::ser::Error>::custom("serde_json wrote bytes that are not UTF-8"),
         }
     })?;
     Ok(Zeroizing::new(text))
@@ -122,10 +119,7 @@ mod tests {
     fn fresh_enough_means_more_than_fifteen_minutes_left() {
         let s = session(Credentials::temporary("a", "b", "c"));
         let at = |left: Duration| s.expires_at - left;
-        assert!(is_fresh_enough(
-            &s,
-            at(Duration::minutes(15) + Duration::seconds(1))
-        ));
+        assert!(is_fresh_enough(&s, at(Duration::minutes(15) + Duration::seconds(1))));
         assert!(!is_fresh_enough(&s, at(Duration::minutes(15))));
         assert!(!is_fresh_enough(&s, at(Duration::minutes(3))));
         assert!(!is_fresh_enough(&s, at(-Duration::minutes(1))));

@@ -161,10 +161,7 @@ pub fn write_profile(
     // The only place the secrets are read for this output.
     let entries: [(&str, &str); 5] = [
         ("aws_access_key_id", &credentials.access_key_id),
-        (
-            "aws_secret_access_key",
-            credentials.secret_access_key.expose(),
-        ),
+        ("aws_secret_access_key", credentials.secret_access_key.expose()),
         ("aws_session_token", token.expose()),
         (MANAGER_KEY, MANAGER_VALUE),
         (EXPIRATION_KEY, &expiration),
@@ -173,43 +170,38 @@ pub fn write_profile(
         check_value(field, value)?;
     }
 
-    let (outcome, file) = with_locked_file(
-        path,
-        options.durability,
-        Mode::Create,
-        |text, display_path| {
-            let doc = Document::parse(text);
-            let target = doc.first(profile);
-            let mut replaced_long_term_keys = false;
-            if let Some(section) = target.map(|i| &doc.sections[i]) {
-                if section.holds_long_term_keys() && !section.is_rolebar() {
-                    if !options.force {
-                        return Err(OutputError::LongTermKeys {
-                            profile: profile.to_string(),
-                            path: display_path.to_path_buf(),
-                            line: section.line_number(),
-                        });
-                    }
-                    replaced_long_term_keys = true;
+    let (outcome, file) = with_locked_file(path, options.durability, Mode::Create, |text, display_path| {
+        let doc = Document::parse(text);
+        let target = doc.first(profile);
+        let mut replaced_long_term_keys = false;
+        if let Some(section) = target.map(|i| &doc.sections[i]) {
+            if section.holds_long_term_keys() && !section.is_rolebar() {
+                if !options.force {
+                    return Err(OutputError::LongTermKeys {
+                        profile: profile.to_string(),
+                        path: display_path.to_path_buf(),
+                        line: section.line_number(),
+                    });
                 }
+                replaced_long_term_keys = true;
             }
-            let mut edit = Edit::new(&doc);
-            edit.upsert(target, profile, &entries);
-            let removed_expired = remove_expired_sections(&doc, &mut edit, now, target);
-            let outcome = WriteOutcome {
-                placement: match target {
-                    Some(i) => Placement::Replaced {
-                        line: doc.sections[i].line_number(),
-                    },
-                    None => Placement::Appended,
+        }
+        let mut edit = Edit::new(&doc);
+        edit.upsert(target, profile, &entries);
+        let removed_expired = remove_expired_sections(&doc, &mut edit, now, target);
+        let outcome = WriteOutcome {
+            placement: match target {
+                Some(i) => Placement::Replaced {
+                    line: doc.sections[i].line_number(),
                 },
-                replaced_long_term_keys,
-                removed_expired,
-                duplicate_lines: doc.duplicate_lines(profile),
-            };
-            Ok((Some(edit.render()), outcome))
-        },
-    )?;
+                None => Placement::Appended,
+            },
+            replaced_long_term_keys,
+            removed_expired,
+            duplicate_lines: doc.duplicate_lines(profile),
+        };
+        Ok((Some(edit.render()), outcome))
+    })?;
     if outcome.replaced_long_term_keys {
         tracing::warn!(profile, path = %file.path.display(), "replaced long-term keys (forced)");
     }
@@ -229,31 +221,26 @@ pub fn write_profile(
 /// deletes a section it does not own). With duplicate sections, the first is the one judged and
 /// removed, as for writes. Every other byte of the file stays. Returns the file changed.
 pub fn remove_profile(path: &Path, profile: &str) -> Result<PathBuf, OutputError> {
-    let ((), file) = with_locked_file(
-        path,
-        Durability::Fsync,
-        Mode::Existing,
-        |text, display_path| {
-            let doc = Document::parse(text);
-            let Some(index) = doc.first(profile) else {
-                return Err(OutputError::ProfileNotFound {
-                    profile: profile.to_string(),
-                    path: display_path.to_path_buf(),
-                });
-            };
-            let section = &doc.sections[index];
-            if !section.is_rolebar() {
-                return Err(OutputError::NotManaged {
-                    profile: profile.to_string(),
-                    path: display_path.to_path_buf(),
-                    line: section.line_number(),
-                });
-            }
-            let mut edit = Edit::new(&doc);
-            edit.remove_section(index);
-            Ok((Some(edit.render()), ()))
-        },
-    )?;
+    let ((), file) = with_locked_file(path, Durability::Fsync, Mode::Existing, |text, display_path| {
+        let doc = Document::parse(text);
+        let Some(index) = doc.first(profile) else {
+            return Err(OutputError::ProfileNotFound {
+                profile: profile.to_string(),
+                path: display_path.to_path_buf(),
+            });
+        };
+        let section = &doc.sections[index];
+        if !section.is_rolebar() {
+            return Err(OutputError::NotManaged {
+                profile: profile.to_string(),
+                path: display_path.to_path_buf(),
+                line: section.line_number(),
+            });
+        }
+        let mut edit = Edit::new(&doc);
+        edit.remove_section(index);
+        Ok((Some(edit.render()), ()))
+    })?;
     Ok(file.path)
 }
 
@@ -443,14 +430,7 @@ fn with_locked_file<T>(
     if let Some(new_text) = new_text {
         let (new_mode, tightened_from) = file_mode(old_mode);
         facts.mode_tightened_from = tightened_from;
-        replace_file(
-            &facts.path,
-            &dir,
-            &file_name,
-            &new_text,
-            new_mode,
-            durability,
-        )?;
+        replace_file(&facts.path, &dir, &file_name, &new_text, new_mode, durability)?;
     } else {
         facts.created = false;
     }
@@ -640,15 +620,7 @@ mod tests {
             let err = check_profile_name(bad).expect_err(bad);
             assert_eq!(err.code(), "invalid_profile_name", "{bad:?}");
         }
-        for good in [
-            "default",
-            "dev-creds",
-            "profile x",
-            "a[b",
-            "#hash",
-            "ünï côdé",
-            "a=b",
-        ] {
+        for good in ["default", "dev-creds", "profile x", "a[b", "#hash", "ünï côdé", "a=b"] {
             check_profile_name(good).expect(good);
         }
     }

@@ -57,9 +57,7 @@ pub enum OutputError {
     )]
     NotTemporary { profile: String },
 
-    #[error(
-        "the session for `{profile}` has already expired; start a new session before writing it"
-    )]
+    #[error("the session for `{profile}` has already expired; start a new session before writing it")]
     SessionExpired { profile: String },
 
     #[error(
@@ -84,10 +82,7 @@ pub enum OutputError {
     },
 
     #[error("the {field} cannot be written to a credentials file: it {reason}")]
-    UnwritableValue {
-        field: &'static str,
-        reason: &'static str,
-    },
+    UnwritableValue { field: &'static str, reason: &'static str },
 
     #[error(
         "{given:?} is not an export format; use one of env, env-no-export, powershell, \

@@ -100,17 +100,12 @@ impl FromStr for ExportFormat {
         ExportFormat::ALL
             .into_iter()
             .find(|format| format.name() == s)
-            .ok_or_else(|| OutputError::UnknownExportFormat {
-                given: s.to_string(),
-            })
+            .ok_or_else(|| OutputError::UnknownExportFormat { given: s.to_string() })
     }
 }
 
 /// The text for `format`: one line per variable, each ending in `\n` (or the JSON for `process`).
-pub fn export_lines(
-    session: &Session,
-    format: ExportFormat,
-) -> Result<Zeroizing<String>, OutputError> {
+pub fn export_lines(session: &Session, format: ExportFormat) -> Result<Zeroizing<String>, OutputError> {
     let syntax = match format {
         ExportFormat::Env => Syntax::Posix { export: true },
         ExportFormat::EnvNoExport => Syntax::Posix { export: false },
@@ -123,10 +118,7 @@ pub fn export_lines(
     let credentials = &session.credentials;
     let mut variables: Vec<(&'static str, &str)> = vec![
         ("AWS_ACCESS_KEY_ID", &credentials.access_key_id),
-        (
-            "AWS_SECRET_ACCESS_KEY",
-            credentials.secret_access_key.expose(),
-        ),
+        ("AWS_SECRET_ACCESS_KEY", credentials.secret_access_key.expose()),
     ];
     if let Some(token) = &credentials.session_token {
         variables.push(("AWS_SESSION_TOKEN", token.expose()));
@@ -141,9 +133,7 @@ pub fn export_lines(
     for (name, value) in variables {
         lines.push(line(syntax, format.name(), name, value)?);
     }
-    Ok(zeroizing_concat(
-        lines.iter().flat_map(|l| [l.as_str(), "\n"]),
-    ))
+    Ok(zeroizing_concat(lines.iter().flat_map(|l| [l.as_str(), "\n"])))
 }
 
 /// Characters printed bare (or inside the CLI's double quotes) in every format.
@@ -269,11 +259,7 @@ fn powershell_quote(value: &str) -> Zeroizing<String> {
     })
 }
 
-fn quote_with(
-    value: &str,
-    quote: &str,
-    mut escape: impl FnMut(char, &mut String),
-) -> Zeroizing<String> {
+fn quote_with(value: &str, quote: &str, mut escape: impl FnMut(char, &mut String)) -> Zeroizing<String> {
     // Every character at most quadruples (`'` → `'\''`): reserve that so there is one allocation.
     let mut out = Zeroizing::new(String::with_capacity(4 * value.len() + 2 * quote.len()));
     out.push_str(quote);
@@ -363,11 +349,7 @@ mod tests {
             assert!(!err.to_string().contains(bad), "{err}");
             assert!(err.to_string().contains("AWS_SECRET_ACCESS_KEY"), "{err}");
         }
-        let ok = export_lines(
-            &session("a b&c|d<e>f^g'h$i`j\\k", None),
-            ExportFormat::WindowsCmd,
-        )
-        .expect("cmd");
+        let ok = export_lines(&session("a b&c|d<e>f^g'h$i`j\\k", None), ExportFormat::WindowsCmd).expect("cmd");
         assert!(
             ok.contains("set \"AWS_SECRET_ACCESS_KEY=a b&c|d<e>f^g'h$i`j\\k\"\n"),
             "{}",
@@ -377,10 +359,7 @@ mod tests {
 
     #[test]
     fn nul_is_refused_in_every_shell_format() {
-        for format in ExportFormat::ALL
-            .into_iter()
-            .filter(|f| *f != ExportFormat::Process)
-        {
+        for format in ExportFormat::ALL.into_iter().filter(|f| *f != ExportFormat::Process) {
             let err = export_lines(&session("a\0b", None), format).expect_err("nul");
             assert_eq!(err.code(), "unexportable_value");
         }
@@ -390,33 +369,22 @@ mod tests {
     #[test]
     fn names_round_trip_and_shells_choose_a_default() {
         for format in ExportFormat::ALL {
-            assert_eq!(
-                format.to_string().parse::<ExportFormat>().expect("parses"),
-                format
-            );
+            assert_eq!(format.to_string().parse::<ExportFormat>().expect("parses"), format);
         }
         assert_eq!(
             "bash".parse::<ExportFormat>().expect_err("unknown").code(),
             "unknown_export_format"
         );
-        assert_eq!(
-            ExportFormat::from_shell("/usr/bin/fish"),
-            ExportFormat::Fish
-        );
+        assert_eq!(ExportFormat::from_shell("/usr/bin/fish"), ExportFormat::Fish);
         assert_eq!(
             ExportFormat::from_shell("/opt/microsoft/powershell/7/pwsh"),
             ExportFormat::PowerShell
         );
         assert_eq!(
-            ExportFormat::from_shell(
-                "C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe"
-            ),
+            ExportFormat::from_shell("C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe"),
             ExportFormat::PowerShell
         );
-        assert_eq!(
-            ExportFormat::from_shell("powershell.exe"),
-            ExportFormat::PowerShell
-        );
+        assert_eq!(ExportFormat::from_shell("powershell.exe"), ExportFormat::PowerShell);
         assert_eq!(ExportFormat::from_shell("/bin/zsh"), ExportFormat::Env);
         assert_eq!(ExportFormat::from_shell(""), ExportFormat::Env);
     }

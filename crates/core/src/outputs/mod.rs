@@ -15,8 +15,8 @@ pub mod error;
 pub mod exports;
 
 pub use credentials_file::{
-    default_credentials_path, remove_expired, remove_profile, write_profile, Durability, Placement,
-    WriteOptions, WriteReport,
+    default_credentials_path, remove_expired, remove_profile, write_profile, Durability, Placement, WriteOptions,
+    WriteReport,
 };
 pub use error::OutputError;
 pub use exports::{export_lines, ExportFormat};
@@ -37,9 +37,7 @@ pub(crate) fn rfc3339_utc(at: OffsetDateTime) -> Result<String, OutputError> {
 
 /// Text holding secrets, built in one allocation of the final size so that no copy of it is left
 /// behind in a freed, unwiped buffer by a reallocation.
-pub(crate) fn zeroizing_concat<'a>(
-    pieces: impl Iterator<Item = &'a str> + Clone,
-) -> Zeroizing<String> {
+pub(crate) fn zeroizing_concat<'a>(pieces: impl Iterator<Item = &'a str> + Clone) -> Zeroizing<String> {
     let len = pieces.clone().map(str::len).sum();
     let mut text = Zeroizing::new(String::with_capacity(len));
     for piece in pieces {

@@ -15,7 +15,10 @@ pub enum LineKind<'a> {
     /// `[header]` with the text between the brackets, trimmed.
     Section(&'a str),
     /// `key = value` (or `key: value`), key as written (not lower-cased), both trimmed.
-    Property { key: &'a str, value: &'a str },
+    Property {
+        key: &'a str,
+        value: &'a str,
+    },
     /// Anything else: the reason, for an error message.
     Invalid(&'static str),
 }
@@ -109,8 +112,12 @@ pub fn parse(path: &Path, text: &str) -> Result<IniFile, SyntaxError> {
         if is_indented(raw) && !matches!(kind, LineKind::Section(_)) {
             if let Some(property) = current.and_then(|s| s.properties.last_mut()) {
                 match kind {
-                    LineKind::Property { key, value } if property.value.is_empty() || !property.sub_properties.is_empty() => {
-                        property.sub_properties.push((key.to_ascii_lowercase(), value.to_string()));
+                    LineKind::Property { key, value }
+                        if property.value.is_empty() || !property.sub_properties.is_empty() =>
+                    {
+                        property
+                            .sub_properties
+                            .push((key.to_ascii_lowercase(), value.to_string()));
                     }
                     _ => {
                         let text = raw.trim();
@@ -182,12 +189,12 @@ mod tests {
         assert_eq!(classify("[ default ]\r"), LineKind::Section("default"));
         assert_eq!(
             classify("Region : eu-west-1"),
-            LineKind::Property { key: "Region", value: "eu-west-1" }
+            LineKind::Property {
+                key: "Region",
+                value: "eu-west-1"
+            }
         );
-        assert_eq!(
-            classify("a = b=c"),
-            LineKind::Property { key: "a", value: "b=c" }
-        );
+        assert_eq!(classify("a = b=c"), LineKind::Property { key: "a", value: "b=c" });
         assert!(matches!(classify("[oops"), LineKind::Invalid(_)));
         assert!(matches!(classify("no delimiter"), LineKind::Invalid(_)));
         assert!(matches!(classify("= value"), LineKind::Invalid(_)));
@@ -197,16 +204,26 @@ mod tests {
     fn keys_are_lower_cased_and_line_numbers_kept() {
         let file = parse_ok("# c\n[default]\nREGION = eu-west-1\r\n\n[profile a]\nrole_arn=x\n");
         assert_eq!(file.sections.len(), 2);
-        assert_eq!(file.sections[0].get("region").map(|p| (p.value.as_str(), p.line)), Some(("eu-west-1", 3)));
+        assert_eq!(
+            file.sections[0].get("region").map(|p| (p.value.as_str(), p.line)),
+            Some(("eu-west-1", 3))
+        );
         assert_eq!(file.sections[1].header, "profile a");
         assert_eq!(file.sections[1].line, 5);
     }
 
     #[test]
     fn indented_lines_become_sub_properties_or_continue_a_value() {
-        let file = parse_ok("[default]\ns3 =\n  max_concurrent_requests = 10\n  addressing_style=path\nnote = one\n  two\n");
+        let file =
+            parse_ok("[default]\ns3 =\n  max_concurrent_requests = 10\n  addressing_style=path\nnote = one\n  two\n");
         let s3 = file.sections[0].get("s3").expect("s3");
-        assert_eq!(s3.sub_properties, vec![("max_concurrent_requests".into(), "10".into()), ("addressing_style".into(), "path".into())]);
+        assert_eq!(
+            s3.sub_properties,
+            vec![
+                ("max_concurrent_requests".into(), "10".into()),
+                ("addressing_style".into(), "path".into())
+            ]
+        );
         assert_eq!(file.sections[0].get("note").map(|p| p.value.as_str()), Some("one\ntwo"));
     }
 

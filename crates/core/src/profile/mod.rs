@@ -172,11 +172,17 @@ impl ProfileSet {
     pub fn own_setting(&self, name: &str, key: &str) -> Option<Setting<'_>> {
         let (config, credentials) = self.sections(name)?;
         if let Some(p) = credentials.and_then(|s| s.get(key)) {
-            return Some(Setting { value: &p.value, path: &self.credentials.path, line: p.line });
+            return Some(Setting {
+                value: &p.value,
+                path: &self.credentials.path,
+                line: p.line,
+            });
         }
-        config
-            .and_then(|s| s.get(key))
-            .map(|p| Setting { value: &p.value, path: &self.config.path, line: p.line })
+        config.and_then(|s| s.get(key)).map(|p| Setting {
+            value: &p.value,
+            path: &self.config.path,
+            line: p.line,
+        })
     }
 
     /// One profile's sections, looked up once for many settings (resolution reads ~20 keys).
@@ -184,7 +190,13 @@ impl ProfileSet {
         let (config, credentials) = self.sections(name).unwrap_or((None, None));
         let includes = config.is_some_and(|s| s.get("include_profile").is_some())
             || credentials.is_some_and(|s| s.get("include_profile").is_some());
-        ProfileView { set: self, name, config, credentials, includes }
+        ProfileView {
+            set: self,
+            name,
+            config,
+            credentials,
+            includes,
+        }
     }
 
     /// Where a profile is defined: its config section if any, else its credentials section.
@@ -209,10 +221,18 @@ impl<'a> ProfileView<'a> {
     /// Like [`ProfileSet::setting`]: own setting (credentials file first), then includes.
     pub(crate) fn get(&self, key: &str) -> Result<Option<Setting<'a>>> {
         if let Some(p) = self.credentials.and_then(|s| s.get(key)) {
-            return Ok(Some(Setting { value: &p.value, path: &self.set.credentials.path, line: p.line }));
+            return Ok(Some(Setting {
+                value: &p.value,
+                path: &self.set.credentials.path,
+                line: p.line,
+            }));
         }
         if let Some(p) = self.config.and_then(|s| s.get(key)) {
-            return Ok(Some(Setting { value: &p.value, path: &self.set.config.path, line: p.line }));
+            return Ok(Some(Setting {
+                value: &p.value,
+                path: &self.set.config.path,
+                line: p.line,
+            }));
         }
         if self.includes {
             return self.set.setting(self.name, key);
@@ -229,7 +249,10 @@ fn read_optional(path: &Path) -> Result<String> {
     match std::fs::read_to_string(path) {
         Ok(text) => Ok(text),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(String::new()),
-        Err(source) => Err(Error::Read { path: path.to_path_buf(), source }),
+        Err(source) => Err(Error::Read {
+            path: path.to_path_buf(),
+            source,
+        }),
     }
 }
 

@@ -68,9 +68,22 @@ pub struct StsEndpoint {
 
 /// Regions that used the global endpoint under `sts_regional_endpoints = legacy`.
 const LEGACY_GLOBAL_REGIONS: &[&str] = &[
-    "ap-northeast-1", "ap-south-1", "ap-southeast-1", "ap-southeast-2", "aws-global", "ca-central-1",
-    "eu-central-1", "eu-north-1", "eu-west-1", "eu-west-2", "eu-west-3", "sa-east-1", "us-east-1",
-    "us-east-2", "us-west-1", "us-west-2",
+    "ap-northeast-1",
+    "ap-south-1",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "aws-global",
+    "ca-central-1",
+    "eu-central-1",
+    "eu-north-1",
+    "eu-west-1",
+    "eu-west-2",
+    "eu-west-3",
+    "sa-east-1",
+    "us-east-1",
+    "us-east-2",
+    "us-west-1",
+    "us-west-2",
 ];
 
 impl StsEndpoint {
@@ -82,7 +95,11 @@ impl StsEndpoint {
         if !self.regional && LEGACY_GLOBAL_REGIONS.contains(&self.region.as_str()) {
             return "https://sts.amazonaws.com".to_string();
         }
-        let suffix = if self.region.starts_with("cn-") { "amazonaws.com.cn" } else { "amazonaws.com" };
+        let suffix = if self.region.starts_with("cn-") {
+            "amazonaws.com.cn"
+        } else {
+            "amazonaws.com"
+        };
         format!("https://sts.{}.{suffix}", self.region)
     }
 }
@@ -258,15 +275,23 @@ impl ProfileSet {
         }
         if let Some(role_arn) = role_arn {
             if view.get("web_identity_token_file")?.is_some() {
-                return unsupported("web identity", "roles assumed with a web identity token are not supported yet".into());
+                return unsupported(
+                    "web identity",
+                    "roles assumed with a web identity token are not supported yet".into(),
+                );
             }
             if let Some(cs) = view.get("credential_source")? {
                 return unsupported(
                     "credential_source",
-                    format!("credential_source `{}` (instance or container credentials) is not supported", cs.value),
+                    format!(
+                        "credential_source `{}` (instance or container credentials) is not supported",
+                        cs.value
+                    ),
                 );
             }
-            return self.role_source(name, role_arn, env, chain).map(|r| CredentialSource::Role(Box::new(r)));
+            return self
+                .role_source(name, role_arn, env, chain)
+                .map(|r| CredentialSource::Role(Box::new(r)));
         }
         // aws-vault reads `source_profile` without `role_arn` as "use that profile's credentials".
         let keys_profile = match view.get("source_profile")? {
@@ -288,7 +313,10 @@ impl ProfileSet {
             );
         }
         Ok(match view.value("mfa_serial")? {
-            Some(mfa_serial) => CredentialSource::SessionToken { keys: keys_profile, mfa_serial },
+            Some(mfa_serial) => CredentialSource::SessionToken {
+                keys: keys_profile,
+                mfa_serial,
+            },
             None => CredentialSource::Keys(keys_profile),
         })
     }
@@ -317,16 +345,36 @@ impl ProfileSet {
         Ok(source.value.to_string())
     }
 
-    fn role_source(&self, name: &str, role_arn: Setting<'_>, env: &Environment, chain: &mut Vec<String>) -> Result<RoleSpec> {
+    fn role_source(
+        &self,
+        name: &str,
+        role_arn: Setting<'_>,
+        env: &Environment,
+        chain: &mut Vec<String>,
+    ) -> Result<RoleSpec> {
         let view = self.view(name);
         if !role_arn.value.starts_with("arn:") {
-            return Err(self.invalid(name, "role_arn", role_arn, "a role ARN looks like arn:aws:iam::123456789012:role/NAME"));
+            return Err(self.invalid(
+                name,
+                "role_arn",
+                role_arn,
+                "a role ARN looks like arn:aws:iam::123456789012:role/NAME",
+            ));
         }
         let duration = match view.get("duration_seconds")? {
             None => None,
             Some(s) => match s.value.parse::<i64>() {
-                Ok(secs) if (ROLE_DURATION_BOUNDS.0..=ROLE_DURATION_BOUNDS.1).contains(&secs) => Some(Duration::seconds(secs)),
-                _ => return Err(self.invalid(name, "duration_seconds", s, "expected whole seconds from 900 (15 minutes) to 43200 (12 hours)")),
+                Ok(secs) if (ROLE_DURATION_BOUNDS.0..=ROLE_DURATION_BOUNDS.1).contains(&secs) => {
+                    Some(Duration::seconds(secs))
+                }
+                _ => {
+                    return Err(self.invalid(
+                        name,
+                        "duration_seconds",
+                        s,
+                        "expected whole seconds from 900 (15 minutes) to 43200 (12 hours)",
+                    ))
+                }
             },
         };
         let source = match view.get("source_profile")? {
@@ -399,6 +447,10 @@ impl ProfileSet {
                 })
             }
         };
-        Ok(KeySource { profile: name.to_string(), credentials_path: self.credentials_path().to_path_buf(), file_keys })
+        Ok(KeySource {
+            profile: name.to_string(),
+            credentials_path: self.credentials_path().to_path_buf(),
+            file_keys,
+        })
     }
 }

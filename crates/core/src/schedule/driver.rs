@@ -25,10 +25,7 @@ pub const DEFAULT_MAX_SLEEP: std::time::Duration = std::time::Duration::from_sec
 
 /// How the driver waits: tokio's timer in the app, a virtual one in tests.
 pub trait Sleeper: Send + Sync + fmt::Debug {
-    fn sleep(
-        &self,
-        duration: std::time::Duration,
-    ) -> Pin<Box<dyn Future<Output = ()> + Send + 'static>>;
+    fn sleep(&self, duration: std::time::Duration) -> Pin<Box<dyn Future<Output = ()> + Send + 'static>>;
 }
 
 /// `tokio::time::sleep`.
@@ -36,10 +33,7 @@ pub trait Sleeper: Send + Sync + fmt::Debug {
 pub struct TokioSleeper;
 
 impl Sleeper for TokioSleeper {
-    fn sleep(
-        &self,
-        duration: std::time::Duration,
-    ) -> Pin<Box<dyn Future<Output = ()> + Send + 'static>> {
+    fn sleep(&self, duration: std::time::Duration) -> Pin<Box<dyn Future<Output = ()> + Send + 'static>> {
         Box::pin(tokio::time::sleep(duration))
     }
 }
@@ -255,10 +249,7 @@ mod tests {
 
     const EXPIRES: OffsetDateTime = datetime!(2026-11-25 13:00 UTC);
 
-    fn driver(
-        clock: &ManualClock,
-        sessions: Vec<SessionRef>,
-    ) -> (ExpiryDriver, Arc<Mutex<Vec<Warning>>>) {
+    fn driver(clock: &ManualClock, sessions: Vec<SessionRef>) -> (ExpiryDriver, Arc<Mutex<Vec<Warning>>>) {
         let got = Arc::new(Mutex::new(Vec::new()));
         let sink = got.clone();
         let d = ExpiryDriver::new(

@@ -14,10 +14,7 @@ pub enum ScheduleError {
     #[error("no configuration directory: set XDG_CONFIG_HOME or HOME")]
     NoConfigDir,
     #[error("cannot read {}: {source}", path.display())]
-    SettingsRead {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    SettingsRead { path: PathBuf, source: std::io::Error },
     #[error("{}:{line}:{column}: {message}", path.display())]
     SettingsSyntax {
         path: PathBuf,
@@ -33,22 +30,13 @@ pub enum ScheduleError {
         reason: String,
     },
     #[error("cannot write {}: {source}", path.display())]
-    SettingsWrite {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    SettingsWrite { path: PathBuf, source: std::io::Error },
     #[error("cannot read the expiry warning state {}: {source}", path.display())]
-    StateRead {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    StateRead { path: PathBuf, source: std::io::Error },
     #[error("the expiry warning state {} is unreadable ({detail})", path.display())]
     StateCorrupt { path: PathBuf, detail: String },
     #[error("cannot write the expiry warning state {}: {source}", path.display())]
-    StateWrite {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    StateWrite { path: PathBuf, source: std::io::Error },
 }
 
 impl ScheduleError {

@@ -22,9 +22,7 @@ mod error;
 mod settings;
 mod state;
 
-pub use driver::{
-    DriverHandle, ExpiryDriver, SessionSource, Sleeper, TokioSleeper, DEFAULT_MAX_SLEEP,
-};
+pub use driver::{DriverHandle, ExpiryDriver, SessionSource, Sleeper, TokioSleeper, DEFAULT_MAX_SLEEP};
 pub use error::ScheduleError;
 pub use settings::{format_duration, parse_duration, ExpirySettings};
 pub use state::{FiredState, STATE_FILE_NAME};
@@ -53,11 +51,7 @@ pub struct SessionRef {
 }
 
 impl SessionRef {
-    pub fn new(
-        key: impl Into<String>,
-        profile: impl Into<String>,
-        expires_at: OffsetDateTime,
-    ) -> Self {
+    pub fn new(key: impl Into<String>, profile: impl Into<String>, expires_at: OffsetDateTime) -> Self {
         SessionRef {
             key: key.into(),
             profile: profile.into(),
@@ -255,8 +249,7 @@ impl Schedule {
             if self.covered(session, kind.lead()) {
                 continue;
             }
-            self.state
-                .mark(&session.key, session.expires_at, kind.lead());
+            self.state.mark(&session.key, session.expires_at, kind.lead());
             self.changed = true;
             warnings.push(Warning {
                 key: session.key.clone(),
@@ -274,11 +267,7 @@ impl Schedule {
     /// sessions, but not before `now` (a level already passed but not given is due `now`).
     /// Right after `due` with the same `now` it is always later than `now`. `None` when nothing
     /// is left to warn about.
-    pub fn next_deadline(
-        &self,
-        sessions: &[SessionRef],
-        now: OffsetDateTime,
-    ) -> Option<OffsetDateTime> {
+    pub fn next_deadline(&self, sessions: &[SessionRef], now: OffsetDateTime) -> Option<OffsetDateTime> {
         live_sessions(sessions)
             .values()
             .filter_map(|session| {
@@ -293,17 +282,10 @@ impl Schedule {
 
     /// The thresholds longest first, then the expiry (zero).
     fn levels(&self) -> impl Iterator<Item = Duration> + '_ {
-        self.thresholds
-            .iter()
-            .copied()
-            .chain(std::iter::once(Duration::ZERO))
+        self.thresholds.iter().copied().chain(std::iter::once(Duration::ZERO))
     }
 
-    fn most_urgent_passed(
-        &self,
-        expires_at: OffsetDateTime,
-        now: OffsetDateTime,
-    ) -> Option<WarningKind> {
+    fn most_urgent_passed(&self, expires_at: OffsetDateTime, now: OffsetDateTime) -> Option<WarningKind> {
         let left = expires_at - now;
         if left <= Duration::ZERO {
             return Some(WarningKind::Expired);
@@ -352,10 +334,7 @@ fn create_private_dir(dir: &std::path::Path) -> std::io::Result<()> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::DirBuilderExt;
-        std::fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(dir)
+        std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)
     }
     #[cfg(not(unix))]
     {
@@ -380,19 +359,10 @@ mod tests {
 
     #[test]
     fn thresholds_are_sorted_longest_first() {
-        let s = Schedule::new(vec![
-            Duration::minutes(2),
-            Duration::minutes(30),
-            Duration::minutes(10),
-        ])
-        .expect("valid");
+        let s = Schedule::new(vec![Duration::minutes(2), Duration::minutes(30), Duration::minutes(10)]).expect("valid");
         assert_eq!(
             s.thresholds(),
-            [
-                Duration::minutes(30),
-                Duration::minutes(10),
-                Duration::minutes(2)
-            ]
+            [Duration::minutes(30), Duration::minutes(10), Duration::minutes(2)]
         );
         assert_eq!(Schedule::default().thresholds(), DEFAULT_THRESHOLDS);
     }
@@ -432,31 +402,16 @@ mod tests {
             kind,
         };
         let t = WarningKind::Threshold(Duration::minutes(2));
-        assert_eq!(
-            w(Duration::minutes(2), t).text(),
-            "oppara-dev expires in 2 min"
-        );
+        assert_eq!(w(Duration::minutes(2), t).text(), "oppara-dev expires in 2 min");
         assert_eq!(
             w(Duration::minutes(2) - Duration::milliseconds(3), t).text(),
             "oppara-dev expires in 2 min"
         );
-        assert_eq!(
-            w(Duration::seconds(45), t).text(),
-            "oppara-dev expires in 45 s"
-        );
-        assert_eq!(
-            w(Duration::milliseconds(200), t).text(),
-            "oppara-dev expires in 1 s"
-        );
-        assert_eq!(
-            w(Duration::minutes(65), t).text(),
-            "oppara-dev expires in 1 h 5 min"
-        );
+        assert_eq!(w(Duration::seconds(45), t).text(), "oppara-dev expires in 45 s");
+        assert_eq!(w(Duration::milliseconds(200), t).text(), "oppara-dev expires in 1 s");
+        assert_eq!(w(Duration::minutes(65), t).text(), "oppara-dev expires in 1 h 5 min");
         assert_eq!(w(Duration::hours(2), t).text(), "oppara-dev expires in 2 h");
-        assert_eq!(
-            w(Duration::ZERO, WarningKind::Expired).text(),
-            "oppara-dev expired"
-        );
+        assert_eq!(w(Duration::ZERO, WarningKind::Expired).text(), "oppara-dev expired");
     }
 
     #[test]
@@ -474,10 +429,7 @@ mod tests {
         assert_eq!(w[0].left, Duration::minutes(10));
         assert!(s.due(&sessions, at).is_empty());
         assert!(s.due(&sessions, at + Duration::minutes(1)).is_empty());
-        assert_eq!(
-            s.next_deadline(&sessions, at),
-            Some(EXPIRES - Duration::minutes(2))
-        );
+        assert_eq!(s.next_deadline(&sessions, at), Some(EXPIRES - Duration::minutes(2)));
         assert_eq!(
             kinds(&s.due(&sessions, EXPIRES - Duration::minutes(2))),
             [WarningKind::Threshold(Duration::minutes(2))]
@@ -502,10 +454,7 @@ mod tests {
             kinds(&s.due(&[dev()], EXPIRES + Duration::minutes(5))),
             [WarningKind::Expired]
         );
-        assert_eq!(
-            s.next_deadline(&[dev()], EXPIRES + Duration::minutes(5)),
-            None
-        );
+        assert_eq!(s.next_deadline(&[dev()], EXPIRES + Duration::minutes(5)), None);
     }
 
     #[test]

@@ -13,9 +13,7 @@
 //! Durations are written with units: `90s`, `10m`, `1h`, `1h30m`. A missing file or a missing
 //! key gives the default (warn 10 and 2 minutes before; no auto-refresh).
 
-use super::{
-    check_threshold, validate_thresholds, write_atomic, ScheduleError, DEFAULT_THRESHOLDS,
-};
+use super::{check_threshold, validate_thresholds, write_atomic, ScheduleError, DEFAULT_THRESHOLDS};
 use serde_json::{Map, Value};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -133,26 +131,18 @@ impl ExpirySettings {
         let mut section = Map::new();
         section.insert(
             WARN_BEFORE.into(),
-            thresholds
-                .iter()
-                .map(|t| Value::String(format_duration(*t)))
-                .collect(),
+            thresholds.iter().map(|t| Value::String(format_duration(*t))).collect(),
         );
         section.insert(
             AUTO_REFRESH.into(),
-            self.auto_refresh
-                .iter()
-                .cloned()
-                .map(Value::String)
-                .collect(),
+            self.auto_refresh.iter().cloned().map(Value::String).collect(),
         );
         root.insert(SECTION.into(), Value::Object(section));
         let io = |source| ScheduleError::SettingsWrite {
             path: path.to_path_buf(),
             source,
         };
-        let mut json = serde_json::to_vec_pretty(&Value::Object(root))
-            .map_err(|e| io(std::io::Error::other(e)))?;
+        let mut json = serde_json::to_vec_pretty(&Value::Object(root)).map_err(|e| io(std::io::Error::other(e)))?;
         json.push(b'\n');
         write_atomic(path, &json).map_err(io)
     }
@@ -234,11 +224,7 @@ fn read_profiles(
         .enumerate()
         .map(|(i, item)| match item {
             Value::String(p) if !p.trim().is_empty() => Ok(p.clone()),
-            _ => Err(invalid(
-                format!("{key}[{i}]"),
-                item,
-                "must be a profile name",
-            )),
+            _ => Err(invalid(format!("{key}[{i}]"), item, "must be a profile name")),
         })
         .collect()
 }
@@ -265,14 +251,9 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
         if digits.is_empty() {
             return Err(format!("`{c}` has no number before it, e.g. \"10m\""));
         }
-        let n: i32 = digits
-            .parse()
-            .map_err(|_| format!("{digits} is too large"))?;
+        let n: i32 = digits.parse().map_err(|_| format!("{digits} is too large"))?;
         total = total
-            .checked_add(
-                unit.checked_mul(n)
-                    .ok_or_else(|| format!("{digits}{c} is too large"))?,
-            )
+            .checked_add(unit.checked_mul(n).ok_or_else(|| format!("{digits}{c} is too large"))?)
             .ok_or_else(|| "too large".to_string())?;
         digits.clear();
     }
@@ -337,21 +318,11 @@ mod tests {
 
     #[test]
     fn bad_durations_say_why() {
-        assert!(parse_duration("10")
-            .expect_err("no unit")
-            .contains("\"10m\""));
-        assert!(parse_duration("10 min")
-            .expect_err("space")
-            .contains("is not a unit"));
-        assert!(parse_duration("m")
-            .expect_err("no number")
-            .contains("no number"));
+        assert!(parse_duration("10").expect_err("no unit").contains("\"10m\""));
+        assert!(parse_duration("10 min").expect_err("space").contains("is not a unit"));
+        assert!(parse_duration("m").expect_err("no number").contains("no number"));
         assert!(parse_duration("").expect_err("empty").contains("empty"));
-        assert!(parse_duration("-5m")
-            .expect_err("sign")
-            .contains("`-` is not a unit"));
-        assert!(parse_duration("99999999999s")
-            .expect_err("big")
-            .contains("too large"));
+        assert!(parse_duration("-5m").expect_err("sign").contains("`-` is not a unit"));
+        assert!(parse_duration("99999999999s").expect_err("big").contains("too large"));
     }
 }

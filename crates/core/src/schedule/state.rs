@@ -118,13 +118,8 @@ impl FiredState {
     }
 
     /// The most urgent warning given for this session (`key` with this `expires_at`), if any.
-    pub fn most_urgent_fired(
-        &self,
-        key: &str,
-        expires_at: OffsetDateTime,
-    ) -> Option<super::WarningKind> {
-        self.watermark(key, expires_at)
-            .map(super::WarningKind::from_lead)
+    pub fn most_urgent_fired(&self, key: &str, expires_at: OffsetDateTime) -> Option<super::WarningKind> {
+        self.watermark(key, expires_at).map(super::WarningKind::from_lead)
     }
 
     /// The least lead time warned about for this session.

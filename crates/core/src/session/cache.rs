@@ -23,7 +23,10 @@ pub enum CacheKey {
     Role { profile: String },
     /// A GetSessionToken session, per key-holding profile and MFA device (one code serves every
     /// role with that device).
-    SessionToken { profile: String, mfa_serial: Option<String> },
+    SessionToken {
+        profile: String,
+        mfa_serial: Option<String>,
+    },
 }
 
 impl CacheKey {
@@ -31,7 +34,10 @@ impl CacheKey {
         match self {
             CacheKey::Role { profile } => format!("session:AssumeRole:{profile}"),
             CacheKey::SessionToken { profile, mfa_serial } => {
-                format!("session:GetSessionToken:{profile}:{}", mfa_serial.as_deref().unwrap_or("-"))
+                format!(
+                    "session:GetSessionToken:{profile}:{}",
+                    mfa_serial.as_deref().unwrap_or("-")
+                )
             }
         }
     }
@@ -70,7 +76,12 @@ pub struct SessionCache {
 
 impl SessionCache {
     pub fn new(store: Arc<dyn SecretStore>, index: Index, clock: Arc<dyn Clock>) -> Self {
-        SessionCache { store, index, clock, window: DEFAULT_EXPIRY_WINDOW }
+        SessionCache {
+            store,
+            index,
+            clock,
+            window: DEFAULT_EXPIRY_WINDOW,
+        }
     }
 
     pub fn with_window(mut self, window: Duration) -> Self {
@@ -130,7 +141,12 @@ impl SessionCache {
             access_key_id: session.credentials.access_key_id.clone(),
             secret_access_key: Zeroizing::new(session.credentials.secret_access_key.expose().to_string()),
             session_token: Zeroizing::new(
-                session.credentials.session_token.as_ref().map(|t| t.expose().to_string()).unwrap_or_default(),
+                session
+                    .credentials
+                    .session_token
+                    .as_ref()
+                    .map(|t| t.expose().to_string())
+                    .unwrap_or_default(),
             ),
             expires_at: session.expires_at,
             mfa_serial: session.mfa_serial.clone(),
@@ -139,7 +155,10 @@ impl SessionCache {
         };
         let json = serde_json::to_string(&stored)
             .map(Secret::new)
-            .map_err(|e| Error::KeyringFailed { entry: entry.clone(), detail: e.to_string() })?;
+            .map_err(|e| Error::KeyringFailed {
+                entry: entry.clone(),
+                detail: e.to_string(),
+            })?;
         self.store.set(&entry, &json)?;
         self.index.update(|data| {
             data.sessions.insert(
@@ -228,14 +247,20 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let clock = ManualClock::new(datetime!(2026-11-25 12:00 UTC));
         let store = Arc::new(MemoryStore::new());
-        let cache = SessionCache::new(store.clone(), Index::at(dir.path().join("index.json")), Arc::new(clock.clone()));
+        let cache = SessionCache::new(
+            store.clone(),
+            Index::at(dir.path().join("index.json")),
+            Arc::new(clock.clone()),
+        );
         (cache, clock, store, dir)
     }
 
     #[test]
     fn a_session_is_reused_until_five_minutes_before_expiry() {
         let (cache, clock, _, _dir) = cache();
-        let key = CacheKey::Role { profile: "oppara-dev".into() };
+        let key = CacheKey::Role {
+            profile: "oppara-dev".into(),
+        };
         let s = session("oppara-dev", datetime!(2026-11-25 13:00 UTC));
         cache.put(&key, &s).expect("put");
         assert_eq!(cache.get(&key).expect("get"), Some(s.clone()));
@@ -251,7 +276,9 @@ mod tests {
         let (cache, clock, _, _dir) = cache();
         let cache = cache.with_window(Duration::minutes(15));
         let key = CacheKey::Role { profile: "p".into() };
-        cache.put(&key, &session("p", datetime!(2026-11-25 13:00 UTC))).expect("put");
+        cache
+            .put(&key, &session("p", datetime!(2026-11-25 13:00 UTC)))
+            .expect("put");
         clock.set(datetime!(2026-11-25 12:45 UTC));
         assert!(cache.get(&key).expect("get").is_none());
     }
@@ -260,7 +287,12 @@ mod tests {
     fn clear_one_and_all() {
         let (cache, _, store, _dir) = cache();
         for p in ["a", "b", "c"] {
-            cache.put(&CacheKey::Role { profile: p.into() }, &session(p, datetime!(2026-11-25 13:00 UTC))).expect("put");
+            cache
+                .put(
+                    &CacheKey::Role { profile: p.into() },
+                    &session(p, datetime!(2026-11-25 13:00 UTC)),
+                )
+                .expect("put");
         }
         assert_eq!(cache.clear("b").expect("clear"), 1);
         assert_eq!(cache.list().len(), 2);

@@ -27,7 +27,10 @@ pub struct ScriptedPrompt {
 
 impl ScriptedPrompt {
     pub fn new(answers: &[&str]) -> Self {
-        ScriptedPrompt { answers: Mutex::new(answers.iter().map(|s| s.to_string()).collect()), asked: Mutex::default() }
+        ScriptedPrompt {
+            answers: Mutex::new(answers.iter().map(|s| s.to_string()).collect()),
+            asked: Mutex::default(),
+        }
     }
 
     pub fn asked(&self) -> Vec<MfaRequest> {
@@ -39,14 +42,24 @@ impl ScriptedPrompt {
 impl MfaPrompt for ScriptedPrompt {
     async fn code(&self, request: &MfaRequest) -> Result<MfaCode, Error> {
         self.asked.lock().expect("lock").push(request.clone());
-        let answer = self.answers.lock().expect("lock").pop_front().ok_or(Error::MfaCancelled)?;
+        let answer = self
+            .answers
+            .lock()
+            .expect("lock")
+            .pop_front()
+            .ok_or(Error::MfaCancelled)?;
         MfaCode::parse(&answer)
     }
 }
 
 pub fn profiles(config: &str, credentials: &str) -> ProfileSet {
-    ProfileSet::parse(Path::new("/test/config"), config, Path::new("/test/credentials"), credentials)
-        .expect("test config parses")
+    ProfileSet::parse(
+        Path::new("/test/config"),
+        config,
+        Path::new("/test/credentials"),
+        credentials,
+    )
+    .expect("test config parses")
 }
 
 pub struct TestVault {
@@ -63,7 +76,13 @@ pub fn vault_with(sts: Arc<dyn RoleAssumer>) -> TestVault {
     let clock = ManualClock::new(datetime!(2026-11-25 12:00 UTC));
     let index = Index::at(dir.path().join("index.json"));
     let vault = rebuild(store.clone(), &index, &clock, sts);
-    TestVault { vault, store, clock, index, dir }
+    TestVault {
+        vault,
+        store,
+        clock,
+        index,
+        dir,
+    }
 }
 
 /// A new vault over the same keyring and index: what a restart of the app sees.

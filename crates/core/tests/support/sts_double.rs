@@ -160,7 +160,9 @@ fn decode(s: &str) -> String {
         match bytes[i] {
             b'+' => out.push(b' '),
             b'%' if i + 2 < bytes.len() => {
-                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok());
+                let hex = std::str::from_utf8(&bytes[i + 1..i + 3])
+                    .ok()
+                    .and_then(|h| u8::from_str_radix(h, 16).ok());
                 match hex {
                     Some(b) => {
                         out.push(b);
@@ -199,12 +201,20 @@ fn answer(state: &mut State, params: &HashMap<String, String>, now: time::Offset
         if *code != state.valid_code {
             return (
                 403,
-                error_xml("AccessDenied", "MultiFactorAuthentication failed with invalid MFA one time pass code. "),
+                error_xml(
+                    "AccessDenied",
+                    "MultiFactorAuthentication failed with invalid MFA one time pass code. ",
+                ),
             );
         }
     }
-    let seconds: i64 = params.get("DurationSeconds").and_then(|d| d.parse().ok()).unwrap_or(3600);
-    let expiration = (now + time::Duration::seconds(seconds)).format(&Rfc3339).expect("format");
+    let seconds: i64 = params
+        .get("DurationSeconds")
+        .and_then(|d| d.parse().ok())
+        .unwrap_or(3600);
+    let expiration = (now + time::Duration::seconds(seconds))
+        .format(&Rfc3339)
+        .expect("format");
     state.issued += 1;
     let n = state.issued;
     let creds = format!(

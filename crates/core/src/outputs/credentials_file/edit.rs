@@ -122,11 +122,7 @@ impl SectionSpan<'_> {
     /// line, or the header when it has none. Blank and comment lines after it are left to
     /// whatever follows (comments right above a header describe the section below them).
     fn last_own_line(&self) -> usize {
-        self.props
-            .iter()
-            .map(Prop::last_line)
-            .max()
-            .unwrap_or(self.header)
+        self.props.iter().map(Prop::last_line).max().unwrap_or(self.header)
     }
 }
 
@@ -143,9 +139,7 @@ impl Now {
             at,
             // The text is cut to whole seconds: a whole-second expiration is <= `at` exactly when
             // it is <= `at` cut to whole seconds, so comparing texts stays exact.
-            text: crate::outputs::rfc3339_utc(at)
-                .ok()
-                .filter(|t| is_canonical_utc(t)),
+            text: crate::outputs::rfc3339_utc(at).ok().filter(|t| is_canonical_utc(t)),
         }
     }
 }
@@ -179,19 +173,13 @@ impl<'a> Document<'a> {
             .split_inclusive('\n')
             .map(|raw| match raw.strip_suffix('\n') {
                 Some(rest) => match rest.strip_suffix('\r') {
-                    Some(text) => Line {
-                        text,
-                        ending: "\r\n",
-                    },
+                    Some(text) => Line { text, ending: "\r\n" },
                     None => Line {
                         text: rest,
                         ending: "\n",
                     },
                 },
-                None => Line {
-                    text: raw,
-                    ending: "",
-                },
+                None => Line { text: raw, ending: "" },
             })
             .collect();
         let newline = match lines.iter().find(|l| !l.ending.is_empty()) {
@@ -217,9 +205,7 @@ impl<'a> Document<'a> {
             };
             let indented = line.text.starts_with([' ', '\t']);
             match kind {
-                LineKind::Property { .. } | LineKind::Invalid(_)
-                    if indented && !section.props.is_empty() =>
-                {
+                LineKind::Property { .. } | LineKind::Invalid(_) if indented && !section.props.is_empty() => {
                     if let Some(last) = section.props.last_mut() {
                         last.continuations.push(index);
                     }
@@ -295,8 +281,7 @@ impl<'d, 'a> Edit<'d, 'a> {
 
     fn add_line(&mut self, key: &str, value: &str) -> usize {
         let parts = [key, " = ", value];
-        self.new_lines
-            .push(crate::outputs::zeroizing_concat(parts.into_iter()));
+        self.new_lines.push(crate::outputs::zeroizing_concat(parts.into_iter()));
         self.new_lines.len() - 1
     }
 
@@ -373,9 +358,7 @@ impl<'d, 'a> Edit<'d, 'a> {
         }
         let lines = &self.doc.lines;
         let after = last + 1..lines.len();
-        let next_content = after
-            .clone()
-            .find(|&i| self.kept[i] && !lines[i].is_blank());
+        let next_content = after.clone().find(|&i| self.kept[i] && !lines[i].is_blank());
         let above = (0..header).rev().find(|&i| self.kept[i]);
         let blank_above = above.is_none_or(|i| lines[i].is_blank());
         if next_content.is_none() {
@@ -411,8 +394,7 @@ impl<'d, 'a> Edit<'d, 'a> {
     pub(crate) fn render(&self) -> Zeroizing<String> {
         let doc = self.doc;
         // (text, terminator if it had one of its own)
-        let mut out: Vec<(&str, &str)> =
-            Vec::with_capacity(doc.lines.len() + self.new_lines.len() + 1);
+        let mut out: Vec<(&str, &str)> = Vec::with_capacity(doc.lines.len() + self.new_lines.len() + 1);
         for (index, line) in doc.lines.iter().enumerate() {
             if self.kept[index] {
                 // A replaced line is Rolebar's: it takes the file's terminator like any new line.
@@ -429,11 +411,7 @@ impl<'d, 'a> Edit<'d, 'a> {
             if out.last().is_some_and(|(text, _)| !text.trim().is_empty()) {
                 out.push(("", ""));
             }
-            out.extend(
-                self.appended
-                    .iter()
-                    .map(|&n| (self.new_lines[n].as_str(), "")),
-            );
+            out.extend(self.appended.iter().map(|&n| (self.new_lines[n].as_str(), "")));
         }
         let count = out.len();
         let pieces = out.iter().enumerate().flat_map(|(i, &(text, ending))| {
@@ -483,14 +461,8 @@ mod tests {
     #[test]
     fn appends_with_a_blank_separator_only_when_needed() {
         assert_eq!(upsert("", "x"), format!("[x]\n{BLOCK}"));
-        assert_eq!(
-            upsert("[a]\nk = v\n", "x"),
-            format!("[a]\nk = v\n\n[x]\n{BLOCK}")
-        );
-        assert_eq!(
-            upsert("[a]\nk = v\n\n", "x"),
-            format!("[a]\nk = v\n\n[x]\n{BLOCK}")
-        );
+        assert_eq!(upsert("[a]\nk = v\n", "x"), format!("[a]\nk = v\n\n[x]\n{BLOCK}"));
+        assert_eq!(upsert("[a]\nk = v\n\n", "x"), format!("[a]\nk = v\n\n[x]\n{BLOCK}"));
         assert_eq!(
             upsert("# only a comment", "x"),
             format!("# only a comment\n\n[x]\n{}", BLOCK.trim_end())
@@ -502,10 +474,7 @@ mod tests {
         let got = upsert("[a]\r\nk = v", "x");
         assert_eq!(
             got,
-            format!(
-                "[a]\r\nk = v\r\n\r\n[x]\r\n{}",
-                BLOCK.trim_end().replace('\n', "\r\n")
-            )
+            format!("[a]\r\nk = v\r\n\r\n[x]\r\n{}", BLOCK.trim_end().replace('\n', "\r\n"))
         );
     }
 
@@ -532,18 +501,12 @@ mod tests {
     #[test]
     fn an_empty_last_line_keeps_its_terminator() {
         // Its terminator is all there is of it: dropping it would drop the line.
-        assert_eq!(
-            upsert("[x]\n\naws_security_token = t", "x"),
-            format!("[x]\n{BLOCK}\n")
-        );
+        assert_eq!(upsert("[x]\n\naws_security_token = t", "x"), format!("[x]\n{BLOCK}\n"));
     }
 
     #[test]
     fn an_empty_section_at_the_end_without_newline_gets_its_keys() {
-        assert_eq!(
-            upsert("[a]\n[x]", "x"),
-            format!("[a]\n[x]\n{}", BLOCK.trim_end())
-        );
+        assert_eq!(upsert("[a]\n[x]", "x"), format!("[a]\n[x]\n{}", BLOCK.trim_end()));
     }
 
     #[test]
@@ -551,21 +514,12 @@ mod tests {
         let text = "[x]\nk = 1\n[x]\nk = 2\n";
         let doc = Document::parse(text);
         assert_eq!(doc.duplicate_lines("x"), vec![3]);
-        assert_eq!(
-            upsert(text, "x"),
-            format!("[x]\nk = 1\n{BLOCK}[x]\nk = 2\n")
-        );
+        assert_eq!(upsert(text, "x"), format!("[x]\nk = 1\n{BLOCK}[x]\nk = 2\n"));
     }
 
     #[test]
     fn removing_an_appended_section_gives_the_file_back() {
-        for original in [
-            "[a]\nk = v\n",
-            "[a]\nk = v",
-            "",
-            "[a]\r\nk = v\r\n",
-            "# c\n",
-        ] {
+        for original in ["[a]\nk = v\n", "[a]\nk = v", "", "[a]\r\nk = v\r\n", "# c\n"] {
             let written = upsert(original, "x");
             assert_eq!(remove(&written, "x"), original, "{written:?}");
         }
@@ -596,12 +550,7 @@ mod tests {
         let doc = Document::parse(
             "[lt]\naws_access_key_id = AKIA\naws_secret_access_key = s\n[old]\naws_access_key_id = ASIAOLD\n[rb]\nManager = Rolebar\nrolebar_expiration = 2026-05-01T12:00:00Z\n[bad]\nmanager = rolebar\nrolebar_expiration = soon\n",
         );
-        let [lt, old, rb, bad] = [
-            &doc.sections[0],
-            &doc.sections[1],
-            &doc.sections[2],
-            &doc.sections[3],
-        ];
+        let [lt, old, rb, bad] = [&doc.sections[0], &doc.sections[1], &doc.sections[2], &doc.sections[3]];
         assert!(lt.holds_long_term_keys() && !lt.is_rolebar());
         assert!(!old.holds_long_term_keys());
         assert!(rb.is_rolebar() && !rb.holds_long_term_keys());
@@ -614,28 +563,17 @@ mod tests {
 
     #[test]
     fn expirations_in_other_shapes_are_parsed() {
-        let doc = Document::parse(
-            "[a]\nmanager = rolebar\nrolebar_expiration = 2026-05-01T21:00:00.250+09:00\n",
-        );
+        let doc = Document::parse("[a]\nmanager = rolebar\nrolebar_expiration = 2026-05-01T21:00:00.250+09:00\n");
         let a = &doc.sections[0];
         assert!(!a.is_expired_rolebar(&Now::new(datetime!(2026-05-01 12:00:00 UTC))));
         assert!(a.is_expired_rolebar(&Now::new(datetime!(2026-05-01 12:00:00.250 UTC))));
         assert!(is_canonical_utc("2026-05-01T12:00:00Z"));
-        assert!(
-            !is_canonical_utc("2026-05-01T12:00:00+00:00")
-                && !is_canonical_utc("2026-05-01 12:00:00Z")
-        );
+        assert!(!is_canonical_utc("2026-05-01T12:00:00+00:00") && !is_canonical_utc("2026-05-01 12:00:00Z"));
     }
 
     #[test]
     fn untouched_text_renders_identically() {
-        for text in [
-            "",
-            "\n",
-            "a",
-            "[x]\r\nk=v\n\n; c\r\n  cont\n",
-            "garbage\n[x\n",
-        ] {
+        for text in ["", "\n", "a", "[x]\r\nk=v\n\n; c\r\n  cont\n", "garbage\n[x\n"] {
             let doc = Document::parse(text);
             assert_eq!(Edit::new(&doc).render().as_str(), text);
         }

@@ -1,0 +1,239 @@
+//! What the app does, shared by the tray and the window commands: each a short adapter over
+//! rolebar-core that also keeps the tray and the windows up to date.
+
+use crate::error::{codes, CommandError};
+use crate::mfa::DialogPrompt;
+use crate::notify;
+use crate::state::AppState;
+use crate::views::{
+    cache_key, CopyReport, ExportChoice, KeyView, LogOutReport, SessionKindView, SessionView, WriteResult,
+};
+use crate::windows;
+use rolebar_core::outputs::{self, WriteOptions};
+use rolebar_core::profile::ProfileSet;
+use rolebar_core::{Credentials, Session, SessionKind};
+use tauri::{AppHandle, Manager, Runtime};
+
+/// Who asked: failures of tray actions become notifications, the window shows its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    Tray,
+    Window,
+}
+
+/// Gets a session for `profile`: from the cache without a dialog when one serves, else through
+/// STS, asking for an MFA code in the dialog when the profile needs one. `renew` drops the
+/// profile's cached sessions first, so a new one is made.
+pub async fn assume<R: Runtime>(
+    app: &AppHandle<R>,
+    profile: &str,
+    renew: bool,
+    origin: Origin,
+) -> Result<SessionView, CommandError> {
+    let state = app.state::<AppState>();
+    state.set_busy(profile, true);
+    state.touch();
+    let result = assume_with_dialog(app, &state, profile, renew).await;
+    state.set_busy(profile, false);
+    match &result {
+        Ok(session) => {
+            tracing::info!(profile, expires_at = %session.expires_at, "session ready");
+            state.set_last_error(None);
+        }
+        // The user said no: nothing to report.
+        Err(e) if e.code == "mfa_cancelled" => {}
+        Err(e) => {
+            tracing::warn!(profile, code = %e.code, "no session: {}", e.message);
+            state.set_last_error(Some(format!("{profile}: {}", e.message)));
+            if origin == Origin::Tray {
+                notify::failure(format!("Rolebar: no session for {profile}"), e.message.clone());
+            }
+        }
+    }
+    state.touch();
+    windows::notify_changed(app);
+    result
+}
+
+async fn assume_with_dialog<R: Runtime>(
+    app: &AppHandle<R>,
+    state: &AppState,
+    profile: &str,
+    renew: bool,
+) -> Result<SessionView, CommandError> {
+    let resolved = ProfileSet::load(&state.paths)?.resolve(profile)?;
+    if renew {
+        state.vault.cache().clear(profile)?;
+    }
+    let prompt = DialogPrompt::new(app.clone(), profile);
+    let session = state.vault.session(&resolved, &prompt).await;
+    // Closes the dialog now, whatever happened.
+    drop(prompt);
+    let session = session?;
+    Ok(session_view(&session, state))
+}
+
+fn session_view(session: &Session, state: &AppState) -> SessionView {
+    SessionView {
+        id: cache_key(session.kind, &session.profile, session.mfa_serial.as_deref()).entry(),
+        written_to: state.written_to(&session.profile),
+        profile: session.profile.clone(),
+        kind: match session.kind {
+            SessionKind::AssumeRole => SessionKindView::AssumeRole,
+            SessionKind::GetSessionToken => SessionKindView::GetSessionToken,
+        },
+        expires_at: session.expires_at,
+        mfa_serial: session.mfa_serial.clone(),
+        role_arn: session.role_arn.clone(),
+    }
+}
+
+/// The cached session `id` (a cache entry name), if it still has time left.
+pub fn find_session(state: &AppState, id: &str) -> Result<Session, CommandError> {
+    let not_found = || {
+        CommandError::new(
+            codes::SESSION_NOT_FOUND,
+            "that session is gone (logged out or expired); assume the profile again",
+        )
+    };
+    let info = state
+        .vault
+        .cache()
+        .list()
+        .into_iter()
+        .find(|s| s.entry == id)
+        .ok_or_else(not_found)?;
+    let key = cache_key(
+        info.record.kind,
+        &info.record.profile,
+        info.record.mfa_serial.as_deref(),
+    );
+    if key.entry() != id {
+        return Err(not_found());
+    }
+    let session = state.vault.cache().get_any(&key)?.ok_or_else(not_found)?;
+    if session.expires_at <= state.now() {
+        return Err(outputs::OutputError::SessionExpired {
+            profile: session.profile,
+        }
+        .into());
+    }
+    Ok(session)
+}
+
+/// Puts the session's variables on the clipboard, in `format`. Only a count comes back.
+pub fn copy_exports(state: &AppState, id: &str, format: ExportChoice) -> Result<CopyReport, CommandError> {
+    let session = find_session(state, id)?;
+    let text = outputs::export_lines(&session, format.format())?;
+    state.clipboard.set_text(&text)?;
+    tracing::info!(profile = %session.profile, %id, format = %format.format(), "exports copied to the clipboard");
+    Ok(CopyReport {
+        profile: session.profile,
+        format,
+        variables: u32::try_from(text.lines().count()).unwrap_or(u32::MAX),
+    })
+}
+
+/// Writes the session into `[target]` of the credentials file, with the outputs module's guard
+/// rails (never over a configured profile; over foreign long-term keys only with `force`).
+pub fn write_session(state: &AppState, id: &str, target: &str, force: bool) -> Result<WriteResult, CommandError> {
+    let target = target.trim();
+    if target.is_empty() {
+        return Err(CommandError::new(
+            codes::INVALID_INPUT,
+            "enter the name of the profile to write to",
+        ));
+    }
+    let session = find_session(state, id)?;
+    // The config is read for the guard rail; if it cannot be read, do not guess.
+    let set = ProfileSet::load(&state.paths)?;
+    let options = WriteOptions {
+        force,
+        ..WriteOptions::default()
+    };
+    let report = outputs::write_profile(
+        &state.paths.credentials,
+        target,
+        &session,
+        Some(set.config_file()),
+        state.now(),
+        options,
+    )?;
+    state.record_written(&session.profile, target);
+    tracing::info!(profile = %session.profile, target, force, "session written to the credentials file");
+    state.touch();
+    Ok(WriteResult::new(target, report))
+}
+
+/// Drops the cached sessions of `profile` and the credentials-file sections this app wrote for
+/// it (only sections marked as Rolebar's are ever removed).
+pub fn log_out(state: &AppState, profile: &str) -> Result<LogOutReport, CommandError> {
+    let cleared = state.vault.cache().clear(profile)?;
+    let mut removed = Vec::new();
+    for target in state.take_written(profile) {
+        match outputs::remove_profile(&state.paths.credentials, &target) {
+            Ok(_) => removed.push(target),
+            // Edited or removed by hand since: leave it to the user.
+            Err(e) if matches!(e.code(), "section_not_found" | "section_not_managed") => {}
+            Err(e) => {
+                tracing::warn!(target = %target, error = %e, "cannot remove a written section")
+            }
+        }
+    }
+    tracing::info!(profile, cleared, removed = removed.len(), "logged out");
+    state.touch();
+    Ok(LogOutReport {
+        profile: profile.to_string(),
+        sessions_cleared: u32::try_from(cleared).unwrap_or(u32::MAX),
+        sections_removed: removed,
+    })
+}
+
+/// The profile a session id belongs to.
+pub fn session_profile(state: &AppState, id: &str) -> Option<String> {
+    state
+        .vault
+        .cache()
+        .list()
+        .into_iter()
+        .find(|s| s.entry == id)
+        .map(|s| s.record.profile)
+}
+
+/// Stores (or replaces) the long-term keys of `profile` in the keyring. The secret comes in from
+/// the window once and never goes back out.
+pub fn add_keys(state: &AppState, profile: &str, access_key_id: &str, secret: &str) -> Result<KeyView, CommandError> {
+    let profile = profile.trim();
+    let access_key_id = access_key_id.trim();
+    let invalid = |m: &str| Err(CommandError::new(codes::INVALID_INPUT, m));
+    if profile.is_empty() || profile.chars().any(|c| c.is_control() || c == '[' || c == ']') {
+        return invalid("the profile name must not be empty, nor contain brackets or control characters");
+    }
+    if access_key_id.len() < 16 || !access_key_id.chars().all(|c| c.is_ascii_alphanumeric()) {
+        return invalid("an access key id is 16 or more letters and digits (AKIA…)");
+    }
+    if secret.is_empty() || secret.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return invalid("the secret access key must not be empty nor contain spaces");
+    }
+    let keys = Credentials::long_term(access_key_id, secret);
+    let now = state.now();
+    state.vault.keys().add(profile, &keys, now)?;
+    // Sessions made from the old keys would hide a mistake in the new ones.
+    state.vault.cache().clear(profile)?;
+    tracing::info!(profile, key = %keys.masked_key_id(), "keys stored in the keyring");
+    state.touch();
+    Ok(KeyView {
+        profile: profile.to_string(),
+        masked_key_id: keys.masked_key_id(),
+        added_at: now,
+    })
+}
+
+/// Removes `profile`'s keys from the keyring, and its sessions. `false` when none were stored.
+pub fn remove_keys(state: &AppState, profile: &str) -> Result<bool, CommandError> {
+    state.vault.cache().clear(profile)?;
+    let removed = state.vault.keys().remove(profile)?;
+    tracing::info!(profile, removed, "keys removed from the keyring");
+    state.touch();
+    Ok(removed)
+}

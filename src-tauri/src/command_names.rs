@@ -1,0 +1,23 @@
+// The app's IPC commands, in one list read by two places: build.rs (`include!`), which declares
+// them in the app manifest so each needs an explicit capability grant, and the crate, whose tests
+// check that every name is registered. Kept free of `use` and items other than this constant so
+// that both can include it.
+
+/// Every `#[tauri::command]` of the app, by the name JavaScript invokes.
+pub const COMMANDS: &[&str] = &[
+    // main window
+    "get_overview",
+    "assume_profile",
+    "renew_session",
+    "log_out",
+    "copy_exports",
+    "write_session",
+    "add_keys",
+    "remove_keys",
+    "get_settings",
+    "set_autostart",
+    // MFA dialog
+    "mfa_request",
+    "submit_mfa_code",
+    "cancel_mfa",
+];

@@ -1,0 +1,401 @@
+//! The commands through Tauri's IPC on the mock runtime: the real handlers, managed state and
+//! windows, with an in-memory keyring, a scripted STS, a manual clock and a memory clipboard.
+//!
+//! The mock runtime runs no event loop here, so a destroyed window stays known to the app and
+//! window events (Destroyed) never fire: the tests look at the MFA queue, not at the window list,
+//! to see a dialog end. Closing the real dialog is covered end to end.
+
+use crate::clipboard::MemoryClipboard;
+use crate::commands::COMMANDS;
+use crate::state::AppState;
+use crate::windows;
+use rolebar_core::clock::ManualClock;
+use rolebar_core::index::Index;
+use rolebar_core::keys::KeyStore;
+use rolebar_core::mfa::MfaCode;
+use rolebar_core::profile::AwsPaths;
+use rolebar_core::session::cache::SessionCache;
+use rolebar_core::store::MemoryStore;
+use rolebar_core::sts::{AssumeRoleRequest, RoleAssumer, SessionTokenRequest, StsCredentials};
+use rolebar_core::vault::Vault;
+use rolebar_core::{Credentials, Error};
+use serde_json::{json, Value};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tauri::ipc::{CallbackFn, InvokeBody};
+use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY};
+use tauri::webview::InvokeRequest;
+use tauri::{App, Manager, WebviewUrl, WebviewWindow, WebviewWindowBuilder};
+use time::macros::datetime;
+
+const CONFIG: &str = "\
+[default]
+region = eu-west-1
+
+[profile oppara]
+mfa_serial = arn:aws:iam::111111111111:mfa/oppara
+
+[profile oppara-dev]
+role_arn = arn:aws:iam::222222222222:role/developer
+source_profile = oppara
+mfa_serial = arn:aws:iam::111111111111:mfa/oppara
+
+[profile corp]
+sso_session = corp
+";
+
+const CREDENTIALS: &str = "\
+[oppara]
+aws_access_key_id = AKIAIOSFODNN7EXAMPLE
+aws_secret_access_key = wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEY
+
+[legacy]
+aws_access_key_id = AKIALEGACYKEY0000001
+aws_secret_access_key = legacy-secret
+";
+
+const SECRET: &str = "FAKESECRETfromSTSnotForTheUI";
+const GOOD_CODE: &str = "123456";
+
+/// STS that accepts one code and counts calls.
+#[derive(Debug, Default)]
+struct ScriptedSts {
+    calls: AtomicU32,
+}
+
+impl ScriptedSts {
+    fn reply(&self, mfa: Option<(&str, &MfaCode)>) -> rolebar_core::Result<StsCredentials> {
+        self.calls.fetch_add(1, Ordering::SeqCst);
+        if let Some((serial, code)) = mfa {
+            if code.expose() != GOOD_CODE {
+                return Err(Error::MfaRejected {
+                    mfa_serial: serial.to_string(),
+                });
+            }
+        }
+        Ok(StsCredentials {
+            credentials: Credentials::temporary("ASIAFAKESESSION00001", SECRET, "FAKETOKEN"),
+            expires_at: datetime!(2026-11-25 13:00 UTC),
+            assumed_role_arn: None,
+        })
+    }
+}
+
+#[async_trait::async_trait]
+impl RoleAssumer for ScriptedSts {
+    async fn assume_role(&self, request: AssumeRoleRequest<'_>) -> rolebar_core::Result<StsCredentials> {
+        self.reply(request.mfa)
+    }
+
+    async fn get_session_token(&self, request: SessionTokenRequest<'_>) -> rolebar_core::Result<StsCredentials> {
+        self.reply(request.mfa)
+    }
+}
+
+struct Harness {
+    app: App<MockRuntime>,
+    main: WebviewWindow<MockRuntime>,
+    clipboard: Arc<MemoryClipboard>,
+    sts: Arc<ScriptedSts>,
+    dir: tempfile::TempDir,
+}
+
+fn harness() -> Harness {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let paths = AwsPaths {
+        config: dir.path().join("config"),
+        credentials: dir.path().join("credentials"),
+    };
+    std::fs::write(&paths.config, CONFIG).expect("config");
+    std::fs::write(&paths.credentials, CREDENTIALS).expect("credentials");
+    let clock = Arc::new(ManualClock::new(datetime!(2026-11-25 12:00 UTC)));
+    let store = Arc::new(MemoryStore::new());
+    let index = Index::at(dir.path().join("state/index.json"));
+    let sts = Arc::new(ScriptedSts::default());
+    let vault = Vault::new(
+        KeyStore::new(store.clone(), index.clone()),
+        SessionCache::new(store, index, clock.clone()),
+        sts.clone(),
+        clock.clone(),
+    );
+    let clipboard = Arc::new(MemoryClipboard::default());
+    let state = AppState::new(paths, vault, clock, clipboard.clone());
+    let app = crate::configure(mock_builder(), state)
+        .build(mock_context(noop_assets()))
+        .expect("mock app");
+    let main = WebviewWindowBuilder::new(&app, windows::MAIN, WebviewUrl::default())
+        .build()
+        .expect("main window");
+    Harness {
+        app,
+        main,
+        clipboard,
+        sts,
+        dir,
+    }
+}
+
+fn invoke(window: &WebviewWindow<MockRuntime>, cmd: &str, args: Value) -> Result<Value, Value> {
+    get_ipc_response(
+        window,
+        InvokeRequest {
+            cmd: cmd.into(),
+            callback: CallbackFn(0),
+            error: CallbackFn(1),
+            url: "tauri://localhost".parse().expect("url"),
+            body: InvokeBody::Json(args),
+            headers: Default::default(),
+            invoke_key: INVOKE_KEY.to_string(),
+        },
+    )
+    .map(|body| body.deserialize::<Value>().expect("json"))
+}
+
+fn code_of(error: &Value) -> &str {
+    error["code"].as_str().unwrap_or("")
+}
+
+/// Waits for the MFA dialog to ask (the assume runs on another thread).
+fn wait_for_request(h: &Harness, after: Option<u64>) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let request = invoke(&h.main, "mfa_request", json!({})).expect("mfa_request");
+        if !request.is_null() && request["id"].as_u64() != after {
+            return request;
+        }
+        assert!(Instant::now() < deadline, "no MFA request was made");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+fn assume_in_background(h: &Harness, profile: &str) -> std::thread::JoinHandle<Result<Value, Value>> {
+    let main = h.main.clone();
+    let profile = profile.to_string();
+    std::thread::spawn(move || invoke(&main, "assume_profile", json!({ "profile": profile })))
+}
+
+#[test]
+fn overview_lists_every_profile_and_no_secret() {
+    let h = harness();
+    let overview = invoke(&h.main, "get_overview", json!({})).expect("overview");
+    let names: Vec<&str> = overview["profiles"]
+        .as_array()
+        .expect("profiles")
+        .iter()
+        .filter_map(|p| p["name"].as_str())
+        .collect();
+    assert_eq!(names, ["default", "oppara", "oppara-dev", "corp", "legacy"]);
+    assert_eq!(overview["profiles"][2]["kind"], "role");
+    assert_eq!(overview["profiles"][2]["region"], "eu-west-1");
+    assert_eq!(overview["profiles"][3]["kind"], "unsupported");
+    assert_eq!(overview["keyProfiles"], json!(["default", "oppara", "legacy"]));
+    let text = overview.to_string();
+    assert!(
+        !text.contains("wJalrXUtnFEMI") && !text.contains("AKIAIOSFODNN7EXAMPLE"),
+        "{text}"
+    );
+}
+
+#[test]
+fn assume_with_mfa_through_the_dialog_then_copy_and_write() {
+    let h = harness();
+    let pending = assume_in_background(&h, "oppara-dev");
+    let request = wait_for_request(&h, None);
+    assert_eq!(request["profile"], "oppara-dev");
+    // The role shares its source's device: the code makes oppara's MFA session, which the role uses.
+    assert_eq!(request["codeFor"], "oppara");
+    assert_eq!(request["mfaSerial"], "arn:aws:iam::111111111111:mfa/oppara");
+    assert_eq!(request["reason"], "noSession");
+    assert!(h.app.get_webview_window(windows::MFA).is_some(), "the dialog is open");
+    let id = request["id"].clone();
+
+    // A malformed code is refused and the question stays.
+    let err = invoke(&h.main, "submit_mfa_code", json!({ "requestId": id, "code": "12a456" })).expect_err("format");
+    assert_eq!(code_of(&err), "mfa_code_format");
+    invoke(
+        &h.main,
+        "submit_mfa_code",
+        json!({ "requestId": id, "code": " 123 456 " }),
+    )
+    .expect("accepted");
+
+    let session = pending.join().expect("thread").expect("session");
+    assert_eq!(session["profile"], "oppara-dev");
+    assert_eq!(session["id"], "session:AssumeRole:oppara-dev");
+    assert!(!session.to_string().contains(SECRET));
+    assert_eq!(
+        invoke(&h.main, "mfa_request", json!({})).expect("mfa_request"),
+        Value::Null,
+        "nothing left to answer"
+    );
+
+    // Cached now: no dialog, no STS call.
+    let calls = h.sts.calls.load(Ordering::SeqCst);
+    invoke(&h.main, "assume_profile", json!({ "profile": "oppara-dev" })).expect("cached");
+    assert_eq!(h.sts.calls.load(Ordering::SeqCst), calls);
+
+    // Exports go to the clipboard; only a count comes back.
+    let report = invoke(
+        &h.main,
+        "copy_exports",
+        json!({ "sessionId": "session:AssumeRole:oppara-dev", "format": "fish" }),
+    )
+    .expect("copied");
+    assert_eq!(report["format"], "fish");
+    assert!(!report.to_string().contains(SECRET));
+    let copied = h.clipboard.text().expect("clipboard");
+    assert!(
+        copied.contains(&format!("set -gx AWS_SECRET_ACCESS_KEY \"{SECRET}\"")),
+        "{copied}"
+    );
+    assert!(copied.contains("set -gx AWS_REGION \"eu-west-1\""), "{copied}");
+
+    // Guard rails: a configured profile is refused, foreign long-term keys need force.
+    let write = |target: &str, force: bool| {
+        invoke(
+            &h.main,
+            "write_session",
+            json!({ "sessionId": "session:AssumeRole:oppara-dev", "target": target, "force": force }),
+        )
+    };
+    assert_eq!(
+        code_of(&write("oppara-dev", false).expect_err("configured")),
+        "target_is_configured_profile"
+    );
+    assert_eq!(
+        code_of(&write("legacy", false).expect_err("long-term")),
+        "long_term_keys_in_target"
+    );
+    let forced = write("legacy", true).expect("forced");
+    assert_eq!(forced["replacedLongTermKeys"], true);
+    let written = write("oppara-dev-creds", false).expect("written");
+    assert_eq!(written["placement"], "appended");
+    let file = std::fs::read_to_string(h.dir.path().join("credentials")).expect("read");
+    assert!(file.contains("[oppara-dev-creds]") && file.contains(SECRET) && file.contains("manager = rolebar"));
+
+    // Log out removes the session and the sections this app wrote.
+    let report = invoke(&h.main, "log_out", json!({ "profile": "oppara-dev" })).expect("logged out");
+    assert_eq!(report["sessionsCleared"], 1);
+    assert_eq!(report["sectionsRemoved"], json!(["legacy", "oppara-dev-creds"]));
+    // oppara's MFA session (which the role was assumed from) stays until logged out itself.
+    let overview = invoke(&h.main, "get_overview", json!({})).expect("overview");
+    let left: Vec<&str> = overview["sessions"]
+        .as_array()
+        .expect("sessions")
+        .iter()
+        .filter_map(|s| s["id"].as_str())
+        .collect();
+    assert_eq!(
+        left,
+        ["session:GetSessionToken:oppara:arn:aws:iam::111111111111:mfa/oppara"]
+    );
+}
+
+#[test]
+fn a_rejected_code_asks_again_in_the_same_dialog() {
+    let h = harness();
+    let pending = assume_in_background(&h, "oppara-dev");
+    let first = wait_for_request(&h, None);
+    invoke(
+        &h.main,
+        "submit_mfa_code",
+        json!({ "requestId": first["id"], "code": "000000" }),
+    )
+    .expect("sent");
+    let second = wait_for_request(&h, first["id"].as_u64());
+    assert_eq!(second["reason"], "rejected");
+    assert_eq!(second["attempt"], 2);
+    assert!(
+        h.app.get_webview_window(windows::MFA).is_some(),
+        "still open for the next code"
+    );
+    // The old request can no longer be answered.
+    let stale = invoke(
+        &h.main,
+        "submit_mfa_code",
+        json!({ "requestId": first["id"], "code": GOOD_CODE }),
+    );
+    assert_eq!(code_of(&stale.expect_err("stale")), "stale_mfa_request");
+    invoke(
+        &h.main,
+        "submit_mfa_code",
+        json!({ "requestId": second["id"], "code": GOOD_CODE }),
+    )
+    .expect("sent");
+    assert!(pending.join().expect("thread").is_ok());
+}
+
+#[test]
+fn cancel_caches_nothing_and_reports_mfa_cancelled() {
+    let h = harness();
+    let pending = assume_in_background(&h, "oppara");
+    let request = wait_for_request(&h, None);
+    assert_eq!(request["profile"], "oppara");
+    invoke(&h.main, "cancel_mfa", json!({ "requestId": request["id"] })).expect("cancelled");
+    let err = pending.join().expect("thread").expect_err("cancelled");
+    assert_eq!(code_of(&err), "mfa_cancelled");
+    assert_eq!(
+        invoke(&h.main, "mfa_request", json!({})).expect("mfa_request"),
+        Value::Null
+    );
+    let overview = invoke(&h.main, "get_overview", json!({})).expect("overview");
+    assert_eq!(overview["sessions"], json!([]));
+}
+
+#[test]
+fn keys_go_in_and_never_come_out() {
+    let h = harness();
+    let key = invoke(
+        &h.main,
+        "add_keys",
+        json!({ "profile": "oppara", "accessKeyId": "AKIAKEYRINGKEY000042", "secretAccessKey": "keyring/secret+value" }),
+    )
+    .expect("stored");
+    assert_eq!(key["maskedKeyId"], "****0042");
+    let overview = invoke(&h.main, "get_overview", json!({})).expect("overview");
+    assert_eq!(overview["profiles"][1]["keys"], "keyring");
+    assert!(!overview.to_string().contains("keyring/secret+value"));
+    let bad = invoke(
+        &h.main,
+        "add_keys",
+        json!({ "profile": "x", "accessKeyId": "no spaces allowed", "secretAccessKey": "s" }),
+    );
+    assert_eq!(code_of(&bad.expect_err("invalid")), "invalid_input");
+    assert_eq!(
+        invoke(&h.main, "remove_keys", json!({ "profile": "oppara" })).expect("removed"),
+        true
+    );
+    assert_eq!(
+        invoke(&h.main, "remove_keys", json!({ "profile": "oppara" })).expect("none"),
+        false
+    );
+}
+
+#[test]
+fn unknown_sessions_and_profiles_are_clear_errors() {
+    let h = harness();
+    let err = invoke(
+        &h.main,
+        "copy_exports",
+        json!({ "sessionId": "session:AssumeRole:nope", "format": "env" }),
+    );
+    assert_eq!(code_of(&err.expect_err("missing")), "session_not_found");
+    let err = invoke(&h.main, "assume_profile", json!({ "profile": "corp" }));
+    assert_eq!(code_of(&err.expect_err("sso")), "unsupported_profile");
+    let err = invoke(&h.main, "assume_profile", json!({ "profile": "ghost" }));
+    assert_eq!(code_of(&err.expect_err("missing")), "profile_not_found");
+}
+
+#[test]
+fn every_declared_command_is_registered() {
+    let h = harness();
+    for command in COMMANDS {
+        // Wrong arguments on purpose: a registered command says so; an unknown one is "not found".
+        let response = invoke(&h.main, command, json!({ "unexpected": true }));
+        if let Err(e) = response {
+            let text = e.to_string();
+            assert!(!text.contains("not found"), "{command}: {text}");
+        }
+    }
+}

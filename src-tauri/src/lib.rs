@@ -1,0 +1,119 @@
+//! Rolebar's tray app: a thin Tauri 2 shell over rolebar-core. It lives in the tray (no window
+//! at start), opens the main window and the MFA dialog on demand and destroys them when closed.
+//!
+//! - `menu`: the tray menu as a pure model; `tray`: renders it and handles clicks
+//! - `actions`: what the tray and the windows do, over rolebar-core
+//! - `commands`: the IPC commands of the two windows; `bindings`: their TypeScript types
+//! - `mfa`: the MFA dialog queue (`MfaPrompt` for the vault); `windows`: creating windows
+//! - `state`: what the app holds; `views`: the data the UI sees; `notify`, `clipboard`, `error`
+//!
+//! Environment: `AWS_CONFIG_FILE`, `AWS_SHARED_CREDENTIALS_FILE`, `AWS_ENDPOINT_URL_STS` (and
+//! the rest rolebar-core reads), `ROLEBAR_STATE_DIR`, `HOME`; `ROLEBAR_LOG` filters the logs
+//! (stderr); `ROLEBAR_OPEN_MAIN=1` opens the main window at start (WebDriver needs a window).
+
+pub mod actions;
+pub mod bindings;
+pub mod clipboard;
+pub mod commands;
+pub mod error;
+pub mod menu;
+pub mod mfa;
+pub mod notify;
+pub mod state;
+pub mod tray;
+pub mod views;
+pub mod windows;
+
+#[cfg(test)]
+mod ipc_tests;
+
+use state::AppState;
+use tauri::{Builder, Manager, RunEvent, Runtime, WindowEvent};
+
+/// Starts the app; returns when the user quits.
+pub fn run() {
+    init_logging();
+    let state = match AppState::from_env() {
+        Ok(state) => state,
+        Err(e) => {
+            tracing::error!(code = e.code(), "cannot start: {e}");
+            eprintln!("rolebar-tray: cannot start: {e}");
+            std::process::exit(1);
+        }
+    };
+    // The single-instance plugin must come first: a second launch then only signals this one.
+    let builder = Builder::default()
+        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+            tracing::info!("second launch: opening the main window");
+            if let Err(e) = windows::open_main(app, None) {
+                tracing::error!(error = %e, "cannot open the main window");
+            }
+        }))
+        // Off until the user turns it on in the main window (the plugin only writes the login
+        // entry when asked to).
+        .plugin(tauri_plugin_autostart::Builder::new().build());
+    let app = configure(builder, state)
+        .setup(|app| {
+            tray::create(app.handle())?;
+            if std::env::var("ROLEBAR_OPEN_MAIN").is_ok_and(|v| v == "1") {
+                windows::open_main(app.handle(), None)?;
+            }
+            tracing::info!("Rolebar is in the tray");
+            Ok(())
+        })
+        .build(tauri::generate_context!());
+    let app = match app {
+        Ok(app) => app,
+        Err(e) => {
+            tracing::error!("cannot start: {e}");
+            eprintln!("rolebar-tray: cannot start: {e}");
+            std::process::exit(1);
+        }
+    };
+    app.run(|_app, event| {
+        // Closing the last window must not end a tray app; "Quit" exits with a code.
+        if let RunEvent::ExitRequested { code: None, api, .. } = event {
+            api.prevent_exit();
+        }
+    });
+}
+
+/// Everything but the plugins, the tray and the context: the managed state, the commands and
+/// the window hooks. Generic over the runtime so tests run it on Tauri's mock runtime.
+pub fn configure<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<R> {
+    builder
+        .manage(state)
+        .invoke_handler(tauri::generate_handler![
+            commands::get_overview,
+            commands::assume_profile,
+            commands::renew_session,
+            commands::log_out,
+            commands::copy_exports,
+            commands::write_session,
+            commands::add_keys,
+            commands::remove_keys,
+            commands::get_settings,
+            commands::set_autostart,
+            commands::mfa_request,
+            commands::submit_mfa_code,
+            commands::cancel_mfa,
+        ])
+        .on_window_event(|window, event| {
+            // Closing the MFA dialog (title-bar button, Alt+F4) is a cancel, as Esc is.
+            if window.label() == windows::MFA && matches!(event, WindowEvent::Destroyed) {
+                window.state::<AppState>().mfa.window_destroyed();
+            }
+        })
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("ROLEBAR_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,rolebar_app=info,rolebar_core=info"));
+    // stderr: tauri-driver passes the app's stderr through and drops its stdout.
+    use std::io::IsTerminal;
+    let _ = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_env_filter(filter)
+        .try_init();
+}

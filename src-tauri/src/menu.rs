@@ -1,0 +1,527 @@
+//! The tray menu as data: a pure function of the profiles, the sessions, what the app is doing
+//! and the time. `tray.rs` turns it into a real menu; keeping it pure lets tests check every
+//! label and the refresh schedule without a display.
+//!
+//! Linux trays report no plain clicks on the icon and show no tooltip or title beside it, so
+//! everything — time left included — lives in the menu labels.
+
+use crate::views::{ProfileKind, ProfileView, SessionView, Snapshot};
+use time::{Duration, OffsetDateTime};
+
+/// Sessions with this little time left turn the icon to "expiring".
+pub const EXPIRING_SOON: Duration = Duration::minutes(10);
+
+/// Labels of the fixed items (tests and the e2e suite find items by label).
+pub const OPEN_LABEL: &str = "Open Rolebar…";
+pub const QUIT_LABEL: &str = "Quit";
+pub const COPY_LABEL: &str = "Copy env exports";
+pub const WRITE_LABEL: &str = "Write to profile…";
+pub const LOG_OUT_LABEL: &str = "Log out";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IconState {
+    /// No session.
+    Idle,
+    /// At least one session, none ending within [`EXPIRING_SOON`].
+    Active,
+    /// A session ends within [`EXPIRING_SOON`].
+    Expiring,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Entry {
+    Item {
+        id: String,
+        label: String,
+        enabled: bool,
+    },
+    Submenu {
+        id: String,
+        label: String,
+        items: Vec<Entry>,
+    },
+    Separator,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MenuModel {
+    pub entries: Vec<Entry>,
+    pub icon: IconState,
+}
+
+/// What the app is busy with, shown as disabled lines in the menu.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Activity {
+    /// Profiles being assumed right now (waiting for MFA or STS).
+    pub busy: Vec<String>,
+    /// The last failure from a tray action, until the next success.
+    pub last_error: Option<String>,
+}
+
+/// What a click on an item asks for. Ids are `kind:argument`, with the argument (a profile name
+/// or a session's cache entry) taken whole after the first colon.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    Assume(String),
+    CopyExports(String),
+    WriteTo(String),
+    LogOut(String),
+    OpenMain,
+    Quit,
+}
+
+impl Action {
+    pub fn id(&self) -> String {
+        match self {
+            Action::Assume(p) => format!("assume:{p}"),
+            Action::CopyExports(s) => format!("copy:{s}"),
+            Action::WriteTo(s) => format!("write:{s}"),
+            Action::LogOut(s) => format!("logout:{s}"),
+            Action::OpenMain => "open".to_string(),
+            Action::Quit => "quit".to_string(),
+        }
+    }
+
+    pub fn parse(id: &str) -> Option<Action> {
+        match id.split_once(':') {
+            Some(("assume", p)) => Some(Action::Assume(p.to_string())),
+            Some(("copy", s)) => Some(Action::CopyExports(s.to_string())),
+            Some(("write", s)) => Some(Action::WriteTo(s.to_string())),
+            Some(("logout", s)) => Some(Action::LogOut(s.to_string())),
+            None if id == "open" => Some(Action::OpenMain),
+            None if id == "quit" => Some(Action::Quit),
+            _ => None,
+        }
+    }
+}
+
+/// `37 min`, `1 h 05 min`, `under 1 min`: whole minutes left, rounded down, so the label never
+/// promises more time than there is.
+pub fn time_left_label(left: Duration) -> String {
+    let minutes = left.whole_minutes().max(0);
+    match (minutes / 60, minutes % 60) {
+        (0, 0) => "under 1 min".to_string(),
+        (0, m) => format!("{m} min"),
+        (h, m) => format!("{h} h {m:02} min"),
+    }
+}
+
+/// The menu for `snapshot` at `now`.
+pub fn build(snapshot: &Snapshot, activity: &Activity, now: OffsetDateTime) -> MenuModel {
+    let mut entries = Vec::new();
+    if let Some(error) = &snapshot.load_error {
+        entries.push(disabled(
+            "error:config",
+            format!("Cannot read the AWS config: {}", shorten(&error.message, 90)),
+        ));
+    } else if snapshot.profiles.is_empty() {
+        entries.push(disabled("empty", "No profiles in the AWS config".to_string()));
+    }
+    for profile in &snapshot.profiles {
+        entries.push(profile_entry(profile));
+    }
+
+    let live: Vec<&SessionView> = snapshot.sessions.iter().filter(|s| s.expires_at > now).collect();
+    if !live.is_empty() {
+        entries.push(Entry::Separator);
+    }
+    for session in &live {
+        entries.push(Entry::Submenu {
+            id: format!("session:{}", session.id),
+            label: format!("{} — {}", session.profile, time_left_label(session.time_left(now))),
+            items: vec![
+                item(Action::CopyExports(session.id.clone()), COPY_LABEL),
+                item(Action::WriteTo(session.id.clone()), WRITE_LABEL),
+                item(Action::LogOut(session.id.clone()), LOG_OUT_LABEL),
+            ],
+        });
+    }
+
+    if !activity.busy.is_empty() || activity.last_error.is_some() {
+        entries.push(Entry::Separator);
+    }
+    for profile in &activity.busy {
+        entries.push(disabled(
+            &format!("busy:{profile}"),
+            format!("Getting a session for {profile}…"),
+        ));
+    }
+    if let Some(error) = &activity.last_error {
+        entries.push(disabled("error:last", format!("Failed: {}", shorten(error, 90))));
+    }
+
+    entries.push(Entry::Separator);
+    entries.push(item(Action::OpenMain, OPEN_LABEL));
+    entries.push(item(Action::Quit, QUIT_LABEL));
+
+    let icon = if live.iter().any(|s| s.time_left(now) <= EXPIRING_SOON) {
+        IconState::Expiring
+    } else if live.is_empty() {
+        IconState::Idle
+    } else {
+        IconState::Active
+    };
+    MenuModel { entries, icon }
+}
+
+/// A profile's line: its name first (so it can be found by prefix), what it is, or why it
+/// cannot be used (then disabled).
+fn profile_entry(profile: &ProfileView) -> Entry {
+    let id = Action::Assume(profile.name.clone()).id();
+    let (suffix, enabled) = match profile.kind {
+        ProfileKind::Keys => (String::new(), true),
+        ProfileKind::SessionToken => (" (MFA)".to_string(), true),
+        ProfileKind::Role => (" (role)".to_string(), true),
+        ProfileKind::Unsupported => {
+            let what = profile
+                .problem
+                .as_ref()
+                .map(|p| p.message.split(':').next().unwrap_or("").to_string());
+            (format!(" — not supported: {}", what.unwrap_or_default()), false)
+        }
+        ProfileKind::Invalid => {
+            let code = profile
+                .problem
+                .as_ref()
+                .map(|p| p.code.replace('_', " "))
+                .unwrap_or_default();
+            (format!(" — config error: {code}"), false)
+        }
+    };
+    Entry::Item {
+        id,
+        label: format!("{}{suffix}", profile.name),
+        enabled,
+    }
+}
+
+fn item(action: Action, label: &str) -> Entry {
+    Entry::Item {
+        id: action.id(),
+        label: label.to_string(),
+        enabled: true,
+    }
+}
+
+fn disabled(id: &str, label: String) -> Entry {
+    Entry::Item {
+        id: id.to_string(),
+        label,
+        enabled: false,
+    }
+}
+
+/// At most `max` characters, with an ellipsis when cut (menus do not wrap).
+fn shorten(text: &str, max: usize) -> String {
+    let line = text.lines().next().unwrap_or("");
+    if line.chars().count() <= max && !text.contains('\n') {
+        return line.to_string();
+    }
+    let mut cut: String = line.chars().take(max.saturating_sub(1)).collect();
+    cut.push('…');
+    cut
+}
+
+impl MenuModel {
+    /// Same items in the same places (ids, kinds, enabled): then only labels and the icon need
+    /// updating, not a new menu.
+    pub fn same_shape(&self, other: &MenuModel) -> bool {
+        fn shape(entries: &[Entry], out: &mut Vec<String>) {
+            for e in entries {
+                match e {
+                    Entry::Item { id, enabled, .. } => out.push(format!("item {id} {enabled}")),
+                    Entry::Separator => out.push("-".to_string()),
+                    Entry::Submenu { id, items, .. } => {
+                        out.push(format!("submenu {id} ["));
+                        shape(items, out);
+                        out.push("]".to_string());
+                    }
+                }
+            }
+        }
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        shape(&self.entries, &mut a);
+        shape(&other.entries, &mut b);
+        a == b
+    }
+
+    /// Every (id, label) pair, submenus included, for updating labels in place.
+    pub fn labels(&self) -> Vec<(&str, &str)> {
+        fn walk<'a>(entries: &'a [Entry], out: &mut Vec<(&'a str, &'a str)>) {
+            for e in entries {
+                match e {
+                    Entry::Item { id, label, .. } => out.push((id, label)),
+                    Entry::Submenu { id, label, items } => {
+                        out.push((id, label));
+                        walk(items, out);
+                    }
+                    Entry::Separator => {}
+                }
+            }
+        }
+        let mut out = Vec::new();
+        walk(&self.entries, &mut out);
+        out
+    }
+}
+
+/// When the menu next needs refreshing: the first moment a session's minute count drops (which
+/// also covers crossing [`EXPIRING_SOON`] and reaching zero), and at the latest the next wall-clock
+/// minute, so sessions made by the command line show up within a minute. Never busy-waits: at
+/// most one wake-up per minute plus one per session per minute.
+pub fn next_refresh(now: OffsetDateTime, expiries: impl IntoIterator<Item = OffsetDateTime>) -> OffsetDateTime {
+    let minute = Duration::minutes(1);
+    let into_minute = Duration::seconds(now.second().into()) + Duration::nanoseconds(now.nanosecond().into());
+    let mut next = now + (minute - into_minute);
+    for expiry in expiries {
+        if expiry <= now {
+            continue;
+        }
+        let left = expiry - now;
+        let mut until_drop = Duration::nanoseconds((left.whole_nanoseconds() % minute.whole_nanoseconds()) as i64);
+        if until_drop == Duration::ZERO {
+            until_drop = minute;
+        }
+        next = next.min(now + until_drop);
+    }
+    next
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::CommandError;
+    use crate::views::SessionKindView;
+    use time::macros::datetime;
+
+    const NOW: OffsetDateTime = datetime!(2026-11-25 12:00:20 UTC);
+
+    fn profile(name: &str, kind: ProfileKind, problem: Option<CommandError>) -> ProfileView {
+        ProfileView {
+            name: name.into(),
+            kind,
+            role_arn: None,
+            mfa_serial: None,
+            region: None,
+            source_profile: None,
+            key_profile: None,
+            keys: None,
+            problem,
+        }
+    }
+
+    fn session(profile: &str, left: Duration) -> SessionView {
+        SessionView {
+            id: format!("session:AssumeRole:{profile}"),
+            profile: profile.into(),
+            kind: SessionKindView::AssumeRole,
+            expires_at: NOW + left,
+            mfa_serial: None,
+            role_arn: None,
+            written_to: vec![],
+        }
+    }
+
+    fn snapshot(sessions: Vec<SessionView>) -> Snapshot {
+        Snapshot {
+            profiles: vec![
+                profile("oppara", ProfileKind::SessionToken, None),
+                profile("oppara-dev", ProfileKind::Role, None),
+                profile("plain", ProfileKind::Keys, None),
+                profile(
+                    "corp",
+                    ProfileKind::Unsupported,
+                    Some(CommandError::new(
+                        "unsupported_profile",
+                        "SSO: IAM Identity Center is not supported yet",
+                    )),
+                ),
+                profile(
+                    "broken",
+                    ProfileKind::Invalid,
+                    Some(CommandError::new("profile_cycle", "…")),
+                ),
+            ],
+            load_error: None,
+            sessions,
+            keys: vec![],
+        }
+    }
+
+    fn labels(model: &MenuModel) -> Vec<String> {
+        model
+            .entries
+            .iter()
+            .map(|e| match e {
+                Entry::Item {
+                    label, enabled: true, ..
+                }
+                | Entry::Submenu { label, .. } => label.clone(),
+                Entry::Item {
+                    label, enabled: false, ..
+                } => format!("[{label}]"),
+                Entry::Separator => "---".to_string(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn profiles_then_sessions_then_the_fixed_items() {
+        let model = build(
+            &snapshot(vec![session("oppara-dev", Duration::seconds(37 * 60 + 15))]),
+            &Activity::default(),
+            NOW,
+        );
+        assert_eq!(
+            labels(&model),
+            [
+                "oppara (MFA)",
+                "oppara-dev (role)",
+                "plain",
+                "[corp — not supported: SSO]",
+                "[broken — config error: profile cycle]",
+                "---",
+                "oppara-dev — 37 min",
+                "---",
+                "Open Rolebar…",
+                "Quit",
+            ]
+        );
+        let Entry::Submenu { items, .. } = &model.entries[6] else {
+            panic!("a submenu")
+        };
+        let sub: Vec<_> = items
+            .iter()
+            .map(|e| match e {
+                Entry::Item { id, label, .. } => (id.as_str(), label.as_str()),
+                _ => ("", ""),
+            })
+            .collect();
+        assert_eq!(
+            sub,
+            [
+                ("copy:session:AssumeRole:oppara-dev", "Copy env exports"),
+                ("write:session:AssumeRole:oppara-dev", "Write to profile…"),
+                ("logout:session:AssumeRole:oppara-dev", "Log out"),
+            ]
+        );
+        assert_eq!(model.icon, IconState::Active);
+    }
+
+    #[test]
+    fn the_icon_follows_the_soonest_session() {
+        let idle = build(&snapshot(vec![]), &Activity::default(), NOW);
+        assert_eq!(idle.icon, IconState::Idle);
+        let soon = build(
+            &snapshot(vec![
+                session("a", Duration::hours(2)),
+                session("b", Duration::minutes(10)),
+            ]),
+            &Activity::default(),
+            NOW,
+        );
+        assert_eq!(soon.icon, IconState::Expiring);
+        let gone = build(
+            &snapshot(vec![session("a", Duration::seconds(-1))]),
+            &Activity::default(),
+            NOW,
+        );
+        assert_eq!(gone.icon, IconState::Idle, "an expired session is not shown");
+        assert!(!labels(&gone).iter().any(|l| l.starts_with("a —")));
+    }
+
+    #[test]
+    fn busy_and_failed_actions_show_as_disabled_lines() {
+        let activity = Activity {
+            busy: vec!["oppara-dev".into()],
+            last_error: Some("AWS said no\nmore".into()),
+        };
+        let model = build(&snapshot(vec![]), &activity, NOW);
+        let l = labels(&model);
+        assert!(l.contains(&"[Getting a session for oppara-dev…]".to_string()), "{l:?}");
+        assert!(l.contains(&"[Failed: AWS said no…]".to_string()), "{l:?}");
+    }
+
+    #[test]
+    fn a_config_that_cannot_be_read_says_so() {
+        let snap = Snapshot {
+            profiles: vec![],
+            load_error: Some(CommandError::new(
+                "config_syntax",
+                "/h/.aws/config:3: expected `key = value`",
+            )),
+            sessions: vec![],
+            keys: vec![],
+        };
+        let l = labels(&build(&snap, &Activity::default(), NOW));
+        assert_eq!(
+            l[0],
+            "[Cannot read the AWS config: /h/.aws/config:3: expected `key = value`]"
+        );
+    }
+
+    #[test]
+    fn time_left_reads_in_whole_minutes() {
+        assert_eq!(time_left_label(Duration::seconds(59)), "under 1 min");
+        assert_eq!(time_left_label(Duration::seconds(60)), "1 min");
+        assert_eq!(time_left_label(Duration::seconds(37 * 60 + 59)), "37 min");
+        assert_eq!(time_left_label(Duration::minutes(65)), "1 h 05 min");
+        assert_eq!(time_left_label(Duration::seconds(8 * 3600 - 1)), "7 h 59 min");
+    }
+
+    #[test]
+    fn only_labels_change_as_time_passes() {
+        let snap = snapshot(vec![session("oppara-dev", Duration::minutes(37))]);
+        let a = build(&snap, &Activity::default(), NOW);
+        let b = build(&snap, &Activity::default(), NOW + Duration::minutes(1));
+        assert_ne!(a, b);
+        assert!(
+            a.same_shape(&b),
+            "a countdown updates labels, it does not rebuild the menu"
+        );
+        let c = build(&snapshot(vec![]), &Activity::default(), NOW);
+        assert!(!a.same_shape(&c));
+        assert!(b
+            .labels()
+            .contains(&("session:session:AssumeRole:oppara-dev", "oppara-dev — 36 min")));
+    }
+
+    #[test]
+    fn refresh_waits_for_the_next_label_change_or_wall_minute() {
+        // No session: the next wall-clock minute (12:01:00).
+        assert_eq!(next_refresh(NOW, []), datetime!(2026-11-25 12:01:00 UTC));
+        // 37m15s left: the count drops to 36 in 15 s.
+        assert_eq!(
+            next_refresh(NOW, [NOW + Duration::seconds(37 * 60 + 15)]),
+            NOW + Duration::seconds(15)
+        );
+        // Exactly 5 minutes left: next drop in a minute, but the wall minute comes first (40 s).
+        assert_eq!(
+            next_refresh(NOW, [NOW + Duration::minutes(5)]),
+            datetime!(2026-11-25 12:01:00 UTC)
+        );
+        // Expired sessions are ignored.
+        assert_eq!(
+            next_refresh(NOW, [NOW - Duration::seconds(5)]),
+            datetime!(2026-11-25 12:01:00 UTC)
+        );
+        // Always strictly in the future.
+        let on_the_minute = datetime!(2026-11-25 12:00:00 UTC);
+        assert_eq!(next_refresh(on_the_minute, []), datetime!(2026-11-25 12:01:00 UTC));
+    }
+
+    #[test]
+    fn ids_round_trip_with_colons_in_the_argument() {
+        for action in [
+            Action::Assume("oppara-dev".into()),
+            Action::CopyExports("session:GetSessionToken:oppara:arn:aws:iam::1:mfa/x".into()),
+            Action::WriteTo("session:AssumeRole:a".into()),
+            Action::LogOut("session:AssumeRole:a".into()),
+            Action::OpenMain,
+            Action::Quit,
+        ] {
+            assert_eq!(Action::parse(&action.id()), Some(action));
+        }
+        assert_eq!(Action::parse("busy:x"), None);
+    }
+}

@@ -1,0 +1,269 @@
+//! The MFA dialog: `DialogPrompt` implements rolebar-core's `MfaPrompt` by opening a small window
+//! and waiting for the code it sends back through the `submit_mfa_code` / `cancel_mfa` commands.
+//!
+//! One dialog at a time: a prompt takes the dialog's turn (a tokio mutex) before its first
+//! question and keeps it until it is dropped, i.e. for the whole request, re-asks after a
+//! rejected code included. Two profiles needing MFA therefore queue, and a code can only ever
+//! answer the request it was typed for (answers also carry the request's id).
+
+use crate::error::{codes, CommandError};
+use crate::state::AppState;
+use crate::views::MfaRequestView;
+use crate::windows;
+use rolebar_core::mfa::{MfaCode, MfaPrompt, MfaRequest};
+use rolebar_core::Error;
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tauri::{AppHandle, Manager, Runtime};
+use tokio::sync::{oneshot, OwnedMutexGuard};
+
+/// A dialog left unanswered this long is cancelled, so a forgotten dialog does not hold the
+/// vault (which serves one request at a time) forever.
+pub const MFA_TIMEOUT: Duration = Duration::from_secs(5 * 60);
+
+#[derive(Debug)]
+enum Answer {
+    Code(MfaCode),
+    Cancel,
+}
+
+#[derive(Debug)]
+struct Pending {
+    view: MfaRequestView,
+    answer: oneshot::Sender<Answer>,
+}
+
+/// The question on screen, if any, and the queue for the dialog.
+#[derive(Debug, Default)]
+pub struct MfaDialogs {
+    turn: Arc<tokio::sync::Mutex<()>>,
+    pending: Mutex<Option<Pending>>,
+    next_id: AtomicU32,
+    /// The app is destroying the dialog: its `Destroyed` event is not a user's cancel (and must
+    /// not cancel the next request, which may already be waiting).
+    closing: AtomicBool,
+}
+
+impl MfaDialogs {
+    /// The request the dialog should show (the dialog asks on load, so none is missed).
+    pub fn current(&self) -> Option<MfaRequestView> {
+        self.lock().as_ref().map(|p| p.view.clone())
+    }
+
+    /// Puts `request` on screen; the receiver gets the answer.
+    fn ask(&self, asked: &str, request: &MfaRequest) -> (MfaRequestView, oneshot::Receiver<Answer>) {
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed).wrapping_add(1);
+        let view = MfaRequestView::new(id, asked, request);
+        let (answer, receiver) = oneshot::channel();
+        // Replacing a pending request drops its sender: its asker sees a cancel.
+        *self.lock() = Some(Pending {
+            view: view.clone(),
+            answer,
+        });
+        (view, receiver)
+    }
+
+    /// Answers request `id` with `input`. A malformed code is refused and the question stays,
+    /// so the user can correct it; an answer to an older request is refused.
+    pub fn submit(&self, id: u32, input: &str) -> Result<(), CommandError> {
+        let mut pending = self.lock();
+        if pending.as_ref().map(|p| p.view.id) != Some(id) {
+            return Err(stale(id));
+        }
+        let code = MfaCode::parse(input)?;
+        if let Some(p) = pending.take() {
+            // The asker may have gone (timed out) in between; then there is nobody to tell.
+            let _ = p.answer.send(Answer::Code(code));
+        }
+        Ok(())
+    }
+
+    /// Cancels request `id` (any request when `None`, e.g. the dialog was closed).
+    pub fn cancel(&self, id: Option<u32>) -> bool {
+        let mut pending = self.lock();
+        if id.is_some() && pending.as_ref().map(|p| p.view.id) != id {
+            return false;
+        }
+        match pending.take() {
+            Some(p) => {
+                let _ = p.answer.send(Answer::Cancel);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The dialog window was created: a later `Destroyed` is the user's doing unless we close it.
+    pub fn window_created(&self) {
+        self.closing.store(false, Ordering::SeqCst);
+    }
+
+    /// The app is about to destroy the dialog window.
+    pub fn closing_window(&self) {
+        self.closing.store(true, Ordering::SeqCst);
+    }
+
+    /// The dialog window is gone: a cancel, unless the app closed it.
+    pub fn window_destroyed(&self) {
+        if !self.closing.swap(false, Ordering::SeqCst) {
+            self.cancel(None);
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Option<Pending>> {
+        self.pending.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+fn stale(id: u32) -> CommandError {
+    CommandError::new(
+        codes::STALE_MFA_REQUEST,
+        format!("MFA request {id} is no longer waiting for a code; close this dialog"),
+    )
+}
+
+/// An `MfaPrompt` for one vault request: asks through the dialog window, which it closes when
+/// dropped (after the request succeeded or failed).
+pub struct DialogPrompt<R: Runtime> {
+    app: AppHandle<R>,
+    /// The profile the user asked for (the vault may ask for a code on behalf of its source).
+    asked: String,
+    turn: tokio::sync::Mutex<Option<OwnedMutexGuard<()>>>,
+}
+
+impl<R: Runtime> std::fmt::Debug for DialogPrompt<R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DialogPrompt").finish_non_exhaustive()
+    }
+}
+
+impl<R: Runtime> DialogPrompt<R> {
+    pub fn new(app: AppHandle<R>, asked: &str) -> Self {
+        DialogPrompt {
+            app,
+            asked: asked.to_string(),
+            turn: tokio::sync::Mutex::new(None),
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl<R: Runtime> MfaPrompt for DialogPrompt<R> {
+    async fn code(&self, request: &MfaRequest) -> rolebar_core::Result<MfaCode> {
+        let state = self.app.state::<AppState>();
+        {
+            // Taken lazily: a request served from the cache never waits for another's dialog.
+            let mut turn = self.turn.lock().await;
+            if turn.is_none() {
+                *turn = Some(state.mfa.turn.clone().lock_owned().await);
+                // The previous request's dialog may still be on its way out: a new one must not
+                // be mistaken for it.
+                let deadline = tokio::time::Instant::now() + Duration::from_secs(2);
+                while self.app.get_webview_window(windows::MFA).is_some() && tokio::time::Instant::now() < deadline {
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+            }
+        }
+        let (view, answer) = state.mfa.ask(&self.asked, request);
+        tracing::info!(profile = %view.profile, attempt = view.attempt, reason = ?view.reason, "asking for an MFA code");
+        if let Err(e) = windows::show_mfa(&self.app, &view) {
+            tracing::error!(error = %e, "cannot open the MFA dialog");
+            state.mfa.cancel(Some(view.id));
+            return Err(Error::MfaCancelled);
+        }
+        match tokio::time::timeout(MFA_TIMEOUT, answer).await {
+            Ok(Ok(Answer::Code(code))) => Ok(code),
+            Ok(Ok(Answer::Cancel)) | Ok(Err(_)) => {
+                tracing::info!(profile = %view.profile, "MFA entry cancelled");
+                Err(Error::MfaCancelled)
+            }
+            Err(_) => {
+                tracing::warn!(profile = %view.profile, "MFA dialog unanswered for {} s; cancelled", MFA_TIMEOUT.as_secs());
+                state.mfa.cancel(Some(view.id));
+                Err(Error::MfaCancelled)
+            }
+        }
+    }
+}
+
+impl<R: Runtime> Drop for DialogPrompt<R> {
+    fn drop(&mut self) {
+        // Only the prompt that asked owns the dialog; its turn is released right after this.
+        if self.turn.get_mut().is_some() {
+            self.app.state::<AppState>().mfa.cancel(None);
+            windows::close_mfa(&self.app);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rolebar_core::mfa::MfaReason;
+
+    fn request(attempt: u32) -> MfaRequest {
+        MfaRequest {
+            profile: "oppara-dev".into(),
+            mfa_serial: "arn:aws:iam::111111111111:mfa/oppara".into(),
+            reason: if attempt == 1 {
+                MfaReason::NoSession
+            } else {
+                MfaReason::Rejected
+            },
+            attempt,
+        }
+    }
+
+    #[tokio::test]
+    async fn a_code_answers_its_own_request_only() {
+        let dialogs = MfaDialogs::default();
+        let (first, rx1) = dialogs.ask("oppara-dev", &request(1));
+        assert_eq!(dialogs.current().map(|v| v.id), Some(first.id));
+        let (second, rx2) = dialogs.ask("oppara-dev", &request(2));
+        assert!(rx1.await.is_err(), "a replaced request is cancelled");
+        assert_eq!(
+            dialogs.submit(first.id, "123456").map_err(|e| e.code),
+            Err("stale_mfa_request".to_string())
+        );
+        assert_eq!(
+            dialogs.submit(second.id, "12 34").map_err(|e| e.code),
+            Err("mfa_code_format".to_string())
+        );
+        assert!(dialogs.current().is_some(), "a malformed code leaves the question open");
+        dialogs.submit(second.id, " 123 456 ").expect("accepted");
+        match rx2.await {
+            Ok(Answer::Code(code)) => assert_eq!(code.expose(), "123456"),
+            other => panic!("expected a code, got {other:?}"),
+        }
+        assert!(dialogs.current().is_none());
+    }
+
+    #[tokio::test]
+    async fn only_a_dialog_the_user_closed_cancels() {
+        let dialogs = MfaDialogs::default();
+        let (_, first) = dialogs.ask("a", &request(1));
+        dialogs.closing_window();
+        // The app closed the first dialog; the next request is already waiting when its
+        // Destroyed event arrives.
+        drop(first);
+        let (next, mut rx) = dialogs.ask("b", &request(1));
+        dialogs.window_destroyed();
+        assert_eq!(dialogs.current().map(|v| v.id), Some(next.id), "still waiting");
+        assert!(rx.try_recv().is_err());
+        // A window the user closes cancels.
+        dialogs.window_created();
+        dialogs.window_destroyed();
+        assert!(matches!(rx.await, Ok(Answer::Cancel)));
+    }
+
+    #[tokio::test]
+    async fn cancel_answers_with_cancel() {
+        let dialogs = MfaDialogs::default();
+        let (view, rx) = dialogs.ask("oppara-dev", &request(1));
+        assert!(!dialogs.cancel(Some(view.id + 1)), "another id cancels nothing");
+        assert!(dialogs.cancel(Some(view.id)));
+        assert!(matches!(rx.await, Ok(Answer::Cancel)));
+        assert!(!dialogs.cancel(None));
+    }
+}

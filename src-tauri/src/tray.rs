@@ -1,0 +1,257 @@
+//! The tray icon and its menu: renders the `menu` model, applies only what changed (labels in
+//! place when the shape is the same, a new menu otherwise), refreshes on a schedule and on
+//! change, and turns clicks into actions.
+
+use crate::actions::{self, Origin};
+use crate::menu::{self, Action, Entry, IconState, MenuModel};
+use crate::notify;
+use crate::state::AppState;
+use crate::views::{ExportChoice, Intent, SessionView};
+use crate::windows;
+use std::collections::{HashMap, HashSet};
+use std::sync::Mutex;
+use tauri::image::Image;
+use tauri::menu::{IsMenuItem, Menu, MenuEvent, MenuItem, MenuItemKind, PredefinedMenuItem, Submenu};
+use tauri::tray::TrayIconBuilder;
+use tauri::{AppHandle, Manager, Runtime};
+use time::OffsetDateTime;
+
+pub const TRAY_ID: &str = "rolebar";
+
+const ICON_IDLE: &[u8] = include_bytes!("../../icons/tray-idle.png");
+const ICON_ACTIVE: &[u8] = include_bytes!("../../icons/tray-active.png");
+const ICON_EXPIRING: &[u8] = include_bytes!("../../icons/tray-expiring.png");
+
+/// What the tray shows now, with handles to update labels in place.
+struct Shown<R: Runtime> {
+    model: MenuModel,
+    items: Handles<R>,
+}
+
+/// Menu items by id, to change their labels in place.
+type Handles<R> = HashMap<String, MenuItemKind<R>>;
+
+/// Managed state: the last menu put in the tray.
+pub struct TrayMenu<R: Runtime> {
+    shown: Mutex<Option<Shown<R>>>,
+    /// Sessions already warned about (id and expiry: a renewed session is warned again).
+    warned: Mutex<HashSet<(String, OffsetDateTime)>>,
+}
+
+impl<R: Runtime> std::fmt::Debug for TrayMenu<R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TrayMenu").finish_non_exhaustive()
+    }
+}
+
+/// Creates the tray icon with the current menu, and starts the refresher.
+pub fn create<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
+    let state = app.state::<AppState>();
+    let model = menu::build(&state.snapshot(), &state.activity(), state.now());
+    let (built, items) = build_menu(app, &model)?;
+    TrayIconBuilder::with_id(TRAY_ID)
+        .icon(icon(model.icon)?)
+        .tooltip("Rolebar")
+        .menu(&built)
+        // Linux reports no clicks on the icon itself; elsewhere a left click opens the menu too.
+        .show_menu_on_left_click(true)
+        .on_menu_event(on_menu_event)
+        .build(app)?;
+    app.manage(TrayMenu {
+        shown: Mutex::new(Some(Shown { model, items })),
+        warned: Mutex::new(HashSet::new()),
+    });
+    spawn_refresher(app.clone());
+    Ok(())
+}
+
+fn icon(state: IconState) -> tauri::Result<Image<'static>> {
+    Image::from_bytes(match state {
+        IconState::Idle => ICON_IDLE,
+        IconState::Active => ICON_ACTIVE,
+        IconState::Expiring => ICON_EXPIRING,
+    })
+}
+
+fn build_menu<R: Runtime>(app: &AppHandle<R>, model: &MenuModel) -> tauri::Result<(Menu<R>, Handles<R>)> {
+    let mut handles = HashMap::new();
+    let items = build_entries(app, &model.entries, &mut handles)?;
+    let refs: Vec<&dyn IsMenuItem<R>> = items.iter().map(|i| i as &dyn IsMenuItem<R>).collect();
+    Ok((Menu::with_items(app, &refs)?, handles))
+}
+
+fn build_entries<R: Runtime>(
+    app: &AppHandle<R>,
+    entries: &[Entry],
+    handles: &mut Handles<R>,
+) -> tauri::Result<Vec<MenuItemKind<R>>> {
+    let mut out = Vec::with_capacity(entries.len());
+    for entry in entries {
+        let item = match entry {
+            Entry::Item { id, label, enabled } => {
+                let item = MenuItem::with_id(app, id.as_str(), label, *enabled, None::<&str>)?;
+                handles.insert(id.clone(), MenuItemKind::MenuItem(item.clone()));
+                MenuItemKind::MenuItem(item)
+            }
+            Entry::Submenu { id, label, items } => {
+                let children = build_entries(app, items, handles)?;
+                let refs: Vec<&dyn IsMenuItem<R>> = children.iter().map(|i| i as &dyn IsMenuItem<R>).collect();
+                let sub = Submenu::with_id_and_items(app, id.as_str(), label, true, &refs)?;
+                handles.insert(id.clone(), MenuItemKind::Submenu(sub.clone()));
+                MenuItemKind::Submenu(sub)
+            }
+            Entry::Separator => MenuItemKind::Predefined(PredefinedMenuItem::separator(app)?),
+        };
+        out.push(item);
+    }
+    Ok(out)
+}
+
+/// Recomputes the menu and applies the difference. Returns the model shown.
+pub fn refresh<R: Runtime>(app: &AppHandle<R>) -> Option<MenuModel> {
+    let state = app.state::<AppState>();
+    let now = state.now();
+    let snapshot = state.snapshot();
+    let model = menu::build(&snapshot, &state.activity(), now);
+    let tray_menu = app.try_state::<TrayMenu<R>>()?;
+    let tray = app.tray_by_id(TRAY_ID)?;
+    warn_expiring(&tray_menu, &snapshot.sessions, now);
+    let mut shown = tray_menu.shown.lock().unwrap_or_else(|p| p.into_inner());
+    let result = match shown.as_mut() {
+        Some(current) if current.model == model => Ok(()),
+        Some(current) if current.model.same_shape(&model) => update_labels(current, &model).and_then(|()| {
+            if current.model.icon != model.icon {
+                tray.set_icon(Some(icon(model.icon)?))?;
+            }
+            current.model = model.clone();
+            Ok(())
+        }),
+        _ => build_menu(app, &model).and_then(|(built, items)| {
+            tray.set_menu(Some(built))?;
+            // Each set_icon writes a new PNG for the panel to load: only when it changed.
+            if shown.as_ref().map(|s| s.model.icon) != Some(model.icon) {
+                tray.set_icon(Some(icon(model.icon)?))?;
+            }
+            tracing::debug!("tray menu rebuilt");
+            *shown = Some(Shown {
+                model: model.clone(),
+                items,
+            });
+            Ok(())
+        }),
+    };
+    if let Err(e) = result {
+        tracing::warn!(error = %e, "cannot update the tray menu");
+    }
+    Some(model)
+}
+
+/// One notification per session when it enters its last [`menu::EXPIRING_SOON`], so a session
+/// does not run out unnoticed while the menu is closed.
+fn warn_expiring<R: Runtime>(tray_menu: &TrayMenu<R>, sessions: &[SessionView], now: OffsetDateTime) {
+    let mut warned = tray_menu.warned.lock().unwrap_or_else(|p| p.into_inner());
+    warned.retain(|(_, expires_at)| *expires_at > now);
+    for s in sessions {
+        let left = s.time_left(now);
+        if left > time::Duration::ZERO && left <= menu::EXPIRING_SOON && warned.insert((s.id.clone(), s.expires_at)) {
+            notify::info(
+                format!("{} expires in {}", s.profile, menu::time_left_label(left)),
+                "Renew it from the Rolebar window, or assume the profile again from the tray.",
+            );
+        }
+    }
+}
+
+fn update_labels<R: Runtime>(current: &Shown<R>, model: &MenuModel) -> tauri::Result<()> {
+    let old: HashMap<&str, &str> = current.model.labels().into_iter().collect();
+    for (id, label) in model.labels() {
+        if old.get(id) == Some(&label) {
+            continue;
+        }
+        match current.items.get(id) {
+            Some(MenuItemKind::MenuItem(item)) => item.set_text(label)?,
+            Some(MenuItemKind::Submenu(sub)) => sub.set_text(label)?,
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// Refreshes when something changed, and otherwise when the next label would change (see
+/// `menu::next_refresh`): a sleep until a computed instant, never a polling loop.
+fn spawn_refresher<R: Runtime>(app: AppHandle<R>) {
+    tauri::async_runtime::spawn(async move {
+        loop {
+            let state = app.state::<AppState>();
+            let now = state.now();
+            let expiries = state.vault.cache().list().into_iter().map(|s| s.record.expires_at);
+            let next = menu::next_refresh(now, expiries);
+            // A little after the instant, so the label has changed when we look.
+            let wait =
+                std::time::Duration::try_from(next - now).unwrap_or_default() + std::time::Duration::from_millis(20);
+            tokio::select! {
+                _ = tokio::time::sleep(wait) => {}
+                _ = state.changed.notified() => {}
+            }
+            refresh(&app);
+        }
+    });
+}
+
+fn on_menu_event<R: Runtime>(app: &AppHandle<R>, event: MenuEvent) {
+    let Some(action) = Action::parse(event.id().as_ref()) else {
+        return;
+    };
+    tracing::debug!(?action, "tray menu");
+    match action {
+        // Keyring, STS and clipboard work leaves the event loop (which runs this handler).
+        Action::Assume(profile) => {
+            let app = app.clone();
+            tauri::async_runtime::spawn(async move {
+                // Failures are reported inside (notification, menu line, log).
+                let _ = actions::assume(&app, &profile, false, Origin::Tray).await;
+            });
+        }
+        Action::CopyExports(id) => {
+            let app = app.clone();
+            tauri::async_runtime::spawn(async move {
+                let format = ExportChoice::from_env();
+                match actions::copy_exports(&app.state::<AppState>(), &id, format) {
+                    Ok(report) => notify::info(
+                        format!("Copied exports for {}", report.profile),
+                        format!(
+                            "{} lines for {} are on the clipboard",
+                            report.variables,
+                            format.format()
+                        ),
+                    ),
+                    Err(e) => notify::failure("Rolebar: cannot copy exports", e.message),
+                }
+            });
+        }
+        Action::LogOut(id) => {
+            let app = app.clone();
+            tauri::async_runtime::spawn(async move {
+                let state = app.state::<AppState>();
+                let Some(profile) = actions::session_profile(&state, &id) else {
+                    state.touch();
+                    return;
+                };
+                match actions::log_out(&state, &profile) {
+                    Ok(_) => windows::notify_changed(&app),
+                    Err(e) => notify::failure(format!("Rolebar: cannot log out of {profile}"), e.message),
+                }
+            });
+        }
+        Action::WriteTo(id) => open_main(app, Some(Intent::Write { session_id: id })),
+        Action::OpenMain => open_main(app, None),
+        Action::Quit => app.exit(0),
+    }
+}
+
+fn open_main<R: Runtime>(app: &AppHandle<R>, intent: Option<Intent>) {
+    if let Err(e) = windows::open_main(app, intent) {
+        tracing::error!(error = %e, "cannot open the main window");
+        notify::failure("Rolebar", e.message);
+    }
+}

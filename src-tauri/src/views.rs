@@ -1,0 +1,566 @@
+//! What the windows and the tray show, as plain data with no secret in it: profiles read from the
+//! AWS files, sessions and stored keys read from the non-secret session index. Each type is also
+//! a TypeScript type (ts-rs, see `bindings.rs`), so the UI and Rust cannot drift apart.
+
+use crate::error::CommandError;
+use rolebar_core::index::KeyRecord;
+use rolebar_core::mfa::{MfaReason, MfaRequest};
+use rolebar_core::outputs::{ExportFormat, Placement, WriteReport};
+use rolebar_core::profile::{AwsPaths, CredentialSource, KeySource, ProfileSet, ResolvedProfile};
+use rolebar_core::session::cache::{CacheKey, CachedSessionInfo};
+use rolebar_core::session::SessionKind;
+use rolebar_core::vault::Vault;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+use time::OffsetDateTime;
+use ts_rs::TS;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum ProfileKind {
+    /// Long-term keys used as they are (GetSessionToken without MFA).
+    Keys,
+    /// Long-term keys and an `mfa_serial`: GetSessionToken with MFA.
+    SessionToken,
+    /// `role_arn`: AssumeRole.
+    Role,
+    /// SSO, web identity, credential_process…: listed, not served.
+    Unsupported,
+    /// The profile's settings are wrong (a missing source_profile, a cycle, a bad value).
+    Invalid,
+}
+
+/// Where the long-term keys at the root of a profile's chain are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum KeysAt {
+    Keyring,
+    /// Written in the credentials (or config) file.
+    File,
+    Missing,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ProfileView {
+    pub name: String,
+    pub kind: ProfileKind,
+    pub role_arn: Option<String>,
+    /// The MFA device a request for this profile may ask a code for.
+    pub mfa_serial: Option<String>,
+    pub region: Option<String>,
+    /// A role's `source_profile`.
+    pub source_profile: Option<String>,
+    /// The profile whose long-term keys sign the first STS call of the chain.
+    pub key_profile: Option<String>,
+    pub keys: Option<KeysAt>,
+    /// Why the profile cannot be used (kinds `unsupported` and `invalid`).
+    pub problem: Option<CommandError>,
+}
+
+impl ProfileView {
+    /// Whether this profile keeps long-term keys of its own (the ones `add_keys` manages).
+    pub fn holds_keys(&self) -> bool {
+        matches!(self.kind, ProfileKind::Keys | ProfileKind::SessionToken)
+            && self.key_profile.as_deref() == Some(self.name.as_str())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum SessionKindView {
+    AssumeRole,
+    GetSessionToken,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionView {
+    /// The session's cache entry name (`session:AssumeRole:dev`): names it, grants nothing.
+    pub id: String,
+    /// The role profile (AssumeRole) or the key-holding profile (GetSessionToken).
+    pub profile: String,
+    pub kind: SessionKindView,
+    /// RFC 3339.
+    #[serde(with = "time::serde::rfc3339")]
+    #[ts(type = "string")]
+    pub expires_at: OffsetDateTime,
+    pub mfa_serial: Option<String>,
+    pub role_arn: Option<String>,
+    /// Credentials-file profiles this app wrote the session to since it started.
+    pub written_to: Vec<String>,
+}
+
+impl SessionView {
+    pub fn time_left(&self, now: OffsetDateTime) -> time::Duration {
+        (self.expires_at - now).max(time::Duration::ZERO)
+    }
+}
+
+/// The cache key a session is filed under, rebuilt from what the index says about it.
+pub fn cache_key(kind: SessionKind, profile: &str, mfa_serial: Option<&str>) -> CacheKey {
+    match kind {
+        SessionKind::AssumeRole => CacheKey::Role {
+            profile: profile.to_string(),
+        },
+        SessionKind::GetSessionToken => CacheKey::SessionToken {
+            profile: profile.to_string(),
+            mfa_serial: mfa_serial.map(str::to_string),
+        },
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct KeyView {
+    pub profile: String,
+    /// `****MPLE`: enough to tell keys apart, not to use one.
+    pub masked_key_id: String,
+    #[serde(with = "time::serde::rfc3339")]
+    #[ts(type = "string")]
+    pub added_at: OffsetDateTime,
+}
+
+/// The export formats the UI offers (a subset of the AWS CLI's `--format` names).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub enum ExportChoice {
+    /// `export NAME=…` for bash and zsh.
+    #[serde(rename = "env")]
+    Env,
+    #[serde(rename = "fish")]
+    Fish,
+    #[serde(rename = "powershell")]
+    PowerShell,
+    #[serde(rename = "windows-cmd")]
+    WindowsCmd,
+}
+
+impl ExportChoice {
+    pub const ALL: [ExportChoice; 4] = [
+        ExportChoice::Env,
+        ExportChoice::Fish,
+        ExportChoice::PowerShell,
+        ExportChoice::WindowsCmd,
+    ];
+
+    pub fn format(self) -> ExportFormat {
+        match self {
+            ExportChoice::Env => ExportFormat::Env,
+            ExportChoice::Fish => ExportFormat::Fish,
+            ExportChoice::PowerShell => ExportFormat::PowerShell,
+            ExportChoice::WindowsCmd => ExportFormat::WindowsCmd,
+        }
+    }
+
+    /// The user's shell decides the tray's "Copy env exports" format.
+    pub fn for_shell(shell: &str) -> ExportChoice {
+        match ExportFormat::from_shell(shell) {
+            ExportFormat::Fish => ExportChoice::Fish,
+            ExportFormat::PowerShell => ExportChoice::PowerShell,
+            _ => ExportChoice::Env,
+        }
+    }
+
+    pub fn from_env() -> ExportChoice {
+        ExportChoice::for_shell(&std::env::var("SHELL").unwrap_or_default())
+    }
+}
+
+/// Everything the main window lists, in one call.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Overview {
+    pub profiles: Vec<ProfileView>,
+    /// Live sessions (more than zero time left), soonest to expire first.
+    pub sessions: Vec<SessionView>,
+    pub keys: Vec<KeyView>,
+    /// Profiles whose long-term keys can be stored: those holding keys in the config, then
+    /// any other name that has keys in the keyring.
+    pub key_profiles: Vec<String>,
+    pub config_path: String,
+    pub credentials_path: String,
+    /// The AWS files could not be read: `profiles` is empty and this says why.
+    pub load_error: Option<CommandError>,
+    pub default_export_format: ExportChoice,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum PlacementView {
+    Replaced,
+    Appended,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct WriteResult {
+    pub profile: String,
+    /// The file written, symbolic links followed.
+    pub path: String,
+    pub placement: PlacementView,
+    pub created_file: bool,
+    pub replaced_long_term_keys: bool,
+    pub removed_expired: Vec<String>,
+    /// Other sections with the same name (the AWS CLI refuses such a file): tell the user.
+    pub duplicate_lines: Vec<u32>,
+    /// The file's previous mode when it was tightened to 0600.
+    pub mode_tightened_from: Option<u32>,
+}
+
+impl WriteResult {
+    pub fn new(profile: &str, report: WriteReport) -> Self {
+        WriteResult {
+            profile: profile.to_string(),
+            path: report.path.display().to_string(),
+            placement: match report.placement {
+                Placement::Replaced { .. } => PlacementView::Replaced,
+                Placement::Appended => PlacementView::Appended,
+            },
+            created_file: report.created_file,
+            replaced_long_term_keys: report.replaced_long_term_keys,
+            removed_expired: report.removed_expired,
+            duplicate_lines: report
+                .duplicate_lines
+                .into_iter()
+                .map(|l| u32::try_from(l).unwrap_or(u32::MAX))
+                .collect(),
+            mode_tightened_from: report.mode_tightened_from,
+        }
+    }
+}
+
+/// What "Copy exports" did: the text itself stays in Rust and the clipboard.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct CopyReport {
+    pub profile: String,
+    pub format: ExportChoice,
+    /// How many variables the copied text sets.
+    pub variables: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct LogOutReport {
+    pub profile: String,
+    pub sessions_cleared: u32,
+    /// Credentials-file sections this app had written for the profile and removed.
+    pub sections_removed: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Settings {
+    /// Start Rolebar when the user logs in (off by default).
+    pub autostart: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum MfaReasonView {
+    NoSession,
+    SessionExpired,
+    DifferentDevice,
+    Rejected,
+}
+
+/// What the MFA dialog shows: one request for one code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct MfaRequestView {
+    /// Answers name the request they answer, so a late answer never feeds a newer request.
+    pub id: u32,
+    /// The profile the user asked for.
+    pub profile: String,
+    /// The profile whose session the code makes: the source profile when a role uses the same
+    /// device as its source (one GetSessionToken code then serves every such role).
+    pub code_for: String,
+    pub mfa_serial: String,
+    pub reason: MfaReasonView,
+    /// The reason in words ("AWS rejected the last code").
+    pub reason_text: String,
+    /// 1 for the first ask, 2 after one rejection, …
+    pub attempt: u32,
+}
+
+impl MfaRequestView {
+    pub fn new(id: u32, asked: &str, request: &MfaRequest) -> Self {
+        MfaRequestView {
+            id,
+            profile: asked.to_string(),
+            code_for: request.profile.clone(),
+            mfa_serial: request.mfa_serial.clone(),
+            reason: match request.reason {
+                MfaReason::NoSession => MfaReasonView::NoSession,
+                MfaReason::SessionExpired => MfaReasonView::SessionExpired,
+                MfaReason::DifferentDevice => MfaReasonView::DifferentDevice,
+                MfaReason::Rejected => MfaReasonView::Rejected,
+            },
+            reason_text: request.reason.describe().to_string(),
+            attempt: request.attempt,
+        }
+    }
+}
+
+/// Something the tray asks the main window to do when it opens it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase", tag = "kind")]
+pub enum Intent {
+    /// Open the "write to profile" form for this session.
+    #[serde(rename_all = "camelCase")]
+    Write { session_id: String },
+}
+
+/// Profiles, sessions and keys as read right now; the overview and the tray menu both come from it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Snapshot {
+    pub profiles: Vec<ProfileView>,
+    pub load_error: Option<CommandError>,
+    pub sessions: Vec<SessionView>,
+    pub keys: Vec<KeyView>,
+}
+
+impl Snapshot {
+    /// Reads the AWS files and the index (never the keyring: listing unlocks nothing).
+    /// `written` maps a session's profile to the credentials-file sections written for it.
+    pub fn read(
+        paths: &AwsPaths,
+        vault: &Vault,
+        now: OffsetDateTime,
+        written: &BTreeMap<String, BTreeSet<String>>,
+    ) -> Snapshot {
+        let stored = vault.keys().list();
+        let (profiles, load_error) = match ProfileSet::load(paths) {
+            Ok(set) => (profile_views(&set, &stored), None),
+            Err(e) => (Vec::new(), Some(CommandError::from(e))),
+        };
+        Snapshot {
+            profiles,
+            load_error,
+            sessions: session_views(vault.cache().list(), now, written),
+            keys: stored
+                .into_iter()
+                .map(|(profile, record)| KeyView {
+                    profile,
+                    masked_key_id: record.masked_key_id,
+                    added_at: record.added_at,
+                })
+                .collect(),
+        }
+    }
+
+    pub fn overview(self, paths: &AwsPaths, default_export_format: ExportChoice) -> Overview {
+        let mut key_profiles: Vec<String> = self
+            .profiles
+            .iter()
+            .filter(|p| p.holds_keys())
+            .map(|p| p.name.clone())
+            .collect();
+        for k in &self.keys {
+            if !key_profiles.contains(&k.profile) {
+                key_profiles.push(k.profile.clone());
+            }
+        }
+        Overview {
+            profiles: self.profiles,
+            sessions: self.sessions,
+            keys: self.keys,
+            key_profiles,
+            config_path: paths.config.display().to_string(),
+            credentials_path: paths.credentials.display().to_string(),
+            load_error: self.load_error,
+            default_export_format,
+        }
+    }
+}
+
+/// Every profile of the files, in file order, each resolved on its own so one broken profile
+/// does not hide the others.
+pub fn profile_views(set: &ProfileSet, stored: &BTreeMap<String, KeyRecord>) -> Vec<ProfileView> {
+    set.names()
+        .map(|name| profile_view(name, set.resolve(name), stored))
+        .collect()
+}
+
+fn profile_view(
+    name: &str,
+    resolved: rolebar_core::Result<ResolvedProfile>,
+    stored: &BTreeMap<String, KeyRecord>,
+) -> ProfileView {
+    let mut view = ProfileView {
+        name: name.to_string(),
+        kind: ProfileKind::Invalid,
+        role_arn: None,
+        mfa_serial: None,
+        region: None,
+        source_profile: None,
+        key_profile: None,
+        keys: None,
+        problem: None,
+    };
+    let profile = match resolved {
+        Ok(p) => p,
+        Err(e) => {
+            view.problem = Some(e.into());
+            return view;
+        }
+    };
+    view.region = profile.region.clone();
+    view.mfa_serial = profile.mfa_serial().map(str::to_string);
+    view.role_arn = profile.role_arn().map(str::to_string);
+    let keys = root_keys(&profile);
+    view.key_profile = keys.map(|k| k.profile.clone());
+    view.keys = keys.map(|k| keys_at(k, stored));
+    view.kind = match &profile.source {
+        CredentialSource::Keys(_) => ProfileKind::Keys,
+        CredentialSource::SessionToken { .. } => ProfileKind::SessionToken,
+        CredentialSource::Role(role) => {
+            view.source_profile = Some(role.source.name.clone());
+            ProfileKind::Role
+        }
+        CredentialSource::Unsupported { what, reason } => {
+            view.problem = Some(CommandError::new("unsupported_profile", format!("{what}: {reason}")));
+            ProfileKind::Unsupported
+        }
+    };
+    view
+}
+
+/// The key source at the root of a profile's chain.
+fn root_keys(profile: &ResolvedProfile) -> Option<&KeySource> {
+    match &profile.source {
+        CredentialSource::Keys(k) | CredentialSource::SessionToken { keys: k, .. } => Some(k),
+        CredentialSource::Role(role) => root_keys(&role.source),
+        CredentialSource::Unsupported { .. } => None,
+    }
+}
+
+/// The vault prefers the keyring over the files; so does this answer.
+fn keys_at(keys: &KeySource, stored: &BTreeMap<String, KeyRecord>) -> KeysAt {
+    if stored.contains_key(&keys.profile) {
+        KeysAt::Keyring
+    } else if keys.file_keys.is_some() {
+        KeysAt::File
+    } else {
+        KeysAt::Missing
+    }
+}
+
+/// Sessions with time left, soonest to expire first (the index's order).
+pub fn session_views(
+    cached: Vec<CachedSessionInfo>,
+    now: OffsetDateTime,
+    written: &BTreeMap<String, BTreeSet<String>>,
+) -> Vec<SessionView> {
+    cached
+        .into_iter()
+        .filter(|s| s.record.expires_at > now)
+        .map(|s| SessionView {
+            written_to: written
+                .get(&s.record.profile)
+                .map(|w| w.iter().cloned().collect())
+                .unwrap_or_default(),
+            id: s.entry,
+            profile: s.record.profile,
+            kind: match s.record.kind {
+                SessionKind::AssumeRole => SessionKindView::AssumeRole,
+                SessionKind::GetSessionToken => SessionKindView::GetSessionToken,
+            },
+            expires_at: s.record.expires_at,
+            mfa_serial: s.record.mfa_serial,
+            role_arn: s.record.role_arn,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    const CONFIG: &str = "\
+[profile oppara]
+region = eu-west-1
+mfa_serial = arn:aws:iam::111111111111:mfa/oppara
+
+[profile oppara-dev]
+role_arn = arn:aws:iam::222222222222:role/developer
+source_profile = oppara
+mfa_serial = arn:aws:iam::111111111111:mfa/oppara
+
+[profile corp-sso]
+sso_session = corp
+
+[profile broken]
+role_arn = arn:aws:iam::222222222222:role/x
+source_profile = nowhere
+";
+
+    fn set() -> ProfileSet {
+        ProfileSet::parse(Path::new("config"), CONFIG, Path::new("credentials"), "").expect("parses")
+    }
+
+    #[test]
+    fn every_profile_is_listed_with_what_it_is() {
+        let views = profile_views(&set(), &BTreeMap::new());
+        let kinds: Vec<_> = views.iter().map(|v| (v.name.as_str(), v.kind)).collect();
+        assert_eq!(
+            kinds,
+            [
+                ("oppara", ProfileKind::SessionToken),
+                ("oppara-dev", ProfileKind::Role),
+                ("corp-sso", ProfileKind::Unsupported),
+                ("broken", ProfileKind::Invalid),
+            ]
+        );
+        let dev = &views[1];
+        assert_eq!(dev.source_profile.as_deref(), Some("oppara"));
+        assert_eq!(dev.key_profile.as_deref(), Some("oppara"));
+        assert_eq!(dev.keys, Some(KeysAt::Missing));
+        assert_eq!(dev.region.as_deref(), None, "no region of its own and no [default]");
+        assert_eq!(views[0].region.as_deref(), Some("eu-west-1"));
+        assert!(views[0].holds_keys() && !dev.holds_keys());
+        assert_eq!(
+            views[2].problem.as_ref().map(|p| p.code.as_str()),
+            Some("unsupported_profile")
+        );
+        assert_eq!(
+            views[3].problem.as_ref().map(|p| p.code.as_str()),
+            Some("profile_reference_not_found")
+        );
+    }
+
+    #[test]
+    fn stored_keys_win_over_missing_ones() {
+        let mut stored = BTreeMap::new();
+        stored.insert(
+            "oppara".to_string(),
+            KeyRecord {
+                masked_key_id: "****MPLE".into(),
+                added_at: OffsetDateTime::UNIX_EPOCH,
+            },
+        );
+        let views = profile_views(&set(), &stored);
+        assert_eq!(views[1].keys, Some(KeysAt::Keyring));
+    }
+
+    #[test]
+    fn export_choices_serialise_as_the_cli_names() {
+        let names: Vec<String> = ExportChoice::ALL
+            .iter()
+            .map(|c| {
+                serde_json::to_value(c)
+                    .expect("json")
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string()
+            })
+            .collect();
+        assert_eq!(names, ["env", "fish", "powershell", "windows-cmd"]);
+        for c in ExportChoice::ALL {
+            assert_eq!(c.format().name(), serde_json::to_value(c).expect("json"));
+        }
+        assert_eq!(ExportChoice::for_shell("/usr/bin/fish"), ExportChoice::Fish);
+        assert_eq!(ExportChoice::for_shell("/bin/bash"), ExportChoice::Env);
+    }
+}

@@ -1,0 +1,113 @@
+//! The two windows, created on demand and destroyed when closed (a hidden WebKit window keeps
+//! ~200 MiB; a destroyed one frees its web process). The app lives on in the tray meanwhile.
+
+use crate::error::{codes, CommandError};
+use crate::state::AppState;
+use crate::views::{Intent, MfaRequestView};
+use tauri::{AppHandle, Emitter, Manager, Runtime, WebviewUrl, WebviewWindowBuilder};
+
+pub const MAIN: &str = "main";
+pub const MFA: &str = "mfa";
+
+/// Sessions, keys or profiles changed: the main window reloads its overview.
+pub const CHANGED_EVENT: &str = "rolebar://changed";
+/// The tray asks the open main window to do something (payload: `Intent`).
+pub const INTENT_EVENT: &str = "rolebar://intent";
+/// A new question for the open MFA dialog (payload: `MfaRequestView`), e.g. after a rejected code.
+pub const MFA_REQUEST_EVENT: &str = "rolebar://mfa-request";
+
+/// Opens (or raises) the main window, passing `intent` along.
+pub fn open_main<R: Runtime>(app: &AppHandle<R>, intent: Option<Intent>) -> Result<(), CommandError> {
+    let failed =
+        |e: tauri::Error| CommandError::new(codes::WINDOW_FAILED, format!("cannot open the Rolebar window: {e}"));
+    if let Some(window) = app.get_webview_window(MAIN) {
+        // Best effort: a window manager may refuse focus; the window is there either way.
+        let _ = window.unminimize();
+        let _ = window.show();
+        let _ = window.set_focus();
+        if let Some(intent) = intent {
+            window.emit_to(MAIN, INTENT_EVENT, intent).map_err(failed)?;
+        }
+        return Ok(());
+    }
+    // A new window reads its intent from the URL: it cannot miss an event sent before it listens.
+    let url = match &intent {
+        Some(Intent::Write { session_id }) => {
+            format!("index.html#write={}", percent_encode(session_id))
+        }
+        None => "index.html".to_string(),
+    };
+    WebviewWindowBuilder::new(app, MAIN, WebviewUrl::App(url.into()))
+        .title("Rolebar")
+        .inner_size(900.0, 680.0)
+        .min_inner_size(640.0, 480.0)
+        .center()
+        .focused(true)
+        .build()
+        .map_err(failed)?;
+    Ok(())
+}
+
+/// Shows `request` in the MFA dialog: creates the dialog, or updates the open one (re-asks after
+/// a rejected code keep the same window).
+pub fn show_mfa<R: Runtime>(app: &AppHandle<R>, request: &MfaRequestView) -> tauri::Result<()> {
+    if let Some(window) = app.get_webview_window(MFA) {
+        window.emit_to(MFA, MFA_REQUEST_EVENT, request)?;
+        let _ = window.show();
+        let _ = window.set_focus();
+        return Ok(());
+    }
+    let window = WebviewWindowBuilder::new(app, MFA, WebviewUrl::App("mfa.html".into()))
+        .title("Rolebar — MFA code")
+        .inner_size(440.0, 360.0)
+        .resizable(false)
+        .minimizable(false)
+        .maximizable(false)
+        .always_on_top(true)
+        .center()
+        .focused(true)
+        .build()?;
+    app.state::<AppState>().mfa.window_created();
+    let _ = window.set_focus();
+    Ok(())
+}
+
+pub fn close_mfa<R: Runtime>(app: &AppHandle<R>) {
+    if let Some(window) = app.get_webview_window(MFA) {
+        app.state::<AppState>().mfa.closing_window();
+        if let Err(e) = window.destroy() {
+            tracing::warn!(error = %e, "cannot close the MFA dialog");
+        }
+    }
+}
+
+/// Tells the main window, if open, to reload.
+pub fn notify_changed<R: Runtime>(app: &AppHandle<R>) {
+    if app.get_webview_window(MAIN).is_some() {
+        let _ = app.emit_to(MAIN, CHANGED_EVENT, ());
+    }
+}
+
+/// Percent-encodes everything but unreserved URL characters (RFC 3986).
+fn percent_encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn session_ids_survive_the_url() {
+        assert_eq!(
+            super::percent_encode("session:AssumeRole:a b/é"),
+            "session%3AAssumeRole%3Aa%20b%2F%C3%A9"
+        );
+    }
+}

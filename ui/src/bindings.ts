@@ -1,0 +1,161 @@
+// Generated from the Rust types by src-tauri/src/bindings.rs (ts-rs). Do not edit:
+// ROLEBAR_UPDATE_BINDINGS=1 cargo test -p rolebar-app --lib bindings
+
+export type CommandError = { 
+/**
+ * rolebar-core's `Error::code()` / `OutputError::code()`, or one of the app's own codes
+ * listed in [`codes`].
+ */
+code: string, message: string, };
+
+export type ProfileKind = "keys" | "sessionToken" | "role" | "unsupported" | "invalid";
+
+export type KeysAt = "keyring" | "file" | "missing";
+
+export type ProfileView = { name: string, kind: ProfileKind, roleArn: string | null, 
+/**
+ * The MFA device a request for this profile may ask a code for.
+ */
+mfaSerial: string | null, region: string | null, 
+/**
+ * A role's `source_profile`.
+ */
+sourceProfile: string | null, 
+/**
+ * The profile whose long-term keys sign the first STS call of the chain.
+ */
+keyProfile: string | null, keys: KeysAt | null, 
+/**
+ * Why the profile cannot be used (kinds `unsupported` and `invalid`).
+ */
+problem: CommandError | null, };
+
+export type SessionKindView = "assumeRole" | "getSessionToken";
+
+export type SessionView = { 
+/**
+ * The session's cache entry name (`session:AssumeRole:dev`): names it, grants nothing.
+ */
+id: string, 
+/**
+ * The role profile (AssumeRole) or the key-holding profile (GetSessionToken).
+ */
+profile: string, kind: SessionKindView, 
+/**
+ * RFC 3339.
+ */
+expiresAt: string, mfaSerial: string | null, roleArn: string | null, 
+/**
+ * Credentials-file profiles this app wrote the session to since it started.
+ */
+writtenTo: Array<string>, };
+
+export type KeyView = { profile: string, 
+/**
+ * `****MPLE`: enough to tell keys apart, not to use one.
+ */
+maskedKeyId: string, addedAt: string, };
+
+export type ExportChoice = "env" | "fish" | "powershell" | "windows-cmd";
+
+export type Overview = { profiles: Array<ProfileView>, 
+/**
+ * Live sessions (more than zero time left), soonest to expire first.
+ */
+sessions: Array<SessionView>, keys: Array<KeyView>, 
+/**
+ * Profiles whose long-term keys can be stored: those holding keys in the config, then
+ * any other name that has keys in the keyring.
+ */
+keyProfiles: Array<string>, configPath: string, credentialsPath: string, 
+/**
+ * The AWS files could not be read: `profiles` is empty and this says why.
+ */
+loadError: CommandError | null, defaultExportFormat: ExportChoice, };
+
+export type PlacementView = "replaced" | "appended";
+
+export type WriteResult = { profile: string, 
+/**
+ * The file written, symbolic links followed.
+ */
+path: string, placement: PlacementView, createdFile: boolean, replacedLongTermKeys: boolean, removedExpired: Array<string>, 
+/**
+ * Other sections with the same name (the AWS CLI refuses such a file): tell the user.
+ */
+duplicateLines: Array<number>, 
+/**
+ * The file's previous mode when it was tightened to 0600.
+ */
+modeTightenedFrom: number | null, };
+
+export type CopyReport = { profile: string, format: ExportChoice, 
+/**
+ * How many variables the copied text sets.
+ */
+variables: number, };
+
+export type LogOutReport = { profile: string, sessionsCleared: number, 
+/**
+ * Credentials-file sections this app had written for the profile and removed.
+ */
+sectionsRemoved: Array<string>, };
+
+export type Settings = { 
+/**
+ * Start Rolebar when the user logs in (off by default).
+ */
+autostart: boolean, };
+
+export type MfaReasonView = "noSession" | "sessionExpired" | "differentDevice" | "rejected";
+
+export type MfaRequestView = { 
+/**
+ * Answers name the request they answer, so a late answer never feeds a newer request.
+ */
+id: number, 
+/**
+ * The profile the user asked for.
+ */
+profile: string, 
+/**
+ * The profile whose session the code makes: the source profile when a role uses the same
+ * device as its source (one GetSessionToken code then serves every such role).
+ */
+codeFor: string, mfaSerial: string, reason: MfaReasonView, 
+/**
+ * The reason in words ("AWS rejected the last code").
+ */
+reasonText: string, 
+/**
+ * 1 for the first ask, 2 after one rejection, …
+ */
+attempt: number, };
+
+export type Intent = { "kind": "write", sessionId: string, };
+
+/** Every command: its arguments and what it resolves to (it rejects with a CommandError). */
+export type Commands = {
+  get_overview: { args: {}; result: Overview };
+  assume_profile: { args: { profile: string }; result: SessionView };
+  renew_session: { args: { profile: string }; result: SessionView };
+  log_out: { args: { profile: string }; result: LogOutReport };
+  copy_exports: { args: { sessionId: string; format: ExportChoice }; result: CopyReport };
+  write_session: { args: { sessionId: string; target: string; force: boolean }; result: WriteResult };
+  add_keys: { args: { profile: string; accessKeyId: string; secretAccessKey: string }; result: KeyView };
+  remove_keys: { args: { profile: string }; result: boolean };
+  get_settings: { args: {}; result: Settings };
+  set_autostart: { args: { enabled: boolean }; result: Settings };
+  mfa_request: { args: {}; result: MfaRequestView | null };
+  submit_mfa_code: { args: { requestId: number; code: string }; result: null };
+  cancel_mfa: { args: { requestId: number }; result: null };
+};
+
+export type CommandName = keyof Commands;
+
+/** Events the app sends to its windows. */
+export const EVENTS = {
+  changed: "rolebar://changed",
+  intent: "rolebar://intent",
+  mfaRequest: "rolebar://mfa-request",
+} as const;

@@ -1,0 +1,43 @@
+import { describe, expect, it } from "vitest";
+import { formatTimeLeft, normalizeMfaCode, parseIntent, secondsLeft, suggestTarget } from "./format";
+
+describe("normalizeMfaCode", () => {
+  it("accepts 6 digits with pasted spaces", () => {
+    expect(normalizeMfaCode("123456")).toBe("123456");
+    expect(normalizeMfaCode(" 123 456\n")).toBe("123456");
+  });
+  it("refuses anything else", () => {
+    for (const bad of ["", "12345", "1234567", "12345a", "12-456", "１２３４５６"]) {
+      expect(normalizeMfaCode(bad)).toBeNull();
+    }
+  });
+});
+
+describe("time left", () => {
+  const now = Date.parse("2026-11-25T12:00:00Z");
+  it("counts whole seconds and never goes below zero", () => {
+    expect(secondsLeft("2026-11-25T12:37:15Z", now)).toBe(37 * 60 + 15);
+    expect(secondsLeft("2026-11-25T11:00:00Z", now)).toBe(0);
+    expect(secondsLeft("not a date", now)).toBe(0);
+  });
+  it("reads naturally", () => {
+    expect(formatTimeLeft(37 * 60 + 5)).toBe("37m 05s");
+    expect(formatTimeLeft(8 * 3600 - 1)).toBe("7h 59m");
+    expect(formatTimeLeft(45)).toBe("45s");
+    expect(formatTimeLeft(0)).toBe("expired");
+  });
+});
+
+describe("intents and targets", () => {
+  it("reads the tray's write intent from the URL", () => {
+    expect(parseIntent("#write=session%3AAssumeRole%3Aoppara-dev")).toEqual({
+      kind: "write",
+      sessionId: "session:AssumeRole:oppara-dev",
+    });
+    expect(parseIntent("")).toBeNull();
+    expect(parseIntent("#write=%E0%A4%A")).toBeNull();
+  });
+  it("suggests the name the guard rail suggests", () => {
+    expect(suggestTarget("oppara-dev")).toBe("oppara-dev-creds");
+  });
+});
