@@ -1,10 +1,106 @@
 #!/usr/bin/env bash
-# Build Rolebar and start it. Arguments go to the `rolebar` command line
-# (default: `list`), e.g. `bash scripts/run.sh exec oppara-dev -- aws sts get-caller-identity`.
+# Build the Rolebar tray app (and the `rolebar` command line) and start it.
+#
+#   bash scripts/run.sh            the real thing: your ~/.aws profiles, your OS keyring
+#   bash scripts/run.sh --demo     a sandbox: a temporary HOME with the seed's profiles, a local
+#                                  moto_server as STS, keys in a separate keyring namespace —
+#                                  click through the whole flow without an AWS account
+#                                  (any 6-digit MFA code works against moto)
+#
+# Installs what the build needs when missing (as root: apt packages; npm packages for ui/).
 set -euo pipefail
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$REPO_ROOT"
-cargo build --release --locked -p rolebar-cli
-BIN="${CARGO_TARGET_DIR:-$REPO_ROOT/target}/release/rolebar"
-(($# == 0)) && set -- list
-exec "$BIN" "$@"
+log() { printf '[run.sh] %s\n' "$*" >&2; }
+
+BUILD_PACKAGES=(build-essential pkg-config libwebkit2gtk-4.1-dev libayatana-appindicator3-dev
+  libayatana-appindicator3-1 python3-venv curl)
+missing=()
+for pkg in "${BUILD_PACKAGES[@]}"; do
+  [[ "$(dpkg-query -W -f='${db:Status-Status}' "$pkg" 2>/dev/null)" == installed ]] || missing+=("$pkg")
+done
+if ((${#missing[@]})); then
+  if [[ $(id -u) != 0 ]]; then
+    log "missing packages; run: sudo apt-get install ${missing[*]}"
+    exit 1
+  fi
+  log "installing ${missing[*]}"
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# The web front end is embedded into the binary at build time.
+if [[ ! -d ui/node_modules ]]; then npm ci --prefix ui --no-audit --no-fund; fi
+npm run build --prefix ui >/dev/null
+cargo build --release --locked --features custom-protocol -p rolebar-app --bin rolebar-tray -p rolebar-cli --bin rolebar
+BIN="${CARGO_TARGET_DIR:-$REPO_ROOT/target}/release"
+
+if [[ ${1:-} != --demo ]]; then
+  exec "$BIN/rolebar-tray"
+fi
+
+# ---- demo sandbox ----
+CACHE=${ROLEBAR_CACHE_DIR:-$HOME/.cache/rolebar-test}
+VENV=$CACHE/demo-venv
+if [[ ! -x $VENV/bin/moto_server ]]; then
+  log "installing moto into $VENV (about a minute, once)"
+  /usr/bin/python3 -m venv "$VENV"
+  "$VENV/bin/pip" install -q --disable-pip-version-check 'moto[server]==5.2.5'
+fi
+SANDBOX=$(mktemp -d "${TMPDIR:-/tmp}/rolebar-demo.XXXXXX")
+MOTO_PID=
+cleanup() {
+  [[ -n $MOTO_PID ]] && kill "$MOTO_PID" 2>/dev/null || true
+  "$BIN/rolebar" clear >/dev/null 2>&1 || true
+  "$BIN/rolebar" remove default >/dev/null 2>&1 || true
+  "$BIN/rolebar" remove base >/dev/null 2>&1 || true
+  rm -rf "$SANDBOX"
+}
+trap cleanup EXIT
+PORT=$("$VENV/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+"$VENV/bin/moto_server" -H 127.0.0.1 -p "$PORT" >"$SANDBOX/moto.log" 2>&1 &
+MOTO_PID=$!
+until curl -sf -o /dev/null "http://127.0.0.1:$PORT/moto-api/"; do sleep 0.1; done
+"$VENV/bin/python" tests/support/moto_setup.py seed "http://127.0.0.1:$PORT" "$SANDBOX/fixture.json" >/dev/null
+
+export AWS_CONFIG_FILE=$SANDBOX/config AWS_SHARED_CREDENTIALS_FILE=$SANDBOX/credentials
+export ROLEBAR_STATE_DIR=$SANDBOX/state ROLEBAR_KEYRING_SERVICE=rolebar-demo
+export AWS_ENDPOINT_URL_STS=http://127.0.0.1:$PORT
+read -r ROLE_DEV ROLE_RO ROLE_ADMIN AKID SECRET < <("$VENV/bin/python" -c '
+import json, sys
+f = json.load(open(sys.argv[1])); u = f["users"]["oppara"]; r = f["roles"]
+print(r["developer"], r["readonly"], r["admin"], u["access_key_id"], u["secret_access_key"])' "$SANDBOX/fixture.json")
+cat >"$AWS_CONFIG_FILE" <<CONFIG
+# Rolebar demo: the seed's set-up, against a local moto STS.
+[default]
+output=json
+region=us-east-1
+
+[profile oppara-dev]
+source_profile=default
+mfa_serial=arn:aws:iam::111111111111:mfa/oppara
+role_arn=$ROLE_DEV
+
+# One MFA code for several roles: base holds the keys and the same device.
+[profile base]
+mfa_serial=arn:aws:iam::111111111111:mfa/alice
+
+[profile dev]
+source_profile=base
+mfa_serial=arn:aws:iam::111111111111:mfa/alice
+role_arn=$ROLE_DEV
+
+[profile admin]
+source_profile=base
+mfa_serial=arn:aws:iam::111111111111:mfa/alice
+role_arn=$ROLE_ADMIN
+
+[profile dev-readonly]
+source_profile=dev
+role_arn=$ROLE_RO
+CONFIG
+AWS_ACCESS_KEY_ID=$AKID AWS_SECRET_ACCESS_KEY=$SECRET "$BIN/rolebar" add default --env
+AWS_ACCESS_KEY_ID=$AKID AWS_SECRET_ACCESS_KEY=$SECRET "$BIN/rolebar" add base --env
+log "demo sandbox in $SANDBOX; STS is moto on port $PORT; any 6-digit code is accepted"
+log "in a terminal: AWS_CONFIG_FILE=$AWS_CONFIG_FILE ROLEBAR_KEYRING_SERVICE=rolebar-demo ROLEBAR_STATE_DIR=$ROLEBAR_STATE_DIR AWS_ENDPOINT_URL_STS=$AWS_ENDPOINT_URL_STS $BIN/rolebar list"
+ROLEBAR_OPEN_MAIN=1 "$BIN/rolebar-tray"

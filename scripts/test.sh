@@ -8,9 +8,10 @@
 #                                           bash scripts/test.sh --shell -- cargo nextest run -p rolebar-core
 #
 # Environment read:
-#   ROLEBAR_CACHE_DIR       where the Python venv (moto) is kept between runs
+#   ROLEBAR_CACHE_DIR       where the Python venv (moto, pytest) is kept between runs
 #                           (default ~/.cache/rolebar-test)
 #   ROLEBAR_TEST_SKIP_LINT  1 = skip cargo fmt and clippy (fast inner loop)
+#   ROLEBAR_TEST_SKIP_E2E   1 = skip the app's end-to-end suite (tests/e2e)
 #   ROLEBAR_TEST_KEEP_TMP   1 = keep the temp HOME and the moto logs after the run
 #   CARGO_TARGET_DIR        honoured as usual
 # What the tests get is described in tests/support/README.md.
@@ -21,9 +22,20 @@
 set -euo pipefail
 
 # Bump these to change the pinned tools; the venv is rebuilt when the spec changes.
-MOTO_SPEC='moto[server]==5.2.5'
-APT_PACKAGES=(gnome-keyring libsecret-tools dbus dbus-x11 awscli python3-venv python3-dbusmock
-  xvfb xauth curl)
+# moto (with boto3) serves STS/IAM; dbus-fast and pytest are what tests/e2e expects of this venv.
+VENV_SPEC=('moto[server]==5.2.5' 'dbus-fast==2.46.4' 'pytest==8.4.2')
+APT_PACKAGES=(
+  # the test services: keyring on a private bus, notifications double, X server, AWS CLI v2
+  gnome-keyring libsecret-tools dbus dbus-x11 awscli python3-venv python3-dbusmock
+  xvfb xauth curl
+  # building the Tauri app (the workspace root package): clippy and the tests compile it
+  build-essential pkg-config libwebkit2gtk-4.1-dev libayatana-appindicator3-dev
+  # the app's end-to-end tests: the tray library it dlopens, WebDriver for its windows,
+  # the X clipboard, screenshots and window lookup
+  libayatana-appindicator3-1 webkit2gtk-driver xclip imagemagick xdotool x11-utils libnotify-bin
+)
+# tauri-driver bridges WebDriver clients to the app (tests/e2e); pinned.
+TAURI_DRIVER_VERSION=2.1.0
 # Debian's AWS CLI v2. A pyenv/pip `aws` (v1) may come first on PATH, so never use `aws` bare.
 AWS_CLI=/usr/bin/aws
 
@@ -64,20 +76,53 @@ install_apt_packages() {
 }
 
 ensure_venv() {
-  local venv=$1 stamp=$1/.rolebar-spec
-  # Reuse the venv only if it was finished for this exact spec and still imports.
-  if [[ -f $stamp && "$(cat "$stamp")" == "$MOTO_SPEC" ]] &&
-    "$venv/bin/python" -c 'import importlib.util as u; assert u.find_spec("moto") and u.find_spec("boto3")' \
-      2>/dev/null && [[ -x $venv/bin/moto_server ]]; then
+  local venv=$1 stamp=$1/.rolebar-spec spec="${VENV_SPEC[*]}"
+  # Reuse the venv only if it was finished for this exact spec and still finds its modules
+  # (find_spec, not import: importing moto alone takes 0.6 s).
+  if [[ -f $stamp && "$(cat "$stamp")" == "$spec" ]] &&
+    "$venv/bin/python" -c 'import importlib.util as u
+assert all(u.find_spec(m) for m in ("moto", "boto3", "dbus_fast", "pytest"))' 2>/dev/null &&
+    [[ -x $venv/bin/moto_server ]]; then
     return 0
   fi
-  log "building the moto venv in $venv ($MOTO_SPEC)"
+  log "building the test venv in $venv ($spec)"
   rm -rf "$venv"
   # Debian's python3, not pyenv's: it is the one that python3-venv makes work on a bare machine.
   /usr/bin/python3 -m venv "$venv"
-  "$venv/bin/pip" install -q --disable-pip-version-check "$MOTO_SPEC"
+  "$venv/bin/pip" install -q --disable-pip-version-check "${VENV_SPEC[@]}"
   # Written last: a venv whose install was interrupted has no stamp and is rebuilt next time.
-  printf '%s' "$MOTO_SPEC" >"$stamp"
+  printf '%s' "$spec" >"$stamp"
+}
+
+# The Tauri app embeds ui/dist (git-ignored) at compile time, and its build.rs stops when it is
+# missing: build the front end before any cargo phase. Done with the real HOME, so npm's cache
+# (~/.npm) serves repeat runs. Node.js and npm come with the machine (Debian 12's own nodejs is
+# 18, too old for vite 7).
+build_ui() {
+  [[ -f $REPO_ROOT/ui/package.json ]] || return 0
+  command -v npm >/dev/null || die "npm is missing: the Tauri app needs ui/dist built (node >= 20.19)"
+  local ui=$REPO_ROOT/ui
+  # npm ci wipes node_modules: only when the lock file changed since the last install.
+  if [[ ! -f $ui/node_modules/.package-lock.json || $ui/package-lock.json -nt $ui/node_modules/.package-lock.json ]]; then
+    npm ci --prefix "$ui" --no-audit --no-fund --loglevel=error
+  fi
+  # Rebuilt (~7 s) whenever any front-end file is newer than the last build: a stale ui/dist
+  # would be embedded silently.
+  if [[ ! -f $ui/dist/index.html ]] || [[ -n "$(find "$ui" \( -path "$ui/node_modules" -o -path "$ui/dist" \) \
+    -prune -o -type f -newer "$ui/dist/index.html" -print -quit)" ]]; then
+    npm run build --prefix "$ui" --silent >/dev/null
+  fi
+  # The front end's own unit tests (Vitest), a second or two.
+  npm test --prefix "$ui" --silent >/dev/null
+}
+
+# Installed beside the venv (outside the clone), once per version.
+ensure_tauri_driver() {
+  local root=$ROLEBAR_CACHE_DIR/tools
+  if [[ "$("$root/bin/tauri-driver" --version 2>/dev/null || true)" != *"$TAURI_DRIVER_VERSION"* ]]; then
+    cargo install tauri-driver --locked --version "$TAURI_DRIVER_VERSION" --root "$root" --quiet
+  fi
+  export PATH=$root/bin:$PATH
 }
 
 outer() {
@@ -93,11 +138,13 @@ outer() {
   timed venv ensure_venv "$cache/venv"
   flock -u 9
   exec 9>&-
+  timed ui build_ui
 
   # cargo and rustup find the toolchain and the registry cache through HOME unless told
   # otherwise: pin them to the real ones before HOME moves.
   export CARGO_HOME=${CARGO_HOME:-$HOME/.cargo}
   export RUSTUP_HOME=${RUSTUP_HOME:-$HOME/.rustup}
+  timed driver ensure_tauri_driver
 
   # A throwaway HOME: the tests write ~/.aws files, and gnome-keyring keeps its keyring under
   # HOME. It must be set BEFORE the bus starts, since the bus auto-activates gnome-keyring
@@ -121,6 +168,9 @@ outer() {
   # Local servers must never go through a proxy.
   export NO_PROXY="127.0.0.1,localhost${NO_PROXY:+,$NO_PROXY}" no_proxy="127.0.0.1,localhost${no_proxy:+,$no_proxy}"
   unset PYTHONPATH PYTHONHOME DBUS_SESSION_BUS_ADDRESS GNOME_KEYRING_CONTROL
+  # The developer's desktop is not ours to touch (clipboard, windows), and CI has none: tests
+  # that need X start their own Xvfb, so a run here behaves as it does in CI.
+  unset DISPLAY WAYLAND_DISPLAY XAUTHORITY
 
   export ROLEBAR_TEST_INNER=1
   # Not exec: the EXIT trap above must still run to remove TMP_ROOT.
@@ -260,8 +310,10 @@ cargo_phases() {
     log "cargo-nextest not found: using cargo test"
     timed test cargo test "${scope[@]}" --all-targets --no-fail-fast "${locked[@]}" "$@"
   fi
-  timed doctest cargo test --workspace --doc "${locked[@]}"
-  timed bench cargo bench --workspace --no-run "${locked[@]}"
+  timed doctest cargo test -p rolebar-core -p rolebar-cli --doc "${locked[@]}"
+  # The criterion benchmarks, built in the same (debug) profile and run once each as tests:
+  # they compile and work; the figures come from `cargo bench`.
+  timed benches cargo test --workspace --benches "${locked[@]}"
 }
 
 inner() {
@@ -286,6 +338,12 @@ inner() {
     return "$rc"
   fi
   cargo_phases "$@"
+  # The whole app under Xvfb: tray over D-Bus, windows over WebDriver (tests/e2e/README.md).
+  if [[ ${ROLEBAR_TEST_SKIP_E2E:-} == 1 ]]; then
+    log "e2e skipped (ROLEBAR_TEST_SKIP_E2E=1)"
+  else
+    timed e2e bash "$REPO_ROOT/tests/e2e/run.sh"
+  fi
 }
 
 if [[ -n ${ROLEBAR_TEST_INNER:-} ]]; then

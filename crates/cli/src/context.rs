@@ -25,11 +25,7 @@ impl Context {
     /// `window`: how much time a cached session must have left to be handed out.
     pub fn with_window(window: time::Duration) -> Result<Self> {
         let paths = AwsPaths::from_env()?;
-        // A separate keyring namespace (tests, or a second identity) when asked for.
-        let store = Arc::new(match std::env::var("ROLEBAR_KEYRING_SERVICE") {
-            Ok(service) if !service.is_empty() => OsKeyring::new(service),
-            _ => OsKeyring::default(),
-        });
+        let store = Arc::new(OsKeyring::default());
         let index = Index::default_location()?;
         let clock = Arc::new(SystemClock);
         let keys = KeyStore::new(store.clone(), index.clone());

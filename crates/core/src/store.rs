@@ -37,9 +37,14 @@ impl OsKeyring {
     }
 }
 
+/// `ROLEBAR_KEYRING_SERVICE` names another namespace (the demo sandbox, tests, a second
+/// identity); otherwise [`DEFAULT_SERVICE`].
 impl Default for OsKeyring {
     fn default() -> Self {
-        OsKeyring::new(DEFAULT_SERVICE)
+        match std::env::var("ROLEBAR_KEYRING_SERVICE") {
+            Ok(service) if !service.is_empty() => OsKeyring::new(service),
+            _ => OsKeyring::new(DEFAULT_SERVICE),
+        }
     }
 }
 

@@ -1,0 +1,220 @@
+#!/usr/bin/env python3
+"""Performance figures of rolebar-tray under Xvfb (run by bench.sh, which starts the services).
+
+- start-up: spawn → StatusNotifierItemRegistered seen by our watcher (its events file carries
+  CLOCK_MONOTONIC times and the registering PID), median of N launches;
+- memory: VmRSS summed over the app and every process below it (WebKit web/network processes,
+  bwrap), with the main window open, and idle in the tray with no window ever opened;
+- CPU: utime+stime of that process tree over an idle period (60 s by default), tray only.
+
+Not a test: it prints figures (and writes them as JSON next to the other artifacts).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from harness import World, artifacts_dir, binary, descendants, pid_alive  # noqa: E402
+from tray import Tray, wait_until  # noqa: E402
+
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+def tree(pid: int) -> list[int]:
+    return [pid, *descendants(pid)] if pid_alive(pid) else []
+
+
+def rss_kib(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def pss_kib(pid: int) -> int:
+    """Proportional set size: shared pages split among their users (a fairer sum than RSS)."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def tree_pss(pid: int) -> int:
+    return sum(pss_kib(p) for p in tree(pid))
+
+
+def comm(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip()
+    except OSError:
+        return "?"
+
+
+def cpu_ticks(pid: int) -> int:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return int(fields[11]) + int(fields[12])  # utime, stime (fields 14, 15)
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
+def tree_rss(pid: int) -> tuple[int, dict[str, int]]:
+    parts: dict[str, int] = {}
+    for p in tree(pid):
+        name = comm(p)
+        parts[name] = parts.get(name, 0) + rss_kib(p)
+    return sum(parts.values()), parts
+
+
+def settled_rss(pid: int, settle: float = 3.0, timeout: float = 30.0) -> tuple[int, dict[str, int]]:
+    """The tree's RSS once it stops moving: within 1 % over `settle` seconds (or at `timeout`)."""
+    start = time.monotonic()
+    window: list[tuple[float, int]] = []
+    while True:
+        total, parts = tree_rss(pid)
+        now = time.monotonic()
+        window = [(t, v) for t, v in window if now - t <= settle] + [(now, total)]
+        values = [v for _, v in window]
+        if now - start >= settle and now - window[0][0] >= settle * 0.9 and max(values) - min(values) <= 0.01 * max(values):
+            return total, parts
+        if now - start >= timeout:
+            return total, parts
+        time.sleep(0.25)
+
+
+def registered_at(events: Path, pid: int, timeout: float = 60.0) -> float:
+    def probe():
+        for line in events.read_text().splitlines():
+            e = json.loads(line)
+            if e.get("event") == "registered" and e.get("pid") == pid:
+                return e["t"]
+        return None
+
+    return wait_until(f"pid {pid} to register its tray item", probe, timeout)
+
+
+class Launch:
+    def __init__(self, world: World, open_main: bool) -> None:
+        env = world.full_env({"ROLEBAR_LOG": "warn"})
+        env.pop("NO_AT_BRIDGE", None)  # measure the app as a desktop runs it
+        if open_main:
+            env["ROLEBAR_OPEN_MAIN"] = "1"
+        else:
+            env.pop("ROLEBAR_OPEN_MAIN", None)
+        self.log = open(world.artifacts / "app-stderr.log", "ab")
+        self.t0 = time.monotonic()
+        self.proc = subprocess.Popen([str(binary("ROLEBAR_E2E_APP", "rolebar-tray"))], env=env,
+                                     stdout=subprocess.DEVNULL, stderr=self.log)
+
+    def stop(self) -> None:
+        kids = descendants(self.proc.pid)
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(timeout=10)
+        for k in kids:
+            try:
+                os.kill(k, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        self.log.close()
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--starts", type=int, default=5)
+    ap.add_argument("--cpu-seconds", type=float, default=60.0)
+    args = ap.parse_args()
+    events = Path(os.environ["ROLEBAR_E2E_WATCHER_EVENTS"])
+    app_bin = binary("ROLEBAR_E2E_APP", "rolebar-tray")
+    print(f"binary: {app_bin} ({app_bin.stat().st_size / 2**20:.1f} MiB)")
+
+    world = World("bench")
+    world.add_keys()
+    tray = Tray()
+    results: dict = {"binary": str(app_bin)}
+    try:
+        # 1. cold start to tray registered
+        starts = []
+        for i in range(args.starts):
+            launch = Launch(world, open_main=False)
+            t = registered_at(events, launch.proc.pid)
+            starts.append(t - launch.t0)
+            item = tray.wait_item(launch.proc.pid, timeout=10)
+            launch.stop()
+            wait_until("the item to leave the watcher", lambda: item.item not in tray.items(), 10)
+            print(f"  start {i + 1}: {starts[-1] * 1000:.0f} ms")
+        results["start_to_tray_ms"] = [round(s * 1000) for s in starts]
+        results["start_to_tray_median_ms"] = round(statistics.median(starts) * 1000)
+        print(f"start (warm page cache) → tray registered: median {results['start_to_tray_median_ms']} ms of {args.starts}")
+
+        # 2. RSS with the main window open
+        launch = Launch(world, open_main=True)
+        registered_at(events, launch.proc.pid)
+        wait_until("a WebKit web process (the main window)",
+                   lambda: any(comm(p).startswith("WebKitWebProces") for p in tree(launch.proc.pid)), 30)
+        total, parts = settled_rss(launch.proc.pid)
+        pss = tree_pss(launch.proc.pid)
+        launch.stop()
+        results["rss_window_open_mib"] = round(total / 1024, 1)
+        results["rss_window_open_parts_mib"] = {k: round(v / 1024, 1) for k, v in parts.items()}
+        results["pss_window_open_mib"] = round(pss / 1024, 1)
+        print(f"RSS, main window open: {total / 1024:.0f} MiB  {results['rss_window_open_parts_mib']}"
+              f"  (PSS {pss / 1024:.0f} MiB)")
+
+        # 3. RSS idle in the tray (no window ever opened), then CPU over the idle period
+        launch = Launch(world, open_main=False)
+        registered_at(events, launch.proc.pid)
+        total, parts = settled_rss(launch.proc.pid)
+        pss = tree_pss(launch.proc.pid)
+        results["rss_tray_idle_mib"] = round(total / 1024, 1)
+        results["rss_tray_idle_parts_mib"] = {k: round(v / 1024, 1) for k, v in parts.items()}
+        results["pss_tray_idle_mib"] = round(pss / 1024, 1)
+        print(f"RSS, idle in the tray: {total / 1024:.0f} MiB  {results['rss_tray_idle_parts_mib']}"
+              f"  (PSS {pss / 1024:.0f} MiB)")
+
+        pids = tree(launch.proc.pid)
+        before = {p: cpu_ticks(p) for p in pids}
+        t0 = time.monotonic()
+        time.sleep(args.cpu_seconds)  # the measurement period itself, not a synchronisation
+        elapsed = time.monotonic() - t0
+        after = {p: cpu_ticks(p) for p in tree(launch.proc.pid)}
+        ticks = sum(after.get(p, 0) - before.get(p, 0) for p in after if p in before) + \
+            sum(after[p] for p in after if p not in before)
+        cpu_s = ticks / CLK_TCK
+        launch.stop()
+        results["idle_cpu_seconds"] = round(cpu_s, 3)
+        results["idle_cpu_period_s"] = round(elapsed, 1)
+        results["idle_cpu_percent"] = round(100 * cpu_s / elapsed, 3)
+        print(f"CPU idle in the tray: {cpu_s:.2f} s over {elapsed:.0f} s ({results['idle_cpu_percent']:.2f} % of one core)")
+    finally:
+        tray.close()
+        world.cleanup()
+    out = artifacts_dir() / "bench.json"
+    out.write_text(json.dumps(results, indent=2) + "\n")
+    print(f"figures written to {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

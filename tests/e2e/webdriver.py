@@ -1,0 +1,304 @@
+"""A minimal W3C WebDriver client (urllib + json) for tauri-driver + WebKitWebDriver.
+
+Only what the end-to-end tests use: sessions, windows, CSS lookups, clicks, keys, text,
+attributes, scripts and screenshots. Waits poll against a deadline; no fixed sleeps.
+"""
+
+from __future__ import annotations
+
+import base64
+import http.client
+import json
+import os
+import time
+import urllib.error
+import urllib.request
+from typing import Callable, TypeVar
+
+ELEMENT_KEY = "element-6066-11e4-a52e-4f735466cecf"
+T = TypeVar("T")
+
+
+class WebDriverError(AssertionError):
+    """An error answered by the driver (W3C `error` code + message)."""
+
+    def __init__(self, error: str, message: str, method: str = "", path: str = "") -> None:
+        super().__init__(f"{method} {path}: {error}: {message}")
+        self.error = error
+        self.message = message
+
+
+class NoSuchElement(WebDriverError):
+    pass
+
+
+class ConnectionDropped(WebDriverError):
+    pass
+
+
+def _idempotent(method: str, path: str) -> bool:
+    return method == "GET" or (method == "POST" and path.endswith("/window"))
+
+
+def _request(base: str, method: str, path: str, payload: dict | None = None, timeout: float = 60):
+    # WebKitWebDriver sometimes drops the connection of a command that arrives while the app
+    # creates a window (seen: GET /title, POST /window right after the MFA dialog opened; the
+    # next command works). Idempotent commands are retried; others report ConnectionDropped,
+    # which the polling waits treat as "not yet".
+    attempts = 3 if _idempotent(method, path) else 1
+    for attempt in range(attempts):
+        try:
+            return _request_once(base, method, path, payload, timeout)
+        except (http.client.RemoteDisconnected, ConnectionResetError) as e:
+            if attempt + 1 == attempts:
+                raise ConnectionDropped("connection dropped", repr(e), method, path) from None
+            time.sleep(0.1 * (attempt + 1))
+
+
+def _request_once(base: str, method: str, path: str, payload: dict | None, timeout: float):
+    data = None if payload is None else json.dumps(payload).encode()
+    req = urllib.request.Request(base + path, data=data, method=method,
+                                 headers={"Content-Type": "application/json; charset=utf-8"})
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as resp:
+            body = resp.read()
+    except urllib.error.HTTPError as e:
+        body = e.read()
+        try:
+            value = json.loads(body)["value"]
+            error, message = value.get("error", str(e.code)), value.get("message", "")
+        except (ValueError, KeyError, TypeError, AttributeError):
+            error, message = str(e.code), body.decode("utf-8", "replace")[:500]
+        cls = NoSuchElement if error == "no such element" else WebDriverError
+        raise cls(error, message, method, path) from None
+    return json.loads(body)["value"] if body else None
+
+
+def wait_for(what: str, probe: Callable[[], T], timeout: float = 15, interval: float = 0.05,
+             describe: Callable[[], str] | None = None) -> T:
+    """Poll `probe` until truthy. Driver errors count as 'not yet' until the deadline."""
+    deadline = time.monotonic() + timeout
+    last: Exception | None = None
+    while True:
+        try:
+            result = probe()
+            if result:
+                return result
+        except WebDriverError as e:
+            last = e
+        if time.monotonic() >= deadline:
+            detail = ""
+            if describe:
+                try:
+                    detail = "\n" + describe()
+                except Exception as e:  # noqa: BLE001
+                    detail = f"\n(could not describe the state: {e!r})"
+            if last:
+                detail += f"\nlast driver error: {last}"
+            raise AssertionError(f"timed out after {timeout:.1f}s waiting for {what}{detail}")
+        time.sleep(interval)
+
+
+class Element:
+    def __init__(self, session: "Session", element_id: str, selector: str = "") -> None:
+        self.session = session
+        self.id = element_id
+        self.selector = selector
+
+    def __repr__(self) -> str:
+        return f"Element({self.selector!r})"
+
+    def _path(self, suffix: str) -> str:
+        return f"/element/{self.id}{suffix}"
+
+    def click(self) -> None:
+        self.session.cmd("POST", self._path("/click"), {})
+
+    def clear(self) -> None:
+        self.session.cmd("POST", self._path("/clear"), {})
+
+    def send_keys(self, text: str) -> None:
+        self.session.cmd("POST", self._path("/value"), {"text": text})
+
+    @property
+    def text(self) -> str:
+        return self.session.cmd("GET", self._path("/text"))
+
+    def attribute(self, name: str):
+        return self.session.cmd("GET", self._path(f"/attribute/{name}"))
+
+    def prop(self, name: str):
+        return self.session.cmd("GET", self._path(f"/property/{name}"))
+
+    @property
+    def value(self) -> str:
+        return self.prop("value")
+
+    @property
+    def enabled(self) -> bool:
+        return self.session.cmd("GET", self._path("/enabled"))
+
+    @property
+    def displayed(self) -> bool:
+        # Not in W3C proper, but WebKitWebDriver serves it; fall back to a script.
+        try:
+            return self.session.cmd("GET", self._path("/displayed"))
+        except WebDriverError:
+            return self.session.execute(
+                "const e = arguments[0]; return !!(e.offsetWidth || e.offsetHeight || e.getClientRects().length);",
+                self.ref())
+
+    def ref(self) -> dict:
+        return {ELEMENT_KEY: self.id}
+
+    def screenshot(self, path: str) -> str:
+        png = base64.b64decode(self.session.cmd("GET", self._path("/screenshot")))
+        os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+        with open(path, "wb") as f:
+            f.write(png)
+        return path
+
+
+class Session:
+    """One WebDriver session = one launch of the app (tauri-driver starts it)."""
+
+    def __init__(self, base_url: str, capabilities: dict, timeout: float = 60) -> None:
+        self.base = base_url.rstrip("/")
+        value = _request(self.base, "POST", "/session", {"capabilities": capabilities}, timeout=timeout)
+        self.id: str = value["sessionId"]
+        self.capabilities: dict = value.get("capabilities", {})
+
+    def cmd(self, method: str, path: str, payload: dict | None = None, timeout: float = 60):
+        return _request(self.base, method, f"/session/{self.id}{path}", payload, timeout=timeout)
+
+    def quit(self) -> None:
+        try:
+            _request(self.base, "DELETE", f"/session/{self.id}", timeout=30)
+        except (WebDriverError, OSError):
+            pass
+
+    # --- windows ----------------------------------------------------------------------------
+
+    @property
+    def window_handles(self) -> list[str]:
+        return self.cmd("GET", "/window/handles")
+
+    @property
+    def current_window(self) -> str:
+        return self.cmd("GET", "/window")
+
+    def switch_to(self, handle: str) -> None:
+        self.cmd("POST", "/window", {"handle": handle})
+
+    @property
+    def title(self) -> str:
+        return self.cmd("GET", "/title")
+
+    @property
+    def url(self) -> str:
+        return self.cmd("GET", "/url")
+
+    def titles(self) -> dict[str, str]:
+        """{handle: title} of every window (switches back to the current one afterwards)."""
+        try:
+            current = self.current_window
+        except WebDriverError:
+            current = None
+        out = {}
+        for handle in self.window_handles:
+            try:
+                self.switch_to(handle)
+                out[handle] = self.title
+            except WebDriverError as e:
+                out[handle] = f"<{e.error}>"
+        if current and current in out:
+            self.switch_to(current)
+        return out
+
+    def find_window(self, title: str) -> str | None:
+        """The handle of the window with exactly this title, switched to; None if there is none."""
+        for handle, t in self.titles().items():
+            if t == title:
+                self.switch_to(handle)
+                return handle
+        return None
+
+    def wait_window(self, title: str, timeout: float = 15) -> str:
+        return wait_for(f"a window titled {title!r}", lambda: self.find_window(title), timeout,
+                        describe=lambda: f"windows now: {self.titles()}")
+
+    def close_window(self) -> None:
+        self.cmd("DELETE", "/window")
+
+    # --- elements ---------------------------------------------------------------------------
+
+    def find(self, css: str) -> Element:
+        value = self.cmd("POST", "/element", {"using": "css selector", "value": css})
+        return Element(self, value[ELEMENT_KEY], css)
+
+    def find_all(self, css: str) -> list[Element]:
+        values = self.cmd("POST", "/elements", {"using": "css selector", "value": css})
+        return [Element(self, v[ELEMENT_KEY], css) for v in values]
+
+    def exists(self, css: str) -> bool:
+        return bool(self.find_all(css))
+
+    def wait(self, css: str, timeout: float = 15, visible: bool = True) -> Element:
+        def probe():
+            for el in self.find_all(css):
+                if not visible or el.displayed:
+                    return el
+            return None
+
+        return wait_for(f"element {css!r}" + (" to be visible" if visible else ""), probe, timeout,
+                        describe=self.describe)
+
+    def wait_text(self, css: str, predicate: Callable[[str], bool], what: str, timeout: float = 15) -> str:
+        def probe():
+            for el in self.find_all(css):
+                text = el.text
+                if predicate(text):
+                    return text or " "
+            return None
+
+        return wait_for(f"{css!r} {what}", probe, timeout, describe=self.describe).strip()
+
+    def execute(self, script: str, *args):
+        return self.cmd("POST", "/execute/sync", {"script": script, "args": list(args)})
+
+    def execute_async(self, script: str, *args):
+        """The script's last argument is the callback that ends it."""
+        return self.cmd("POST", "/execute/async", {"script": script, "args": list(args)})
+
+    def wait_painted(self) -> None:
+        """Until the page has rendered its current DOM: two animation frames. WebKit's
+        screenshots show the last painted frame, which right after a DOM change is the old one."""
+        self.execute_async("const done = arguments[arguments.length - 1];"
+                           "requestAnimationFrame(() => requestAnimationFrame(() => done(true)));")
+
+    def describe(self) -> str:
+        """The current window's title and visible text, for failure messages."""
+        try:
+            body = self.execute("return document.body ? document.body.innerText : '';")
+            return f"window {self.title!r} shows:\n{(body or '').strip()[:2000]}"
+        except WebDriverError as e:
+            return f"(page unreadable: {e})"
+
+    def screenshot(self, path: str) -> str:
+        try:
+            self.wait_painted()
+        except WebDriverError:
+            pass  # a screenshot of whatever is there beats none (failure reports)
+        png = base64.b64decode(self.cmd("GET", "/screenshot"))
+        os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+        with open(path, "wb") as f:
+            f.write(png)
+        return path
+
+
+def driver_ready(base_url: str) -> bool:
+    try:
+        value = _request(base_url.rstrip("/"), "GET", "/status", timeout=2)
+        return bool(value is None or value.get("ready", True))
+    except (OSError, WebDriverError):
+        return False
