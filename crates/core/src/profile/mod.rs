@@ -185,6 +185,11 @@ impl ProfileSet {
         })
     }
 
+    /// `[default]`'s own region (aws-vault's fallback for profiles without one).
+    pub(crate) fn default_region(&self) -> Option<&str> {
+        self.own_setting("default", "region").map(|s| s.value)
+    }
+
     /// One profile's sections, looked up once for many settings (resolution reads ~20 keys).
     pub(crate) fn view<'a>(&'a self, name: &'a str) -> ProfileView<'a> {
         let (config, credentials) = self.sections(name).unwrap_or((None, None));
@@ -238,6 +243,10 @@ impl<'a> ProfileView<'a> {
             return self.set.setting(self.name, key);
         }
         Ok(None)
+    }
+
+    pub(crate) fn name(&self) -> &'a str {
+        self.name
     }
 
     pub(crate) fn value(&self, key: &str) -> Result<Option<String>> {

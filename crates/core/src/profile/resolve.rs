@@ -1,7 +1,7 @@
 //! Resolving a profile into how to get its credentials: the `source_profile` chain, roles,
 //! MFA devices, durations and the STS endpoint.
 
-use super::{ProfileSet, Setting};
+use super::{ProfileSet, ProfileView, Setting};
 use crate::credentials::Credentials;
 use crate::error::{Error, Result};
 use std::path::PathBuf;
@@ -195,10 +195,6 @@ impl ProfileSet {
         }
     }
 
-    fn value(&self, name: &str, key: &str) -> Result<Option<String>> {
-        Ok(self.setting(name, key)?.map(|s| s.value.to_string()))
-    }
-
     /// Resolves `name` with the process environment.
     pub fn resolve(&self, name: &str) -> Result<ResolvedProfile> {
         self.resolve_with(name, &Environment::from_process())
@@ -220,10 +216,10 @@ impl ProfileSet {
         chain.push(name.to_string());
         let region = match view.value("region")? {
             Some(r) => Some(r),
-            None => env.region.clone().or(self.value("default", "region").ok().flatten()),
+            None => env.region.clone().or_else(|| self.default_region().map(str::to_string)),
         };
-        let sts = self.sts_endpoint(name, region.as_deref(), env)?;
-        let source = self.credential_source(name, env, chain)?;
+        let sts = self.sts_endpoint(&view, region.as_deref(), env)?;
+        let source = self.credential_source(&view, env, chain)?;
         Ok(ResolvedProfile {
             name: name.to_string(),
             region,
@@ -232,8 +228,8 @@ impl ProfileSet {
         })
     }
 
-    fn sts_endpoint(&self, name: &str, region: Option<&str>, env: &Environment) -> Result<StsEndpoint> {
-        let view = self.view(name);
+    fn sts_endpoint(&self, view: &ProfileView<'_>, region: Option<&str>, env: &Environment) -> Result<StsEndpoint> {
+        let name = view.name();
         let configured = if env.ignore_configured_endpoint_urls {
             None
         } else {
@@ -263,8 +259,13 @@ impl ProfileSet {
         }
     }
 
-    fn credential_source(&self, name: &str, env: &Environment, chain: &mut Vec<String>) -> Result<CredentialSource> {
-        let view = self.view(name);
+    fn credential_source(
+        &self,
+        view: &ProfileView<'_>,
+        env: &Environment,
+        chain: &mut Vec<String>,
+    ) -> Result<CredentialSource> {
+        let name = view.name();
         let unsupported = |what: &'static str, reason: String| Ok(CredentialSource::Unsupported { what, reason });
         let role_arn = view.get("role_arn")?;
         if view.get("sso_session")?.is_some() || view.get("sso_start_url")?.is_some() {
@@ -290,7 +291,7 @@ impl ProfileSet {
                 );
             }
             return self
-                .role_source(name, role_arn, env, chain)
+                .role_source(view, role_arn, env, chain)
                 .map(|r| CredentialSource::Role(Box::new(r)));
         }
         // aws-vault reads `source_profile` without `role_arn` as "use that profile's credentials".
@@ -304,7 +305,7 @@ impl ProfileSet {
                     other => return Ok(other),
                 }
             }
-            _ => self.key_source(name)?,
+            _ => self.key_source(view)?,
         };
         if view.get("credential_process")?.is_some() && keys_profile.file_keys.is_none() {
             return unsupported(
@@ -347,12 +348,12 @@ impl ProfileSet {
 
     fn role_source(
         &self,
-        name: &str,
+        view: &ProfileView<'_>,
         role_arn: Setting<'_>,
         env: &Environment,
         chain: &mut Vec<String>,
     ) -> Result<RoleSpec> {
-        let view = self.view(name);
+        let name = view.name();
         if !role_arn.value.starts_with("arn:") {
             return Err(self.invalid(
                 name,
@@ -382,8 +383,8 @@ impl ProfileSet {
             Some(s) if s.value == name => ResolvedProfile {
                 name: name.to_string(),
                 region: view.value("region")?,
-                sts: self.sts_endpoint(name, view.value("region")?.as_deref(), env)?,
-                source: CredentialSource::Keys(self.key_source(name)?),
+                sts: self.sts_endpoint(view, view.value("region")?.as_deref(), env)?,
+                source: CredentialSource::Keys(self.key_source(view)?),
             },
             Some(s) => {
                 let source = self.checked_source(name, s, chain)?;
@@ -420,8 +421,8 @@ impl ProfileSet {
     }
 
     /// Keys for `name`: from the files if written there; the keyring is asked at run time.
-    fn key_source(&self, name: &str) -> Result<KeySource> {
-        let view = self.view(name);
+    fn key_source(&self, view: &ProfileView<'_>) -> Result<KeySource> {
+        let name = view.name();
         let file_keys = match view.get("aws_access_key_id")? {
             None => None,
             Some(id) => {
