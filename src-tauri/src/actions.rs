@@ -9,10 +9,14 @@ use crate::views::{
     cache_key, CopyReport, ExportChoice, KeyView, LogOutReport, SessionKindView, SessionView, WriteResult,
 };
 use crate::windows;
+use rolebar_core::mfa::{MfaPrompt, NoPrompt};
 use rolebar_core::outputs::{self, WriteOptions};
-use rolebar_core::profile::ProfileSet;
+use rolebar_core::profile::{ProfileSet, ResolvedProfile};
+use rolebar_core::schedule::SessionRef;
+use rolebar_core::session::cache::CacheKey;
 use rolebar_core::{Credentials, Session, SessionKind};
 use tauri::{AppHandle, Manager, Runtime};
+use time::OffsetDateTime;
 
 /// Who asked: failures of tray actions become notifications, the window shows its own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,15 +66,130 @@ async fn assume_with_dialog<R: Runtime>(
     renew: bool,
 ) -> Result<SessionView, CommandError> {
     let resolved = ProfileSet::load(&state.paths)?.resolve(profile)?;
-    if renew {
-        state.vault.cache().clear(profile)?;
-    }
     let prompt = DialogPrompt::new(app.clone(), profile);
-    let session = state.vault.session(&resolved, &prompt).await;
+    let session = if renew {
+        renew_session(state, &resolved, &prompt).await
+    } else {
+        state
+            .vault
+            .session(&resolved, &prompt)
+            .await
+            .map_err(CommandError::from)
+    };
     // Closes the dialog now, whatever happened.
     drop(prompt);
     let session = session?;
     Ok(session_view(&session, state))
+}
+
+/// A new session for `profile` even if the cached one is still fresh (the vault hands out a
+/// cached session until its last 5 minutes): drops the profile's own cached sessions, then asks
+/// the vault, which uses `prompt` only when a code is needed. A role assumed from a still valid
+/// MFA session of its source therefore renews without a code; that MFA session (filed under the
+/// profile holding the keys) is kept.
+///
+/// If the renewal fails (the code cancelled or needed, STS refused) the dropped sessions are put
+/// back: a failed renewal must not end a session that still has time left. Meanwhile the expiry
+/// schedule keeps watching them, so putting them back repeats no warning.
+pub async fn renew_session(
+    state: &AppState,
+    profile: &ResolvedProfile,
+    prompt: &dyn MfaPrompt,
+) -> Result<Session, CommandError> {
+    let cache = state.vault.cache();
+    let saved: Vec<(CacheKey, Session)> = cache
+        .list()
+        .into_iter()
+        .filter(|info| info.record.profile == profile.name)
+        .filter_map(|info| {
+            let key = cache_key(
+                info.record.kind,
+                &info.record.profile,
+                info.record.mfa_serial.as_deref(),
+            );
+            // An entry the key cannot be rebuilt for, or unreadable: dropped, not restored.
+            let session = (key.entry() == info.entry)
+                .then(|| cache.get_any(&key).ok().flatten())
+                .flatten()?;
+            Some((key, session))
+        })
+        .collect();
+    let _held = state.hold(
+        saved
+            .iter()
+            .map(|(key, s)| SessionRef::new(key.entry(), &s.profile, s.expires_at))
+            .collect(),
+    );
+    let result = match cache.clear(&profile.name) {
+        Ok(_) => state.vault.session(profile, prompt).await,
+        Err(e) => Err(e),
+    };
+    if let Err(e) = &result {
+        let now = state.now();
+        let mut restored = 0;
+        for (key, session) in saved.iter().filter(|(_, s)| s.expires_at > now) {
+            match cache.put(key, session) {
+                Ok(()) => restored += 1,
+                Err(put) => tracing::warn!(entry = %key.entry(), error = %put, "cannot put a session back"),
+            }
+        }
+        tracing::info!(profile = %profile.name, code = e.code(), restored, "renewal failed; the previous session stays");
+    }
+    Ok(result?)
+}
+
+/// What an automatic refresh did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefreshReport {
+    /// The new session's cache entry name (`session:AssumeRole:oppara-dev`).
+    pub key: String,
+    pub profile: String,
+    pub expires_at: OffsetDateTime,
+    /// Credentials-file sections rewritten with the new session.
+    pub rewritten: Vec<String>,
+    /// Sections that could not be rewritten, and why.
+    pub failed: Vec<(String, CommandError)>,
+}
+
+/// Renews `profile`'s session without asking anything ([`NoPrompt`]: a renewal that needs an
+/// MFA code fails with `mfa_required` and the current session stays), then rewrites the
+/// credentials-file sections this app wrote the profile's session to.
+pub async fn auto_refresh(state: &AppState, profile: &str) -> Result<RefreshReport, CommandError> {
+    let set = ProfileSet::load(&state.paths)?;
+    let resolved = set.resolve(profile)?;
+    state.set_busy(profile, true);
+    state.touch();
+    let result = renew_session(state, &resolved, &NoPrompt).await;
+    state.set_busy(profile, false);
+    state.touch();
+    let session = result?;
+    let mut report = RefreshReport {
+        key: cache_key(session.kind, &session.profile, session.mfa_serial.as_deref()).entry(),
+        profile: session.profile.clone(),
+        expires_at: session.expires_at,
+        rewritten: Vec::new(),
+        failed: Vec::new(),
+    };
+    for target in state.written_to(&session.profile) {
+        let written = outputs::write_profile(
+            &state.paths.credentials,
+            &target,
+            &session,
+            Some(set.config_file()),
+            state.now(),
+            WriteOptions::default(),
+        );
+        match written {
+            Ok(_) => report.rewritten.push(target),
+            Err(e) => {
+                tracing::warn!(profile, target = %target, error = %e, "cannot rewrite a refreshed session");
+                report.failed.push((target, e.into()));
+            }
+        }
+    }
+    tracing::info!(profile, expires_at = %session.expires_at, rewritten = ?report.rewritten, "session refreshed");
+    state.touch();
+    Ok(report)
 }
 
 fn session_view(session: &Session, state: &AppState) -> SessionView {

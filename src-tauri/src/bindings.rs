@@ -59,6 +59,7 @@ pub fn typescript() -> String {
         SessionView::decl(&cfg),
         KeyView::decl(&cfg),
         ExportChoice::decl(&cfg),
+        ExpiryView::decl(&cfg),
         Overview::decl(&cfg),
         PlacementView::decl(&cfg),
         WriteResult::decl(&cfg),

@@ -20,7 +20,9 @@ include!("command_names.rs");
 /// Profiles, live sessions and stored keys (read from the files and the index; no keyring unlock).
 #[tauri::command]
 pub async fn get_overview(state: State<'_, AppState>) -> Result<Overview, CommandError> {
-    Ok(state.snapshot().overview(&state.paths, ExportChoice::from_env()))
+    Ok(state
+        .snapshot()
+        .overview(&state.paths, ExportChoice::from_env(), state.expiry().view()))
 }
 
 /// A session for `profile`, from the cache or through STS (with the MFA dialog when needed).

@@ -3,6 +3,7 @@
 //! written to carry at most a masked key id.
 
 use rolebar_core::outputs::OutputError;
+use rolebar_core::schedule::ScheduleError;
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -56,6 +57,12 @@ impl From<rolebar_core::Error> for CommandError {
 
 impl From<OutputError> for CommandError {
     fn from(e: OutputError) -> Self {
+        CommandError::new(e.code(), e.to_string())
+    }
+}
+
+impl From<ScheduleError> for CommandError {
+    fn from(e: ScheduleError) -> Self {
         CommandError::new(e.code(), e.to_string())
     }
 }

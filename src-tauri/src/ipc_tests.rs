@@ -204,7 +204,10 @@ fn assume_with_mfa_through_the_dialog_then_copy_and_write() {
     let request = wait_for_request(&h, None);
     assert_eq!(request["profile"], "oppara-dev");
     // The role shares its source's device: the code makes oppara's MFA session, which the role uses.
-    assert_eq!(request["codeFor"], "oppara");
+    assert_eq!(
+        request["codeFor"], "oppara-dev",
+        "asked on behalf of the role the user clicked"
+    );
     assert_eq!(request["mfaSerial"], "arn:aws:iam::111111111111:mfa/oppara");
     assert_eq!(request["reason"], "noSession");
     assert!(h.app.get_webview_window(windows::MFA).is_some(), "the dialog is open");
@@ -385,6 +388,127 @@ fn unknown_sessions_and_profiles_are_clear_errors() {
     assert_eq!(code_of(&err.expect_err("sso")), "unsupported_profile");
     let err = invoke(&h.main, "assume_profile", json!({ "profile": "ghost" }));
     assert_eq!(code_of(&err.expect_err("missing")), "profile_not_found");
+}
+
+/// Assumes `profile` through the dialog with the good code.
+fn assume_with_code(h: &Harness, profile: &str) -> Value {
+    let pending = assume_in_background(h, profile);
+    let request = wait_for_request(h, None);
+    invoke(
+        &h.main,
+        "submit_mfa_code",
+        json!({ "requestId": request["id"], "code": GOOD_CODE }),
+    )
+    .expect("sent");
+    pending.join().expect("thread").expect("session")
+}
+
+fn session_ids(h: &Harness) -> Vec<String> {
+    let overview = invoke(&h.main, "get_overview", json!({})).expect("overview");
+    overview["sessions"]
+        .as_array()
+        .expect("sessions")
+        .iter()
+        .filter_map(|s| s["id"].as_str().map(str::to_string))
+        .collect()
+}
+
+const OPPARA_MFA: &str = "session:GetSessionToken:oppara:arn:aws:iam::111111111111:mfa/oppara";
+
+#[test]
+fn a_cancelled_renewal_keeps_the_session_it_was_to_replace() {
+    let h = harness();
+    assume_with_code(&h, "oppara");
+    assert_eq!(session_ids(&h), [OPPARA_MFA]);
+    let main = h.main.clone();
+    let pending = std::thread::spawn(move || invoke(&main, "renew_session", json!({ "profile": "oppara" })));
+    let request = wait_for_request(&h, None);
+    assert_eq!(
+        request["reason"], "noSession",
+        "renewing drops the cached session first"
+    );
+    // Meanwhile the expiry schedule still watches it.
+    let watched = h.app.state::<AppState>().watched_sessions();
+    assert_eq!(watched.iter().map(|s| s.key.as_str()).collect::<Vec<_>>(), [OPPARA_MFA]);
+    invoke(&h.main, "cancel_mfa", json!({ "requestId": request["id"] })).expect("cancelled");
+    let err = pending.join().expect("thread").expect_err("cancelled");
+    assert_eq!(code_of(&err), "mfa_cancelled");
+    assert_eq!(session_ids(&h), [OPPARA_MFA], "the session is back");
+    assert!(
+        h.app.state::<AppState>().watched_sessions().len() == 1,
+        "nothing held any more"
+    );
+}
+
+#[test]
+fn auto_refresh_renews_a_role_from_its_mfa_session_without_asking_and_rewrites_it() {
+    let h = harness();
+    assume_with_code(&h, "oppara-dev");
+    invoke(
+        &h.main,
+        "write_session",
+        json!({ "sessionId": "session:AssumeRole:oppara-dev", "target": "oppara-dev-creds", "force": false }),
+    )
+    .expect("written");
+    let credentials = h.dir.path().join("credentials");
+    // Edited by hand since: the refresh must write it again.
+    let text = std::fs::read_to_string(&credentials).expect("read");
+    std::fs::write(&credentials, text.replace(SECRET, "STALE")).expect("write");
+    let calls = h.sts.calls.load(Ordering::SeqCst);
+
+    let state = h.app.state::<AppState>();
+    let report = tauri::async_runtime::block_on(crate::actions::auto_refresh(&state, "oppara-dev")).expect("refreshed");
+    assert_eq!(report.profile, "oppara-dev");
+    assert_eq!(report.key, "session:AssumeRole:oppara-dev");
+    assert_eq!(report.rewritten, ["oppara-dev-creds"]);
+    assert!(report.failed.is_empty(), "{:?}", report.failed);
+    assert_eq!(
+        h.sts.calls.load(Ordering::SeqCst),
+        calls + 1,
+        "one AssumeRole with the MFA session, even though the role session was still fresh"
+    );
+    assert_eq!(
+        invoke(&h.main, "mfa_request", json!({})).expect("mfa_request"),
+        Value::Null,
+        "no code asked"
+    );
+    let text = std::fs::read_to_string(&credentials).expect("read");
+    assert!(text.contains(SECRET) && !text.contains("STALE"), "{text}");
+    assert_eq!(session_ids(&h).len(), 2);
+}
+
+#[test]
+fn auto_refresh_that_needs_a_code_fails_fast_and_keeps_the_session() {
+    let h = harness();
+    assume_with_code(&h, "oppara");
+    let calls = h.sts.calls.load(Ordering::SeqCst);
+    let state = h.app.state::<AppState>();
+    let err = tauri::async_runtime::block_on(crate::actions::auto_refresh(&state, "oppara")).expect_err("needs MFA");
+    assert_eq!(err.code, "mfa_required");
+    assert_eq!(h.sts.calls.load(Ordering::SeqCst), calls, "no STS call");
+    assert_eq!(
+        invoke(&h.main, "mfa_request", json!({})).expect("mfa_request"),
+        Value::Null,
+        "no dialog"
+    );
+    assert_eq!(session_ids(&h), [OPPARA_MFA], "the session is back");
+    assert!(state.activity().busy.is_empty());
+}
+
+#[test]
+fn the_overview_says_how_expiry_warnings_are_set() {
+    let h = harness();
+    let overview = invoke(&h.main, "get_overview", json!({})).expect("overview");
+    assert_eq!(
+        overview["expiry"],
+        json!({
+            "warnBefore": ["10m", "2m"],
+            "autoRefresh": [],
+            "expiringWithinSeconds": 600,
+            "settingsPath": null,
+            "problem": null,
+        })
+    );
 }
 
 #[test]

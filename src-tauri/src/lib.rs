@@ -2,6 +2,8 @@
 //! at start), opens the main window and the MFA dialog on demand and destroys them when closed.
 //!
 //! - `menu`: the tray menu as a pure model; `tray`: renders it and handles clicks
+//! - `expiry`: expiry warnings (rolebar-core's schedule) as notifications with Renew, and
+//!   auto-refresh; settings in `$XDG_CONFIG_HOME/rolebar/settings.json`
 //! - `actions`: what the tray and the windows do, over rolebar-core
 //! - `commands`: the IPC commands of the two windows; `bindings`: their TypeScript types
 //! - `mfa`: the MFA dialog queue (`MfaPrompt` for the vault); `windows`: creating windows
@@ -16,6 +18,7 @@ pub mod bindings;
 pub mod clipboard;
 pub mod commands;
 pub mod error;
+pub mod expiry;
 pub mod menu;
 pub mod mfa;
 pub mod notify;
@@ -55,6 +58,7 @@ pub fn run() {
     let app = configure(builder, state)
         .setup(|app| {
             tray::create(app.handle())?;
+            expiry::start(app.handle());
             if std::env::var("ROLEBAR_OPEN_MAIN").is_ok_and(|v| v == "1") {
                 windows::open_main(app.handle(), None)?;
             }

@@ -8,9 +8,6 @@
 use crate::views::{ProfileKind, ProfileView, SessionView, Snapshot};
 use time::{Duration, OffsetDateTime};
 
-/// Sessions with this little time left turn the icon to "expiring".
-pub const EXPIRING_SOON: Duration = Duration::minutes(10);
-
 /// Labels of the fixed items (tests and the e2e suite find items by label).
 pub const OPEN_LABEL: &str = "Open Rolebar…";
 pub const QUIT_LABEL: &str = "Quit";
@@ -22,9 +19,10 @@ pub const LOG_OUT_LABEL: &str = "Log out";
 pub enum IconState {
     /// No session.
     Idle,
-    /// At least one session, none ending within [`EXPIRING_SOON`].
+    /// At least one session, none ending within the expiring window.
     Active,
-    /// A session ends within [`EXPIRING_SOON`].
+    /// A session ends within the expiring window: the longest expiry warning threshold (10
+    /// minutes by default), so the icon turns as the first warning goes out.
     Expiring,
 }
 
@@ -106,8 +104,9 @@ pub fn time_left_label(left: Duration) -> String {
     }
 }
 
-/// The menu for `snapshot` at `now`.
-pub fn build(snapshot: &Snapshot, activity: &Activity, now: OffsetDateTime) -> MenuModel {
+/// The menu for `snapshot` at `now`; sessions ending within `expiring_within` turn the icon to
+/// [`IconState::Expiring`].
+pub fn build(snapshot: &Snapshot, activity: &Activity, now: OffsetDateTime, expiring_within: Duration) -> MenuModel {
     let mut entries = Vec::new();
     if let Some(error) = &snapshot.load_error {
         entries.push(disabled(
@@ -154,7 +153,7 @@ pub fn build(snapshot: &Snapshot, activity: &Activity, now: OffsetDateTime) -> M
     entries.push(item(Action::OpenMain, OPEN_LABEL));
     entries.push(item(Action::Quit, QUIT_LABEL));
 
-    let icon = if live.iter().any(|s| s.time_left(now) <= EXPIRING_SOON) {
+    let icon = if live.iter().any(|s| s.time_left(now) <= expiring_within) {
         IconState::Expiring
     } else if live.is_empty() {
         IconState::Idle
@@ -266,10 +265,14 @@ impl MenuModel {
 }
 
 /// When the menu next needs refreshing: the first moment a session's minute count drops (which
-/// also covers crossing [`EXPIRING_SOON`] and reaching zero), and at the latest the next wall-clock
-/// minute, so sessions made by the command line show up within a minute. Never busy-waits: at
-/// most one wake-up per minute plus one per session per minute.
-pub fn next_refresh(now: OffsetDateTime, expiries: impl IntoIterator<Item = OffsetDateTime>) -> OffsetDateTime {
+/// also covers reaching zero) or it enters its last `expiring_within` (the icon turns), and at
+/// the latest the next wall-clock minute, so sessions made by the command line show up within a
+/// minute. Never busy-waits: at most one wake-up per minute plus two per session per minute.
+pub fn next_refresh(
+    now: OffsetDateTime,
+    expiries: impl IntoIterator<Item = OffsetDateTime>,
+    expiring_within: Duration,
+) -> OffsetDateTime {
     let minute = Duration::minutes(1);
     let into_minute = Duration::seconds(now.second().into()) + Duration::nanoseconds(now.nanosecond().into());
     let mut next = now + (minute - into_minute);
@@ -283,6 +286,10 @@ pub fn next_refresh(now: OffsetDateTime, expiries: impl IntoIterator<Item = Offs
             until_drop = minute;
         }
         next = next.min(now + until_drop);
+        let turns = expiry - expiring_within;
+        if turns > now {
+            next = next.min(turns);
+        }
     }
     next
 }
@@ -295,6 +302,7 @@ mod tests {
     use time::macros::datetime;
 
     const NOW: OffsetDateTime = datetime!(2026-11-25 12:00:20 UTC);
+    const TEN_MIN: Duration = Duration::minutes(10);
 
     fn profile(name: &str, kind: ProfileKind, problem: Option<CommandError>) -> ProfileView {
         ProfileView {
@@ -371,6 +379,7 @@ mod tests {
             &snapshot(vec![session("oppara-dev", Duration::seconds(37 * 60 + 15))]),
             &Activity::default(),
             NOW,
+            TEN_MIN,
         );
         assert_eq!(
             labels(&model),
@@ -410,7 +419,7 @@ mod tests {
 
     #[test]
     fn the_icon_follows_the_soonest_session() {
-        let idle = build(&snapshot(vec![]), &Activity::default(), NOW);
+        let idle = build(&snapshot(vec![]), &Activity::default(), NOW, TEN_MIN);
         assert_eq!(idle.icon, IconState::Idle);
         let soon = build(
             &snapshot(vec![
@@ -419,15 +428,30 @@ mod tests {
             ]),
             &Activity::default(),
             NOW,
+            TEN_MIN,
         );
         assert_eq!(soon.icon, IconState::Expiring);
         let gone = build(
             &snapshot(vec![session("a", Duration::seconds(-1))]),
             &Activity::default(),
             NOW,
+            TEN_MIN,
         );
         assert_eq!(gone.icon, IconState::Idle, "an expired session is not shown");
         assert!(!labels(&gone).iter().any(|l| l.starts_with("a —")));
+    }
+
+    #[test]
+    fn the_expiring_window_is_the_longest_warning_threshold() {
+        let snap = snapshot(vec![session("a", Duration::minutes(25))]);
+        let icon = |within| build(&snap, &Activity::default(), NOW, within).icon;
+        assert_eq!(icon(TEN_MIN), IconState::Active);
+        assert_eq!(icon(Duration::minutes(30)), IconState::Expiring);
+        assert_eq!(
+            icon(Duration::ZERO),
+            IconState::Active,
+            "no threshold: a live session never shows as expiring"
+        );
     }
 
     #[test]
@@ -436,7 +460,7 @@ mod tests {
             busy: vec!["oppara-dev".into()],
             last_error: Some("AWS said no\nmore".into()),
         };
-        let model = build(&snapshot(vec![]), &activity, NOW);
+        let model = build(&snapshot(vec![]), &activity, NOW, TEN_MIN);
         let l = labels(&model);
         assert!(l.contains(&"[Getting a session for oppara-dev…]".to_string()), "{l:?}");
         assert!(l.contains(&"[Failed: AWS said no…]".to_string()), "{l:?}");
@@ -453,7 +477,7 @@ mod tests {
             sessions: vec![],
             keys: vec![],
         };
-        let l = labels(&build(&snap, &Activity::default(), NOW));
+        let l = labels(&build(&snap, &Activity::default(), NOW, TEN_MIN));
         assert_eq!(
             l[0],
             "[Cannot read the AWS config: /h/.aws/config:3: expected `key = value`]"
@@ -472,14 +496,14 @@ mod tests {
     #[test]
     fn only_labels_change_as_time_passes() {
         let snap = snapshot(vec![session("oppara-dev", Duration::minutes(37))]);
-        let a = build(&snap, &Activity::default(), NOW);
-        let b = build(&snap, &Activity::default(), NOW + Duration::minutes(1));
+        let a = build(&snap, &Activity::default(), NOW, TEN_MIN);
+        let b = build(&snap, &Activity::default(), NOW + Duration::minutes(1), TEN_MIN);
         assert_ne!(a, b);
         assert!(
             a.same_shape(&b),
             "a countdown updates labels, it does not rebuild the menu"
         );
-        let c = build(&snapshot(vec![]), &Activity::default(), NOW);
+        let c = build(&snapshot(vec![]), &Activity::default(), NOW, TEN_MIN);
         assert!(!a.same_shape(&c));
         assert!(b
             .labels()
@@ -489,25 +513,33 @@ mod tests {
     #[test]
     fn refresh_waits_for_the_next_label_change_or_wall_minute() {
         // No session: the next wall-clock minute (12:01:00).
-        assert_eq!(next_refresh(NOW, []), datetime!(2026-11-25 12:01:00 UTC));
+        assert_eq!(next_refresh(NOW, [], TEN_MIN), datetime!(2026-11-25 12:01:00 UTC));
         // 37m15s left: the count drops to 36 in 15 s.
         assert_eq!(
-            next_refresh(NOW, [NOW + Duration::seconds(37 * 60 + 15)]),
+            next_refresh(NOW, [NOW + Duration::seconds(37 * 60 + 15)], TEN_MIN),
             NOW + Duration::seconds(15)
         );
         // Exactly 5 minutes left: next drop in a minute, but the wall minute comes first (40 s).
         assert_eq!(
-            next_refresh(NOW, [NOW + Duration::minutes(5)]),
+            next_refresh(NOW, [NOW + Duration::minutes(5)], TEN_MIN),
             datetime!(2026-11-25 12:01:00 UTC)
         );
         // Expired sessions are ignored.
         assert_eq!(
-            next_refresh(NOW, [NOW - Duration::seconds(5)]),
+            next_refresh(NOW, [NOW - Duration::seconds(5)], TEN_MIN),
             datetime!(2026-11-25 12:01:00 UTC)
         );
         // Always strictly in the future.
         let on_the_minute = datetime!(2026-11-25 12:00:00 UTC);
-        assert_eq!(next_refresh(on_the_minute, []), datetime!(2026-11-25 12:01:00 UTC));
+        assert_eq!(
+            next_refresh(on_the_minute, [], TEN_MIN),
+            datetime!(2026-11-25 12:01:00 UTC)
+        );
+        // A 90 s window: the icon turns at 1m30s left, between two minute drops (10 s from now).
+        assert_eq!(
+            next_refresh(NOW, [NOW + Duration::seconds(100)], Duration::seconds(90)),
+            NOW + Duration::seconds(10)
+        );
     }
 
     #[test]

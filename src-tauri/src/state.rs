@@ -1,8 +1,10 @@
 //! What the app holds for its whole life: where the AWS files are, the vault (keyring, session
-//! cache, STS), the clipboard, the MFA dialog queue, and what the tray should say about work in
-//! progress. Managed by Tauri; commands and tray handlers reach it through the app handle.
+//! cache, STS), the clipboard, the MFA dialog queue, what the tray should say about work in
+//! progress, and the expiry warnings' settings and driver. Managed by Tauri; commands and tray
+//! handlers reach it through the app handle.
 
 use crate::clipboard::{ClipboardSink, SystemClipboard};
+use crate::expiry::ExpiryConfig;
 use crate::menu::Activity;
 use crate::mfa::MfaDialogs;
 use crate::views::Snapshot;
@@ -10,12 +12,14 @@ use rolebar_core::clock::{Clock, SystemClock};
 use rolebar_core::index::Index;
 use rolebar_core::keys::KeyStore;
 use rolebar_core::profile::AwsPaths;
+use rolebar_core::schedule::{DriverHandle, FiredState, SessionRef};
 use rolebar_core::session::cache::SessionCache;
 use rolebar_core::store::OsKeyring;
 use rolebar_core::sts::SdkSts;
 use rolebar_core::vault::Vault;
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use time::OffsetDateTime;
 
 #[derive(Debug)]
@@ -31,6 +35,18 @@ pub struct AppState {
     written: Mutex<BTreeMap<String, BTreeSet<String>>>,
     /// Wakes the tray refresher when something changed (a session made or removed, a failure).
     pub changed: tokio::sync::Notify,
+    /// The expiry warnings' settings (thresholds, auto-refresh profiles), read at start.
+    expiry: ExpiryConfig,
+    /// Where the expiry schedule keeps what it already warned about (`None`: nowhere).
+    expiry_state_file: Option<PathBuf>,
+    /// The running expiry driver, once started: woken whenever sessions change.
+    expiry_driver: OnceLock<DriverHandle>,
+    /// Sessions taken out of the cache while they are renewed: still watched for expiry, since a
+    /// renewal that fails puts them back (see [`AppState::hold`]).
+    held: Mutex<Vec<SessionRef>>,
+    /// Counts changes to the sessions: open expiry notifications watch it to withdraw themselves
+    /// once their session was renewed or logged out.
+    sessions_epoch: tokio::sync::watch::Sender<u64>,
 }
 
 impl AppState {
@@ -42,9 +58,12 @@ impl AppState {
         let index = Index::default_location()?;
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
         let keys = KeyStore::new(store.clone(), index.clone());
+        let expiry_state_file = FiredState::default_path(&index);
         let cache = SessionCache::new(store, index, clock.clone());
         let vault = Vault::new(keys, cache, Arc::new(SdkSts::default()), clock.clone());
-        Ok(AppState::new(paths, vault, clock, Arc::new(SystemClipboard::default())))
+        Ok(AppState::new(paths, vault, clock, Arc::new(SystemClipboard::default()))
+            .with_expiry(ExpiryConfig::load())
+            .with_expiry_state_file(expiry_state_file))
     }
 
     pub fn new(paths: AwsPaths, vault: Vault, clock: Arc<dyn Clock>, clipboard: Arc<dyn ClipboardSink>) -> Self {
@@ -57,11 +76,72 @@ impl AppState {
             activity: Mutex::new(Activity::default()),
             written: Mutex::new(BTreeMap::new()),
             changed: tokio::sync::Notify::new(),
+            expiry: ExpiryConfig::default(),
+            expiry_state_file: None,
+            expiry_driver: OnceLock::new(),
+            held: Mutex::new(Vec::new()),
+            sessions_epoch: tokio::sync::watch::Sender::new(0),
         }
+    }
+
+    /// Expiry warnings with these settings (the default: 10 and 2 minutes, no auto-refresh).
+    pub fn with_expiry(mut self, expiry: ExpiryConfig) -> Self {
+        self.expiry = expiry;
+        self
+    }
+
+    /// Keep what was warned about in this file, so a restart repeats no warning.
+    pub fn with_expiry_state_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.expiry_state_file = Some(path.into());
+        self
     }
 
     pub fn now(&self) -> OffsetDateTime {
         self.clock.now()
+    }
+
+    pub fn clock(&self) -> Arc<dyn Clock> {
+        self.clock.clone()
+    }
+
+    pub fn expiry(&self) -> &ExpiryConfig {
+        &self.expiry
+    }
+
+    pub fn expiry_state_file(&self) -> Option<&Path> {
+        self.expiry_state_file.as_deref()
+    }
+
+    /// Connects the running expiry driver (once; later calls are ignored).
+    pub fn set_expiry_driver(&self, handle: DriverHandle) {
+        if self.expiry_driver.set(handle).is_err() {
+            tracing::warn!("the expiry driver was started twice; the second is not woken on changes");
+        }
+    }
+
+    /// The sessions the expiry schedule watches: every cached one (role sessions under their
+    /// profile, MFA sessions under the profile holding the keys, as the tray lists them), expired
+    /// ones included, plus those held out of the cache by a renewal in progress.
+    pub fn watched_sessions(&self) -> Vec<SessionRef> {
+        let mut sessions: Vec<SessionRef> = self.vault.cache().list().iter().map(SessionRef::from).collect();
+        for held in lock(&self.held).iter() {
+            if !sessions.iter().any(|s| s.key == held.key) {
+                sessions.push(held.clone());
+            }
+        }
+        sessions
+    }
+
+    /// Keeps `sessions` watched for expiry while they are out of the cache, until the guard is
+    /// dropped.
+    pub fn hold(&self, sessions: Vec<SessionRef>) -> Held<'_> {
+        lock(&self.held).extend(sessions.iter().cloned());
+        Held { state: self, sessions }
+    }
+
+    /// A receiver that sees every [`touch`](Self::touch).
+    pub fn watch_sessions(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.sessions_epoch.subscribe()
     }
 
     /// Profiles, live sessions and stored keys as of now.
@@ -103,9 +183,33 @@ impl AppState {
         lock(&self.written).remove(profile).unwrap_or_default()
     }
 
-    /// Asks the tray to refresh now (a permit is kept if the refresher is busy, so none is lost).
+    /// Something changed (a session made, renewed or removed, work started or ended): the tray
+    /// refreshes now (a permit is kept if the refresher is busy, so none is lost), the expiry
+    /// driver re-plans, and open expiry notifications check that their session is still there.
     pub fn touch(&self) {
         self.changed.notify_one();
+        if let Some(driver) = self.expiry_driver.get() {
+            driver.sessions_changed();
+        }
+        self.sessions_epoch.send_modify(|n| *n = n.wrapping_add(1));
+    }
+}
+
+/// Sessions held for the expiry schedule during a renewal (see [`AppState::hold`]).
+#[derive(Debug)]
+pub struct Held<'a> {
+    state: &'a AppState,
+    sessions: Vec<SessionRef>,
+}
+
+impl Drop for Held<'_> {
+    fn drop(&mut self) {
+        let mut held = lock(&self.state.held);
+        for session in &self.sessions {
+            if let Some(i) = held.iter().position(|h| h == session) {
+                held.remove(i);
+            }
+        }
     }
 }
 

@@ -6,15 +6,14 @@ use crate::actions::{self, Origin};
 use crate::menu::{self, Action, Entry, IconState, MenuModel};
 use crate::notify;
 use crate::state::AppState;
-use crate::views::{ExportChoice, Intent, SessionView};
+use crate::views::{ExportChoice, Intent};
 use crate::windows;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::Mutex;
 use tauri::image::Image;
 use tauri::menu::{IsMenuItem, Menu, MenuEvent, MenuItem, MenuItemKind, PredefinedMenuItem, Submenu};
 use tauri::tray::TrayIconBuilder;
 use tauri::{AppHandle, Manager, Runtime};
-use time::OffsetDateTime;
 
 pub const TRAY_ID: &str = "rolebar";
 
@@ -34,8 +33,6 @@ type Handles<R> = HashMap<String, MenuItemKind<R>>;
 /// Managed state: the last menu put in the tray.
 pub struct TrayMenu<R: Runtime> {
     shown: Mutex<Option<Shown<R>>>,
-    /// Sessions already warned about (id and expiry: a renewed session is warned again).
-    warned: Mutex<HashSet<(String, OffsetDateTime)>>,
 }
 
 impl<R: Runtime> std::fmt::Debug for TrayMenu<R> {
@@ -47,7 +44,12 @@ impl<R: Runtime> std::fmt::Debug for TrayMenu<R> {
 /// Creates the tray icon with the current menu, and starts the refresher.
 pub fn create<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
     let state = app.state::<AppState>();
-    let model = menu::build(&state.snapshot(), &state.activity(), state.now());
+    let model = menu::build(
+        &state.snapshot(),
+        &state.activity(),
+        state.now(),
+        state.expiry().expiring_within(),
+    );
     let (built, items) = build_menu(app, &model)?;
     TrayIconBuilder::with_id(TRAY_ID)
         .icon(icon(model.icon)?)
@@ -59,7 +61,6 @@ pub fn create<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
         .build(app)?;
     app.manage(TrayMenu {
         shown: Mutex::new(Some(Shown { model, items })),
-        warned: Mutex::new(HashSet::new()),
     });
     spawn_refresher(app.clone());
     Ok(())
@@ -110,12 +111,14 @@ fn build_entries<R: Runtime>(
 /// Recomputes the menu and applies the difference. Returns the model shown.
 pub fn refresh<R: Runtime>(app: &AppHandle<R>) -> Option<MenuModel> {
     let state = app.state::<AppState>();
-    let now = state.now();
-    let snapshot = state.snapshot();
-    let model = menu::build(&snapshot, &state.activity(), now);
+    let model = menu::build(
+        &state.snapshot(),
+        &state.activity(),
+        state.now(),
+        state.expiry().expiring_within(),
+    );
     let tray_menu = app.try_state::<TrayMenu<R>>()?;
     let tray = app.tray_by_id(TRAY_ID)?;
-    warn_expiring(&tray_menu, &snapshot.sessions, now);
     let mut shown = tray_menu.shown.lock().unwrap_or_else(|p| p.into_inner());
     let result = match shown.as_mut() {
         Some(current) if current.model == model => Ok(()),
@@ -146,22 +149,6 @@ pub fn refresh<R: Runtime>(app: &AppHandle<R>) -> Option<MenuModel> {
     Some(model)
 }
 
-/// One notification per session when it enters its last [`menu::EXPIRING_SOON`], so a session
-/// does not run out unnoticed while the menu is closed.
-fn warn_expiring<R: Runtime>(tray_menu: &TrayMenu<R>, sessions: &[SessionView], now: OffsetDateTime) {
-    let mut warned = tray_menu.warned.lock().unwrap_or_else(|p| p.into_inner());
-    warned.retain(|(_, expires_at)| *expires_at > now);
-    for s in sessions {
-        let left = s.time_left(now);
-        if left > time::Duration::ZERO && left <= menu::EXPIRING_SOON && warned.insert((s.id.clone(), s.expires_at)) {
-            notify::info(
-                format!("{} expires in {}", s.profile, menu::time_left_label(left)),
-                "Renew it from the Rolebar window, or assume the profile again from the tray.",
-            );
-        }
-    }
-}
-
 fn update_labels<R: Runtime>(current: &Shown<R>, model: &MenuModel) -> tauri::Result<()> {
     let old: HashMap<&str, &str> = current.model.labels().into_iter().collect();
     for (id, label) in model.labels() {
@@ -185,7 +172,7 @@ fn spawn_refresher<R: Runtime>(app: AppHandle<R>) {
             let state = app.state::<AppState>();
             let now = state.now();
             let expiries = state.vault.cache().list().into_iter().map(|s| s.record.expires_at);
-            let next = menu::next_refresh(now, expiries);
+            let next = menu::next_refresh(now, expiries, state.expiry().expiring_within());
             // A little after the instant, so the label has changed when we look.
             let wait =
                 std::time::Duration::try_from(next - now).unwrap_or_default() + std::time::Duration::from_millis(20);

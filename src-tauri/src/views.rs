@@ -182,6 +182,25 @@ pub struct Overview {
     /// The AWS files could not be read: `profiles` is empty and this says why.
     pub load_error: Option<CommandError>,
     pub default_export_format: ExportChoice,
+    pub expiry: ExpiryView,
+}
+
+/// The expiry warning settings in force, read from `settings.json` when the app started.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ExpiryView {
+    /// How long before a session's end a warning goes out, longest first (`["10m", "2m"]`);
+    /// one more goes out at the end.
+    pub warn_before: Vec<String>,
+    /// Profiles renewed before their end (and rewritten where this app wrote them) when that
+    /// needs no MFA code.
+    pub auto_refresh: Vec<String>,
+    /// Sessions this close to their end show as expiring: the longest threshold, in seconds.
+    pub expiring_within_seconds: u32,
+    /// The settings file (`null` without a config folder).
+    pub settings_path: Option<String>,
+    /// Why the settings file was not used (the defaults apply meanwhile).
+    pub problem: Option<CommandError>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
@@ -349,7 +368,7 @@ impl Snapshot {
         }
     }
 
-    pub fn overview(self, paths: &AwsPaths, default_export_format: ExportChoice) -> Overview {
+    pub fn overview(self, paths: &AwsPaths, default_export_format: ExportChoice, expiry: ExpiryView) -> Overview {
         let mut key_profiles: Vec<String> = self
             .profiles
             .iter()
@@ -370,6 +389,7 @@ impl Snapshot {
             credentials_path: paths.credentials.display().to_string(),
             load_error: self.load_error,
             default_export_format,
+            expiry,
         }
     }
 }

@@ -58,6 +58,30 @@ maskedKeyId: string, addedAt: string, };
 
 export type ExportChoice = "env" | "fish" | "powershell" | "windows-cmd";
 
+export type ExpiryView = { 
+/**
+ * How long before a session's end a warning goes out, longest first (`["10m", "2m"]`);
+ * one more goes out at the end.
+ */
+warnBefore: Array<string>, 
+/**
+ * Profiles renewed before their end (and rewritten where this app wrote them) when that
+ * needs no MFA code.
+ */
+autoRefresh: Array<string>, 
+/**
+ * Sessions this close to their end show as expiring: the longest threshold, in seconds.
+ */
+expiringWithinSeconds: number, 
+/**
+ * The settings file (`null` without a config folder).
+ */
+settingsPath: string | null, 
+/**
+ * Why the settings file was not used (the defaults apply meanwhile).
+ */
+problem: CommandError | null, };
+
 export type Overview = { profiles: Array<ProfileView>, 
 /**
  * Live sessions (more than zero time left), soonest to expire first.
@@ -71,7 +95,7 @@ keyProfiles: Array<string>, configPath: string, credentialsPath: string,
 /**
  * The AWS files could not be read: `profiles` is empty and this says why.
  */
-loadError: CommandError | null, defaultExportFormat: ExportChoice, };
+loadError: CommandError | null, defaultExportFormat: ExportChoice, expiry: ExpiryView, };
 
 export type PlacementView = "replaced" | "appended";
 

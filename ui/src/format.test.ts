@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatTimeLeft, normalizeMfaCode, parseIntent, secondsLeft, suggestTarget } from "./format";
+import { describeExpiry, formatTimeLeft, normalizeMfaCode, parseIntent, secondsLeft, suggestTarget } from "./format";
 
 describe("normalizeMfaCode", () => {
   it("accepts 6 digits with pasted spaces", () => {
@@ -39,5 +39,23 @@ describe("intents and targets", () => {
   });
   it("suggests the name the guard rail suggests", () => {
     expect(suggestTarget("oppara-dev")).toBe("oppara-dev-creds");
+  });
+});
+
+describe("expiry settings", () => {
+  const base = { expiringWithinSeconds: 600, settingsPath: "/h/.config/rolebar/settings.json", problem: null };
+  it("says when warnings go out, what refreshes itself, and where to change it", () => {
+    expect(describeExpiry({ ...base, warnBefore: ["10m", "2m"], autoRefresh: [] })).toBe(
+      "Expiry warnings 10m and 2m before the end · auto-refresh: off · settings: /h/.config/rolebar/settings.json",
+    );
+    expect(describeExpiry({ ...base, warnBefore: ["30m", "10m", "2m"], autoRefresh: ["oppara-dev", "x"], settingsPath: null })).toBe(
+      "Expiry warnings 30m, 10m and 2m before the end · auto-refresh: oppara-dev, x",
+    );
+    expect(describeExpiry({ ...base, warnBefore: ["5m"], autoRefresh: [], settingsPath: null })).toBe(
+      "Expiry warnings 5m before the end · auto-refresh: off",
+    );
+    expect(describeExpiry({ ...base, warnBefore: [], autoRefresh: [], settingsPath: null })).toBe(
+      "Expiry warnings at the end only · auto-refresh: off",
+    );
   });
 });

@@ -1,5 +1,5 @@
 // Pure helpers shared by the two windows (unit-tested with Vitest).
-import type { Intent, ProfileKind } from "./bindings";
+import type { ExpiryView, Intent, ProfileKind } from "./bindings";
 
 /** The 6 digits of an MFA code, with spaces (as pasted from authenticator apps) removed; null
  *  when it is not 6 digits. Rust checks again with MfaCode::parse. */
@@ -25,8 +25,22 @@ export function formatTimeLeft(seconds: number): string {
   return `${s}s`;
 }
 
-/** Sessions this close to the end are shown as expiring (the tray uses the same 10 minutes). */
+/** Sessions this close to the end are shown as expiring until the overview says otherwise
+ *  (`expiry.expiringWithinSeconds`: the longest warning threshold, as the tray uses). */
 export const EXPIRING_SOON_SECONDS = 10 * 60;
+
+/** `Expiry warnings 10m and 2m before the end · auto-refresh: oppara-dev · settings: <path>`. */
+export function describeExpiry(expiry: ExpiryView): string {
+  const before = expiry.warnBefore;
+  const when =
+    before.length === 0
+      ? "Expiry warnings at the end only"
+      : `Expiry warnings ${before.length === 1 ? before[0] : `${before.slice(0, -1).join(", ")} and ${before[before.length - 1]}`} before the end`;
+  const refresh = expiry.autoRefresh.length ? `auto-refresh: ${expiry.autoRefresh.join(", ")}` : "auto-refresh: off";
+  const parts = [when, refresh];
+  if (expiry.settingsPath) parts.push(`settings: ${expiry.settingsPath}`);
+  return parts.join(" · ");
+}
 
 /** The credentials-file profile offered for a session: the outputs module refuses to write over
  *  a configured profile and suggests `<name>-creds`, so that is the default. */

@@ -6,9 +6,19 @@ import { call, on } from "./api";
 import type { CommandError, ExportChoice, Intent, Overview, ProfileView, SessionView } from "./bindings";
 import { EVENTS } from "./bindings";
 import { byId, h } from "./dom";
-import { EXPIRING_SOON_SECONDS, formatTimeLeft, kindLabel, parseIntent, secondsLeft, suggestTarget } from "./format";
+import {
+  EXPIRING_SOON_SECONDS,
+  describeExpiry,
+  formatTimeLeft,
+  kindLabel,
+  parseIntent,
+  secondsLeft,
+  suggestTarget,
+} from "./format";
 
 let overview: Overview | null = null;
+/** Sessions this close to their end show as expiring (the longest warning threshold). */
+let expiringWithin = EXPIRING_SOON_SECONDS;
 let writingSession: SessionView | null = null;
 let pendingIntent: Intent | null = parseIntent(window.location.hash);
 
@@ -73,6 +83,7 @@ async function refresh(): Promise<void> {
   }
   if (!formatChosen) exportFormat.value = overview.defaultExportFormat;
   byId("paths").textContent = `${overview.configPath} · ${overview.credentialsPath}`;
+  renderExpiry(overview);
   renderSessions(overview.sessions);
   renderProfiles(overview);
   renderKeys(overview);
@@ -81,6 +92,16 @@ async function refresh(): Promise<void> {
     pendingIntent = null;
     handleIntent(intent);
   }
+}
+
+function renderExpiry(o: Overview): void {
+  expiringWithin = o.expiry.expiringWithinSeconds;
+  byId("expiry-settings").textContent = describeExpiry(o.expiry);
+  const problem = byId("expiry-problem");
+  problem.hidden = o.expiry.problem === null;
+  problem.textContent = o.expiry.problem
+    ? `Settings not used, the defaults apply: ${o.expiry.problem.message} (${o.expiry.problem.code})`
+    : "";
 }
 
 function cell(...children: (Node | string | null)[]): HTMLTableCellElement {
@@ -183,7 +204,7 @@ function tick(): void {
   for (const el of document.querySelectorAll<HTMLElement>("[data-expires-at]")) {
     const left = secondsLeft(el.dataset.expiresAt ?? "", now);
     el.textContent = formatTimeLeft(left);
-    el.classList.toggle("expiring", left > 0 && left <= EXPIRING_SOON_SECONDS);
+    el.classList.toggle("expiring", left > 0 && left <= expiringWithin);
   }
 }
 

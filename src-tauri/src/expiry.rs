@@ -1,0 +1,772 @@
+//! Expiry warnings: rolebar-core's expiry schedule (`rolebar_core::schedule`) run on the Tauri
+//! async runtime. Each warning becomes a desktop notification ("oppara-dev expires in 2 min",
+//! "oppara-dev expired") with "Renew" and "Dismiss" buttons where the notification server can
+//! show buttons. "Renew" does what clicking the profile in the tray does, except that it makes a
+//! new session even while the cached one is still fresh.
+//!
+//! - Settings: `settings.json` in the Rolebar config folder (`$XDG_CONFIG_HOME/rolebar/`, so
+//!   usually `~/.config/rolebar/settings.json`), under `expiry`:
+//!   `{"expiry": {"warn_before": ["10m", "2m"], "auto_refresh": ["oppara-dev"]}}`. Read once at
+//!   start. A missing file gives the defaults (10 and 2 minutes before, no auto-refresh); a bad
+//!   one is reported once (log and notification) and the defaults apply.
+//! - What was already warned about is kept in `expiry-warnings.json` beside the session index,
+//!   so a restart repeats no warning.
+//! - Watched: every cached session, named as the tray names it. Role sessions go by their
+//!   profile. MFA sessions (GetSessionToken) go by the profile holding the keys they were made
+//!   with, the profile they serve: when one ends, every role assumed through it needs a code
+//!   again, and renewing it (one code) covers all of them. So they are warned about too.
+//! - The tray icon shows "expiring" for any session within the longest threshold, so the icon
+//!   turns as the first warning goes out.
+//! - Auto-refresh (per profile, off by default): at a threshold warning the session is renewed
+//!   without asking anything and rewritten into the credentials-file sections this app wrote it
+//!   to ("oppara-dev refreshed"). If that needs an MFA code, the warning goes out with its Renew
+//!   button instead.
+//! - A warning's notification is withdrawn when a newer warning about its session goes out, when
+//!   the session is renewed or logged out in the app, or an hour after the session ended.
+
+use crate::actions::{self, Origin, RefreshReport};
+use crate::error::CommandError;
+use crate::menu;
+use crate::notify;
+use crate::state::AppState;
+use crate::views::ExpiryView;
+use crate::windows;
+use rolebar_core::schedule::{
+    format_duration, ExpiryDriver, ExpirySettings, Schedule, SessionRef, Warning, WarningKind,
+};
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use tauri::{AppHandle, Manager, Runtime};
+use time::{Duration, OffsetDateTime};
+use tokio::sync::Notify;
+
+/// The summary of every expiry notification (the body says which profile).
+pub const SUMMARY: &str = "Rolebar";
+/// The action keys of a warning's buttons (what the server sends back in `ActionInvoked`).
+pub const RENEW: &str = "renew";
+pub const DISMISS: &str = "dismiss";
+/// What notify-rust reports when the notification was closed without an action.
+pub const CLOSED: &str = "__closed";
+/// An unanswered warning is withdrawn this long after its session ended.
+pub const WITHDRAW_AFTER_EXPIRY: Duration = Duration::hours(1);
+/// Auto-refresh never renews a session it made less than this before (see [`plan`]).
+pub const MIN_REFRESH_GAP: Duration = Duration::minutes(5);
+
+/// The expiry settings in force and where they came from.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ExpiryConfig {
+    pub settings: ExpirySettings,
+    /// The settings file (`None` when there is no config folder).
+    pub path: Option<PathBuf>,
+    /// Why the file was not used: the defaults apply.
+    pub problem: Option<CommandError>,
+}
+
+impl ExpiryConfig {
+    /// `settings.json` in the Rolebar config folder.
+    pub fn load() -> Self {
+        match ExpirySettings::default_path() {
+            Ok(path) => ExpiryConfig::load_from(path),
+            Err(e) => ExpiryConfig {
+                problem: Some(e.into()),
+                ..ExpiryConfig::default()
+            },
+        }
+    }
+
+    /// The settings at `path`; a missing file gives the defaults, a bad one the defaults and
+    /// the problem.
+    pub fn load_from(path: PathBuf) -> Self {
+        match ExpirySettings::load(&path) {
+            Ok(settings) => ExpiryConfig {
+                settings,
+                path: Some(path),
+                problem: None,
+            },
+            Err(e) => ExpiryConfig {
+                settings: ExpirySettings::default(),
+                path: Some(path),
+                problem: Some(e.into()),
+            },
+        }
+    }
+
+    /// Sessions this close to their end show as expiring: the longest threshold (none: never).
+    pub fn expiring_within(&self) -> Duration {
+        self.settings
+            .thresholds
+            .iter()
+            .copied()
+            .max()
+            .unwrap_or(Duration::ZERO)
+            .max(Duration::ZERO)
+    }
+
+    pub fn schedule(&self) -> Schedule {
+        Schedule::from_settings(&self.settings).unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "expiry warning thresholds refused; using the defaults");
+            Schedule::default()
+        })
+    }
+
+    pub fn view(&self) -> ExpiryView {
+        let mut thresholds = self.settings.thresholds.clone();
+        thresholds.sort_by(|a, b| b.cmp(a));
+        ExpiryView {
+            warn_before: thresholds.into_iter().map(format_duration).collect(),
+            auto_refresh: self.settings.auto_refresh.iter().cloned().collect(),
+            expiring_within_seconds: u32::try_from(self.expiring_within().whole_seconds()).unwrap_or(u32::MAX),
+            settings_path: self.path.as_ref().map(|p| p.display().to_string()),
+            problem: self.problem.clone(),
+        }
+    }
+}
+
+/// A notification's content.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Note {
+    pub summary: String,
+    pub body: String,
+    /// Buttons as (action key, label), in order.
+    pub actions: Vec<(&'static str, &'static str)>,
+}
+
+/// The notification for `warning`: the warning's text (`oppara-dev expires in 2 min`), then
+/// `detail` on a line of its own; Renew and Dismiss buttons when the server can show them, else
+/// a line saying where to renew.
+pub fn warning_note(warning: &Warning, detail: Option<&str>, with_actions: bool) -> Note {
+    let mut body = warning.text();
+    if let Some(detail) = detail {
+        body.push('\n');
+        body.push_str(detail);
+    }
+    let actions = if with_actions {
+        vec![(RENEW, "Renew"), (DISMISS, "Dismiss")]
+    } else {
+        body.push_str("\nRenew it by choosing the profile in the Rolebar tray menu.");
+        Vec::new()
+    };
+    Note {
+        summary: SUMMARY.to_string(),
+        body,
+        actions,
+    }
+}
+
+/// What auto-refresh did: `oppara-dev refreshed`, the new session's time left, the sections
+/// rewritten and those that could not be.
+pub fn refreshed_note(report: &RefreshReport, now: OffsetDateTime) -> Note {
+    let left = (report.expires_at - now).max(Duration::ZERO);
+    let mut body = format!(
+        "{} refreshed\nNew session: {} left.",
+        report.profile,
+        menu::time_left_label(left)
+    );
+    if !report.rewritten.is_empty() {
+        let sections: Vec<String> = report.rewritten.iter().map(|t| format!("[{t}]")).collect();
+        body.push_str(&format!(" Rewrote {}.", sections.join(", ")));
+    }
+    for (target, error) in &report.failed {
+        body.push_str(&format!("\nCannot rewrite [{target}]: {}", error.message));
+    }
+    Note {
+        summary: SUMMARY.to_string(),
+        body,
+        actions: Vec::new(),
+    }
+}
+
+/// Why auto-refresh did not renew, as a line under the warning.
+pub fn refresh_failed_detail(error: &CommandError) -> String {
+    if error.code == "mfa_required" {
+        "Refreshing it needs an MFA code.".to_string()
+    } else {
+        format!("Automatic refresh failed: {}", error.message)
+    }
+}
+
+/// What to do with a warning.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Plan {
+    /// Show it (with Renew).
+    Notify,
+    /// Renew without asking first; show it only if that fails.
+    AutoRefresh,
+    /// Nothing: the session was just made by auto-refresh (which said so).
+    Skip,
+}
+
+/// Auto-refresh is for threshold warnings of the profiles listed in `auto_refresh`: before the
+/// end, while the session (and the credentials-file sections written from it) still works. At
+/// the end itself the user is told.
+///
+/// `born_left` is the time left when auto-refresh made the warned session (`None` when it did
+/// not make it). A session that reaches threshold `t` less than [`MIN_REFRESH_GAP`] after
+/// auto-refresh made it (sessions hardly longer than the threshold, or born inside it) is left
+/// alone at that threshold: renewing it would only make another such session, again and again.
+/// It is renewed at a later (shorter) threshold, or its end is warned about as usual.
+pub fn plan(warning: &Warning, settings: &ExpirySettings, born_left: Option<Duration>) -> Plan {
+    match warning.kind {
+        WarningKind::Threshold(t) if settings.auto_refresh_enabled(&warning.profile) => match born_left {
+            Some(born) if born - t < MIN_REFRESH_GAP => Plan::Skip,
+            _ => Plan::AutoRefresh,
+        },
+        _ => Plan::Notify,
+    }
+}
+
+/// The sessions auto-refresh made, by key: their `expires_at` and the time they had left then.
+#[derive(Debug, Default)]
+struct Refreshed {
+    made: Mutex<HashMap<String, (OffsetDateTime, Duration)>>,
+}
+
+impl Refreshed {
+    fn record(&self, report: &RefreshReport, now: OffsetDateTime) {
+        let mut made = self.made.lock().unwrap_or_else(|p| p.into_inner());
+        made.insert(report.key.clone(), (report.expires_at, report.expires_at - now));
+    }
+
+    /// The time `warning`'s session had left when auto-refresh made it, if it did.
+    fn born_left(&self, warning: &Warning) -> Option<Duration> {
+        let made = self.made.lock().unwrap_or_else(|p| p.into_inner());
+        made.get(&warning.key)
+            .filter(|(expires_at, _)| *expires_at == warning.expires_at)
+            .map(|(_, left)| *left)
+    }
+}
+
+/// How a warning's notification ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reply {
+    Renew,
+    /// Dismiss, or a click on the notification itself.
+    Dismiss,
+    /// Closed by the user or the server without an action.
+    Closed,
+    /// Out of date (a newer warning, the session renewed or gone, or too old): withdrawn.
+    Withdraw,
+}
+
+/// The reply for an action key from the notification server.
+pub fn reply_for_action(key: &str) -> Reply {
+    match key {
+        RENEW => Reply::Renew,
+        CLOSED => Reply::Closed,
+        _ => Reply::Dismiss,
+    }
+}
+
+/// Whether the warned session is still the one under its key.
+pub fn still_current(warning: &Warning, sessions: &[SessionRef]) -> bool {
+    sessions
+        .iter()
+        .any(|s| s.key == warning.key && s.expires_at == warning.expires_at)
+}
+
+/// Whether the warned session was renewed since (a later one under the same key).
+pub fn renewed_since(warning: &Warning, sessions: &[SessionRef]) -> bool {
+    sessions
+        .iter()
+        .any(|s| s.key == warning.key && s.expires_at > warning.expires_at)
+}
+
+/// The open warning notifications, one per session key: a newer warning withdraws the older.
+#[derive(Debug, Default)]
+struct OpenNotes {
+    next: AtomicU64,
+    open: Mutex<HashMap<String, (u64, Arc<Notify>)>>,
+}
+
+// Buttons are waited for on freedesktop systems only (see `show_warning`).
+#[cfg_attr(not(all(unix, not(target_os = "macos"))), allow(dead_code))]
+impl OpenNotes {
+    /// Registers a notification for `key` and tells the previous one for `key`, if any, to
+    /// withdraw. Returns its id and what tells it to withdraw.
+    fn open(&self, key: &str) -> (u64, Arc<Notify>) {
+        let id = self.next.fetch_add(1, Ordering::Relaxed);
+        let withdraw = Arc::new(Notify::new());
+        if let Some((_, previous)) = self.lock().insert(key.to_string(), (id, withdraw.clone())) {
+            // A permit is kept if it is not waiting yet: the signal is not lost.
+            previous.notify_one();
+        }
+        (id, withdraw)
+    }
+
+    /// The notification `id` for `key` is gone.
+    fn close(&self, key: &str, id: u64) {
+        let mut open = self.lock();
+        if open.get(key).is_some_and(|(current, _)| *current == id) {
+            open.remove(key);
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, HashMap<String, (u64, Arc<Notify>)>> {
+        self.open.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// Starts the expiry warnings: reports a bad settings file once, spawns the driver (woken by
+/// [`AppState::touch`]) and the task that turns its warnings into notifications.
+pub fn start<R: Runtime>(app: &AppHandle<R>) {
+    let state = app.state::<AppState>();
+    let config = state.expiry();
+    if let Some(problem) = &config.problem {
+        tracing::warn!(code = %problem.code, "expiry settings not used, the defaults apply: {}", problem.message);
+        notify::failure(
+            "Rolebar: settings not used",
+            format!(
+                "{}\nExpiry warnings use the defaults (10 and 2 minutes before) until this is fixed and Rolebar restarts.",
+                problem.message
+            ),
+        );
+    }
+    let (sender, warnings) = tokio::sync::mpsc::unbounded_channel();
+    let source = {
+        let app = app.clone();
+        move || app.state::<AppState>().watched_sessions()
+    };
+    let mut driver = ExpiryDriver::new(config.schedule(), source, state.clock(), move |warning| {
+        sender.send(warning).is_ok()
+    });
+    if let Some(path) = state.expiry_state_file() {
+        driver = driver.with_state_file(path);
+    }
+    state.set_expiry_driver(driver.handle());
+    tracing::info!(
+        warn_before = ?config.view().warn_before,
+        auto_refresh = ?config.settings.auto_refresh,
+        "expiry warnings on"
+    );
+    tauri::async_runtime::spawn(driver.run());
+    tauri::async_runtime::spawn(deliver(app.clone(), warnings));
+}
+
+/// What the warning tasks share.
+#[derive(Debug, Default)]
+struct Warnings {
+    open: OpenNotes,
+    refreshed: Refreshed,
+}
+
+async fn deliver<R: Runtime>(app: AppHandle<R>, mut warnings: tokio::sync::mpsc::UnboundedReceiver<Warning>) {
+    let shared = Arc::new(Warnings::default());
+    while let Some(warning) = warnings.recv().await {
+        // The tray follows the warnings: the first threshold turns the icon to "expiring".
+        app.state::<AppState>().changed.notify_one();
+        tauri::async_runtime::spawn(on_warning(app.clone(), shared.clone(), warning));
+    }
+}
+
+async fn on_warning<R: Runtime>(app: AppHandle<R>, shared: Arc<Warnings>, warning: Warning) {
+    let state = app.state::<AppState>();
+    let born_left = shared.refreshed.born_left(&warning);
+    let detail = match plan(&warning, &state.expiry().settings, born_left) {
+        Plan::Notify => None,
+        Plan::Skip => {
+            tracing::info!(profile = %warning.profile, "just refreshed; this warning is skipped");
+            return;
+        }
+        Plan::AutoRefresh => {
+            let result = actions::auto_refresh(&state, &warning.profile).await;
+            windows::notify_changed(&app);
+            match result {
+                Ok(report) => {
+                    shared.refreshed.record(&report, state.now());
+                    let note = refreshed_note(&report, state.now());
+                    notify::info(note.summary, note.body);
+                    return;
+                }
+                Err(e) => {
+                    tracing::info!(profile = %warning.profile, code = %e.code, "no automatic refresh: {}", e.message);
+                    Some(refresh_failed_detail(&e))
+                }
+            }
+        }
+    };
+    show_warning(&app, &shared.open, &warning, detail.as_deref()).await;
+}
+
+/// "Renew" on a warning: a new session for the warned profile, through the MFA dialog if needed,
+/// unless it was renewed meanwhile (a second code would be asked for nothing).
+#[cfg_attr(not(all(unix, not(target_os = "macos"))), allow(dead_code))]
+async fn renew<R: Runtime>(app: &AppHandle<R>, warning: &Warning) {
+    let state = app.state::<AppState>();
+    if renewed_since(warning, &state.watched_sessions()) {
+        tracing::info!(profile = %warning.profile, "already renewed; nothing to do");
+        state.touch();
+        return;
+    }
+    tracing::info!(profile = %warning.profile, "renewing from the expiry notification");
+    // Failures are reported inside (notification, menu line, log); assume refreshes the tray and
+    // wakes the expiry driver.
+    let _ = actions::assume(app, &warning.profile, true, Origin::Tray).await;
+}
+
+#[cfg(all(unix, not(target_os = "macos")))]
+async fn show_warning<R: Runtime>(app: &AppHandle<R>, open: &OpenNotes, warning: &Warning, detail: Option<&str>) {
+    let with_actions = server_has_actions().await;
+    let note = warning_note(warning, detail, with_actions);
+    let (id, withdraw) = open.open(&warning.key);
+    let mut notification = notify_rust::Notification::new();
+    notification.appname("Rolebar").summary(&note.summary).body(&note.body);
+    for (key, label) in &note.actions {
+        notification.action(key, label);
+    }
+    let handle = match notification.show_async().await {
+        Ok(handle) => handle,
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot show the expiry warning");
+            open.close(&warning.key, id);
+            return;
+        }
+    };
+    if !with_actions {
+        open.close(&warning.key, id);
+        return;
+    }
+    let reply = wait_for_reply(app, &handle, warning, &withdraw).await;
+    open.close(&warning.key, id);
+    tracing::debug!(key = %warning.key, ?reply, "expiry notification ended");
+    if reply != Reply::Closed {
+        handle.close_async().await;
+    }
+    if reply == Reply::Renew {
+        renew(app, warning).await;
+    }
+}
+
+/// Waits for a button (on the notification's own D-Bus connection, without blocking a thread),
+/// or until the notification is out of date.
+#[cfg(all(unix, not(target_os = "macos")))]
+async fn wait_for_reply<R: Runtime>(
+    app: &AppHandle<R>,
+    handle: &notify_rust::NotificationHandle,
+    warning: &Warning,
+    withdraw: &Notify,
+) -> Reply {
+    use notify_rust::NotificationResponse;
+    let state = app.state::<AppState>();
+    let mut changes = state.watch_sessions();
+    let lifetime = warning.expires_at + WITHDRAW_AFTER_EXPIRY - state.now();
+    let mut too_old = std::pin::pin!(tokio::time::sleep(
+        std::time::Duration::try_from(lifetime).unwrap_or_default()
+    ));
+    let mut answered = std::pin::pin!(async {
+        let mut key = CLOSED.to_string();
+        handle
+            .wait_for_action_async(|response| {
+                key = match response {
+                    NotificationResponse::Action(action) => action.clone(),
+                    NotificationResponse::Closed(_) => CLOSED.to_string(),
+                    _ => "default".to_string(),
+                }
+            })
+            .await;
+        reply_for_action(&key)
+    });
+    // Changes from here on wake the loop; one made while the notification went out is seen now.
+    if !still_current(warning, &state.watched_sessions()) {
+        return Reply::Withdraw;
+    }
+    loop {
+        tokio::select! {
+            reply = &mut answered => return reply,
+            () = withdraw.notified() => return Reply::Withdraw,
+            () = &mut too_old => return Reply::Withdraw,
+            changed = changes.changed() => {
+                if changed.is_err() || !still_current(warning, &state.watched_sessions()) {
+                    return Reply::Withdraw;
+                }
+            }
+        }
+    }
+}
+
+/// Whether the notification server shows buttons (the freedesktop `actions` capability).
+#[cfg(all(unix, not(target_os = "macos")))]
+async fn server_has_actions() -> bool {
+    // notify-rust's capabilities call blocks on D-Bus: not on an async worker.
+    match tauri::async_runtime::spawn_blocking(notify_rust::get_capabilities).await {
+        Ok(Ok(capabilities)) => capabilities.iter().any(|c| c == "actions"),
+        Ok(Err(e)) => {
+            tracing::debug!(error = %e, "cannot read the notification server's capabilities");
+            false
+        }
+        Err(_) => false,
+    }
+}
+
+/// Elsewhere: a plain notification (no buttons to wait for).
+#[cfg(not(all(unix, not(target_os = "macos"))))]
+async fn show_warning<R: Runtime>(_app: &AppHandle<R>, _open: &OpenNotes, warning: &Warning, detail: Option<&str>) {
+    let note = warning_note(warning, detail, false);
+    notify::info(note.summary, note.body);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+    use time::macros::datetime;
+
+    const EXPIRES: OffsetDateTime = datetime!(2026-11-25 13:00 UTC);
+
+    fn warning(profile: &str, left: Duration, kind: WarningKind) -> Warning {
+        Warning {
+            key: format!("session:AssumeRole:{profile}"),
+            profile: profile.into(),
+            expires_at: EXPIRES,
+            left,
+            kind,
+        }
+    }
+
+    fn two_min() -> Warning {
+        warning(
+            "oppara-dev",
+            Duration::minutes(2),
+            WarningKind::Threshold(Duration::minutes(2)),
+        )
+    }
+
+    #[test]
+    fn a_warning_says_what_ends_when_with_renew_and_dismiss() {
+        let note = warning_note(&two_min(), None, true);
+        assert_eq!(
+            note,
+            Note {
+                summary: "Rolebar".into(),
+                body: "oppara-dev expires in 2 min".into(),
+                actions: vec![("renew", "Renew"), ("dismiss", "Dismiss")],
+            }
+        );
+        let expired = warning("oppara-dev", Duration::ZERO, WarningKind::Expired);
+        assert_eq!(warning_note(&expired, None, true).body, "oppara-dev expired");
+        let detailed = warning_note(&two_min(), Some("Refreshing it needs an MFA code."), true);
+        assert_eq!(
+            detailed.body,
+            "oppara-dev expires in 2 min\nRefreshing it needs an MFA code."
+        );
+    }
+
+    #[test]
+    fn without_buttons_the_warning_says_where_to_renew() {
+        let note = warning_note(&two_min(), None, false);
+        assert!(note.actions.is_empty());
+        assert!(note.body.starts_with("oppara-dev expires in 2 min\n"), "{}", note.body);
+        assert!(note.body.contains("tray"), "{}", note.body);
+    }
+
+    #[test]
+    fn the_action_keys_are_what_the_server_sends_back() {
+        assert_eq!(reply_for_action("renew"), Reply::Renew);
+        assert_eq!(reply_for_action("dismiss"), Reply::Dismiss);
+        assert_eq!(reply_for_action("default"), Reply::Dismiss);
+        assert_eq!(reply_for_action("__closed"), Reply::Closed);
+    }
+
+    #[test]
+    fn auto_refresh_is_for_listed_profiles_before_the_end() {
+        let settings = ExpirySettings {
+            auto_refresh: BTreeSet::from(["oppara-dev".to_string()]),
+            ..ExpirySettings::default()
+        };
+        assert_eq!(plan(&two_min(), &settings, None), Plan::AutoRefresh);
+        let ten = warning(
+            "oppara-dev",
+            Duration::minutes(10),
+            WarningKind::Threshold(Duration::minutes(10)),
+        );
+        assert_eq!(plan(&ten, &settings, None), Plan::AutoRefresh);
+        let expired = warning("oppara-dev", Duration::ZERO, WarningKind::Expired);
+        assert_eq!(
+            plan(&expired, &settings, None),
+            Plan::Notify,
+            "at the end, tell the user"
+        );
+        let other = warning(
+            "oppara-prod",
+            Duration::minutes(2),
+            WarningKind::Threshold(Duration::minutes(2)),
+        );
+        assert_eq!(plan(&other, &settings, None), Plan::Notify);
+        assert_eq!(
+            plan(&two_min(), &ExpirySettings::default(), None),
+            Plan::Notify,
+            "off by default"
+        );
+    }
+
+    #[test]
+    fn auto_refresh_does_not_chase_its_own_sessions() {
+        let settings = ExpirySettings {
+            auto_refresh: BTreeSet::from(["oppara-dev".to_string()]),
+            ..ExpirySettings::default()
+        };
+        let ten = warning(
+            "oppara-dev",
+            Duration::minutes(9),
+            WarningKind::Threshold(Duration::minutes(10)),
+        );
+        // Made with 9 minutes left: inside the 10-minute threshold from the start.
+        assert_eq!(plan(&ten, &settings, Some(Duration::minutes(9))), Plan::Skip);
+        // Made with 12 minutes left: it would be renewed again 2 minutes later.
+        assert_eq!(plan(&ten, &settings, Some(Duration::minutes(12))), Plan::Skip);
+        // A 1-hour session reaching 10 minutes: renewed as usual.
+        assert_eq!(plan(&ten, &settings, Some(Duration::hours(1))), Plan::AutoRefresh);
+        // The 9-minute session's 2-minute warning: 7 minutes after it was made.
+        assert_eq!(
+            plan(&two_min(), &settings, Some(Duration::minutes(9))),
+            Plan::AutoRefresh
+        );
+        let expired = warning("oppara-dev", Duration::ZERO, WarningKind::Expired);
+        assert_eq!(plan(&expired, &settings, Some(Duration::minutes(9))), Plan::Notify);
+    }
+
+    #[test]
+    fn only_the_session_auto_refresh_made_counts_as_made_by_it() {
+        let refreshed = Refreshed::default();
+        let now = EXPIRES - Duration::minutes(9);
+        let report = RefreshReport {
+            key: two_min().key,
+            profile: "oppara-dev".into(),
+            expires_at: EXPIRES,
+            rewritten: vec![],
+            failed: vec![],
+        };
+        refreshed.record(&report, now);
+        assert_eq!(refreshed.born_left(&two_min()), Some(Duration::minutes(9)));
+        let later = Warning {
+            expires_at: EXPIRES + Duration::hours(1),
+            ..two_min()
+        };
+        assert_eq!(refreshed.born_left(&later), None, "another session under the same key");
+    }
+
+    #[test]
+    fn a_failed_refresh_says_why_under_the_warning() {
+        let mfa = CommandError::new("mfa_required", "profile `oppara-dev` needs an MFA code …");
+        assert_eq!(refresh_failed_detail(&mfa), "Refreshing it needs an MFA code.");
+        let other = CommandError::new("access_denied", "access denied by AWS");
+        assert_eq!(
+            refresh_failed_detail(&other),
+            "Automatic refresh failed: access denied by AWS"
+        );
+    }
+
+    #[test]
+    fn a_refresh_says_what_was_rewritten() {
+        let now = datetime!(2026-11-25 12:51 UTC);
+        let report = RefreshReport {
+            key: "session:AssumeRole:oppara-dev".into(),
+            profile: "oppara-dev".into(),
+            expires_at: now + Duration::minutes(59) + Duration::seconds(30),
+            rewritten: vec!["oppara-dev-creds".into()],
+            failed: vec![(
+                "legacy".into(),
+                CommandError::new("section_not_managed", "[legacy] was edited by hand"),
+            )],
+        };
+        let note = refreshed_note(&report, now);
+        assert_eq!(note.summary, "Rolebar");
+        assert!(note.actions.is_empty());
+        assert_eq!(
+            note.body,
+            "oppara-dev refreshed\nNew session: 59 min left. Rewrote [oppara-dev-creds].\n\
+             Cannot rewrite [legacy]: [legacy] was edited by hand"
+        );
+        let bare = RefreshReport {
+            rewritten: vec![],
+            failed: vec![],
+            ..report
+        };
+        assert_eq!(
+            refreshed_note(&bare, now).body,
+            "oppara-dev refreshed\nNew session: 59 min left."
+        );
+    }
+
+    #[test]
+    fn renewed_and_gone_sessions_are_told_apart() {
+        let w = two_min();
+        let same = SessionRef::new(&w.key, "oppara-dev", EXPIRES);
+        let newer = SessionRef::new(&w.key, "oppara-dev", EXPIRES + Duration::hours(1));
+        let other = SessionRef::new("session:AssumeRole:x", "x", EXPIRES + Duration::hours(1));
+        assert!(still_current(&w, std::slice::from_ref(&same)));
+        assert!(!renewed_since(&w, std::slice::from_ref(&same)));
+        assert!(!still_current(&w, std::slice::from_ref(&newer)));
+        assert!(renewed_since(&w, &[newer, other.clone()]));
+        assert!(!still_current(&w, std::slice::from_ref(&other)) && !renewed_since(&w, &[other]));
+    }
+
+    #[tokio::test]
+    async fn a_newer_warning_withdraws_the_older_one_for_its_session() {
+        let open = OpenNotes::default();
+        let (first, withdraw_first) = open.open("k");
+        let (_, withdraw_other) = open.open("other");
+        let (second, withdraw_second) = open.open("k");
+        // The permit was kept: the first one sees it even though it was not waiting yet.
+        tokio::time::timeout(std::time::Duration::from_secs(1), withdraw_first.notified())
+            .await
+            .expect("the first is withdrawn");
+        // Closing the first (as it ends) does not forget the second.
+        open.close("k", first);
+        open.open("k");
+        tokio::time::timeout(std::time::Duration::from_secs(1), withdraw_second.notified())
+            .await
+            .expect("the second is withdrawn by a third");
+        open.close("k", second);
+        assert!(
+            tokio::time::timeout(std::time::Duration::from_millis(20), withdraw_other.notified())
+                .await
+                .is_err(),
+            "other sessions' notifications stay"
+        );
+    }
+
+    #[test]
+    fn settings_give_the_expiring_window_and_the_view() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("rolebar").join("settings.json");
+        let defaults = ExpiryConfig::load_from(path.clone());
+        assert_eq!(defaults.problem, None, "a missing file is the defaults");
+        assert_eq!(defaults.expiring_within(), Duration::minutes(10));
+        let view = defaults.view();
+        assert_eq!(view.warn_before, ["10m", "2m"]);
+        assert_eq!(view.expiring_within_seconds, 600);
+        assert_eq!(view.settings_path, Some(path.display().to_string()));
+
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(
+            &path,
+            r#"{"expiry": {"warn_before": ["2m", "30m"], "auto_refresh": ["oppara-dev"]}}"#,
+        )
+        .expect("write");
+        let custom = ExpiryConfig::load_from(path.clone());
+        assert_eq!(custom.expiring_within(), Duration::minutes(30));
+        assert_eq!(custom.view().warn_before, ["30m", "2m"]);
+        assert_eq!(custom.view().auto_refresh, ["oppara-dev"]);
+        assert_eq!(
+            custom.schedule().thresholds(),
+            [Duration::minutes(30), Duration::minutes(2)]
+        );
+
+        std::fs::write(&path, r#"{"expiry": {"warn_before": ["10"]}}"#).expect("write");
+        let bad = ExpiryConfig::load_from(path.clone());
+        let problem = bad.problem.clone().expect("a problem");
+        assert_eq!(problem.code, "invalid_expiry_setting");
+        assert!(problem.message.contains("settings.json"), "{}", problem.message);
+        assert_eq!(bad.settings, ExpirySettings::default(), "the defaults apply");
+        assert_eq!(bad.view().problem, Some(problem));
+
+        std::fs::write(&path, r#"{"expiry": {"warn_before": []}}"#).expect("write");
+        assert_eq!(
+            ExpiryConfig::load_from(path).expiring_within(),
+            Duration::ZERO,
+            "no threshold: nothing shows as expiring"
+        );
+    }
+}
