@@ -29,9 +29,13 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# The web front end is embedded into the binary at build time.
+# The web front end is embedded into the binary at build time; rebuilt only when a source is
+# newer than the last build (a rebuild also makes cargo rebuild the app).
 if [[ ! -d ui/node_modules ]]; then npm ci --prefix ui --no-audit --no-fund; fi
-npm run build --prefix ui >/dev/null
+if [[ ! -f ui/dist/index.html ]] || [[ -n "$(find ui \( -path ui/node_modules -o -path ui/dist \) -prune \
+  -o -type f -newer ui/dist/index.html -print -quit)" ]]; then
+  npm run build --prefix ui >/dev/null
+fi
 cargo build --release --locked --features custom-protocol -p rolebar-app --bin rolebar-tray -p rolebar-cli --bin rolebar
 BIN="${CARGO_TARGET_DIR:-$REPO_ROOT/target}/release"
 
