@@ -47,11 +47,11 @@ sso_session = corp
 
 const CREDENTIALS: &str = "\
 [oppara]
-aws_access_key_id = AKIAIOSFODNN7EXAMPLE
+aws_access_key_id = AKIA_FAKE_EXAMPLE_01
 aws_secret_access_key = wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEY
 
 [legacy]
-aws_access_key_id = AKIALEGACYKEY0000001
+aws_access_key_id = AKIA_FAKE_LEGACY_001
 aws_secret_access_key = legacy-secret
 ";
 
@@ -192,7 +192,7 @@ fn overview_lists_every_profile_and_no_secret() {
     assert_eq!(overview["keyProfiles"], json!(["default", "oppara", "legacy"]));
     let text = overview.to_string();
     assert!(
-        !text.contains("wJalrXUtnFEMI") && !text.contains("AKIAIOSFODNN7EXAMPLE"),
+        !text.contains("wJalrXUtnFEMI") && !text.contains("AKIA_FAKE_EXAMPLE_01"),
         "{text}"
     );
 }
@@ -352,10 +352,10 @@ fn keys_go_in_and_never_come_out() {
     let key = invoke(
         &h.main,
         "add_keys",
-        json!({ "profile": "oppara", "accessKeyId": "AKIAKEYRINGKEY000042", "secretAccessKey": "keyring/secret+value" }),
+        json!({ "profile": "oppara", "accessKeyId": "AKIAFAKEKEYRING42", "secretAccessKey": "keyring/secret+value" }),
     )
     .expect("stored");
-    assert_eq!(key["maskedKeyId"], "****0042");
+    assert_eq!(key["maskedKeyId"], "****NG42");
     let overview = invoke(&h.main, "get_overview", json!({})).expect("overview");
     assert_eq!(overview["profiles"][1]["keys"], "keyring");
     assert!(!overview.to_string().contains("keyring/secret+value"));

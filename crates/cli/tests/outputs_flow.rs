@@ -44,7 +44,7 @@ fn write_then_the_aws_cli_uses_the_profile_and_logout_restores_the_file() {
 
     // Long-term keys the user wrote are not overwritten unless forced.
     let mut with_keys = std::fs::read_to_string(w.path("credentials")).expect("read");
-    with_keys.push_str("\n[mine]\naws_access_key_id = AKIAUSERSOWNKEY00001\naws_secret_access_key = keep/me\n");
+    with_keys.push_str("\n[mine]\naws_access_key_id = AKIA_FAKE_USERS_OWN1\naws_secret_access_key = keep/me\n");
     std::fs::write(w.path("credentials"), &with_keys).expect("write");
     let out = w.rolebar(&["write", "oppara-dev", "--to", "mine"], "", &[]);
     assert!(!out.status.success(), "refused");

@@ -107,14 +107,14 @@ mod tests {
         let now = OffsetDateTime::UNIX_EPOCH;
         ks.add(
             "default",
-            &Credentials::long_term("AKIAIOSFODNN7EXAMPLE", "s3cr3t/with+chars"),
+            &Credentials::long_term("AKIA_FAKE_EXAMPLE_01", "s3cr3t/with+chars"),
             now,
         )
         .expect("add");
         let got = ks.get("default").expect("get").expect("present");
-        assert_eq!(got.access_key_id, "AKIAIOSFODNN7EXAMPLE");
+        assert_eq!(got.access_key_id, "AKIA_FAKE_EXAMPLE_01");
         assert_eq!(got.secret_access_key.expose(), "s3cr3t/with+chars");
-        assert_eq!(ks.list()["default"].masked_key_id, "****MPLE");
+        assert_eq!(ks.list()["default"].masked_key_id, "****E_01");
         assert!(ks.remove("default").expect("remove"));
         assert!(ks.get("default").expect("get").is_none());
         assert!(ks.list().is_empty());
@@ -128,7 +128,7 @@ mod tests {
         let err = ks
             .add(
                 "default",
-                &Credentials::long_term("AKIAIOSFODNN7EXAMPLE", "x"),
+                &Credentials::long_term("AKIA_FAKE_EXAMPLE_01", "x"),
                 OffsetDateTime::UNIX_EPOCH,
             )
             .expect_err("locked");
@@ -142,13 +142,13 @@ mod tests {
         let (ks, _, dir) = keys();
         ks.add(
             "default",
-            &Credentials::long_term("AKIAIOSFODNN7EXAMPLE", "TOPSECRETVALUE"),
+            &Credentials::long_term("AKIA_FAKE_EXAMPLE_01", "TOPSECRETVALUE"),
             OffsetDateTime::UNIX_EPOCH,
         )
         .expect("add");
         let text = std::fs::read_to_string(dir.path().join("index.json")).expect("index");
         assert!(
-            !text.contains("TOPSECRETVALUE") && !text.contains("AKIAIOSFODNN7EXAMPLE"),
+            !text.contains("TOPSECRETVALUE") && !text.contains("AKIA_FAKE_EXAMPLE_01"),
             "{text}"
         );
     }

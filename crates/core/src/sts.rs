@@ -115,6 +115,25 @@ impl SdkSts {
         aws_sdk_sts::Client::from_conf(config)
     }
 
+    fn error_context<'a>(
+        &self,
+        profile: &'a str,
+        key_profile: &'a str,
+        credentials: &'a Credentials,
+        endpoint: &'a StsEndpoint,
+        mfa: Option<(&'a str, &MfaCode)>,
+    ) -> ErrorContext<'a> {
+        ErrorContext {
+            profile,
+            key_profile,
+            credentials,
+            endpoint,
+            mfa_serial: mfa.map(|(s, _)| s),
+            attempts: self.options.max_attempts,
+            timeout_seconds: self.seconds(),
+        }
+    }
+
     fn seconds(&self) -> u64 {
         self.options.attempt_timeout.as_secs().max(1)
     }
@@ -137,24 +156,10 @@ impl RoleAssumer for SdkSts {
         if let Some((serial, code)) = r.mfa {
             call = call.serial_number(serial).token_code(code.expose());
         }
-        let ctx = ErrorContext {
-            profile: r.profile,
-            key_profile: r.key_profile,
-            credentials: r.credentials,
-            endpoint: r.endpoint,
-            mfa_serial: r.mfa.map(|(s, _)| s),
-            attempts: self.options.max_attempts,
-            timeout_seconds: self.seconds(),
-        };
+        let ctx = self.error_context(r.profile, r.key_profile, r.credentials, r.endpoint, r.mfa);
         let out = call.send().await.map_err(|e| ctx.map(e))?;
-        let creds = out
-            .credentials()
-            .ok_or_else(|| ctx.malformed("no Credentials in the AssumeRole reply"))?;
-        Ok(StsCredentials {
-            credentials: to_credentials(creds),
-            expires_at: to_time(creds.expiration()).ok_or_else(|| ctx.malformed("Expiration out of range"))?,
-            assumed_role_arn: out.assumed_role_user().map(|u| u.arn().to_string()),
-        })
+        let role_arn = out.assumed_role_user().map(|u| u.arn().to_string());
+        ctx.sts_credentials(out.credentials(), "AssumeRole", role_arn)
     }
 
     async fn get_session_token(&self, r: SessionTokenRequest<'_>) -> Result<StsCredentials> {
@@ -165,24 +170,9 @@ impl RoleAssumer for SdkSts {
         if let Some((serial, code)) = r.mfa {
             call = call.serial_number(serial).token_code(code.expose());
         }
-        let ctx = ErrorContext {
-            profile: r.profile,
-            key_profile: r.profile,
-            credentials: r.credentials,
-            endpoint: r.endpoint,
-            mfa_serial: r.mfa.map(|(s, _)| s),
-            attempts: self.options.max_attempts,
-            timeout_seconds: self.seconds(),
-        };
+        let ctx = self.error_context(r.profile, r.profile, r.credentials, r.endpoint, r.mfa);
         let out = call.send().await.map_err(|e| ctx.map(e))?;
-        let creds = out
-            .credentials()
-            .ok_or_else(|| ctx.malformed("no Credentials in the GetSessionToken reply"))?;
-        Ok(StsCredentials {
-            credentials: to_credentials(creds),
-            expires_at: to_time(creds.expiration()).ok_or_else(|| ctx.malformed("Expiration out of range"))?,
-            assumed_role_arn: None,
-        })
+        ctx.sts_credentials(out.credentials(), "GetSessionToken", None)
     }
 }
 
@@ -205,6 +195,21 @@ struct ErrorContext<'a> {
 }
 
 impl ErrorContext<'_> {
+    /// The reply's credentials, or why the reply is unusable.
+    fn sts_credentials(
+        &self,
+        creds: Option<&aws_sdk_sts::types::Credentials>,
+        action: &str,
+        assumed_role_arn: Option<String>,
+    ) -> Result<StsCredentials> {
+        let creds = creds.ok_or_else(|| self.malformed(&format!("no Credentials in the {action} reply")))?;
+        Ok(StsCredentials {
+            credentials: to_credentials(creds),
+            expires_at: to_time(creds.expiration()).ok_or_else(|| self.malformed("Expiration out of range"))?,
+            assumed_role_arn,
+        })
+    }
+
     fn malformed(&self, detail: &str) -> Error {
         Error::MalformedReply {
             profile: self.profile.to_string(),

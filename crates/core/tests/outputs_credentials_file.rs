@@ -161,7 +161,7 @@ fn every_setting_that_routes_credentials_elsewhere_is_refused() {
 
 #[test]
 fn long_term_keys_are_refused_unless_forced() {
-    let original = "# my user\n[default]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = longterm/secret\nregion = eu-west-1\n";
+    let original = "# my user\n[default]\naws_access_key_id = AKIA_FAKE_EXAMPLE_01\naws_secret_access_key = longterm/secret\nregion = eu-west-1\n";
     let (_dir, path) = credentials_with(original);
     let err = write(&path, "default").expect_err("refused");
     assert_eq!(err.code(), "long_term_keys_in_target");
@@ -200,7 +200,7 @@ fn sessions_that_are_expired_or_not_temporary_are_refused() {
     let err = write_profile(&path, "x", &session(NOW), None, NOW, FAST).expect_err("expired");
     assert_eq!(err.code(), "session_expired");
     let mut long_term = in_an_hour();
-    long_term.credentials = Credentials::long_term("AKIAIOSFODNN7EXAMPLE", SECRET);
+    long_term.credentials = Credentials::long_term("AKIA_FAKE_EXAMPLE_01", SECRET);
     let err = write_profile(&path, "x", &long_term, None, NOW, FAST).expect_err("no token");
     assert_eq!(err.code(), "session_not_temporary");
     assert_eq!(read(&path), "");

@@ -14,7 +14,7 @@ use time::OffsetDateTime;
 
 const WORKER_VAR: &str = "ROLEBAR_TEST_WRITER";
 const PROFILES_PER_WRITER: usize = 10;
-const BASE: &str = "# the user's own file\r\n[default]\r\naws_access_key_id = AKIAUSERSOWNKEY00001\r\naws_secret_access_key = keep/me\r\n";
+const BASE: &str = "# the user's own file\r\n[default]\r\naws_access_key_id = AKIA_FAKE_USERS_OWN1\r\naws_secret_access_key = keep/me\r\n";
 
 fn session(n: usize) -> Session {
     Session {
