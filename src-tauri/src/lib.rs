@@ -8,10 +8,12 @@
 //! - `commands`: the IPC commands of the two windows; `bindings`: their TypeScript types
 //! - `mfa`: the MFA dialog queue (`MfaPrompt` for the vault); `windows`: creating windows
 //! - `state`: what the app holds; `views`: the data the UI sees; `notify`, `clipboard`, `error`
+//! - `rendering`: software drawing on Linux unless asked otherwise (memory)
 //!
 //! Environment: `AWS_CONFIG_FILE`, `AWS_SHARED_CREDENTIALS_FILE`, `AWS_ENDPOINT_URL_STS` (and
 //! the rest rolebar-core reads), `ROLEBAR_STATE_DIR`, `HOME`; `ROLEBAR_LOG` filters the logs
-//! (stderr); `ROLEBAR_OPEN_MAIN=1` opens the main window at start (WebDriver needs a window).
+//! (stderr); `ROLEBAR_OPEN_MAIN=1` opens the main window at start (WebDriver needs a window);
+//! `ROLEBAR_GPU=1` keeps GTK's and WebKit's GPU paths.
 
 pub mod actions;
 pub mod bindings;
@@ -22,6 +24,7 @@ pub mod expiry;
 pub mod menu;
 pub mod mfa;
 pub mod notify;
+pub mod rendering;
 pub mod state;
 pub mod tray;
 pub mod views;
@@ -35,6 +38,7 @@ use tauri::{Builder, Manager, RunEvent, Runtime, WindowEvent};
 
 /// Starts the app; returns when the user quits.
 pub fn run() {
+    rendering::apply_lean_defaults();
     init_logging();
     let state = match AppState::from_env() {
         Ok(state) => state,

@@ -303,8 +303,19 @@ class App:
         return MFA_TITLE in self.window_titles().values()
 
     def screenshot(self, name: str) -> Path:
+        """The current window as the X server shows it (what a person sees): the screen cropped
+        to the window's rectangle. Not WebDriver's /screenshot: that is WebKit's own snapshot,
+        which without accelerated compositing (the app's default, see src-tauri/src/rendering.rs)
+        can wait forever for a paint an unchanged page never makes."""
         path = self.world.artifacts / f"{safe_name(name)}.png"
-        self.session.screenshot(str(path))
+        try:
+            self.session.wait_painted()
+        except WebDriverError:
+            pass  # a screenshot of whatever is there beats none (failure reports)
+        r = self.session.window_rect()
+        crop = f"{int(r['width'])}x{int(r['height'])}+{max(int(r['x']), 0)}+{max(int(r['y']), 0)}"
+        subprocess.run(["import", "-window", "root", "-crop", crop, "+repage", str(path)], check=True,
+                       timeout=30, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         return path
 
     def screenshot_all(self, prefix: str) -> list[Path]:

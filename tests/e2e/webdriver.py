@@ -1,15 +1,13 @@
 """A minimal W3C WebDriver client (urllib + json) for tauri-driver + WebKitWebDriver.
 
 Only what the end-to-end tests use: sessions, windows, CSS lookups, clicks, keys, text,
-attributes, scripts and screenshots. Waits poll against a deadline; no fixed sleeps.
+attributes, scripts and window rectangles. Waits poll against a deadline; no fixed sleeps.
 """
 
 from __future__ import annotations
 
-import base64
 import http.client
 import json
-import os
 import time
 import urllib.error
 import urllib.request
@@ -151,13 +149,6 @@ class Element:
     def ref(self) -> dict:
         return {ELEMENT_KEY: self.id}
 
-    def screenshot(self, path: str) -> str:
-        png = base64.b64decode(self.session.cmd("GET", self._path("/screenshot")))
-        os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
-        with open(path, "wb") as f:
-            f.write(png)
-        return path
-
 
 class Session:
     """One WebDriver session = one launch of the app (tauri-driver starts it)."""
@@ -284,16 +275,9 @@ class Session:
         except WebDriverError as e:
             return f"(page unreadable: {e})"
 
-    def screenshot(self, path: str) -> str:
-        try:
-            self.wait_painted()
-        except WebDriverError:
-            pass  # a screenshot of whatever is there beats none (failure reports)
-        png = base64.b64decode(self.cmd("GET", "/screenshot"))
-        os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
-        with open(path, "wb") as f:
-            f.write(png)
-        return path
+    def window_rect(self) -> dict:
+        """The current window's position and size on the screen: x, y, width, height."""
+        return self.cmd("GET", "/window/rect")
 
 
 def driver_ready(base_url: str) -> bool:
