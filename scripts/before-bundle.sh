@@ -7,7 +7,11 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-(cd ui && npm ci --no-audit --no-fund && npm run build)
+# ROLEBAR_UI_BUILT=1: the caller (tests/package/check-deb.sh under scripts/test.sh) has just
+# installed and built ui/.
+if [[ ${ROLEBAR_UI_BUILT:-0} != 1 ]]; then
+  (cd ui && npm ci --no-audit --no-fund && npm run build)
+fi
 
 profile=release flags=(--release)
 if [[ ${TAURI_ENV_DEBUG:-false} == true ]]; then profile=debug flags=(); fi

@@ -12,6 +12,8 @@
 #                           (default ~/.cache/rolebar-test)
 #   ROLEBAR_TEST_SKIP_LINT  1 = skip cargo fmt and clippy (fast inner loop)
 #   ROLEBAR_TEST_SKIP_E2E   1 = skip the app's end-to-end suite (tests/e2e)
+#   ROLEBAR_TEST_SKIP_PACKAGE  1 = skip building and checking the .deb (tests/package)
+#   ROLEBAR_TEST_DEB_INSTALL   1 = also install the .deb with apt and remove it (root; CI does)
 #   ROLEBAR_TEST_KEEP_TMP   1 = keep the temp HOME and the moto logs after the run
 #   CARGO_TARGET_DIR        honoured as usual
 # What the tests get is described in tests/support/README.md.
@@ -33,6 +35,8 @@ APT_PACKAGES=(
   # the app's end-to-end tests: the tray library it dlopens, WebDriver for its windows,
   # the X clipboard, screenshots and window lookup
   libayatana-appindicator3-1 webkit2gtk-driver xclip imagemagick xdotool x11-utils libnotify-bin
+  # checking the .deb (tests/package)
+  desktop-file-utils
 )
 # tauri-driver bridges WebDriver clients to the app (tests/e2e); pinned.
 TAURI_DRIVER_VERSION=2.1.0
@@ -313,7 +317,7 @@ cargo_phases() {
   timed doctest cargo test -p rolebar-core -p rolebar-cli --doc "${locked[@]}"
   # The criterion benchmarks, built in the same (debug) profile and run once each as tests:
   # they compile and work; the figures come from `cargo bench`.
-  timed benches cargo test --workspace --benches "${locked[@]}"
+  timed benches cargo test --workspace --bench '*' "${locked[@]}"
 }
 
 inner() {
@@ -338,11 +342,20 @@ inner() {
     return "$rc"
   fi
   cargo_phases "$@"
+  # The .deb through the Tauri bundler (tests/package/check-deb.sh); it builds the app and the
+  # CLI, so the e2e suite below drives the binaries the package ships.
+  local e2e_env=()
+  if [[ ${ROLEBAR_TEST_SKIP_PACKAGE:-} == 1 ]]; then
+    log "package check skipped (ROLEBAR_TEST_SKIP_PACKAGE=1)"
+  else
+    ROLEBAR_UI_BUILT=1 timed package bash "$REPO_ROOT/tests/package/check-deb.sh"
+    e2e_env=(ROLEBAR_E2E_NO_BUILD=1)
+  fi
   # The whole app under Xvfb: tray over D-Bus, windows over WebDriver (tests/e2e/README.md).
   if [[ ${ROLEBAR_TEST_SKIP_E2E:-} == 1 ]]; then
     log "e2e skipped (ROLEBAR_TEST_SKIP_E2E=1)"
   else
-    timed e2e bash "$REPO_ROOT/tests/e2e/run.sh"
+    timed e2e env "${e2e_env[@]}" bash "$REPO_ROOT/tests/e2e/run.sh"
   fi
 }
 

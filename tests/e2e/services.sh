@@ -99,8 +99,11 @@ build_ui() {
 # `build_binaries debug|release`: rolebar-tray and rolebar (ROLEBAR_E2E_NO_BUILD=1 skips), then
 # export ROLEBAR_E2E_APP / ROLEBAR_E2E_CLI.
 build_binaries() {
-  local profile=$1 flags=()
-  [[ $profile == release ]] && flags=(--release --features custom-protocol)
+  local profile=$1
+  # custom-protocol in both profiles: the configuration `tauri build` ships (assets served from
+  # the binary), which is what tests/package/check-deb.sh leaves in target/debug.
+  local flags=(--features custom-protocol)
+  [[ $profile == release ]] && flags+=(--release)
   [[ -f $REPO_ROOT/Cargo.lock ]] && flags+=(--locked)
   if [[ ${ROLEBAR_E2E_NO_BUILD:-} != 1 ]]; then
     build_ui

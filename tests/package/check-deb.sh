@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# The .deb as a user gets it: built by the Tauri bundler exactly as the README says (debug
+# profile here, so it shares the test run's build; the README's command builds release), then
+# checked the way apt and a desktop would see it:
+#
+#   - the package is `rolebar` and apt can resolve its dependencies (`apt-get install -s`);
+#   - it holds the tray app, the `rolebar` CLI on PATH (/usr/bin), a valid .desktop entry whose
+#     Exec and Icon exist in the package (the desktop's application menu), and the icons;
+#   - the CLI from the package runs;
+#   - with ROLEBAR_TEST_DEB_INSTALL=1 (CI, as root): really installed with apt, `rolebar` then
+#     found on PATH and the .desktop file registered, then removed again.
+#
+#   bash tests/package/check-deb.sh     (scripts/test.sh runs it; needs dpkg, apt, npm, cargo,
+#                                        desktop-file-validate)
+#
+# Leaves the binaries in $CARGO_TARGET_DIR/debug, so the e2e suite can test what the package ships.
+set -euo pipefail
+
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$REPO_ROOT"
+log() { printf '[package] %s\n' "$*" >&2; }
+die() { printf '[package] error: %s\n' "$*" >&2; exit 1; }
+
+target=${CARGO_TARGET_DIR:-target}
+[[ $target == /* ]] || target=$REPO_ROOT/$target
+out=$target/debug/bundle/deb
+rm -f "$out"/*.deb
+
+# ROLEBAR_UI_BUILT: scripts/test.sh has just installed and built ui/ (before-bundle.sh skips it).
+ROLEBAR_UI_BUILT=${ROLEBAR_UI_BUILT:-0} npm run tauri --prefix ui --silent -- build --debug --bundles deb --ci ||
+  die "tauri build --bundles deb failed"
+debs=("$out"/*.deb)
+((${#debs[@]} == 1)) && [[ -f ${debs[0]} ]] || die "expected one .deb in $out, found: ${debs[*]}"
+deb=${debs[0]}
+log "built $(basename "$deb") ($(du -m "$deb" | cut -f1) MiB, debug)"
+
+[[ $(dpkg-deb -f "$deb" Package) == rolebar ]] || die "package name is not rolebar"
+apt-get install --simulate --no-install-recommends "$deb" >/dev/null ||
+  die "apt cannot resolve the dependencies: $(dpkg-deb -f "$deb" Depends)"
+
+listing=$(dpkg-deb -c "$deb" | awk '{print $6}' | sed 's#^\./##')
+for path in usr/bin/rolebar-tray usr/bin/rolebar usr/share/applications/Rolebar.desktop; do
+  grep -qx "$path" <<<"$listing" || die "$path is not in the package"
+done
+
+unpacked=$(mktemp -d "${TMPDIR:-/tmp}/rolebar-deb.XXXXXX")
+trap 'rm -rf "$unpacked"' EXIT
+dpkg-deb -x "$deb" "$unpacked"
+desktop=$unpacked/usr/share/applications/Rolebar.desktop
+desktop-file-validate "$desktop" || die "Rolebar.desktop does not validate"
+exec_bin=$(sed -n 's/^Exec=\([^ ]*\).*/\1/p' "$desktop")
+[[ -x $unpacked/usr/bin/$exec_bin ]] || die "the .desktop entry runs '$exec_bin', which the package does not put in /usr/bin"
+icon=$(sed -n 's/^Icon=//p' "$desktop")
+compgen -G "$unpacked/usr/share/icons/hicolor/*/apps/$icon.png" >/dev/null || die "no icon '$icon' in the package"
+version=$("$unpacked/usr/bin/rolebar" --version) || die "the packaged rolebar CLI does not run"
+[[ $version == "rolebar $(dpkg-deb -f "$deb" Version)" ]] || die "CLI version '$version' differs from the package's"
+
+if [[ ${ROLEBAR_TEST_DEB_INSTALL:-} == 1 ]]; then
+  ((EUID == 0)) || die "ROLEBAR_TEST_DEB_INSTALL=1 needs root"
+  # Removed again whatever happens: the machine keeps no trace of the test install.
+  trap 'rm -rf "$unpacked"; apt-get remove -y -qq rolebar >/dev/null 2>&1 || true' EXIT
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$deb" >/dev/null ||
+    die "apt-get install failed"
+  [[ $(env -i PATH=/usr/local/bin:/usr/bin:/bin sh -c 'command -v rolebar') == /usr/bin/rolebar ]] ||
+    die "after install, rolebar is not on PATH at /usr/bin/rolebar"
+  /usr/bin/rolebar --version >/dev/null || die "the installed rolebar does not run"
+  dpkg -L rolebar | grep -qx /usr/share/applications/Rolebar.desktop || die "no desktop entry installed"
+  log "installed with apt, rolebar on PATH, desktop entry registered; removing"
+fi
+log "ok: rolebar + rolebar-tray in /usr/bin, desktop entry and icons, dependencies resolvable"
