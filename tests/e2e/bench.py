@@ -4,7 +4,8 @@
 - start-up: spawn → StatusNotifierItemRegistered seen by our watcher (its events file carries
   CLOCK_MONOTONIC times and the registering PID), median of N launches;
 - memory: VmRSS summed over the app and every process below it (WebKit web/network processes,
-  bwrap), with the main window open, and idle in the tray with no window ever opened;
+  bwrap), with the main window open, after that window is closed, and idle in the tray with no
+  window ever opened;
 - CPU: utime+stime of that process tree over an idle period (60 s by default), tray only.
 
 Not a test: it prints figures (and writes them as JSON next to the other artifacts).
@@ -26,6 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from harness import World, artifacts_dir, binary, descendants, pid_alive  # noqa: E402
 from tray import Tray, wait_until  # noqa: E402
+import xwindow  # noqa: E402
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
@@ -175,12 +177,23 @@ def main() -> int:
                    lambda: any(comm(p).startswith("WebKitWebProces") for p in tree(launch.proc.pid)), 30)
         total, parts = settled_rss(launch.proc.pid)
         pss = tree_pss(launch.proc.pid)
-        launch.stop()
         results["rss_window_open_mib"] = round(total / 1024, 1)
         results["rss_window_open_parts_mib"] = {k: round(v / 1024, 1) for k, v in parts.items()}
         results["pss_window_open_mib"] = round(pss / 1024, 1)
         print(f"RSS, main window open: {total / 1024:.0f} MiB  {results['rss_window_open_parts_mib']}"
               f"  (PSS {pss / 1024:.0f} MiB)")
+
+        # 2b. the same process once that window is closed (as a close button does)
+        ids = wait_until("the main window on the X display", lambda: xwindow.windows_titled("Rolebar"), 30)
+        xwindow.request_close(ids[0])
+        wait_until("the web process to end",
+                   lambda: not any(comm(p).startswith("WebKitWebProces") for p in tree(launch.proc.pid)), 30)
+        total, parts = settled_rss(launch.proc.pid)
+        launch.stop()
+        results["rss_after_window_closed_mib"] = round(total / 1024, 1)
+        results["rss_after_window_closed_parts_mib"] = {k: round(v / 1024, 1) for k, v in parts.items()}
+        print(f"RSS, main window opened then closed: {total / 1024:.0f} MiB  "
+              f"{results['rss_after_window_closed_parts_mib']}")
 
         # 3. RSS idle in the tray (no window ever opened), then CPU over the idle period
         launch = Launch(world, open_main=False)

@@ -37,7 +37,7 @@ from tray import Tray, TrayItem, wait_until
 from webdriver import Session, WebDriverError
 
 REPO = Path(__file__).resolve().parents[2]
-MAIN_TITLE_HINT = "Rolebar"
+MAIN_TITLE = "Rolebar"
 MFA_TITLE = "Rolebar — MFA code"
 PROFILE = "oppara-dev"
 GOOD_CODE = "123456"

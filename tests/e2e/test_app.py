@@ -17,10 +17,11 @@ from pathlib import Path
 
 import pytest
 
-from harness import GOOD_CODE, MFA_TITLE, PROFILE, REPO, App
+from harness import GOOD_CODE, MAIN_TITLE, MFA_TITLE, PROFILE, REPO, App, descendants
 from webdriver import ConnectionDropped
 from notifications import NotificationMock
 from tray import wait_until
+import xwindow
 
 SESSION_PREFIX = f"{PROFILE} —"
 
@@ -333,3 +334,48 @@ def test_expiry_warning_notification_and_renew(make_world, sts_double, launch, t
     wait_until("the tray's time left to go up", lambda: minutes_left(app.session_label()) >= 55, 20,
                describe=lambda: app.item.render())
     app.wait_icon("active")
+
+
+def _web_processes(app: App) -> list[int]:
+    """The app's live WebKit web processes (one per open webview)."""
+    found = []
+    for pid in descendants(app.pid):
+        try:
+            if Path(f"/proc/{pid}/comm").read_text().startswith("WebKitWebProces"):
+                found.append(pid)
+        except OSError:
+            pass  # ended meanwhile
+    return found
+
+
+def test_closing_the_main_window_keeps_the_tray_and_frees_the_webview(world, launch):
+    """Closing the main window leaves Rolebar in the tray with its WebKit web process gone (the
+    webview is destroyed, not hidden); a second launch of the app only brings the window back in
+    the running one (single instance); so does the tray's `Open Rolebar…`."""
+    world.add_keys()
+    app = launch(world)
+    app.profile_entry()
+    app.switch_main()
+    app.session.wait(f'[data-testid="profile-row"][data-profile="{PROFILE}"]')
+    assert _web_processes(app), "no WebKit web process while the main window is open"
+
+    def close_main() -> None:
+        app.session.wait_window(MAIN_TITLE)
+        ids = wait_until("the main window on the X display", lambda: xwindow.windows_titled(MAIN_TITLE), 15)
+        assert len(ids) == 1, f"{len(ids)} X windows titled {MAIN_TITLE!r}"
+        xwindow.request_close(ids[0])
+        wait_until("the main window to close", lambda: not xwindow.windows_titled(MAIN_TITLE), 15)
+        wait_until("the web process to end (webview freed)", lambda: not _web_processes(app), 15,
+                   describe=lambda: f"still running: {_web_processes(app)}")
+        assert app.alive(), f"the app exited when its window closed\n{app.log_tail()}"
+        app.profile_entry()  # the tray item is still there and answers
+
+    close_main()
+    second = subprocess.run([str(app.binary)], env=world.full_env(), capture_output=True, text=True, timeout=30)
+    assert second.returncode == 0, f"second launch: {second.returncode} {second.stderr[-2000:]}"
+    app.session.wait_window(MAIN_TITLE)
+
+    close_main()
+    app.item.click("Open Rolebar")
+    app.session.wait_window(MAIN_TITLE)
+    app.session.wait(f'[data-testid="profile-row"][data-profile="{PROFILE}"]')
