@@ -12,6 +12,9 @@ set -euo pipefail
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$REPO_ROOT"
 log() { printf '[run.sh] %s\n' "$*" >&2; }
+die() { printf '[run.sh] error: %s\n' "$*" >&2; exit 1; }
+# shellcheck source=scripts/lib/common.sh
+source "$REPO_ROOT/scripts/lib/common.sh"
 
 BUILD_PACKAGES=(build-essential pkg-config libwebkit2gtk-4.1-dev libayatana-appindicator3-dev
   libayatana-appindicator3-1 python3-venv curl)
@@ -29,13 +32,7 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# The web front end is embedded into the binary at build time; rebuilt only when a source is
-# newer than the last build (a rebuild also makes cargo rebuild the app).
-if [[ ! -d ui/node_modules ]]; then npm ci --prefix ui --no-audit --no-fund; fi
-if [[ ! -f ui/dist/index.html ]] || [[ -n "$(find ui \( -path ui/node_modules -o -path ui/dist \) -prune \
-  -o -type f -newer ui/dist/index.html -print -quit)" ]]; then
-  npm run build --prefix ui >/dev/null
-fi
+build_ui_if_stale
 cargo build --release --locked --features custom-protocol -p rolebar-app --bin rolebar-tray -p rolebar-cli --bin rolebar
 BIN="${CARGO_TARGET_DIR:-$REPO_ROOT/target}/release"
 
@@ -61,10 +58,10 @@ cleanup() {
   rm -rf "$SANDBOX"
 }
 trap cleanup EXIT
-PORT=$("$VENV/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+PORT=$(free_ports "$VENV/bin/python" 1)
 "$VENV/bin/moto_server" -H 127.0.0.1 -p "$PORT" >"$SANDBOX/moto.log" 2>&1 &
 MOTO_PID=$!
-until curl -sf -o /dev/null "http://127.0.0.1:$PORT/moto-api/"; do sleep 0.1; done
+await_ready "moto (the demo's STS)" "$MOTO_PID" 60 "$SANDBOX/moto.log" curl -sf -o /dev/null "http://127.0.0.1:$PORT/moto-api/"
 "$VENV/bin/python" tests/support/moto_setup.py seed "http://127.0.0.1:$PORT" "$SANDBOX/fixture.json" >/dev/null
 
 export AWS_CONFIG_FILE=$SANDBOX/config AWS_SHARED_CREDENTIALS_FILE=$SANDBOX/credentials

@@ -48,6 +48,8 @@ SCRIPT="$REPO_ROOT/scripts/test.sh"
 
 log() { printf '[test.sh] %s\n' "$*" >&2; }
 die() { printf '[test.sh] error: %s\n' "$*" >&2; exit 1; }
+# shellcheck source=scripts/lib/common.sh
+source "$REPO_ROOT/scripts/lib/common.sh"
 
 # `timed NAME CMD...`: run CMD and print how long it took, so slow phases are visible in CI logs.
 timed() {
@@ -98,26 +100,14 @@ assert all(u.find_spec(m) for m in ("moto", "boto3", "dbus_fast", "pytest"))' 2>
   printf '%s' "$spec" >"$stamp"
 }
 
-# The Tauri app embeds ui/dist (git-ignored) at compile time, and its build.rs stops when it is
-# missing: build the front end before any cargo phase. Done with the real HOME, so npm's cache
-# (~/.npm) serves repeat runs. Node.js and npm come with the machine (Debian 12's own nodejs is
-# 18, too old for vite 7).
+# The front end before any cargo phase (the app embeds ui/dist), then its own unit tests. Done
+# with the real HOME, so npm's cache (~/.npm) serves repeat runs. Node.js and npm come with the
+# machine (Debian 12's own nodejs is 18, too old for vite 7).
 build_ui() {
   [[ -f $REPO_ROOT/ui/package.json ]] || return 0
-  command -v npm >/dev/null || die "npm is missing: the Tauri app needs ui/dist built (node >= 20.19)"
-  local ui=$REPO_ROOT/ui
-  # npm ci wipes node_modules: only when the lock file changed since the last install.
-  if [[ ! -f $ui/node_modules/.package-lock.json || $ui/package-lock.json -nt $ui/node_modules/.package-lock.json ]]; then
-    npm ci --prefix "$ui" --no-audit --no-fund --loglevel=error
-  fi
-  # Rebuilt (~7 s) whenever any front-end file is newer than the last build: a stale ui/dist
-  # would be embedded silently.
-  if [[ ! -f $ui/dist/index.html ]] || [[ -n "$(find "$ui" \( -path "$ui/node_modules" -o -path "$ui/dist" \) \
-    -prune -o -type f -newer "$ui/dist/index.html" -print -quit)" ]]; then
-    npm run build --prefix "$ui" --silent >/dev/null
-  fi
+  build_ui_if_stale
   # The front end's own unit tests (Vitest), a second or two.
-  npm test --prefix "$ui" --silent >/dev/null
+  npm test --prefix "$REPO_ROOT/ui" --silent >/dev/null
 }
 
 # Installed beside the venv (outside the clone), once per version.
@@ -234,40 +224,18 @@ launch_moto() {
   MOTO_PIDS+=("$!")
 }
 
-# `await_moto PORT NAME PID`: wait until that server answers; fail clearly if it died or hangs.
-await_moto() {
-  local url=http://127.0.0.1:$1 logf=$ROLEBAR_TEST_TMP/logs/moto-$2.log pid=$3
-  local deadline=$((SECONDS + 60))
-  until curl -sf -o /dev/null "$url/moto-api/"; do
-    if ! kill -0 "$pid" 2>/dev/null; then
-      tail -n 30 "$logf" >&2 || true
-      die "moto ($2) exited during start-up; its log is above"
-    fi
-    if ((SECONDS >= deadline)); then
-      tail -n 30 "$logf" >&2 || true
-      die "moto ($2) did not answer on $url within 60 s; its log is above"
-    fi
-    sleep 0.1
-  done
-}
-
 start_motos() {
   VENV=$ROLEBAR_CACHE_DIR/venv
   local ports
-  # Both ports from one process, holding both sockets, so they cannot be the same.
-  ports=$("$VENV/bin/python" -c '
-import socket
-socks = [socket.socket() for _ in range(2)]
-for s in socks:
-    s.bind(("127.0.0.1", 0))
-print(*(s.getsockname()[1] for s in socks))
-')
+  ports=$(free_ports "$VENV/bin/python" 2)
   read -r auth_port open_port <<<"$ports"
   # Started together: each takes ~1.5 s to import moto.
   launch_moto "$auth_port" auth
   launch_moto "$open_port" open
-  await_moto "$auth_port" auth "${MOTO_PIDS[0]}"
-  await_moto "$open_port" open "${MOTO_PIDS[1]}"
+  await_ready "moto (auth)" "${MOTO_PIDS[0]}" 60 "$ROLEBAR_TEST_TMP/logs/moto-auth.log" \
+    curl -sf -o /dev/null "http://127.0.0.1:$auth_port/moto-api/"
+  await_ready "moto (open)" "${MOTO_PIDS[1]}" 60 "$ROLEBAR_TEST_TMP/logs/moto-open.log" \
+    curl -sf -o /dev/null "http://127.0.0.1:$open_port/moto-api/"
   export ROLEBAR_TEST_MOTO_URL=http://127.0.0.1:$auth_port
   export ROLEBAR_TEST_MOTO_OPEN_URL=http://127.0.0.1:$open_port
 

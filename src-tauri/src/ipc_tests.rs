@@ -440,16 +440,21 @@ fn a_cancelled_renewal_keeps_the_session_it_was_to_replace() {
     );
 }
 
-#[test]
-fn auto_refresh_renews_a_role_from_its_mfa_session_without_asking_and_rewrites_it() {
-    let h = harness();
-    assume_with_code(&h, "oppara-dev");
+/// oppara-dev assumed (with a code) and written to `[oppara-dev-creds]`.
+fn assume_and_write(h: &Harness) {
+    assume_with_code(h, "oppara-dev");
     invoke(
         &h.main,
         "write_session",
         json!({ "sessionId": "session:AssumeRole:oppara-dev", "target": "oppara-dev-creds", "force": false }),
     )
     .expect("written");
+}
+
+#[test]
+fn auto_refresh_renews_a_role_from_its_mfa_session_without_asking_and_rewrites_it() {
+    let h = harness();
+    assume_and_write(&h);
     let credentials = h.dir.path().join("credentials");
     // Edited by hand since: the refresh must write it again.
     let text = std::fs::read_to_string(&credentials).expect("read");
@@ -475,6 +480,44 @@ fn auto_refresh_renews_a_role_from_its_mfa_session_without_asking_and_rewrites_i
     let text = std::fs::read_to_string(&credentials).expect("read");
     assert!(text.contains(SECRET) && !text.contains("STALE"), "{text}");
     assert_eq!(session_ids(&h).len(), 2);
+}
+
+#[test]
+fn sections_written_before_a_restart_are_remembered_for_auto_refresh() {
+    let h = harness();
+    assume_and_write(&h);
+    let state = h.app.state::<AppState>();
+    // A restart: the app's memory of what it wrote is gone, the file is not.
+    state.take_written("oppara-dev");
+    assert!(state.written_to("oppara-dev").is_empty());
+    let credentials = h.dir.path().join("credentials");
+    let text = std::fs::read_to_string(&credentials).expect("read");
+    assert!(text.contains("rolebar_source_profile = oppara-dev"), "{text}");
+    std::fs::write(&credentials, text.replace(SECRET, "STALE")).expect("write");
+
+    state.remember_written_from_file();
+    assert_eq!(state.written_to("oppara-dev"), ["oppara-dev-creds"]);
+    let report = tauri::async_runtime::block_on(crate::actions::auto_refresh(&state, "oppara-dev")).expect("refreshed");
+    assert_eq!(report.rewritten, ["oppara-dev-creds"]);
+    let text = std::fs::read_to_string(&credentials).expect("read");
+    assert!(text.contains(SECRET) && !text.contains("STALE"), "{text}");
+}
+
+#[test]
+fn expired_or_unattributed_sections_are_not_remembered() {
+    let h = harness();
+    let credentials = h.dir.path().join("credentials");
+    let mut text = std::fs::read_to_string(&credentials).expect("read");
+    text.push_str(
+        "\n[gone]\naws_access_key_id = ASIAOLD\naws_secret_access_key = x\naws_session_token = y\n\
+         manager = rolebar\nrolebar_expiration = 2026-11-25T11:00:00Z\nrolebar_source_profile = oppara-dev\n\
+         [anonymous]\naws_access_key_id = ASIAOLD\naws_secret_access_key = x\naws_session_token = y\n\
+         manager = rolebar\nrolebar_expiration = 2026-11-25T13:00:00Z\n",
+    );
+    std::fs::write(&credentials, text).expect("write");
+    let state = h.app.state::<AppState>();
+    state.remember_written_from_file();
+    assert!(state.written_to("oppara-dev").is_empty());
 }
 
 #[test]

@@ -306,15 +306,8 @@ mod tests {
 
     fn profile(name: &str, kind: ProfileKind, problem: Option<CommandError>) -> ProfileView {
         ProfileView {
-            name: name.into(),
-            kind,
-            role_arn: None,
-            mfa_serial: None,
-            region: None,
-            source_profile: None,
-            key_profile: None,
-            keys: None,
             problem,
+            ..ProfileView::bare(name, kind)
         }
     }
 

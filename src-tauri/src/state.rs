@@ -172,6 +172,28 @@ impl AppState {
             .insert(target.to_string());
     }
 
+    /// Learns from the credentials file which live Rolebar sections hold which profile's session
+    /// (`rolebar_source_profile`), as written before this start by the app or the CLI: the
+    /// sessions' "written to" and auto-refresh then cover them too. Expired sections are left
+    /// out; an unreadable file is logged and learns nothing.
+    pub fn remember_written_from_file(&self) {
+        let sections = match rolebar_core::outputs::rolebar_sections(&self.paths.credentials) {
+            Ok(sections) => sections,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot tell which credentials-file sections hold Rolebar sessions");
+                return;
+            }
+        };
+        let now = self.now();
+        for section in sections {
+            if let (Some(source), Some(expires_at)) = (&section.source_profile, section.expires_at) {
+                if expires_at > now {
+                    self.record_written(source, &section.name);
+                }
+            }
+        }
+    }
+
     pub fn written_to(&self, profile: &str) -> Vec<String> {
         lock(&self.written)
             .get(profile)

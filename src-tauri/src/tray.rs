@@ -43,13 +43,7 @@ impl<R: Runtime> std::fmt::Debug for TrayMenu<R> {
 
 /// Creates the tray icon with the current menu, and starts the refresher.
 pub fn create<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
-    let state = app.state::<AppState>();
-    let model = menu::build(
-        &state.snapshot(),
-        &state.activity(),
-        state.now(),
-        state.expiry().expiring_within(),
-    );
+    let model = current_model(app);
     let (built, items) = build_menu(app, &model)?;
     TrayIconBuilder::with_id(TRAY_ID)
         .icon(icon(model.icon)?)
@@ -64,6 +58,17 @@ pub fn create<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
     });
     spawn_refresher(app.clone());
     Ok(())
+}
+
+/// The menu the app's state calls for now.
+fn current_model<R: Runtime>(app: &AppHandle<R>) -> MenuModel {
+    let state = app.state::<AppState>();
+    menu::build(
+        &state.snapshot(),
+        &state.activity(),
+        state.now(),
+        state.expiry().expiring_within(),
+    )
 }
 
 fn icon(state: IconState) -> tauri::Result<Image<'static>> {
@@ -110,13 +115,7 @@ fn build_entries<R: Runtime>(
 
 /// Recomputes the menu and applies the difference. Returns the model shown.
 pub fn refresh<R: Runtime>(app: &AppHandle<R>) -> Option<MenuModel> {
-    let state = app.state::<AppState>();
-    let model = menu::build(
-        &state.snapshot(),
-        &state.activity(),
-        state.now(),
-        state.expiry().expiring_within(),
-    );
+    let model = current_model(app);
     let tray_menu = app.try_state::<TrayMenu<R>>()?;
     let tray = app.tray_by_id(TRAY_ID)?;
     let mut shown = tray_menu.shown.lock().unwrap_or_else(|p| p.into_inner());

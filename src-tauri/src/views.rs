@@ -59,6 +59,21 @@ pub struct ProfileView {
 }
 
 impl ProfileView {
+    /// A profile with only its name and kind known; the rest is filled in as it is resolved.
+    pub fn bare(name: &str, kind: ProfileKind) -> Self {
+        Self {
+            name: name.to_string(),
+            kind,
+            role_arn: None,
+            mfa_serial: None,
+            region: None,
+            source_profile: None,
+            key_profile: None,
+            keys: None,
+            problem: None,
+        }
+    }
+
     /// Whether this profile keeps long-term keys of its own (the ones `add_keys` manages).
     pub fn holds_keys(&self) -> bool {
         matches!(self.kind, ProfileKind::Keys | ProfileKind::SessionToken)
@@ -407,17 +422,7 @@ fn profile_view(
     resolved: rolebar_core::Result<ResolvedProfile>,
     stored: &BTreeMap<String, KeyRecord>,
 ) -> ProfileView {
-    let mut view = ProfileView {
-        name: name.to_string(),
-        kind: ProfileKind::Invalid,
-        role_arn: None,
-        mfa_serial: None,
-        region: None,
-        source_profile: None,
-        key_profile: None,
-        keys: None,
-        problem: None,
-    };
+    let mut view = ProfileView::bare(name, ProfileKind::Invalid);
     let profile = match resolved {
         Ok(p) => p,
         Err(e) => {

@@ -5,6 +5,8 @@
 
 log() { printf '[e2e] %s\n' "$*" >&2; }
 die() { printf '[e2e] error: %s\n' "$*" >&2; exit 1; }
+# shellcheck source=scripts/lib/common.sh
+source "$REPO_ROOT/scripts/lib/common.sh"
 
 [[ -n ${ROLEBAR_TEST_MOTO_URL:-} && -n ${DBUS_SESSION_BUS_ADDRESS:-} ]] ||
   die "not inside the test harness: run  bash scripts/test.sh --shell -- bash ${0#"$REPO_ROOT"/}"
@@ -50,50 +52,9 @@ start() {
   PGIDS+=("$LAST_PID")
 }
 
-# `await WHAT PID TIMEOUT_S LOGFILE CHECK...`: poll CHECK until it succeeds; fail if PID died.
-await() {
-  local what=$1 pid=$2 timeout=$3 logf=$4
-  shift 4
-  local deadline=$((SECONDS + timeout))
-  until "$@" >/dev/null 2>&1; do
-    if ! kill -0 "$pid" 2>/dev/null; then
-      tail -n 20 "$logf" >&2 || true
-      die "$what exited during start-up (log above: $logf)"
-    fi
-    if ((SECONDS >= deadline)); then
-      tail -n 20 "$logf" >&2 || true
-      die "$what not ready within ${timeout}s ($logf)"
-    fi
-    sleep 0.05
-  done
-}
-
 name_owned() {
   dbus-send --session --print-reply --dest=org.freedesktop.DBus / org.freedesktop.DBus.NameHasOwner \
     "string:$1" 2>/dev/null | grep -q 'boolean true'
-}
-
-free_ports() {
-  "$PY" -c '
-import socket
-socks = [socket.socket() for _ in range(2)]
-for s in socks:
-    s.bind(("127.0.0.1", 0))
-print(*(s.getsockname()[1] for s in socks))'
-}
-
-# The app embeds ui/dist (a build output, git-ignored): rebuild it when missing or older than
-# the front end's sources, so the suite never tests a stale UI.
-build_ui() {
-  local ui=$REPO_ROOT/ui
-  if [[ -f $ui/dist/index.html ]] &&
-    [[ -z $(find "$ui/src" "$ui"/*.html "$ui/package.json" "$ui/vite.config.ts" -newer "$ui/dist/index.html" 2>/dev/null | head -n 1) ]]; then
-    return 0
-  fi
-  command -v npm >/dev/null || die "ui/dist is missing or stale and npm is not installed"
-  log "building the web front end (ui/dist)"
-  [[ -d $ui/node_modules ]] || npm ci --prefix "$ui" --no-audit --no-fund >/dev/null || die "npm ci failed"
-  npm run build --prefix "$ui" >/dev/null || die "npm run build (ui) failed"
 }
 
 # `build_binaries debug|release`: rolebar-tray and rolebar (ROLEBAR_E2E_NO_BUILD=1 skips), then
@@ -106,7 +67,7 @@ build_binaries() {
   [[ $profile == release ]] && flags+=(--release)
   [[ -f $REPO_ROOT/Cargo.lock ]] && flags+=(--locked)
   if [[ ${ROLEBAR_E2E_NO_BUILD:-} != 1 ]]; then
-    build_ui
+    build_ui_if_stale
     log "building rolebar-tray and rolebar ($profile)"
     (cd "$REPO_ROOT" && cargo build "${flags[@]}" -p rolebar-app --bin rolebar-tray -p rolebar-cli --bin rolebar) ||
       die "cargo build failed"
@@ -126,7 +87,7 @@ start_display() {
     # -displayfd: Xvfb picks a free display and writes its number once it accepts clients.
     # shellcheck disable=SC2016 # $1 is expanded by the inner bash
     start xvfb bash -c 'exec Xvfb -displayfd 3 -screen 0 1280x800x24 -nolisten tcp 3>"$1"' _ "$RUN_DIR/display"
-    await Xvfb "$LAST_PID" 20 "$ART/xvfb.log" test -s "$RUN_DIR/display"
+    await_ready Xvfb "$LAST_PID" 20 "$ART/xvfb.log" test -s "$RUN_DIR/display"
     DISPLAY=:$(tr -d '[:space:]' <"$RUN_DIR/display")
     export DISPLAY
   fi
@@ -144,7 +105,7 @@ start_notifications() {
   # The template's default capabilities lack "actions": without it an app may drop its buttons.
   start notifications /usr/bin/python3 -m dbusmock --session -t notification_daemon \
     -p '{"capabilities": "actions body body-markup icon-static persistence"}'
-  await "the notification mock" "$LAST_PID" 20 "$ART/notifications.log" name_owned org.freedesktop.Notifications
+  await_ready "the notification mock" "$LAST_PID" 20 "$ART/notifications.log" name_owned org.freedesktop.Notifications
 }
 
 start_watcher() {
@@ -153,7 +114,7 @@ start_watcher() {
   : >"$ROLEBAR_E2E_WATCHER_EVENTS"
   start sni-watcher "$PY" "$E2E/sni_watcher.py" --events "$ROLEBAR_E2E_WATCHER_EVENTS" \
     --ready-file "$RUN_DIR/watcher.ready"
-  await "the SNI watcher" "$LAST_PID" 20 "$ART/sni-watcher.log" test -f "$RUN_DIR/watcher.ready"
+  await_ready "the SNI watcher" "$LAST_PID" 20 "$ART/sni-watcher.log" test -f "$RUN_DIR/watcher.ready"
 }
 
 start_tauri_driver() {
@@ -161,8 +122,8 @@ start_tauri_driver() {
   driver=$(command -v tauri-driver || true)
   [[ -n $driver ]] || driver=${CARGO_HOME:-$HOME/.cargo}/bin/tauri-driver
   [[ -x $driver ]] || die "tauri-driver is missing: cargo install tauri-driver --locked --version 2.1.0"
-  read -r port native_port <<<"$(free_ports)"
+  read -r port native_port <<<"$(free_ports "$PY" 2)"
   start tauri-driver "$driver" --port "$port" --native-port "$native_port" --native-driver /usr/bin/WebKitWebDriver
   export ROLEBAR_E2E_WEBDRIVER_URL=http://127.0.0.1:$port
-  await tauri-driver "$LAST_PID" 20 "$ART/tauri-driver.log" curl -sf "$ROLEBAR_E2E_WEBDRIVER_URL/status"
+  await_ready tauri-driver "$LAST_PID" 20 "$ART/tauri-driver.log" curl -sf "$ROLEBAR_E2E_WEBDRIVER_URL/status"
 }

@@ -21,6 +21,8 @@ from typing import Callable, Iterator, TypeVar
 from dbus_fast import BusType, Message, MessageType, Variant
 from dbus_fast.aio import MessageBus
 
+from polling import poll
+
 WATCHER_NAME = "org.kde.StatusNotifierWatcher"
 WATCHER_PATH = "/StatusNotifierWatcher"
 ITEM_IFACE = "org.kde.StatusNotifierItem"
@@ -147,29 +149,9 @@ def _node(raw) -> MenuNode:
 
 def wait_until(what: str, probe: Callable[[], T], timeout: float, interval: float = 0.05,
                describe: Callable[[], str] | None = None) -> T:
-    """Poll `probe` until it returns something truthy; fail with `what` (and `describe()`)."""
-    deadline = time.monotonic() + timeout
-    last_error: Exception | None = None
-    while True:
-        try:
-            result = probe()
-            if result:
-                return result
-        except TrayError:
-            raise
-        except Exception as e:  # the app may be mid-update; keep polling
-            last_error = e
-        if time.monotonic() >= deadline:
-            detail = ""
-            if describe:
-                try:
-                    detail = "\n" + describe()
-                except Exception as e:  # noqa: BLE001
-                    detail = f"\n(could not describe the state: {e})"
-            if last_error:
-                detail += f"\nlast error: {last_error!r}"
-            raise TrayError(f"timed out after {timeout:.1f}s waiting for {what}{detail}")
-        time.sleep(interval)
+    """Poll `probe` until it returns something truthy; fail with `what` (and `describe()`).
+    Any error but a TrayError means "the app may be mid-update": keep polling."""
+    return poll(what, probe, timeout, interval=interval, describe=describe, fatal=(TrayError,), failure=TrayError)
 
 
 class Bus:

@@ -13,6 +13,8 @@ import urllib.error
 import urllib.request
 from typing import Callable, TypeVar
 
+from polling import poll
+
 ELEMENT_KEY = "element-6066-11e4-a52e-4f735466cecf"
 T = TypeVar("T")
 
@@ -75,26 +77,7 @@ def _request_once(base: str, method: str, path: str, payload: dict | None, timeo
 def wait_for(what: str, probe: Callable[[], T], timeout: float = 15, interval: float = 0.05,
              describe: Callable[[], str] | None = None) -> T:
     """Poll `probe` until truthy. Driver errors count as 'not yet' until the deadline."""
-    deadline = time.monotonic() + timeout
-    last: Exception | None = None
-    while True:
-        try:
-            result = probe()
-            if result:
-                return result
-        except WebDriverError as e:
-            last = e
-        if time.monotonic() >= deadline:
-            detail = ""
-            if describe:
-                try:
-                    detail = "\n" + describe()
-                except Exception as e:  # noqa: BLE001
-                    detail = f"\n(could not describe the state: {e!r})"
-            if last:
-                detail += f"\nlast driver error: {last}"
-            raise AssertionError(f"timed out after {timeout:.1f}s waiting for {what}{detail}")
-        time.sleep(interval)
+    return poll(what, probe, timeout, interval=interval, describe=describe, not_yet=(WebDriverError,))
 
 
 class Element:

@@ -30,7 +30,7 @@ rm -f "$out"/*.deb
 ROLEBAR_UI_BUILT=${ROLEBAR_UI_BUILT:-0} npm run tauri --prefix ui --silent -- build --debug --bundles deb --ci ||
   die "tauri build --bundles deb failed"
 debs=("$out"/*.deb)
-((${#debs[@]} == 1)) && [[ -f ${debs[0]} ]] || die "expected one .deb in $out, found: ${debs[*]}"
+if ((${#debs[@]} != 1)) || [[ ! -f ${debs[0]} ]]; then die "expected one .deb in $out, found: ${debs[*]}"; fi
 deb=${debs[0]}
 log "built $(basename "$deb") ($(du -m "$deb" | cut -f1) MiB, debug)"
 

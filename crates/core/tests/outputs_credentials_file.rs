@@ -2,7 +2,8 @@
 //! symlinks, modes and concurrent writers.
 
 use rolebar_core::outputs::credentials_file::{
-    default_credentials_path, remove_expired, remove_profile, write_profile, Durability, Placement, WriteOptions,
+    default_credentials_path, remove_expired, remove_profile, rolebar_sections, write_profile, Durability, Placement,
+    RolebarSection, WriteOptions,
 };
 use rolebar_core::outputs::OutputError;
 use rolebar_core::profile::ini::parse;
@@ -40,7 +41,8 @@ fn in_an_hour() -> Session {
 fn block(name: &str) -> String {
     format!(
         "[{name}]\naws_access_key_id = ASIANEWKEY0000000001\naws_secret_access_key = {SECRET}\n\
-         aws_session_token = {TOKEN}\nmanager = rolebar\nrolebar_expiration = 2026-05-01T11:00:00Z\n"
+         aws_session_token = {TOKEN}\nmanager = rolebar\nrolebar_expiration = 2026-05-01T11:00:00Z\n\
+         rolebar_source_profile = oppara-dev\n"
     )
 }
 
@@ -176,7 +178,8 @@ fn long_term_keys_are_refused_unless_forced() {
         read(&path),
         format!(
             "# my user\n[default]\naws_access_key_id = ASIANEWKEY0000000001\naws_secret_access_key = {SECRET}\nregion = eu-west-1\n\
-             aws_session_token = {TOKEN}\nmanager = rolebar\nrolebar_expiration = 2026-05-01T11:00:00Z\n"
+             aws_session_token = {TOKEN}\nmanager = rolebar\nrolebar_expiration = 2026-05-01T11:00:00Z\n\
+         rolebar_source_profile = oppara-dev\n"
         )
     );
     // Now it is Rolebar's: no force needed any more.
@@ -540,4 +543,34 @@ fn concurrent_writers_lose_nothing_and_readers_always_see_a_whole_file() {
         }
     }
     assert!(reads > 0);
+}
+
+#[test]
+fn rolebar_sections_name_the_profile_each_holds_and_leave_other_sections_out() {
+    let (dir, path) = credentials_with(
+        "[default]\naws_access_key_id = AKIA_FAKE_USERKEY01\naws_secret_access_key = x\n\n\
+         [old-style]\naws_access_key_id = ASIAOLD\naws_secret_access_key = y\naws_session_token = z\n\
+         manager = rolebar\nrolebar_expiration = 2026-05-01T10:30:00Z\n",
+    );
+    write(&path, "dev-creds").expect("write");
+    let sections = rolebar_sections(&path).expect("readable");
+    assert_eq!(
+        sections,
+        vec![
+            RolebarSection {
+                name: "old-style".into(),
+                source_profile: None,
+                expires_at: Some(datetime!(2026-05-01 10:30:00 UTC)),
+            },
+            RolebarSection {
+                name: "dev-creds".into(),
+                source_profile: Some("oppara-dev".into()),
+                expires_at: Some(datetime!(2026-05-01 11:00:00 UTC)),
+            },
+        ]
+    );
+    assert_eq!(
+        rolebar_sections(&dir.path().join("missing")).expect("missing is empty"),
+        vec![]
+    );
 }

@@ -73,6 +73,7 @@ fn check_whole(path: &Path) -> Vec<(String, String)> {
             "aws_session_token",
             "manager",
             "rolebar_expiration",
+            "rolebar_source_profile",
         ] {
             assert!(s.get(key).is_some(), "[{}] lacks {key}: a torn write\n{text}", s.header);
         }

@@ -29,21 +29,23 @@ const KEYS: [&str; 10] = [
     "Custom_Key",
 ];
 /// What Rolebar writes, and the stale keys it drops, in the target section.
-const OWNED: [&str; 7] = [
+const OWNED: [&str; 8] = [
     "aws_access_key_id",
     "aws_secret_access_key",
     "aws_session_token",
     "manager",
     "rolebar_expiration",
+    "rolebar_source_profile",
     "aws_security_token",
     "aws_account_id",
 ];
-const NEW_LINES: [&str; 5] = [
+const NEW_LINES: [&str; 6] = [
     "aws_access_key_id = ASIAPROPNEW000000001",
     "aws_secret_access_key = prop/New+Secret=",
     "aws_session_token = PropNewToken//==",
     "manager = rolebar",
     "rolebar_expiration = 2026-05-01T11:00:00Z",
+    "rolebar_source_profile = oppara-dev",
 ];
 
 #[derive(Debug, Clone)]
@@ -202,7 +204,7 @@ impl Model {
 
 fn session() -> Session {
     Session {
-        profile: TARGET.into(),
+        profile: "oppara-dev".into(),
         kind: SessionKind::AssumeRole,
         credentials: Credentials::temporary("ASIAPROPNEW000000001", "prop/New+Secret=", "PropNewToken//=="),
         expires_at: NOW + Duration::hours(1),
@@ -261,7 +263,7 @@ proptest! {
                 prop_assert_eq!(ending, &first_ending, "new line {:?} ends in the file's style", text);
             }
         }
-        prop_assert_eq!(NEW_LINES.iter().map(|l| out.iter().filter(|(t, _)| t == l).count()).collect::<Vec<_>>(), vec![1; 5]);
+        prop_assert_eq!(NEW_LINES.iter().map(|l| out.iter().filter(|(t, _)| t == l).count()).collect::<Vec<_>>(), vec![1; 6]);
         // A missing final newline stays missing, except that an empty last line keeps its
         // terminator (it is nothing else).
         let ends_empty = out.last().is_some_and(|(t, _)| t.is_empty());

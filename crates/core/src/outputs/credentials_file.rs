@@ -10,6 +10,7 @@
 //! aws_session_token = …
 //! manager = rolebar
 //! rolebar_expiration = 2026-05-01T12:00:00Z
+//! rolebar_source_profile = oppara-dev
 //! ```
 //!
 //! The marker and the expiration are keys, not comments, because other tools (the AWS CLI's
@@ -38,7 +39,7 @@
 
 mod edit;
 
-pub use edit::{EXPIRATION_KEY, MANAGER_KEY, MANAGER_VALUE};
+pub use edit::{EXPIRATION_KEY, MANAGER_KEY, MANAGER_VALUE, SOURCE_KEY};
 
 use super::{rfc3339_utc, OutputError};
 use crate::profile::ini::{classify, IniFile, LineKind};
@@ -159,14 +160,18 @@ pub fn write_profile(
     }
     let expiration = rfc3339_utc(session.expires_at)?;
     // The only place the secrets are read for this output.
-    let entries: [(&str, &str); 5] = [
+    let entries: [(&str, &str); 6] = [
         ("aws_access_key_id", &credentials.access_key_id),
         ("aws_secret_access_key", credentials.secret_access_key.expose()),
         ("aws_session_token", token.expose()),
         (MANAGER_KEY, MANAGER_VALUE),
         (EXPIRATION_KEY, &expiration),
+        (SOURCE_KEY, &session.profile),
     ];
-    for (field, value) in &entries[..3] {
+    for (field, value) in entries
+        .iter()
+        .filter(|(field, _)| *field != MANAGER_KEY && *field != EXPIRATION_KEY)
+    {
         check_value(field, value)?;
     }
 
@@ -242,6 +247,41 @@ pub fn remove_profile(path: &Path, profile: &str) -> Result<PathBuf, OutputError
         Ok((Some(edit.render()), ()))
     })?;
     Ok(file.path)
+}
+
+/// A section of the credentials file that Rolebar wrote, as [`rolebar_sections`] finds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RolebarSection {
+    pub name: String,
+    /// The profile whose session it holds (`rolebar_source_profile`; absent in sections written
+    /// before Rolebar recorded it).
+    pub source_profile: Option<String>,
+    /// `rolebar_expiration`, when readable.
+    pub expires_at: Option<OffsetDateTime>,
+}
+
+/// The sections carrying `manager = rolebar` in the credentials file at `path`, in file order
+/// (no secrets are returned). A missing file has none. Read without the lock: writers replace
+/// the file by a rename, so this sees one whole version.
+pub fn rolebar_sections(path: &Path) -> Result<Vec<RolebarSection>, OutputError> {
+    let text = match fs::read_to_string(path) {
+        Ok(text) => Zeroizing::new(text),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(io_error("read", path)(e)),
+    };
+    let doc = Document::parse(&text);
+    Ok(doc
+        .sections
+        .iter()
+        .filter(|section| section.is_rolebar())
+        .map(|section| RolebarSection {
+            name: section.name.to_string(),
+            source_profile: section.value(SOURCE_KEY).map(str::to_string),
+            expires_at: section
+                .value(EXPIRATION_KEY)
+                .and_then(|v| OffsetDateTime::parse(v, &time::format_description::well_known::Rfc3339).ok()),
+        })
+        .collect())
 }
 
 /// Removes every Rolebar section whose `rolebar_expiration` is at or before `now`, returning
@@ -377,6 +417,12 @@ struct FileFacts {
 }
 
 /// Locks, reads, lets `edit` produce the new text (or `None` for no change), writes it atomically.
+/// `map_err` for an I/O step: what was being done, and to which path.
+fn io_error(action: &'static str, at: &Path) -> impl FnOnce(std::io::Error) -> OutputError {
+    let path = at.to_path_buf();
+    move |source| OutputError::Io { action, path, source }
+}
+
 /// `edit` gets the current text and the path to name in errors.
 fn with_locked_file<T>(
     path: &Path,
@@ -385,14 +431,6 @@ fn with_locked_file<T>(
     edit: impl FnOnce(&str, &Path) -> Result<(Option<Zeroizing<String>>, T), OutputError>,
 ) -> Result<(T, FileFacts), OutputError> {
     let target = resolve_symlinks(path)?;
-    let io_error = |action: &'static str, at: &Path| {
-        let at = at.to_path_buf();
-        move |source| OutputError::Io {
-            action,
-            path: at,
-            source,
-        }
-    };
     let dir = match target.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
         _ => PathBuf::from("."),
@@ -553,14 +591,6 @@ fn replace_file(
     mode: u32,
     durability: Durability,
 ) -> Result<(), OutputError> {
-    let io_error = |action: &'static str, at: &Path| {
-        let at = at.to_path_buf();
-        move |source| OutputError::Io {
-            action,
-            path: at,
-            source,
-        }
-    };
     // `NamedTempFile` (through its builder, for a name that says whose it is): created 0600 with
     // O_EXCL in the target's folder, so the rename stays on one filesystem; deleted on any error.
     let mut temp = tempfile::Builder::new()

@@ -20,6 +20,8 @@ pub const MANAGER_KEY: &str = "manager";
 pub const MANAGER_VALUE: &str = "rolebar";
 /// When the credentials of a Rolebar section expire, RFC 3339 in UTC.
 pub const EXPIRATION_KEY: &str = "rolebar_expiration";
+/// The profile whose session a Rolebar section holds (so a restarted app knows what to refresh).
+pub const SOURCE_KEY: &str = "rolebar_source_profile";
 
 /// Credential keys describing the credentials being replaced that Rolebar does not write: dropped
 /// from the target section so nothing stale is mixed with the new session. `aws_security_token` is
@@ -89,6 +91,11 @@ impl SectionSpan<'_> {
     pub(crate) fn is_rolebar(&self) -> bool {
         self.get(MANAGER_KEY)
             .is_some_and(|p| p.value.eq_ignore_ascii_case(MANAGER_VALUE))
+    }
+
+    /// The value of `key` on its key line, if the section has it.
+    pub(crate) fn value(&self, key: &str) -> Option<&str> {
+        self.get(key).map(|p| p.value)
     }
 
     /// A Rolebar section whose `rolebar_expiration` is at or before `now`. A Rolebar section
