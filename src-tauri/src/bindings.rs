@@ -40,6 +40,11 @@ pub const COMMAND_SIGNATURES: &[(&str, &str, &str)] = &[
     ("remove_keys", "{ profile: string }", "boolean"),
     ("get_settings", "{}", "Settings"),
     ("set_autostart", "{ enabled: boolean }", "Settings"),
+    (
+        "set_auto_refresh",
+        "{ profile: string; enabled: boolean }",
+        "ExpiryView",
+    ),
     ("mfa_request", "{}", "MfaRequestView | null"),
     ("submit_mfa_code", "{ requestId: number; code: string }", "null"),
     ("cancel_mfa", "{ requestId: number }", "null"),

@@ -16,6 +16,7 @@ pub const COMMANDS: &[&str] = &[
     "remove_keys",
     "get_settings",
     "set_autostart",
+    "set_auto_refresh",
     // MFA dialog
     "mfa_request",
     "submit_mfa_code",

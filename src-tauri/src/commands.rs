@@ -7,7 +7,8 @@ use crate::actions::{self, Origin};
 use crate::error::{codes, CommandError};
 use crate::state::AppState;
 use crate::views::{
-    CopyReport, ExportChoice, KeyView, LogOutReport, MfaRequestView, Overview, SessionView, Settings, WriteResult,
+    CopyReport, ExpiryView, ExportChoice, KeyView, LogOutReport, MfaRequestView, Overview, SessionView, Settings,
+    WriteResult,
 };
 use crate::windows;
 use tauri::{AppHandle, Manager, Runtime, State};
@@ -94,6 +95,25 @@ pub async fn get_settings<R: Runtime>(app: AppHandle<R>) -> Result<Settings, Com
     Ok(Settings {
         autostart: autostart(&app)?.is_enabled().map_err(autostart_failed)?,
     })
+}
+
+/// Turns auto-refresh for a profile on or off (saved to settings.json at once); returns the
+/// expiry settings now in force.
+#[tauri::command]
+pub async fn set_auto_refresh<R: Runtime>(
+    app: AppHandle<R>,
+    profile: String,
+    enabled: bool,
+) -> Result<ExpiryView, CommandError> {
+    let state = app.state::<AppState>();
+    let profile = profile.trim();
+    if profile.is_empty() {
+        return Err(CommandError::new(codes::INVALID_INPUT, "no profile given"));
+    }
+    let config = state.set_auto_refresh(profile, enabled)?;
+    tracing::info!(profile, enabled, "auto-refresh changed");
+    windows::notify_changed(&app);
+    Ok(config.view())
 }
 
 /// Turns start-at-login on or off (a desktop entry in ~/.config/autostart on Linux).

@@ -30,6 +30,8 @@ pub mod codes {
     pub const STALE_MFA_REQUEST: &str = "stale_mfa_request";
     /// Start-at-login could not be read or changed.
     pub const AUTOSTART_FAILED: &str = "autostart_failed";
+    /// The settings file cannot be changed from the app (it is broken, or there is none).
+    pub const SETTINGS_NOT_WRITABLE: &str = "settings_not_writable";
 }
 
 impl CommandError {

@@ -7,7 +7,8 @@
 //! - Settings: `settings.json` in the Rolebar config folder (`$XDG_CONFIG_HOME/rolebar/`, so
 //!   usually `~/.config/rolebar/settings.json`), under `expiry`:
 //!   `{"expiry": {"warn_before": ["10m", "2m"], "auto_refresh": ["oppara-dev"]}}`. Read once at
-//!   start. A missing file gives the defaults (10 and 2 minutes before, no auto-refresh); a bad
+//!   start; the main window turns auto-refresh on and off per profile (saved to the file at
+//!   once; the thresholds are edited in the file and apply at the next start). A missing file gives the defaults (10 and 2 minutes before, no auto-refresh); a bad
 //!   one is reported once (log and notification) and the defaults apply.
 //! - What was already warned about is kept in `expiry-warnings.json` beside the session index,
 //!   so a restart repeats no warning.
@@ -25,7 +26,7 @@
 //!   the session is renewed or logged out in the app, or an hour after the session ended.
 
 use crate::actions::{self, Origin, RefreshReport};
-use crate::error::CommandError;
+use crate::error::{codes, CommandError};
 use crate::menu;
 use crate::notify;
 use crate::state::AppState;
@@ -91,6 +92,38 @@ impl ExpiryConfig {
                 problem: Some(e.into()),
             },
         }
+    }
+
+    /// These settings with auto-refresh for `profile` on or off, saved to the settings file
+    /// (the rest of the file kept). Refused while the file is broken: saving would replace what
+    /// the user wrote, so it must be fixed by hand first.
+    pub fn with_auto_refresh(&self, profile: &str, enabled: bool) -> Result<ExpiryConfig, CommandError> {
+        if let Some(problem) = &self.problem {
+            return Err(CommandError::new(
+                codes::SETTINGS_NOT_WRITABLE,
+                format!(
+                    "fix the settings file first (Rolebar does not overwrite it): {}",
+                    problem.message
+                ),
+            ));
+        }
+        let Some(path) = &self.path else {
+            return Err(CommandError::new(
+                codes::SETTINGS_NOT_WRITABLE,
+                "there is no config folder for settings.json (set HOME or XDG_CONFIG_HOME)",
+            ));
+        };
+        let mut settings = self.settings.clone();
+        if enabled {
+            settings.auto_refresh.insert(profile.to_string());
+        } else {
+            settings.auto_refresh.remove(profile);
+        }
+        settings.save(path)?;
+        Ok(ExpiryConfig {
+            settings,
+            ..self.clone()
+        })
     }
 
     /// Sessions this close to their end show as expiring: the longest threshold (none: never).

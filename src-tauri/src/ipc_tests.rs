@@ -7,6 +7,8 @@
 
 use crate::clipboard::MemoryClipboard;
 use crate::commands::COMMANDS;
+use crate::error::codes;
+use crate::expiry::ExpiryConfig;
 use crate::state::AppState;
 use crate::windows;
 use rolebar_core::clock::ManualClock;
@@ -102,6 +104,22 @@ struct Harness {
 }
 
 fn harness() -> Harness {
+    harness_with(|_| None)
+}
+
+/// A harness whose expiry settings come from `settings.json` in its folder (written with
+/// `text` first, when given).
+fn harness_with_settings_file(text: Option<&str>) -> Harness {
+    harness_with(|dir| {
+        let path = dir.join("settings.json");
+        if let Some(text) = text {
+            std::fs::write(&path, text).expect("settings");
+        }
+        Some(ExpiryConfig::load_from(path))
+    })
+}
+
+fn harness_with(expiry: impl FnOnce(&std::path::Path) -> Option<ExpiryConfig>) -> Harness {
     let dir = tempfile::tempdir().expect("tempdir");
     let paths = AwsPaths {
         config: dir.path().join("config"),
@@ -120,7 +138,10 @@ fn harness() -> Harness {
         clock.clone(),
     );
     let clipboard = Arc::new(MemoryClipboard::default());
-    let state = AppState::new(paths, vault, clock, clipboard.clone());
+    let mut state = AppState::new(paths, vault, clock, clipboard.clone());
+    if let Some(config) = expiry(dir.path()) {
+        state = state.with_expiry(config);
+    }
     let app = crate::configure(mock_builder(), state)
         .build(mock_context(noop_assets()))
         .expect("mock app");
@@ -551,6 +572,62 @@ fn the_overview_says_how_expiry_warnings_are_set() {
             "settingsPath": null,
             "problem": null,
         })
+    );
+}
+
+#[test]
+fn auto_refresh_is_turned_on_and_off_from_the_window_and_saved() {
+    let h = harness_with_settings_file(Some(r#"{"theme": "dark", "expiry": {"warn_before": ["15m"]}}"#));
+    let view = invoke(
+        &h.main,
+        "set_auto_refresh",
+        json!({ "profile": "oppara-dev", "enabled": true }),
+    )
+    .expect("on");
+    assert_eq!(view["autoRefresh"], json!(["oppara-dev"]));
+    assert_eq!(view["warnBefore"], json!(["15m"]));
+    let state = h.app.state::<AppState>();
+    assert!(
+        state.expiry().settings.auto_refresh_enabled("oppara-dev"),
+        "in force at once"
+    );
+    let saved: Value =
+        serde_json::from_str(&std::fs::read_to_string(h.dir.path().join("settings.json")).expect("saved"))
+            .expect("json");
+    assert_eq!(saved["expiry"]["auto_refresh"], json!(["oppara-dev"]));
+    assert_eq!(saved["theme"], "dark", "the rest of the file is kept");
+
+    invoke(
+        &h.main,
+        "set_auto_refresh",
+        json!({ "profile": "oppara-dev", "enabled": false }),
+    )
+    .expect("off");
+    assert!(!state.expiry().settings.auto_refresh_enabled("oppara-dev"));
+    let overview = invoke(&h.main, "get_overview", json!({})).expect("overview");
+    assert_eq!(overview["expiry"]["autoRefresh"], json!([]));
+}
+
+#[test]
+fn a_broken_settings_file_is_not_overwritten_by_a_toggle() {
+    let broken = r#"{"expiry": {"warn_before": ["soon"]}}"#;
+    let h = harness_with_settings_file(Some(broken));
+    let err = invoke(
+        &h.main,
+        "set_auto_refresh",
+        json!({ "profile": "oppara-dev", "enabled": true }),
+    )
+    .expect_err("refused");
+    assert_eq!(err["code"], codes::SETTINGS_NOT_WRITABLE);
+    assert!(
+        err["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("fix the settings file")),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(h.dir.path().join("settings.json")).expect("kept"),
+        broken
     );
 }
 

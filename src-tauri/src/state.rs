@@ -4,6 +4,7 @@
 //! handlers reach it through the app handle.
 
 use crate::clipboard::{ClipboardSink, SystemClipboard};
+use crate::error::CommandError;
 use crate::expiry::ExpiryConfig;
 use crate::menu::Activity;
 use crate::mfa::MfaDialogs;
@@ -35,8 +36,9 @@ pub struct AppState {
     written: Mutex<BTreeMap<String, BTreeSet<String>>>,
     /// Wakes the tray refresher when something changed (a session made or removed, a failure).
     pub changed: tokio::sync::Notify,
-    /// The expiry warnings' settings (thresholds, auto-refresh profiles), read at start.
-    expiry: ExpiryConfig,
+    /// The expiry warnings' settings (thresholds, auto-refresh profiles), read at start;
+    /// auto-refresh can change while running.
+    expiry: Mutex<ExpiryConfig>,
     /// Where the expiry schedule keeps what it already warned about (`None`: nowhere).
     expiry_state_file: Option<PathBuf>,
     /// The running expiry driver, once started: woken whenever sessions change.
@@ -76,7 +78,7 @@ impl AppState {
             activity: Mutex::new(Activity::default()),
             written: Mutex::new(BTreeMap::new()),
             changed: tokio::sync::Notify::new(),
-            expiry: ExpiryConfig::default(),
+            expiry: Mutex::new(ExpiryConfig::default()),
             expiry_state_file: None,
             expiry_driver: OnceLock::new(),
             held: Mutex::new(Vec::new()),
@@ -85,8 +87,8 @@ impl AppState {
     }
 
     /// Expiry warnings with these settings (the default: 10 and 2 minutes, no auto-refresh).
-    pub fn with_expiry(mut self, expiry: ExpiryConfig) -> Self {
-        self.expiry = expiry;
+    pub fn with_expiry(self, expiry: ExpiryConfig) -> Self {
+        *lock(&self.expiry) = expiry;
         self
     }
 
@@ -104,8 +106,18 @@ impl AppState {
         self.clock.clone()
     }
 
-    pub fn expiry(&self) -> &ExpiryConfig {
-        &self.expiry
+    /// The expiry settings in force now (a copy: they may change).
+    pub fn expiry(&self) -> ExpiryConfig {
+        lock(&self.expiry).clone()
+    }
+
+    /// Turns auto-refresh for `profile` on or off, saved to the settings file; returns the
+    /// settings now in force. Under the lock, so two changes cannot lose one another.
+    pub fn set_auto_refresh(&self, profile: &str, enabled: bool) -> Result<ExpiryConfig, CommandError> {
+        let mut current = lock(&self.expiry);
+        let changed = current.with_auto_refresh(profile, enabled)?;
+        *current = changed.clone();
+        Ok(changed)
     }
 
     pub fn expiry_state_file(&self) -> Option<&Path> {

@@ -379,3 +379,26 @@ def test_closing_the_main_window_keeps_the_tray_and_frees_the_webview(world, lau
     app.item.click("Open Rolebar")
     app.session.wait_window(MAIN_TITLE)
     app.session.wait(f'[data-testid="profile-row"][data-profile="{PROFILE}"]')
+
+
+def test_auto_refresh_is_turned_on_from_the_main_window(world, launch):
+    """The profile's auto-refresh box saves settings.json at once and the window says so."""
+    world.add_keys()
+    app = launch(world)
+    app.switch_main()
+    settings = world.home / ".config" / "rolebar" / "settings.json"
+    box = f'[data-testid="auto-refresh"][data-profile="{PROFILE}"]'
+    assert app.session.wait(box).prop("checked") is False, "auto-refresh is off by default"
+    app.session.wait(box).click()
+
+    def saved():
+        try:
+            return PROFILE in json.loads(settings.read_text()).get("expiry", {}).get("auto_refresh", [])
+        except (OSError, ValueError):
+            return False
+
+    wait_until(f"{settings} to list {PROFILE} under expiry.auto_refresh", saved, 15)
+    wait_until("the window to say auto-refresh is on",
+               lambda: f"auto-refresh: {PROFILE}" in app.session.wait('[data-testid="expiry-settings"]').text, 15,
+               describe=app.session.describe)
+    assert app.session.wait(box).prop("checked") is True

@@ -3,7 +3,7 @@
 // re-reads the overview on start, after each action, and when Rust says something changed.
 // Forms sit outside the re-rendered tables so typing is never lost to a refresh.
 import { call, on } from "./api";
-import type { CommandError, ExportChoice, Intent, Overview, ProfileView, SessionView } from "./bindings";
+import type { CommandError, ExpiryView, ExportChoice, Intent, Overview, ProfileView, SessionView } from "./bindings";
 import { EVENTS } from "./bindings";
 import { byId, h } from "./dom";
 import {
@@ -161,11 +161,44 @@ function renderProfiles(o: Overview): void {
         cell(sourceText(p)),
         cell(
           usable
-            ? h("button", { type: "button", class: "primary", "data-testid": "assume", "data-profile": p.name, onclick: () => void assume(p.name) }, "Assume")
+            ? h("div", { class: "row-actions stacked" },
+                h("button", { type: "button", class: "primary", "data-testid": "assume", "data-profile": p.name, onclick: () => void assume(p.name) }, "Assume"),
+                autoRefreshToggle(p.name, o.expiry),
+              )
             : h("span", { class: "problem", "data-testid": "profile-problem", title: p.problem?.code ?? "" }, p.problem?.message ?? ""),
         ),
       );
     }),
+  );
+}
+
+/** "auto-refresh" for one profile: renewed before it ends (no code needed) and rewritten where
+ *  it was written. Saved to settings.json at once; off while that file is broken. */
+function autoRefreshToggle(profile: string, expiry: ExpiryView): HTMLElement {
+  const box = h("input", {
+    type: "checkbox",
+    "data-testid": "auto-refresh",
+    "data-profile": profile,
+  });
+  box.checked = expiry.autoRefresh.includes(profile);
+  box.disabled = expiry.problem !== null;
+  box.addEventListener("change", () => {
+    const enabled = box.checked;
+    void call("set_auto_refresh", { profile, enabled })
+      .then((view) => {
+        byId("expiry-settings").textContent = describeExpiry(view);
+        notice(enabled ? `${profile} will be renewed before it expires when no code is needed` : `Auto-refresh off for ${profile}`);
+      })
+      .catch((error) => {
+        box.checked = !enabled;
+        showError(error as CommandError);
+      });
+  });
+  return h(
+    "label",
+    { class: "check", title: "Renew before expiry when no MFA code is needed, and rewrite the credentials-file profiles it was written to" },
+    box,
+    " auto-refresh",
   );
 }
 
