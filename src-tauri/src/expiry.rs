@@ -8,8 +8,9 @@
 //!   usually `~/.config/rolebar/settings.json`), under `expiry`:
 //!   `{"expiry": {"warn_before": ["10m", "2m"], "auto_refresh": ["oppara-dev"]}}`. Read once at
 //!   start; the main window turns auto-refresh on and off per profile (saved to the file at
-//!   once; the thresholds are edited in the file and apply at the next start). A missing file gives the defaults (10 and 2 minutes before, no auto-refresh); a bad
-//!   one is reported once (log and notification) and the defaults apply.
+//!   once; the thresholds are edited in the file and apply at the next start). A missing file
+//!   gives the defaults (10 and 2 minutes before, no auto-refresh); a bad one is reported once
+//!   (log and notification), the defaults apply, and the app does not overwrite it.
 //! - What was already warned about is kept in `expiry-warnings.json` beside the session index,
 //!   so a restart repeats no warning.
 //! - Watched: every cached session, named as the tray names it. Role sessions go by their
