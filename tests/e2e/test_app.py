@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import socket
 import subprocess
 import time
 from pathlib import Path
@@ -402,3 +403,29 @@ def test_auto_refresh_is_turned_on_from_the_main_window(world, launch):
                lambda: f"auto-refresh: {PROFILE}" in app.session.wait('[data-testid="expiry-settings"]').text, 15,
                describe=app.session.describe)
     assert app.session.wait(box).prop("checked") is True
+
+
+def test_a_failed_assume_shows_in_the_menu_and_a_notification(make_world, launch, tray):
+    """STS unreachable: after the code, no session is made; the tray says `Failed: …`, a
+    notification says what happened, the icon stays idle, and the app keeps running."""
+    mock = NotificationMock(tray.bus)
+    if not mock.available():
+        pytest.skip("no python-dbusmock notification daemon on the bus (run.sh starts one)")
+    with socket.socket() as s:  # a port nothing listens on once this is closed
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    world = make_world(sts_url=f"http://127.0.0.1:{port}")
+    world.add_keys()
+    app = launch(world)
+    since = mock.mark()
+    app.click_profile()
+    enter_code(app, GOOD_CODE)
+    failed = app.item.wait_for("Failed:", 60)
+    assert PROFILE in failed.label and not failed.enabled, failed
+    note = wait_until("a failure notification", lambda: [n for n in mock.notifications(since)
+                                                         if f"no session for {PROFILE}" in n.summary], 30,
+                      describe=lambda: f"notifications: {mock.notifications(since)}")[0]
+    assert "127.0.0.1" in note.body or "reach" in note.body.lower() or "connect" in note.body.lower(), note.body
+    assert app.item.find(SESSION_PREFIX) is None, f"a session appeared:\n{app.item.render()}"
+    assert app.icon_kind() == "idle"
+    assert app.alive()
