@@ -159,8 +159,10 @@ async fn exec(profile: &str, duration: Option<time::Duration>, command: Vec<Stri
     let set = ctx.profiles()?;
     let resolved = set.resolve(profile)?;
     let vault = match duration {
+        // As aws-vault's --duration: the role's session and the MFA session alike.
         Some(d) => ctx.vault.with_options(VaultOptions {
             session_token_duration: d,
+            role_duration: Some(d),
             ..VaultOptions::default()
         }),
         None => ctx.vault,

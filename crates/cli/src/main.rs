@@ -36,7 +36,9 @@ enum Command {
     /// Run a command (default: your $SHELL) with a profile's session in its environment.
     Exec {
         profile: String,
-        /// Session length for GetSessionToken sessions, e.g. 8h, 90m.
+        /// Session length, e.g. 1h, 90m (15m to 36h; a role also stops at its MaxSessionDuration,
+        /// and one assumed from temporary credentials at 1h). Default: the profile's
+        /// duration_seconds or 1h for roles, 8h for MFA sessions.
         #[arg(long, value_parser = context::parse_duration)]
         duration: Option<time::Duration>,
         #[arg(last = true)]

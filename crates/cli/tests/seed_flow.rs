@@ -112,6 +112,30 @@ fn add_exec_exec_list_as_a_user_types_it() {
         "{}",
         text(&out.stderr)
     );
+    // --duration sets the role's session length too (as aws-vault's does).
+    let out = w.rolebar(
+        &["exec", "--duration", "2h", "oppara-dev", "--", "true"],
+        "123456\n",
+        &[],
+    );
+    assert!(out.status.success(), "exec --duration: {}", text(&out.stderr));
+    let listing = text(&w.rolebar(&["list"], "", &[]).stdout);
+    let line = listing
+        .lines()
+        .find(|l| l.starts_with("oppara-dev"))
+        .expect("oppara-dev row");
+    assert!(
+        line.contains("sts.AssumeRole:1h59m") || line.contains("sts.AssumeRole:2h0m"),
+        "{listing}"
+    );
+    let out = w.rolebar(&["exec", "--duration", "5m", "oppara-dev", "--", "true"], "", &[]);
+    assert!(
+        !out.status.success() && text(&out.stderr).contains("between 15m and 36h"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(w.rolebar(&["clear", "oppara-dev"], "", &[]).status.success());
+
     let out = w.rolebar(&["remove", "default"], "", &[]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let out = w.rolebar(&["exec", "oppara-dev", "--", "true"], "123456\n", &[]);
