@@ -5,6 +5,20 @@ mod support;
 
 use support::{text, World};
 
+/// `rolebar list`'s oppara-dev row shows its role session with one of these times left.
+fn assert_session_left(listing: &str, any_of: &[&str]) {
+    let line = listing
+        .lines()
+        .find(|l| l.starts_with("oppara-dev"))
+        .expect("oppara-dev row");
+    assert!(
+        any_of
+            .iter()
+            .any(|left| line.contains(&format!("sts.AssumeRole:{left}"))),
+        "expected one of {any_of:?} left:\n{listing}"
+    );
+}
+
 #[test]
 fn add_exec_exec_list_as_a_user_types_it() {
     let w = World::new("seed");
@@ -51,14 +65,7 @@ fn add_exec_exec_list_as_a_user_types_it() {
     let out = w.rolebar(&["list"], "", &[]);
     let listing = text(&out.stdout);
     assert!(out.status.success());
-    let line = listing
-        .lines()
-        .find(|l| l.starts_with("oppara-dev"))
-        .expect("oppara-dev row");
-    assert!(
-        line.contains("sts.AssumeRole:59m") || line.contains("sts.AssumeRole:1h0m"),
-        "{listing}"
-    );
+    assert_session_left(&listing, &["59m", "1h0m"]);
     let default = listing.lines().find(|l| l.starts_with("default")).expect("default row");
     assert!(default.contains("keyring") && !default.contains(id), "{listing}");
 
@@ -120,14 +127,7 @@ fn add_exec_exec_list_as_a_user_types_it() {
     );
     assert!(out.status.success(), "exec --duration: {}", text(&out.stderr));
     let listing = text(&w.rolebar(&["list"], "", &[]).stdout);
-    let line = listing
-        .lines()
-        .find(|l| l.starts_with("oppara-dev"))
-        .expect("oppara-dev row");
-    assert!(
-        line.contains("sts.AssumeRole:1h59m") || line.contains("sts.AssumeRole:2h0m"),
-        "{listing}"
-    );
+    assert_session_left(&listing, &["1h59m", "2h0m"]);
     let out = w.rolebar(&["exec", "--duration", "5m", "oppara-dev", "--", "true"], "", &[]);
     assert!(
         !out.status.success() && text(&out.stderr).contains("between 15m and 36h"),
