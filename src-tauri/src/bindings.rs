@@ -45,6 +45,7 @@ pub const COMMAND_SIGNATURES: &[(&str, &str, &str)] = &[
         "{ profile: string; enabled: boolean }",
         "ExpiryView",
     ),
+    ("set_warn_before", "{ warnBefore: string[] }", "ExpiryView"),
     ("mfa_request", "{}", "MfaRequestView | null"),
     ("submit_mfa_code", "{ requestId: number; code: string }", "null"),
     ("cancel_mfa", "{ requestId: number }", "null"),

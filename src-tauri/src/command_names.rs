@@ -17,6 +17,7 @@ pub const COMMANDS: &[&str] = &[
     "get_settings",
     "set_autostart",
     "set_auto_refresh",
+    "set_warn_before",
     // MFA dialog
     "mfa_request",
     "submit_mfa_code",

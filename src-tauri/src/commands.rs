@@ -116,6 +116,22 @@ pub async fn set_auto_refresh<R: Runtime>(
     Ok(config.view())
 }
 
+/// Sets how long before a session's end the warnings go out (`["15m", "2m"]`; empty: only at
+/// the end), saved to settings.json and in force at once; returns the expiry settings now.
+#[tauri::command]
+pub async fn set_warn_before(state: State<'_, AppState>, warn_before: Vec<String>) -> Result<ExpiryView, CommandError> {
+    let thresholds = warn_before
+        .iter()
+        .map(|text| {
+            rolebar_core::schedule::parse_duration(text)
+                .map_err(|reason| CommandError::new(codes::INVALID_INPUT, format!("warning time `{text}`: {reason}")))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let config = state.set_warn_before(thresholds)?;
+    tracing::info!(warn_before = ?config.view().warn_before, "expiry warning times changed");
+    Ok(config.view())
+}
+
 /// Turns start-at-login on or off (a desktop entry in ~/.config/autostart on Linux).
 #[tauri::command]
 pub async fn set_autostart<R: Runtime>(app: AppHandle<R>, enabled: bool) -> Result<Settings, CommandError> {

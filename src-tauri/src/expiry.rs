@@ -7,8 +7,8 @@
 //! - Settings: `settings.json` in the Rolebar config folder (`$XDG_CONFIG_HOME/rolebar/`, so
 //!   usually `~/.config/rolebar/settings.json`), under `expiry`:
 //!   `{"expiry": {"warn_before": ["10m", "2m"], "auto_refresh": ["oppara-dev"]}}`. Read once at
-//!   start; the main window turns auto-refresh on and off per profile (saved to the file at
-//!   once; the thresholds are edited in the file and apply at the next start). A missing file
+//!   start; the main window changes the thresholds and turns auto-refresh on and off per
+//!   profile (saved to the file and in force at once). A missing file
 //!   gives the defaults (10 and 2 minutes before, no auto-refresh); a bad one is reported once
 //!   (log and notification), the defaults apply, and the app does not overwrite it.
 //! - What was already warned about is kept in `expiry-warnings.json` beside the session index,
@@ -34,7 +34,7 @@ use crate::state::AppState;
 use crate::views::ExpiryView;
 use crate::windows;
 use rolebar_core::schedule::{
-    format_duration, ExpiryDriver, ExpirySettings, Schedule, SessionRef, Warning, WarningKind,
+    format_duration, validate_thresholds, ExpiryDriver, ExpirySettings, Schedule, SessionRef, Warning, WarningKind,
 };
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -95,10 +95,10 @@ impl ExpiryConfig {
         }
     }
 
-    /// These settings with auto-refresh for `profile` on or off, saved to the settings file
-    /// (the rest of the file kept). Refused while the file is broken: saving would replace what
-    /// the user wrote, so it must be fixed by hand first.
-    pub fn with_auto_refresh(&self, profile: &str, enabled: bool) -> Result<ExpiryConfig, CommandError> {
+    /// These settings changed by `edit` and saved to the settings file (the rest of the file
+    /// kept). Refused while the file is broken: saving would replace what the user wrote, so it
+    /// must be fixed by hand first.
+    pub fn changed(&self, edit: impl FnOnce(&mut ExpirySettings)) -> Result<ExpiryConfig, CommandError> {
         if let Some(problem) = &self.problem {
             return Err(CommandError::new(
                 codes::SETTINGS_NOT_WRITABLE,
@@ -115,11 +115,8 @@ impl ExpiryConfig {
             ));
         };
         let mut settings = self.settings.clone();
-        if enabled {
-            settings.auto_refresh.insert(profile.to_string());
-        } else {
-            settings.auto_refresh.remove(profile);
-        }
+        edit(&mut settings);
+        settings.thresholds = validate_thresholds(std::mem::take(&mut settings.thresholds))?;
         settings.save(path)?;
         Ok(ExpiryConfig {
             settings,

@@ -609,6 +609,44 @@ fn auto_refresh_is_turned_on_and_off_from_the_window_and_saved() {
 }
 
 #[test]
+fn warning_times_are_changed_from_the_window_and_saved() {
+    let h = harness_with_settings_file(None);
+    let view = invoke(&h.main, "set_warn_before", json!({ "warnBefore": ["2m", "15m"] })).expect("set");
+    assert_eq!(view["warnBefore"], json!(["15m", "2m"]), "longest first");
+    assert_eq!(view["expiringWithinSeconds"], 900, "the tray's expiring window follows");
+    let state = h.app.state::<AppState>();
+    assert_eq!(state.expiry().expiring_within(), time::Duration::minutes(15));
+    let saved: Value =
+        serde_json::from_str(&std::fs::read_to_string(h.dir.path().join("settings.json")).expect("saved"))
+            .expect("json");
+    assert_eq!(saved["expiry"]["warn_before"], json!(["15m", "2m"]));
+
+    let only_at_the_end = invoke(&h.main, "set_warn_before", json!({ "warnBefore": [] })).expect("empty");
+    assert_eq!(only_at_the_end["warnBefore"], json!([]));
+}
+
+#[test]
+fn bad_warning_times_are_refused_and_nothing_changes() {
+    let h = harness_with_settings_file(Some(r#"{"expiry": {"warn_before": ["10m"]}}"#));
+    for (bad, code) in [
+        (json!(["5x"]), codes::INVALID_INPUT),
+        (json!(["ten"]), codes::INVALID_INPUT),
+        (json!(["0s"]), "invalid_threshold"),
+        (json!(["2m", "2m"]), "invalid_threshold"),
+        (json!(["25h"]), "invalid_threshold"),
+    ] {
+        let err = invoke(&h.main, "set_warn_before", json!({ "warnBefore": bad })).expect_err("refused");
+        assert_eq!(err["code"], code, "{bad}: {err}");
+    }
+    assert_eq!(
+        std::fs::read_to_string(h.dir.path().join("settings.json")).expect("kept"),
+        r#"{"expiry": {"warn_before": ["10m"]}}"#
+    );
+    let state = h.app.state::<AppState>();
+    assert_eq!(state.expiry().expiring_within(), time::Duration::minutes(10));
+}
+
+#[test]
 fn a_broken_settings_file_is_not_overwritten_by_a_toggle() {
     let broken = r#"{"expiry": {"warn_before": ["soon"]}}"#;
     let h = harness_with_settings_file(Some(broken));

@@ -104,6 +104,7 @@ pub fn configure<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<R>
             commands::get_settings,
             commands::set_autostart,
             commands::set_auto_refresh,
+            commands::set_warn_before,
             commands::mfa_request,
             commands::submit_mfa_code,
             commands::cancel_mfa,

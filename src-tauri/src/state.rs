@@ -13,7 +13,7 @@ use rolebar_core::clock::{Clock, SystemClock};
 use rolebar_core::index::Index;
 use rolebar_core::keys::KeyStore;
 use rolebar_core::profile::AwsPaths;
-use rolebar_core::schedule::{DriverHandle, FiredState, SessionRef};
+use rolebar_core::schedule::{DriverHandle, ExpirySettings, FiredState, SessionRef};
 use rolebar_core::session::cache::SessionCache;
 use rolebar_core::store::OsKeyring;
 use rolebar_core::sts::SdkSts;
@@ -21,7 +21,7 @@ use rolebar_core::vault::Vault;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
-use time::OffsetDateTime;
+use time::{Duration, OffsetDateTime};
 
 #[derive(Debug)]
 pub struct AppState {
@@ -112,10 +112,33 @@ impl AppState {
     }
 
     /// Turns auto-refresh for `profile` on or off, saved to the settings file; returns the
-    /// settings now in force. Under the lock, so two changes cannot lose one another.
+    /// settings now in force.
     pub fn set_auto_refresh(&self, profile: &str, enabled: bool) -> Result<ExpiryConfig, CommandError> {
+        self.change_expiry(|settings| {
+            if enabled {
+                settings.auto_refresh.insert(profile.to_string());
+            } else {
+                settings.auto_refresh.remove(profile);
+            }
+        })
+    }
+
+    /// Warns at these thresholds from now on (saved to the settings file; the running schedule
+    /// switches at once, keeping what already fired); returns the settings now in force.
+    pub fn set_warn_before(&self, thresholds: Vec<Duration>) -> Result<ExpiryConfig, CommandError> {
+        let config = self.change_expiry(|settings| settings.thresholds = thresholds)?;
+        if let Some(driver) = self.expiry_driver.get() {
+            driver.set_thresholds(config.settings.thresholds.clone())?;
+        }
+        // The tray's "expiring" window is the longest threshold.
+        self.touch();
+        Ok(config)
+    }
+
+    /// Under the lock, so two changes cannot lose one another.
+    fn change_expiry(&self, edit: impl FnOnce(&mut ExpirySettings)) -> Result<ExpiryConfig, CommandError> {
         let mut current = lock(&self.expiry);
-        let changed = current.with_auto_refresh(profile, enabled)?;
+        let changed = current.changed(edit)?;
         *current = changed.clone();
         Ok(changed)
     }

@@ -429,3 +429,31 @@ def test_a_failed_assume_shows_in_the_menu_and_a_notification(make_world, launch
     assert app.item.find(SESSION_PREFIX) is None, f"a session appeared:\n{app.item.render()}"
     assert app.icon_kind() == "idle"
     assert app.alive()
+
+
+def test_warning_times_are_changed_from_the_main_window(world, launch):
+    """"Change warning times…": a bad value is refused in the form, nothing saved; good ones are
+    saved to settings.json and shown at once."""
+    world.add_keys()
+    app = launch(world)
+    app.switch_main()
+    s = app.session
+    settings = world.home / ".config" / "rolebar" / "settings.json"
+    s.wait('[data-testid="warn-edit"]').click()
+    field = s.wait('[data-testid="warn-before"]')
+    field.clear()
+    field.send_keys("30m, 5x")
+    s.wait('[data-testid="warn-save"]').click()
+    error = wait_until("the form to refuse 5x", lambda: (t := s.wait('[data-testid="warn-error"]').text) and t, 15,
+                       describe=s.describe)
+    assert "5x" in error, error
+    assert not settings.exists(), "nothing saved for a refused value"
+
+    field.clear()
+    field.send_keys("30m, 5m")
+    s.wait('[data-testid="warn-save"]').click()
+    wait_until("the window to show the new times",
+               lambda: "30m and 5m" in s.wait('[data-testid="expiry-settings"]').text, 15, describe=s.describe)
+    saved = json.loads(settings.read_text())
+    assert saved["expiry"]["warn_before"] == ["30m", "5m"], saved
+    rendered_screenshot(app, "warning-times-changed")

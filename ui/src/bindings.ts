@@ -171,6 +171,7 @@ export type Commands = {
   get_settings: { args: {}; result: Settings };
   set_autostart: { args: { enabled: boolean }; result: Settings };
   set_auto_refresh: { args: { profile: string; enabled: boolean }; result: ExpiryView };
+  set_warn_before: { args: { warnBefore: string[] }; result: ExpiryView };
   mfa_request: { args: {}; result: MfaRequestView | null };
   submit_mfa_code: { args: { requestId: number; code: string }; result: null };
   cancel_mfa: { args: { requestId: number }; result: null };

@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { describeExpiry, formatTimeLeft, normalizeMfaCode, parseIntent, secondsLeft, suggestTarget } from "./format";
+import {
+  describeExpiry,
+  formatTimeLeft,
+  normalizeMfaCode,
+  parseIntent,
+  secondsLeft,
+  splitDurations,
+  suggestTarget,
+} from "./format";
 
 describe("normalizeMfaCode", () => {
   it("accepts 6 digits with pasted spaces", () => {
@@ -57,5 +65,15 @@ describe("expiry settings", () => {
     expect(describeExpiry({ ...base, warnBefore: [], autoRefresh: [], settingsPath: null })).toBe(
       "Expiry warnings at the end only · auto-refresh: off",
     );
+  });
+});
+
+describe("splitDurations", () => {
+  it("splits the warning times on commas and spaces", () => {
+    expect(splitDurations("30m, 10m 2m")).toEqual(["30m", "10m", "2m"]);
+    expect(splitDurations(" 1h30m;5m ")).toEqual(["1h30m", "5m"]);
+  });
+  it("gives no times for an empty field (a warning only at the end)", () => {
+    expect(splitDurations("  , ")).toEqual([]);
   });
 });

@@ -42,6 +42,12 @@ export function describeExpiry(expiry: ExpiryView): string {
   return parts.join(" · ");
 }
 
+/** "30m, 10m 2m" → ["30m", "10m", "2m"]: the warning times typed in one field, split on commas
+ *  and spaces (each is checked by the app, which says which one it refuses). */
+export function splitDurations(text: string): string[] {
+  return text.split(/[\s,;]+/).filter((part) => part.length > 0);
+}
+
 /** The credentials-file profile offered for a session: the outputs module refuses to write over
  *  a configured profile and suggests `<name>-creds`, so that is the default. */
 export function suggestTarget(profile: string): string {

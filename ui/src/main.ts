@@ -13,12 +13,15 @@ import {
   kindLabel,
   parseIntent,
   secondsLeft,
+  splitDurations,
   suggestTarget,
 } from "./format";
 
 let overview: Overview | null = null;
 /** Sessions this close to their end show as expiring (the longest warning threshold). */
 let expiringWithin = EXPIRING_SOON_SECONDS;
+/** The warning times in force, to prefill their form. */
+let currentWarnBefore: string[] = [];
 let writingSession: SessionView | null = null;
 let pendingIntent: Intent | null = parseIntent(window.location.hash);
 
@@ -95,14 +98,50 @@ async function refresh(): Promise<void> {
 }
 
 function renderExpiry(o: Overview): void {
-  expiringWithin = o.expiry.expiringWithinSeconds;
-  byId("expiry-settings").textContent = describeExpiry(o.expiry);
+  showExpiry(o.expiry);
+}
+
+function showExpiry(expiry: ExpiryView): void {
+  expiringWithin = expiry.expiringWithinSeconds;
+  byId("expiry-settings").textContent = describeExpiry(expiry);
+  byId<HTMLButtonElement>("warn-edit").disabled = expiry.problem !== null;
+  currentWarnBefore = expiry.warnBefore;
   const problem = byId("expiry-problem");
-  problem.hidden = o.expiry.problem === null;
-  problem.textContent = o.expiry.problem
-    ? `Settings not used, the defaults apply: ${o.expiry.problem.message} (${o.expiry.problem.code})`
+  problem.hidden = expiry.problem === null;
+  problem.textContent = expiry.problem
+    ? `Settings not used, the defaults apply: ${expiry.problem.message} (${expiry.problem.code})`
     : "";
 }
+
+// Warning times: an inline form over `set_warn_before` (saved to settings.json, in force at once).
+
+const warnForm = byId<HTMLFormElement>("warn-form");
+const warnInput = byId<HTMLInputElement>("warn-before");
+
+function setWarnError(error: CommandError | null): void {
+  const el = byId("warn-error");
+  el.hidden = error === null;
+  el.textContent = error ? error.message : "";
+}
+
+byId("warn-edit").addEventListener("click", () => {
+  warnInput.value = currentWarnBefore.join(", ");
+  setWarnError(null);
+  warnForm.hidden = false;
+  warnInput.focus();
+});
+byId("warn-cancel").addEventListener("click", () => (warnForm.hidden = true));
+warnForm.addEventListener("submit", (event) => {
+  event.preventDefault();
+  void call("set_warn_before", { warnBefore: splitDurations(warnInput.value) })
+    .then((view) => {
+      showExpiry(view);
+      warnForm.hidden = true;
+      tick();
+      notice(view.warnBefore.length ? `Warnings ${view.warnBefore.join(" and ")} before the end` : "A warning only when a session ends");
+    })
+    .catch((error) => setWarnError(error as CommandError));
+});
 
 function cell(...children: (Node | string | null)[]): HTMLTableCellElement {
   return h("td", {}, ...children);
@@ -186,7 +225,7 @@ function autoRefreshToggle(profile: string, expiry: ExpiryView): HTMLElement {
     const enabled = box.checked;
     void call("set_auto_refresh", { profile, enabled })
       .then((view) => {
-        byId("expiry-settings").textContent = describeExpiry(view);
+        showExpiry(view);
         notice(enabled ? `${profile} will be renewed before it expires when no code is needed` : `Auto-refresh off for ${profile}`);
       })
       .catch((error) => {

@@ -316,6 +316,45 @@ async fn a_change_wakes_the_driver_at_once() {
 }
 
 #[tokio::test]
+async fn new_thresholds_apply_at_once_without_repeating_what_fired() {
+    // 25 minutes left: nothing due under the default 10m/2m.
+    let time = VirtualTime::new(T - mins(25));
+    let mut run = Running::start(&time, vec![dev(T)], None).await;
+    assert!(run.received().is_empty());
+
+    // A 30-minute warning is passed already: it goes out on the pass the change causes.
+    let before = time.parked_count();
+    run.handle.set_thresholds(vec![mins(30), mins(5)]).expect("valid");
+    time.until_parked_after(before).await;
+    assert_eq!(
+        summary(&run.received()),
+        [(
+            WarningKind::Threshold(mins(30)),
+            "oppara-dev expires in 25 min".to_string()
+        )]
+    );
+
+    // Back to thresholds it has passed before: nothing again.
+    let before = time.parked_count();
+    run.handle.set_thresholds(vec![mins(30), mins(20)]).expect("valid");
+    time.until_parked_after(before).await;
+    assert!(run.received().is_empty(), "the 30-minute warning is not given twice");
+    // The new 20-minute mark is kept, on time.
+    time.advance(std::time::Duration::from_secs(5 * 60)).await;
+    assert_eq!(
+        summary(&run.received()),
+        [(
+            WarningKind::Threshold(mins(20)),
+            "oppara-dev expires in 20 min".to_string()
+        )]
+    );
+
+    // Invalid ones are refused and the driver keeps what it has.
+    assert!(run.handle.set_thresholds(vec![mins(0)]).is_err());
+    run.stop().await;
+}
+
+#[tokio::test]
 async fn logout_cancels_pending_warnings() {
     let dir = tempfile::tempdir().expect("tempdir");
     let state = dir.path().join("expiry-warnings.json");

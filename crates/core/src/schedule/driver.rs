@@ -8,7 +8,7 @@
 //! at most one chunk after wake-up, and then warned about once (see [`Schedule::due`]).
 //! A [`DriverHandle`] wakes the task at once when sessions change (new, renewed, logged out).
 
-use super::{FiredState, Schedule, SessionRef, Warning};
+use super::{validate_thresholds, FiredState, Schedule, ScheduleError, SessionRef, Warning};
 use crate::clock::Clock;
 use crate::index::Index;
 use crate::session::cache::SessionCache;
@@ -70,6 +70,8 @@ where
 struct Shared {
     wake: Notify,
     stop: AtomicBool,
+    /// Thresholds to switch to at the next pass (already validated).
+    thresholds: std::sync::Mutex<Option<Vec<time::Duration>>>,
 }
 
 /// Talks to a running driver; cheap to clone.
@@ -83,6 +85,16 @@ impl DriverHandle {
     /// busy is not lost: its next wait ends at once.
     pub fn sessions_changed(&self) {
         self.shared.wake.notify_one();
+    }
+
+    /// Warn at these thresholds from now on (any order); the next pass, which this causes, uses
+    /// them. What already fired stays fired. Invalid thresholds are refused here, and the
+    /// driver keeps the ones it has.
+    pub fn set_thresholds(&self, thresholds: Vec<time::Duration>) -> Result<(), ScheduleError> {
+        let thresholds = validate_thresholds(thresholds)?;
+        *self.shared.thresholds.lock().unwrap_or_else(|p| p.into_inner()) = Some(thresholds);
+        self.shared.wake.notify_one();
+        Ok(())
     }
 
     /// Ends the driver's `run` at its next wake (which this causes).
@@ -180,6 +192,12 @@ impl ExpiryDriver {
     pub fn tick(&mut self) -> Option<std::time::Duration> {
         if self.shared.stop.load(Ordering::SeqCst) {
             return None;
+        }
+        let pending = self.shared.thresholds.lock().unwrap_or_else(|p| p.into_inner()).take();
+        if let Some(thresholds) = pending {
+            if let Err(e) = self.schedule.set_thresholds(thresholds) {
+                tracing::warn!(error = %e, "expiry thresholds refused; keeping the current ones");
+            }
         }
         let now = self.clock.now();
         let sessions = self.source.sessions();

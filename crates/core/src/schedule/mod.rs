@@ -216,6 +216,13 @@ impl Schedule {
         self
     }
 
+    /// New thresholds from now on (any order), keeping what already fired: a restart with new
+    /// settings gives the same result.
+    pub fn set_thresholds(&mut self, thresholds: Vec<Duration>) -> Result<(), ScheduleError> {
+        self.thresholds = validate_thresholds(thresholds)?;
+        Ok(())
+    }
+
     /// Longest first.
     pub fn thresholds(&self) -> &[Duration] {
         &self.thresholds
