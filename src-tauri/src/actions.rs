@@ -153,7 +153,7 @@ pub struct RefreshReport {
 
 /// Renews `profile`'s session without asking anything ([`NoPrompt`]: a renewal that needs an
 /// MFA code fails with `mfa_required` and the current session stays), then rewrites the
-/// credentials-file sections this app wrote the profile's session to.
+/// credentials-file sections Rolebar wrote the profile's session to (app or CLI).
 pub async fn auto_refresh(state: &AppState, profile: &str) -> Result<RefreshReport, CommandError> {
     let set = ProfileSet::load(&state.paths)?;
     let resolved = set.resolve(profile)?;
@@ -278,18 +278,18 @@ pub fn write_session(state: &AppState, id: &str, target: &str, force: bool) -> R
         state.now(),
         options,
     )?;
-    state.record_written(&session.profile, target);
     tracing::info!(profile = %session.profile, target, force, "session written to the credentials file");
     state.touch();
     Ok(WriteResult::new(target, report))
 }
 
-/// Drops the cached sessions of `profile` and the credentials-file sections this app wrote for
-/// it (only sections marked as Rolebar's are ever removed).
+/// Drops the cached sessions of `profile` and the credentials-file sections Rolebar wrote for
+/// it, expired or not (only sections marked as Rolebar's are ever removed).
 pub fn log_out(state: &AppState, profile: &str) -> Result<LogOutReport, CommandError> {
     let cleared = state.vault.cache().clear(profile)?;
     let mut removed = Vec::new();
-    for target in state.take_written(profile) {
+    let written = state.written(true).remove(profile).unwrap_or_default();
+    for target in written {
         match outputs::remove_profile(&state.paths.credentials, &target) {
             Ok(_) => removed.push(target),
             // Edited or removed by hand since: leave it to the user.

@@ -20,8 +20,8 @@
 //! - The tray icon shows "expiring" for any session within the longest threshold, so the icon
 //!   turns as the first warning goes out.
 //! - Auto-refresh (per profile, off by default): at a threshold warning the session is renewed
-//!   without asking anything and rewritten into the credentials-file sections this app wrote it
-//!   to ("oppara-dev refreshed"). If that needs an MFA code, the warning goes out with its Renew
+//!   without asking anything and rewritten into the credentials-file sections Rolebar wrote it
+//!   to (app or CLI: the sections' `rolebar_source_profile` says) ("oppara-dev refreshed"). If that needs an MFA code, the warning goes out with its Renew
 //!   button instead.
 //! - A warning's notification is withdrawn when a newer warning about its session goes out, when
 //!   the session is renewed or logged out in the app, or an hour after the session ended.

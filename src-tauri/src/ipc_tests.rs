@@ -298,7 +298,7 @@ fn assume_with_mfa_through_the_dialog_then_copy_and_write() {
     let file = std::fs::read_to_string(h.dir.path().join("credentials")).expect("read");
     assert!(file.contains("[oppara-dev-creds]") && file.contains(SECRET) && file.contains("manager = rolebar"));
 
-    // Log out removes the session and the sections this app wrote.
+    // Log out removes the session and the sections Rolebar wrote for it.
     let report = invoke(&h.main, "log_out", json!({ "profile": "oppara-dev" })).expect("logged out");
     assert_eq!(report["sessionsCleared"], 1);
     assert_eq!(report["sectionsRemoved"], json!(["legacy", "oppara-dev-creds"]));
@@ -504,28 +504,50 @@ fn auto_refresh_renews_a_role_from_its_mfa_session_without_asking_and_rewrites_i
 }
 
 #[test]
-fn sections_written_before_a_restart_are_remembered_for_auto_refresh() {
+fn where_a_session_is_written_comes_from_the_file_whoever_wrote_it() {
     let h = harness();
-    assume_and_write(&h);
     let state = h.app.state::<AppState>();
-    // A restart: the app's memory of what it wrote is gone, the file is not.
-    state.take_written("oppara-dev");
-    assert!(state.written_to("oppara-dev").is_empty());
+    assume_with_code(&h, "oppara-dev");
     let credentials = h.dir.path().join("credentials");
-    let text = std::fs::read_to_string(&credentials).expect("read");
-    assert!(text.contains("rolebar_source_profile = oppara-dev"), "{text}");
-    std::fs::write(&credentials, text.replace(SECRET, "STALE")).expect("write");
+    // Written by the CLI, or by an earlier run of the app: only the file knows.
+    let session = crate::actions::find_session(&state, "session:AssumeRole:oppara-dev").expect("cached");
+    rolebar_core::outputs::write_profile(
+        &credentials,
+        "from-the-cli",
+        &session,
+        None,
+        state.now(),
+        rolebar_core::outputs::WriteOptions::default(),
+    )
+    .expect("written");
+    assert_eq!(state.written_to("oppara-dev"), ["from-the-cli"]);
+    let overview = invoke(&h.main, "get_overview", json!({})).expect("overview");
+    let sessions = overview["sessions"].as_array().expect("sessions");
+    let role = sessions
+        .iter()
+        .find(|s| s["kind"] == "assumeRole")
+        .expect("role session");
+    assert_eq!(role["writtenTo"], json!(["from-the-cli"]));
 
-    state.remember_written_from_file();
-    assert_eq!(state.written_to("oppara-dev"), ["oppara-dev-creds"]);
-    let report = tauri::async_runtime::block_on(crate::actions::auto_refresh(&state, "oppara-dev")).expect("refreshed");
-    assert_eq!(report.rewritten, ["oppara-dev-creds"]);
+    // Auto-refresh rewrites it...
     let text = std::fs::read_to_string(&credentials).expect("read");
-    assert!(text.contains(SECRET) && !text.contains("STALE"), "{text}");
+    std::fs::write(&credentials, text.replace(SECRET, "STALE")).expect("write");
+    let report = tauri::async_runtime::block_on(crate::actions::auto_refresh(&state, "oppara-dev")).expect("refreshed");
+    assert_eq!(report.rewritten, ["from-the-cli"]);
+    assert!(!std::fs::read_to_string(&credentials).expect("read").contains("STALE"));
+
+    // ...but not once the user removed it by hand.
+    rolebar_core::outputs::remove_profile(&credentials, "from-the-cli").expect("removed");
+    assert!(state.written_to("oppara-dev").is_empty());
+    let report = tauri::async_runtime::block_on(crate::actions::auto_refresh(&state, "oppara-dev")).expect("refreshed");
+    assert!(report.rewritten.is_empty());
+    assert!(!std::fs::read_to_string(&credentials)
+        .expect("read")
+        .contains("[from-the-cli]"));
 }
 
 #[test]
-fn expired_or_unattributed_sections_are_not_remembered() {
+fn expired_or_unattributed_sections_are_not_targets_but_log_out_removes_expired_ones() {
     let h = harness();
     let credentials = h.dir.path().join("credentials");
     let mut text = std::fs::read_to_string(&credentials).expect("read");
@@ -537,8 +559,11 @@ fn expired_or_unattributed_sections_are_not_remembered() {
     );
     std::fs::write(&credentials, text).expect("write");
     let state = h.app.state::<AppState>();
-    state.remember_written_from_file();
     assert!(state.written_to("oppara-dev").is_empty());
+    let report = invoke(&h.main, "log_out", json!({ "profile": "oppara-dev" })).expect("log out");
+    assert_eq!(report["sectionsRemoved"], json!(["gone"]));
+    let text = std::fs::read_to_string(&credentials).expect("read");
+    assert!(!text.contains("[gone]") && text.contains("[anonymous]"), "{text}");
 }
 
 #[test]

@@ -61,7 +61,6 @@ pub fn run() {
         .plugin(tauri_plugin_autostart::Builder::new().build());
     let app = configure(builder, state)
         .setup(|app| {
-            app.state::<AppState>().remember_written_from_file();
             tray::create(app.handle())?;
             expiry::start(app.handle());
             if std::env::var("ROLEBAR_OPEN_MAIN").is_ok_and(|v| v == "1") {

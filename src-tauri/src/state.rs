@@ -31,9 +31,6 @@ pub struct AppState {
     pub mfa: MfaDialogs,
     pub clipboard: Arc<dyn ClipboardSink>,
     activity: Mutex<Activity>,
-    /// Credentials-file sections written this run, by the session's profile: "Log out" removes
-    /// them too, and the UI shows where each session went.
-    written: Mutex<BTreeMap<String, BTreeSet<String>>>,
     /// Wakes the tray refresher when something changed (a session made or removed, a failure).
     pub changed: tokio::sync::Notify,
     /// The expiry warnings' settings (thresholds, auto-refresh profiles), read at start;
@@ -76,7 +73,6 @@ impl AppState {
             mfa: MfaDialogs::default(),
             clipboard,
             activity: Mutex::new(Activity::default()),
-            written: Mutex::new(BTreeMap::new()),
             changed: tokio::sync::Notify::new(),
             expiry: Mutex::new(ExpiryConfig::default()),
             expiry_state_file: None,
@@ -181,7 +177,7 @@ impl AppState {
 
     /// Profiles, live sessions and stored keys as of now.
     pub fn snapshot(&self) -> Snapshot {
-        Snapshot::read(&self.paths, &self.vault, self.now(), &lock(&self.written))
+        Snapshot::read(&self.paths, &self.vault, self.now(), &self.written(false))
     }
 
     pub fn activity(&self) -> Activity {
@@ -200,44 +196,35 @@ impl AppState {
         lock(&self.activity).last_error = error;
     }
 
-    pub fn record_written(&self, profile: &str, target: &str) {
-        lock(&self.written)
-            .entry(profile.to_string())
-            .or_default()
-            .insert(target.to_string());
-    }
-
-    /// Learns from the credentials file which live Rolebar sections hold which profile's session
-    /// (`rolebar_source_profile`), as written before this start by the app or the CLI: the
-    /// sessions' "written to" and auto-refresh then cover them too. Expired sections are left
-    /// out; an unreadable file is logged and learns nothing.
-    pub fn remember_written_from_file(&self) {
+    /// The credentials-file sections Rolebar wrote, by the profile whose session each holds
+    /// (`rolebar_source_profile`), read from the file each time: it is the truth whoever wrote it
+    /// (this app, an earlier run, the CLI) and whatever was removed by hand since. Expired
+    /// sections only with `include_expired`. An unreadable file is logged and gives none.
+    pub fn written(&self, include_expired: bool) -> BTreeMap<String, BTreeSet<String>> {
         let sections = match rolebar_core::outputs::rolebar_sections(&self.paths.credentials) {
             Ok(sections) => sections,
             Err(e) => {
                 tracing::warn!(error = %e, "cannot tell which credentials-file sections hold Rolebar sessions");
-                return;
+                return BTreeMap::new();
             }
         };
         let now = self.now();
+        let mut written: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
         for section in sections {
-            if let (Some(source), Some(expires_at)) = (&section.source_profile, section.expires_at) {
-                if expires_at > now {
-                    self.record_written(source, &section.name);
-                }
+            let live = section.expires_at.is_none_or(|at| at > now);
+            if let Some(source) = section.source_profile.filter(|_| live || include_expired) {
+                written.entry(source).or_default().insert(section.name);
             }
         }
+        written
     }
 
+    /// Where `profile`'s live session is written (see [`written`](Self::written)).
     pub fn written_to(&self, profile: &str) -> Vec<String> {
-        lock(&self.written)
-            .get(profile)
-            .map(|w| w.iter().cloned().collect())
+        self.written(false)
+            .remove(profile)
+            .map(|w| w.into_iter().collect())
             .unwrap_or_default()
-    }
-
-    pub fn take_written(&self, profile: &str) -> BTreeSet<String> {
-        lock(&self.written).remove(profile).unwrap_or_default()
     }
 
     /// Something changed (a session made, renewed or removed, work started or ended): the tray

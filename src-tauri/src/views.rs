@@ -102,7 +102,8 @@ pub struct SessionView {
     pub expires_at: OffsetDateTime,
     pub mfa_serial: Option<String>,
     pub role_arn: Option<String>,
-    /// Credentials-file profiles this app wrote the session to since it started.
+    /// Credentials-file profiles Rolebar (the app or the CLI) wrote the session to, as the file
+    /// says now.
     pub written_to: Vec<String>,
 }
 
@@ -208,7 +209,7 @@ pub struct ExpiryView {
     /// How long before a session's end a warning goes out, longest first (`["10m", "2m"]`);
     /// one more goes out at the end.
     pub warn_before: Vec<String>,
-    /// Profiles renewed before their end (and rewritten where this app wrote them) when that
+    /// Profiles renewed before their end (and rewritten where Rolebar wrote them) when that
     /// needs no MFA code.
     pub auto_refresh: Vec<String>,
     /// Sessions this close to their end show as expiring: the longest threshold, in seconds.

@@ -46,7 +46,8 @@ profile: string, kind: SessionKindView,
  */
 expiresAt: string, mfaSerial: string | null, roleArn: string | null, 
 /**
- * Credentials-file profiles this app wrote the session to since it started.
+ * Credentials-file profiles Rolebar (the app or the CLI) wrote the session to, as the file
+ * says now.
  */
 writtenTo: Array<string>, };
 
@@ -65,7 +66,7 @@ export type ExpiryView = {
  */
 warnBefore: Array<string>, 
 /**
- * Profiles renewed before their end (and rewritten where this app wrote them) when that
+ * Profiles renewed before their end (and rewritten where Rolebar wrote them) when that
  * needs no MFA code.
  */
 autoRefresh: Array<string>, 
