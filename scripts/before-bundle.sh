@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Run by the Tauri CLI before `tauri build` (tauri.conf.json `beforeBuildCommand`): builds the
-# web UI, and the `rolebar` command line that the .deb installs as /usr/bin/rolebar
-# (tauri.conf.json `bundle.linux.deb.files` takes it from target/bundle-extra/, a fixed path
-# whatever CARGO_TARGET_DIR is). Follows the build's profile: `tauri build --debug` sets
-# TAURI_ENV_DEBUG=true.
+# Run by the Tauri CLI before `tauri build` on Linux (`beforeBuildCommand` in
+# tauri.linux.conf.json): builds the web UI, and the `rolebar` command line that the .deb
+# installs as /usr/bin/rolebar (`bundle.linux.deb.files` there takes it from
+# target/bundle-extra/, a fixed path whatever CARGO_TARGET_DIR is). Follows the build: its
+# profile (`tauri build --debug` sets TAURI_ENV_DEBUG=true) and its target
+# (`--target` sets TAURI_ENV_TARGET_TRIPLE).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -16,8 +17,17 @@ fi
 profile=release flags=(--release)
 if [[ ${TAURI_ENV_DEBUG:-false} == true ]]; then profile=debug flags=(); fi
 [[ -f Cargo.lock ]] && flags+=(--locked)
+target_dir=${CARGO_TARGET_DIR:-target}
+out=$target_dir/$profile
+# A cross build puts its output under the triple; a host build is left where every other
+# build of this tree goes, so nothing is compiled twice.
+host=$(rustc -vV | sed -n 's/^host: //p')
+triple=${TAURI_ENV_TARGET_TRIPLE:-$host}
+if [[ $triple != "$host" ]]; then
+  flags+=(--target "$triple")
+  out=$target_dir/$triple/$profile
+fi
 cargo build "${flags[@]}" -p rolebar-cli --bin rolebar
 
-target_dir=${CARGO_TARGET_DIR:-target}
 mkdir -p target/bundle-extra
-install -m 0755 "$target_dir/$profile/rolebar" target/bundle-extra/rolebar
+install -m 0755 "$out/rolebar" target/bundle-extra/rolebar

@@ -10,7 +10,7 @@ use crate::views::{
 };
 use crate::windows;
 use rolebar_core::mfa::{MfaPrompt, NoPrompt};
-use rolebar_core::outputs::{self, WriteOptions};
+use rolebar_core::outputs::{self, Durability, WriteOptions};
 use rolebar_core::profile::{ProfileSet, ResolvedProfile};
 use rolebar_core::schedule::SessionRef;
 use rolebar_core::session::cache::CacheKey;
@@ -157,6 +157,9 @@ pub struct RefreshReport {
 pub async fn auto_refresh(state: &AppState, profile: &str) -> Result<RefreshReport, CommandError> {
     let set = ProfileSet::load(&state.paths)?;
     let resolved = set.resolve(profile)?;
+    // Read first: with the credentials file unreadable, nothing is renewed and the warning says
+    // why, rather than a refresh that silently leaves the written sections stale.
+    let targets = state.written_to(profile)?;
     state.set_busy(profile, true);
     state.touch();
     let result = renew_session(state, &resolved, &NoPrompt).await;
@@ -170,14 +173,13 @@ pub async fn auto_refresh(state: &AppState, profile: &str) -> Result<RefreshRepo
         rewritten: Vec::new(),
         failed: Vec::new(),
     };
-    for target in state.written_to(&session.profile) {
-        let written = outputs::write_profile(
+    for target in targets {
+        let written = outputs::refresh_profile(
             &state.paths.credentials,
             &target,
             &session,
-            Some(set.config_file()),
             state.now(),
-            WriteOptions::default(),
+            Durability::Fsync,
         );
         match written {
             Ok(_) => report.rewritten.push(target),
@@ -195,7 +197,10 @@ pub async fn auto_refresh(state: &AppState, profile: &str) -> Result<RefreshRepo
 fn session_view(session: &Session, state: &AppState) -> SessionView {
     SessionView {
         id: cache_key(session.kind, &session.profile, session.mfa_serial.as_deref()).entry(),
-        written_to: state.written_to(&session.profile),
+        written_to: state.written_to(&session.profile).unwrap_or_else(|e| {
+            tracing::warn!(code = %e.code, "cannot tell where the session is written: {}", e.message);
+            Vec::new()
+        }),
         profile: session.profile.clone(),
         kind: match session.kind {
             SessionKind::AssumeRole => SessionKindView::AssumeRole,
@@ -286,14 +291,20 @@ pub fn write_session(state: &AppState, id: &str, target: &str, force: bool) -> R
 /// Drops the cached sessions of `profile` and the credentials-file sections Rolebar wrote for
 /// it, expired or not (only sections marked as Rolebar's are ever removed).
 pub fn log_out(state: &AppState, profile: &str) -> Result<LogOutReport, CommandError> {
+    // Read first: an unreadable credentials file fails the log out before anything is dropped,
+    // so it can be retried and no written session is forgotten on disk.
+    let written = state.written(true)?.remove(profile).unwrap_or_default();
     let cleared = state.vault.cache().clear(profile)?;
     let mut removed = Vec::new();
-    let written = state.written(true).remove(profile).unwrap_or_default();
     for target in written {
-        match outputs::remove_profile(&state.paths.credentials, &target) {
+        match outputs::remove_profile_of(&state.paths.credentials, &target, profile) {
             Ok(_) => removed.push(target),
-            // Edited or removed by hand since: leave it to the user.
-            Err(e) if matches!(e.code(), "section_not_found" | "section_not_managed") => {}
+            // Edited, taken over or removed by hand since: leave it to the user.
+            Err(e)
+                if matches!(
+                    e.code(),
+                    "section_not_found" | "section_not_managed" | "section_changed"
+                ) => {}
             Err(e) => {
                 tracing::warn!(target = %target, error = %e, "cannot remove a written section")
             }

@@ -95,32 +95,29 @@ impl ExpiryConfig {
         }
     }
 
-    /// These settings changed by `edit` and saved to the settings file (the rest of the file
-    /// kept). Refused while the file is broken: saving would replace what the user wrote, so it
-    /// must be fixed by hand first.
+    /// The settings file as it is now, changed by `edit`, checked and saved (the rest of the
+    /// file kept). Read again rather than taken from memory, so what the user wrote by hand
+    /// since the start is kept; a file that is broken now is refused, never overwritten.
     pub fn changed(&self, edit: impl FnOnce(&mut ExpirySettings)) -> Result<ExpiryConfig, CommandError> {
-        if let Some(problem) = &self.problem {
-            return Err(CommandError::new(
-                codes::SETTINGS_NOT_WRITABLE,
-                format!(
-                    "fix the settings file first (Rolebar does not overwrite it): {}",
-                    problem.message
-                ),
-            ));
-        }
         let Some(path) = &self.path else {
             return Err(CommandError::new(
                 codes::SETTINGS_NOT_WRITABLE,
                 "there is no config folder for settings.json (set HOME or XDG_CONFIG_HOME)",
             ));
         };
-        let mut settings = self.settings.clone();
+        let mut settings = ExpirySettings::load(path).map_err(|e| {
+            CommandError::new(
+                codes::SETTINGS_NOT_WRITABLE,
+                format!("fix the settings file first (Rolebar does not overwrite it): {e}"),
+            )
+        })?;
         edit(&mut settings);
         settings.thresholds = validate_thresholds(std::mem::take(&mut settings.thresholds))?;
         settings.save(path)?;
         Ok(ExpiryConfig {
             settings,
-            ..self.clone()
+            path: Some(path.clone()),
+            problem: None,
         })
     }
 

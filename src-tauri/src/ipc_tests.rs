@@ -16,6 +16,7 @@ use rolebar_core::index::Index;
 use rolebar_core::keys::KeyStore;
 use rolebar_core::mfa::MfaCode;
 use rolebar_core::profile::AwsPaths;
+use rolebar_core::schedule::{ExpiryDriver, Schedule};
 use rolebar_core::session::cache::SessionCache;
 use rolebar_core::store::MemoryStore;
 use rolebar_core::sts::{AssumeRoleRequest, RoleAssumer, SessionTokenRequest, StsCredentials};
@@ -520,7 +521,7 @@ fn where_a_session_is_written_comes_from_the_file_whoever_wrote_it() {
         rolebar_core::outputs::WriteOptions::default(),
     )
     .expect("written");
-    assert_eq!(state.written_to("oppara-dev"), ["from-the-cli"]);
+    assert_eq!(state.written_to("oppara-dev").expect("readable"), ["from-the-cli"]);
     let overview = invoke(&h.main, "get_overview", json!({})).expect("overview");
     let sessions = overview["sessions"].as_array().expect("sessions");
     let role = sessions
@@ -538,7 +539,7 @@ fn where_a_session_is_written_comes_from_the_file_whoever_wrote_it() {
 
     // ...but not once the user removed it by hand.
     rolebar_core::outputs::remove_profile(&credentials, "from-the-cli").expect("removed");
-    assert!(state.written_to("oppara-dev").is_empty());
+    assert!(state.written_to("oppara-dev").expect("readable").is_empty());
     let report = tauri::async_runtime::block_on(crate::actions::auto_refresh(&state, "oppara-dev")).expect("refreshed");
     assert!(report.rewritten.is_empty());
     assert!(!std::fs::read_to_string(&credentials)
@@ -559,11 +560,38 @@ fn expired_or_unattributed_sections_are_not_targets_but_log_out_removes_expired_
     );
     std::fs::write(&credentials, text).expect("write");
     let state = h.app.state::<AppState>();
-    assert!(state.written_to("oppara-dev").is_empty());
+    assert!(state.written_to("oppara-dev").expect("readable").is_empty());
     let report = invoke(&h.main, "log_out", json!({ "profile": "oppara-dev" })).expect("log out");
     assert_eq!(report["sectionsRemoved"], json!(["gone"]));
     let text = std::fs::read_to_string(&credentials).expect("read");
     assert!(!text.contains("[gone]") && text.contains("[anonymous]"), "{text}");
+}
+
+#[test]
+fn an_unreadable_credentials_file_fails_log_out_and_auto_refresh_and_drops_nothing() {
+    let h = harness();
+    assume_with_code(&h, "oppara-dev");
+    let sessions = session_ids(&h);
+    let credentials = h.dir.path().join("credentials");
+    std::fs::remove_file(&credentials).expect("rm");
+    std::fs::create_dir(&credentials).expect("a folder where the file should be");
+
+    let err = invoke(&h.main, "log_out", json!({ "profile": "oppara-dev" })).expect_err("refused");
+    assert_eq!(err["code"], "credentials_io", "{err}");
+    assert_eq!(session_ids(&h), sessions, "nothing dropped: the log out can be retried");
+
+    let state = h.app.state::<AppState>();
+    let calls = h.sts.calls.load(Ordering::SeqCst);
+    let err = tauri::async_runtime::block_on(crate::actions::auto_refresh(&state, "oppara-dev")).expect_err("refused");
+    // (Reading the profiles fails first: the credentials file is one of their sources.)
+    assert!(err.message.contains(&credentials.display().to_string()), "{err}");
+    assert_eq!(
+        h.sts.calls.load(Ordering::SeqCst),
+        calls,
+        "nothing renewed behind the user's back"
+    );
+    // The window still works, showing no targets.
+    invoke(&h.main, "get_overview", json!({})).expect("overview");
 }
 
 #[test]
@@ -691,6 +719,68 @@ fn a_broken_settings_file_is_not_overwritten_by_a_toggle() {
     assert_eq!(
         std::fs::read_to_string(h.dir.path().join("settings.json")).expect("kept"),
         broken
+    );
+}
+
+#[test]
+fn what_the_user_wrote_in_the_settings_file_since_the_start_is_kept() {
+    let h = harness_with_settings_file(Some(r#"{"expiry": {"warn_before": ["10m"]}}"#));
+    let path = h.dir.path().join("settings.json");
+    std::fs::write(
+        &path,
+        r#"{"expiry": {"warn_before": ["20m"], "auto_refresh": ["other"]}, "x": 1}"#,
+    )
+    .expect("edited by hand");
+    let view = invoke(
+        &h.main,
+        "set_auto_refresh",
+        json!({ "profile": "oppara-dev", "enabled": true }),
+    )
+    .expect("on");
+    assert_eq!(view["autoRefresh"], json!(["oppara-dev", "other"]));
+    assert_eq!(view["warnBefore"], json!(["20m"]), "the file's times, now in force");
+    let saved: Value = serde_json::from_str(&std::fs::read_to_string(&path).expect("saved")).expect("json");
+    assert_eq!(saved["expiry"]["auto_refresh"], json!(["oppara-dev", "other"]));
+    assert_eq!(saved["x"], 1);
+    let state = h.app.state::<AppState>();
+    assert_eq!(state.expiry().expiring_within(), time::Duration::minutes(20));
+
+    // Broken by hand since: refused, and left as it is.
+    std::fs::write(&path, r#"{"expiry": {"warn_before": ["soon"]}}"#).expect("broken");
+    let err = invoke(&h.main, "set_warn_before", json!({ "warnBefore": ["5m"] })).expect_err("refused");
+    assert_eq!(err["code"], codes::SETTINGS_NOT_WRITABLE);
+    assert_eq!(
+        std::fs::read_to_string(&path).expect("kept"),
+        r#"{"expiry": {"warn_before": ["soon"]}}"#
+    );
+}
+
+#[test]
+fn a_settings_file_fixed_since_the_start_can_be_changed_again() {
+    let h = harness_with_settings_file(Some(r#"{"expiry": {"warn_before": ["soon"]}}"#));
+    let overview = invoke(&h.main, "get_overview", json!({})).expect("overview");
+    assert!(overview["expiry"]["problem"].is_object(), "broken at start");
+    std::fs::write(
+        h.dir.path().join("settings.json"),
+        r#"{"expiry": {"warn_before": ["10m"]}}"#,
+    )
+    .expect("fixed");
+    let view = invoke(&h.main, "set_warn_before", json!({ "warnBefore": ["15m"] })).expect("saved");
+    assert_eq!(view["warnBefore"], json!(["15m"]));
+    assert_eq!(view["problem"], Value::Null);
+}
+
+#[test]
+fn new_warning_times_reach_the_running_schedule() {
+    let h = harness_with_settings_file(None);
+    let state = h.app.state::<AppState>();
+    let mut driver = ExpiryDriver::new(Schedule::default(), Vec::new, state.clock(), |_| true);
+    state.set_expiry_driver(driver.handle());
+    invoke(&h.main, "set_warn_before", json!({ "warnBefore": ["30m", "1m"] })).expect("set");
+    assert!(driver.tick().is_some());
+    assert_eq!(
+        driver.schedule().thresholds(),
+        [time::Duration::minutes(30), time::Duration::minutes(1)]
     );
 }
 

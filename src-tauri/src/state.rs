@@ -33,8 +33,8 @@ pub struct AppState {
     activity: Mutex<Activity>,
     /// Wakes the tray refresher when something changed (a session made or removed, a failure).
     pub changed: tokio::sync::Notify,
-    /// The expiry warnings' settings (thresholds, auto-refresh profiles), read at start;
-    /// auto-refresh can change while running.
+    /// The expiry warnings' settings (thresholds, auto-refresh profiles), read at start and
+    /// changed from the main window while running.
     expiry: Mutex<ExpiryConfig>,
     /// Where the expiry schedule keeps what it already warned about (`None`: nowhere).
     expiry_state_file: Option<PathBuf>,
@@ -122,20 +122,23 @@ impl AppState {
     /// Warns at these thresholds from now on (saved to the settings file; the running schedule
     /// switches at once, keeping what already fired); returns the settings now in force.
     pub fn set_warn_before(&self, thresholds: Vec<Duration>) -> Result<ExpiryConfig, CommandError> {
-        let config = self.change_expiry(|settings| settings.thresholds = thresholds)?;
-        if let Some(driver) = self.expiry_driver.get() {
-            driver.set_thresholds(config.settings.thresholds.clone())?;
-        }
-        // The tray's "expiring" window is the longest threshold.
-        self.touch();
-        Ok(config)
+        self.change_expiry(|settings| settings.thresholds = thresholds)
     }
 
-    /// Under the lock, so two changes cannot lose one another.
+    /// Edits the settings file as it is now and puts the result in force: the settings held
+    /// here, the running schedule's thresholds (the file may have other ones than at start),
+    /// and the tray's "expiring" window. All under the lock, so two changes cannot interleave.
     fn change_expiry(&self, edit: impl FnOnce(&mut ExpirySettings)) -> Result<ExpiryConfig, CommandError> {
-        let mut current = lock(&self.expiry);
-        let changed = current.changed(edit)?;
-        *current = changed.clone();
+        let changed = {
+            let mut current = lock(&self.expiry);
+            let changed = current.changed(edit)?;
+            if let Some(driver) = self.expiry_driver.get() {
+                driver.set_thresholds(changed.settings.thresholds.clone())?;
+            }
+            *current = changed.clone();
+            changed
+        };
+        self.touch();
         Ok(changed)
     }
 
@@ -177,7 +180,7 @@ impl AppState {
 
     /// Profiles, live sessions and stored keys as of now.
     pub fn snapshot(&self) -> Snapshot {
-        Snapshot::read(&self.paths, &self.vault, self.now(), &self.written(false))
+        Snapshot::read(&self.paths, &self.vault, self.now(), &self.written_for_display())
     }
 
     pub fn activity(&self) -> Activity {
@@ -199,15 +202,9 @@ impl AppState {
     /// The credentials-file sections Rolebar wrote, by the profile whose session each holds
     /// (`rolebar_source_profile`), read from the file each time: it is the truth whoever wrote it
     /// (this app, an earlier run, the CLI) and whatever was removed by hand since. Expired
-    /// sections only with `include_expired`. An unreadable file is logged and gives none.
-    pub fn written(&self, include_expired: bool) -> BTreeMap<String, BTreeSet<String>> {
-        let sections = match rolebar_core::outputs::rolebar_sections(&self.paths.credentials) {
-            Ok(sections) => sections,
-            Err(e) => {
-                tracing::warn!(error = %e, "cannot tell which credentials-file sections hold Rolebar sessions");
-                return BTreeMap::new();
-            }
-        };
+    /// sections only with `include_expired`.
+    pub fn written(&self, include_expired: bool) -> Result<BTreeMap<String, BTreeSet<String>>, CommandError> {
+        let sections = rolebar_core::outputs::rolebar_sections(&self.paths.credentials)?;
         let now = self.now();
         let mut written: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
         for section in sections {
@@ -216,15 +213,24 @@ impl AppState {
                 written.entry(source).or_default().insert(section.name);
             }
         }
-        written
+        Ok(written)
     }
 
     /// Where `profile`'s live session is written (see [`written`](Self::written)).
-    pub fn written_to(&self, profile: &str) -> Vec<String> {
-        self.written(false)
+    pub fn written_to(&self, profile: &str) -> Result<Vec<String>, CommandError> {
+        Ok(self
+            .written(false)?
             .remove(profile)
             .map(|w| w.into_iter().collect())
-            .unwrap_or_default()
+            .unwrap_or_default())
+    }
+
+    /// [`written`](Self::written) for display: an unreadable file is logged and shows nothing.
+    fn written_for_display(&self) -> BTreeMap<String, BTreeSet<String>> {
+        self.written(false).unwrap_or_else(|e| {
+            tracing::warn!(code = %e.code, "cannot tell where sessions are written: {}", e.message);
+            BTreeMap::new()
+        })
     }
 
     /// Something changed (a session made, renewed or removed, work started or ended): the tray

@@ -201,8 +201,8 @@ pub struct Overview {
     pub expiry: ExpiryView,
 }
 
-/// The expiry warning settings in force: read from `settings.json` at start; auto-refresh is
-/// also changed from the main window (`set_auto_refresh`).
+/// The expiry warning settings in force: read from `settings.json` at start, and changed from
+/// the main window (`set_warn_before`, `set_auto_refresh`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ExpiryView {

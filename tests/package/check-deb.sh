@@ -55,7 +55,11 @@ compgen -G "$unpacked/usr/share/icons/hicolor/*/apps/$icon.png" >/dev/null || di
 version=$("$unpacked/usr/bin/rolebar" --version) || die "the packaged rolebar CLI does not run"
 [[ $version == "rolebar $(dpkg-deb -f "$deb" Version)" ]] || die "CLI version '$version' differs from the package's"
 
-if [[ ${ROLEBAR_TEST_DEB_INSTALL:-} == 1 ]]; then
+if [[ ${ROLEBAR_TEST_DEB_INSTALL:-} == 1 ]] &&
+  [[ "$(dpkg-query -W -f='${db:Status-Status}' rolebar 2>/dev/null)" == installed ]]; then
+  # Never replace (and then remove) a Rolebar the machine's user installed.
+  log "rolebar is installed on this machine: the apt install check is skipped"
+elif [[ ${ROLEBAR_TEST_DEB_INSTALL:-} == 1 ]]; then
   ((EUID == 0)) || die "ROLEBAR_TEST_DEB_INSTALL=1 needs root"
   # Removed again whatever happens: the machine keeps no trace of the test install.
   trap 'rm -rf "$unpacked"; apt-get remove -y -qq rolebar >/dev/null 2>&1 || true' EXIT

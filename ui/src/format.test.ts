@@ -69,9 +69,12 @@ describe("expiry settings", () => {
 });
 
 describe("splitDurations", () => {
-  it("splits the warning times on commas and spaces", () => {
-    expect(splitDurations("30m, 10m 2m")).toEqual(["30m", "10m", "2m"]);
+  it("splits the warning times on commas", () => {
+    expect(splitDurations("30m, 10m,2m")).toEqual(["30m", "10m", "2m"]);
     expect(splitDurations(" 1h30m;5m ")).toEqual(["1h30m", "5m"]);
+  });
+  it("keeps a value with a space whole, for the app to refuse with a reason", () => {
+    expect(splitDurations("1h 30m, 5m")).toEqual(["1h 30m", "5m"]);
   });
   it("gives no times for an empty field (a warning only at the end)", () => {
     expect(splitDurations("  , ")).toEqual([]);

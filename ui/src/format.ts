@@ -42,10 +42,14 @@ export function describeExpiry(expiry: ExpiryView): string {
   return parts.join(" · ");
 }
 
-/** "30m, 10m 2m" → ["30m", "10m", "2m"]: the warning times typed in one field, split on commas
- *  and spaces (each is checked by the app, which says which one it refuses). */
+/** "30m, 10m; 2m" → ["30m", "10m", "2m"]: the warning times typed in one field, split on commas
+ *  (or semicolons) only, so "1h 30m" stays one value for the app to refuse with a reason rather
+ *  than becoming two warnings. */
 export function splitDurations(text: string): string[] {
-  return text.split(/[\s,;]+/).filter((part) => part.length > 0);
+  return text
+    .split(/[,;]/)
+    .map((part) => part.trim())
+    .filter((part) => part.length > 0);
 }
 
 /** The credentials-file profile offered for a session: the outputs module refuses to write over

@@ -2,8 +2,8 @@
 //! symlinks, modes and concurrent writers.
 
 use rolebar_core::outputs::credentials_file::{
-    default_credentials_path, remove_expired, remove_profile, rolebar_sections, write_profile, Durability, Placement,
-    RolebarSection, WriteOptions,
+    default_credentials_path, refresh_profile, remove_expired, remove_profile, remove_profile_of, rolebar_sections,
+    write_profile, Durability, Placement, RolebarSection, WriteOptions,
 };
 use rolebar_core::outputs::OutputError;
 use rolebar_core::profile::ini::parse;
@@ -573,4 +573,50 @@ fn rolebar_sections_name_the_profile_each_holds_and_leave_other_sections_out() {
         rolebar_sections(&dir.path().join("missing")).expect("missing is empty"),
         vec![]
     );
+}
+
+#[test]
+fn refresh_and_log_out_touch_only_a_section_still_holding_that_profiles_session() {
+    let (_dir, path) = credentials_with("");
+    write(&path, "dev-creds").expect("write");
+    refresh_profile(&path, "dev-creds", &in_an_hour(), NOW, Durability::NoFsync).expect("still ours");
+
+    // Pointed at another profile by hand: neither rewritten nor removed.
+    let text = read(&path).replace("rolebar_source_profile = oppara-dev", "rolebar_source_profile = other");
+    fs::write(&path, &text).expect("edit");
+    let err = refresh_profile(&path, "dev-creds", &in_an_hour(), NOW, Durability::NoFsync).expect_err("changed");
+    assert_eq!(err.code(), "section_changed");
+    assert!(
+        err.to_string()
+            .contains("no longer holds Rolebar's session for `oppara-dev`"),
+        "{err}"
+    );
+    assert_eq!(
+        remove_profile_of(&path, "dev-creds", "oppara-dev")
+            .expect_err("changed")
+            .code(),
+        "section_changed"
+    );
+    assert_eq!(read(&path), text, "left as it is");
+
+    // Removed by hand: not recreated.
+    fs::write(&path, "").expect("empty");
+    let err = refresh_profile(&path, "dev-creds", &in_an_hour(), NOW, Durability::NoFsync).expect_err("gone");
+    assert_eq!(err.code(), "section_not_found");
+    assert_eq!(read(&path), "");
+
+    // Still ours: log out removes it.
+    write(&path, "dev-creds").expect("write");
+    remove_profile_of(&path, "dev-creds", "oppara-dev").expect("removed");
+    assert!(!read(&path).contains("[dev-creds]"));
+}
+
+#[test]
+fn only_the_first_of_duplicate_sections_is_listed_as_rolebars() {
+    let (_dir, path) = credentials_with(
+        "[dup]\naws_access_key_id = AKIA_FAKE_USERKEY01\naws_secret_access_key = mine\n\
+         [dup]\naws_access_key_id = ASIAOLD\naws_secret_access_key = y\naws_session_token = z\n\
+         manager = rolebar\nrolebar_expiration = 2026-05-01T10:30:00Z\nrolebar_source_profile = oppara-dev\n",
+    );
+    assert_eq!(rolebar_sections(&path).expect("readable"), vec![]);
 }

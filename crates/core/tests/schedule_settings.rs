@@ -175,6 +175,26 @@ fn save_keeps_other_settings_and_reads_back() {
     assert_eq!(ExpirySettings::load(&fresh).expect("load"), ExpirySettings::default());
 }
 
+#[cfg(unix)]
+#[test]
+fn a_symlinked_settings_file_is_written_through_and_the_link_stays() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let real = write(dir.path(), r#"{"expiry": {"warn_before": ["5m"]}}"#);
+    let link = dir.path().join("link.json");
+    std::os::unix::fs::symlink(&real, &link).expect("symlink");
+    ExpirySettings {
+        thresholds: vec![Duration::minutes(7)],
+        ..ExpirySettings::default()
+    }
+    .save(&link)
+    .expect("save");
+    assert!(std::fs::symlink_metadata(&link).expect("link").file_type().is_symlink());
+    assert_eq!(
+        ExpirySettings::load(&real).expect("load").thresholds,
+        [Duration::minutes(7)]
+    );
+}
+
 #[test]
 fn save_refuses_bad_values_and_never_clobbers_a_broken_file() {
     let dir = tempfile::tempdir().expect("tempdir");

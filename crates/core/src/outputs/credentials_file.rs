@@ -142,6 +142,56 @@ pub fn write_profile(
     now: OffsetDateTime,
     options: WriteOptions,
 ) -> Result<WriteReport, OutputError> {
+    let guard = Guard {
+        config,
+        force: options.force,
+        only_if_holding: false,
+    };
+    write_section(path, profile, session, now, options.durability, guard)
+}
+
+/// Rewrites `[profile]` with a fresh `session` only while it is still a Rolebar section holding
+/// that session's profile (`rolebar_source_profile`), checked under the lock: a section removed,
+/// taken over or pointed at another profile since is left alone
+/// ([`OutputError::ProfileNotFound`], [`OutputError::SectionChanged`]). For auto-refresh.
+pub fn refresh_profile(
+    path: &Path,
+    profile: &str,
+    session: &Session,
+    now: OffsetDateTime,
+    durability: Durability,
+) -> Result<WriteReport, OutputError> {
+    let guard = Guard {
+        config: None,
+        force: false,
+        only_if_holding: true,
+    };
+    write_section(path, profile, session, now, durability, guard)
+}
+
+/// What a write checks before it touches a section.
+struct Guard<'a> {
+    /// Refuse a profile this config sets up another way.
+    config: Option<&'a IniFile>,
+    /// Write over long-term keys Rolebar did not write.
+    force: bool,
+    /// Only rewrite a Rolebar section holding the session's profile; never create one.
+    only_if_holding: bool,
+}
+
+fn write_section(
+    path: &Path,
+    profile: &str,
+    session: &Session,
+    now: OffsetDateTime,
+    durability: Durability,
+    guard: Guard<'_>,
+) -> Result<WriteReport, OutputError> {
+    let Guard {
+        config,
+        force,
+        only_if_holding,
+    } = guard;
     check_profile_name(profile)?;
     if let Some(config) = config {
         check_not_configured(config, profile)?;
@@ -175,13 +225,17 @@ pub fn write_profile(
         check_value(field, value)?;
     }
 
-    let (outcome, file) = with_locked_file(path, options.durability, Mode::Create, |text, display_path| {
+    let mode = if only_if_holding { Mode::Existing } else { Mode::Create };
+    let (outcome, file) = with_locked_file(path, durability, mode, |text, display_path| {
         let doc = Document::parse(text);
         let target = doc.first(profile);
+        if only_if_holding {
+            check_holding(&doc, target, profile, &session.profile, display_path)?;
+        }
         let mut replaced_long_term_keys = false;
         if let Some(section) = target.map(|i| &doc.sections[i]) {
             if section.holds_long_term_keys() && !section.is_rolebar() {
-                if !options.force {
+                if !force {
                     return Err(OutputError::LongTermKeys {
                         profile: profile.to_string(),
                         path: display_path.to_path_buf(),
@@ -226,9 +280,24 @@ pub fn write_profile(
 /// deletes a section it does not own). With duplicate sections, the first is the one judged and
 /// removed, as for writes. Every other byte of the file stays. Returns the file changed.
 pub fn remove_profile(path: &Path, profile: &str) -> Result<PathBuf, OutputError> {
+    remove_section(path, profile, None)
+}
+
+/// [`remove_profile`], only while `[profile]` still holds `source_profile`'s session
+/// (`rolebar_source_profile`), checked under the lock ([`OutputError::SectionChanged`]
+/// otherwise). For "Log out" of a profile.
+pub fn remove_profile_of(path: &Path, profile: &str, source_profile: &str) -> Result<PathBuf, OutputError> {
+    remove_section(path, profile, Some(source_profile))
+}
+
+fn remove_section(path: &Path, profile: &str, source_profile: Option<&str>) -> Result<PathBuf, OutputError> {
     let ((), file) = with_locked_file(path, Durability::Fsync, Mode::Existing, |text, display_path| {
         let doc = Document::parse(text);
-        let Some(index) = doc.first(profile) else {
+        let target = doc.first(profile);
+        if let Some(source) = source_profile {
+            check_holding(&doc, target, profile, source, display_path)?;
+        }
+        let Some(index) = target else {
             return Err(OutputError::ProfileNotFound {
                 profile: profile.to_string(),
                 path: display_path.to_path_buf(),
@@ -247,6 +316,32 @@ pub fn remove_profile(path: &Path, profile: &str) -> Result<PathBuf, OutputError
         Ok((Some(edit.render()), ()))
     })?;
     Ok(file.path)
+}
+
+/// The first `[profile]` (the one the AWS CLI and every write use) is a Rolebar section holding
+/// `source`'s session.
+fn check_holding(
+    doc: &Document<'_>,
+    target: Option<usize>,
+    profile: &str,
+    source: &str,
+    display_path: &Path,
+) -> Result<(), OutputError> {
+    let Some(section) = target.map(|i| &doc.sections[i]) else {
+        return Err(OutputError::ProfileNotFound {
+            profile: profile.to_string(),
+            path: display_path.to_path_buf(),
+        });
+    };
+    if section.is_rolebar() && section.value(SOURCE_KEY) == Some(source) {
+        return Ok(());
+    }
+    Err(OutputError::SectionChanged {
+        profile: profile.to_string(),
+        source_profile: source.to_string(),
+        path: display_path.to_path_buf(),
+        line: section.line_number(),
+    })
 }
 
 /// A section of the credentials file that Rolebar wrote, as [`rolebar_sections`] finds it.
@@ -270,9 +365,12 @@ pub fn rolebar_sections(path: &Path) -> Result<Vec<RolebarSection>, OutputError>
         Err(e) => return Err(io_error("read", path)(e)),
     };
     let doc = Document::parse(&text);
+    // Only the first section of a name counts: it is the one every write and the AWS CLI use.
+    let mut seen = std::collections::HashSet::new();
     Ok(doc
         .sections
         .iter()
+        .filter(|section| seen.insert(section.name))
         .filter(|section| section.is_rolebar())
         .map(|section| RolebarSection {
             name: section.name.to_string(),
@@ -416,13 +514,13 @@ struct FileFacts {
     mode_tightened_from: Option<u32>,
 }
 
-/// Locks, reads, lets `edit` produce the new text (or `None` for no change), writes it atomically.
 /// `map_err` for an I/O step: what was being done, and to which path.
 fn io_error(action: &'static str, at: &Path) -> impl FnOnce(std::io::Error) -> OutputError {
     let path = at.to_path_buf();
     move |source| OutputError::Io { action, path, source }
 }
 
+/// Locks, reads, lets `edit` produce the new text (or `None` for no change), writes it atomically.
 /// `edit` gets the current text and the path to name in errors.
 fn with_locked_file<T>(
     path: &Path,

@@ -52,6 +52,18 @@ pub enum OutputError {
     ProfileNotFound { profile: String, path: PathBuf },
 
     #[error(
+        "[{profile}] in {} (line {line}) no longer holds Rolebar's session for `{source_profile}` \
+         (changed by hand or by another tool): left as it is",
+        path.display()
+    )]
+    SectionChanged {
+        profile: String,
+        source_profile: String,
+        path: PathBuf,
+        line: usize,
+    },
+
+    #[error(
         "the session for `{profile}` has no session token; Rolebar writes only temporary \
          credentials from STS to a credentials file"
     )]
@@ -114,6 +126,7 @@ impl OutputError {
             OutputError::ConfiguredProfile { .. } => "target_is_configured_profile",
             OutputError::NotManaged { .. } => "section_not_managed",
             OutputError::ProfileNotFound { .. } => "section_not_found",
+            OutputError::SectionChanged { .. } => "section_changed",
             OutputError::NotTemporary { .. } => "session_not_temporary",
             OutputError::SessionExpired { .. } => "session_expired",
             OutputError::NotUtf8 { .. } => "credentials_not_utf8",
