@@ -159,7 +159,7 @@ pub async fn auto_refresh(state: &AppState, profile: &str) -> Result<RefreshRepo
     let resolved = set.resolve(profile)?;
     // Read first: with the credentials file unreadable, nothing is renewed and the warning says
     // why, rather than a refresh that silently leaves the written sections stale.
-    let targets = state.written_to(profile)?;
+    let mut written = state.written(false)?;
     state.set_busy(profile, true);
     state.touch();
     let result = renew_session(state, &resolved, &NoPrompt).await;
@@ -173,15 +173,17 @@ pub async fn auto_refresh(state: &AppState, profile: &str) -> Result<RefreshRepo
         rewritten: Vec::new(),
         failed: Vec::new(),
     };
-    for target in targets {
-        let written = outputs::refresh_profile(
+    // The sections holding the renewed session's profile: the name each is checked against.
+    for target in written.remove(&session.profile).unwrap_or_default() {
+        let rewritten = outputs::refresh_profile(
             &state.paths.credentials,
             &target,
             &session,
+            Some(set.config_file()),
             state.now(),
             Durability::Fsync,
         );
-        match written {
+        match rewritten {
             Ok(_) => report.rewritten.push(target),
             Err(e) => {
                 tracing::warn!(profile, target = %target, error = %e, "cannot rewrite a refreshed session");

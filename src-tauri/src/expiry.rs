@@ -6,9 +6,9 @@
 //!
 //! - Settings: `settings.json` in the Rolebar config folder (`$XDG_CONFIG_HOME/rolebar/`, so
 //!   usually `~/.config/rolebar/settings.json`), under `expiry`:
-//!   `{"expiry": {"warn_before": ["10m", "2m"], "auto_refresh": ["oppara-dev"]}}`. Read once at
-//!   start; the main window changes the thresholds and turns auto-refresh on and off per
-//!   profile (saved to the file and in force at once). A missing file
+//!   `{"expiry": {"warn_before": ["10m", "2m"], "auto_refresh": ["oppara-dev"]}}`. Read at
+//!   start, and again at each change made in the main window (warning times, auto-refresh per
+//!   profile), which is saved to the file and in force at once. A missing file
 //!   gives the defaults (10 and 2 minutes before, no auto-refresh); a bad one is reported once
 //!   (log and notification), the defaults apply, and the app does not overwrite it.
 //! - What was already warned about is kept in `expiry-warnings.json` beside the session index,

@@ -583,7 +583,8 @@ fn an_unreadable_credentials_file_fails_log_out_and_auto_refresh_and_drops_nothi
     let state = h.app.state::<AppState>();
     let calls = h.sts.calls.load(Ordering::SeqCst);
     let err = tauri::async_runtime::block_on(crate::actions::auto_refresh(&state, "oppara-dev")).expect_err("refused");
-    // (Reading the profiles fails first: the credentials file is one of their sources.)
+    // (Reading the profiles fails first, the credentials file being one of their sources; either
+    // way nothing is renewed.)
     assert!(err.message.contains(&credentials.display().to_string()), "{err}");
     assert_eq!(
         h.sts.calls.load(Ordering::SeqCst),
@@ -782,6 +783,21 @@ fn new_warning_times_reach_the_running_schedule() {
         driver.schedule().thresholds(),
         [time::Duration::minutes(30), time::Duration::minutes(1)]
     );
+
+    // Times written in the file by hand come into force with the next change of any kind.
+    std::fs::write(
+        h.dir.path().join("settings.json"),
+        r#"{"expiry": {"warn_before": ["45m"]}}"#,
+    )
+    .expect("edit");
+    invoke(
+        &h.main,
+        "set_auto_refresh",
+        json!({ "profile": "oppara-dev", "enabled": true }),
+    )
+    .expect("on");
+    assert!(driver.tick().is_some());
+    assert_eq!(driver.schedule().thresholds(), [time::Duration::minutes(45)]);
 }
 
 #[test]

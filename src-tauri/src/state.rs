@@ -132,10 +132,13 @@ impl AppState {
         let changed = {
             let mut current = lock(&self.expiry);
             let changed = current.changed(edit)?;
-            if let Some(driver) = self.expiry_driver.get() {
-                driver.set_thresholds(changed.settings.thresholds.clone())?;
-            }
             *current = changed.clone();
+            if let Some(driver) = self.expiry_driver.get() {
+                // Validated by `changed` already; a refusal here would leave the old times running.
+                if let Err(e) = driver.set_thresholds(changed.settings.thresholds.clone()) {
+                    tracing::warn!(error = %e, "the running expiry schedule kept its thresholds");
+                }
+            }
             changed
         };
         self.touch();

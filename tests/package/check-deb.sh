@@ -8,7 +8,8 @@
 #     Exec and Icon exist in the package (the desktop's application menu), and the icons;
 #   - the CLI from the package runs;
 #   - with ROLEBAR_TEST_DEB_INSTALL=1 (CI, as root): really installed with apt, `rolebar` then
-#     found on PATH and the .desktop file registered, then removed again.
+#     found on PATH and the .desktop file registered, then removed again. Skipped, saying so,
+#     on a machine where a `rolebar` package is already installed (never replaced or removed).
 #
 #   bash tests/package/check-deb.sh     (scripts/test.sh runs it; needs dpkg, apt, npm, cargo,
 #                                        desktop-file-validate)

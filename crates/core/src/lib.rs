@@ -8,6 +8,7 @@ pub mod credentials;
 pub mod error;
 pub mod index;
 pub mod keys;
+mod links;
 pub mod mfa;
 pub mod outputs;
 pub mod profile;

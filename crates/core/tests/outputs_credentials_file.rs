@@ -579,12 +579,12 @@ fn rolebar_sections_name_the_profile_each_holds_and_leave_other_sections_out() {
 fn refresh_and_log_out_touch_only_a_section_still_holding_that_profiles_session() {
     let (_dir, path) = credentials_with("");
     write(&path, "dev-creds").expect("write");
-    refresh_profile(&path, "dev-creds", &in_an_hour(), NOW, Durability::NoFsync).expect("still ours");
+    refresh_profile(&path, "dev-creds", &in_an_hour(), None, NOW, Durability::NoFsync).expect("still ours");
 
     // Pointed at another profile by hand: neither rewritten nor removed.
     let text = read(&path).replace("rolebar_source_profile = oppara-dev", "rolebar_source_profile = other");
     fs::write(&path, &text).expect("edit");
-    let err = refresh_profile(&path, "dev-creds", &in_an_hour(), NOW, Durability::NoFsync).expect_err("changed");
+    let err = refresh_profile(&path, "dev-creds", &in_an_hour(), None, NOW, Durability::NoFsync).expect_err("changed");
     assert_eq!(err.code(), "section_changed");
     assert!(
         err.to_string()
@@ -601,7 +601,7 @@ fn refresh_and_log_out_touch_only_a_section_still_holding_that_profiles_session(
 
     // Removed by hand: not recreated.
     fs::write(&path, "").expect("empty");
-    let err = refresh_profile(&path, "dev-creds", &in_an_hour(), NOW, Durability::NoFsync).expect_err("gone");
+    let err = refresh_profile(&path, "dev-creds", &in_an_hour(), None, NOW, Durability::NoFsync).expect_err("gone");
     assert_eq!(err.code(), "section_not_found");
     assert_eq!(read(&path), "");
 

@@ -91,7 +91,7 @@ fn bad_thresholds_are_named_with_their_value() {
         ),
         (
             r#"["10 minutes"]"#,
-            r#"expiry.warn_before[0] = "10 minutes" is invalid: ` ` is not a unit"#,
+            r#"expiry.warn_before[0] = "10 minutes" is invalid: write it without spaces, e.g. "1h30m""#,
         ),
         (
             r#"["-5m"]"#,
@@ -193,6 +193,18 @@ fn a_symlinked_settings_file_is_written_through_and_the_link_stays() {
         ExpirySettings::load(&real).expect("load").thresholds,
         [Duration::minutes(7)]
     );
+
+    // A link whose target does not exist yet (dotfile managers): the target is created.
+    let pending = dir.path().join("pending.json");
+    std::os::unix::fs::symlink("not-yet.json", &pending).expect("dangling symlink");
+    ExpirySettings::default()
+        .save(&pending)
+        .expect("save through a dangling link");
+    assert!(std::fs::symlink_metadata(&pending)
+        .expect("link")
+        .file_type()
+        .is_symlink());
+    assert!(dir.path().join("not-yet.json").is_file());
 }
 
 #[test]

@@ -42,6 +42,7 @@ mod edit;
 pub use edit::{EXPIRATION_KEY, MANAGER_KEY, MANAGER_VALUE, SOURCE_KEY};
 
 use super::{rfc3339_utc, OutputError};
+use crate::links::FollowError;
 use crate::profile::ini::{classify, IniFile, LineKind};
 use crate::session::Session;
 use edit::{Document, Edit, Now};
@@ -153,16 +154,18 @@ pub fn write_profile(
 /// Rewrites `[profile]` with a fresh `session` only while it is still a Rolebar section holding
 /// that session's profile (`rolebar_source_profile`), checked under the lock: a section removed,
 /// taken over or pointed at another profile since is left alone
-/// ([`OutputError::ProfileNotFound`], [`OutputError::SectionChanged`]). For auto-refresh.
+/// ([`OutputError::ProfileNotFound`], [`OutputError::SectionChanged`]). `config` as for
+/// [`write_profile`]: a name the config has since set up another way is refused. For auto-refresh.
 pub fn refresh_profile(
     path: &Path,
     profile: &str,
     session: &Session,
+    config: Option<&IniFile>,
     now: OffsetDateTime,
     durability: Durability,
 ) -> Result<WriteReport, OutputError> {
     let guard = Guard {
-        config: None,
+        config,
         force: false,
         only_if_holding: true,
     };
@@ -576,32 +579,11 @@ fn with_locked_file<T>(
 /// Follows symbolic links (up to 40, like the kernel) to the file a write must replace. A
 /// dangling link resolves to its missing target, which the write then creates.
 fn resolve_symlinks(path: &Path) -> Result<PathBuf, OutputError> {
-    let mut current = path.to_path_buf();
-    for _ in 0..40 {
-        match fs::symlink_metadata(&current) {
-            Ok(meta) if meta.file_type().is_symlink() => {
-                let link = fs::read_link(&current).map_err(|source| OutputError::Io {
-                    action: "follow the link",
-                    path: current.clone(),
-                    source,
-                })?;
-                current = match current.parent() {
-                    Some(parent) if link.is_relative() => parent.join(link),
-                    _ => link,
-                };
-            }
-            Err(e) if e.kind() != io::ErrorKind::NotFound => {
-                return Err(OutputError::Io {
-                    action: "look at",
-                    path: current,
-                    source: e,
-                })
-            }
-            _ => return Ok(current),
-        }
-    }
-    Err(OutputError::SymlinkLoop {
-        path: path.to_path_buf(),
+    crate::links::follow_symlinks(path).map_err(|e| match e {
+        FollowError::Io { action, path, source } => OutputError::Io { action, path, source },
+        FollowError::Loop => OutputError::SymlinkLoop {
+            path: path.to_path_buf(),
+        },
     })
 }
 

@@ -325,15 +325,10 @@ fn live_sessions(sessions: &[SessionRef]) -> BTreeMap<&str, &SessionRef> {
 /// reader never sees half a file. The folder is created (private on Unix) if missing.
 pub(crate) fn write_atomic(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
-    // A symlinked file (dotfile managers) is written through: the link stays, its target changes.
-    let resolved;
-    let path = match std::fs::symlink_metadata(path) {
-        Ok(meta) if meta.file_type().is_symlink() => {
-            resolved = std::fs::canonicalize(path)?;
-            resolved.as_path()
-        }
-        _ => path,
-    };
+    // A symlinked file (dotfile managers) is written through: the link stays, its target changes
+    // (or is created, for a link whose target does not exist yet).
+    let resolved = crate::links::follow_symlinks(path)?;
+    let path = resolved.as_path();
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => std::path::Path::new("."),

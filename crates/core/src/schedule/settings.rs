@@ -246,6 +246,7 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
             'h' => Duration::HOUR,
             'm' => Duration::MINUTE,
             's' => Duration::SECOND,
+            c if c.is_whitespace() => return Err("write it without spaces, e.g. \"1h30m\"".into()),
             _ => return Err(format!("`{c}` is not a unit: use h, m or s, e.g. \"10m\"")),
         };
         if digits.is_empty() {
@@ -319,7 +320,8 @@ mod tests {
     #[test]
     fn bad_durations_say_why() {
         assert!(parse_duration("10").expect_err("no unit").contains("\"10m\""));
-        assert!(parse_duration("10 min").expect_err("space").contains("is not a unit"));
+        assert!(parse_duration("10 min").expect_err("space").contains("without spaces"));
+        assert!(parse_duration("10x").expect_err("unit").contains("is not a unit"));
         assert!(parse_duration("m").expect_err("no number").contains("no number"));
         assert!(parse_duration("").expect_err("empty").contains("empty"));
         assert!(parse_duration("-5m").expect_err("sign").contains("`-` is not a unit"));
