@@ -457,3 +457,41 @@ def test_warning_times_are_changed_from_the_main_window(world, launch):
     saved = json.loads(settings.read_text())
     assert saved["expiry"]["warn_before"] == ["30m", "5m"], saved
     rendered_screenshot(app, "warning-times-changed")
+
+
+def test_two_profiles_needing_codes_get_one_dialog_at_a_time(make_world, sts_double, launch):
+    """oppara-dev clicked, then oppara-ops (another MFA device) while the dialog is open: one
+    dialog, the first profile's; after its code, the second's; each code reached STS with its
+    own device, never mixed up; both sessions end up in the menu."""
+    world = make_world(sts_url=sts_double.url)
+    ops_device = "arn:aws:iam::123456789012:mfa/ops"
+    role = world.fx["roles"]["developer"]
+    world.config.write_text(world.config.read_text() +
+                            f"\n[profile oppara-ops]\nsource_profile=default\nmfa_serial={ops_device}\nrole_arn={role}\n")
+    world.add_keys()
+    app = launch(world)
+
+    def dialog_profile() -> str:
+        app.wait_mfa_window(timeout=5)
+        return app.session.find("#mfa-profile").text
+
+    app.click_profile()
+    wait_until("the dialog for oppara-dev", lambda: dialog_profile() == PROFILE, 20)
+    app.item.click("oppara-ops")
+    app.item.wait_for("Getting a session for oppara-ops", 15)  # queued behind the open dialog
+    assert list(app.window_titles().values()).count(MFA_TITLE) == 1, app.window_titles()
+    assert dialog_profile() == PROFILE, "the queued profile took over the open dialog"
+
+    sts_double.accepted_code = "111111"
+    enter_code(app, "111111")
+    wait_until("the dialog for oppara-ops", lambda: dialog_profile() == "oppara-ops", 20,
+               describe=lambda: f"windows: {app.window_titles()}")
+    assert ops_device in app.session.find("#mfa-device").text
+    sts_double.accepted_code = "222222"
+    enter_code(app, "222222")
+
+    app.item.wait_for(SESSION_PREFIX, 20)
+    app.item.wait_for("oppara-ops —", 20)
+    wait_until("the MFA dialog to close", lambda: not app.mfa_window_open(), 15)
+    sent = {r.get("SerialNumber"): r.get("TokenCode") for r in sts_double.calls("AssumeRole")}
+    assert sent == {world.fx["users"]["oppara"]["mfa_serial"]: "111111", ops_device: "222222"}, sent
