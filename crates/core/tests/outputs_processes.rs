@@ -4,6 +4,8 @@
 //!
 //! The writers are this test binary re-run with `ROLEBAR_TEST_WRITER` set (see `writer`).
 
+mod support;
+
 use rolebar_core::outputs::{write_profile, Durability, WriteOptions};
 use rolebar_core::profile::ini;
 use rolebar_core::{Credentials, Session, SessionKind};
@@ -67,14 +69,7 @@ fn check_whole(path: &Path) -> Vec<(String, String)> {
     let file = ini::parse(path, &text).unwrap_or_else(|e| panic!("a reader saw a broken file: {e:?}\n{text}"));
     let mut ids = Vec::new();
     for s in file.sections.iter().filter(|s| s.header != "default") {
-        for key in [
-            "aws_access_key_id",
-            "aws_secret_access_key",
-            "aws_session_token",
-            "manager",
-            "rolebar_expiration",
-            "rolebar_source_profile",
-        ] {
+        for key in support::WRITTEN_KEYS {
             assert!(s.get(key).is_some(), "[{}] lacks {key}: a torn write\n{text}", s.header);
         }
         let id = s.get("aws_access_key_id").map(|p| p.value.clone()).unwrap_or_default();

@@ -5,6 +5,8 @@
 //! Files are generated from a model that knows what each line is, so the expectation does not
 //! depend on the code under test classifying lines the same way.
 
+mod support;
+
 use proptest::prelude::*;
 use rolebar_core::outputs::credentials_file::{remove_profile, write_profile, Durability, WriteOptions};
 use rolebar_core::profile::ini::parse;
@@ -28,17 +30,8 @@ const KEYS: [&str; 10] = [
     "s3",
     "Custom_Key",
 ];
-/// What Rolebar writes, and the stale keys it drops, in the target section.
-const OWNED: [&str; 8] = [
-    "aws_access_key_id",
-    "aws_secret_access_key",
-    "aws_session_token",
-    "manager",
-    "rolebar_expiration",
-    "rolebar_source_profile",
-    "aws_security_token",
-    "aws_account_id",
-];
+/// The stale keys Rolebar drops from the target section (beside the ones it writes).
+const DROPPED: [&str; 2] = ["aws_security_token", "aws_account_id"];
 const NEW_LINES: [&str; 6] = [
     "aws_access_key_id = ASIAPROPNEW000000001",
     "aws_secret_access_key = prop/New+Secret=",
@@ -161,7 +154,8 @@ impl Model {
                             2 => format!("{key} :{value}"),
                             _ => format!("{key}   =   {value}"),
                         };
-                        let owned = is_target && OWNED.contains(&lower.as_str());
+                        let owned = is_target
+                            && (support::WRITTEN_KEYS.contains(&lower.as_str()) || DROPPED.contains(&lower.as_str()));
                         lines.push(GenLine {
                             text,
                             owned,

@@ -3,6 +3,17 @@
 
 pub mod sts_double;
 
+/// The keys every section Rolebar writes into a credentials file holds (the spec the tests hold
+/// the writer to, kept apart from the writer's own constants on purpose).
+pub const WRITTEN_KEYS: [&str; 6] = [
+    "aws_access_key_id",
+    "aws_secret_access_key",
+    "aws_session_token",
+    "manager",
+    "rolebar_expiration",
+    "rolebar_source_profile",
+];
+
 use rolebar_core::clock::ManualClock;
 use rolebar_core::index::Index;
 use rolebar_core::keys::KeyStore;
