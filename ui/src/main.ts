@@ -337,6 +337,18 @@ function setWriteError(error: CommandError | null): void {
   el.dataset.code = error?.code ?? "";
 }
 
+/** Write refusals the user may override, and how the override is asked. */
+const FORCEABLE: Record<string, { question: string; button: string } | undefined> = {
+  long_term_keys_in_target: {
+    question: "Replace those long-term keys with this session? Keep a copy of them first.",
+    button: "Replace them",
+  },
+  section_not_owned: {
+    question: "Write this session into that section anyway? Its credential keys are replaced; its other lines stay.",
+    button: "Write anyway",
+  },
+};
+
 async function write(force: boolean): Promise<void> {
   const session = writingSession;
   if (!session) return;
@@ -356,8 +368,14 @@ async function write(force: boolean): Promise<void> {
   } catch (error) {
     const e = error as CommandError;
     setWriteError(e);
-    // Only this guard rail can be overridden: the user confirms replacing foreign keys.
-    byId("write-confirm").hidden = e.code !== "long_term_keys_in_target";
+    // Only these guard rails can be overridden: the user confirms writing into a section that
+    // Rolebar did not write (its credential keys replaced, its other lines kept).
+    const confirm = FORCEABLE[e.code];
+    byId("write-confirm").hidden = !confirm;
+    if (confirm) {
+      byId("write-confirm-text").textContent = confirm.question;
+      byId("write-force").textContent = confirm.button;
+    }
   }
   await refresh();
 }

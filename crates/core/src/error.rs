@@ -69,6 +69,9 @@ pub enum Error {
     CorruptCacheEntry { entry: String, detail: String },
     #[error("cannot write the session index {}: {source}", path.display())]
     IndexWrite { path: PathBuf, source: std::io::Error },
+    /// A file Rolebar reads or replaces (its kind, mode, links, or I/O).
+    #[error(transparent)]
+    File(#[from] crate::private_file::FileError),
 
     // --- MFA ---
     #[error("the MFA code must be exactly 6 digits")]
@@ -159,6 +162,7 @@ impl Error {
             Error::KeyringFailed { .. } => "keyring_failed",
             Error::CorruptCacheEntry { .. } => "corrupt_cache_entry",
             Error::IndexWrite { .. } => "index_write",
+            Error::File(e) => e.code(),
             Error::MfaCodeFormat => "mfa_code_format",
             Error::MfaRejected { .. } => "mfa_rejected",
             Error::MfaCancelled => "mfa_cancelled",

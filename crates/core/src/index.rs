@@ -3,12 +3,13 @@
 //! every secret. Holds names, masked key ids, kinds and expiry times: nothing usable as a credential.
 
 use crate::error::{Error, Result};
+use crate::private_file::{self, Durability, FileRole, Missing};
 use crate::session::SessionKind;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use time::OffsetDateTime;
+use zeroize::Zeroizing;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KeyRecord {
@@ -65,51 +66,41 @@ impl Index {
     /// Reads the index. A missing or unreadable index is empty: it only mirrors the keyring, and
     /// losing it loses no secret (entries can be added again).
     pub fn read(&self) -> IndexData {
-        match std::fs::read(&self.path) {
-            Ok(bytes) => serde_json::from_slice(&bytes).unwrap_or_else(|e| {
-                tracing::warn!(path = %self.path.display(), error = %e, "session index unreadable; starting empty");
+        match private_file::read(&self.path, FileRole::INDEX) {
+            Ok(Some(bytes)) => parse(&self.path, &bytes),
+            Ok(None) => IndexData::default(),
+            Err(e) => {
+                tracing::warn!(error = %e, "session index unreadable; starting empty");
                 IndexData::default()
-            }),
-            Err(_) => IndexData::default(),
+            }
         }
     }
 
-    /// Read-modify-write under an advisory lock, so the tray and the command line can both update it.
+    /// Read-modify-write under the lock of [`private_file::update`], so the tray and the command
+    /// line can both update it.
     pub fn update<T>(&self, change: impl FnOnce(&mut IndexData) -> T) -> Result<T> {
-        let io = |source| Error::IndexWrite {
-            path: self.path.clone(),
-            source,
-        };
-        let dir = self.path.parent().unwrap_or(Path::new("."));
-        create_private_dir(dir).map_err(io)?;
-        let lock = std::fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(dir.join(".index.lock"))
-            .map_err(io)?;
-        // std's advisory lock (flock / LockFileEx), stable since Rust 1.89.
-        lock.lock().map_err(io)?;
-        let mut data = self.read();
-        let out = change(&mut data);
-        let json = serde_json::to_vec_pretty(&data).map_err(|e| io(std::io::Error::other(e)))?;
-        let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
-        tmp.write_all(&json).map_err(io)?;
-        tmp.as_file().sync_all().map_err(io)?;
-        tmp.persist(&self.path).map_err(|e| io(e.error))?;
-        lock.unlock().map_err(io)?;
+        let (out, _) = private_file::update(
+            &self.path,
+            FileRole::INDEX,
+            Missing::Create,
+            Durability::Fsync,
+            |bytes| {
+                let mut data = bytes.map(|b| parse(&self.path, b)).unwrap_or_default();
+                let out = change(&mut data);
+                let json = serde_json::to_vec_pretty(&data).map_err(|e| Error::IndexWrite {
+                    path: self.path.clone(),
+                    source: std::io::Error::other(e),
+                })?;
+                Ok::<_, Error>((Some(Zeroizing::new(json)), out))
+            },
+        )?;
         Ok(out)
     }
 }
 
-fn create_private_dir(dir: &Path) -> std::io::Result<()> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::DirBuilderExt;
-        std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)
-    }
-    #[cfg(not(unix))]
-    {
-        std::fs::create_dir_all(dir)
-    }
+fn parse(path: &Path, bytes: &[u8]) -> IndexData {
+    serde_json::from_slice(bytes).unwrap_or_else(|e| {
+        tracing::warn!(path = %path.display(), error = %e, "session index unreadable; starting empty");
+        IndexData::default()
+    })
 }

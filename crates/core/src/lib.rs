@@ -11,6 +11,7 @@ pub mod keys;
 mod links;
 pub mod mfa;
 pub mod outputs;
+pub mod private_file;
 pub mod profile;
 pub mod schedule;
 pub mod sensitive;

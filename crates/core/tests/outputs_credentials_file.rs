@@ -104,12 +104,21 @@ fn a_new_profile_is_appended_and_the_seed_file_kept_byte_for_byte() {
 }
 
 #[test]
-fn the_seed_profile_is_replaced_in_place() {
-    // [oppara-dev] holds a temporary (ASIA) key id without its token: a stale leftover, not
-    // long-term keys, so no force is needed.
+fn the_seed_profile_is_replaced_in_place_when_forced() {
+    // [oppara-dev] holds a temporary (ASIA) key id without its token that Rolebar did not write:
+    // not long-term keys, but still not Rolebar's, so it takes force.
     let seed = fixture("seed-credentials");
     let (_dir, path) = credentials_with(&seed);
-    let report = write(&path, "oppara-dev").expect("writes");
+    let err = write(&path, "oppara-dev").expect_err("not ours");
+    assert_eq!(err.code(), "section_not_owned");
+    assert!(
+        err.to_string()
+            .contains("(it holds aws_access_key_id, aws_secret_access_key)"),
+        "{err}"
+    );
+    assert_eq!(read(&path), seed);
+    let forced = WriteOptions { force: true, ..FAST };
+    let report = write_profile(&path, "oppara-dev", &in_an_hour(), None, NOW, forced).expect("writes");
     assert_eq!(report.placement, Placement::Replaced { line: 7 });
     let head = seed.split("[oppara-dev]").next().expect("head");
     assert_eq!(read(&path), format!("{head}{}", block("oppara-dev")));
@@ -213,7 +222,8 @@ fn sessions_that_are_expired_or_not_temporary_are_refused() {
 fn crlf_files_stay_crlf_and_a_missing_final_newline_stays_missing() {
     let original = "; windows\r\n[a]\r\nk = v\r\n\r\n[x]\r\nregion = eu-west-1";
     let (_dir, path) = credentials_with(original);
-    write(&path, "x").expect("writes");
+    let forced = WriteOptions { force: true, ..FAST };
+    write_profile(&path, "x", &in_an_hour(), None, NOW, forced).expect("writes");
     let expected = format!(
         "; windows\r\n[a]\r\nk = v\r\n\r\n[x]\r\nregion = eu-west-1\r\n{}",
         block("x")
@@ -361,9 +371,11 @@ fn mode(path: &Path) -> u32 {
 #[test]
 fn private_modes_are_kept_and_open_ones_tightened() {
     let (_dir, path) = credentials_with("[a]\nk = v\n");
-    set_mode(&path, 0o400);
-    let report = write(&path, "x").expect("writes a read-only file by replacing it");
-    assert_eq!((mode(&path), report.mode_tightened_from), (0o400, None));
+    set_mode(&path, 0o640);
+    let report = write(&path, "x").expect("writes");
+    assert_eq!((mode(&path), report.mode_tightened_from), (0o600, Some(0o640)));
+    write(&path, "z").expect("a private mode is kept");
+    assert_eq!(mode(&path), 0o600);
 
     set_mode(&path, 0o644);
     let report = write(&path, "y").expect("writes");

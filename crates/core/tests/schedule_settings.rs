@@ -149,7 +149,8 @@ fn an_unreadable_settings_path_is_an_error() {
     let dir = tempfile::tempdir().expect("tempdir");
     // A folder where the file should be.
     let err = ExpirySettings::load(dir.path()).expect_err("a folder");
-    assert_eq!(err.code(), "settings_read");
+    assert_eq!(err.code(), "not_a_regular_file");
+    assert!(err.to_string().contains("is a directory"), "{err}");
     assert!(err.to_string().contains(&dir.path().display().to_string()));
 }
 

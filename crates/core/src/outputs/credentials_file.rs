@@ -18,39 +18,32 @@
 //! ignores keys it does not know. awsume marks its sections the same way (`manager = awsume`).
 //!
 //! Every other byte of the file stays as it was (see [`edit`]). Each change is made safe by
-//! construction:
+//! [`crate::private_file`]: symbolic links followed, anything but a regular file refused (a
+//! device, FIFO, socket or folder), a read-only or hard-linked file refused, a lock on a sidecar
+//! file, stale temporary files of Rolebar's removed, an atomic replace (temp file, fsync, rename,
+//! folder fsync), 0600.
 //!
-//! 1. symbolic links are followed to the real file, so the link stays and its target is updated;
-//! 2. the folder is created (mode 0700) when missing;
-//! 3. an advisory lock is taken on a sidecar file next to the target
-//!    (`.credentials.rolebar.lock`), never on the target itself: the target is replaced by a
-//!    rename, so a lock held on it would stay on the old, unlinked file while the next writer
-//!    locks the new one. The sidecar is never deleted (deleting a lock file lets two writers
-//!    each lock a different one);
-//! 4. the file is read, edited in memory, and written whole to a temporary file in the same
-//!    folder, which is flushed to disk ([`Durability::Fsync`]) and renamed over the target; the
-//!    folder is flushed too so the rename itself survives a crash. A reader sees the old file
-//!    or the new one, never half of one;
-//! 5. permissions: a new file is 0600; an existing file keeps its mode when that grants nothing
-//!    beyond 0600 (0600, 0400…), and is tightened to 0600 otherwise (reported in
-//!    [`WriteReport::mode_tightened_from`]), since it now holds Rolebar's secrets.
+//! Ownership: Rolebar writes into a section only when it does not exist yet or Rolebar wrote it
+//! (`manager = rolebar`); any other section (even one holding only a comment and a region) needs
+//! `force`, and the refusal lists what the section holds. Taking a session back (log out, expiry
+//! clean-up) removes only the lines Rolebar writes ([`WRITTEN_KEYS`]), and the header only when
+//! nothing of anyone else's is left in the section, so a forced section keeps the user's lines.
 //!
-//! Every write also removes the Rolebar sections whose `rolebar_expiration` has passed.
+//! Every write also takes back the Rolebar sections whose `rolebar_expiration` has passed.
 
 mod edit;
 
-pub use edit::{EXPIRATION_KEY, MANAGER_KEY, MANAGER_VALUE, SOURCE_KEY};
+pub use crate::private_file::Durability;
+pub use edit::{EXPIRATION_KEY, MANAGER_KEY, MANAGER_VALUE, SOURCE_KEY, WRITTEN_KEYS};
 
 use super::{rfc3339_utc, OutputError};
-use crate::links::FollowError;
+use crate::private_file::{self, FileRole, Missing, Written};
 use crate::profile::ini::{classify, IniFile, LineKind};
 use crate::session::Session;
 use edit::{Document, Edit, Now};
-use std::fs::{self, File, OpenOptions};
-use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use time::OffsetDateTime;
-use zeroize::{Zeroize, Zeroizing};
+use zeroize::Zeroizing;
 
 /// Keys in a config-file profile that make the AWS CLI get its credentials some other way than
 /// from the credentials file's keys (or mix the two): writing a session under that profile's name
@@ -63,20 +56,10 @@ const CONFIGURED_CREDENTIAL_KEYS: [&str; 5] = [
     "sso_start_url",
 ];
 
-/// Whether a write waits for the data to reach the disk.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum Durability {
-    /// fsync the new file before the rename and the folder after it. Always, outside benchmarks.
-    #[default]
-    Fsync,
-    /// Skip both fsyncs (benchmarks, tests): a crash may then lose the write, though a reader
-    /// still never sees half a file.
-    NoFsync,
-}
-
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct WriteOptions {
-    /// Write even over a section holding long-term keys that Rolebar did not write.
+    /// Write into a section Rolebar did not write (its credential keys are replaced, its other
+    /// lines kept).
     pub force: bool,
     pub durability: Durability,
 }
@@ -97,7 +80,7 @@ pub struct WriteReport {
     pub placement: Placement,
     /// The file did not exist before.
     pub created_file: bool,
-    /// `force` was needed: long-term keys in the section were replaced.
+    /// `force` was needed and long-term keys in the section were replaced.
     pub replaced_long_term_keys: bool,
     /// Expired Rolebar sections removed on the way, by name.
     pub removed_expired: Vec<String>,
@@ -130,8 +113,9 @@ pub fn default_credentials_path() -> Option<PathBuf> {
 /// - a profile that `config` sets up to get credentials another way (`role_arn`,
 ///   `source_profile`, `credential_process`, `sso_session`, `sso_start_url`):
 ///   [`OutputError::ConfiguredProfile`], suggesting `<profile>-creds`;
-/// - a section holding long-term keys (a key id without a session token) and no Rolebar marker,
-///   unless `options.force`: [`OutputError::LongTermKeys`];
+/// - an existing section Rolebar did not write (no `manager = rolebar`), unless `options.force`:
+///   [`OutputError::LongTermKeys`] when it holds long-term keys (a key id without a session
+///   token), [`OutputError::NotOwned`] otherwise; both list what the section holds;
 /// - a session without a session token, or one already expired at `now`.
 ///
 /// Expired Rolebar sections (other than the target) are removed in the same write.
@@ -149,6 +133,53 @@ pub fn write_profile(
         only_if_holding: false,
     };
     write_section(path, profile, session, now, options.durability, guard)
+}
+
+/// Everything [`write_profile`] would refuse before it has a session: the name, the config, the
+/// file itself (kind, mode, links) and a section Rolebar did not write (unless `force`). For
+/// front ends that must not ask for an MFA code only to have the write refused.
+pub fn check_write(path: &Path, profile: &str, config: Option<&IniFile>, force: bool) -> Result<(), OutputError> {
+    check_profile_name(profile)?;
+    if let Some(config) = config {
+        check_not_configured(config, profile)?;
+    }
+    private_file::check_writable(path, FileRole::CREDENTIALS)?;
+    let Some(text) = private_file::read_text(path, FileRole::CREDENTIALS)? else {
+        return Ok(());
+    };
+    let text = text.map_err(|_| OutputError::NotUtf8 {
+        path: path.to_path_buf(),
+    })?;
+    let doc = Document::parse(&text);
+    match doc.first(profile) {
+        Some(index) if !force => check_owned(&doc, index, profile, path),
+        _ => Ok(()),
+    }
+}
+
+/// A section Rolebar did not write is refused, saying what it holds.
+fn check_owned(doc: &Document<'_>, index: usize, profile: &str, display_path: &Path) -> Result<(), OutputError> {
+    let section = &doc.sections[index];
+    if section.is_rolebar() {
+        return Ok(());
+    }
+    let (profile, path, line) = (profile.to_string(), display_path.to_path_buf(), section.line_number());
+    let holds = doc.describe(section);
+    Err(if section.holds_long_term_keys() {
+        OutputError::LongTermKeys {
+            profile,
+            path,
+            line,
+            holds,
+        }
+    } else {
+        OutputError::NotOwned {
+            profile,
+            path,
+            line,
+            holds,
+        }
+    })
 }
 
 /// Rewrites `[profile]` with a fresh `session` only while it is still a Rolebar section holding
@@ -228,25 +259,24 @@ fn write_section(
         check_value(field, value)?;
     }
 
-    let mode = if only_if_holding { Mode::Existing } else { Mode::Create };
-    let (outcome, file) = with_locked_file(path, durability, mode, |text, display_path| {
+    let missing = if only_if_holding {
+        Missing::Leave
+    } else {
+        Missing::Create
+    };
+    let (outcome, file) = with_locked_file(path, durability, missing, |text, display_path| {
         let doc = Document::parse(text);
         let target = doc.first(profile);
         if only_if_holding {
             check_holding(&doc, target, profile, &session.profile, display_path)?;
         }
         let mut replaced_long_term_keys = false;
-        if let Some(section) = target.map(|i| &doc.sections[i]) {
-            if section.holds_long_term_keys() && !section.is_rolebar() {
-                if !force {
-                    return Err(OutputError::LongTermKeys {
-                        profile: profile.to_string(),
-                        path: display_path.to_path_buf(),
-                        line: section.line_number(),
-                    });
-                }
-                replaced_long_term_keys = true;
+        if let Some(index) = target {
+            if !force {
+                check_owned(&doc, index, profile, display_path)?;
             }
+            let section = &doc.sections[index];
+            replaced_long_term_keys = !section.is_rolebar() && section.holds_long_term_keys();
         }
         let mut edit = Edit::new(&doc);
         edit.upsert(target, profile, &entries);
@@ -278,10 +308,12 @@ fn write_section(
     })
 }
 
-/// Removes section `[profile]` from the credentials file at `path`, only if it carries
-/// `manager = rolebar` ([`OutputError::NotManaged`], naming its line, otherwise: Rolebar never
-/// deletes a section it does not own). With duplicate sections, the first is the one judged and
-/// removed, as for writes. Every other byte of the file stays. Returns the file changed.
+/// Takes Rolebar's session out of section `[profile]` of the credentials file at `path`, only if
+/// it carries `manager = rolebar` ([`OutputError::NotManaged`], naming its line, otherwise:
+/// Rolebar never touches a section it does not own). Only the lines Rolebar writes go
+/// ([`WRITTEN_KEYS`]); the header goes too when nothing else is left in the section. With
+/// duplicate sections, the first is the one judged, as for writes. Every other byte of the file
+/// stays. Returns the file changed.
 pub fn remove_profile(path: &Path, profile: &str) -> Result<PathBuf, OutputError> {
     remove_section(path, profile, None)
 }
@@ -294,7 +326,7 @@ pub fn remove_profile_of(path: &Path, profile: &str, source_profile: &str) -> Re
 }
 
 fn remove_section(path: &Path, profile: &str, source_profile: Option<&str>) -> Result<PathBuf, OutputError> {
-    let ((), file) = with_locked_file(path, Durability::Fsync, Mode::Existing, |text, display_path| {
+    let ((), file) = with_locked_file(path, Durability::Fsync, Missing::Leave, |text, display_path| {
         let doc = Document::parse(text);
         let target = doc.first(profile);
         if let Some(source) = source_profile {
@@ -315,7 +347,7 @@ fn remove_section(path: &Path, profile: &str, source_profile: Option<&str>) -> R
             });
         }
         let mut edit = Edit::new(&doc);
-        edit.remove_section(index);
+        edit.take_back(index);
         Ok((Some(edit.render()), ()))
     })?;
     Ok(file.path)
@@ -362,11 +394,12 @@ pub struct RolebarSection {
 /// (no secrets are returned). A missing file has none. Read without the lock: writers replace
 /// the file by a rename, so this sees one whole version.
 pub fn rolebar_sections(path: &Path) -> Result<Vec<RolebarSection>, OutputError> {
-    let text = match fs::read_to_string(path) {
-        Ok(text) => Zeroizing::new(text),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(io_error("read", path)(e)),
+    let Some(text) = private_file::read_text(path, FileRole::CREDENTIALS)? else {
+        return Ok(Vec::new());
     };
+    let text = text.map_err(|_| OutputError::NotUtf8 {
+        path: path.to_path_buf(),
+    })?;
     let doc = Document::parse(&text);
     // Only the first section of a name counts: it is the one every write and the AWS CLI use.
     let mut seen = std::collections::HashSet::new();
@@ -385,10 +418,11 @@ pub fn rolebar_sections(path: &Path) -> Result<Vec<RolebarSection>, OutputError>
         .collect())
 }
 
-/// Removes every Rolebar section whose `rolebar_expiration` is at or before `now`, returning
-/// their names. A missing file, or nothing expired, leaves the file untouched (not rewritten).
+/// Takes back every Rolebar section whose `rolebar_expiration` is at or before `now` (as
+/// [`remove_profile`] does), returning their names. A missing file, or nothing expired, leaves
+/// the file untouched (not rewritten).
 pub fn remove_expired(path: &Path, now: OffsetDateTime) -> Result<Vec<String>, OutputError> {
-    let (removed, _) = with_locked_file(path, Durability::Fsync, Mode::Existing, |text, _| {
+    let (removed, _) = with_locked_file(path, Durability::Fsync, Missing::Leave, |text, _| {
         let doc = Document::parse(text);
         let mut edit = Edit::new(&doc);
         let removed = remove_expired_sections(&doc, &mut edit, now, None);
@@ -415,7 +449,7 @@ fn remove_expired_sections(
     let mut removed = Vec::new();
     for (index, section) in doc.sections.iter().enumerate() {
         if Some(index) != keep && section.is_expired_rolebar(&now) {
-            edit.remove_section(index);
+            edit.take_back(index);
             removed.push(section.name.to_string());
         }
     }
@@ -503,223 +537,31 @@ fn check_value(field: &'static str, value: &str) -> Result<(), OutputError> {
     Err(OutputError::UnwritableValue { field, reason })
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Mode {
-    /// Create the file (and its folder) when missing.
-    Create,
-    /// A missing file is read as empty and never created.
-    Existing,
-}
-
-struct FileFacts {
-    path: PathBuf,
-    created: bool,
-    mode_tightened_from: Option<u32>,
-}
-
-/// `map_err` for an I/O step: what was being done, and to which path.
-fn io_error(action: &'static str, at: &Path) -> impl FnOnce(std::io::Error) -> OutputError {
-    let path = at.to_path_buf();
-    move |source| OutputError::Io { action, path, source }
-}
-
-/// Locks, reads, lets `edit` produce the new text (or `None` for no change), writes it atomically.
-/// `edit` gets the current text and the path to name in errors.
+/// Locks, reads, lets `edit` produce the new text (or `None` for no change), writes it atomically
+/// (all by [`private_file::update`]'s rules). `edit` gets the current text and the path to name
+/// in errors.
 fn with_locked_file<T>(
     path: &Path,
     durability: Durability,
-    mode: Mode,
+    missing: Missing,
     edit: impl FnOnce(&str, &Path) -> Result<(Option<Zeroizing<String>>, T), OutputError>,
-) -> Result<(T, FileFacts), OutputError> {
-    let target = resolve_symlinks(path)?;
-    let dir = match target.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let Some(file_name) = target.file_name().map(|n| n.to_string_lossy().into_owned()) else {
-        return Err(io_error("write", &target)(io::Error::new(
-            io::ErrorKind::InvalidInput,
-            "the path does not name a file",
-        )));
-    };
-    let exists = target.try_exists().map_err(io_error("look at", &target))?;
-    if !exists && mode == Mode::Existing {
-        let (_, value) = edit("", path)?;
-        let facts = FileFacts {
-            path: target,
-            created: false,
-            mode_tightened_from: None,
+) -> Result<(T, Written), OutputError> {
+    private_file::update(path, FileRole::CREDENTIALS, missing, durability, |bytes| {
+        let text = match bytes {
+            None => Zeroizing::new(String::new()),
+            Some(bytes) => match std::str::from_utf8(bytes) {
+                Ok(text) => Zeroizing::new(text.to_string()),
+                Err(_) => {
+                    return Err(OutputError::NotUtf8 {
+                        path: path.to_path_buf(),
+                    })
+                }
+            },
         };
-        return Ok((value, facts));
-    }
-    if !dir.exists() {
-        create_private_dir(&dir).map_err(io_error("create the folder", &dir))?;
-    }
-    let lock_path = dir.join(format!(".{file_name}.rolebar.lock"));
-    let _lock = lock_sidecar(&lock_path).map_err(io_error("lock", &lock_path))?;
-
-    let (text, old_mode) = read_existing(&target)?;
-    let created = text.is_none();
-    let (new_text, value) = edit(text.as_deref().map_or("", String::as_str), path)?;
-    let mut facts = FileFacts {
-        path: target,
-        created,
-        mode_tightened_from: None,
-    };
-    if let Some(new_text) = new_text {
-        let (new_mode, tightened_from) = file_mode(old_mode);
-        facts.mode_tightened_from = tightened_from;
-        replace_file(&facts.path, &dir, &file_name, &new_text, new_mode, durability)?;
-    } else {
-        facts.created = false;
-    }
-    Ok((value, facts))
-}
-
-/// Follows symbolic links (up to 40, like the kernel) to the file a write must replace. A
-/// dangling link resolves to its missing target, which the write then creates.
-fn resolve_symlinks(path: &Path) -> Result<PathBuf, OutputError> {
-    crate::links::follow_symlinks(path).map_err(|e| match e {
-        FollowError::Io { action, path, source } => OutputError::Io { action, path, source },
-        FollowError::Loop => OutputError::SymlinkLoop {
-            path: path.to_path_buf(),
-        },
+        let (new_text, value) = edit(&text, path)?;
+        Ok((new_text.map(|t| Zeroizing::new(t.as_bytes().to_vec())), value))
     })
 }
-
-/// The text (`None` when the file is missing) and the mode bits of the file.
-fn read_existing(target: &Path) -> Result<(Option<Zeroizing<String>>, Option<u32>), OutputError> {
-    let bytes = match fs::read(target) {
-        Ok(bytes) => bytes,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok((None, None)),
-        Err(source) => {
-            return Err(OutputError::Io {
-                action: "read",
-                path: target.to_path_buf(),
-                source,
-            })
-        }
-    };
-    let text = String::from_utf8(bytes).map_err(|e| {
-        e.into_bytes().zeroize();
-        OutputError::NotUtf8 {
-            path: target.to_path_buf(),
-        }
-    })?;
-    let text = Zeroizing::new(text);
-    let mode = fs::metadata(target)
-        .map_err(|source| OutputError::Io {
-            action: "read the permissions of",
-            path: target.to_path_buf(),
-            source,
-        })?
-        .permissions();
-    Ok((Some(text), permission_bits(&mode)))
-}
-
-#[cfg(unix)]
-fn permission_bits(permissions: &fs::Permissions) -> Option<u32> {
-    use std::os::unix::fs::PermissionsExt;
-    Some(permissions.mode() & 0o7777)
-}
-
-#[cfg(not(unix))]
-fn permission_bits(_: &fs::Permissions) -> Option<u32> {
-    None
-}
-
-/// The mode for the new file, and the old one when it had to be tightened.
-fn file_mode(old: Option<u32>) -> (u32, Option<u32>) {
-    match old {
-        None => (0o600, None),
-        Some(old) if old & !0o600 == 0 => (old, None),
-        Some(old) => (0o600, Some(old)),
-    }
-}
-
-fn create_private_dir(dir: &Path) -> io::Result<()> {
-    let mut builder = fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::DirBuilderExt;
-        builder.mode(0o700);
-    }
-    builder.create(dir)
-}
-
-/// Opens (creating, 0600) and locks the sidecar; the lock goes when the returned file is dropped.
-fn lock_sidecar(lock_path: &Path) -> io::Result<File> {
-    let mut options = OpenOptions::new();
-    options.read(true).write(true).create(true).truncate(false);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let file = options.open(lock_path)?;
-    // Fully qualified: std's `File::lock` (Rust 1.89+) would otherwise shadow the trait method.
-    fs4::FileExt::lock(&file)?;
-    Ok(file)
-}
-
-fn replace_file(
-    target: &Path,
-    dir: &Path,
-    file_name: &str,
-    text: &str,
-    mode: u32,
-    durability: Durability,
-) -> Result<(), OutputError> {
-    // `NamedTempFile` (through its builder, for a name that says whose it is): created 0600 with
-    // O_EXCL in the target's folder, so the rename stays on one filesystem; deleted on any error.
-    let mut temp = tempfile::Builder::new()
-        .prefix(&format!(".{file_name}.rolebar-"))
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .map_err(io_error("create a temporary file in", dir))?;
-    set_mode(temp.as_file(), mode).map_err(io_error("set the permissions of", temp.path()))?;
-    temp.as_file_mut()
-        .write_all(text.as_bytes())
-        .map_err(io_error("write", temp.path()))?;
-    if durability == Durability::Fsync {
-        temp.as_file()
-            .sync_all()
-            .map_err(io_error("flush to disk", temp.path()))?;
-    }
-    temp.persist(target).map_err(|e| OutputError::Io {
-        action: "replace",
-        path: target.to_path_buf(),
-        source: e.error,
-    })?;
-    if durability == Durability::Fsync {
-        sync_dir(dir).map_err(io_error("flush to disk the folder", dir))?;
-    }
-    Ok(())
-}
-
-#[cfg(unix)]
-fn set_mode(file: &File, mode: u32) -> io::Result<()> {
-    use std::os::unix::fs::PermissionsExt;
-    file.set_permissions(fs::Permissions::from_mode(mode))
-}
-
-#[cfg(not(unix))]
-fn set_mode(_: &File, _: u32) -> io::Result<()> {
-    Ok(())
-}
-
-#[cfg(unix)]
-fn sync_dir(dir: &Path) -> io::Result<()> {
-    File::open(dir)?.sync_all()
-}
-
-/// Windows cannot open a folder for flushing; the rename (MoveFileEx) is the best there is.
-#[cfg(not(unix))]
-fn sync_dir(_: &Path) -> io::Result<()> {
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -733,15 +575,6 @@ mod tests {
         for good in ["default", "dev-creds", "profile x", "a[b", "#hash", "ünï côdé", "a=b"] {
             check_profile_name(good).expect(good);
         }
-    }
-
-    #[test]
-    fn modes_are_kept_when_private_and_tightened_otherwise() {
-        assert_eq!(file_mode(None), (0o600, None));
-        assert_eq!(file_mode(Some(0o600)), (0o600, None));
-        assert_eq!(file_mode(Some(0o400)), (0o400, None));
-        assert_eq!(file_mode(Some(0o644)), (0o600, Some(0o644)));
-        assert_eq!(file_mode(Some(0o700)), (0o600, Some(0o700)));
     }
 
     #[test]

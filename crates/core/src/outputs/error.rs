@@ -11,15 +11,31 @@ pub enum OutputError {
     InvalidProfileName { name: String, reason: &'static str },
 
     #[error(
-        "[{profile}] in {} (line {line}) holds long-term access keys that Rolebar did not write; \
-         writing a session there would replace them and could lock you out. Pick another profile \
-         name, or force the write if you really mean to replace those keys",
+        "[{profile}] in {} (line {line}) holds long-term access keys that Rolebar did not write \
+         ({holds}); writing a session there would replace them and could lock you out. Pick \
+         another profile name, or force the write if you really mean to replace those keys",
         path.display()
     )]
     LongTermKeys {
         profile: String,
         path: PathBuf,
         line: usize,
+        /// What the section holds: key names and notes, never values.
+        holds: String,
+    },
+
+    #[error(
+        "[{profile}] in {} (line {line}) was not written by Rolebar (it holds {holds}); Rolebar \
+         writes only into sections it created. Pick another profile name, or force the write: \
+         the credential keys are then replaced and the section's other lines kept",
+        path.display()
+    )]
+    NotOwned {
+        profile: String,
+        path: PathBuf,
+        line: usize,
+        /// What the section holds: key names and notes, never values.
+        holds: String,
     },
 
     #[error(
@@ -79,19 +95,9 @@ pub enum OutputError {
     )]
     NotUtf8 { path: PathBuf },
 
-    #[error(
-        "{} leads through a loop of symbolic links (or more than 40 of them); point it at a \
-         regular file",
-        path.display()
-    )]
-    SymlinkLoop { path: PathBuf },
-
-    #[error("cannot {action} {}: {source}", path.display())]
-    Io {
-        action: &'static str,
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    /// Reading or replacing the file itself failed (its kind, mode, links, or I/O).
+    #[error(transparent)]
+    File(#[from] crate::private_file::FileError),
 
     #[error("the {field} cannot be written to a credentials file: it {reason}")]
     UnwritableValue { field: &'static str, reason: &'static str },
@@ -123,6 +129,7 @@ impl OutputError {
         match self {
             OutputError::InvalidProfileName { .. } => "invalid_profile_name",
             OutputError::LongTermKeys { .. } => "long_term_keys_in_target",
+            OutputError::NotOwned { .. } => "section_not_owned",
             OutputError::ConfiguredProfile { .. } => "target_is_configured_profile",
             OutputError::NotManaged { .. } => "section_not_managed",
             OutputError::ProfileNotFound { .. } => "section_not_found",
@@ -130,8 +137,8 @@ impl OutputError {
             OutputError::NotTemporary { .. } => "session_not_temporary",
             OutputError::SessionExpired { .. } => "session_expired",
             OutputError::NotUtf8 { .. } => "credentials_not_utf8",
-            OutputError::SymlinkLoop { .. } => "symlink_loop",
-            OutputError::Io { .. } => "credentials_io",
+            OutputError::File(crate::private_file::FileError::Io { .. }) => "credentials_io",
+            OutputError::File(e) => e.code(),
             OutputError::UnwritableValue { .. } => "unwritable_value",
             OutputError::UnknownExportFormat { .. } => "unknown_export_format",
             OutputError::UnexportableValue { .. } => "unexportable_value",

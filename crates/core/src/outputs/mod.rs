@@ -15,8 +15,8 @@ pub mod error;
 pub mod exports;
 
 pub use credentials_file::{
-    default_credentials_path, refresh_profile, remove_expired, remove_profile, remove_profile_of, rolebar_sections,
-    write_profile, Durability, Placement, RolebarSection, WriteOptions, WriteReport,
+    check_write, default_credentials_path, refresh_profile, remove_expired, remove_profile, remove_profile_of,
+    rolebar_sections, write_profile, Durability, Placement, RolebarSection, WriteOptions, WriteReport,
 };
 pub use error::OutputError;
 pub use exports::{export_lines, ExportFormat};

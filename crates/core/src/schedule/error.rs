@@ -37,6 +37,9 @@ pub enum ScheduleError {
     StateCorrupt { path: PathBuf, detail: String },
     #[error("cannot write the expiry warning state {}: {source}", path.display())]
     StateWrite { path: PathBuf, source: std::io::Error },
+    /// Reading or replacing the file itself failed (its kind, mode, links, or I/O).
+    #[error(transparent)]
+    File(#[from] crate::private_file::FileError),
 }
 
 impl ScheduleError {
@@ -53,6 +56,7 @@ impl ScheduleError {
             ScheduleError::StateRead { .. } => "expiry_state_read",
             ScheduleError::StateCorrupt { .. } => "expiry_state_corrupt",
             ScheduleError::StateWrite { .. } => "expiry_state_write",
+            ScheduleError::File(e) => e.code(),
         }
     }
 }

@@ -13,11 +13,13 @@
 //! Durations are written with units: `90s`, `10m`, `1h`, `1h30m`. A missing file or a missing
 //! key gives the default (warn 10 and 2 minutes before; no auto-refresh).
 
-use super::{check_threshold, validate_thresholds, write_atomic, ScheduleError, DEFAULT_THRESHOLDS};
+use super::{check_threshold, validate_thresholds, ScheduleError, DEFAULT_THRESHOLDS};
+use crate::private_file::{self, Durability, FileRole, Missing};
 use serde_json::{Map, Value};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use time::Duration;
+use zeroize::Zeroizing;
 
 const SECTION: &str = "expiry";
 const WARN_BEFORE: &str = "warn_before";
@@ -51,13 +53,10 @@ impl ExpirySettings {
 
     /// Reads and checks the settings; a missing file gives the defaults.
     pub fn load(path: &Path) -> Result<Self, ScheduleError> {
-        match std::fs::read_to_string(path) {
-            Ok(text) => ExpirySettings::from_json(path, &text),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(ExpirySettings::default()),
-            Err(source) => Err(ScheduleError::SettingsRead {
-                path: path.to_path_buf(),
-                source,
-            }),
+        let bytes = private_file::read(path, FileRole::SETTINGS)?;
+        match read_settings(path, bytes.as_ref().map(|b| b.as_slice()))? {
+            Some(text) => ExpirySettings::from_json(path, text),
+            None => Ok(ExpirySettings::default()),
         }
     }
 
@@ -116,16 +115,6 @@ impl ExpirySettings {
     /// that is not a JSON object is left alone and reported.
     pub fn save(&self, path: &Path) -> Result<(), ScheduleError> {
         self.validate()?;
-        let mut root = match std::fs::read_to_string(path) {
-            Ok(text) => parse_object(path, &text)?,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Map::new(),
-            Err(source) => {
-                return Err(ScheduleError::SettingsRead {
-                    path: path.to_path_buf(),
-                    source,
-                })
-            }
-        };
         let mut thresholds = self.thresholds.clone();
         thresholds.sort_by(|a, b| b.cmp(a));
         let mut section = Map::new();
@@ -137,15 +126,36 @@ impl ExpirySettings {
             AUTO_REFRESH.into(),
             self.auto_refresh.iter().cloned().map(Value::String).collect(),
         );
-        root.insert(SECTION.into(), Value::Object(section));
-        let io = |source| ScheduleError::SettingsWrite {
-            path: path.to_path_buf(),
-            source,
-        };
-        let mut json = serde_json::to_vec_pretty(&Value::Object(root)).map_err(|e| io(std::io::Error::other(e)))?;
-        json.push(b'\n');
-        write_atomic(path, &json).map_err(io)
+        // Read again under the lock: whatever else the file holds (hand edits since the start)
+        // is kept, and a file broken since is refused rather than overwritten.
+        private_file::update(path, FileRole::SETTINGS, Missing::Create, Durability::Fsync, |bytes| {
+            let mut root = match read_settings(path, bytes)? {
+                Some(text) => parse_object(path, text)?,
+                None => Map::new(),
+            };
+            root.insert(SECTION.into(), Value::Object(section));
+            let mut json =
+                serde_json::to_vec_pretty(&Value::Object(root)).map_err(|e| ScheduleError::SettingsWrite {
+                    path: path.to_path_buf(),
+                    source: std::io::Error::other(e),
+                })?;
+            json.push(b'\n');
+            Ok::<_, ScheduleError>((Some(Zeroizing::new(json)), ()))
+        })?;
+        Ok(())
     }
+}
+
+/// The settings text, `None` for a missing file.
+fn read_settings<'b>(path: &Path, bytes: Option<&'b [u8]>) -> Result<Option<&'b str>, ScheduleError> {
+    bytes
+        .map(|bytes| {
+            std::str::from_utf8(bytes).map_err(|e| ScheduleError::SettingsRead {
+                path: path.to_path_buf(),
+                source: std::io::Error::new(std::io::ErrorKind::InvalidData, e),
+            })
+        })
+        .transpose()
 }
 
 fn parse_object(path: &Path, text: &str) -> Result<Map<String, Value>, ScheduleError> {

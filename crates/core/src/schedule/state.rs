@@ -14,8 +14,9 @@
 //! `fired_lead_secs` is the watermark: every warning due that long or longer before
 //! `expires_at` was given; `0` means the expiry itself was.
 
-use super::{write_atomic, ScheduleError};
+use super::ScheduleError;
 use crate::index::Index;
+use crate::private_file::{self, Durability, FileRole};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -64,15 +65,8 @@ impl FiredState {
 
     /// Like [`load`](Self::load), but says why a present file could not be used.
     pub fn try_load(path: &Path) -> Result<Self, ScheduleError> {
-        let bytes = match std::fs::read(path) {
-            Ok(b) => b,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(FiredState::default()),
-            Err(source) => {
-                return Err(ScheduleError::StateRead {
-                    path: path.to_path_buf(),
-                    source,
-                })
-            }
+        let Some(bytes) = private_file::read(path, FileRole::EXPIRY_STATE)? else {
+            return Ok(FiredState::default());
         };
         let corrupt = |detail: String| ScheduleError::StateCorrupt {
             path: path.to_path_buf(),
@@ -101,7 +95,8 @@ impl FiredState {
             sessions: self.sessions.clone(),
         };
         let json = serde_json::to_vec_pretty(&file).map_err(|e| io(std::io::Error::other(e)))?;
-        write_atomic(path, &json).map_err(io)
+        private_file::replace(path, FileRole::EXPIRY_STATE, &json, Durability::Fsync)?;
+        Ok(())
     }
 
     pub fn len(&self) -> usize {

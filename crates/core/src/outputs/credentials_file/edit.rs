@@ -23,6 +23,19 @@ pub const EXPIRATION_KEY: &str = "rolebar_expiration";
 /// The profile whose session a Rolebar section holds (so a restarted app knows what to refresh).
 pub const SOURCE_KEY: &str = "rolebar_source_profile";
 
+/// Every key Rolebar writes into a section: the lines it takes back on log out and expiry.
+pub const WRITTEN_KEYS: [&str; 6] = [
+    "aws_access_key_id",
+    "aws_secret_access_key",
+    "aws_session_token",
+    MANAGER_KEY,
+    EXPIRATION_KEY,
+    SOURCE_KEY,
+];
+
+/// A UTF-8 byte order mark, as editors on Windows start files with. Read past, and kept.
+const BOM: &str = "\u{feff}";
+
 /// Credential keys describing the credentials being replaced that Rolebar does not write: dropped
 /// from the target section so nothing stale is mixed with the new session. `aws_security_token` is
 /// the old name botocore still reads for the session token; `aws_account_id` is read next to the
@@ -66,6 +79,10 @@ impl Prop<'_> {
 
     fn last_line(&self) -> usize {
         self.continuations.last().copied().unwrap_or(self.line)
+    }
+
+    fn is_written_by_rolebar(&self) -> bool {
+        WRITTEN_KEYS.iter().any(|key| self.is(key))
     }
 }
 
@@ -166,6 +183,8 @@ fn is_canonical_utc(text: &str) -> bool {
 
 #[derive(Debug)]
 pub(crate) struct Document<'a> {
+    /// The file started with a byte order mark (not part of `lines`; rendered back).
+    bom: bool,
     lines: Vec<Line<'a>>,
     pub(crate) sections: Vec<SectionSpan<'a>>,
     /// The terminator for new lines: the file's first one (`\n` when it has none).
@@ -176,6 +195,10 @@ pub(crate) struct Document<'a> {
 
 impl<'a> Document<'a> {
     pub(crate) fn parse(text: &'a str) -> Document<'a> {
+        let (bom, text) = match text.strip_prefix(BOM) {
+            Some(rest) => (true, rest),
+            None => (false, text),
+        };
         let lines: Vec<Line<'a>> = text
             .split_inclusive('\n')
             .map(|raw| match raw.strip_suffix('\n') {
@@ -228,6 +251,7 @@ impl<'a> Document<'a> {
             }
         }
         Document {
+            bom,
             lines,
             sections,
             newline,
@@ -241,6 +265,43 @@ impl<'a> Document<'a> {
     /// user meant or delete bytes it does not own.)
     pub(crate) fn first(&self, name: &str) -> Option<usize> {
         self.sections.iter().position(|s| s.name == name)
+    }
+
+    /// What a section holds, for a refusal to write over it: its keys (names only, never
+    /// values) and the other lines of its own, e.g. "aws_access_key_id, region, 1 comment".
+    pub(crate) fn describe(&self, section: &SectionSpan<'_>) -> String {
+        let mut parts: Vec<String> = Vec::new();
+        for prop in &section.props {
+            let key = prop.key.to_ascii_lowercase();
+            if !parts.contains(&key) {
+                parts.push(key);
+            }
+        }
+        let (comments, unreadable) =
+            self.notes(section)
+                .fold((0, 0), |(c, u), line| match classify(self.lines[line].text) {
+                    LineKind::Comment => (c + 1, u),
+                    _ => (c, u + 1),
+                });
+        let count = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+        if comments > 0 {
+            parts.push(count(comments, "comment", "comments"));
+        }
+        if unreadable > 0 {
+            parts.push(count(unreadable, "unreadable line", "unreadable lines"));
+        }
+        if parts.is_empty() {
+            return "nothing but its header".to_string();
+        }
+        parts.join(", ")
+    }
+
+    /// The lines of a section's own span (header to last property) that are neither blank nor
+    /// part of a property: comments and unreadable lines someone wrote there.
+    fn notes<'s>(&'s self, section: &'s SectionSpan<'_>) -> impl Iterator<Item = usize> + 's {
+        (section.header + 1..=section.last_own_line()).filter(move |&line| {
+            !self.lines[line].is_blank() && !section.props.iter().any(|p| p.lines().any(|l| l == line))
+        })
     }
 
     /// 1-based header lines of the sections named `name` after the first.
@@ -350,6 +411,23 @@ impl<'d, 'a> Edit<'d, 'a> {
         }
     }
 
+    /// Takes Rolebar's lines ([`WRITTEN_KEYS`]) out of section `index`. When nothing else is
+    /// left (no other key, no comment or unreadable line inside it) the whole section goes, as
+    /// [`Self::remove_section`] removes it; otherwise the header and everyone else's lines stay.
+    pub(crate) fn take_back(&mut self, index: usize) {
+        let doc = self.doc;
+        let section = &doc.sections[index];
+        let others_left =
+            section.props.iter().any(|p| !p.is_written_by_rolebar()) || doc.notes(section).next().is_some();
+        if !others_left {
+            self.remove_section(index);
+            return;
+        }
+        for prop in section.props.iter().filter(|p| p.is_written_by_rolebar()) {
+            prop.lines().for_each(|line| self.drop_line(line));
+        }
+    }
+
     /// Removes section `index`: its header and every line up to its last property (comments
     /// and blank lines between its properties included). Comment lines after its last property
     /// stay (they sit above the next section and are taken to describe it). One blank separator
@@ -433,7 +511,8 @@ impl<'d, 'a> Edit<'d, 'a> {
             };
             [text, ending]
         });
-        crate::outputs::zeroizing_concat(pieces)
+        let bom = if doc.bom { BOM } else { "" };
+        crate::outputs::zeroizing_concat(std::iter::once(bom).chain(pieces))
     }
 }
 
