@@ -6,7 +6,7 @@ pub mod resolve;
 pub use resolve::{CredentialSource, KeySource, ResolvedProfile, RoleSpec, StsEndpoint};
 
 use crate::error::{Error, Result};
-use ini::{IniFile, Section};
+use ini::{IniFile, Section, SyntaxError};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -78,17 +78,11 @@ impl ProfileSet {
         Self::parse(&paths.config, &config, &paths.credentials, &credentials)
     }
 
+    /// Parses both files; a file with malformed lines is refused with all of them named (config
+    /// first: one file per error).
     pub fn parse(config_path: &Path, config: &str, credentials_path: &Path, credentials: &str) -> Result<Self> {
-        let syntax = |path: &Path| {
-            let path = path.to_path_buf();
-            move |e: ini::SyntaxError| Error::ConfigSyntax {
-                path,
-                line: e.line,
-                message: e.message,
-            }
-        };
-        let config = ini::parse(config_path, config).map_err(syntax(config_path))?;
-        let credentials = ini::parse(credentials_path, credentials).map_err(syntax(credentials_path))?;
+        let (config, mut config_errors) = ini::parse_with_errors(config_path, config);
+        let (credentials, mut credentials_errors) = ini::parse_with_errors(credentials_path, credentials);
         let mut set = ProfileSet {
             config,
             credentials,
@@ -99,17 +93,20 @@ impl ProfileSet {
             let header = &set.config.sections[index].header;
             if let Some(name) = config_profile_name(header) {
                 let name = name.to_string();
-                set.add(name, FileRole::Config, index)?;
+                config_errors.extend(set.add(name, FileRole::Config, index));
             }
         }
         for index in 0..set.credentials.sections.len() {
             let name = set.credentials.sections[index].header.clone();
-            set.add(name, FileRole::Credentials, index)?;
+            credentials_errors.extend(set.add(name, FileRole::Credentials, index));
         }
+        syntax_check(&set.config.path, config_errors)?;
+        syntax_check(&set.credentials.path, credentials_errors)?;
         Ok(set)
     }
 
-    fn add(&mut self, name: String, role: FileRole, index: usize) -> Result<()> {
+    /// Registers the section at `index`; a second section of the same profile is an error.
+    fn add(&mut self, name: String, role: FileRole, index: usize) -> Option<SyntaxError> {
         let file = match role {
             FileRole::Config => &self.config,
             FileRole::Credentials => &self.credentials,
@@ -124,8 +121,7 @@ impl ProfileSet {
         };
         if let Some(first) = *slot {
             // botocore's strict configparser refuses duplicate sections too; say where both are.
-            return Err(Error::ConfigSyntax {
-                path: file.path.clone(),
+            return Some(SyntaxError {
                 line: file.sections[index].line,
                 message: format!(
                     "profile `{name}` is defined twice (first on line {})",
@@ -134,7 +130,7 @@ impl ProfileSet {
             });
         }
         *slot = Some(index);
-        Ok(())
+        None
     }
 
     /// Profile names in the order the files list them.
@@ -254,6 +250,27 @@ impl<'a> ProfileView<'a> {
     }
 }
 
+/// One error for a file's malformed lines, if it has any: one alone keeps the `path:line:` shape.
+fn syntax_check(path: &Path, mut errors: Vec<SyntaxError>) -> Result<()> {
+    // Duplicate profiles are found after the line checks: put them in file order with the rest.
+    errors.sort_by_key(|e| e.line);
+    match errors.len() {
+        0 => Ok(()),
+        1 => {
+            let SyntaxError { line, message } = errors.remove(0);
+            Err(Error::ConfigSyntax {
+                path: path.to_path_buf(),
+                line,
+                message,
+            })
+        }
+        _ => Err(Error::ConfigSyntaxLines {
+            path: path.to_path_buf(),
+            lines: errors,
+        }),
+    }
+}
+
 fn read_optional(path: &Path) -> Result<String> {
     match std::fs::read_to_string(path) {
         Ok(text) => Ok(text),
@@ -320,5 +337,51 @@ mod tests {
             .expect_err("duplicate");
         assert!(err.to_string().contains("config:2"), "{err}");
         assert!(err.to_string().contains("line 1"), "{err}");
+    }
+
+    #[test]
+    fn every_malformed_line_of_a_file_is_named_in_one_error() {
+        let config = "[default]\nregion = x\n\nnot a setting\n[profile a]\n[profile b\n[profile a]\nregion = y\n= z\n";
+        let err = ProfileSet::parse(Path::new("~/.aws/config"), config, Path::new("c"), "").expect_err("broken");
+        assert_eq!(err.code(), "config_syntax");
+        let shown = err.to_string();
+        assert!(
+            shown.starts_with(
+                "~/.aws/config: 4 malformed lines: line 4: expected `key = value`, a `[section]` or a comment; \
+                 line 6: section header without closing `]`; line 7: profile `a` is defined twice (first on line 5); \
+                 line 9: property without a name"
+            ),
+            "{shown}"
+        );
+        let Error::ConfigSyntaxLines { lines, .. } = err else {
+            panic!("several lines: {err:?}");
+        };
+        assert_eq!(lines.iter().map(|l| l.line).collect::<Vec<_>>(), [4, 6, 7, 9]);
+    }
+
+    #[test]
+    fn one_malformed_line_keeps_the_path_and_line_shape() {
+        let err =
+            ProfileSet::parse(Path::new("config"), "", Path::new("credentials"), "[a]\nkey\n").expect_err("broken");
+        assert!(matches!(err, Error::ConfigSyntax { line: 2, .. }), "{err:?}");
+        assert!(err.to_string().starts_with("credentials:2: expected"), "{err}");
+    }
+
+    #[test]
+    fn files_starting_with_a_byte_order_mark_are_read() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let paths = AwsPaths {
+            config: dir.path().join("config"),
+            credentials: dir.path().join("credentials"),
+        };
+        std::fs::write(&paths.config, "\u{feff}[profile dev]\r\nregion = eu-west-1\r\n").expect("config");
+        std::fs::write(&paths.credentials, "\u{feff}[default]\naws_access_key_id = AKIA_FAKE\n").expect("credentials");
+        let set = ProfileSet::load(&paths).expect("a BOM is no syntax error");
+        assert_eq!(set.names().collect::<Vec<_>>(), ["dev", "default"]);
+        assert_eq!(
+            set.own_setting("dev", "region").map(|s| (s.value, s.line)),
+            Some(("eu-west-1", 2))
+        );
+        assert_eq!(set.own_setting("default", "aws_access_key_id").map(|s| s.line), Some(2));
     }
 }
