@@ -46,7 +46,8 @@ pub enum FileRole {
     Credentials,
 }
 
-/// One profile's sections: its `[profile x]` in config and `[x]` in credentials, either optional.
+/// One profile's sections: its `[profile x]` in config and `[x]` in credentials, either optional
+/// (neither for a profile known only from the keyring).
 #[derive(Debug, Clone, Default)]
 struct ProfileSections {
     config: Option<usize>,
@@ -61,7 +62,8 @@ pub struct Setting<'a> {
     pub line: usize,
 }
 
-/// Both files, parsed, with profiles in file order (config first, then credentials-only ones).
+/// Both files, parsed, with profiles in file order (config first, then credentials-only ones), then
+/// any profiles known only from the keyring (see [`ProfileSet::with_keyring_profiles`]).
 #[derive(Debug, Clone, Default)]
 pub struct ProfileSet {
     config: IniFile,
@@ -133,7 +135,26 @@ impl ProfileSet {
         None
     }
 
-    /// Profile names in the order the files list them.
+    /// Adds the profiles whose keys are stored in the keyring (the names `KeyStore::list` gives):
+    /// as in aws-vault, a profile may exist only there, with no section in either file. Such a
+    /// profile has no settings of its own; it is listed, resolved (its keys are asked of the
+    /// keyring at run time) and accepted as a `source_profile`. Names the files have are unchanged.
+    pub fn with_keyring_profiles<I>(mut self, names: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<String>,
+    {
+        for name in names {
+            let name = name.into();
+            if !self.by_name.contains_key(&name) {
+                self.order.push(name.clone());
+                self.by_name.insert(name, ProfileSections::default());
+            }
+        }
+        self
+    }
+
+    /// Profile names in the order the files list them, then those only in the keyring.
     pub fn names(&self) -> impl Iterator<Item = &str> {
         self.order.iter().map(String::as_str)
     }
@@ -200,7 +221,8 @@ impl ProfileSet {
         }
     }
 
-    /// Where a profile is defined: its config section if any, else its credentials section.
+    /// Where a profile is defined: its config section if any, else its credentials section (none
+    /// for a profile only in the keyring).
     pub fn location(&self, name: &str) -> Option<(&Path, usize)> {
         let (config, credentials) = self.sections(name)?;
         config
@@ -383,5 +405,21 @@ mod tests {
             Some(("eu-west-1", 2))
         );
         assert_eq!(set.own_setting("default", "aws_access_key_id").map(|s| s.line), Some(2));
+    }
+
+    #[test]
+    fn keyring_profiles_come_after_the_files_and_change_no_file_profile() {
+        let set = ProfileSet::parse(
+            Path::new("config"),
+            "[profile b]\nregion = x\n",
+            Path::new("c"),
+            "[a]\n",
+        )
+        .expect("parses")
+        .with_keyring_profiles(["z", "a", "b", "y"]);
+        assert_eq!(set.names().collect::<Vec<_>>(), ["b", "a", "z", "y"]);
+        assert!(set.contains("z") && set.location("z").is_none());
+        assert_eq!(set.own_setting("b", "region").map(|s| s.value), Some("x"));
+        assert_eq!(set.location("a"), Some((Path::new("c"), 1)));
     }
 }
