@@ -65,7 +65,7 @@ async fn assume_with_dialog<R: Runtime>(
     profile: &str,
     renew: bool,
 ) -> Result<SessionView, CommandError> {
-    let resolved = ProfileSet::load(&state.paths)?.resolve(profile)?;
+    let resolved = state.profiles()?.resolve(profile)?;
     let prompt = DialogPrompt::new(app.clone(), profile);
     let session = if renew {
         renew_session(state, &resolved, &prompt).await
@@ -155,7 +155,7 @@ pub struct RefreshReport {
 /// MFA code fails with `mfa_required` and the current session stays), then rewrites the
 /// credentials-file sections Rolebar wrote the profile's session to (app or CLI).
 pub async fn auto_refresh(state: &AppState, profile: &str) -> Result<RefreshReport, CommandError> {
-    let set = ProfileSet::load(&state.paths)?;
+    let set = state.profiles()?;
     let resolved = set.resolve(profile)?;
     // Read first: with the credentials file unreadable, nothing is renewed and the warning says
     // why, rather than a refresh that silently leaves the written sections stale.

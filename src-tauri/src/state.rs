@@ -12,7 +12,7 @@ use crate::views::Snapshot;
 use rolebar_core::clock::{Clock, SystemClock};
 use rolebar_core::index::Index;
 use rolebar_core::keys::KeyStore;
-use rolebar_core::profile::AwsPaths;
+use rolebar_core::profile::{AwsPaths, ProfileSet};
 use rolebar_core::schedule::{DriverHandle, ExpirySettings, FiredState, SessionRef};
 use rolebar_core::session::cache::SessionCache;
 use rolebar_core::store::OsKeyring;
@@ -92,6 +92,12 @@ impl AppState {
     pub fn with_expiry_state_file(mut self, path: impl Into<PathBuf>) -> Self {
         self.expiry_state_file = Some(path.into());
         self
+    }
+
+    /// The profiles of both AWS files and those only in the keyring (from the index: nothing is
+    /// unlocked), as the command line reads them.
+    pub fn profiles(&self) -> rolebar_core::Result<ProfileSet> {
+        Ok(ProfileSet::load(&self.paths)?.with_keyring_profiles(self.vault.keys().list().into_keys()))
     }
 
     pub fn now(&self) -> OffsetDateTime {

@@ -366,10 +366,11 @@ impl Snapshot {
         written: &BTreeMap<String, BTreeSet<String>>,
     ) -> Snapshot {
         let stored = vault.keys().list();
-        let (profiles, load_error) = match ProfileSet::load(paths) {
-            Ok(set) => (profile_views(&set, &stored), None),
-            Err(e) => (Vec::new(), Some(CommandError::from(e))),
-        };
+        let (profiles, load_error) =
+            match ProfileSet::load(paths).map(|set| set.with_keyring_profiles(stored.keys().cloned())) {
+                Ok(set) => (profile_views(&set, &stored), None),
+                Err(e) => (Vec::new(), Some(CommandError::from(e))),
+            };
         Snapshot {
             profiles,
             load_error,
@@ -411,8 +412,8 @@ impl Snapshot {
     }
 }
 
-/// Every profile of the files, in file order, each resolved on its own so one broken profile
-/// does not hide the others.
+/// Every profile of the files, in file order (then those only in the keyring), each resolved on
+/// its own so one broken profile does not hide the others.
 pub fn profile_views(set: &ProfileSet, stored: &BTreeMap<String, KeyRecord>) -> Vec<ProfileView> {
     set.names()
         .map(|name| profile_view(name, set.resolve(name), stored))

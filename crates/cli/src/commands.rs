@@ -101,13 +101,7 @@ fn list() -> Result<ExitCode> {
     let keys = ctx.vault.keys().list();
     let sessions = ctx.vault.cache().list();
     let mut rows: Vec<[String; 3]> = Vec::new();
-    let mut names: Vec<String> = set.names().map(str::to_string).collect();
-    for name in keys.keys() {
-        if !names.contains(name) {
-            names.push(name.clone());
-        }
-    }
-    for name in &names {
+    for name in set.names() {
         let credentials = if let Some(k) = keys.get(name) {
             format!("{name} (keyring {})", k.masked_key_id)
         } else if set.own_setting(name, "aws_access_key_id").is_some() {
@@ -117,7 +111,7 @@ fn list() -> Result<ExitCode> {
         };
         let mine: Vec<String> = sessions
             .iter()
-            .filter(|s| &s.record.profile == name)
+            .filter(|s| s.record.profile == name)
             .map(|s| format!("{}:{}", s.record.kind.label(), format_time_left(s.time_left)))
             .collect();
         let mut sessions_text = if mine.is_empty() {
@@ -132,7 +126,7 @@ fn list() -> Result<ExitCode> {
         } else if let Err(e) = set.resolve(name) {
             sessions_text = format!("(error: {})", e.code());
         }
-        rows.push([name.clone(), credentials, sessions_text]);
+        rows.push([name.to_string(), credentials, sessions_text]);
     }
     let width = |i: usize, title: &str| rows.iter().map(|r| r[i].len()).chain([title.len()]).max().unwrap_or(0) + 2;
     let (w0, w1) = (width(0, "Profile"), width(1, "Credentials"));

@@ -34,8 +34,10 @@ impl Context {
         Ok(Context { paths, vault })
     }
 
+    /// The profiles of both files and those only in the keyring (read from the index: nothing is
+    /// unlocked), so a profile kept only in the keyring is one to list, exec and source.
     pub fn profiles(&self) -> Result<ProfileSet> {
-        ProfileSet::load(&self.paths)
+        Ok(ProfileSet::load(&self.paths)?.with_keyring_profiles(self.vault.keys().list().into_keys()))
     }
 }
 

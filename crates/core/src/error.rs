@@ -15,6 +15,14 @@ pub enum Error {
         line: usize,
         message: String,
     },
+    /// Several malformed lines in one file (one alone is a [`Error::ConfigSyntax`]): all named at
+    /// once, so the user fixes them in one go.
+    #[error("{}: {} malformed lines: {}", path.display(), lines.len(), crate::profile::ini::describe(lines))]
+    ConfigSyntaxLines {
+        path: PathBuf,
+        /// In file order.
+        lines: Vec<crate::profile::ini::SyntaxError>,
+    },
     #[error("cannot read {}: {source}", path.display())]
     Read { path: PathBuf, source: std::io::Error },
     #[error("no home directory: set HOME, or AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE")]
@@ -149,6 +157,7 @@ impl Error {
     pub fn code(&self) -> &'static str {
         match self {
             Error::ConfigSyntax { .. } => "config_syntax",
+            Error::ConfigSyntaxLines { .. } => "config_syntax",
             Error::Read { .. } => "read_failed",
             Error::NoHomeDirectory => "no_home",
             Error::ProfileNotFound { .. } => "profile_not_found",

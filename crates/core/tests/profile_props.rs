@@ -37,6 +37,11 @@ proptest! {
                 }
             }
             Err(Error::ConfigSyntax { line, .. }) => prop_assert!(line >= 1 && line <= lines.len().max(1)),
+            Err(Error::ConfigSyntaxLines { lines: errors, .. }) => {
+                prop_assert!(errors.len() >= 2);
+                prop_assert!(errors.windows(2).all(|w| w[0].line < w[1].line), "one error a line, in order: {errors:?}");
+                prop_assert!(errors.iter().all(|e| e.line >= 1 && e.line <= lines.len().max(1)));
+            }
             Err(other) => prop_assert!(false, "unexpected error kind {other:?}"),
         }
     }

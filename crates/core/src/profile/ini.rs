@@ -94,9 +94,46 @@ pub struct SyntaxError {
     pub message: String,
 }
 
-/// Parses a whole file. Stops at the first error: a half-read file would let a profile silently
-/// lose a key (a dropped `mfa_serial` changes what gets called), so we refuse instead.
-pub fn parse(path: &Path, text: &str) -> Result<IniFile, SyntaxError> {
+impl std::fmt::Display for SyntaxError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "line {}: {}", self.line, self.message)
+    }
+}
+
+/// How many malformed lines a message spells out. Past a handful, the file is most likely not an
+/// AWS config at all, and a message thousands of lines long helps nobody; the rest are counted.
+const LISTED_ERRORS: usize = 10;
+
+/// `line 4: …; line 9: …`, for a message naming several malformed lines.
+pub fn describe(errors: &[SyntaxError]) -> String {
+    let mut text = errors
+        .iter()
+        .take(LISTED_ERRORS)
+        .map(SyntaxError::to_string)
+        .collect::<Vec<_>>()
+        .join("; ");
+    if errors.len() > LISTED_ERRORS {
+        text.push_str(&format!("; and {} more", errors.len() - LISTED_ERRORS));
+    }
+    text
+}
+
+/// Parses a whole file, refusing it if any line is malformed: a half-read file would let a
+/// profile silently lose a key (a dropped `mfa_serial` changes what gets called). The errors name
+/// every malformed line, in file order, so one round of fixes is enough.
+pub fn parse(path: &Path, text: &str) -> Result<IniFile, Vec<SyntaxError>> {
+    match parse_with_errors(path, text) {
+        (file, errors) if errors.is_empty() => Ok(file),
+        (_, errors) => Err(errors),
+    }
+}
+
+/// Like [`parse`], but also hands back what could be read past the errors, for callers that add
+/// checks of their own (duplicate profiles) to the same list. Never use that file when there are errors.
+pub(crate) fn parse_with_errors(path: &Path, text: &str) -> (IniFile, Vec<SyntaxError>) {
+    // Windows editors start UTF-8 files with a byte order mark; go-ini (aws-vault) drops it too.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut errors = Vec::new();
     let mut file = IniFile {
         path: path.to_path_buf(),
         sections: Vec::new(),
@@ -138,20 +175,22 @@ pub fn parse(path: &Path, text: &str) -> Result<IniFile, SyntaxError> {
             }),
             LineKind::Property { key, value } => {
                 let Some(section) = file.sections.last_mut() else {
-                    return Err(SyntaxError {
+                    errors.push(SyntaxError {
                         line: number,
                         message: format!("`{key}` is outside any [section]"),
                     });
+                    continue;
                 };
                 let key = key.to_ascii_lowercase();
                 if let Some(first) = section.get(&key) {
-                    return Err(SyntaxError {
+                    errors.push(SyntaxError {
                         line: number,
                         message: format!(
                             "`{key}` is set twice in [{}] (first on line {})",
                             section.header, first.line
                         ),
                     });
+                    continue;
                 }
                 section.properties.push(Property {
                     key,
@@ -160,16 +199,14 @@ pub fn parse(path: &Path, text: &str) -> Result<IniFile, SyntaxError> {
                     sub_properties: Vec::new(),
                 });
             }
-            LineKind::Invalid(reason) => {
-                return Err(SyntaxError {
-                    line: number,
-                    message: reason.to_string(),
-                })
-            }
+            LineKind::Invalid(reason) => errors.push(SyntaxError {
+                line: number,
+                message: reason.to_string(),
+            }),
             LineKind::Blank | LineKind::Comment => {}
         }
     }
-    Ok(file)
+    (file, errors)
 }
 
 #[cfg(test)]
@@ -229,12 +266,45 @@ mod tests {
 
     #[test]
     fn errors_name_the_line() {
-        let err = parse(Path::new("c"), "region = x\n").expect_err("outside section");
-        assert_eq!(err.line, 1);
-        let err = parse(Path::new("c"), "[a]\nx=1\n\nx=2\n").expect_err("duplicate");
+        let only = |text: &str| match parse(Path::new("c"), text).expect_err(text).as_slice() {
+            [one] => one.clone(),
+            many => panic!("one error expected: {many:?}"),
+        };
+        assert_eq!(only("region = x\n").line, 1);
+        let err = only("[a]\nx=1\n\nx=2\n");
         assert_eq!(err.line, 4);
         assert!(err.message.contains("line 2"), "{}", err.message);
-        let err = parse(Path::new("c"), "[a]\nx=1\ngarbage\n").expect_err("garbage");
-        assert_eq!(err.line, 3);
+        assert_eq!(only("[a]\nx=1\ngarbage\n").line, 3);
+    }
+
+    #[test]
+    fn every_malformed_line_is_named_in_file_order() {
+        let text = "region = x\n[a]\nx=1\ngarbage\n[b\nx=2\n[ok]\ny=3\nmore garbage\n";
+        let errors = parse(Path::new("c"), text).expect_err("broken");
+        assert_eq!(errors.iter().map(|e| e.line).collect::<Vec<_>>(), [1, 4, 5, 6, 9]);
+        let shown = describe(&errors);
+        assert!(
+            shown.starts_with("line 1: `region` is outside any [section]; line 4: expected `key = value`"),
+            "{shown}"
+        );
+    }
+
+    #[test]
+    fn a_long_list_of_errors_is_cut_and_counted() {
+        let text = "nonsense\n".repeat(25);
+        let errors = parse(Path::new("c"), &text).expect_err("broken");
+        assert_eq!(errors.len(), 25);
+        let shown = describe(&errors);
+        assert!(shown.contains("line 10: ") && !shown.contains("line 11: "), "{shown}");
+        assert!(shown.ends_with("; and 15 more"), "{shown}");
+    }
+
+    #[test]
+    fn a_leading_byte_order_mark_is_not_part_of_the_first_line() {
+        let file = parse_ok("\u{feff}[default]\r\nregion = eu-west-1\r\n");
+        assert_eq!(file.sections[0].header, "default");
+        assert_eq!(file.sections[0].line, 1);
+        let file = parse_ok("\u{feff}# comment\n[default]\n");
+        assert_eq!(file.sections[0].line, 2);
     }
 }

@@ -6,7 +6,7 @@ pub mod resolve;
 pub use resolve::{CredentialSource, KeySource, ResolvedProfile, RoleSpec, StsEndpoint};
 
 use crate::error::{Error, Result};
-use ini::{IniFile, Section};
+use ini::{IniFile, Section, SyntaxError};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -46,7 +46,8 @@ pub enum FileRole {
     Credentials,
 }
 
-/// One profile's sections: its `[profile x]` in config and `[x]` in credentials, either optional.
+/// One profile's sections: its `[profile x]` in config and `[x]` in credentials, either optional
+/// (neither for a profile known only from the keyring).
 #[derive(Debug, Clone, Default)]
 struct ProfileSections {
     config: Option<usize>,
@@ -61,7 +62,8 @@ pub struct Setting<'a> {
     pub line: usize,
 }
 
-/// Both files, parsed, with profiles in file order (config first, then credentials-only ones).
+/// Both files, parsed, with profiles in file order (config first, then credentials-only ones), then
+/// any profiles known only from the keyring (see [`ProfileSet::with_keyring_profiles`]).
 #[derive(Debug, Clone, Default)]
 pub struct ProfileSet {
     config: IniFile,
@@ -78,17 +80,11 @@ impl ProfileSet {
         Self::parse(&paths.config, &config, &paths.credentials, &credentials)
     }
 
+    /// Parses both files; a file with malformed lines is refused with all of them named (config
+    /// first: one file per error).
     pub fn parse(config_path: &Path, config: &str, credentials_path: &Path, credentials: &str) -> Result<Self> {
-        let syntax = |path: &Path| {
-            let path = path.to_path_buf();
-            move |e: ini::SyntaxError| Error::ConfigSyntax {
-                path,
-                line: e.line,
-                message: e.message,
-            }
-        };
-        let config = ini::parse(config_path, config).map_err(syntax(config_path))?;
-        let credentials = ini::parse(credentials_path, credentials).map_err(syntax(credentials_path))?;
+        let (config, mut config_errors) = ini::parse_with_errors(config_path, config);
+        let (credentials, mut credentials_errors) = ini::parse_with_errors(credentials_path, credentials);
         let mut set = ProfileSet {
             config,
             credentials,
@@ -99,17 +95,20 @@ impl ProfileSet {
             let header = &set.config.sections[index].header;
             if let Some(name) = config_profile_name(header) {
                 let name = name.to_string();
-                set.add(name, FileRole::Config, index)?;
+                config_errors.extend(set.add(name, FileRole::Config, index));
             }
         }
         for index in 0..set.credentials.sections.len() {
             let name = set.credentials.sections[index].header.clone();
-            set.add(name, FileRole::Credentials, index)?;
+            credentials_errors.extend(set.add(name, FileRole::Credentials, index));
         }
+        syntax_check(&set.config.path, config_errors)?;
+        syntax_check(&set.credentials.path, credentials_errors)?;
         Ok(set)
     }
 
-    fn add(&mut self, name: String, role: FileRole, index: usize) -> Result<()> {
+    /// Registers the section at `index`; a second section of the same profile is an error.
+    fn add(&mut self, name: String, role: FileRole, index: usize) -> Option<SyntaxError> {
         let file = match role {
             FileRole::Config => &self.config,
             FileRole::Credentials => &self.credentials,
@@ -124,8 +123,7 @@ impl ProfileSet {
         };
         if let Some(first) = *slot {
             // botocore's strict configparser refuses duplicate sections too; say where both are.
-            return Err(Error::ConfigSyntax {
-                path: file.path.clone(),
+            return Some(SyntaxError {
                 line: file.sections[index].line,
                 message: format!(
                     "profile `{name}` is defined twice (first on line {})",
@@ -134,10 +132,29 @@ impl ProfileSet {
             });
         }
         *slot = Some(index);
-        Ok(())
+        None
     }
 
-    /// Profile names in the order the files list them.
+    /// Adds the profiles whose keys are stored in the keyring (the names `KeyStore::list` gives):
+    /// as in aws-vault, a profile may exist only there, with no section in either file. Such a
+    /// profile has no settings of its own; it is listed, resolved (its keys are asked of the
+    /// keyring at run time) and accepted as a `source_profile`. Names the files have are unchanged.
+    pub fn with_keyring_profiles<I>(mut self, names: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<String>,
+    {
+        for name in names {
+            let name = name.into();
+            if !self.by_name.contains_key(&name) {
+                self.order.push(name.clone());
+                self.by_name.insert(name, ProfileSections::default());
+            }
+        }
+        self
+    }
+
+    /// Profile names in the order the files list them, then those only in the keyring.
     pub fn names(&self) -> impl Iterator<Item = &str> {
         self.order.iter().map(String::as_str)
     }
@@ -204,7 +221,8 @@ impl ProfileSet {
         }
     }
 
-    /// Where a profile is defined: its config section if any, else its credentials section.
+    /// Where a profile is defined: its config section if any, else its credentials section (none
+    /// for a profile only in the keyring).
     pub fn location(&self, name: &str) -> Option<(&Path, usize)> {
         let (config, credentials) = self.sections(name)?;
         config
@@ -251,6 +269,27 @@ impl<'a> ProfileView<'a> {
 
     pub(crate) fn value(&self, key: &str) -> Result<Option<String>> {
         Ok(self.get(key)?.map(|s| s.value.to_string()))
+    }
+}
+
+/// One error for a file's malformed lines, if it has any: one alone keeps the `path:line:` shape.
+fn syntax_check(path: &Path, mut errors: Vec<SyntaxError>) -> Result<()> {
+    // Duplicate profiles are found after the line checks: put them in file order with the rest.
+    errors.sort_by_key(|e| e.line);
+    match errors.len() {
+        0 => Ok(()),
+        1 => {
+            let SyntaxError { line, message } = errors.remove(0);
+            Err(Error::ConfigSyntax {
+                path: path.to_path_buf(),
+                line,
+                message,
+            })
+        }
+        _ => Err(Error::ConfigSyntaxLines {
+            path: path.to_path_buf(),
+            lines: errors,
+        }),
     }
 }
 
@@ -320,5 +359,67 @@ mod tests {
             .expect_err("duplicate");
         assert!(err.to_string().contains("config:2"), "{err}");
         assert!(err.to_string().contains("line 1"), "{err}");
+    }
+
+    #[test]
+    fn every_malformed_line_of_a_file_is_named_in_one_error() {
+        let config = "[default]\nregion = x\n\nnot a setting\n[profile a]\n[profile b\n[profile a]\nregion = y\n= z\n";
+        let err = ProfileSet::parse(Path::new("~/.aws/config"), config, Path::new("c"), "").expect_err("broken");
+        assert_eq!(err.code(), "config_syntax");
+        let shown = err.to_string();
+        assert!(
+            shown.starts_with(
+                "~/.aws/config: 4 malformed lines: line 4: expected `key = value`, a `[section]` or a comment; \
+                 line 6: section header without closing `]`; line 7: profile `a` is defined twice (first on line 5); \
+                 line 9: property without a name"
+            ),
+            "{shown}"
+        );
+        let Error::ConfigSyntaxLines { lines, .. } = err else {
+            panic!("several lines: {err:?}");
+        };
+        assert_eq!(lines.iter().map(|l| l.line).collect::<Vec<_>>(), [4, 6, 7, 9]);
+    }
+
+    #[test]
+    fn one_malformed_line_keeps_the_path_and_line_shape() {
+        let err =
+            ProfileSet::parse(Path::new("config"), "", Path::new("credentials"), "[a]\nkey\n").expect_err("broken");
+        assert!(matches!(err, Error::ConfigSyntax { line: 2, .. }), "{err:?}");
+        assert!(err.to_string().starts_with("credentials:2: expected"), "{err}");
+    }
+
+    #[test]
+    fn files_starting_with_a_byte_order_mark_are_read() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let paths = AwsPaths {
+            config: dir.path().join("config"),
+            credentials: dir.path().join("credentials"),
+        };
+        std::fs::write(&paths.config, "\u{feff}[profile dev]\r\nregion = eu-west-1\r\n").expect("config");
+        std::fs::write(&paths.credentials, "\u{feff}[default]\naws_access_key_id = AKIA_FAKE\n").expect("credentials");
+        let set = ProfileSet::load(&paths).expect("a BOM is no syntax error");
+        assert_eq!(set.names().collect::<Vec<_>>(), ["dev", "default"]);
+        assert_eq!(
+            set.own_setting("dev", "region").map(|s| (s.value, s.line)),
+            Some(("eu-west-1", 2))
+        );
+        assert_eq!(set.own_setting("default", "aws_access_key_id").map(|s| s.line), Some(2));
+    }
+
+    #[test]
+    fn keyring_profiles_come_after_the_files_and_change_no_file_profile() {
+        let set = ProfileSet::parse(
+            Path::new("config"),
+            "[profile b]\nregion = x\n",
+            Path::new("c"),
+            "[a]\n",
+        )
+        .expect("parses")
+        .with_keyring_profiles(["z", "a", "b", "y"]);
+        assert_eq!(set.names().collect::<Vec<_>>(), ["b", "a", "z", "y"]);
+        assert!(set.contains("z") && set.location("z").is_none());
+        assert_eq!(set.own_setting("b", "region").map(|s| s.value), Some("x"));
+        assert_eq!(set.location("a"), Some((Path::new("c"), 1)));
     }
 }

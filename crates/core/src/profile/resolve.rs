@@ -455,3 +455,66 @@ impl ProfileSet {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    const CONFIG: &str = "[default]\nregion = eu-west-1\n\n\
+        [profile dev]\nsource_profile = vaulted\nrole_arn = arn:aws:iam::111111111111:role/dev\n\n\
+        [profile session]\nsource_profile = vaulted\nmfa_serial = arn:aws:iam::111111111111:mfa/me\n";
+
+    fn files() -> ProfileSet {
+        ProfileSet::parse(Path::new("config"), CONFIG, Path::new("credentials"), "").expect("parses")
+    }
+
+    fn keyring_keys(name: &str) -> KeySource {
+        KeySource {
+            profile: name.to_string(),
+            credentials_path: PathBuf::from("credentials"),
+            file_keys: None,
+        }
+    }
+
+    #[test]
+    fn a_source_profile_only_in_the_keyring_is_unknown_unless_the_keyring_is_told() {
+        let err = files()
+            .resolve_with("dev", &Environment::default())
+            .expect_err("no section, no keyring");
+        assert_eq!(err.code(), "profile_reference_not_found");
+    }
+
+    #[test]
+    fn a_profile_only_in_the_keyring_resolves_and_serves_as_source_profile() {
+        let set = files().with_keyring_profiles(["vaulted"]);
+        let env = Environment::default();
+
+        let vaulted = set.resolve_with("vaulted", &env).expect("keyring-only profile");
+        assert_eq!(vaulted.source, CredentialSource::Keys(keyring_keys("vaulted")));
+        // No settings of its own: [default]'s region, as for any profile without one.
+        assert_eq!(vaulted.region.as_deref(), Some("eu-west-1"));
+
+        let dev = set.resolve_with("dev", &env).expect("role over a keyring-only source");
+        let CredentialSource::Role(role) = &dev.source else {
+            panic!("a role: {dev:?}");
+        };
+        assert_eq!(role.source, vaulted);
+
+        let session = set
+            .resolve_with("session", &env)
+            .expect("MFA session over a keyring-only source");
+        assert_eq!(
+            session.source,
+            CredentialSource::SessionToken {
+                keys: keyring_keys("vaulted"),
+                mfa_serial: "arn:aws:iam::111111111111:mfa/me".into(),
+            }
+        );
+
+        let err = set
+            .resolve_with("nowhere", &env)
+            .expect_err("in no file and not in the keyring");
+        assert_eq!(err.code(), "profile_not_found");
+    }
+}
