@@ -3,7 +3,7 @@
 //! every secret. Holds names, masked key ids, kinds and expiry times: nothing usable as a credential.
 
 use crate::error::{Error, Result};
-use crate::private_file::{self, Durability, FileRole, Missing};
+use crate::private_file::{self, Durability, KnownFile, Missing};
 use crate::session::SessionKind;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -66,7 +66,7 @@ impl Index {
     /// Reads the index. A missing or unreadable index is empty: it only mirrors the keyring, and
     /// losing it loses no secret (entries can be added again).
     pub fn read(&self) -> IndexData {
-        match private_file::read(&self.path, FileRole::INDEX) {
+        match private_file::read(&self.path, KnownFile::INDEX) {
             Ok(Some(bytes)) => parse(&self.path, &bytes),
             Ok(None) => IndexData::default(),
             Err(e) => {
@@ -81,7 +81,7 @@ impl Index {
     pub fn update<T>(&self, change: impl FnOnce(&mut IndexData) -> T) -> Result<T> {
         let (out, _) = private_file::update(
             &self.path,
-            FileRole::INDEX,
+            KnownFile::INDEX,
             Missing::Create,
             Durability::Fsync,
             |bytes| {

@@ -37,31 +37,31 @@ use zeroize::{Zeroize, Zeroizing};
 
 /// Which file this is, for messages: its name and how the user picks its path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct FileRole {
+pub struct KnownFile {
     /// "the credentials file"
     pub name: &'static str,
     /// What sets the path, so the message can say what to change.
     pub chosen_by: &'static str,
 }
 
-impl FileRole {
-    pub const CREDENTIALS: FileRole = FileRole {
+impl KnownFile {
+    pub const CREDENTIALS: KnownFile = KnownFile {
         name: "the credentials file",
         chosen_by: "AWS_SHARED_CREDENTIALS_FILE (default ~/.aws/credentials)",
     };
-    pub const CONFIG: FileRole = FileRole {
+    pub const CONFIG: KnownFile = KnownFile {
         name: "the AWS config file",
         chosen_by: "AWS_CONFIG_FILE (default ~/.aws/config)",
     };
-    pub const SETTINGS: FileRole = FileRole {
+    pub const SETTINGS: KnownFile = KnownFile {
         name: "the settings file",
         chosen_by: "XDG_CONFIG_HOME (default ~/.config/rolebar/settings.json)",
     };
-    pub const INDEX: FileRole = FileRole {
+    pub const INDEX: KnownFile = KnownFile {
         name: "the session index",
         chosen_by: "ROLEBAR_STATE_DIR or XDG_STATE_HOME (default ~/.local/state/rolebar/index.json)",
     };
-    pub const EXPIRY_STATE: FileRole = FileRole {
+    pub const EXPIRY_STATE: KnownFile = KnownFile {
         name: "the expiry warning state",
         chosen_by: "ROLEBAR_STATE_DIR or XDG_STATE_HOME (default ~/.local/state/rolebar/)",
     };
@@ -101,7 +101,7 @@ pub enum FileError {
         role.name, path.display(), role.chosen_by
     )]
     NotRegular {
-        role: FileRole,
+        role: KnownFile,
         path: PathBuf,
         kind: FileKind,
         action: &'static str,
@@ -112,7 +112,7 @@ pub enum FileError {
          Make it writable (`chmod u+w {}`) or set {} to another file",
         role.name, path.display(), path.display(), role.chosen_by
     )]
-    ReadOnly { role: FileRole, path: PathBuf, mode: u32 },
+    ReadOnly { role: KnownFile, path: PathBuf, mode: u32 },
 
     #[error(
         "{} {} has {links} hard links: Rolebar replaces the file by a rename, which would split \
@@ -120,14 +120,14 @@ pub enum FileError {
          file (a symbolic link is fine) or set {} to the file Rolebar should write",
         role.name, path.display(), role.chosen_by
     )]
-    HardLinked { role: FileRole, path: PathBuf, links: u64 },
+    HardLinked { role: KnownFile, path: PathBuf, links: u64 },
 
     #[error(
         "{} {} leads through a loop of symbolic links (or more than 40 of them); point it at a \
          regular file",
         role.name, path.display()
     )]
-    SymlinkLoop { role: FileRole, path: PathBuf },
+    SymlinkLoop { role: KnownFile, path: PathBuf },
 
     #[error("cannot {action} {}: {source}", path.display())]
     Io {
@@ -192,12 +192,12 @@ pub struct Written {
 /// The bytes of the file at `path` (symbolic links followed), `None` when it does not exist.
 /// Never blocks (a FIFO is refused, not read); `/dev/null` reads as empty; any other
 /// non-regular file is [`FileError::NotRegular`]. The buffer is wiped when dropped.
-pub fn read(path: &Path, role: FileRole) -> Result<Option<Zeroizing<Vec<u8>>>, FileError> {
+pub fn read(path: &Path, role: KnownFile) -> Result<Option<Zeroizing<Vec<u8>>>, FileError> {
     Ok(open_regular(path, role, "read")?.map(|(bytes, _)| bytes))
 }
 
 /// [`read`] as UTF-8 text; `None` for a file that is not UTF-8 (the bytes are wiped).
-pub fn read_text(path: &Path, role: FileRole) -> Result<Option<Result<Zeroizing<String>, NotUtf8>>, FileError> {
+pub fn read_text(path: &Path, role: KnownFile) -> Result<Option<Result<Zeroizing<String>, NotUtf8>>, FileError> {
     Ok(read(path, role)?.map(into_text))
 }
 
@@ -217,7 +217,7 @@ fn into_text(mut bytes: Zeroizing<Vec<u8>>) -> Result<Zeroizing<String>, NotUtf8
 }
 
 /// The file `path` finally names (see [`follow_symlinks`]).
-fn resolve(path: &Path, role: FileRole) -> Result<PathBuf, FileError> {
+fn resolve(path: &Path, role: KnownFile) -> Result<PathBuf, FileError> {
     follow_symlinks(path).map_err(|e| match e {
         FollowError::Io { action, path, source } => FileError::Io { action, path, source },
         FollowError::Loop => FileError::SymlinkLoop {
@@ -238,7 +238,7 @@ type Contents = (Zeroizing<Vec<u8>>, Existing);
 
 /// Opens without blocking, checks the kind on the open handle (so nothing swaps the file in
 /// between), and reads it all.
-fn open_regular(path: &Path, role: FileRole, action: &'static str) -> Result<Option<Contents>, FileError> {
+fn open_regular(path: &Path, role: KnownFile, action: &'static str) -> Result<Option<Contents>, FileError> {
     // Looked at before opening: opening a socket fails with an unhelpful ENXIO, and opening a
     // FIFO for reading without O_NONBLOCK waits for a writer.
     let meta = match fs::metadata(path) {
@@ -263,7 +263,7 @@ fn open_regular(path: &Path, role: FileRole, action: &'static str) -> Result<Opt
     Ok(Some((bytes, existing_facts(&meta))))
 }
 
-fn check_regular(meta: &fs::Metadata, path: &Path, role: FileRole, action: &'static str) -> Result<(), FileError> {
+fn check_regular(meta: &fs::Metadata, path: &Path, role: KnownFile, action: &'static str) -> Result<(), FileError> {
     match kind_of(meta) {
         None => Ok(()),
         Some(kind) => Err(FileError::NotRegular {
@@ -352,7 +352,7 @@ fn existing_facts(_: &fs::Metadata) -> Existing {
 /// stale copy.
 pub fn update<T, E: From<FileError>>(
     path: &Path,
-    role: FileRole,
+    role: KnownFile,
     missing: Missing,
     durability: Durability,
     change: impl FnOnce(Option<&[u8]>) -> Result<(Option<Zeroizing<Vec<u8>>>, T), E>,
@@ -431,7 +431,7 @@ pub fn update<T, E: From<FileError>>(
 
 /// [`update`] that replaces the whole file with `bytes`, whatever it held (files only Rolebar
 /// writes, such as its state).
-pub fn replace(path: &Path, role: FileRole, bytes: &[u8], durability: Durability) -> Result<Written, FileError> {
+pub fn replace(path: &Path, role: KnownFile, bytes: &[u8], durability: Durability) -> Result<Written, FileError> {
     let ((), written) = update(path, role, Missing::Create, durability, |_| {
         Ok::<_, FileError>((Some(Zeroizing::new(bytes.to_vec())), ()))
     })?;
@@ -440,7 +440,7 @@ pub fn replace(path: &Path, role: FileRole, bytes: &[u8], durability: Durability
 
 /// Whether [`update`] could replace the file at `path` (or create it): the same refusals, checked
 /// up front so a caller can fail before asking the user for anything (an MFA code, say).
-pub fn check_writable(path: &Path, role: FileRole) -> Result<(), FileError> {
+pub fn check_writable(path: &Path, role: KnownFile) -> Result<(), FileError> {
     let target = resolve(path, role)?;
     match fs::metadata(&target) {
         Ok(meta) => {
@@ -452,7 +452,7 @@ pub fn check_writable(path: &Path, role: FileRole) -> Result<(), FileError> {
     }
 }
 
-fn check_replaceable(existing: &Existing, path: &Path, role: FileRole) -> Result<(), FileError> {
+fn check_replaceable(existing: &Existing, path: &Path, role: KnownFile) -> Result<(), FileError> {
     if let Some(mode) = existing.mode.filter(|mode| mode & 0o200 == 0) {
         return Err(FileError::ReadOnly {
             role,
@@ -614,7 +614,7 @@ mod tests {
     fn replace_creates_private_files_and_folders() {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("sub").join("state.json");
-        let written = replace(&path, FileRole::EXPIRY_STATE, b"{}", Durability::Fsync).expect("written");
+        let written = replace(&path, KnownFile::EXPIRY_STATE, b"{}", Durability::Fsync).expect("written");
         assert!(written.created && written.changed);
         assert_eq!(fs::read(&path).expect("read"), b"{}");
         #[cfg(unix)]
@@ -632,7 +632,7 @@ mod tests {
         let path = dir.path().join("gone");
         let (seen, written) = update(
             &path,
-            FileRole::CREDENTIALS,
+            KnownFile::CREDENTIALS,
             Missing::Leave,
             Durability::Fsync,
             |bytes| Ok::<_, FileError>((Some(Zeroizing::new(b"x".to_vec())), bytes.is_none())),
@@ -678,7 +678,7 @@ mod tests {
     #[test]
     fn kinds_are_named() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let err = read(dir.path(), FileRole::CONFIG).expect_err("a directory");
+        let err = read(dir.path(), KnownFile::CONFIG).expect_err("a directory");
         assert!(
             matches!(
                 err,
@@ -696,7 +696,7 @@ mod tests {
         );
         assert_eq!(err.code(), "not_a_regular_file");
         assert_eq!(
-            read(Path::new("/dev/null"), FileRole::CONFIG)
+            read(Path::new("/dev/null"), KnownFile::CONFIG)
                 .expect("empty")
                 .map(|b| b.len()),
             Some(0)

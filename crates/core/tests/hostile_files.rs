@@ -204,6 +204,30 @@ mod special_files {
     }
 
     #[test]
+    fn the_aws_files_are_read_without_blocking() {
+        use rolebar_core::profile::{AwsPaths, ProfileSet};
+        let dir = tempfile::tempdir().expect("tempdir");
+        let fifo = dir.path().join("config");
+        mkfifo(&fifo);
+        let paths = AwsPaths {
+            config: fifo.clone(),
+            credentials: PathBuf::from("/dev/null"),
+        };
+        let err = returns("load", move || ProfileSet::load(&paths).expect_err("refused"));
+        assert_refused(&err, err.code(), "a FIFO", &fifo);
+        assert!(err.to_string().contains("AWS_CONFIG_FILE"), "{err}");
+
+        let config = dir.path().join("real-config");
+        fs::write(&config, "[profile dev]\nregion = eu-west-1\n").expect("config");
+        let paths = AwsPaths {
+            config,
+            credentials: PathBuf::from("/dev/null"),
+        };
+        let set = ProfileSet::load(&paths).expect("/dev/null is an empty credentials file");
+        assert!(set.names().any(|n| n == "dev"));
+    }
+
+    #[test]
     fn a_read_only_file_is_refused_and_left_as_it_is() {
         use std::os::unix::fs::PermissionsExt;
         let original = "[a]\nk = v\n";

@@ -37,7 +37,7 @@ pub use crate::private_file::Durability;
 pub use edit::{EXPIRATION_KEY, MANAGER_KEY, MANAGER_VALUE, SOURCE_KEY, WRITTEN_KEYS};
 
 use super::{rfc3339_utc, OutputError};
-use crate::private_file::{self, FileRole, Missing, Written};
+use crate::private_file::{self, KnownFile, Missing, Written};
 use crate::profile::ini::{classify, IniFile, LineKind};
 use crate::session::Session;
 use edit::{Document, Edit, Now};
@@ -143,8 +143,8 @@ pub fn check_write(path: &Path, profile: &str, config: Option<&IniFile>, force: 
     if let Some(config) = config {
         check_not_configured(config, profile)?;
     }
-    private_file::check_writable(path, FileRole::CREDENTIALS)?;
-    let Some(text) = private_file::read_text(path, FileRole::CREDENTIALS)? else {
+    private_file::check_writable(path, KnownFile::CREDENTIALS)?;
+    let Some(text) = private_file::read_text(path, KnownFile::CREDENTIALS)? else {
         return Ok(());
     };
     let text = text.map_err(|_| OutputError::NotUtf8 {
@@ -394,7 +394,7 @@ pub struct RolebarSection {
 /// (no secrets are returned). A missing file has none. Read without the lock: writers replace
 /// the file by a rename, so this sees one whole version.
 pub fn rolebar_sections(path: &Path) -> Result<Vec<RolebarSection>, OutputError> {
-    let Some(text) = private_file::read_text(path, FileRole::CREDENTIALS)? else {
+    let Some(text) = private_file::read_text(path, KnownFile::CREDENTIALS)? else {
         return Ok(Vec::new());
     };
     let text = text.map_err(|_| OutputError::NotUtf8 {
@@ -546,7 +546,7 @@ fn with_locked_file<T>(
     missing: Missing,
     edit: impl FnOnce(&str, &Path) -> Result<(Option<Zeroizing<String>>, T), OutputError>,
 ) -> Result<(T, Written), OutputError> {
-    private_file::update(path, FileRole::CREDENTIALS, missing, durability, |bytes| {
+    private_file::update(path, KnownFile::CREDENTIALS, missing, durability, |bytes| {
         let text = match bytes {
             None => Zeroizing::new(String::new()),
             Some(bytes) => match std::str::from_utf8(bytes) {

@@ -6,9 +6,11 @@ pub mod resolve;
 pub use resolve::{CredentialSource, KeySource, ResolvedProfile, RoleSpec, StsEndpoint};
 
 use crate::error::{Error, Result};
+use crate::private_file::{self, KnownFile};
 use ini::{IniFile, Section, SyntaxError};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use zeroize::Zeroizing;
 
 /// Where the two files are: `AWS_CONFIG_FILE` / `AWS_SHARED_CREDENTIALS_FILE`, else `~/.aws/…`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -75,8 +77,8 @@ pub struct ProfileSet {
 impl ProfileSet {
     /// Reads both files; a missing file is an empty one (as for the AWS CLI).
     pub fn load(paths: &AwsPaths) -> Result<Self> {
-        let config = read_optional(&paths.config)?;
-        let credentials = read_optional(&paths.credentials)?;
+        let config = read_optional(&paths.config, KnownFile::CONFIG)?;
+        let credentials = read_optional(&paths.credentials, KnownFile::CREDENTIALS)?;
         Self::parse(&paths.config, &config, &paths.credentials, &credentials)
     }
 
@@ -293,13 +295,15 @@ fn syntax_check(path: &Path, mut errors: Vec<SyntaxError>) -> Result<()> {
     }
 }
 
-fn read_optional(path: &Path) -> Result<String> {
-    match std::fs::read_to_string(path) {
-        Ok(text) => Ok(text),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(String::new()),
-        Err(source) => Err(Error::Read {
+/// The file's text (wiped when dropped: the credentials file holds keys); a missing file is
+/// empty. Never blocks: a FIFO, device or folder is refused by [`private_file::read`].
+fn read_optional(path: &Path, role: KnownFile) -> Result<Zeroizing<String>> {
+    match private_file::read_text(path, role)? {
+        None => Ok(Zeroizing::new(String::new())),
+        Some(Ok(text)) => Ok(text),
+        Some(Err(_)) => Err(Error::Read {
             path: path.to_path_buf(),
-            source,
+            source: std::io::Error::new(std::io::ErrorKind::InvalidData, "the file is not UTF-8 text"),
         }),
     }
 }

@@ -14,7 +14,7 @@
 //! key gives the default (warn 10 and 2 minutes before; no auto-refresh).
 
 use super::{check_threshold, validate_thresholds, ScheduleError, DEFAULT_THRESHOLDS};
-use crate::private_file::{self, Durability, FileRole, Missing};
+use crate::private_file::{self, Durability, KnownFile, Missing};
 use serde_json::{Map, Value};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -53,7 +53,7 @@ impl ExpirySettings {
 
     /// Reads and checks the settings; a missing file gives the defaults.
     pub fn load(path: &Path) -> Result<Self, ScheduleError> {
-        let bytes = private_file::read(path, FileRole::SETTINGS)?;
+        let bytes = private_file::read(path, KnownFile::SETTINGS)?;
         match read_settings(path, bytes.as_ref().map(|b| b.as_slice()))? {
             Some(text) => ExpirySettings::from_json(path, text),
             None => Ok(ExpirySettings::default()),
@@ -128,7 +128,7 @@ impl ExpirySettings {
         );
         // Read again under the lock: whatever else the file holds (hand edits since the start)
         // is kept, and a file broken since is refused rather than overwritten.
-        private_file::update(path, FileRole::SETTINGS, Missing::Create, Durability::Fsync, |bytes| {
+        private_file::update(path, KnownFile::SETTINGS, Missing::Create, Durability::Fsync, |bytes| {
             let mut root = match read_settings(path, bytes)? {
                 Some(text) => parse_object(path, text)?,
                 None => Map::new(),

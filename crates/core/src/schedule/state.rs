@@ -16,7 +16,7 @@
 
 use super::ScheduleError;
 use crate::index::Index;
-use crate::private_file::{self, Durability, FileRole};
+use crate::private_file::{self, Durability, KnownFile};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -65,7 +65,7 @@ impl FiredState {
 
     /// Like [`load`](Self::load), but says why a present file could not be used.
     pub fn try_load(path: &Path) -> Result<Self, ScheduleError> {
-        let Some(bytes) = private_file::read(path, FileRole::EXPIRY_STATE)? else {
+        let Some(bytes) = private_file::read(path, KnownFile::EXPIRY_STATE)? else {
             return Ok(FiredState::default());
         };
         let corrupt = |detail: String| ScheduleError::StateCorrupt {
@@ -95,7 +95,7 @@ impl FiredState {
             sessions: self.sessions.clone(),
         };
         let json = serde_json::to_vec_pretty(&file).map_err(|e| io(std::io::Error::other(e)))?;
-        private_file::replace(path, FileRole::EXPIRY_STATE, &json, Durability::Fsync)?;
+        private_file::replace(path, KnownFile::EXPIRY_STATE, &json, Durability::Fsync)?;
         Ok(())
     }
 
