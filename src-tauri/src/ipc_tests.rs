@@ -294,6 +294,18 @@ fn assume_with_mfa_through_the_dialog_then_copy_and_write() {
     );
     let forced = write("legacy", true).expect("forced");
     assert_eq!(forced["replacedLongTermKeys"], true);
+    // A section of the user's without keys is not Rolebar's either: force, and its lines stay.
+    let credentials = h.dir.path().join("credentials");
+    let mut text = std::fs::read_to_string(&credentials).expect("read");
+    text.push_str("\n[work]\n# the work account\nregion = eu-west-1\n");
+    std::fs::write(&credentials, text).expect("add a section by hand");
+    let refused = write("work", false).expect_err("not Rolebar's");
+    assert_eq!(code_of(&refused), "section_not_owned");
+    assert!(
+        refused["message"].as_str().unwrap_or("").contains("region, 1 comment"),
+        "{refused}"
+    );
+    write("work", true).expect("forced");
     let written = write("oppara-dev-creds", false).expect("written");
     assert_eq!(written["placement"], "appended");
     let file = std::fs::read_to_string(h.dir.path().join("credentials")).expect("read");
@@ -302,7 +314,12 @@ fn assume_with_mfa_through_the_dialog_then_copy_and_write() {
     // Log out removes the session and the sections Rolebar wrote for it.
     let report = invoke(&h.main, "log_out", json!({ "profile": "oppara-dev" })).expect("logged out");
     assert_eq!(report["sessionsCleared"], 1);
-    assert_eq!(report["sectionsRemoved"], json!(["legacy", "oppara-dev-creds"]));
+    assert_eq!(report["sectionsRemoved"], json!(["legacy", "oppara-dev-creds", "work"]));
+    let file = std::fs::read_to_string(&credentials).expect("read");
+    assert!(
+        file.contains("[work]\n# the work account\nregion = eu-west-1\n") && !file.contains(SECRET),
+        "only Rolebar's lines were taken back:\n{file}"
+    );
     // oppara's MFA session (which the role was assumed from) stays until logged out itself.
     let overview = invoke(&h.main, "get_overview", json!({})).expect("overview");
     let left: Vec<&str> = overview["sessions"]
@@ -577,7 +594,7 @@ fn an_unreadable_credentials_file_fails_log_out_and_auto_refresh_and_drops_nothi
     std::fs::create_dir(&credentials).expect("a folder where the file should be");
 
     let err = invoke(&h.main, "log_out", json!({ "profile": "oppara-dev" })).expect_err("refused");
-    assert_eq!(err["code"], "credentials_io", "{err}");
+    assert_eq!(err["code"], "not_a_regular_file", "{err}");
     assert_eq!(session_ids(&h), sessions, "nothing dropped: the log out can be retried");
 
     let state = h.app.state::<AppState>();
