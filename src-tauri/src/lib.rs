@@ -117,8 +117,8 @@ pub fn configure<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<R>
 }
 
 fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("ROLEBAR_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,rolebar_app=info,rolebar_core=info"));
+    // The CLI's rule: a bare level is Rolebar's; other crates stay at info unless named.
+    let filter = rolebar_core::logging::env_filter("warn,rolebar_app=info,rolebar_core=info");
     // stderr: tauri-driver passes the app's stderr through and drops its stdout.
     use std::io::IsTerminal;
     let _ = tracing_subscriber::fmt()

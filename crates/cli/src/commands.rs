@@ -3,13 +3,16 @@
 use crate::context::Context;
 use crate::prompt::{self, TerminalMfa};
 use crate::Command;
+use rolebar_core::keys::check_profile_name;
 use rolebar_core::mfa::NoPrompt;
 use rolebar_core::outputs::{self, ExportFormat, Placement, WriteOptions};
-use rolebar_core::profile::CredentialSource;
+use rolebar_core::profile::{CredentialSource, ProfileSet};
 use rolebar_core::session::format_time_left;
 use rolebar_core::vault::VaultOptions;
 use rolebar_core::{Credentials, Error, Result, Session};
 use std::process::ExitCode;
+use time::Duration;
+use unicode_width::UnicodeWidthStr;
 
 /// Set in `exec`'s environment; its presence refuses a nested `exec`.
 pub const PROFILE_VAR: &str = "ROLEBAR_PROFILE";
@@ -37,6 +40,8 @@ pub async fn run(command: Command) -> Result<ExitCode> {
 }
 
 fn add(profile: &str, from_env: bool, from_file: bool) -> Result<ExitCode> {
+    // Before asking for the keys: the key store refuses the name too, but only after the typing.
+    check_profile_name(profile)?;
     let ctx = Context::new()?;
     let keys = if from_env {
         let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
@@ -103,9 +108,9 @@ fn list() -> Result<ExitCode> {
     let mut rows: Vec<[String; 3]> = Vec::new();
     for name in set.names() {
         let credentials = if let Some(k) = keys.get(name) {
-            format!("{name} (keyring {})", k.masked_key_id)
+            format!("{} (keyring {})", shown(name), k.masked_key_id)
         } else if set.own_setting(name, "aws_access_key_id").is_some() {
-            format!("{name} (file)")
+            format!("{} (file)", shown(name))
         } else {
             "-".to_string()
         };
@@ -126,21 +131,46 @@ fn list() -> Result<ExitCode> {
         } else if let Err(e) = set.resolve(name) {
             sessions_text = format!("(error: {})", e.code());
         }
-        rows.push([name.to_string(), credentials, sessions_text]);
+        rows.push([shown(name), credentials, sessions_text]);
     }
-    let width = |i: usize, title: &str| rows.iter().map(|r| r[i].len()).chain([title.len()]).max().unwrap_or(0) + 2;
+    let width = |i: usize, title: &str| {
+        rows.iter()
+            .map(|r| r[i].width())
+            .chain([title.width()])
+            .max()
+            .unwrap_or(0)
+            + 2
+    };
     let (w0, w1) = (width(0, "Profile"), width(1, "Credentials"));
     let heading = [
         ["Profile", "Credentials", "Sessions"],
         ["=======", "===========", "========"],
     ];
     for [a, b, c] in heading {
-        println!("{a:w0$}{b:w1$}{c}");
+        println!("{}{}{c}", pad(a, w0), pad(b, w1));
     }
     for [a, b, c] in rows {
-        println!("{a:w0$}{b:w1$}{c}");
+        println!("{}{}{c}", pad(&a, w0), pad(&b, w1));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A name as `list` prints it: escaped (`dev\nprod`) when it holds a control character, which
+/// `add` refuses now but an older Rolebar stored, so one bad name cannot break the table.
+fn shown(name: &str) -> String {
+    if name.chars().any(char::is_control) {
+        name.escape_debug().to_string()
+    } else {
+        name.to_string()
+    }
+}
+
+/// `text` followed by spaces up to `width` terminal columns. `{:w$}` counts characters, and a
+/// CJK character takes two columns, so `開発-dev` would push its row's columns right.
+fn pad(text: &str, width: usize) -> String {
+    let mut padded = text.to_string();
+    padded.extend(std::iter::repeat_n(' ', width.saturating_sub(text.width())));
+    padded
 }
 
 async fn exec(profile: &str, duration: Option<time::Duration>, command: Vec<String>) -> Result<ExitCode> {
@@ -161,7 +191,28 @@ async fn exec(profile: &str, duration: Option<time::Duration>, command: Vec<Stri
         }),
         None => ctx.vault,
     };
+    // Looked up first to tell afterwards whether `session` made a new session or reused this one.
+    let cached = match duration {
+        Some(_) => vault.cached_session(&resolved)?,
+        None => None,
+    };
     let session = vault.session(&resolved, &TerminalMfa).await?;
+    tracing::debug!(
+        profile,
+        kind = session.kind.label(),
+        key = %session.credentials.masked_key_id(),
+        left = %format_time_left(session.time_left(vault.cache().now())),
+        "running with this session"
+    );
+    if let Some(asked) = duration {
+        let reused = cached.is_some_and(|c| {
+            c.expires_at == session.expires_at && c.credentials.access_key_id == session.credentials.access_key_id
+        });
+        let left = session.time_left(vault.cache().now());
+        if let Some(note) = duration_note(profile, &session.profile, reused, asked, left) {
+            eprintln!("rolebar: {note}");
+        }
+    }
     let (program, args) = match command.split_first() {
         Some((p, a)) => (p.clone(), a.to_vec()),
         None => (
@@ -176,6 +227,54 @@ async fn exec(profile: &str, duration: Option<time::Duration>, command: Vec<Stri
     child.args(&args);
     apply_environment(&mut child, profile, &session);
     run_replacing(child, &program)
+}
+
+/// How much sooner than `--duration` asked a session may end before `exec` says so. The cache's
+/// expiry window: it is already what Rolebar counts as "about the same time", and it keeps a
+/// second `exec --duration 2h` a minute after the first quiet.
+const DURATION_SLACK: Duration = rolebar_core::session::cache::DEFAULT_EXPIRY_WINDOW;
+
+/// What `exec --duration ASKED` tells the user when the session it runs with ends more than
+/// [`DURATION_SLACK`] before ASKED from now. `reused`: the cached session was handed out (the
+/// cache serves any session with more than 5 minutes left, whatever it was asked for), and
+/// clearing `cache_profile`'s sessions gets a new one. Otherwise the new session was cut short
+/// by AWS's rule for roles assumed from temporary credentials.
+fn duration_note(profile: &str, cache_profile: &str, reused: bool, asked: Duration, left: Duration) -> Option<String> {
+    if left + DURATION_SLACK >= asked {
+        return None;
+    }
+    let (left, asked) = (short_duration(left), short_duration(asked));
+    Some(if reused {
+        format!(
+            "using the cached session for `{profile}` (expires in {left}, asked {asked}): run `rolebar clear {}` first for a new one",
+            shell_word(cache_profile)
+        )
+    } else {
+        format!(
+            "the new session for `{profile}` expires in {left}, not the {asked} asked: AWS gives a role assumed from temporary credentials (another role's, or an MFA session's) at most 1h"
+        )
+    })
+}
+
+/// `2h`, `1h30m`, `37m`, `45s`: as `--duration` is written (rounded down to the minute).
+fn short_duration(d: Duration) -> String {
+    let total = d.whole_seconds().max(0);
+    match (total / 3600, total % 3600 / 60) {
+        (0, 0) => format!("{total}s"),
+        (0, m) => format!("{m}m"),
+        (h, 0) => format!("{h}h"),
+        (h, m) => format!("{h}h{m}m"),
+    }
+}
+
+/// `word` as one POSIX shell word: as is when it needs no quoting, else single-quoted.
+fn shell_word(word: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "-_./@:+=,%".contains(c);
+    if !word.is_empty() && word.chars().all(plain) {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', r"'\''"))
+    }
 }
 
 /// The variables `exec` sets, and the stale ones it removes so the session is what tools use.
@@ -265,7 +364,10 @@ fn clear(profile: Option<&str>) -> Result<ExitCode> {
 async fn write(profile: &str, target: &str, force: bool) -> Result<ExitCode> {
     let ctx = Context::new()?;
     let set = ctx.profiles()?;
-    let session = ctx.vault.session(&set.resolve(profile)?, &TerminalMfa).await?;
+    let resolved = set.resolve(profile)?;
+    // Everything the write would refuse is refused before an MFA code is asked for nothing.
+    outputs::check_write(&ctx.paths.credentials, target, Some(set.config_file()), force)?;
+    let session = ctx.vault.session(&resolved, &TerminalMfa).await?;
     let options = WriteOptions {
         force,
         ..WriteOptions::default()
@@ -304,8 +406,58 @@ async fn write(profile: &str, target: &str, force: bool) -> Result<ExitCode> {
     if let Some(mode) = report.mode_tightened_from {
         eprintln!("note: the file's mode was {mode:o}; now 600 (it holds credentials)");
     }
-    eprintln!("Use it with: aws --profile {target} …");
+    // The AWS CLI takes a named profile's region from that profile alone (never from
+    // [default]), and the written section holds none: read the files as they now are.
+    let target_has_region = ProfileSet::load(&ctx.paths)
+        .ok()
+        .is_some_and(|set| set.own_setting(target, "region").is_some());
+    for line in use_hint(
+        target,
+        target_has_region,
+        profile,
+        session.region.as_deref(),
+        set.config_path(),
+    ) {
+        eprintln!("{line}");
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The command to try after `write`, as lines: one the AWS CLI runs as printed, then why
+/// `--region` is there. `region`: the one `exec` would set for `source` (its own, else the
+/// environment's, else `[default]`'s).
+fn use_hint(
+    target: &str,
+    target_has_region: bool,
+    source: &str,
+    region: Option<&str>,
+    config: &std::path::Path,
+) -> Vec<String> {
+    let profile = shell_word(target);
+    let section = match target {
+        "default" => "[default]".to_string(),
+        _ => format!("[profile {target}]"),
+    };
+    if target_has_region {
+        return vec![format!("Use it with: aws --profile {profile} …")];
+    }
+    let config = config.display();
+    match region {
+        Some(region) => vec![
+            format!("Use it with: aws --profile {profile} --region {} …", shell_word(region)),
+            format!(
+                "([{target}] has no region of its own and the AWS CLI does not use [default]'s there; \
+                 add `region = {region}` under {section} in {config} to leave --region out)"
+            ),
+        ],
+        None => vec![
+            format!("Use it with: aws --profile {profile} --region REGION …"),
+            format!(
+                "(no region is known: `{source}` has none, nor has [default], nor AWS_REGION; pass \
+                 --region, or add `region = …` under {section} in {config})"
+            ),
+        ],
+    }
 }
 
 fn logout(name: Option<&str>, expired: bool) -> Result<ExitCode> {
@@ -359,4 +511,105 @@ async fn credential_process(profile: &str) -> Result<ExitCode> {
     let session = ctx.vault.session(&set.resolve(profile)?, &NoPrompt).await?;
     print!("{}", outputs::credential_process::to_json(&session)?.as_str());
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    #[test]
+    fn names_with_control_characters_show_escaped() {
+        assert_eq!(shown("dev\nprod"), "dev\\nprod");
+        assert_eq!(shown("開発-dev"), "開発-dev");
+    }
+
+    #[test]
+    fn list_columns_pad_to_display_width() {
+        assert_eq!(pad("開発-dev", 10), "開発-dev  ");
+        assert_eq!(pad("dev", 5), "dev  ");
+        assert_eq!(pad("longer", 3), "longer");
+    }
+
+    #[test]
+    fn a_reused_session_shorter_than_asked_is_told_with_the_way_to_a_new_one() {
+        let note = duration_note(
+            "dev",
+            "dev",
+            true,
+            Duration::hours(2),
+            Duration::minutes(37) + Duration::seconds(20),
+        )
+        .expect("note");
+        assert_eq!(
+            note,
+            "using the cached session for `dev` (expires in 37m, asked 2h): run `rolebar clear dev` first for a new one"
+        );
+        let note = duration_note("開発", "a b", true, Duration::hours(2), Duration::minutes(30)).expect("note");
+        assert!(note.contains("rolebar clear 'a b'"), "{note}");
+    }
+
+    #[test]
+    fn a_session_about_as_long_as_asked_or_longer_is_used_quietly() {
+        let asked = Duration::hours(2);
+        for left in [
+            Duration::hours(8),
+            asked,
+            asked - Duration::seconds(1),
+            asked - DURATION_SLACK,
+        ] {
+            assert_eq!(duration_note("dev", "dev", true, asked, left), None, "{left}");
+            assert_eq!(duration_note("dev", "dev", false, asked, left), None, "{left}");
+        }
+        assert!(duration_note("dev", "dev", true, asked, asked - DURATION_SLACK - Duration::seconds(1)).is_some());
+    }
+
+    #[test]
+    fn a_new_session_cut_short_says_why() {
+        let note = duration_note("dev", "dev", false, Duration::hours(2), Duration::hours(1)).expect("note");
+        assert!(
+            note.contains("expires in 1h, not the 2h asked") && note.contains("at most 1h"),
+            "{note}"
+        );
+        assert!(!note.contains("rolebar clear"), "{note}");
+    }
+
+    #[test]
+    fn durations_print_as_they_are_typed() {
+        assert_eq!(short_duration(Duration::hours(2)), "2h");
+        assert_eq!(short_duration(Duration::minutes(90)), "1h30m");
+        assert_eq!(short_duration(Duration::seconds(59 * 60 + 59)), "59m");
+        assert_eq!(short_duration(Duration::seconds(45)), "45s");
+        assert_eq!(short_duration(Duration::seconds(-3)), "0s");
+    }
+
+    #[test]
+    fn the_use_hint_names_the_region_the_aws_cli_would_not_find() {
+        let config = Path::new("/home/u/.aws/config");
+        let lines = use_hint("dev-creds", false, "dev", Some("eu-west-1"), config);
+        assert_eq!(lines[0], "Use it with: aws --profile dev-creds --region eu-west-1 …");
+        assert!(
+            lines[1].contains("`region = eu-west-1` under [profile dev-creds] in /home/u/.aws/config"),
+            "{lines:?}"
+        );
+        assert_eq!(
+            use_hint("dev-creds", true, "dev", Some("eu-west-1"), config),
+            ["Use it with: aws --profile dev-creds …"]
+        );
+        let lines = use_hint("default", false, "dev", None, config);
+        assert_eq!(lines[0], "Use it with: aws --profile default --region REGION …");
+        assert!(
+            lines[1].contains("`dev` has none") && lines[1].contains("under [default] in"),
+            "{lines:?}"
+        );
+    }
+
+    #[test]
+    fn shell_words_are_quoted_only_when_needed() {
+        assert_eq!(shell_word("oppara-dev_2.x"), "oppara-dev_2.x");
+        assert_eq!(shell_word("a b"), "'a b'");
+        assert_eq!(shell_word("it's"), r"'it'\''s'");
+        assert_eq!(shell_word("開発"), "'開発'");
+        assert_eq!(shell_word(""), "''");
+    }
 }

@@ -38,7 +38,9 @@ enum Command {
         profile: String,
         /// Session length, e.g. 1h, 90m (15m to 36h; a role also stops at its MaxSessionDuration,
         /// and one assumed from temporary credentials at 1h). Default: the profile's
-        /// duration_seconds or 1h for roles, 8h for MFA sessions.
+        /// duration_seconds or 1h for roles, 8h for MFA sessions. A cached session is still
+        /// used while it lasts; rolebar says so when it ends more than 5 minutes sooner than
+        /// asked (`rolebar clear PROFILE` first gets a new one).
         #[arg(long, value_parser = context::parse_duration)]
         duration: Option<time::Duration>,
         #[arg(last = true)]
@@ -78,9 +80,14 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    // ROLEBAR_LOG=debug is Rolebar's debug: other crates stay at info unless named (the AWS
+    // SDK's debug lines print full access key ids).
+    use std::io::IsTerminal;
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("ROLEBAR_LOG").unwrap_or_else(|_| "warn".into()))
+        // Colour codes only for a terminal: logs piped to a file or a grep stay plain text.
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_env_filter(rolebar_core::logging::env_filter("warn"))
         .init();
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {

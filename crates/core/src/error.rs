@@ -150,6 +150,11 @@ pub enum Error {
     // --- running commands ---
     #[error("already inside `rolebar exec` for profile `{profile}`: exit that shell first, or unset ROLEBAR_PROFILE")]
     NestedExec { profile: String },
+
+    // --- profile names (keys.rs) ---
+    /// `name` is shown escaped (`\n`, `\u{7}`), so a control character cannot garble the message.
+    #[error("`{name}` cannot be a profile name: {reason}")]
+    InvalidProfileName { name: String, reason: &'static str },
 }
 
 impl Error {
@@ -187,6 +192,7 @@ impl Error {
             Error::MalformedReply { .. } => "malformed_reply",
             Error::Sts { .. } => "sts_error",
             Error::NestedExec { .. } => "nested_exec",
+            Error::InvalidProfileName { .. } => "invalid_profile_name",
             Error::Schedule(e) => e.code(),
             Error::Output(e) => e.code(),
         }

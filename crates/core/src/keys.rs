@@ -18,6 +18,28 @@ struct StoredKeys {
     secret_access_key: Zeroizing<String>,
 }
 
+/// Refuses a name no AWS tool could use as a profile: empty, with spaces around it (the config
+/// files trim section names, so `[ dev ]` is `dev`), with brackets (they end a section header)
+/// or with control characters (a newline would also break `rolebar list`'s table and the index's
+/// one-line-per-profile views). The CLI and the tray app both check through here.
+pub fn check_profile_name(name: &str) -> Result<()> {
+    let reason = if name.trim().is_empty() {
+        "it is empty"
+    } else if name.trim() != name {
+        "it starts or ends with a space"
+    } else if name.chars().any(char::is_control) {
+        "it holds a control character (a newline, tab…)"
+    } else if name.contains(['[', ']']) {
+        "it holds a bracket, which would end the `[profile …]` header in ~/.aws/config"
+    } else {
+        return Ok(());
+    };
+    Err(Error::InvalidProfileName {
+        name: name.escape_debug().to_string(),
+        reason,
+    })
+}
+
 pub fn keys_entry(profile: &str) -> String {
     format!("keys:{profile}")
 }
@@ -36,6 +58,7 @@ impl KeyStore {
     /// Stores (or replaces) the keys of `profile`. Only long-term keys belong here: a session
     /// token would expire and leave a dead entry behind.
     pub fn add(&self, profile: &str, keys: &Credentials, now: OffsetDateTime) -> Result<()> {
+        check_profile_name(profile)?;
         let stored = StoredKeys {
             access_key_id: keys.access_key_id.clone(),
             secret_access_key: Zeroizing::new(keys.secret_access_key.expose().to_string()),
@@ -135,6 +158,33 @@ mod tests {
         assert_eq!(err.code(), "keyring_locked");
         assert!(err.to_string().contains("unlock"), "{err}");
         assert!(ks.list().is_empty());
+    }
+
+    #[test]
+    fn names_no_aws_tool_could_use_are_refused_before_anything_is_stored() {
+        let (ks, store, _dir) = keys();
+        let keys = Credentials::long_term("AKIA_FAKE_EXAMPLE_01", "x");
+        for (name, says) in [
+            ("", "empty"),
+            ("   ", "empty"),
+            (" dev", "space"),
+            ("dev\t", "space"),
+            ("dev\nprod", "control character"),
+            ("dev\u{7}", "control character"),
+            ("dev\u{9b}x", "control character"),
+            ("a]b", "bracket"),
+        ] {
+            let err = ks.add(name, &keys, OffsetDateTime::UNIX_EPOCH).expect_err(name);
+            assert_eq!(err.code(), "invalid_profile_name", "{name:?}");
+            let message = err.to_string();
+            assert!(message.contains(says), "{name:?}: {message}");
+            assert!(!message.contains('\n') && !message.contains('\u{7}'), "{message:?}");
+        }
+        assert!(ks.list().is_empty());
+        assert!(store.get(&keys_entry("")).expect("get").is_none());
+        for name in ["開発-dev", "oppara-dev", "team/dev.admin@x", "with inner space"] {
+            ks.add(name, &keys, OffsetDateTime::UNIX_EPOCH).expect(name);
+        }
     }
 
     #[test]

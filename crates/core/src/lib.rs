@@ -9,6 +9,7 @@ pub mod error;
 pub mod index;
 pub mod keys;
 mod links;
+pub mod logging;
 pub mod mfa;
 pub mod outputs;
 pub mod private_file;
