@@ -101,11 +101,20 @@ pub enum Error {
     RegionDisabled { profile: String, region: String },
     #[error("profile `{profile}`: AWS kept throttling STS after {attempts} attempts; wait a minute and try again")]
     Throttled { profile: String, attempts: u32 },
-    #[error("profile `{profile}`: STS at {endpoint} did not answer in {seconds} s; check the network or proxy")]
+    #[error(
+        "profile `{profile}`: STS at {endpoint} did not answer: gave up after {} s ({}, each waiting up to {} s); check the network or proxy, then try again (run the command again, or choose the profile again in the tray)",
+        seconds_text(*waited_ms),
+        attempts_text(*attempts),
+        seconds_text(*attempt_timeout_ms)
+    )]
     Timeout {
         profile: String,
         endpoint: String,
-        seconds: u64,
+        /// How long the call really waited, retries included.
+        waited_ms: u64,
+        /// Attempts made, the last one possibly cut short by the bound on the whole call.
+        attempts: u32,
+        attempt_timeout_ms: u64,
     },
     #[error(
         "profile `{profile}`: cannot reach STS at {endpoint} ({detail}); check the network, proxy or endpoint_url"
@@ -117,6 +126,12 @@ pub enum Error {
     },
     #[error("profile `{profile}`: STS at {endpoint} sent a reply Rolebar cannot read ({detail})")]
     MalformedReply {
+        profile: String,
+        endpoint: String,
+        detail: String,
+    },
+    #[error("profile `{profile}`: STS at {endpoint} returned an incomplete or expired reply ({detail}); nothing was cached. Try again; if it keeps happening, a proxy may be cutting or rewriting replies from STS")]
+    IncompleteReply {
         profile: String,
         endpoint: String,
         detail: String,
@@ -139,6 +154,24 @@ pub enum Error {
     // --- running commands ---
     #[error("already inside `rolebar exec` for profile `{profile}`: exit that shell first, or unset ROLEBAR_PROFILE")]
     NestedExec { profile: String },
+}
+
+/// Seconds from milliseconds as a person reads them: tenths below ten seconds (cut, not rounded,
+/// so a message never claims more time than passed), whole seconds above.
+fn seconds_text(ms: u64) -> String {
+    if ms < 10_000 {
+        format!("{}.{}", ms / 1000, (ms % 1000) / 100)
+    } else {
+        (ms / 1000).to_string()
+    }
+}
+
+fn attempts_text(n: u32) -> String {
+    if n == 1 {
+        "1 attempt".into()
+    } else {
+        format!("{n} attempts")
+    }
 }
 
 impl Error {
@@ -172,6 +205,7 @@ impl Error {
             Error::Timeout { .. } => "timeout",
             Error::Unreachable { .. } => "unreachable",
             Error::MalformedReply { .. } => "malformed_reply",
+            Error::IncompleteReply { .. } => "incomplete_reply",
             Error::Sts { .. } => "sts_error",
             Error::NestedExec { .. } => "nested_exec",
             Error::Schedule(e) => e.code(),
