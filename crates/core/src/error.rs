@@ -61,8 +61,12 @@ pub enum Error {
     // --- the OS keyring ---
     #[error("the OS keyring is not available ({detail}). On Linux start a Secret Service (gnome-keyring, KeePassXC) in your desktop session; Rolebar never falls back to a plain file")]
     KeyringUnavailable { detail: String },
-    #[error("the OS keyring is locked ({detail}): unlock it (log in to your desktop session, or `gnome-keyring-daemon --unlock`) and try again")]
+    #[error("the OS keyring is locked ({detail}): unlock your login keyring (log in to your desktop session, or unlock it in Passwords and Keys, or `gnome-keyring-daemon --unlock`) and try again")]
     KeyringLocked { detail: String },
+    #[error("the unlock prompt was dismissed (or could not be shown), so the OS keyring stayed locked ({detail}): try again and unlock your login keyring when asked, or unlock it first (log in to your desktop session, or use Passwords and Keys)")]
+    KeyringPromptDismissed { detail: String },
+    #[error("the OS keyring did not answer within {} s: its Secret Service is on the bus but not replying, often because it waits on an unlock or create-keyring prompt nobody can see. Check that your keyring (gnome-keyring, KeePassXC) is running and unlocked in your desktop session and that `secret-tool search service rolebar` answers at once, then try again (ROLEBAR_KEYRING_TIMEOUT=SECONDS allows a slower keyring more time)", seconds_text(*waited_ms))]
+    KeyringTimeout { waited_ms: u64 },
     #[error("the OS keyring refused `{entry}`: {detail}")]
     KeyringFailed { entry: String, detail: String },
     #[error("the cached session `{entry}` in the keyring is unreadable ({detail}); it was removed, ask for a new one")]
@@ -189,6 +193,8 @@ impl Error {
             Error::NoKeys { .. } => "no_keys",
             Error::KeyringUnavailable { .. } => "keyring_unavailable",
             Error::KeyringLocked { .. } => "keyring_locked",
+            Error::KeyringPromptDismissed { .. } => "keyring_prompt_dismissed",
+            Error::KeyringTimeout { .. } => "keyring_timeout",
             Error::KeyringFailed { .. } => "keyring_failed",
             Error::CorruptCacheEntry { .. } => "corrupt_cache_entry",
             Error::IndexWrite { .. } => "index_write",
