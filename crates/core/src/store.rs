@@ -26,7 +26,7 @@ pub trait SecretStore: Send + Sync + std::fmt::Debug {
 
 /// The platform keyring through the `keyring` crate (v4: the platform store is chosen for us,
 /// so no silent in-memory fallback as some 3.x set-ups had). Every call is bounded by a timeout
-/// (see [`bounded`]).
+/// (see `bounded` below).
 #[derive(Debug, Clone)]
 pub struct OsKeyring {
     service: String,
