@@ -29,6 +29,8 @@ VENV_SPEC=('moto[server]==5.2.5' 'dbus-fast==2.46.4' 'pytest==8.4.2')
 APT_PACKAGES=(
   # the test services: keyring on a private bus, notifications double, X server, AWS CLI v2
   gnome-keyring libsecret-tools dbus dbus-x11 awscli python3-venv python3-dbusmock
+  # the fake Secret Service of the keyring tests (crates/core/tests/support), on Debian's python3
+  python3-dbus python3-gi
   xvfb xauth curl
   # building the Tauri app (the workspace root package): clippy and the tests compile it
   build-essential pkg-config libwebkit2gtk-4.1-dev libayatana-appindicator3-dev

@@ -69,8 +69,12 @@ pub enum Error {
     // --- the OS keyring ---
     #[error("the OS keyring is not available ({detail}). On Linux start a Secret Service (gnome-keyring, KeePassXC) in your desktop session; Rolebar never falls back to a plain file")]
     KeyringUnavailable { detail: String },
-    #[error("the OS keyring is locked ({detail}): unlock it (log in to your desktop session, or `gnome-keyring-daemon --unlock`) and try again")]
+    #[error("the OS keyring is locked ({detail}): unlock your login keyring (log in to your desktop session, or unlock it in Passwords and Keys, or `gnome-keyring-daemon --unlock`) and try again")]
     KeyringLocked { detail: String },
+    #[error("the unlock prompt was dismissed (or could not be shown), so the OS keyring stayed locked ({detail}): try again and unlock your login keyring when asked, or unlock it first (log in to your desktop session, or use Passwords and Keys)")]
+    KeyringPromptDismissed { detail: String },
+    #[error("the OS keyring did not answer within {} s: its Secret Service is on the bus but not replying, often because it waits on an unlock or create-keyring prompt nobody can see. Check that your keyring (gnome-keyring, KeePassXC) is running and unlocked in your desktop session and that `secret-tool search service rolebar` answers at once, then try again (ROLEBAR_KEYRING_TIMEOUT=SECONDS allows a slower keyring more time)", seconds_text(*waited_ms))]
+    KeyringTimeout { waited_ms: u64 },
     #[error("the OS keyring refused `{entry}`: {detail}")]
     KeyringFailed { entry: String, detail: String },
     #[error("the cached session `{entry}` in the keyring is unreadable ({detail}); it was removed, ask for a new one")]
@@ -112,11 +116,20 @@ pub enum Error {
     RegionDisabled { profile: String, region: String },
     #[error("profile `{profile}`: AWS kept throttling STS after {attempts} attempts; wait a minute and try again")]
     Throttled { profile: String, attempts: u32 },
-    #[error("profile `{profile}`: STS at {endpoint} did not answer in {seconds} s; check the network or proxy")]
+    #[error(
+        "profile `{profile}`: STS at {endpoint} did not answer: gave up after {} s ({}, each waiting up to {} s); check the network or proxy, then try again (run the command again, or choose the profile again in the tray)",
+        seconds_text(*waited_ms),
+        attempts_text(*attempts),
+        seconds_text(*attempt_timeout_ms)
+    )]
     Timeout {
         profile: String,
         endpoint: String,
-        seconds: u64,
+        /// How long the call really waited, retries included.
+        waited_ms: u64,
+        /// Attempts made, the last one possibly cut short by the bound on the whole call.
+        attempts: u32,
+        attempt_timeout_ms: u64,
     },
     #[error(
         "profile `{profile}`: cannot reach STS at {endpoint} ({detail}); check the network, proxy or endpoint_url"
@@ -128,6 +141,12 @@ pub enum Error {
     },
     #[error("profile `{profile}`: STS at {endpoint} sent a reply Rolebar cannot read ({detail})")]
     MalformedReply {
+        profile: String,
+        endpoint: String,
+        detail: String,
+    },
+    #[error("profile `{profile}`: STS at {endpoint} returned an incomplete or expired reply ({detail}); nothing was cached. Try again; if it keeps happening, a proxy may be cutting or rewriting replies from STS")]
+    IncompleteReply {
         profile: String,
         endpoint: String,
         detail: String,
@@ -157,6 +176,24 @@ pub enum Error {
     InvalidProfileName { name: String, reason: &'static str },
 }
 
+/// Seconds from milliseconds as a person reads them: tenths below ten seconds (cut, not rounded,
+/// so a message never claims more time than passed), whole seconds above.
+fn seconds_text(ms: u64) -> String {
+    if ms < 10_000 {
+        format!("{}.{}", ms / 1000, (ms % 1000) / 100)
+    } else {
+        (ms / 1000).to_string()
+    }
+}
+
+fn attempts_text(n: u32) -> String {
+    if n == 1 {
+        "1 attempt".into()
+    } else {
+        format!("{n} attempts")
+    }
+}
+
 impl Error {
     /// A stable code the UI branches on (never on the message text).
     pub fn code(&self) -> &'static str {
@@ -173,6 +210,8 @@ impl Error {
             Error::NoKeys { .. } => "no_keys",
             Error::KeyringUnavailable { .. } => "keyring_unavailable",
             Error::KeyringLocked { .. } => "keyring_locked",
+            Error::KeyringPromptDismissed { .. } => "keyring_prompt_dismissed",
+            Error::KeyringTimeout { .. } => "keyring_timeout",
             Error::KeyringFailed { .. } => "keyring_failed",
             Error::CorruptCacheEntry { .. } => "corrupt_cache_entry",
             Error::IndexWrite { .. } => "index_write",
@@ -190,6 +229,7 @@ impl Error {
             Error::Timeout { .. } => "timeout",
             Error::Unreachable { .. } => "unreachable",
             Error::MalformedReply { .. } => "malformed_reply",
+            Error::IncompleteReply { .. } => "incomplete_reply",
             Error::Sts { .. } => "sts_error",
             Error::NestedExec { .. } => "nested_exec",
             Error::InvalidProfileName { .. } => "invalid_profile_name",

@@ -7,12 +7,20 @@ use crate::credentials::Credentials;
 use crate::error::{Error, Result};
 use crate::mfa::MfaCode;
 use crate::profile::StsEndpoint;
-use aws_sdk_sts::config::{BehaviorVersion, Region};
-use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_sts::config::interceptors::BeforeTransmitInterceptorContextRef;
+use aws_sdk_sts::config::{BehaviorVersion, ConfigBag, Intercept, Region, RuntimeComponents};
+use aws_sdk_sts::error::{BoxError, ProvideErrorMetadata, SdkError};
 use aws_smithy_types::retry::RetryConfig;
 use aws_smithy_types::timeout::TimeoutConfig;
-use std::time::Duration as StdDuration;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
+use std::time::{Duration as StdDuration, Instant};
 use time::{Duration, OffsetDateTime};
+
+/// How much later than asked a session may expire: AWS's clock and ours may disagree a little
+/// (SigV4 itself refuses requests more than 5 minutes off). More than this is not a reply to
+/// what was asked.
+pub const EXPIRY_SLACK: Duration = Duration::minutes(5);
 
 /// Short-lived credentials as STS returned them.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,6 +62,59 @@ pub trait RoleAssumer: Send + Sync + std::fmt::Debug {
     async fn get_session_token(&self, request: SessionTokenRequest<'_>) -> Result<StsCredentials>;
 }
 
+/// Why a reply from STS cannot serve as a session, if it cannot: a session needs a plausible key
+/// id, a secret, a session token and an expiry after `now` and no later than `asked` from now
+/// (plus [`EXPIRY_SLACK`]). The reason never quotes a secret.
+pub fn reply_problem(reply: &StsCredentials, now: OffsetDateTime, asked: Duration) -> Option<String> {
+    let c = &reply.credentials;
+    if c.access_key_id.is_empty() {
+        return Some("no AccessKeyId".into());
+    }
+    if !plausible_key_id(&c.access_key_id) {
+        return Some(format!(
+            "the AccessKeyId is not a key id ({} characters)",
+            c.access_key_id.chars().count()
+        ));
+    }
+    if c.secret_access_key.expose().is_empty() {
+        return Some("no SecretAccessKey".into());
+    }
+    if c.session_token.as_ref().is_none_or(|t| t.expose().is_empty()) {
+        return Some("no SessionToken".into());
+    }
+    // aws-sdk-sts fills a missing Expiration with the Unix epoch rather than failing.
+    if reply.expires_at == OffsetDateTime::UNIX_EPOCH {
+        return Some("no Expiration".into());
+    }
+    if reply.expires_at <= now {
+        return Some(format!(
+            "Expiration {} is already past by this machine's clock ({}); if the clock is wrong, fix it",
+            rfc3339(reply.expires_at),
+            rfc3339(now)
+        ));
+    }
+    if reply.expires_at > now + asked + EXPIRY_SLACK {
+        return Some(format!(
+            "Expiration {} is further away than the {} s asked for, by this machine's clock ({}); if the clock is wrong, fix it",
+            rfc3339(reply.expires_at),
+            asked.whole_seconds(),
+            rfc3339(now)
+        ));
+    }
+    None
+}
+
+/// The AccessKeyId shape of the STS API reference: 16 to 128 word characters. (AWS's own ids
+/// are upper-case letters and digits; STS-compatible servers are allowed the rest of `\w`.)
+fn plausible_key_id(id: &str) -> bool {
+    (16..=128).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+}
+
+fn rfc3339(t: OffsetDateTime) -> String {
+    t.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_else(|_| t.unix_timestamp().to_string())
+}
+
 /// Retry and timeout settings for STS calls.
 #[derive(Debug, Clone)]
 pub struct StsOptions {
@@ -61,8 +122,11 @@ pub struct StsOptions {
     pub max_attempts: u32,
     pub initial_backoff: StdDuration,
     pub connect_timeout: StdDuration,
-    /// Per attempt; the whole call is bounded by `max_attempts` times this plus back-off.
+    /// Per attempt.
     pub attempt_timeout: StdDuration,
+    /// The whole call, retries and back-off included: without it a hung STS would hold a
+    /// command for `max_attempts` times `attempt_timeout` and more.
+    pub total_timeout: StdDuration,
 }
 
 impl Default for StsOptions {
@@ -72,7 +136,35 @@ impl Default for StsOptions {
             initial_backoff: StdDuration::from_millis(500),
             connect_timeout: StdDuration::from_secs(5),
             attempt_timeout: StdDuration::from_secs(10),
+            // Also about as long as one MFA code stays valid: retrying past it rarely helps.
+            total_timeout: StdDuration::from_secs(30),
         }
+    }
+}
+
+/// Counts the attempts of one call, so a timeout can say how many were made.
+#[derive(Debug, Clone, Default)]
+struct AttemptCounter(Arc<AtomicU32>);
+
+impl AttemptCounter {
+    fn get(&self) -> u32 {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+impl Intercept for AttemptCounter {
+    fn name(&self) -> &'static str {
+        "rolebar-attempt-counter"
+    }
+
+    fn read_before_attempt(
+        &self,
+        _context: &BeforeTransmitInterceptorContextRef<'_>,
+        _runtime_components: &RuntimeComponents,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        self.0.fetch_add(1, Ordering::Relaxed);
+        Ok(())
     }
 }
 
@@ -87,7 +179,12 @@ impl SdkSts {
         SdkSts { options }
     }
 
-    fn client(&self, credentials: &Credentials, endpoint: &StsEndpoint) -> aws_sdk_sts::Client {
+    fn client(
+        &self,
+        credentials: &Credentials,
+        endpoint: &StsEndpoint,
+        attempts: &AttemptCounter,
+    ) -> aws_sdk_sts::Client {
         let provider = aws_sdk_sts::config::Credentials::new(
             credentials.access_key_id.clone(),
             credentials.secret_access_key.expose().to_string(),
@@ -109,8 +206,10 @@ impl SdkSts {
                 TimeoutConfig::builder()
                     .connect_timeout(self.options.connect_timeout)
                     .operation_attempt_timeout(self.options.attempt_timeout)
+                    .operation_timeout(self.options.total_timeout)
                     .build(),
             )
+            .interceptor(attempts.clone())
             .build();
         aws_sdk_sts::Client::from_conf(config)
     }
@@ -129,13 +228,10 @@ impl SdkSts {
             credentials,
             endpoint,
             mfa_serial: mfa.map(|(s, _)| s),
-            attempts: self.options.max_attempts,
-            timeout_seconds: self.seconds(),
+            attempt_timeout: self.options.attempt_timeout,
+            started: Instant::now(),
+            attempts: AttemptCounter::default(),
         }
-    }
-
-    fn seconds(&self) -> u64 {
-        self.options.attempt_timeout.as_secs().max(1)
     }
 }
 
@@ -146,8 +242,9 @@ fn duration_seconds(d: Duration) -> i32 {
 #[async_trait::async_trait]
 impl RoleAssumer for SdkSts {
     async fn assume_role(&self, r: AssumeRoleRequest<'_>) -> Result<StsCredentials> {
+        let ctx = self.error_context(r.profile, r.key_profile, r.credentials, r.endpoint, r.mfa);
         let mut call = self
-            .client(r.credentials, r.endpoint)
+            .client(r.credentials, r.endpoint, &ctx.attempts)
             .assume_role()
             .role_arn(r.role_arn)
             .role_session_name(r.session_name)
@@ -156,21 +253,20 @@ impl RoleAssumer for SdkSts {
         if let Some((serial, code)) = r.mfa {
             call = call.serial_number(serial).token_code(code.expose());
         }
-        let ctx = self.error_context(r.profile, r.key_profile, r.credentials, r.endpoint, r.mfa);
         let out = call.send().await.map_err(|e| ctx.map(e))?;
         let role_arn = out.assumed_role_user().map(|u| u.arn().to_string());
         ctx.sts_credentials(out.credentials(), "AssumeRole", role_arn)
     }
 
     async fn get_session_token(&self, r: SessionTokenRequest<'_>) -> Result<StsCredentials> {
+        let ctx = self.error_context(r.profile, r.profile, r.credentials, r.endpoint, r.mfa);
         let mut call = self
-            .client(r.credentials, r.endpoint)
+            .client(r.credentials, r.endpoint, &ctx.attempts)
             .get_session_token()
             .duration_seconds(duration_seconds(r.duration));
         if let Some((serial, code)) = r.mfa {
             call = call.serial_number(serial).token_code(code.expose());
         }
-        let ctx = self.error_context(r.profile, r.profile, r.credentials, r.endpoint, r.mfa);
         let out = call.send().await.map_err(|e| ctx.map(e))?;
         ctx.sts_credentials(out.credentials(), "GetSessionToken", None)
     }
@@ -190,8 +286,10 @@ struct ErrorContext<'a> {
     credentials: &'a Credentials,
     endpoint: &'a StsEndpoint,
     mfa_serial: Option<&'a str>,
-    attempts: u32,
-    timeout_seconds: u64,
+    attempt_timeout: StdDuration,
+    /// When the call began, so a timeout says how long it really waited.
+    started: Instant,
+    attempts: AttemptCounter,
 }
 
 impl ErrorContext<'_> {
@@ -225,17 +323,16 @@ impl ErrorContext<'_> {
         let profile = self.profile.to_string();
         let endpoint = self.endpoint.url();
         let chain = source_chain(&error);
+        let timeout = || Error::Timeout {
+            profile: profile.clone(),
+            endpoint: endpoint.clone(),
+            waited_ms: millis(self.started.elapsed()),
+            attempts: self.attempts.get().max(1),
+            attempt_timeout_ms: millis(self.attempt_timeout),
+        };
         match error {
-            SdkError::TimeoutError(_) => Error::Timeout {
-                profile,
-                endpoint,
-                seconds: self.timeout_seconds,
-            },
-            SdkError::DispatchFailure(d) if d.is_timeout() => Error::Timeout {
-                profile,
-                endpoint,
-                seconds: self.timeout_seconds,
-            },
+            SdkError::TimeoutError(_) => timeout(),
+            SdkError::DispatchFailure(d) if d.is_timeout() => timeout(),
             SdkError::DispatchFailure(d) => Error::Unreachable {
                 profile,
                 endpoint,
@@ -311,7 +408,7 @@ impl ErrorContext<'_> {
             Some("Throttling" | "ThrottlingException" | "RequestLimitExceeded" | "TooManyRequestsException") => {
                 Error::Throttled {
                     profile,
-                    attempts: self.attempts,
+                    attempts: self.attempts.get().max(1),
                 }
             }
             Some(code) => Error::Sts {
@@ -326,6 +423,10 @@ impl ErrorContext<'_> {
             },
         }
     }
+}
+
+fn millis(d: StdDuration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
 
 /// An error and its sources on one line (the SDK's top-level message alone is often "dispatch failure").
@@ -357,5 +458,71 @@ mod tests {
         assert_eq!(xml_text(body, "Code").as_deref(), Some("SignatureDoesNotMatch"));
         assert_eq!(xml_text(body, "Message").as_deref(), Some("m"));
         assert_eq!(xml_text("<a/>", "Code"), None);
+    }
+
+    fn reply(key_id: &str, secret: &str, token: Option<&str>, expires_at: OffsetDateTime) -> StsCredentials {
+        StsCredentials {
+            credentials: Credentials {
+                access_key_id: key_id.into(),
+                secret_access_key: crate::Secret::new(secret),
+                session_token: token.map(crate::Secret::new),
+            },
+            expires_at,
+            assumed_role_arn: None,
+        }
+    }
+
+    #[test]
+    fn a_reply_must_be_a_whole_live_session_within_what_was_asked() {
+        let now = time::macros::datetime!(2026-11-25 12:00 UTC);
+        let hour = Duration::hours(1);
+        let at = |d: Duration| now + d;
+        let ok = reply("ASIAEXAMPLE000000001", "s", Some("t"), at(hour));
+        assert_eq!(reply_problem(&ok, now, hour), None);
+        assert_eq!(
+            reply_problem(&reply("ASIA_minio_Style_key", "s", Some("t"), at(hour)), now, hour),
+            None
+        );
+        assert_eq!(
+            reply_problem(
+                &reply("ASIAEXAMPLE000000001", "s", Some("t"), at(hour + EXPIRY_SLACK)),
+                now,
+                hour
+            ),
+            None
+        );
+        for (bad, why) in [
+            (reply("", "s", Some("t"), at(hour)), "no AccessKeyId"),
+            (reply("ASIASHORT", "s", Some("t"), at(hour)), "not a key id"),
+            (reply("ASIA EXAMPLE/0000001", "s", Some("t"), at(hour)), "not a key id"),
+            (reply(&"A".repeat(129), "s", Some("t"), at(hour)), "not a key id"),
+            (
+                reply("ASIAEXAMPLE000000001", "", Some("t"), at(hour)),
+                "no SecretAccessKey",
+            ),
+            (reply("ASIAEXAMPLE000000001", "s", None, at(hour)), "no SessionToken"),
+            (
+                reply("ASIAEXAMPLE000000001", "s", Some(""), at(hour)),
+                "no SessionToken",
+            ),
+            (
+                reply("ASIAEXAMPLE000000001", "s", Some("t"), OffsetDateTime::UNIX_EPOCH),
+                "no Expiration",
+            ),
+            (reply("ASIAEXAMPLE000000001", "s", Some("t"), now), "already past"),
+            (
+                reply(
+                    "ASIAEXAMPLE000000001",
+                    "s",
+                    Some("t"),
+                    at(hour + EXPIRY_SLACK + Duration::SECOND),
+                ),
+                "further away",
+            ),
+        ] {
+            let problem = reply_problem(&bad, now, hour).unwrap_or_default();
+            assert!(problem.contains(why), "{why}: {problem:?}");
+            assert!(!problem.contains("ASIA"), "no key id in {problem:?}");
+        }
     }
 }

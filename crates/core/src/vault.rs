@@ -10,7 +10,7 @@ use crate::profile::resolve::{ROLE_DEFAULT_DURATION, SESSION_TOKEN_DEFAULT_DURAT
 use crate::profile::{CredentialSource, KeySource, ResolvedProfile, RoleSpec, StsEndpoint};
 use crate::session::cache::{CacheKey, SessionCache};
 use crate::session::{Session, SessionKind};
-use crate::sts::{AssumeRoleRequest, RoleAssumer, SessionTokenRequest, StsCredentials};
+use crate::sts::{reply_problem, AssumeRoleRequest, RoleAssumer, SessionTokenRequest, StsCredentials};
 use std::sync::Arc;
 use time::Duration;
 
@@ -319,7 +319,8 @@ impl Vault {
     }
 
     /// Calls STS, first asking for a code when `mfa_serial` is set, and again (up to
-    /// `mfa_attempts`) when AWS rejects it. Nothing is cached by a failed call.
+    /// `mfa_attempts`) when AWS rejects it. A reply that is not a whole, live session is an
+    /// error. Nothing is cached by a failed call.
     async fn with_mfa(
         &self,
         profile: &str,
@@ -329,7 +330,8 @@ impl Vault {
         call: StsCall<'_>,
     ) -> Result<StsCredentials> {
         let Some(serial) = mfa_serial else {
-            return call.send(self.sts.as_ref(), None).await;
+            let reply = call.send(self.sts.as_ref(), None).await?;
+            return self.checked(&call, reply);
         };
         let mut attempt = 1;
         loop {
@@ -346,7 +348,28 @@ impl Vault {
                     attempt += 1;
                     reason = MfaReason::Rejected;
                 }
-                other => return other,
+                Ok(reply) => return self.checked(&call, reply),
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// The reply, if it can serve as a session now (checked here, where the clock is, so every
+    /// `RoleAssumer` is held to it).
+    fn checked(&self, call: &StsCall<'_>, reply: StsCredentials) -> Result<StsCredentials> {
+        let (profile, endpoint, asked) = match call {
+            StsCall::AssumeRole(r) => (r.profile, r.endpoint, r.duration),
+            StsCall::SessionToken(r) => (r.profile, r.endpoint, r.duration),
+        };
+        match reply_problem(&reply, self.clock.now(), asked) {
+            None => Ok(reply),
+            Some(detail) => {
+                tracing::warn!(profile, %detail, "refusing an STS reply");
+                Err(Error::IncompleteReply {
+                    profile: profile.to_string(),
+                    endpoint: endpoint.url(),
+                    detail,
+                })
             }
         }
     }

@@ -97,6 +97,7 @@ impl Fixture {
             initial_backoff: StdDuration::from_millis(1),
             connect_timeout: StdDuration::from_secs(2),
             attempt_timeout: StdDuration::from_millis(500),
+            total_timeout: StdDuration::from_secs(10),
         })
         .await
     }
@@ -306,6 +307,176 @@ async fn a_hanging_sts_times_out() {
             .expect_err("timeout");
     assert_eq!(err.code(), "timeout", "{err}");
     assert!(f.t.vault.cache().list().is_empty());
+}
+
+/// The number in "gave up after N s" of a timeout message.
+fn seconds_waited(text: &str) -> f64 {
+    let start = text.find("gave up after ").expect("says how long it waited") + "gave up after ".len();
+    let end = text[start..].find(" s").expect("in seconds") + start;
+    text[start..end].parse().expect("a number")
+}
+
+#[tokio::test]
+async fn a_hanging_sts_says_how_long_it_waited_and_how_to_retry() {
+    let f = Fixture::fast().await;
+    f.double.push_faults([Fault::Hang, Fault::Hang, Fault::Hang]);
+    let started = std::time::Instant::now();
+    let err =
+        f.t.vault
+            .session(&f.profile("oppara-dev"), &ScriptedPrompt::new(&["123456"]))
+            .await
+            .expect_err("timeout");
+    let waited = started.elapsed().as_secs_f64();
+    let text = err.to_string();
+    assert_eq!(err.code(), "timeout", "{text}");
+    // Three attempts of 0.5 s each: the message names them and the time they really took.
+    assert!(text.contains("3 attempts"), "{text}");
+    let said = seconds_waited(&text);
+    assert!(
+        (1.5..=waited + 0.05).contains(&said),
+        "said {said} s, waited {waited:.2} s: {text}"
+    );
+    assert!(text.contains("try again"), "says how to retry: {text}");
+}
+
+#[tokio::test]
+async fn a_hanging_sts_is_given_up_on_within_the_total_bound() {
+    // Four attempts of 1 s would take over 4 s; the whole call is bounded at 1.5 s.
+    let f = Fixture::new(StsOptions {
+        max_attempts: 4,
+        initial_backoff: StdDuration::from_millis(1),
+        connect_timeout: StdDuration::from_secs(2),
+        attempt_timeout: StdDuration::from_secs(1),
+        total_timeout: StdDuration::from_millis(1500),
+    })
+    .await;
+    f.double
+        .push_faults([Fault::Hang, Fault::Hang, Fault::Hang, Fault::Hang]);
+    let started = std::time::Instant::now();
+    let err =
+        f.t.vault
+            .session(&f.profile("oppara-dev"), &ScriptedPrompt::new(&["123456"]))
+            .await
+            .expect_err("timeout");
+    let waited = started.elapsed();
+    let text = err.to_string();
+    assert_eq!(err.code(), "timeout", "{text}");
+    assert!(waited < StdDuration::from_secs(3), "took {waited:?}: {text}");
+    assert!(text.contains("2 attempts"), "the second attempt was cut short: {text}");
+    let said = seconds_waited(&text);
+    assert!(
+        (1.4..=waited.as_secs_f64() + 0.05).contains(&said),
+        "said {said} s: {text}"
+    );
+    assert!(f.t.vault.cache().list().is_empty());
+}
+
+/// What a refused reply must leave behind: a clear error, no session in the keyring or the
+/// index, and no part of the reply's secrets in the message.
+async fn assert_refused(f: &Fixture, profile: &str, what: &str) -> Error {
+    let err =
+        f.t.vault
+            .session(&f.profile(profile), &ScriptedPrompt::new(&["123456"]))
+            .await
+            .expect_err(what);
+    let text = err.to_string();
+    assert_eq!(err.code(), "incomplete_reply", "{what}: {text}");
+    assert!(text.contains("incomplete or expired reply"), "{what}: {text}");
+    assert!(
+        !text.contains("double-secret") && !text.contains("double-token") && !text.contains("ASIADOUBLE"),
+        "{what}: {text}"
+    );
+    assert!(f.t.vault.cache().list().is_empty(), "{what}: nothing listed");
+    assert_eq!(
+        f.t.store.entry_names(),
+        ["keys:base", "keys:default"],
+        "{what}: nothing cached"
+    );
+    err
+}
+
+#[tokio::test]
+async fn incomplete_or_expired_replies_are_refused_and_nothing_is_cached() {
+    let cases = [
+        (Fault::CutInToken, "a body cut in the middle of the SessionToken"),
+        (Fault::Without("Expiration"), "no Expiration"),
+        (Fault::Without("SessionToken"), "no SessionToken"),
+        (Fault::Without("AccessKeyId"), "no AccessKeyId"),
+        (Fault::Without("SecretAccessKey"), "no SecretAccessKey"),
+        (Fault::Replace("SessionToken", ""), "an empty SessionToken"),
+        (Fault::Replace("SecretAccessKey", ""), "an empty SecretAccessKey"),
+        (Fault::Replace("AccessKeyId", "ASIA-SHORT"), "a key id too short"),
+        (
+            Fault::Replace("AccessKeyId", "ASIA DOUBLE/000000001"),
+            "a key id with odd characters",
+        ),
+        (Fault::ExpiresIn(Duration::minutes(-1)), "an Expiration already past"),
+        (Fault::ExpiresIn(Duration::ZERO), "an Expiration of now"),
+        (
+            Fault::ExpiresIn(Duration::days(30)),
+            "an Expiration far beyond the hour asked",
+        ),
+    ];
+    for (fault, what) in cases {
+        let f = Fixture::fast().await;
+        let cut = fault == Fault::CutInToken;
+        f.double.push_faults([fault]);
+        let err = assert_refused(&f, "oppara-dev", what).await;
+        if cut {
+            // The SDK's XML reader takes the cut body and its half token; the missing Expiration
+            // (it comes after the token) is what gives the reply away.
+            assert!(err.to_string().contains("no Expiration"), "{err}");
+        }
+        assert_eq!(f.double.actions(), ["AssumeRole"], "{what}: not retried by the SDK");
+    }
+    // The GetSessionToken path too: the device's base session is not cached either.
+    let f = Fixture::fast().await;
+    f.double.push_faults([Fault::Without("Expiration")]);
+    assert_refused(&f, "dev", "GetSessionToken without Expiration").await;
+    assert_eq!(f.double.actions(), ["GetSessionToken"]);
+}
+
+#[tokio::test]
+async fn a_connection_closed_in_the_middle_of_the_token_is_an_error() {
+    let f = Fixture::fast().await;
+    // Every attempt is cut.
+    f.double
+        .push_faults([Fault::CutConnection, Fault::CutConnection, Fault::CutConnection]);
+    let err =
+        f.t.vault
+            .session(&f.profile("oppara-dev"), &ScriptedPrompt::new(&["123456"]))
+            .await
+            .expect_err("short body");
+    let text = err.to_string();
+    // hyper refuses a body shorter than its Content-Length; the SDK retries that, then reports it.
+    assert_eq!(err.code(), "malformed_reply", "{text}");
+    assert!(text.contains("end of file before message length reached"), "{text}");
+    assert_eq!(f.double.actions().len(), 3, "retried");
+    assert!(
+        !text.contains("double-token") && !text.contains("double-secret"),
+        "{text}"
+    );
+    assert!(f.t.vault.cache().list().is_empty());
+}
+
+#[tokio::test]
+async fn an_expiry_within_the_slack_of_what_was_asked_is_accepted() {
+    let f = Fixture::fast().await;
+    // AWS's clock may run a little ahead of ours.
+    f.double.push_faults([Fault::ExpiresIn(Duration::minutes(62))]);
+    let s =
+        f.t.vault
+            .session(&f.profile("oppara-dev"), &ScriptedPrompt::new(&["123456"]))
+            .await
+            .expect("within slack");
+    assert_eq!(s.expires_at - f.t.clock.now_for_tests(), Duration::minutes(62));
+    // A session shorter than asked is STS's right (e.g. a capped role).
+    let f = Fixture::fast().await;
+    f.double.push_faults([Fault::ExpiresIn(Duration::minutes(15))]);
+    f.t.vault
+        .session(&f.profile("oppara-dev"), &ScriptedPrompt::new(&["123456"]))
+        .await
+        .expect("shorter than asked");
 }
 
 #[tokio::test]

@@ -1,6 +1,7 @@
 //! Shared test helpers: a scripted MFA prompt, a recording STS fake, and a vault over memory.
 #![allow(dead_code)]
 
+pub mod secret_service;
 pub mod sts_double;
 
 /// The keys every section Rolebar writes into a credentials file holds (the spec the tests hold

@@ -19,6 +19,18 @@ pub enum Fault {
     Malformed,
     /// An error reply with this HTTP status and code.
     Error(u16, &'static str),
+    /// The normal reply cut in the middle of the SessionToken, with a Content-Length that
+    /// matches the cut body (HTTP says complete, the XML is not).
+    CutInToken,
+    /// A Content-Length for the whole normal reply, but the connection closes in the middle of
+    /// the SessionToken.
+    CutConnection,
+    /// The normal reply without this element of `<Credentials>` (e.g. "Expiration").
+    Without(&'static str),
+    /// The normal reply with this element of `<Credentials>` holding this text instead.
+    Replace(&'static str, &'static str),
+    /// The normal reply, expiring this long from now (negative: already past).
+    ExpiresIn(time::Duration),
 }
 
 /// A request as the double saw it.
@@ -100,27 +112,39 @@ async fn serve(mut stream: TcpStream, state: Arc<Mutex<State>>, clock: Arc<dyn C
         let body = String::from_utf8_lossy(&buffer[head_end..head_end + length]).to_string();
         buffer.drain(..head_end + length);
         let params = parse_form(&body);
-        let (status, reply) = {
+        let (fault, status, reply) = {
             let mut s = state.lock().expect("lock");
             s.seen.push(SeenRequest { params: params.clone() });
-            match s.faults.pop_front() {
-                Some(Fault::Hang) => None,
-                Some(fault) => Some(fault_reply(&fault)),
-                None => Some(answer(&mut s, &params, clock.now())),
-            }
-        }
-        .unwrap_or((0, String::new()));
+            let fault = s.faults.pop_front();
+            let (status, reply) = match &fault {
+                Some(Fault::Hang) => (0, String::new()),
+                Some(f @ (Fault::Throttle | Fault::Malformed | Fault::Error(..))) => fault_reply(f),
+                Some(Fault::ExpiresIn(left)) => answer(&mut s, &params, clock.now(), *left),
+                _ => {
+                    let (status, reply) = answer(&mut s, &params, clock.now(), asked(&params));
+                    (status, mutate(fault.as_ref(), reply))
+                }
+            };
+            (fault, status, reply)
+        };
         if status == 0 {
             // Hang: hold the connection open until the client gives up.
             let mut sink = [0u8; 64];
             let _ = stream.read(&mut sink).await;
             return;
         }
-        let response = format!(
-            "HTTP/1.1 {status} X\r\nContent-Type: text/xml\r\nContent-Length: {}\r\n\r\n{reply}",
-            reply.len()
-        );
+        let (length, sent) = match fault {
+            Some(Fault::CutConnection) => (reply.len(), cut_in_token(&reply)),
+            _ => (reply.len(), reply.as_str()),
+        };
+        let response =
+            format!("HTTP/1.1 {status} X\r\nContent-Type: text/xml\r\nContent-Length: {length}\r\n\r\n{sent}");
         if stream.write_all(response.as_bytes()).await.is_err() {
+            return;
+        }
+        if sent.len() < length {
+            // The rest never comes: close so the client sees a short body.
+            let _ = stream.shutdown().await;
             return;
         }
     }
@@ -191,11 +215,57 @@ fn fault_reply(fault: &Fault) -> (u16, String) {
         Fault::Throttle => (400, error_xml("Throttling", "Rate exceeded")),
         Fault::Malformed => (200, "<html><body>captive portal</body></html>".into()),
         Fault::Error(status, code) => (*status, error_xml(code, "injected by the test double")),
-        Fault::Hang => (0, String::new()),
+        other => unreachable!("{other:?} changes a normal reply"),
     }
 }
 
-fn answer(state: &mut State, params: &HashMap<String, String>, now: time::OffsetDateTime) -> (u16, String) {
+/// The duration the request asked for (STS's default when it asked none).
+fn asked(params: &HashMap<String, String>) -> time::Duration {
+    time::Duration::seconds(
+        params
+            .get("DurationSeconds")
+            .and_then(|d| d.parse().ok())
+            .unwrap_or(3600),
+    )
+}
+
+/// The reply up to the middle of its SessionToken's text.
+fn cut_in_token(reply: &str) -> &str {
+    let start = reply.find("<SessionToken>").expect("a reply with a token") + "<SessionToken>".len();
+    let end = reply[start..].find("</SessionToken>").expect("closed") + start;
+    &reply[..start + (end - start) / 2]
+}
+
+/// Applies a fault that changes a normal reply.
+fn mutate(fault: Option<&Fault>, reply: String) -> String {
+    match fault {
+        Some(Fault::CutInToken) => cut_in_token(&reply).to_string(),
+        Some(Fault::Without(tag)) => {
+            let (open, close) = (format!("<{tag}>"), format!("</{tag}>"));
+            match (reply.find(&open), reply.find(&close)) {
+                (Some(start), Some(end)) => format!("{}{}", &reply[..start], &reply[end + close.len()..]),
+                _ => reply,
+            }
+        }
+        Some(Fault::Replace(tag, text)) => {
+            let (open, close) = (format!("<{tag}>"), format!("</{tag}>"));
+            match (reply.find(&open), reply.find(&close)) {
+                (Some(start), Some(end)) => {
+                    format!("{}{open}{text}{}", &reply[..start], &reply[end..])
+                }
+                _ => reply,
+            }
+        }
+        _ => reply,
+    }
+}
+
+fn answer(
+    state: &mut State,
+    params: &HashMap<String, String>,
+    now: time::OffsetDateTime,
+    expires_in: time::Duration,
+) -> (u16, String) {
     let action = params.get("Action").map(String::as_str).unwrap_or("");
     if let Some(code) = params.get("TokenCode") {
         if *code != state.valid_code {
@@ -208,13 +278,7 @@ fn answer(state: &mut State, params: &HashMap<String, String>, now: time::Offset
             );
         }
     }
-    let seconds: i64 = params
-        .get("DurationSeconds")
-        .and_then(|d| d.parse().ok())
-        .unwrap_or(3600);
-    let expiration = (now + time::Duration::seconds(seconds))
-        .format(&Rfc3339)
-        .expect("format");
+    let expiration = (now + expires_in).format(&Rfc3339).expect("format");
     state.issued += 1;
     let n = state.issued;
     let creds = format!(
