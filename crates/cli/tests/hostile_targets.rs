@@ -5,12 +5,33 @@
 mod support;
 
 use std::os::unix::fs::FileTypeExt;
-use std::process::Command;
+use std::process::{Command, Output};
+use std::sync::{mpsc, Arc};
 use support::{text, World};
+
+/// `rolebar ARGS` that must return: a FIFO once hung it forever. Fails the test after 30 s
+/// instead of hanging the suite (a bound, not a synchronisation).
+fn bounded(w: &Arc<World>, args: &[&str], stdin: &str, env: &[(&str, &str)]) -> Output {
+    let (tx, rx) = mpsc::channel();
+    let shown = args.join(" ");
+    let (w, args, stdin) = (Arc::clone(w), owned(args), stdin.to_string());
+    let env: Vec<(String, String)> = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    std::thread::spawn(move || {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let _ = tx.send(w.rolebar(&args, &stdin, &env));
+    });
+    rx.recv_timeout(std::time::Duration::from_secs(30))
+        .unwrap_or_else(|_| panic!("`rolebar {shown}` hung"))
+}
+
+fn owned(args: &[&str]) -> Vec<String> {
+    args.iter().map(|a| a.to_string()).collect()
+}
 
 #[test]
 fn a_device_or_fifo_as_the_credentials_file_is_refused_before_the_code_is_asked() {
-    let w = World::new("hostile-kind");
+    let w = Arc::new(World::new("hostile-kind"));
     w.add_keys();
     let null = w.path("null");
     let made = Command::new("mknod")
@@ -30,7 +51,8 @@ fn a_device_or_fifo_as_the_credentials_file_is_refused_before_the_code_is_asked(
     for (path, kind) in cases {
         let shown = path.display().to_string();
         // No code on stdin: the refusal must come before any prompt.
-        let out = w.rolebar(
+        let out = bounded(
+            &w,
             &["write", "oppara-dev", "--to", "x1"],
             "",
             &[("AWS_SHARED_CREDENTIALS_FILE", shown.as_str())],
@@ -45,7 +67,7 @@ fn a_device_or_fifo_as_the_credentials_file_is_refused_before_the_code_is_asked(
             "{shown} was replaced"
         );
         // `list` reads the same file and must not hang on it either.
-        let out = w.rolebar(&["list"], "", &[("AWS_SHARED_CREDENTIALS_FILE", shown.as_str())]);
+        let out = bounded(&w, &["list"], "", &[("AWS_SHARED_CREDENTIALS_FILE", shown.as_str())]);
         if kind == "a character device" {
             assert!(out.status.success(), "/dev/null reads as empty: {}", text(&out.stderr));
         } else {
