@@ -47,6 +47,13 @@ fn write_one_profile(c: &mut Criterion) {
     std::fs::write(&path, credentials_file()).expect("seed file");
     let now = OffsetDateTime::now_utc();
     let session = session(now);
+    // The section is the user's until a forced write makes it Rolebar's; then every write is
+    // the everyday one (rewriting Rolebar's own section).
+    let take = WriteOptions {
+        force: true,
+        durability: Durability::NoFsync,
+    };
+    write_profile(&path, "profile-250", &session, None, now, take).expect("take the section");
     let mut group = c.benchmark_group("write_profile_500");
     for (name, durability, samples) in [("no_fsync", Durability::NoFsync, 100), ("fsync", Durability::Fsync, 30)] {
         let options = WriteOptions {
