@@ -3,9 +3,10 @@
 #
 #   bash scripts/run.sh            the real thing: your ~/.aws profiles, your OS keyring
 #   bash scripts/run.sh --demo     a sandbox: a temporary HOME with the seed's profiles, a local
-#                                  moto_server as STS, keys in a separate keyring namespace —
-#                                  click through the whole flow without an AWS account
-#                                  (any 6-digit MFA code works against moto)
+#                                  moto_server as STS, the demo's keys in the sandbox's
+#                                  credentials file and sessions in memory (the OS keyring is
+#                                  never touched) — click through the whole flow without an AWS
+#                                  account (any 6-digit MFA code works against moto)
 #
 # Installs what the build needs when missing (as root: apt packages; npm packages for ui/).
 set -euo pipefail
@@ -52,9 +53,6 @@ SANDBOX=$(mktemp -d "${TMPDIR:-/tmp}/rolebar-demo.XXXXXX")
 MOTO_PID=
 cleanup() {
   [[ -n $MOTO_PID ]] && kill "$MOTO_PID" 2>/dev/null || true
-  "$BIN/rolebar" clear >/dev/null 2>&1 || true
-  "$BIN/rolebar" remove default >/dev/null 2>&1 || true
-  "$BIN/rolebar" remove base >/dev/null 2>&1 || true
   rm -rf "$SANDBOX"
 }
 trap cleanup EXIT
@@ -65,7 +63,10 @@ await_ready "moto (the demo's STS)" "$MOTO_PID" 60 "$SANDBOX/moto.log" curl -sf 
 "$VENV/bin/python" tests/support/moto_setup.py seed "http://127.0.0.1:$PORT" "$SANDBOX/fixture.json" >/dev/null
 
 export AWS_CONFIG_FILE=$SANDBOX/config AWS_SHARED_CREDENTIALS_FILE=$SANDBOX/credentials
-export ROLEBAR_STATE_DIR=$SANDBOX/state ROLEBAR_KEYRING_SERVICE=rolebar-demo
+# The sandbox never touches the OS keyring (it may be locked, or missing): sessions are kept in
+# the tray's memory, and the demo's fake keys sit in the sandbox's credentials file, which
+# Rolebar reads as the AWS CLI does.
+export ROLEBAR_STATE_DIR=$SANDBOX/state ROLEBAR_KEYRING=memory
 export AWS_ENDPOINT_URL_STS=http://127.0.0.1:$PORT
 read -r ROLE_DEV ROLE_RO ROLE_ADMIN AKID SECRET < <("$VENV/bin/python" -c '
 import json, sys
@@ -100,8 +101,11 @@ role_arn=$ROLE_ADMIN
 source_profile=dev
 role_arn=$ROLE_RO
 CONFIG
-AWS_ACCESS_KEY_ID=$AKID AWS_SECRET_ACCESS_KEY=$SECRET "$BIN/rolebar" add default --env
-AWS_ACCESS_KEY_ID=$AKID AWS_SECRET_ACCESS_KEY=$SECRET "$BIN/rolebar" add base --env
-log "demo sandbox in $SANDBOX; STS is moto on port $PORT; any 6-digit code is accepted"
-log "in a terminal: AWS_CONFIG_FILE=$AWS_CONFIG_FILE ROLEBAR_KEYRING_SERVICE=rolebar-demo ROLEBAR_STATE_DIR=$ROLEBAR_STATE_DIR AWS_ENDPOINT_URL_STS=$AWS_ENDPOINT_URL_STS $BIN/rolebar list"
+(
+  umask 077
+  printf '[default]\naws_access_key_id = %s\naws_secret_access_key = %s\n\n[base]\naws_access_key_id = %s\naws_secret_access_key = %s\n' \
+    "$AKID" "$SECRET" "$AKID" "$SECRET" >"$AWS_SHARED_CREDENTIALS_FILE"
+)
+log "demo sandbox in $SANDBOX; STS is moto on port $PORT; any 6-digit code is accepted; the OS keyring is not used"
+log "in a terminal: AWS_CONFIG_FILE=$AWS_CONFIG_FILE AWS_SHARED_CREDENTIALS_FILE=$AWS_SHARED_CREDENTIALS_FILE ROLEBAR_KEYRING=memory ROLEBAR_STATE_DIR=$ROLEBAR_STATE_DIR AWS_ENDPOINT_URL_STS=$AWS_ENDPOINT_URL_STS $BIN/rolebar exec oppara-dev -- aws sts get-caller-identity --endpoint-url $AWS_ENDPOINT_URL_STS"
 ROLEBAR_OPEN_MAIN=1 "$BIN/rolebar-tray"

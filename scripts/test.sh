@@ -279,10 +279,12 @@ cargo_phases() {
     timed clippy cargo clippy --workspace --all-targets "${locked[@]}" -- -D warnings
   fi
   if cargo nextest --version >/dev/null 2>&1; then
-    timed nextest cargo nextest run "${scope[@]}" --all-targets --no-fail-fast "${locked[@]}" "$@"
+    # --run-ignored all: the tests that need moto or a keyring are #[ignore]d so that a plain
+    # `cargo test` passes without them; here those services run, so they run too.
+    timed nextest cargo nextest run "${scope[@]}" --all-targets --no-fail-fast --run-ignored all "${locked[@]}" "$@"
   else
     log "cargo-nextest not found: using cargo test"
-    timed test cargo test "${scope[@]}" --all-targets --no-fail-fast "${locked[@]}" "$@"
+    timed test cargo test "${scope[@]}" --all-targets --no-fail-fast "${locked[@]}" "$@" -- --include-ignored
   fi
   timed doctest cargo test -p rolebar-core -p rolebar-cli --doc "${locked[@]}"
   # The criterion benchmarks, built in the same (debug) profile and run once each as tests:

@@ -15,7 +15,6 @@ use rolebar_core::keys::KeyStore;
 use rolebar_core::profile::{AwsPaths, ProfileSet};
 use rolebar_core::schedule::{DriverHandle, ExpirySettings, FiredState, SessionRef};
 use rolebar_core::session::cache::SessionCache;
-use rolebar_core::store::OsKeyring;
 use rolebar_core::sts::SdkSts;
 use rolebar_core::vault::Vault;
 use std::collections::{BTreeMap, BTreeSet};
@@ -53,7 +52,7 @@ impl AppState {
     /// `ROLEBAR_STATE_DIR` (or the XDG state folder), STS through aws-sdk-sts, the system clock.
     pub fn from_env() -> rolebar_core::Result<Self> {
         let paths = AwsPaths::from_env()?;
-        let store = Arc::new(OsKeyring::default());
+        let store = rolebar_core::store::from_env();
         let index = Index::default_location()?;
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
         let keys = KeyStore::new(store.clone(), index.clone());

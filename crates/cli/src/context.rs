@@ -5,7 +5,6 @@ use rolebar_core::index::Index;
 use rolebar_core::keys::KeyStore;
 use rolebar_core::profile::{AwsPaths, ProfileSet};
 use rolebar_core::session::cache::SessionCache;
-use rolebar_core::store::OsKeyring;
 use rolebar_core::sts::SdkSts;
 use rolebar_core::vault::Vault;
 use rolebar_core::Result;
@@ -25,7 +24,7 @@ impl Context {
     /// `window`: how much time a cached session must have left to be handed out.
     pub fn with_window(window: time::Duration) -> Result<Self> {
         let paths = AwsPaths::from_env()?;
-        let store = Arc::new(OsKeyring::default());
+        let store = rolebar_core::store::from_env();
         let index = Index::default_location()?;
         let clock = Arc::new(SystemClock);
         let keys = KeyStore::new(store.clone(), index.clone());

@@ -30,6 +30,7 @@ fn owned(args: &[&str]) -> Vec<String> {
 }
 
 #[test]
+#[ignore = "needs moto and a keyring: run bash scripts/test.sh"]
 fn a_device_or_fifo_as_the_credentials_file_is_refused_before_the_code_is_asked() {
     let w = Arc::new(World::new("hostile-kind"));
     w.add_keys();
@@ -77,6 +78,7 @@ fn a_device_or_fifo_as_the_credentials_file_is_refused_before_the_code_is_asked(
 }
 
 #[test]
+#[ignore = "needs moto and a keyring: run bash scripts/test.sh"]
 fn a_users_section_needs_force_and_logout_keeps_its_lines() {
     let w = World::new("hostile-owner");
     w.add_keys();

@@ -9,6 +9,7 @@ use support::{text, World};
 const SEED_CREDENTIALS: &str = include_str!("../../core/tests/fixtures/aws/seed-credentials");
 
 #[test]
+#[ignore = "needs moto and a keyring: run bash scripts/test.sh"]
 fn write_then_the_aws_cli_uses_the_profile_and_logout_restores_the_file() {
     let w = World::new("write");
     w.add_keys();
@@ -67,6 +68,7 @@ fn write_then_the_aws_cli_uses_the_profile_and_logout_restores_the_file() {
 }
 
 #[test]
+#[ignore = "needs moto and a keyring: run bash scripts/test.sh"]
 fn export_lines_make_the_aws_cli_work_in_bash() {
     let w = World::new("export");
     w.add_keys();
@@ -98,6 +100,7 @@ fn export_lines_make_the_aws_cli_work_in_bash() {
 }
 
 #[test]
+#[ignore = "needs moto and a keyring: run bash scripts/test.sh"]
 fn the_aws_cli_runs_rolebar_as_its_credential_process() {
     let w = World::new("credproc");
     w.add_keys();

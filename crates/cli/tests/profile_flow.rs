@@ -18,6 +18,7 @@ impl Drop for StoredKeys<'_> {
 }
 
 #[test]
+#[ignore = "needs moto and a keyring: run bash scripts/test.sh"]
 fn a_profile_only_in_the_keyring_is_listed_run_and_a_source_profile() {
     let w = World::new("keyring-only");
     let role = w.fixture["roles"]["developer"].as_str().expect("role");

@@ -20,6 +20,7 @@ fn assert_session_left(listing: &str, any_of: &[&str]) {
 }
 
 #[test]
+#[ignore = "needs moto and a keyring: run bash scripts/test.sh"]
 fn add_exec_exec_list_as_a_user_types_it() {
     let w = World::new("seed");
     let (id, secret) = w.user();
@@ -144,4 +145,29 @@ fn add_exec_exec_list_as_a_user_types_it() {
         "{}",
         text(&out.stderr)
     );
+}
+
+/// The demo's set-up (`scripts/run.sh --demo`): keys in the credentials file, sessions in memory,
+/// and no keyring on the bus at all; a session is still made and used.
+#[test]
+#[ignore = "needs moto: run bash scripts/test.sh"]
+fn without_any_keyring_the_memory_store_serves_a_session() {
+    let w = World::new("memory-store");
+    let (id, secret) = w.user();
+    std::fs::write(
+        w.path("credentials"),
+        format!("[default]\naws_access_key_id = {id}\naws_secret_access_key = {secret}\n"),
+    )
+    .expect("credentials");
+    let no_bus = [
+        ("ROLEBAR_KEYRING", "memory"),
+        ("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/rolebar-test-bus"),
+    ];
+    let out = w.rolebar(&["exec", "oppara-dev", "--", "env"], "123456\n", &no_bus);
+    let stderr = text(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(text(&out.stdout).contains("AWS_SESSION_TOKEN="), "{stderr}");
+    // The same without the memory store fails on the missing keyring: the test means something.
+    let out = w.rolebar(&["exec", "oppara-dev", "--", "env"], "123456\n", &no_bus[1..]);
+    assert!(!out.status.success(), "the OS keyring was not needed after all");
 }

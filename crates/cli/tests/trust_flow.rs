@@ -24,6 +24,7 @@ fn session_from_env(env_output: &str) -> (String, String, String) {
 }
 
 #[test]
+#[ignore = "needs moto and a keyring: run bash scripts/test.sh"]
 fn debug_and_trace_logs_never_show_a_full_key_id_secret_or_token() {
     let w = World::new("logs");
     let (id, secret) = w.user();
@@ -72,6 +73,7 @@ fn debug_and_trace_logs_never_show_a_full_key_id_secret_or_token() {
 }
 
 #[test]
+#[ignore = "needs moto and a keyring: run bash scripts/test.sh"]
 fn add_refuses_names_list_would_break_on() {
     let w = World::new("names");
     let (id, secret) = w.user();
@@ -116,6 +118,7 @@ fn cell_columns(line: &str) -> Vec<usize> {
 }
 
 #[test]
+#[ignore = "needs moto and a keyring: run bash scripts/test.sh"]
 fn list_aligns_japanese_names_by_display_width() {
     let w = World::new("widths");
     let mut config = std::fs::read_to_string(w.path("config")).expect("config");
@@ -143,6 +146,7 @@ fn list_aligns_japanese_names_by_display_width() {
 }
 
 #[test]
+#[ignore = "needs moto and a keyring: run bash scripts/test.sh"]
 fn exec_duration_says_when_it_reuses_a_shorter_cached_session() {
     let w = World::new("duration");
     w.add_keys();
@@ -202,6 +206,7 @@ fn printed_command(stderr: &str) -> Vec<String> {
 }
 
 #[test]
+#[ignore = "needs moto and a keyring: run bash scripts/test.sh"]
 fn the_hint_after_write_runs_with_the_real_aws_cli_when_the_region_is_only_in_default() {
     let w = World::new("hint");
     w.add_keys();

@@ -7,6 +7,22 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::Duration;
 
+/// `ROLEBAR_KEYRING=memory`: keep secrets in this process's memory only (the demo sandbox, a
+/// machine without a keyring to try Rolebar on). Nothing survives the process.
+pub const STORE_VAR: &str = "ROLEBAR_KEYRING";
+
+/// The store the front ends use: the OS keyring ([`OsKeyring::default`]), or memory when
+/// [`STORE_VAR`] says `memory`.
+pub fn from_env() -> std::sync::Arc<dyn SecretStore> {
+    match std::env::var(STORE_VAR).as_deref() {
+        Ok("memory") => {
+            tracing::warn!("{STORE_VAR}=memory: keys and sessions are kept in memory only, and lost at exit");
+            std::sync::Arc::new(MemoryStore::new())
+        }
+        _ => std::sync::Arc::new(OsKeyring::default()),
+    }
+}
+
 /// The keyring service name Rolebar's entries are filed under.
 pub const DEFAULT_SERVICE: &str = "rolebar";
 
@@ -274,7 +290,8 @@ impl SecretStore for OsKeyring {
     }
 }
 
-/// An in-memory store for tests, which can be told to fail like a locked keyring.
+/// An in-memory store (tests, and [`STORE_VAR`]`=memory`), which tests can tell to fail like a
+/// locked keyring.
 #[derive(Debug, Default)]
 pub struct MemoryStore {
     entries: Mutex<HashMap<String, Secret>>,

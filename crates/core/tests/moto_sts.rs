@@ -79,6 +79,7 @@ fn config(m: &Moto) -> String {
 }
 
 #[tokio::test]
+#[ignore = "needs moto and a keyring: run bash scripts/test.sh"]
 async fn seed_role_with_mfa_then_get_caller_identity_names_the_role() {
     let m = moto();
     let t = vault_with(Arc::new(SdkSts::default()));
@@ -116,6 +117,7 @@ async fn seed_role_with_mfa_then_get_caller_identity_names_the_role() {
 }
 
 #[tokio::test]
+#[ignore = "needs moto and a keyring: run bash scripts/test.sh"]
 async fn a_wrong_secret_in_the_keyring_really_fails() {
     let m = moto();
     let t = vault_with(Arc::new(SdkSts::default()));
@@ -150,6 +152,7 @@ async fn a_wrong_secret_in_the_keyring_really_fails() {
 /// moto's GetSessionToken returns one fixed key pair its own enforcement rejects, so the
 /// one-code-for-many-roles path runs against the second, open moto.
 #[tokio::test]
+#[ignore = "needs moto and a keyring: run bash scripts/test.sh"]
 async fn one_code_for_two_roles_through_get_session_token() {
     let m = moto();
     let t = vault_with(Arc::new(SdkSts::default()));

@@ -13,6 +13,7 @@ fn keyring() -> OsKeyring {
 }
 
 #[test]
+#[ignore = "needs a Secret Service: run bash scripts/test.sh"]
 fn set_get_delete_on_the_secret_service() {
     let store = keyring();
     let entry = "keys:roundtrip";
