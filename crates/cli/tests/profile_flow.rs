@@ -36,22 +36,7 @@ fn a_profile_only_in_the_keyring_is_listed_run_and_a_source_profile() {
     assert!(out.status.success(), "add: {}", text(&out.stderr));
 
     // A role whose source_profile has no section anywhere: its keys come from the keyring.
-    let out = w.rolebar(
-        &[
-            "exec",
-            "dev",
-            "--",
-            &w.aws,
-            "sts",
-            "get-caller-identity",
-            "--endpoint-url",
-            &w.moto,
-            "--output",
-            "json",
-        ],
-        "",
-        &[],
-    );
+    let out = w.rolebar(&w.exec_identity("dev"), "", &[]);
     assert!(out.status.success(), "exec dev: {}", text(&out.stderr));
     let who: serde_json::Value = serde_json::from_slice(&out.stdout).expect("aws prints JSON");
     assert!(

@@ -31,18 +31,7 @@ fn add_exec_exec_list_as_a_user_types_it() {
     assert!(!text(&out.stderr).contains(secret), "the secret is never echoed");
 
     // First exec: asks the MFA code once, and the real AWS CLI works with the session.
-    let identity = [
-        "exec",
-        "oppara-dev",
-        "--",
-        &w.aws,
-        "sts",
-        "get-caller-identity",
-        "--endpoint-url",
-        &w.moto,
-        "--output",
-        "json",
-    ];
+    let identity = w.exec_identity("oppara-dev");
     let out = w.rolebar(
         &identity,
         "123456\n",

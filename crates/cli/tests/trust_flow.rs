@@ -218,17 +218,7 @@ fn the_hint_after_write_runs_with_the_real_aws_cli_when_the_region_is_only_in_de
     // the harness unsets every AWS_* variable).
     let run = |args: Vec<String>| {
         let mut all = args;
-        all.extend(
-            [
-                "sts",
-                "get-caller-identity",
-                "--endpoint-url",
-                &w.moto,
-                "--output",
-                "json",
-            ]
-            .map(String::from),
-        );
+        all.extend(w.identity_args().map(String::from));
         let all: Vec<&str> = all.iter().map(String::as_str).collect();
         w.run(&w.aws, &all, "", &[])
     };

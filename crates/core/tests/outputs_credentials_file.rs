@@ -1,6 +1,8 @@
 //! Writing sessions into `~/.aws/credentials`: every other byte kept, guard rails, removal,
 //! symlinks, modes and concurrent writers.
 
+mod support;
+
 use rolebar_core::outputs::credentials_file::{
     default_credentials_path, refresh_profile, remove_expired, remove_profile, remove_profile_of, rolebar_sections,
     write_profile, Durability, Placement, RolebarSection, WriteOptions,
@@ -336,14 +338,9 @@ fn only_the_file_and_its_sidecar_lock_are_left_in_the_folder() {
     for name in ["a", "b", "a"] {
         write(&path, name).expect("writes");
     }
-    let mut names: Vec<String> = fs::read_dir(dir.path())
-        .expect("list")
-        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
     assert_eq!(
-        names,
-        vec![".credentials.rolebar.lock".to_string(), "credentials".to_string()]
+        support::file_names(dir.path()),
+        [".credentials.rolebar.lock", "credentials"]
     );
 }
 

@@ -184,13 +184,8 @@ fn a_writer_killed_at_random_points_leaves_a_whole_file() {
     // removes every one of them under the lock.
     let status = spawn_writer(&path, "after", 1).wait().expect("last writer");
     assert!(status.success());
-    let mut names: Vec<String> = std::fs::read_dir(dir.path())
-        .expect("list")
-        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
     assert_eq!(
-        names,
+        support::file_names(dir.path()),
         [".credentials.rolebar.lock", "credentials"],
         "no secrets left behind"
     );

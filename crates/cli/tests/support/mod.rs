@@ -98,18 +98,30 @@ impl World {
         assert!(out.status.success(), "add: {}", text(&out.stderr));
     }
 
-    /// `aws sts get-caller-identity` with the given extra arguments; the ARN it prints.
-    pub fn caller_arn(&self, extra: &[&str], env: &[(&str, &str)]) -> Result<String, String> {
-        let mut args = vec![
+    /// `sts get-caller-identity` at this world's moto, printing JSON: the AWS CLI's arguments
+    /// (without the `aws` itself), to follow a command line that sets up the credentials.
+    pub fn identity_args(&self) -> [&str; 6] {
+        [
             "sts",
             "get-caller-identity",
             "--endpoint-url",
             &self.moto,
-            "--region",
-            "us-east-1",
             "--output",
             "json",
-        ];
+        ]
+    }
+
+    /// `rolebar exec PROFILE -- aws sts get-caller-identity …` as arguments for [`Self::rolebar`].
+    pub fn exec_identity<'a>(&'a self, profile: &'a str) -> Vec<&'a str> {
+        let mut args = vec!["exec", profile, "--", &self.aws];
+        args.extend(self.identity_args());
+        args
+    }
+
+    /// `aws sts get-caller-identity` with the given extra arguments; the ARN it prints.
+    pub fn caller_arn(&self, extra: &[&str], env: &[(&str, &str)]) -> Result<String, String> {
+        let mut args = self.identity_args().to_vec();
+        args.extend_from_slice(&["--region", "us-east-1"]);
         args.extend_from_slice(extra);
         let out = self.run(&self.aws, &args, "", env);
         if !out.status.success() {

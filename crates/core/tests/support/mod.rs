@@ -15,6 +15,16 @@ pub const WRITTEN_KEYS: [&str; 6] = [
     "rolebar_source_profile",
 ];
 
+/// The names in a folder, sorted: what a write left behind next to the file.
+pub fn file_names(dir: &std::path::Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .expect("list the folder")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
 use rolebar_core::clock::ManualClock;
 use rolebar_core::index::Index;
 use rolebar_core::keys::KeyStore;
