@@ -68,6 +68,7 @@ fn current_model<R: Runtime>(app: &AppHandle<R>) -> MenuModel {
         &state.activity(),
         state.now(),
         state.expiry().expiring_within(),
+        state.catalog(),
     )
 }
 
@@ -202,16 +203,20 @@ fn on_menu_event<R: Runtime>(app: &AppHandle<R>, event: MenuEvent) {
             let app = app.clone();
             tauri::async_runtime::spawn(async move {
                 let format = ExportChoice::from_env();
-                match actions::copy_exports(&app.state::<AppState>(), &id, format) {
+                let state = app.state::<AppState>();
+                let words = state.catalog();
+                match actions::copy_exports(&state, &id, format) {
                     Ok(report) => notify::info(
-                        format!("Copied exports for {}", report.profile),
-                        format!(
-                            "{} lines for {} are on the clipboard",
-                            report.variables,
-                            format.format()
+                        words.tr_args("note-copied-title", &[("profile", report.profile.as_str().into())]),
+                        words.tr_args(
+                            "note-copied-body",
+                            &[
+                                ("count", report.variables.into()),
+                                ("format", format.format().to_string().into()),
+                            ],
                         ),
                     ),
-                    Err(e) => notify::failure("Rolebar: cannot copy exports", e.message),
+                    Err(e) => notify::failure(words.tr("note-copy-failed"), e.message),
                 }
             });
         }
@@ -225,7 +230,12 @@ fn on_menu_event<R: Runtime>(app: &AppHandle<R>, event: MenuEvent) {
                 };
                 match actions::log_out(&state, &profile) {
                     Ok(_) => windows::notify_changed(&app),
-                    Err(e) => notify::failure(format!("Rolebar: cannot log out of {profile}"), e.message),
+                    Err(e) => notify::failure(
+                        state
+                            .catalog()
+                            .tr_args("note-log-out-failed", &[("profile", profile.as_str().into())]),
+                        e.message,
+                    ),
                 }
             });
         }
