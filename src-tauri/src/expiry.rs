@@ -616,7 +616,7 @@ mod tests {
             WarningKind::Threshold(Duration::minutes(65)),
         );
         let note = warning_note(&long, None, true, ja);
-        assert_eq!(note.body, "oppara-dev はあと 1 時間 5 分 で期限切れになります");
+        assert_eq!(note.body, "oppara-dev はあと 1 時間 5 分で期限切れになります");
         assert_eq!(
             note.actions,
             [("renew", "更新".to_string()), ("dismiss", "閉じる".to_string())]

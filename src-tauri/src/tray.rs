@@ -3,6 +3,7 @@
 //! change, and turns clicks into actions.
 
 use crate::actions::{self, Origin};
+use crate::i18n::Language;
 use crate::menu::{self, Action, Entry, IconState, MenuModel};
 use crate::notify;
 use crate::state::AppState;
@@ -25,6 +26,8 @@ const ICON_EXPIRING: &[u8] = include_bytes!("../../icons/tray-expiring.png");
 struct Shown<R: Runtime> {
     model: MenuModel,
     items: Handles<R>,
+    /// The language of its labels: another language means a new menu (see `refresh`).
+    language: Language,
 }
 
 /// Menu items by id, to change their labels in place.
@@ -44,6 +47,7 @@ impl<R: Runtime> std::fmt::Debug for TrayMenu<R> {
 /// Creates the tray icon with the current menu, and starts the refresher.
 pub fn create<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
     let model = current_model(app);
+    let language = app.state::<AppState>().catalog().language();
     let (built, items) = build_menu(app, &model)?;
     TrayIconBuilder::with_id(TRAY_ID)
         .icon(icon(model.icon)?)
@@ -54,7 +58,7 @@ pub fn create<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
         .on_menu_event(on_menu_event)
         .build(app)?;
     app.manage(TrayMenu {
-        shown: Mutex::new(Some(Shown { model, items })),
+        shown: Mutex::new(Some(Shown { model, items, language })),
     });
     spawn_refresher(app.clone());
     Ok(())
@@ -117,10 +121,13 @@ fn build_entries<R: Runtime>(
 /// Recomputes the menu and applies the difference. Returns the model shown.
 pub fn refresh<R: Runtime>(app: &AppHandle<R>) -> Option<MenuModel> {
     let model = current_model(app);
+    let language = app.state::<AppState>().catalog().language();
     let tray_menu = app.try_state::<TrayMenu<R>>()?;
     let tray = app.tray_by_id(TRAY_ID)?;
     let mut shown = tray_menu.shown.lock().unwrap_or_else(|p| p.into_inner());
-    let result = match shown.as_mut() {
+    // A language change rebuilds the menu rather than relabelling it: the tray host (libayatana's
+    // dbusmenu export) was seen keeping a submenu's old label after an in-place change.
+    let result = match shown.as_mut().filter(|current| current.language == language) {
         Some(current) if current.model == model => Ok(()),
         Some(current) if current.model.same_shape(&model) => update_labels(current, &model).and_then(|()| {
             if current.model.icon != model.icon {
@@ -139,6 +146,7 @@ pub fn refresh<R: Runtime>(app: &AppHandle<R>) -> Option<MenuModel> {
             *shown = Some(Shown {
                 model: model.clone(),
                 items,
+                language,
             });
             Ok(())
         }),

@@ -165,7 +165,7 @@ function renderSessions(sessions: SessionView[]): void {
         "tr",
         { "data-testid": "session-row", "data-profile": s.profile, "data-session-id": s.id },
         cell(h("strong", {}, s.profile), s.roleArn ? h("div", { class: "sub" }, s.roleArn) : null),
-        cell(s.kind === "assumeRole" ? t("main-kind-role-session") : t("main-kind-mfa-session")),
+        h("td", { class: "nowrap" }, s.kind === "assumeRole" ? t("main-kind-role-session") : t("main-kind-mfa-session")),
         cell(
           h("span", {
             class: "time-left",
@@ -203,7 +203,7 @@ function renderProfiles(o: Overview): void {
         "tr",
         { "data-testid": "profile-row", "data-profile": p.name, class: usable ? "" : "disabled" },
         cell(h("strong", {}, p.name), live ? h("span", { class: "badge", "data-testid": "profile-active" }, t("main-active")) : null),
-        cell(kindLabel(p.kind)),
+        h("td", { class: "nowrap" }, kindLabel(p.kind)),
         cell(p.roleArn ? h("code", {}, p.roleArn) : "—"),
         cell(p.mfaSerial ? h("code", {}, p.mfaSerial) : "—"),
         h("td", { class: "nowrap" }, p.region ?? "—"),
