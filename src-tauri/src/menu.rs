@@ -249,6 +249,19 @@ impl MenuModel {
         a == b
     }
 
+    /// The submenus' own labels (`oppara-dev — 37 min`), in order. The tray host does not show
+    /// a submenu's label changed in place (libayatana's dbusmenu export keeps the old one, seen
+    /// end to end), so when these differ the tray builds a new menu instead.
+    pub fn submenu_labels(&self) -> Vec<&str> {
+        self.entries
+            .iter()
+            .filter_map(|e| match e {
+                Entry::Submenu { label, .. } => Some(label.as_str()),
+                _ => None,
+            })
+            .collect()
+    }
+
     /// Every (id, label) pair, submenus included, for updating labels in place.
     pub fn labels(&self) -> Vec<(&str, &str)> {
         fn walk<'a>(entries: &'a [Entry], out: &mut Vec<(&'a str, &'a str)>) {
@@ -548,6 +561,12 @@ mod tests {
         assert!(b
             .labels()
             .contains(&("session:session:AssumeRole:oppara-dev", "oppara-dev — 36 min")));
+        assert_ne!(
+            a.submenu_labels(),
+            b.submenu_labels(),
+            "the countdown is in a submenu's label: the tray rebuilds for it"
+        );
+        assert_eq!(b.submenu_labels(), ["oppara-dev — 36 min"]);
     }
 
     #[test]

@@ -125,17 +125,22 @@ pub fn refresh<R: Runtime>(app: &AppHandle<R>) -> Option<MenuModel> {
     let tray_menu = app.try_state::<TrayMenu<R>>()?;
     let tray = app.tray_by_id(TRAY_ID)?;
     let mut shown = tray_menu.shown.lock().unwrap_or_else(|p| p.into_inner());
-    // A language change rebuilds the menu rather than relabelling it: the tray host (libayatana's
-    // dbusmenu export) was seen keeping a submenu's old label after an in-place change.
+    // A language change, or a submenu's new label (the countdown), rebuilds the menu rather
+    // than relabelling it: the tray host (libayatana's dbusmenu export) keeps a submenu's old
+    // label after an in-place change (seen end to end); plain items relabel fine.
     let result = match shown.as_mut().filter(|current| current.language == language) {
         Some(current) if current.model == model => Ok(()),
-        Some(current) if current.model.same_shape(&model) => update_labels(current, &model).and_then(|()| {
-            if current.model.icon != model.icon {
-                tray.set_icon(Some(icon(model.icon)?))?;
-            }
-            current.model = model.clone();
-            Ok(())
-        }),
+        Some(current)
+            if current.model.same_shape(&model) && current.model.submenu_labels() == model.submenu_labels() =>
+        {
+            update_labels(current, &model).and_then(|()| {
+                if current.model.icon != model.icon {
+                    tray.set_icon(Some(icon(model.icon)?))?;
+                }
+                current.model = model.clone();
+                Ok(())
+            })
+        }
         _ => build_menu(app, &model).and_then(|(built, items)| {
             tray.set_menu(Some(built))?;
             // Each set_icon writes a new PNG for the panel to load: only when it changed.
