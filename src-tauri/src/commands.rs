@@ -163,12 +163,9 @@ fn autostart_failed(e: tauri_plugin_autostart::Error) -> CommandError {
 /// tray's labels changed in place, every open window sent the new messages.
 #[tauri::command]
 pub async fn set_language<R: Runtime>(app: AppHandle<R>, language: String) -> Result<MessagesView, CommandError> {
-    let setting: LanguageSetting = language.parse().map_err(|()| {
-        CommandError::new(
-            codes::INVALID_INPUT,
-            format!("unknown language `{language}`: use auto, en or ja"),
-        )
-    })?;
+    let setting: LanguageSetting = language
+        .parse()
+        .map_err(|e: rolebar_core::language::UnknownLanguage| CommandError::new(codes::INVALID_INPUT, e.to_string()))?;
     let state = app.state::<AppState>();
     let choice = state.set_language(setting)?;
     tracing::info!(setting = setting.code(), language = %choice.language(), "language changed");

@@ -21,6 +21,11 @@ use zeroize::Zeroizing;
 
 const KEY: &str = "language";
 
+/// A language code Rolebar has no catalogue for (or a typo).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown language `{0}`: use en (English), ja (日本語) or auto (the system's)")]
+pub struct UnknownLanguage(pub String);
+
 /// A language the app has a catalogue for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Language {
@@ -59,11 +64,14 @@ impl fmt::Display for Language {
 }
 
 impl FromStr for Language {
-    type Err = ();
+    type Err = UnknownLanguage;
 
     /// Exactly a code of [`Language::code`] (the file holds codes, not locale names).
-    fn from_str(s: &str) -> Result<Self, ()> {
-        Language::ALL.into_iter().find(|l| l.code() == s).ok_or(())
+    fn from_str(s: &str) -> Result<Self, UnknownLanguage> {
+        Language::ALL
+            .into_iter()
+            .find(|l| l.code() == s)
+            .ok_or_else(|| UnknownLanguage(s.to_string()))
     }
 }
 
@@ -93,7 +101,7 @@ impl LanguageSetting {
             Some(Value::String(code)) => code
                 .parse()
                 .map(LanguageSetting::Fixed)
-                .map_err(|()| invalid(path, &root[KEY])),
+                .map_err(|_| invalid(path, &root[KEY])),
             Some(other) => Err(invalid(path, other)),
         }
     }
@@ -147,10 +155,10 @@ impl LanguageSetting {
 }
 
 impl FromStr for LanguageSetting {
-    type Err = ();
+    type Err = UnknownLanguage;
 
     /// `auto`, `en` or `ja`.
-    fn from_str(s: &str) -> Result<Self, ()> {
+    fn from_str(s: &str) -> Result<Self, UnknownLanguage> {
         if s == "auto" {
             Ok(LanguageSetting::Auto)
         } else {
@@ -291,6 +299,10 @@ mod tests {
         ] {
             assert_eq!(setting.code().parse(), Ok(setting));
         }
-        assert_eq!("fr".parse::<LanguageSetting>(), Err(()));
+        let e = "fr".parse::<LanguageSetting>().expect_err("fr");
+        assert_eq!(
+            e.to_string(),
+            "unknown language `fr`: use en (English), ja (日本語) or auto (the system's)"
+        );
     }
 }
