@@ -160,7 +160,7 @@ fn autostart_failed(e: tauri_plugin_autostart::Error) -> CommandError {
 }
 
 /// Shows the app in `language` (`auto`, `en`, `ja`) from now on: saved to settings.json, the
-/// tray's labels changed in place, every open window sent the new messages.
+/// tray menu rebuilt in it, every open window sent the new messages.
 #[tauri::command]
 pub async fn set_language<R: Runtime>(app: AppHandle<R>, language: String) -> Result<MessagesView, CommandError> {
     let setting: LanguageSetting = language
@@ -169,7 +169,7 @@ pub async fn set_language<R: Runtime>(app: AppHandle<R>, language: String) -> Re
     let state = app.state::<AppState>();
     let choice = state.set_language(setting)?;
     tracing::info!(setting = setting.code(), language = %choice.language(), "language changed");
-    // The tray refresher rebuilds the labels from the new catalogue.
+    // The tray refresher builds the menu again from the new catalogue.
     state.changed.notify_one();
     let messages = MessagesView::new(choice);
     windows::language_changed(&app, &messages);
