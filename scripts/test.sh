@@ -37,6 +37,8 @@ APT_PACKAGES=(
   # the app's end-to-end tests: the tray library it dlopens, WebDriver for its windows,
   # the X clipboard, screenshots and window lookup
   libayatana-appindicator3-1 webkit2gtk-driver xclip imagemagick xdotool x11-utils libnotify-bin
+  # a Japanese font for the Japanese pass (the .deb recommends one; the smallest of the three)
+  fonts-ipafont-gothic
   # checking the .deb (tests/package)
   desktop-file-utils
 )

@@ -50,7 +50,12 @@ pub async fn assume<R: Runtime>(
             tracing::warn!(profile, code = %e.code, "no session: {}", e.message);
             state.set_last_error(Some(format!("{profile}: {}", e.message)));
             if origin == Origin::Tray {
-                notify::failure(format!("Rolebar: no session for {profile}"), e.message.clone());
+                notify::failure(
+                    state
+                        .catalog()
+                        .tr_args("note-no-session", &[("profile", profile.into())]),
+                    e.message.clone(),
+                );
             }
         }
     }

@@ -46,6 +46,8 @@ pub const COMMAND_SIGNATURES: &[(&str, &str, &str)] = &[
         "ExpiryView",
     ),
     ("set_warn_before", "{ warnBefore: string[] }", "ExpiryView"),
+    ("set_language", "{ language: string }", "MessagesView"),
+    ("get_messages", "{}", "MessagesView"),
     ("mfa_request", "{}", "MfaRequestView | null"),
     ("submit_mfa_code", "{ requestId: number; code: string }", "null"),
     ("cancel_mfa", "{ requestId: number }", "null"),
@@ -75,6 +77,7 @@ pub fn typescript() -> String {
         MfaReasonView::decl(&cfg),
         MfaRequestView::decl(&cfg),
         Intent::decl(&cfg),
+        MessagesView::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by src-tauri/src/bindings.rs (ts-rs). Do not edit:\n\
@@ -96,6 +99,7 @@ pub fn typescript() -> String {
     out.push_str(&format!("  changed: {:?},\n", windows::CHANGED_EVENT));
     out.push_str(&format!("  intent: {:?},\n", windows::INTENT_EVENT));
     out.push_str(&format!("  mfaRequest: {:?},\n", windows::MFA_REQUEST_EVENT));
+    out.push_str(&format!("  language: {:?},\n", windows::LANGUAGE_EVENT));
     out.push_str("} as const;\n");
     debug_assert_eq!(COMMANDS.len(), COMMAND_SIGNATURES.len());
     out

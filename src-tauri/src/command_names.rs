@@ -18,6 +18,9 @@ pub const COMMANDS: &[&str] = &[
     "set_autostart",
     "set_auto_refresh",
     "set_warn_before",
+    "set_language",
+    // both windows
+    "get_messages",
     // MFA dialog
     "mfa_request",
     "submit_mfa_code",

@@ -5,10 +5,11 @@
 
 use crate::actions::{self, Origin};
 use crate::error::{codes, CommandError};
+use crate::i18n::LanguageSetting;
 use crate::state::AppState;
 use crate::views::{
-    CopyReport, ExpiryView, ExportChoice, KeyView, LogOutReport, MfaRequestView, Overview, SessionView, Settings,
-    WriteResult,
+    CopyReport, ExpiryView, ExportChoice, KeyView, LogOutReport, MessagesView, MfaRequestView, Overview, SessionView,
+    Settings, WriteResult,
 };
 use crate::windows;
 use tauri::{AppHandle, Manager, Runtime, State};
@@ -156,6 +157,31 @@ fn autostart<R: Runtime>(
 
 fn autostart_failed(e: tauri_plugin_autostart::Error) -> CommandError {
     CommandError::new(codes::AUTOSTART_FAILED, format!("cannot change start at login: {e}"))
+}
+
+/// Shows the app in `language` (`auto`, `en`, `ja`) from now on: saved to settings.json, the
+/// tray menu rebuilt in it, every open window sent the new messages.
+#[tauri::command]
+pub async fn set_language<R: Runtime>(app: AppHandle<R>, language: String) -> Result<MessagesView, CommandError> {
+    let setting: LanguageSetting = language
+        .parse()
+        .map_err(|e: rolebar_core::language::UnknownLanguage| CommandError::new(codes::INVALID_INPUT, e.to_string()))?;
+    let state = app.state::<AppState>();
+    let choice = state.set_language(setting)?;
+    tracing::info!(setting = setting.code(), language = %choice.language(), "language changed");
+    // The tray refresher builds the menu again from the new catalogue.
+    state.changed.notify_one();
+    let messages = MessagesView::new(choice);
+    windows::language_changed(&app, &messages);
+    Ok(messages)
+}
+
+// --- both windows ---
+
+/// The words of the language in force, for the window to show.
+#[tauri::command]
+pub async fn get_messages(state: State<'_, AppState>) -> Result<MessagesView, CommandError> {
+    Ok(MessagesView::new(state.language()))
 }
 
 // --- MFA dialog ---

@@ -28,11 +28,12 @@
 
 use crate::actions::{self, Origin, RefreshReport};
 use crate::error::{codes, CommandError};
-use crate::menu;
+use crate::i18n::Catalog;
 use crate::notify;
 use crate::state::AppState;
 use crate::views::ExpiryView;
 use crate::windows;
+use fluent_bundle::FluentValue;
 use rolebar_core::schedule::{
     format_duration, validate_thresholds, ExpiryDriver, ExpirySettings, Schedule, SessionRef, Warning, WarningKind,
 };
@@ -158,22 +159,31 @@ pub struct Note {
     pub summary: String,
     pub body: String,
     /// Buttons as (action key, label), in order.
-    pub actions: Vec<(&'static str, &'static str)>,
+    pub actions: Vec<(&'static str, String)>,
 }
 
-/// The notification for `warning`: the warning's text (`oppara-dev expires in 2 min`), then
-/// `detail` on a line of its own; Renew and Dismiss buttons when the server can show them, else
-/// a line saying where to renew.
-pub fn warning_note(warning: &Warning, detail: Option<&str>, with_actions: bool) -> Note {
-    let mut body = warning.text();
+/// The notification for `warning` in the language of `words`: what ends when
+/// (`oppara-dev expires in 2 min`, built from the warning's data: the core's own text is the
+/// command line's English), then `detail` on a line of its own; Renew and Dismiss buttons when
+/// the server can show them, else a line saying where to renew.
+pub fn warning_note(warning: &Warning, detail: Option<&str>, with_actions: bool, words: &Catalog) -> Note {
+    let profile = ("profile", FluentValue::from(warning.profile.as_str()));
+    let mut body = match warning.kind {
+        WarningKind::Expired => words.tr_args("note-expired", &[profile]),
+        WarningKind::Threshold(_) => words.tr_args(
+            "note-expires-in",
+            &[profile, ("left", words.warning_left(warning.time_left()).into())],
+        ),
+    };
     if let Some(detail) = detail {
         body.push('\n');
         body.push_str(detail);
     }
     let actions = if with_actions {
-        vec![(RENEW, "Renew"), (DISMISS, "Dismiss")]
+        vec![(RENEW, words.tr("note-renew")), (DISMISS, words.tr("note-dismiss"))]
     } else {
-        body.push_str("\nRenew it by choosing the profile in the Rolebar tray menu.");
+        body.push('\n');
+        body.push_str(&words.tr("note-renew-in-tray"));
         Vec::new()
     };
     Note {
@@ -185,19 +195,25 @@ pub fn warning_note(warning: &Warning, detail: Option<&str>, with_actions: bool)
 
 /// What auto-refresh did: `oppara-dev refreshed`, the new session's time left, the sections
 /// rewritten and those that could not be.
-pub fn refreshed_note(report: &RefreshReport, now: OffsetDateTime) -> Note {
+pub fn refreshed_note(report: &RefreshReport, now: OffsetDateTime, words: &Catalog) -> Note {
     let left = (report.expires_at - now).max(Duration::ZERO);
-    let mut body = format!(
-        "{} refreshed\nNew session: {} left.",
-        report.profile,
-        menu::time_left_label(left)
-    );
+    let mut body = words.tr_args("note-refreshed", &[("profile", report.profile.as_str().into())]);
+    body.push('\n');
+    body.push_str(&words.tr_args("note-refreshed-left", &[("left", words.time_left_label(left).into())]));
     if !report.rewritten.is_empty() {
         let sections: Vec<String> = report.rewritten.iter().map(|t| format!("[{t}]")).collect();
-        body.push_str(&format!(" Rewrote {}.", sections.join(", ")));
+        body.push(' ');
+        body.push_str(&words.tr_args("note-rewrote", &[("sections", sections.join(", ").into())]));
     }
     for (target, error) in &report.failed {
-        body.push_str(&format!("\nCannot rewrite [{target}]: {}", error.message));
+        body.push('\n');
+        body.push_str(&words.tr_args(
+            "note-cannot-rewrite",
+            &[
+                ("target", target.as_str().into()),
+                ("error", error.message.as_str().into()),
+            ],
+        ));
     }
     Note {
         summary: SUMMARY.to_string(),
@@ -207,11 +223,11 @@ pub fn refreshed_note(report: &RefreshReport, now: OffsetDateTime) -> Note {
 }
 
 /// Why auto-refresh did not renew, as a line under the warning.
-pub fn refresh_failed_detail(error: &CommandError) -> String {
+pub fn refresh_failed_detail(error: &CommandError, words: &Catalog) -> String {
     if error.code == "mfa_required" {
-        "Refreshing it needs an MFA code.".to_string()
+        words.tr("note-refresh-needs-mfa")
     } else {
-        format!("Automatic refresh failed: {}", error.message)
+        words.tr_args("note-refresh-failed", &[("error", error.message.as_str().into())])
     }
 }
 
@@ -343,12 +359,10 @@ pub fn start<R: Runtime>(app: &AppHandle<R>) {
     let config = state.expiry();
     if let Some(problem) = &config.problem {
         tracing::warn!(code = %problem.code, "expiry settings not used, the defaults apply: {}", problem.message);
+        let words = state.catalog();
         notify::failure(
-            "Rolebar: settings not used",
-            format!(
-                "{}\nExpiry warnings use the defaults (10 and 2 minutes before) until this is fixed and Rolebar restarts.",
-                problem.message
-            ),
+            words.tr("note-settings-not-used"),
+            format!("{}\n{}", problem.message, words.tr("note-settings-defaults")),
         );
     }
     let (sender, warnings) = tokio::sync::mpsc::unbounded_channel();
@@ -403,13 +417,13 @@ async fn on_warning<R: Runtime>(app: AppHandle<R>, shared: Arc<Warnings>, warnin
             match result {
                 Ok(report) => {
                     shared.refreshed.record(&report, state.now());
-                    let note = refreshed_note(&report, state.now());
+                    let note = refreshed_note(&report, state.now(), state.catalog());
                     notify::info(note.summary, note.body);
                     return;
                 }
                 Err(e) => {
                     tracing::info!(profile = %warning.profile, code = %e.code, "no automatic refresh: {}", e.message);
-                    Some(refresh_failed_detail(&e))
+                    Some(refresh_failed_detail(&e, state.catalog()))
                 }
             }
         }
@@ -436,7 +450,7 @@ async fn renew<R: Runtime>(app: &AppHandle<R>, warning: &Warning) {
 #[cfg(all(unix, not(target_os = "macos")))]
 async fn show_warning<R: Runtime>(app: &AppHandle<R>, open: &OpenNotes, warning: &Warning, detail: Option<&str>) {
     let with_actions = server_has_actions().await;
-    let note = warning_note(warning, detail, with_actions);
+    let note = warning_note(warning, detail, with_actions, app.state::<AppState>().catalog());
     let (id, withdraw) = open.open(&warning.key);
     let mut notification = notify_rust::Notification::new();
     notification.appname("Rolebar").summary(&note.summary).body(&note.body);
@@ -529,16 +543,21 @@ async fn server_has_actions() -> bool {
 
 /// Elsewhere: a plain notification (no buttons to wait for).
 #[cfg(not(all(unix, not(target_os = "macos"))))]
-async fn show_warning<R: Runtime>(_app: &AppHandle<R>, _open: &OpenNotes, warning: &Warning, detail: Option<&str>) {
-    let note = warning_note(warning, detail, false);
+async fn show_warning<R: Runtime>(app: &AppHandle<R>, _open: &OpenNotes, warning: &Warning, detail: Option<&str>) {
+    let note = warning_note(warning, detail, false, app.state::<AppState>().catalog());
     notify::info(note.summary, note.body);
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::i18n::Language;
     use std::collections::BTreeSet;
     use time::macros::datetime;
+
+    fn en() -> &'static Catalog {
+        Catalog::get(Language::English)
+    }
 
     const EXPIRES: OffsetDateTime = datetime!(2026-11-25 13:00 UTC);
 
@@ -562,18 +581,18 @@ mod tests {
 
     #[test]
     fn a_warning_says_what_ends_when_with_renew_and_dismiss() {
-        let note = warning_note(&two_min(), None, true);
+        let note = warning_note(&two_min(), None, true, en());
         assert_eq!(
             note,
             Note {
                 summary: "Rolebar".into(),
                 body: "oppara-dev expires in 2 min".into(),
-                actions: vec![("renew", "Renew"), ("dismiss", "Dismiss")],
+                actions: vec![("renew", "Renew".to_string()), ("dismiss", "Dismiss".to_string())],
             }
         );
         let expired = warning("oppara-dev", Duration::ZERO, WarningKind::Expired);
-        assert_eq!(warning_note(&expired, None, true).body, "oppara-dev expired");
-        let detailed = warning_note(&two_min(), Some("Refreshing it needs an MFA code."), true);
+        assert_eq!(warning_note(&expired, None, true, en()).body, "oppara-dev expired");
+        let detailed = warning_note(&two_min(), Some("Refreshing it needs an MFA code."), true, en());
         assert_eq!(
             detailed.body,
             "oppara-dev expires in 2 min\nRefreshing it needs an MFA code."
@@ -582,10 +601,36 @@ mod tests {
 
     #[test]
     fn without_buttons_the_warning_says_where_to_renew() {
-        let note = warning_note(&two_min(), None, false);
+        let note = warning_note(&two_min(), None, false, en());
         assert!(note.actions.is_empty());
         assert!(note.body.starts_with("oppara-dev expires in 2 min\n"), "{}", note.body);
         assert!(note.body.contains("tray"), "{}", note.body);
+    }
+
+    #[test]
+    fn in_japanese_the_app_words_the_warning_from_its_data() {
+        let ja = Catalog::get(Language::Japanese);
+        let long = warning(
+            "oppara-dev",
+            Duration::minutes(65),
+            WarningKind::Threshold(Duration::minutes(65)),
+        );
+        let note = warning_note(&long, None, true, ja);
+        assert_eq!(note.body, "oppara-dev はあと 1 時間 5 分で期限切れになります");
+        assert_eq!(
+            note.actions,
+            [("renew", "更新".to_string()), ("dismiss", "閉じる".to_string())]
+        );
+        let expired = warning("oppara-dev", Duration::ZERO, WarningKind::Expired);
+        assert_eq!(
+            warning_note(&expired, None, true, ja).body,
+            "oppara-dev の期限が切れました"
+        );
+        assert_eq!(
+            long.text(),
+            "oppara-dev expires in 1 h 5 min",
+            "the core's own text stays English (the command line)"
+        );
     }
 
     #[test]
@@ -677,10 +722,10 @@ mod tests {
     #[test]
     fn a_failed_refresh_says_why_under_the_warning() {
         let mfa = CommandError::new("mfa_required", "profile `oppara-dev` needs an MFA code …");
-        assert_eq!(refresh_failed_detail(&mfa), "Refreshing it needs an MFA code.");
+        assert_eq!(refresh_failed_detail(&mfa, en()), "Refreshing it needs an MFA code.");
         let other = CommandError::new("access_denied", "access denied by AWS");
         assert_eq!(
-            refresh_failed_detail(&other),
+            refresh_failed_detail(&other, en()),
             "Automatic refresh failed: access denied by AWS"
         );
     }
@@ -698,7 +743,7 @@ mod tests {
                 CommandError::new("section_not_managed", "[legacy] was edited by hand"),
             )],
         };
-        let note = refreshed_note(&report, now);
+        let note = refreshed_note(&report, now, en());
         assert_eq!(note.summary, "Rolebar");
         assert!(note.actions.is_empty());
         assert_eq!(
@@ -712,7 +757,7 @@ mod tests {
             ..report
         };
         assert_eq!(
-            refreshed_note(&bare, now).body,
+            refreshed_note(&bare, now, en()).body,
             "oppara-dev refreshed\nNew session: 59 min left."
         );
     }

@@ -829,3 +829,57 @@ fn every_declared_command_is_registered() {
         }
     }
 }
+
+#[test]
+fn the_language_is_chosen_in_the_window_saved_and_in_force_at_once() {
+    let h = harness_with_settings_file(Some(r#"{"expiry": {"warn_before": ["20m"]}, "x": 1}"#));
+    let english = invoke(&h.main, "get_messages", json!({})).expect("messages");
+    assert_eq!(english["language"], "en");
+    assert_eq!(english["setting"], "auto");
+    assert_eq!(english["messages"]["mfa-heading"], "Enter your MFA code");
+    assert_eq!(english["messages"]["main-busy-renew"], "Renewing {$profile}…");
+
+    let japanese = invoke(&h.main, "set_language", json!({ "language": "ja" })).expect("ja");
+    assert_eq!(japanese["language"], "ja");
+    assert_eq!(japanese["setting"], "ja");
+    assert_eq!(japanese["messages"]["mfa-heading"], "MFA コードを入力してください");
+    assert_eq!(
+        invoke(&h.main, "get_messages", json!({})).expect("again")["language"],
+        "ja",
+        "in force for the next window too"
+    );
+    let state = h.app.state::<AppState>();
+    assert_eq!(state.catalog().tr("menu-quit"), "終了", "the tray's words too");
+    let path = h.dir.path().join("settings.json");
+    let saved: Value = serde_json::from_str(&std::fs::read_to_string(&path).expect("saved")).expect("json");
+    assert_eq!(saved["language"], "ja");
+    assert_eq!(
+        saved["expiry"]["warn_before"],
+        json!(["20m"]),
+        "the other settings kept"
+    );
+    assert_eq!(saved["x"], 1);
+
+    let auto = invoke(&h.main, "set_language", json!({ "language": "auto" })).expect("auto");
+    assert_eq!(auto["setting"], "auto");
+    assert_eq!(auto["language"], auto["system"]);
+    let saved: Value = serde_json::from_str(&std::fs::read_to_string(&path).expect("saved")).expect("json");
+    assert!(
+        saved.get("language").is_none(),
+        "Auto is the absence of the key: {saved}"
+    );
+
+    let err = invoke(&h.main, "set_language", json!({ "language": "fr" })).expect_err("unknown");
+    assert_eq!(err["code"], codes::INVALID_INPUT);
+
+    // A file broken by hand is refused and left as it is; the language in force stays.
+    std::fs::write(&path, r#"{"language": "ja",}"#).expect("broken");
+    let err = invoke(&h.main, "set_language", json!({ "language": "ja" })).expect_err("refused");
+    assert_eq!(err["code"], codes::SETTINGS_NOT_WRITABLE);
+    assert!(
+        err["message"].as_str().is_some_and(|m| m.contains("settings.json")),
+        "{err}"
+    );
+    assert_eq!(std::fs::read_to_string(&path).expect("kept"), r#"{"language": "ja",}"#);
+    assert_eq!(state.language().setting.code(), "auto");
+}

@@ -9,6 +9,8 @@
 //! - `mfa`: the MFA dialog queue (`MfaPrompt` for the vault); `windows`: creating windows
 //! - `state`: what the app holds; `views`: the data the UI sees; `notify`, `clipboard`, `error`
 //! - `rendering`: software drawing on Linux unless asked otherwise (memory)
+//! - `i18n`: English and Japanese (Fluent catalogues in `src-tauri/locales/`), chosen in the
+//!   main window or from the system locale
 //!
 //! Environment: `AWS_CONFIG_FILE`, `AWS_SHARED_CREDENTIALS_FILE`, `AWS_ENDPOINT_URL_STS` (and
 //! the rest rolebar-core reads), `ROLEBAR_STATE_DIR`, `HOME`; `ROLEBAR_LOG` filters the logs
@@ -21,6 +23,7 @@ pub mod clipboard;
 pub mod commands;
 pub mod error;
 pub mod expiry;
+pub mod i18n;
 pub mod menu;
 pub mod mfa;
 pub mod notify;
@@ -104,6 +107,8 @@ pub fn configure<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<R>
             commands::set_autostart,
             commands::set_auto_refresh,
             commands::set_warn_before,
+            commands::set_language,
+            commands::get_messages,
             commands::mfa_request,
             commands::submit_mfa_code,
             commands::cancel_mfa,

@@ -3,17 +3,13 @@
 //! label and the refresh schedule without a display.
 //!
 //! Linux trays report no plain clicks on the icon and show no tooltip or title beside it, so
-//! everything — time left included — lives in the menu labels.
+//! everything — time left included — lives in the menu labels. The words come from the catalogue
+//! of the language in force; a profile's or a session's label always starts with the profile
+//! name, in every language (the e2e suite finds items by that prefix).
 
+use crate::i18n::Catalog;
 use crate::views::{ProfileKind, ProfileView, SessionView, Snapshot};
 use time::{Duration, OffsetDateTime};
-
-/// Labels of the fixed items (tests and the e2e suite find items by label).
-pub const OPEN_LABEL: &str = "Open Rolebar…";
-pub const QUIT_LABEL: &str = "Quit";
-pub const COPY_LABEL: &str = "Copy env exports";
-pub const WRITE_LABEL: &str = "Write to profile…";
-pub const LOG_OUT_LABEL: &str = "Log out";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum IconState {
@@ -93,31 +89,26 @@ impl Action {
     }
 }
 
-/// `37 min`, `1 h 05 min`, `under 1 min`: whole minutes left, rounded down, so the label never
-/// promises more time than there is.
-pub fn time_left_label(left: Duration) -> String {
-    let minutes = left.whole_minutes().max(0);
-    match (minutes / 60, minutes % 60) {
-        (0, 0) => "under 1 min".to_string(),
-        (0, m) => format!("{m} min"),
-        (h, m) => format!("{h} h {m:02} min"),
-    }
-}
-
 /// The menu for `snapshot` at `now`; sessions ending within `expiring_within` turn the icon to
 /// [`IconState::Expiring`].
-pub fn build(snapshot: &Snapshot, activity: &Activity, now: OffsetDateTime, expiring_within: Duration) -> MenuModel {
+pub fn build(
+    snapshot: &Snapshot,
+    activity: &Activity,
+    now: OffsetDateTime,
+    expiring_within: Duration,
+    words: &Catalog,
+) -> MenuModel {
     let mut entries = Vec::new();
     if let Some(error) = &snapshot.load_error {
         entries.push(disabled(
             "error:config",
-            format!("Cannot read the AWS config: {}", shorten(&error.message, 90)),
+            words.tr_args("menu-config-error", &[("error", shorten(&error.message, 90).into())]),
         ));
     } else if snapshot.profiles.is_empty() {
-        entries.push(disabled("empty", "No profiles in the AWS config".to_string()));
+        entries.push(disabled("empty", words.tr("menu-no-profiles")));
     }
     for profile in &snapshot.profiles {
-        entries.push(profile_entry(profile));
+        entries.push(profile_entry(profile, words));
     }
 
     let live: Vec<&SessionView> = snapshot.sessions.iter().filter(|s| s.expires_at > now).collect();
@@ -127,11 +118,17 @@ pub fn build(snapshot: &Snapshot, activity: &Activity, now: OffsetDateTime, expi
     for session in &live {
         entries.push(Entry::Submenu {
             id: format!("session:{}", session.id),
-            label: format!("{} — {}", session.profile, time_left_label(session.time_left(now))),
+            label: words.tr_args(
+                "menu-session",
+                &[
+                    ("profile", session.profile.as_str().into()),
+                    ("left", words.time_left_label(session.time_left(now)).into()),
+                ],
+            ),
             items: vec![
-                item(Action::CopyExports(session.id.clone()), COPY_LABEL),
-                item(Action::WriteTo(session.id.clone()), WRITE_LABEL),
-                item(Action::LogOut(session.id.clone()), LOG_OUT_LABEL),
+                item(Action::CopyExports(session.id.clone()), words.tr("menu-copy-exports")),
+                item(Action::WriteTo(session.id.clone()), words.tr("menu-write")),
+                item(Action::LogOut(session.id.clone()), words.tr("menu-log-out")),
             ],
         });
     }
@@ -142,16 +139,19 @@ pub fn build(snapshot: &Snapshot, activity: &Activity, now: OffsetDateTime, expi
     for profile in &activity.busy {
         entries.push(disabled(
             &format!("busy:{profile}"),
-            format!("Getting a session for {profile}…"),
+            words.tr_args("menu-busy", &[("profile", profile.as_str().into())]),
         ));
     }
     if let Some(error) = &activity.last_error {
-        entries.push(disabled("error:last", format!("Failed: {}", shorten(error, 90))));
+        entries.push(disabled(
+            "error:last",
+            words.tr_args("menu-failed", &[("error", shorten(error, 90).into())]),
+        ));
     }
 
     entries.push(Entry::Separator);
-    entries.push(item(Action::OpenMain, OPEN_LABEL));
-    entries.push(item(Action::Quit, QUIT_LABEL));
+    entries.push(item(Action::OpenMain, words.tr("menu-open")));
+    entries.push(item(Action::Quit, words.tr("menu-quit")));
 
     let icon = if live.iter().any(|s| s.time_left(now) <= expiring_within) {
         IconState::Expiring
@@ -165,18 +165,24 @@ pub fn build(snapshot: &Snapshot, activity: &Activity, now: OffsetDateTime, expi
 
 /// A profile's line: its name first (so it can be found by prefix), what it is, or why it
 /// cannot be used (then disabled).
-fn profile_entry(profile: &ProfileView) -> Entry {
+fn profile_entry(profile: &ProfileView, words: &Catalog) -> Entry {
     let id = Action::Assume(profile.name.clone()).id();
-    let (suffix, enabled) = match profile.kind {
-        ProfileKind::Keys => (String::new(), true),
-        ProfileKind::SessionToken => (" (MFA)".to_string(), true),
-        ProfileKind::Role => (" (role)".to_string(), true),
+    let name = || ("profile", profile.name.as_str().into());
+    let (label, enabled) = match profile.kind {
+        ProfileKind::Keys => (profile.name.clone(), true),
+        ProfileKind::SessionToken => (words.tr_args("menu-profile-mfa", &[name()]), true),
+        ProfileKind::Role => (words.tr_args("menu-profile-role", &[name()]), true),
         ProfileKind::Unsupported => {
+            // The core's reason is English ("SSO: …"); its first word names the feature.
             let what = profile
                 .problem
                 .as_ref()
-                .map(|p| p.message.split(':').next().unwrap_or("").to_string());
-            (format!(" — not supported: {}", what.unwrap_or_default()), false)
+                .map(|p| p.message.split(':').next().unwrap_or("").to_string())
+                .unwrap_or_default();
+            (
+                words.tr_args("menu-profile-unsupported", &[name(), ("what", what.into())]),
+                false,
+            )
         }
         ProfileKind::Invalid => {
             let code = profile
@@ -184,20 +190,19 @@ fn profile_entry(profile: &ProfileView) -> Entry {
                 .as_ref()
                 .map(|p| p.code.replace('_', " "))
                 .unwrap_or_default();
-            (format!(" — config error: {code}"), false)
+            (
+                words.tr_args("menu-profile-invalid", &[name(), ("code", code.into())]),
+                false,
+            )
         }
     };
-    Entry::Item {
-        id,
-        label: format!("{}{suffix}", profile.name),
-        enabled,
-    }
+    Entry::Item { id, label, enabled }
 }
 
-fn item(action: Action, label: &str) -> Entry {
+fn item(action: Action, label: String) -> Entry {
     Entry::Item {
         id: action.id(),
-        label: label.to_string(),
+        label,
         enabled: true,
     }
 }
@@ -242,6 +247,19 @@ impl MenuModel {
         shape(&self.entries, &mut a);
         shape(&other.entries, &mut b);
         a == b
+    }
+
+    /// The submenus' own labels (`oppara-dev — 37 min`), in order. The tray host does not show
+    /// a submenu's label changed in place (libayatana's dbusmenu export keeps the old one, seen
+    /// end to end), so when these differ the tray builds a new menu instead.
+    pub fn submenu_labels(&self) -> Vec<&str> {
+        self.entries
+            .iter()
+            .filter_map(|e| match e {
+                Entry::Submenu { label, .. } => Some(label.as_str()),
+                _ => None,
+            })
+            .collect()
     }
 
     /// Every (id, label) pair, submenus included, for updating labels in place.
@@ -298,8 +316,13 @@ pub fn next_refresh(
 mod tests {
     use super::*;
     use crate::error::CommandError;
+    use crate::i18n::Language;
     use crate::views::SessionKindView;
     use time::macros::datetime;
+
+    fn en() -> &'static Catalog {
+        Catalog::get(Language::English)
+    }
 
     const NOW: OffsetDateTime = datetime!(2026-11-25 12:00:20 UTC);
     const TEN_MIN: Duration = Duration::minutes(10);
@@ -373,6 +396,7 @@ mod tests {
             &Activity::default(),
             NOW,
             TEN_MIN,
+            en(),
         );
         assert_eq!(
             labels(&model),
@@ -412,7 +436,7 @@ mod tests {
 
     #[test]
     fn the_icon_follows_the_soonest_session() {
-        let idle = build(&snapshot(vec![]), &Activity::default(), NOW, TEN_MIN);
+        let idle = build(&snapshot(vec![]), &Activity::default(), NOW, TEN_MIN, en());
         assert_eq!(idle.icon, IconState::Idle);
         let soon = build(
             &snapshot(vec![
@@ -422,6 +446,7 @@ mod tests {
             &Activity::default(),
             NOW,
             TEN_MIN,
+            en(),
         );
         assert_eq!(soon.icon, IconState::Expiring);
         let gone = build(
@@ -429,6 +454,7 @@ mod tests {
             &Activity::default(),
             NOW,
             TEN_MIN,
+            en(),
         );
         assert_eq!(gone.icon, IconState::Idle, "an expired session is not shown");
         assert!(!labels(&gone).iter().any(|l| l.starts_with("a —")));
@@ -437,7 +463,7 @@ mod tests {
     #[test]
     fn the_expiring_window_is_the_longest_warning_threshold() {
         let snap = snapshot(vec![session("a", Duration::minutes(25))]);
-        let icon = |within| build(&snap, &Activity::default(), NOW, within).icon;
+        let icon = |within| build(&snap, &Activity::default(), NOW, within, en()).icon;
         assert_eq!(icon(TEN_MIN), IconState::Active);
         assert_eq!(icon(Duration::minutes(30)), IconState::Expiring);
         assert_eq!(
@@ -453,7 +479,7 @@ mod tests {
             busy: vec!["oppara-dev".into()],
             last_error: Some("AWS said no\nmore".into()),
         };
-        let model = build(&snapshot(vec![]), &activity, NOW, TEN_MIN);
+        let model = build(&snapshot(vec![]), &activity, NOW, TEN_MIN, en());
         let l = labels(&model);
         assert!(l.contains(&"[Getting a session for oppara-dev…]".to_string()), "{l:?}");
         assert!(l.contains(&"[Failed: AWS said no…]".to_string()), "{l:?}");
@@ -470,7 +496,7 @@ mod tests {
             sessions: vec![],
             keys: vec![],
         };
-        let l = labels(&build(&snap, &Activity::default(), NOW, TEN_MIN));
+        let l = labels(&build(&snap, &Activity::default(), NOW, TEN_MIN, en()));
         assert_eq!(
             l[0],
             "[Cannot read the AWS config: /h/.aws/config:3: expected `key = value`]"
@@ -478,29 +504,69 @@ mod tests {
     }
 
     #[test]
-    fn time_left_reads_in_whole_minutes() {
-        assert_eq!(time_left_label(Duration::seconds(59)), "under 1 min");
-        assert_eq!(time_left_label(Duration::seconds(60)), "1 min");
-        assert_eq!(time_left_label(Duration::seconds(37 * 60 + 59)), "37 min");
-        assert_eq!(time_left_label(Duration::minutes(65)), "1 h 05 min");
-        assert_eq!(time_left_label(Duration::seconds(8 * 3600 - 1)), "7 h 59 min");
+    fn in_japanese_labels_still_start_with_the_profile_name() {
+        let ja = Catalog::get(Language::Japanese);
+        let model = build(
+            &snapshot(vec![session("oppara-dev", Duration::seconds(65 * 60 + 15))]),
+            &Activity {
+                busy: vec!["oppara".into()],
+                last_error: None,
+            },
+            NOW,
+            TEN_MIN,
+            ja,
+        );
+        assert_eq!(
+            labels(&model),
+            [
+                "oppara (MFA)",
+                "oppara-dev (ロール)",
+                "plain",
+                "[corp — 未対応: SSO]",
+                "[broken — 設定エラー: profile cycle]",
+                "---",
+                "oppara-dev — 残り 1 時間 5 分",
+                "---",
+                "[oppara のセッションを取得中…]",
+                "---",
+                "Rolebar を開く…",
+                "終了",
+            ]
+        );
+        let Entry::Submenu { items, .. } = &model.entries[6] else {
+            panic!("a submenu")
+        };
+        let sub: Vec<_> = items
+            .iter()
+            .map(|e| match e {
+                Entry::Item { label, .. } => label.as_str(),
+                _ => "",
+            })
+            .collect();
+        assert_eq!(sub, ["環境変数をコピー", "プロファイルに書き込む…", "ログアウト"]);
     }
 
     #[test]
     fn only_labels_change_as_time_passes() {
         let snap = snapshot(vec![session("oppara-dev", Duration::minutes(37))]);
-        let a = build(&snap, &Activity::default(), NOW, TEN_MIN);
-        let b = build(&snap, &Activity::default(), NOW + Duration::minutes(1), TEN_MIN);
+        let a = build(&snap, &Activity::default(), NOW, TEN_MIN, en());
+        let b = build(&snap, &Activity::default(), NOW + Duration::minutes(1), TEN_MIN, en());
         assert_ne!(a, b);
         assert!(
             a.same_shape(&b),
             "a countdown updates labels, it does not rebuild the menu"
         );
-        let c = build(&snapshot(vec![]), &Activity::default(), NOW, TEN_MIN);
+        let c = build(&snapshot(vec![]), &Activity::default(), NOW, TEN_MIN, en());
         assert!(!a.same_shape(&c));
         assert!(b
             .labels()
             .contains(&("session:session:AssumeRole:oppara-dev", "oppara-dev — 36 min")));
+        assert_ne!(
+            a.submenu_labels(),
+            b.submenu_labels(),
+            "the countdown is in a submenu's label: the tray rebuilds for it"
+        );
+        assert_eq!(b.submenu_labels(), ["oppara-dev — 36 min"]);
     }
 
     #[test]

@@ -4,8 +4,10 @@
 //! handlers reach it through the app handle.
 
 use crate::clipboard::{ClipboardSink, SystemClipboard};
+use crate::error::codes;
 use crate::error::CommandError;
 use crate::expiry::ExpiryConfig;
+use crate::i18n::{locale, Catalog, Language, LanguageSetting};
 use crate::menu::Activity;
 use crate::mfa::MfaDialogs;
 use crate::views::Snapshot;
@@ -45,6 +47,21 @@ pub struct AppState {
     /// Counts changes to the sessions: open expiry notifications watch it to withdraw themselves
     /// once their session was renewed or logged out.
     sessions_epoch: tokio::sync::watch::Sender<u64>,
+    /// The language chosen in the main window (or Auto) and the system's.
+    language: Mutex<LanguageChoice>,
+}
+
+/// The user's language setting and what "Auto" means on this system.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LanguageChoice {
+    pub setting: LanguageSetting,
+    pub system: Language,
+}
+
+impl LanguageChoice {
+    pub fn language(self) -> Language {
+        self.setting.resolve(self.system)
+    }
 }
 
 impl AppState {
@@ -59,9 +76,22 @@ impl AppState {
         let expiry_state_file = FiredState::default_path(&index);
         let cache = SessionCache::new(store, index, clock.clone());
         let vault = Vault::new(keys, cache, Arc::new(SdkSts::default()), clock.clone());
+        let expiry = ExpiryConfig::load();
+        let setting = match &expiry.path {
+            Some(path) => LanguageSetting::load(path).unwrap_or_else(|e| {
+                // The expiry settings report a broken file already (a notification at start).
+                tracing::warn!(code = e.code(), "language setting not used, following the system: {e}");
+                LanguageSetting::Auto
+            }),
+            None => LanguageSetting::Auto,
+        };
         Ok(AppState::new(paths, vault, clock, Arc::new(SystemClipboard::default()))
-            .with_expiry(ExpiryConfig::load())
-            .with_expiry_state_file(expiry_state_file))
+            .with_expiry(expiry)
+            .with_expiry_state_file(expiry_state_file)
+            .with_language(LanguageChoice {
+                setting,
+                system: locale::system_language(),
+            }))
     }
 
     pub fn new(paths: AwsPaths, vault: Vault, clock: Arc<dyn Clock>, clipboard: Arc<dyn ClipboardSink>) -> Self {
@@ -78,7 +108,46 @@ impl AppState {
             expiry_driver: OnceLock::new(),
             held: Mutex::new(Vec::new()),
             sessions_epoch: tokio::sync::watch::Sender::new(0),
+            // Tests get English whatever the machine's locale; `from_env` asks the system.
+            language: Mutex::new(LanguageChoice {
+                setting: LanguageSetting::Auto,
+                system: Language::English,
+            }),
         }
+    }
+
+    pub fn with_language(self, choice: LanguageChoice) -> Self {
+        *lock(&self.language) = choice;
+        self
+    }
+
+    pub fn language(&self) -> LanguageChoice {
+        *lock(&self.language)
+    }
+
+    /// The words of the language in force now.
+    pub fn catalog(&self) -> &'static Catalog {
+        Catalog::get(self.language().language())
+    }
+
+    /// Saves `setting` in the settings file (the rest of the file kept; a broken file refused)
+    /// and puts it in force; the caller redraws the tray and the windows.
+    pub fn set_language(&self, setting: LanguageSetting) -> Result<LanguageChoice, CommandError> {
+        let Some(path) = self.expiry().path else {
+            return Err(CommandError::new(
+                codes::SETTINGS_NOT_WRITABLE,
+                "there is no config folder for settings.json (set HOME or XDG_CONFIG_HOME)",
+            ));
+        };
+        let mut current = lock(&self.language);
+        setting.save(&path).map_err(|e| {
+            CommandError::new(
+                codes::SETTINGS_NOT_WRITABLE,
+                format!("cannot save the language (fix the settings file first; Rolebar does not overwrite it): {e}"),
+            )
+        })?;
+        current.setting = setting;
+        Ok(*current)
     }
 
     /// Expiry warnings with these settings (the default: 10 and 2 minutes, no auto-refresh).

@@ -3,6 +3,7 @@
 //! change, and turns clicks into actions.
 
 use crate::actions::{self, Origin};
+use crate::i18n::Language;
 use crate::menu::{self, Action, Entry, IconState, MenuModel};
 use crate::notify;
 use crate::state::AppState;
@@ -25,6 +26,8 @@ const ICON_EXPIRING: &[u8] = include_bytes!("../../icons/tray-expiring.png");
 struct Shown<R: Runtime> {
     model: MenuModel,
     items: Handles<R>,
+    /// The language of its labels: another language means a new menu (see `refresh`).
+    language: Language,
 }
 
 /// Menu items by id, to change their labels in place.
@@ -44,6 +47,7 @@ impl<R: Runtime> std::fmt::Debug for TrayMenu<R> {
 /// Creates the tray icon with the current menu, and starts the refresher.
 pub fn create<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
     let model = current_model(app);
+    let language = app.state::<AppState>().catalog().language();
     let (built, items) = build_menu(app, &model)?;
     TrayIconBuilder::with_id(TRAY_ID)
         .icon(icon(model.icon)?)
@@ -54,7 +58,7 @@ pub fn create<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
         .on_menu_event(on_menu_event)
         .build(app)?;
     app.manage(TrayMenu {
-        shown: Mutex::new(Some(Shown { model, items })),
+        shown: Mutex::new(Some(Shown { model, items, language })),
     });
     spawn_refresher(app.clone());
     Ok(())
@@ -68,6 +72,7 @@ fn current_model<R: Runtime>(app: &AppHandle<R>) -> MenuModel {
         &state.activity(),
         state.now(),
         state.expiry().expiring_within(),
+        state.catalog(),
     )
 }
 
@@ -116,18 +121,26 @@ fn build_entries<R: Runtime>(
 /// Recomputes the menu and applies the difference. Returns the model shown.
 pub fn refresh<R: Runtime>(app: &AppHandle<R>) -> Option<MenuModel> {
     let model = current_model(app);
+    let language = app.state::<AppState>().catalog().language();
     let tray_menu = app.try_state::<TrayMenu<R>>()?;
     let tray = app.tray_by_id(TRAY_ID)?;
     let mut shown = tray_menu.shown.lock().unwrap_or_else(|p| p.into_inner());
-    let result = match shown.as_mut() {
+    // A language change, or a submenu's new label (the countdown), rebuilds the menu rather
+    // than relabelling it: the tray host (libayatana's dbusmenu export) keeps a submenu's old
+    // label after an in-place change (seen end to end); plain items relabel fine.
+    let result = match shown.as_mut().filter(|current| current.language == language) {
         Some(current) if current.model == model => Ok(()),
-        Some(current) if current.model.same_shape(&model) => update_labels(current, &model).and_then(|()| {
-            if current.model.icon != model.icon {
-                tray.set_icon(Some(icon(model.icon)?))?;
-            }
-            current.model = model.clone();
-            Ok(())
-        }),
+        Some(current)
+            if current.model.same_shape(&model) && current.model.submenu_labels() == model.submenu_labels() =>
+        {
+            update_labels(current, &model).and_then(|()| {
+                if current.model.icon != model.icon {
+                    tray.set_icon(Some(icon(model.icon)?))?;
+                }
+                current.model = model.clone();
+                Ok(())
+            })
+        }
         _ => build_menu(app, &model).and_then(|(built, items)| {
             tray.set_menu(Some(built))?;
             // Each set_icon writes a new PNG for the panel to load: only when it changed.
@@ -138,6 +151,7 @@ pub fn refresh<R: Runtime>(app: &AppHandle<R>) -> Option<MenuModel> {
             *shown = Some(Shown {
                 model: model.clone(),
                 items,
+                language,
             });
             Ok(())
         }),
@@ -202,16 +216,20 @@ fn on_menu_event<R: Runtime>(app: &AppHandle<R>, event: MenuEvent) {
             let app = app.clone();
             tauri::async_runtime::spawn(async move {
                 let format = ExportChoice::from_env();
-                match actions::copy_exports(&app.state::<AppState>(), &id, format) {
+                let state = app.state::<AppState>();
+                let words = state.catalog();
+                match actions::copy_exports(&state, &id, format) {
                     Ok(report) => notify::info(
-                        format!("Copied exports for {}", report.profile),
-                        format!(
-                            "{} lines for {} are on the clipboard",
-                            report.variables,
-                            format.format()
+                        words.tr_args("note-copied-title", &[("profile", report.profile.as_str().into())]),
+                        words.tr_args(
+                            "note-copied-body",
+                            &[
+                                ("count", report.variables.into()),
+                                ("format", format.format().to_string().into()),
+                            ],
                         ),
                     ),
-                    Err(e) => notify::failure("Rolebar: cannot copy exports", e.message),
+                    Err(e) => notify::failure(words.tr("note-copy-failed"), e.message),
                 }
             });
         }
@@ -225,7 +243,12 @@ fn on_menu_event<R: Runtime>(app: &AppHandle<R>, event: MenuEvent) {
                 };
                 match actions::log_out(&state, &profile) {
                     Ok(_) => windows::notify_changed(&app),
-                    Err(e) => notify::failure(format!("Rolebar: cannot log out of {profile}"), e.message),
+                    Err(e) => notify::failure(
+                        state
+                            .catalog()
+                            .tr_args("note-log-out-failed", &[("profile", profile.as_str().into())]),
+                        e.message,
+                    ),
                 }
             });
         }

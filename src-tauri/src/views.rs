@@ -338,6 +338,32 @@ impl MfaRequestView {
     }
 }
 
+/// The words of the language in force, for the windows: every message of the catalogue, with
+/// `{$name}` where the UI puts a value (ui/src/i18n.ts).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct MessagesView {
+    /// The language shown: `en` or `ja` (also for dates and numbers).
+    pub language: String,
+    /// What the user chose in the main window: `auto`, `en` or `ja`.
+    pub setting: String,
+    /// What "Auto" gives on this system.
+    pub system: String,
+    pub messages: BTreeMap<String, String>,
+}
+
+impl MessagesView {
+    pub fn new(choice: crate::state::LanguageChoice) -> Self {
+        let catalog = crate::i18n::Catalog::get(choice.language());
+        MessagesView {
+            language: catalog.language().code().to_string(),
+            setting: choice.setting.code().to_string(),
+            system: choice.system.code().to_string(),
+            messages: catalog.ui_templates(),
+        }
+    }
+}
+
 /// Something the tray asks the main window to do when it opens it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase", tag = "kind")]

@@ -13,6 +13,8 @@ pub const MFA: &str = "mfa";
 pub const CHANGED_EVENT: &str = "rolebar://changed";
 /// The tray asks the open main window to do something (payload: `Intent`).
 pub const INTENT_EVENT: &str = "rolebar://intent";
+/// The language changed (payload: `MessagesView`): every open window redraws in it.
+pub const LANGUAGE_EVENT: &str = "rolebar://language";
 /// A new question for the open MFA dialog (payload: `MfaRequestView`), e.g. after a rejected code.
 pub const MFA_REQUEST_EVENT: &str = "rolebar://mfa-request";
 
@@ -58,7 +60,7 @@ pub fn show_mfa<R: Runtime>(app: &AppHandle<R>, request: &MfaRequestView) -> tau
         return Ok(());
     }
     let window = WebviewWindowBuilder::new(app, MFA, WebviewUrl::App("mfa.html".into()))
-        .title("Rolebar — MFA code")
+        .title(app.state::<AppState>().catalog().tr("mfa-window-title"))
         .inner_size(440.0, 360.0)
         .resizable(false)
         .minimizable(false)
@@ -77,6 +79,19 @@ pub fn close_mfa<R: Runtime>(app: &AppHandle<R>) {
         app.state::<AppState>().mfa.closing_window();
         if let Err(e) = window.destroy() {
             tracing::warn!(error = %e, "cannot close the MFA dialog");
+        }
+    }
+}
+
+/// Sends the messages of the language now in force to every open window, and retitles the
+/// MFA dialog (the main window's title, "Rolebar", is the same in every language).
+pub fn language_changed<R: Runtime>(app: &AppHandle<R>, messages: &crate::views::MessagesView) {
+    if let Some(window) = app.get_webview_window(MFA) {
+        let _ = window.set_title(&app.state::<AppState>().catalog().tr("mfa-window-title"));
+    }
+    for label in [MAIN, MFA] {
+        if app.get_webview_window(label).is_some() {
+            let _ = app.emit_to(label, LANGUAGE_EVENT, messages);
         }
     }
 }

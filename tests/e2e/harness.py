@@ -156,6 +156,10 @@ class World:
             "AWS_ENDPOINT_URL_STS": self.sts_url,
             "ROLEBAR_STATE_DIR": str(self.state),
             "ROLEBAR_OPEN_MAIN": "1",
+            # The app speaks the system's language: English unless a test asks for another
+            # (LANG=ja_JP.UTF-8 for the Japanese pass). LC_ALL and LC_MESSAGES would win over
+            # LANG, so the wrapper unsets them.
+            "LANG": "C.UTF-8",
             "ROLEBAR_LOG": os.environ.get("ROLEBAR_LOG", "info,rolebar=debug,rolebar_core=debug,rolebar_app=debug"),
             "RUST_BACKTRACE": "1",
             "NO_COLOR": "1",  # plain logs
@@ -220,6 +224,7 @@ class App:
             "#!/bin/sh\n"
             "# Written by tests/e2e/harness.py: tauri-driver gives the app its own environment.\n"
             "unset ROLEBAR_PROFILE AWS_PROFILE AWS_DEFAULT_PROFILE AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN\n"
+            "unset LC_ALL LC_MESSAGES\n"
             f"{exports}\n"
             f"echo $$ > {shlex.quote(str(self.pidfile))}\n"
             f"exec {shlex.quote(str(self.binary))} \"$@\" 2>>{shlex.quote(str(self.log))}\n"

@@ -294,6 +294,22 @@ def test_a_session_ending_within_10_minutes_turns_the_icon_to_expiring(make_worl
     app.wait_icon("expiring")
 
 
+def test_the_tray_counts_the_session_down(make_world, sts_double, launch):
+    """The session's label (a submenu's) follows the time left: a session of 30 min 5 s drops to
+    `29 min` a few seconds after it is made. Regression: the tray host kept a submenu's label
+    changed in place, so the countdown stood still until something else rebuilt the menu."""
+    sts_double.expires_in = 30 * 60 + 5
+    world = make_world(sts_url=sts_double.url)
+    world.add_keys()
+    app = launch(world)
+    first = assume(app)
+    # At most a minute after the first label (if the assume took longer than 5 s).
+    later = app.item.wait_where("the session's time left to drop by a minute",
+                                lambda n: n.label.startswith(SESSION_PREFIX) and
+                                minutes_left(n.label) == minutes_left(first) - 1, 75)
+    assert later.is_submenu, app.item.render()
+
+
 def _app_notifies() -> bool:
     """Whether the app sends desktop notifications at all (it uses notify-rust for them)."""
     src = REPO / "src-tauri" / "src"

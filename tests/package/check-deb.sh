@@ -4,6 +4,9 @@
 # checked the way apt and a desktop would see it:
 #
 #   - the package is `rolebar` and apt can resolve its dependencies (`apt-get install -s`);
+#   - it recommends a Secret Service provider and a font with Japanese glyphs (the app speaks
+#     Japanese; without such a font every character is a missing-glyph box), each alternative
+#     a real Debian package;
 #   - it holds the tray app, the `rolebar` CLI on PATH (/usr/bin), a valid .desktop entry whose
 #     Exec and Icon exist in the package (the desktop's application menu), and the icons;
 #   - the CLI from the package runs;
@@ -39,6 +42,23 @@ log "built $(basename "$deb") ($(du -m "$deb" | cut -f1) MiB, debug)"
 apt-get install --simulate --no-install-recommends "$deb" >/dev/null ||
   die "apt cannot resolve the dependencies: $(dpkg-deb -f "$deb" Depends)"
 
+# Recommends: "a | b | c, d | e": each group must offer one of the packages we rely on, and
+# every alternative must be a package apt knows (a typo would silently recommend nothing).
+recommends=$(dpkg-deb -f "$deb" Recommends)
+check_recommends() {
+  local what=$1 group
+  shift
+  group=$(tr ',' '\n' <<<"$recommends" | grep -E "(^|[ |])($(IFS='|'; echo "$*"))( |$)" | head -n1) ||
+    die "Recommends ($recommends) offers no $what (one of: $*)"
+  local alternative
+  for alternative in $(tr -d ' ' <<<"$group" | tr '|' ' '); do
+    apt-cache show --no-all-versions "$alternative" >/dev/null 2>&1 ||
+      die "Recommends names '$alternative' ($what), which apt does not know"
+  done
+}
+check_recommends "Secret Service provider" gnome-keyring keepassxc kwalletmanager
+check_recommends "font with Japanese glyphs" fonts-noto-cjk fonts-ipafont-gothic fonts-vlgothic
+
 listing=$(dpkg-deb -c "$deb" | awk '{print $6}' | sed 's#^\./##')
 for path in usr/bin/rolebar-tray usr/bin/rolebar usr/share/applications/Rolebar.desktop; do
   grep -qx "$path" <<<"$listing" || die "$path is not in the package"
@@ -72,4 +92,4 @@ elif [[ ${ROLEBAR_TEST_DEB_INSTALL:-} == 1 ]]; then
   dpkg -L rolebar | grep -qx /usr/share/applications/Rolebar.desktop || die "no desktop entry installed"
   log "installed with apt, rolebar on PATH, desktop entry registered; removing"
 fi
-log "ok: rolebar + rolebar-tray in /usr/bin, desktop entry and icons, dependencies resolvable"
+log "ok: rolebar + rolebar-tray in /usr/bin, desktop entry and icons, dependencies resolvable, recommends a keyring and a Japanese font"

@@ -159,6 +159,20 @@ attempt: number, };
 
 export type Intent = { "kind": "write", sessionId: string, };
 
+export type MessagesView = { 
+/**
+ * The language shown: `en` or `ja` (also for dates and numbers).
+ */
+language: string, 
+/**
+ * What the user chose in the main window: `auto`, `en` or `ja`.
+ */
+setting: string, 
+/**
+ * What "Auto" gives on this system.
+ */
+system: string, messages: { [key in string]: string }, };
+
 /** Every command: its arguments and what it resolves to (it rejects with a CommandError). */
 export type Commands = {
   get_overview: { args: {}; result: Overview };
@@ -173,6 +187,8 @@ export type Commands = {
   set_autostart: { args: { enabled: boolean }; result: Settings };
   set_auto_refresh: { args: { profile: string; enabled: boolean }; result: ExpiryView };
   set_warn_before: { args: { warnBefore: string[] }; result: ExpiryView };
+  set_language: { args: { language: string }; result: MessagesView };
+  get_messages: { args: {}; result: MessagesView };
   mfa_request: { args: {}; result: MfaRequestView | null };
   submit_mfa_code: { args: { requestId: number; code: string }; result: null };
   cancel_mfa: { args: { requestId: number }; result: null };
@@ -185,4 +201,5 @@ export const EVENTS = {
   changed: "rolebar://changed",
   intent: "rolebar://intent",
   mfaRequest: "rolebar://mfa-request",
+  language: "rolebar://language",
 } as const;

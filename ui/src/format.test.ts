@@ -1,4 +1,5 @@
-import { describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
+import { useCatalogue } from "./catalogue.testkit";
 import {
   describeExpiry,
   formatTimeLeft,
@@ -8,6 +9,9 @@ import {
   splitDurations,
   suggestTarget,
 } from "./format";
+import { t } from "./i18n";
+
+beforeEach(() => useCatalogue("en"));
 
 describe("normalizeMfaCode", () => {
   it("accepts 6 digits with pasted spaces", () => {
@@ -33,6 +37,28 @@ describe("time left", () => {
     expect(formatTimeLeft(8 * 3600 - 1)).toBe("7h 59m");
     expect(formatTimeLeft(45)).toBe("45s");
     expect(formatTimeLeft(0)).toBe("expired");
+  });
+  it("reads naturally in Japanese too", () => {
+    useCatalogue("ja");
+    expect(formatTimeLeft(37 * 60 + 5)).toBe("37 分 05 秒");
+    expect(formatTimeLeft(8 * 3600 - 1)).toBe("7 時間 59 分");
+    expect(formatTimeLeft(45)).toBe("45 秒");
+    expect(formatTimeLeft(0)).toBe("期限切れ");
+  });
+});
+
+describe("messages", () => {
+  it("fill their placeholders and leave unknown ones visible", () => {
+    expect(t("main-busy-renew", { profile: "oppara-dev" })).toBe("Renewing oppara-dev…");
+    expect(t("main-busy-renew")).toBe("Renewing {$profile}…");
+    useCatalogue("ja");
+    expect(t("mfa-rejected", { attempt: 2 })).toBe(
+      "AWS がこのコードを拒否しました。次のコードが出るまで待って入力してください (試行 2 回目)。",
+    );
+  });
+  it("show an unknown key as itself", () => {
+    const key = "no-such-key";
+    expect(t(key)).toBe(key);
   });
 });
 
@@ -64,6 +90,12 @@ describe("expiry settings", () => {
     );
     expect(describeExpiry({ ...base, warnBefore: [], autoRefresh: [], settingsPath: null })).toBe(
       "Expiry warnings at the end only · auto-refresh: off",
+    );
+  });
+  it("in Japanese", () => {
+    useCatalogue("ja");
+    expect(describeExpiry({ ...base, warnBefore: ["10m", "2m"], autoRefresh: ["oppara-dev"], settingsPath: null })).toBe(
+      "期限切れの警告: 終了の 10m と 2m 前 · 自動更新: oppara-dev",
     );
   });
 });

@@ -1,5 +1,7 @@
-// Pure helpers shared by the two windows (unit-tested with Vitest).
+// Pure helpers shared by the two windows (unit-tested with Vitest). Words come from the
+// catalogue (i18n.ts).
 import type { ExpiryView, Intent, ProfileKind } from "./bindings";
+import { listAnd, t } from "./i18n";
 
 /** The 6 digits of an MFA code, with spaces (as pasted from authenticator apps) removed; null
  *  when it is not 6 digits. Rust checks again with MfaCode::parse. */
@@ -14,15 +16,15 @@ export function secondsLeft(expiresAt: string, nowMs: number): number {
   return Math.max(0, Math.floor((end - nowMs) / 1000));
 }
 
-/** `37m 05s`, `7h 59m`, `45s`, `expired`. */
+/** `37m 05s`, `7h 59m`, `45s`, `expired` (`37 分 05 秒`, `7 時間 59 分`, `45 秒`, `期限切れ`). */
 export function formatTimeLeft(seconds: number): string {
-  if (seconds <= 0) return "expired";
+  if (seconds <= 0) return t("time-expired");
   const h = Math.floor(seconds / 3600);
   const m = Math.floor((seconds % 3600) / 60);
   const s = seconds % 60;
-  if (h > 0) return `${h}h ${String(m).padStart(2, "0")}m`;
-  if (m > 0) return `${m}m ${String(s).padStart(2, "0")}s`;
-  return `${s}s`;
+  if (h > 0) return t("time-countdown-hm", { hours: h, minutes2: String(m).padStart(2, "0") });
+  if (m > 0) return t("time-countdown-ms", { minutes: m, seconds2: String(s).padStart(2, "0") });
+  return t("time-countdown-s", { seconds: s });
 }
 
 /** Sessions this close to the end are shown as expiring until the overview says otherwise
@@ -33,12 +35,12 @@ export const EXPIRING_SOON_SECONDS = 10 * 60;
 export function describeExpiry(expiry: ExpiryView): string {
   const before = expiry.warnBefore;
   const when =
-    before.length === 0
-      ? "Expiry warnings at the end only"
-      : `Expiry warnings ${before.length === 1 ? before[0] : `${before.slice(0, -1).join(", ")} and ${before[before.length - 1]}`} before the end`;
-  const refresh = expiry.autoRefresh.length ? `auto-refresh: ${expiry.autoRefresh.join(", ")}` : "auto-refresh: off";
+    before.length === 0 ? t("main-expiry-end-only") : t("main-expiry-before", { times: listAnd(before) });
+  const refresh = expiry.autoRefresh.length
+    ? t("main-expiry-auto-refresh", { profiles: expiry.autoRefresh.join(", ") })
+    : t("main-expiry-auto-refresh-off");
   const parts = [when, refresh];
-  if (expiry.settingsPath) parts.push(`settings: ${expiry.settingsPath}`);
+  if (expiry.settingsPath) parts.push(t("main-expiry-settings-path", { path: expiry.settingsPath }));
   return parts.join(" · ");
 }
 
@@ -72,14 +74,14 @@ export function parseIntent(hash: string): Intent | null {
 export function kindLabel(kind: ProfileKind): string {
   switch (kind) {
     case "keys":
-      return "keys";
+      return t("main-kind-keys");
     case "sessionToken":
-      return "keys + MFA";
+      return t("main-kind-session-token");
     case "role":
-      return "role";
+      return t("main-kind-role");
     case "unsupported":
-      return "not supported";
+      return t("main-kind-unsupported");
     case "invalid":
-      return "config error";
+      return t("main-kind-invalid");
   }
 }

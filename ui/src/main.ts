@@ -16,6 +16,7 @@ import {
   splitDurations,
   suggestTarget,
 } from "./format";
+import { language, languageSetting, listAnd, startI18n, t } from "./i18n";
 
 let overview: Overview | null = null;
 /** Sessions this close to their end show as expiring (the longest warning threshold). */
@@ -85,16 +86,21 @@ async function refresh(): Promise<void> {
     return;
   }
   if (!formatChosen) exportFormat.value = overview.defaultExportFormat;
-  byId("paths").textContent = `${overview.configPath} · ${overview.credentialsPath}`;
-  renderExpiry(overview);
-  renderSessions(overview.sessions);
-  renderProfiles(overview);
-  renderKeys(overview);
+  render(overview);
   if (pendingIntent) {
     const intent = pendingIntent;
     pendingIntent = null;
     handleIntent(intent);
   }
+}
+
+/** Everything drawn from the overview (again after a language change). */
+function render(overview: Overview): void {
+  byId("paths").textContent = `${overview.configPath} · ${overview.credentialsPath}`;
+  renderExpiry(overview);
+  renderSessions(overview.sessions);
+  renderProfiles(overview);
+  renderKeys(overview);
 }
 
 function renderExpiry(o: Overview): void {
@@ -109,7 +115,7 @@ function showExpiry(expiry: ExpiryView): void {
   const problem = byId("expiry-problem");
   problem.hidden = expiry.problem === null;
   problem.textContent = expiry.problem
-    ? `Settings not used, the defaults apply: ${expiry.problem.message} (${expiry.problem.code})`
+    ? t("main-expiry-problem", { message: expiry.problem.message, code: expiry.problem.code })
     : "";
 }
 
@@ -138,7 +144,11 @@ warnForm.addEventListener("submit", (event) => {
       showExpiry(view);
       warnForm.hidden = true;
       tick();
-      notice(view.warnBefore.length ? `Warnings ${view.warnBefore.join(" and ")} before the end` : "A warning only when a session ends");
+      notice(
+        view.warnBefore.length
+          ? t("main-notice-warnings", { times: listAnd(view.warnBefore) })
+          : t("main-notice-warning-end-only"),
+      );
     })
     .catch((error) => setWarnError(error as CommandError));
 });
@@ -155,22 +165,22 @@ function renderSessions(sessions: SessionView[]): void {
         "tr",
         { "data-testid": "session-row", "data-profile": s.profile, "data-session-id": s.id },
         cell(h("strong", {}, s.profile), s.roleArn ? h("div", { class: "sub" }, s.roleArn) : null),
-        cell(s.kind === "assumeRole" ? "role" : "MFA session"),
+        h("td", { class: "nowrap" }, s.kind === "assumeRole" ? t("main-kind-role-session") : t("main-kind-mfa-session")),
         cell(
           h("span", {
             class: "time-left",
             "data-testid": "session-time-left",
             "data-expires-at": s.expiresAt,
-            title: `until ${new Date(s.expiresAt).toLocaleString()}`,
+            title: t("main-until", { date: new Date(s.expiresAt).toLocaleString(language()) }),
           }),
         ),
         cell(s.writtenTo.length ? s.writtenTo.join(", ") : "—"),
         cell(
           h("div", { class: "row-actions" },
-            h("button", { type: "button", "data-testid": "copy-exports", "data-profile": s.profile, onclick: () => void copyExports(s) }, "Copy exports"),
-            h("button", { type: "button", "data-testid": "open-write", "data-profile": s.profile, onclick: () => openWrite(s) }, "Write to profile…"),
-            h("button", { type: "button", "data-testid": "renew", "data-profile": s.profile, onclick: () => void renew(s.profile) }, "Renew"),
-            h("button", { type: "button", "data-testid": "log-out", "data-profile": s.profile, onclick: () => void logOut(s.profile) }, "Log out"),
+            h("button", { type: "button", "data-testid": "copy-exports", "data-profile": s.profile, onclick: () => void copyExports(s) }, t("main-copy-exports")),
+            h("button", { type: "button", "data-testid": "open-write", "data-profile": s.profile, onclick: () => openWrite(s) }, t("main-open-write")),
+            h("button", { type: "button", "data-testid": "renew", "data-profile": s.profile, onclick: () => void renew(s.profile) }, t("main-renew")),
+            h("button", { type: "button", "data-testid": "log-out", "data-profile": s.profile, onclick: () => void logOut(s.profile) }, t("main-log-out")),
           ),
         ),
       ),
@@ -192,8 +202,8 @@ function renderProfiles(o: Overview): void {
       return h(
         "tr",
         { "data-testid": "profile-row", "data-profile": p.name, class: usable ? "" : "disabled" },
-        cell(h("strong", {}, p.name), live ? h("span", { class: "badge", "data-testid": "profile-active" }, "active") : null),
-        cell(kindLabel(p.kind)),
+        cell(h("strong", {}, p.name), live ? h("span", { class: "badge", "data-testid": "profile-active" }, t("main-active")) : null),
+        h("td", { class: "nowrap" }, kindLabel(p.kind)),
         cell(p.roleArn ? h("code", {}, p.roleArn) : "—"),
         cell(p.mfaSerial ? h("code", {}, p.mfaSerial) : "—"),
         h("td", { class: "nowrap" }, p.region ?? "—"),
@@ -201,7 +211,7 @@ function renderProfiles(o: Overview): void {
         cell(
           usable
             ? h("div", { class: "row-actions stacked" },
-                h("button", { type: "button", class: "primary", "data-testid": "assume", "data-profile": p.name, onclick: () => void assume(p.name) }, "Assume"),
+                h("button", { type: "button", class: "primary", "data-testid": "assume", "data-profile": p.name, onclick: () => void assume(p.name) }, t("main-assume")),
                 autoRefreshToggle(p.name, o.expiry),
               )
             : h("span", { class: "problem", "data-testid": "profile-problem", title: p.problem?.code ?? "" }, p.problem?.message ?? ""),
@@ -226,7 +236,11 @@ function autoRefreshToggle(profile: string, expiry: ExpiryView): HTMLElement {
     void call("set_auto_refresh", { profile, enabled })
       .then((view) => {
         showExpiry(view);
-        notice(enabled ? `${profile} will be renewed before it expires when no code is needed` : `Auto-refresh off for ${profile}`);
+        notice(
+          enabled
+            ? t("main-notice-auto-refresh-on", { profile })
+            : t("main-notice-auto-refresh-off", { profile }),
+        );
       })
       .catch((error) => {
         box.checked = !enabled;
@@ -235,16 +249,23 @@ function autoRefreshToggle(profile: string, expiry: ExpiryView): HTMLElement {
   });
   return h(
     "label",
-    { class: "check", title: "Renew before expiry when no MFA code is needed, and rewrite the credentials-file profiles it was written to" },
+    { class: "check", title: t("main-auto-refresh-title") },
     box,
-    " auto-refresh",
+    ` ${t("main-auto-refresh")}`,
   );
 }
 
 function sourceText(p: ProfileView): string {
-  const keys = p.keys === "keyring" ? "keys in keyring" : p.keys === "file" ? "keys in file" : p.keys === "missing" ? "no keys stored" : "";
+  const keys =
+    p.keys === "keyring"
+      ? t("main-source-keyring")
+      : p.keys === "file"
+        ? t("main-source-file")
+        : p.keys === "missing"
+          ? t("main-source-missing")
+          : "";
   const from = p.sourceProfile ?? (p.keyProfile !== p.name ? p.keyProfile : null);
-  return [from ? `from ${from}` : null, keys || null].filter(Boolean).join(", ") || "—";
+  return [from ? t("main-source-from", { profile: from }) : null, keys || null].filter(Boolean).join(", ") || "—";
 }
 
 function renderKeys(o: Overview): void {
@@ -255,13 +276,13 @@ function renderKeys(o: Overview): void {
         "tr",
         { "data-testid": "key-row", "data-profile": name },
         cell(h("strong", {}, name)),
-        cell(stored ? h("code", { "data-testid": "key-masked" }, stored.maskedKeyId) : "not in keyring"),
-        cell(stored ? new Date(stored.addedAt).toLocaleString() : "—"),
+        cell(stored ? h("code", { "data-testid": "key-masked" }, stored.maskedKeyId) : t("main-key-not-in-keyring")),
+        cell(stored ? new Date(stored.addedAt).toLocaleString(language()) : "—"),
         cell(
           h("div", { class: "row-actions" },
-            h("button", { type: "button", "data-testid": "key-edit", "data-profile": name, onclick: () => openKeys(name) }, stored ? "Replace…" : "Add…"),
+            h("button", { type: "button", "data-testid": "key-edit", "data-profile": name, onclick: () => openKeys(name) }, stored ? t("main-key-replace") : t("main-key-add")),
             stored
-              ? h("button", { type: "button", class: "danger", "data-testid": "key-remove", "data-profile": name, onclick: () => void removeKeys(name) }, "Remove")
+              ? h("button", { type: "button", class: "danger", "data-testid": "key-remove", "data-profile": name, onclick: () => void removeKeys(name) }, t("main-key-remove"))
               : null,
           ),
         ),
@@ -283,29 +304,35 @@ function tick(): void {
 // --- actions --------------------------------------------------------------------------------
 
 async function assume(profile: string): Promise<void> {
-  const session = await act(`assume:${profile}`, `Getting a session for ${profile}… (answer the MFA dialog if it opens)`, () =>
+  const session = await act(`assume:${profile}`, t("main-busy-assume", { profile }), () =>
     call("assume_profile", { profile }),
   );
-  if (session) notice(`Session for ${session.profile} until ${new Date(session.expiresAt).toLocaleTimeString()}`);
+  if (session) {
+    const time = new Date(session.expiresAt).toLocaleTimeString(language());
+    notice(t("main-notice-session-until", { profile: session.profile, time }));
+  }
 }
 
 async function renew(profile: string): Promise<void> {
-  const session = await act(`renew:${profile}`, `Renewing ${profile}…`, () => call("renew_session", { profile }));
-  if (session) notice(`New session for ${session.profile}`);
+  const session = await act(`renew:${profile}`, t("main-busy-renew", { profile }), () => call("renew_session", { profile }));
+  if (session) notice(t("main-notice-renewed", { profile: session.profile }));
 }
 
 async function logOut(profile: string): Promise<void> {
-  const report = await act(`logout:${profile}`, `Logging out of ${profile}…`, () => call("log_out", { profile }));
+  const report = await act(`logout:${profile}`, t("main-busy-log-out", { profile }), () => call("log_out", { profile }));
   if (report) {
-    const removed = report.sectionsRemoved.length ? `; removed [${report.sectionsRemoved.join("], [")}] from the credentials file` : "";
-    notice(`Logged out of ${report.profile}${removed}`);
+    notice(
+      report.sectionsRemoved.length
+        ? t("main-notice-logged-out-removed", { profile: report.profile, sections: `[${report.sectionsRemoved.join("], [")}]` })
+        : t("main-notice-logged-out", { profile: report.profile }),
+    );
   }
 }
 
 async function copyExports(session: SessionView): Promise<void> {
   const format = exportFormat.value as ExportChoice;
-  const report = await act(`copy:${session.id}`, "Copying…", () => call("copy_exports", { sessionId: session.id, format }));
-  if (report) notice(`Copied ${report.variables} ${report.format} lines for ${report.profile} to the clipboard`);
+  const report = await act(`copy:${session.id}`, t("main-busy-copy"), () => call("copy_exports", { sessionId: session.id, format }));
+  if (report) notice(t("main-notice-copied", { count: report.variables, format: report.format, profile: report.profile }));
 }
 
 // Write form
@@ -317,7 +344,7 @@ function openWrite(session: SessionView): void {
   writingSession = session;
   byId("write-profile").textContent = session.profile;
   writeTarget.value = session.writtenTo[0] ?? suggestTarget(session.profile);
-  byId("write-hint").textContent = `Tools then use it with --profile ${writeTarget.value} (or AWS_PROFILE).`;
+  showWriteHint();
   setWriteError(null);
   byId("write-confirm").hidden = true;
   writeForm.hidden = false;
@@ -337,45 +364,60 @@ function setWriteError(error: CommandError | null): void {
   el.dataset.code = error?.code ?? "";
 }
 
-/** Write refusals the user may override, and how the override is asked. */
-const FORCEABLE: Record<string, { question: string; button: string } | undefined> = {
-  long_term_keys_in_target: {
-    question: "Replace those long-term keys with this session? Keep a copy of them first.",
-    button: "Replace them",
-  },
-  section_not_owned: {
-    question: "Write this session into that section anyway? Its credential keys are replaced; its other lines stay.",
-    button: "Write anyway",
-  },
-};
+function showWriteHint(): void {
+  byId("write-hint").textContent = t("main-write-hint", { target: writeTarget.value.trim() });
+}
+
+/** Write refusals the user may override, and how the override is asked (in the language shown,
+ *  so looked up when asked). */
+function forceable(code: string): { question: string; button: string } | undefined {
+  switch (code) {
+    case "long_term_keys_in_target":
+      return { question: t("main-write-confirm-keys"), button: t("main-write-force-keys") };
+    case "section_not_owned":
+      return { question: t("main-write-confirm-not-owned"), button: t("main-write-force-not-owned") };
+    default:
+      return undefined;
+  }
+}
+/** The refusal the confirmation answers, to re-word it after a language change. */
+let confirming: string | null = null;
+
+function showConfirm(code: string | null): void {
+  const confirm = code === null ? undefined : forceable(code);
+  confirming = confirm ? code : null;
+  byId("write-confirm").hidden = !confirm;
+  if (confirm) {
+    byId("write-confirm-text").textContent = confirm.question;
+    byId("write-force").textContent = confirm.button;
+  }
+}
 
 async function write(force: boolean): Promise<void> {
   const session = writingSession;
   if (!session) return;
   const target = writeTarget.value.trim();
   setWriteError(null);
-  byId("write-confirm").hidden = true;
+  showConfirm(null);
   try {
     const result = await call("write_session", { sessionId: session.id, target, force });
     closeWrite();
     const extras = [
-      result.createdFile ? "created the file" : null,
-      result.replacedLongTermKeys ? "replaced long-term keys" : null,
-      result.removedExpired.length ? `removed expired [${result.removedExpired.join("], [")}]` : null,
-      result.duplicateLines.length ? `warning: other [${result.profile}] sections on lines ${result.duplicateLines.join(", ")}` : null,
+      result.createdFile ? t("main-wrote-created-file") : null,
+      result.replacedLongTermKeys ? t("main-wrote-replaced-keys") : null,
+      result.removedExpired.length ? t("main-wrote-removed-expired", { sections: `[${result.removedExpired.join("], [")}]` }) : null,
+      result.duplicateLines.length
+        ? t("main-wrote-duplicates", { target: result.profile, lines: result.duplicateLines.join(", ") })
+        : null,
     ].filter(Boolean);
-    notice(`Wrote ${session.profile} to [${result.profile}] in ${result.path}${extras.length ? ` (${extras.join("; ")})` : ""}`);
+    const wrote = t("main-notice-wrote", { profile: session.profile, target: result.profile, path: result.path });
+    notice(`${wrote}${extras.length ? ` (${extras.join("; ")})` : ""}`);
   } catch (error) {
     const e = error as CommandError;
     setWriteError(e);
     // Only these guard rails can be overridden: the user confirms writing into a section that
     // Rolebar did not write (its credential keys replaced, its other lines kept).
-    const confirm = FORCEABLE[e.code];
-    byId("write-confirm").hidden = !confirm;
-    if (confirm) {
-      byId("write-confirm-text").textContent = confirm.question;
-      byId("write-force").textContent = confirm.button;
-    }
+    showConfirm(e.code);
   }
   await refresh();
 }
@@ -386,9 +428,7 @@ writeForm.addEventListener("submit", (event) => {
 });
 byId("write-force").addEventListener("click", () => void write(true));
 byId("write-cancel").addEventListener("click", closeWrite);
-writeTarget.addEventListener("input", () => {
-  byId("write-hint").textContent = `Tools then use it with --profile ${writeTarget.value.trim()} (or AWS_PROFILE).`;
-});
+writeTarget.addEventListener("input", showWriteHint);
 
 // Keys form
 
@@ -400,12 +440,16 @@ const keysSecret = byId<HTMLInputElement>("keys-secret");
 function openKeys(profile: string): void {
   keysProfile.value = profile;
   keysProfile.readOnly = profile !== "";
-  byId("keys-profile-label").textContent = profile || "a profile";
+  showKeysLabel();
   keysId.value = "";
   keysSecret.value = "";
   setKeysError(null);
   keysForm.hidden = false;
   (profile ? keysId : keysProfile).focus();
+}
+
+function showKeysLabel(): void {
+  byId("keys-profile-label").textContent = keysProfile.value || t("main-keys-a-profile");
 }
 
 function closeKeys(): void {
@@ -428,7 +472,7 @@ keysForm.addEventListener("submit", (event) => {
       const key = await call("add_keys", { profile, accessKeyId: keysId.value.trim(), secretAccessKey: keysSecret.value });
       // The secret leaves the page as soon as it is stored.
       closeKeys();
-      notice(`Stored keys ${key.maskedKeyId} for ${key.profile} in the keyring`);
+      notice(t("main-notice-keys-stored", { key: key.maskedKeyId, profile: key.profile }));
     } catch (error) {
       keysSecret.value = "";
       setKeysError(error as CommandError);
@@ -440,9 +484,11 @@ byId("keys-cancel").addEventListener("click", closeKeys);
 byId("keys-add-other").addEventListener("click", () => openKeys(""));
 
 async function removeKeys(profile: string): Promise<void> {
-  if (!window.confirm(`Remove the keys of ${profile} from the keyring? Its sessions are removed too.`)) return;
-  const removed = await act(`keys:${profile}`, `Removing the keys of ${profile}…`, () => call("remove_keys", { profile }));
-  if (removed !== undefined) notice(removed ? `Removed the keys of ${profile}` : `No keys were stored for ${profile}`);
+  if (!window.confirm(t("main-confirm-remove-keys", { profile }))) return;
+  const removed = await act(`keys:${profile}`, t("main-busy-remove-keys", { profile }), () => call("remove_keys", { profile }));
+  if (removed !== undefined) {
+    notice(removed ? t("main-notice-keys-removed", { profile }) : t("main-notice-no-keys", { profile }));
+  }
 }
 
 // Settings
@@ -452,7 +498,7 @@ autostart.addEventListener("change", () => {
   void call("set_autostart", { enabled: autostart.checked })
     .then((s) => {
       autostart.checked = s.autostart;
-      notice(s.autostart ? "Rolebar will start at login" : "Rolebar will not start at login");
+      notice(s.autostart ? t("main-notice-autostart-on") : t("main-notice-autostart-off"));
     })
     .catch((error) => {
       autostart.checked = !autostart.checked;
@@ -466,7 +512,7 @@ function handleIntent(intent: Intent): void {
   if (intent.kind === "write") {
     const session = overview?.sessions.find((s) => s.id === intent.sessionId);
     if (session) openWrite(session);
-    else showError({ code: "session_not_found", message: "That session is gone; assume the profile again." });
+    else showError({ code: "session_not_found", message: t("main-session-gone") });
   }
 }
 
@@ -482,4 +528,32 @@ void on<Intent>(EVENTS.intent, (intent) => {
 void call("get_settings", {})
   .then((s) => (autostart.checked = s.autostart))
   .catch(() => (autostart.disabled = true));
-void refresh();
+
+// Language: Auto / English / 日本語, saved by the app, which then sends every window the new
+// messages (the language event) and relabels the tray.
+const languageSelect = byId<HTMLSelectElement>("language");
+languageSelect.addEventListener("change", () => {
+  const chosen = languageSelect.value;
+  void call("set_language", { language: chosen }).catch((error) => {
+    languageSelect.value = languageSetting();
+    showError(error as CommandError);
+  });
+});
+
+/** A language change: the fixed texts are refilled by i18n.ts; the rest is drawn again. */
+function redraw(): void {
+  languageSelect.value = languageSetting();
+  if (overview) render(overview);
+  if (writingSession) showWriteHint();
+  if (confirming) showConfirm(confirming);
+  showKeysLabel();
+  tick();
+}
+
+// The words first, so the page never shows keys or blanks for long.
+void startI18n(redraw)
+  .catch((error) => showError(error as CommandError))
+  .then(() => {
+    languageSelect.value = languageSetting();
+    return refresh();
+  });

@@ -6,6 +6,7 @@ import type { MfaRequestView } from "./bindings";
 import { EVENTS } from "./bindings";
 import { byId } from "./dom";
 import { normalizeMfaCode } from "./format";
+import { startI18n, t } from "./i18n";
 
 const form = byId<HTMLFormElement>("mfa-form");
 const input = byId<HTMLInputElement>("mfa-code");
@@ -15,8 +16,14 @@ const errorLine = byId("mfa-error");
 const status = byId("mfa-status");
 
 let current: MfaRequestView | null = null;
+/** What the status line says, so a language change can say it again. */
+let waitingFor: "checking" | "cancelling" | null = null;
+/** The error line's words, to say again in a new language (null: none, or a message from the
+ *  app, shown as it came). */
+let errorWords: (() => string) | null = null;
 
-function showError(message: string | null): void {
+function showError(message: string | null, words: typeof errorWords = null): void {
+  errorWords = words;
   errorLine.textContent = message ?? "";
   errorLine.hidden = message === null;
   input.setAttribute("aria-invalid", message === null ? "false" : "true");
@@ -25,24 +32,49 @@ function showError(message: string | null): void {
 function setWaiting(waiting: boolean): void {
   input.disabled = waiting;
   submit.disabled = waiting;
-  status.textContent = waiting ? "Checking the code with AWS…" : "";
+  waitingFor = waiting ? "checking" : null;
+  showStatus();
+}
+
+function showStatus(): void {
+  status.textContent =
+    waitingFor === "checking" ? t("mfa-checking") : waitingFor === "cancelling" ? t("mfa-cancelling") : "";
+}
+
+/** The error line from the catalogue, remembered so a language change re-words it. */
+function showWordedError(words: () => string): void {
+  showError(words(), words);
+}
+
+function reasonText(request: MfaRequestView): string {
+  switch (request.reason) {
+    case "noSession":
+      return t("mfa-reason-no-session");
+    case "sessionExpired":
+      return t("mfa-reason-session-expired");
+    case "differentDevice":
+      return t("mfa-reason-different-device");
+    case "rejected":
+      return t("mfa-reason-rejected");
+  }
+}
+
+/** The texts that depend on the request, in the language shown. */
+function showRequestTexts(request: MfaRequestView): void {
+  byId("mfa-reason").textContent = reasonText(request);
+  byId("mfa-via").textContent = t("mfa-via", { profile: request.codeFor });
 }
 
 function show(request: MfaRequestView): void {
   current = request;
   byId("mfa-profile").textContent = request.profile;
   byId("mfa-device").textContent = request.mfaSerial;
-  byId("mfa-reason").textContent = request.reasonText;
-  const via = byId("mfa-via");
-  via.hidden = request.codeFor === request.profile;
-  via.textContent = `The code starts an MFA session for ${request.codeFor}; roles using the same device reuse it.`;
+  byId("mfa-via").hidden = request.codeFor === request.profile;
+  showRequestTexts(request);
   setWaiting(false);
   input.value = "";
-  showError(
-    request.reason === "rejected"
-      ? `AWS rejected that code. Wait for the next code and enter it (attempt ${request.attempt}).`
-      : null,
-  );
+  if (request.reason === "rejected") showWordedError(() => t("mfa-rejected", { attempt: request.attempt }));
+  else showError(null);
   input.focus();
 }
 
@@ -50,7 +82,7 @@ async function send(): Promise<void> {
   if (!current) return;
   const code = normalizeMfaCode(input.value);
   if (code === null) {
-    showError("Enter the 6 digits your authenticator shows.");
+    showWordedError(() => t("mfa-six-digits"));
     input.focus();
     return;
   }
@@ -61,7 +93,8 @@ async function send(): Promise<void> {
   } catch (error) {
     setWaiting(false);
     const e = error as { code: string; message: string };
-    showError(e.code === "mfa_code_format" ? "Enter the 6 digits your authenticator shows." : e.message);
+    if (e.code === "mfa_code_format") showWordedError(() => t("mfa-six-digits"));
+    else showError(e.message);
     input.focus();
   }
 }
@@ -72,7 +105,8 @@ async function abandon(): Promise<void> {
     return;
   }
   setWaiting(true);
-  status.textContent = "Cancelling…";
+  waitingFor = "cancelling";
+  showStatus();
   await call("cancel_mfa", { requestId: current.id }).catch(() => undefined);
 }
 
@@ -92,12 +126,23 @@ input.addEventListener("input", () => {
   if (!errorLine.hidden && current?.reason !== "rejected") showError(null);
 });
 
+/** A language change: the page's fixed texts are refilled by i18n.ts, these by us. */
+function redraw(): void {
+  if (current) showRequestTexts(current);
+  showStatus();
+  if (errorWords) showWordedError(errorWords);
+}
+
 void on<MfaRequestView>(EVENTS.mfaRequest, show);
-void call("mfa_request", {}).then((request) => {
-  if (request) {
-    show(request);
-  } else {
-    showError("No MFA code is being asked for.");
-    setWaiting(true);
-  }
-});
+// The words first, so the question never shows with blank labels.
+void startI18n(redraw)
+  .catch(() => undefined)
+  .then(() => call("mfa_request", {}))
+  .then((request) => {
+    if (request) {
+      show(request);
+    } else {
+      showWordedError(() => t("mfa-none"));
+      setWaiting(true);
+    }
+  });

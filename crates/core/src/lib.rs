@@ -8,6 +8,7 @@ pub mod credentials;
 pub mod error;
 pub mod index;
 pub mod keys;
+pub mod language;
 mod links;
 pub mod logging;
 pub mod mfa;

@@ -29,6 +29,8 @@ pub enum ScheduleError {
         value: String,
         reason: String,
     },
+    #[error("{}: language = {value} is invalid: use \"en\" or \"ja\", or remove the key to follow the system", path.display())]
+    InvalidLanguage { path: PathBuf, value: String },
     #[error("cannot write {}: {source}", path.display())]
     SettingsWrite { path: PathBuf, source: std::io::Error },
     #[error("cannot read the expiry warning state {}: {source}", path.display())]
@@ -52,6 +54,7 @@ impl ScheduleError {
             ScheduleError::SettingsRead { .. } => "settings_read",
             ScheduleError::SettingsSyntax { .. } => "settings_syntax",
             ScheduleError::InvalidSetting { .. } => "invalid_expiry_setting",
+            ScheduleError::InvalidLanguage { .. } => "invalid_language_setting",
             ScheduleError::SettingsWrite { .. } => "settings_write",
             ScheduleError::StateRead { .. } => "expiry_state_read",
             ScheduleError::StateCorrupt { .. } => "expiry_state_corrupt",

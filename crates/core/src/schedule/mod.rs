@@ -19,7 +19,7 @@
 
 mod driver;
 mod error;
-mod settings;
+pub(crate) mod settings;
 mod state;
 
 pub use driver::{DriverHandle, ExpiryDriver, SessionSource, Sleeper, TokioSleeper, DEFAULT_MAX_SLEEP};
@@ -130,19 +130,46 @@ impl fmt::Display for Warning {
     }
 }
 
-/// `2 min`, `1 h 5 min`, `45 s`: minutes rounded to the nearest (a timer that wakes a few
-/// milliseconds late still says `2 min`), seconds rounded up under a minute.
-fn human_left(left: Duration) -> String {
-    let millis = left.whole_milliseconds().max(0);
-    let secs = (millis + 999) / 1000;
-    if secs < 60 {
-        return format!("{secs} s");
+/// A warning's time left in the units it is told in; the app words it in the user's language,
+/// [`Warning::text`] in English.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimeLeft {
+    /// Under a minute: whole seconds, rounded up.
+    Seconds(i128),
+    /// A minute or more: minutes rounded to the nearest (a timer that wakes a few milliseconds
+    /// late still says `2 min`), as hours and minutes.
+    HoursMinutes { hours: i128, minutes: i128 },
+}
+
+impl TimeLeft {
+    pub fn of(left: Duration) -> TimeLeft {
+        let millis = left.whole_milliseconds().max(0);
+        let secs = (millis + 999) / 1000;
+        if secs < 60 {
+            return TimeLeft::Seconds(secs);
+        }
+        let minutes = (millis + 30_000) / 60_000;
+        TimeLeft::HoursMinutes {
+            hours: minutes / 60,
+            minutes: minutes % 60,
+        }
     }
-    let minutes = (millis + 30_000) / 60_000;
-    match (minutes / 60, minutes % 60) {
-        (0, m) => format!("{m} min"),
-        (h, 0) => format!("{h} h"),
-        (h, m) => format!("{h} h {m} min"),
+}
+
+impl Warning {
+    /// [`Warning::left`] in the units a notification tells it in.
+    pub fn time_left(&self) -> TimeLeft {
+        TimeLeft::of(self.left)
+    }
+}
+
+/// `2 min`, `1 h 5 min`, `45 s` (see [`TimeLeft`]).
+fn human_left(left: Duration) -> String {
+    match TimeLeft::of(left) {
+        TimeLeft::Seconds(secs) => format!("{secs} s"),
+        TimeLeft::HoursMinutes { hours: 0, minutes } => format!("{minutes} min"),
+        TimeLeft::HoursMinutes { hours, minutes: 0 } => format!("{hours} h"),
+        TimeLeft::HoursMinutes { hours, minutes } => format!("{hours} h {minutes} min"),
     }
 }
 

@@ -147,7 +147,7 @@ impl ExpirySettings {
 }
 
 /// The settings text, `None` for a missing file.
-fn read_settings<'b>(path: &Path, bytes: Option<&'b [u8]>) -> Result<Option<&'b str>, ScheduleError> {
+pub(crate) fn read_settings<'b>(path: &Path, bytes: Option<&'b [u8]>) -> Result<Option<&'b str>, ScheduleError> {
     bytes
         .map(|bytes| {
             std::str::from_utf8(bytes).map_err(|e| ScheduleError::SettingsRead {
@@ -158,7 +158,7 @@ fn read_settings<'b>(path: &Path, bytes: Option<&'b [u8]>) -> Result<Option<&'b 
         .transpose()
 }
 
-fn parse_object(path: &Path, text: &str) -> Result<Map<String, Value>, ScheduleError> {
+pub(crate) fn parse_object(path: &Path, text: &str) -> Result<Map<String, Value>, ScheduleError> {
     let value: Value = serde_json::from_str(text).map_err(|e| {
         let (line, column) = (e.line(), e.column());
         let message = e.to_string();

@@ -1,0 +1,185 @@
+# Rolebar's English messages (the tray menu, the MFA dialog, the main window, notifications).
+# Keys are referenced whole in the code: tr("key") / tr_args("key", …) in Rust, t("key") in
+# TypeScript, data-i18n="key" (or data-i18n-title, -placeholder, -aria-label) in HTML; a test
+# (src-tauri/src/i18n/coverage.rs) fails on a key missing here, in ja.ftl, or never used.
+# Messages the web UI uses take plain { $variables } only (no selectors): the UI fills them.
+
+## Times left
+
+# Tray labels and "refreshed" notices: whole minutes, rounded down.
+time-under-minute = under 1 min
+time-minutes = { $minutes } min
+time-hours-minutes = { $hours } h { $minutes2 } min
+# Expiry warnings: minutes rounded to the nearest, seconds under a minute.
+time-warn-seconds = { $seconds } s
+time-warn-hours = { $hours } h
+time-warn-hours-minutes = { $hours } h { $minutes } min
+# The main window's countdown.
+time-expired = expired
+time-countdown-hm = { $hours }h { $minutes2 }m
+time-countdown-ms = { $minutes }m { $seconds2 }s
+time-countdown-s = { $seconds }s
+
+## Tray menu (labels start with the profile name: tests find items by that prefix)
+
+menu-open = Open Rolebar…
+menu-quit = Quit
+menu-copy-exports = Copy env exports
+menu-write = Write to profile…
+menu-log-out = Log out
+menu-config-error = Cannot read the AWS config: { $error }
+menu-no-profiles = No profiles in the AWS config
+menu-session = { $profile } — { $left }
+menu-busy = Getting a session for { $profile }…
+menu-failed = Failed: { $error }
+menu-profile-mfa = { $profile } (MFA)
+menu-profile-role = { $profile } (role)
+menu-profile-unsupported = { $profile } — not supported: { $what }
+menu-profile-invalid = { $profile } — config error: { $code }
+
+## Notifications
+
+note-copied-title = Copied exports for { $profile }
+note-copied-body = { $count ->
+    [one] 1 line for { $format } is on the clipboard
+   *[other] { $count } lines for { $format } are on the clipboard
+}
+note-copy-failed = Rolebar: cannot copy exports
+note-log-out-failed = Rolebar: cannot log out of { $profile }
+note-no-session = Rolebar: no session for { $profile }
+note-expires-in = { $profile } expires in { $left }
+note-expired = { $profile } expired
+note-renew = Renew
+note-dismiss = Dismiss
+note-renew-in-tray = Renew it by choosing the profile in the Rolebar tray menu.
+note-refreshed = { $profile } refreshed
+note-refreshed-left = New session: { $left } left.
+note-rewrote = Rewrote { $sections }.
+note-cannot-rewrite = Cannot rewrite [{ $target }]: { $error }
+note-refresh-needs-mfa = Refreshing it needs an MFA code.
+note-refresh-failed = Automatic refresh failed: { $error }
+note-settings-not-used = Rolebar: settings not used
+note-settings-defaults = Expiry warnings use the defaults (10 and 2 minutes before) until this is fixed and Rolebar restarts.
+
+## MFA dialog
+
+mfa-window-title = Rolebar — MFA code
+mfa-heading = Enter your MFA code
+mfa-profile = Profile
+mfa-device = Device
+mfa-why = Why
+mfa-code-label = 6-digit code from your authenticator
+mfa-cancel = Cancel
+mfa-continue = Continue
+mfa-checking = Checking the code with AWS…
+mfa-cancelling = Cancelling…
+mfa-via = The code starts an MFA session for { $profile }; roles using the same device reuse it.
+mfa-rejected = AWS rejected that code. Wait for the next code and enter it (attempt { $attempt }).
+mfa-six-digits = Enter the 6 digits your authenticator shows.
+mfa-none = No MFA code is being asked for.
+mfa-reason-no-session = no session yet
+mfa-reason-session-expired = the session expired
+mfa-reason-different-device = this role uses a different MFA device
+mfa-reason-rejected = AWS rejected the last code
+
+## Main window
+
+main-start-at-login = Start at login
+main-refresh = Refresh
+main-language = Language
+main-language-auto = Auto
+main-warn-edit = Change warning times…
+main-warn-label = Warn this long before a session ends
+main-warn-hint = e.g. 30m, 10m, 2m · empty: only when it ends
+main-save = Save
+main-cancel = Cancel
+main-dismiss = Dismiss
+main-expiry-end-only = Expiry warnings at the end only
+main-expiry-before = Expiry warnings { $times } before the end
+main-expiry-auto-refresh = auto-refresh: { $profiles }
+main-expiry-auto-refresh-off = auto-refresh: off
+main-expiry-settings-path = settings: { $path }
+main-expiry-problem = Settings not used, the defaults apply: { $message } ({ $code })
+main-list-and = { $first } and { $last }
+main-notice-warnings = Warnings { $times } before the end
+main-notice-warning-end-only = A warning only when a session ends
+main-sessions-title = Active sessions
+main-export-format = Export format
+main-col-profile = Profile
+main-col-kind = Kind
+main-col-time-left = Time left
+main-col-written-to = Written to
+main-col-actions = Actions
+main-col-role = Role
+main-col-mfa-device = MFA device
+main-col-region = Region
+main-col-source = Source
+main-col-key = Key
+main-col-added = Added
+main-no-sessions = No active session. Assume a profile below.
+main-kind-role-session = role
+main-kind-mfa-session = MFA session
+main-until = until { $date }
+main-copy-exports = Copy exports
+main-open-write = Write to profile…
+main-renew = Renew
+main-log-out = Log out
+main-write-heading = Write to the credentials file:
+main-write-target-label = Profile name in the credentials file
+main-write-hint = Tools then use it with --profile { $target } (or AWS_PROFILE).
+main-write-confirm-keys = Replace those long-term keys with this session? Keep a copy of them first.
+main-write-force-keys = Replace them
+main-write-confirm-not-owned = Write this session into that section anyway? Its credential keys are replaced; its other lines stay.
+main-write-force-not-owned = Write anyway
+main-write = Write
+main-notice-wrote = Wrote { $profile } to [{ $target }] in { $path }
+main-wrote-created-file = created the file
+main-wrote-replaced-keys = replaced long-term keys
+main-wrote-removed-expired = removed expired { $sections }
+main-wrote-duplicates = warning: other [{ $target }] sections on lines { $lines }
+main-profiles-title = Profiles
+main-active = active
+main-assume = Assume
+main-auto-refresh = auto-refresh
+main-auto-refresh-title = Renew before expiry when no MFA code is needed, and rewrite the credentials-file profiles it was written to
+main-notice-auto-refresh-on = { $profile } will be renewed before it expires when no code is needed
+main-notice-auto-refresh-off = Auto-refresh off for { $profile }
+main-source-from = from { $profile }
+main-source-keyring = keys in keyring
+main-source-file = keys in file
+main-source-missing = no keys stored
+main-kind-keys = keys
+main-kind-session-token = keys + MFA
+main-kind-role = role
+main-kind-unsupported = not supported
+main-kind-invalid = config error
+main-keys-title = Long-term keys
+main-keys-hint = Stored in the OS keyring. Secrets are never shown again once saved.
+main-key-not-in-keyring = not in keyring
+main-key-replace = Replace…
+main-key-add = Add…
+main-key-remove = Remove
+main-keys-form-title = Keys for
+main-keys-a-profile = a profile
+main-keys-profile = Profile
+main-keys-access-key-id = Access key ID
+main-keys-secret = Secret access key
+main-keys-save = Save to keyring
+main-keys-add-other = Add keys for another profile…
+main-notice-keys-stored = Stored keys { $key } for { $profile } in the keyring
+main-confirm-remove-keys = Remove the keys of { $profile } from the keyring? Its sessions are removed too.
+main-busy-remove-keys = Removing the keys of { $profile }…
+main-notice-keys-removed = Removed the keys of { $profile }
+main-notice-no-keys = No keys were stored for { $profile }
+main-busy-assume = Getting a session for { $profile }… (answer the MFA dialog if it opens)
+main-notice-session-until = Session for { $profile } until { $time }
+main-busy-renew = Renewing { $profile }…
+main-notice-renewed = New session for { $profile }
+main-busy-log-out = Logging out of { $profile }…
+main-notice-logged-out = Logged out of { $profile }
+main-notice-logged-out-removed = Logged out of { $profile }; removed { $sections } from the credentials file
+main-busy-copy = Copying…
+main-notice-copied = Copied { $count } { $format } lines for { $profile } to the clipboard
+main-notice-autostart-on = Rolebar will start at login
+main-notice-autostart-off = Rolebar will not start at login
+main-session-gone = That session is gone; assume the profile again.
