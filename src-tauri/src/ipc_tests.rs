@@ -821,12 +821,19 @@ fn new_warning_times_reach_the_running_schedule() {
 fn every_declared_command_is_registered() {
     let h = harness();
     for command in COMMANDS {
-        // Wrong arguments on purpose: a registered command says so; an unknown one is "not found".
+        // Wrong arguments on purpose: a registered command refuses them as arguments of its own
+        // (its `Args<…>` struct names it: the generated table describes it truly); an unknown
+        // one is "not found".
         let response = invoke(&h.main, command, json!({ "unexpected": true }));
-        if let Err(e) = response {
-            let text = e.to_string();
-            assert!(!text.contains("not found"), "{command}: {text}");
-        }
+        let e = response.expect_err("unknown keys are refused");
+        let text = e.to_string();
+        assert_eq!(code_of(&e), codes::INVALID_INPUT, "{command}: {text}");
+        assert!(
+            text.contains(&format!(
+                "invalid arguments for `{command}`: unknown field `unexpected`"
+            )),
+            "{command}: {text}"
+        );
     }
 }
 

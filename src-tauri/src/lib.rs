@@ -24,6 +24,7 @@ pub mod commands;
 pub mod error;
 pub mod expiry;
 pub mod i18n;
+pub mod ipc;
 pub mod menu;
 pub mod mfa;
 pub mod notify;

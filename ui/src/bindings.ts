@@ -173,25 +173,63 @@ setting: string,
  */
 system: string, messages: { [key in string]: string }, };
 
+export type GetOverviewArgs = Record<symbol, never>;
+
+export type AssumeProfileArgs = { profile: string, };
+
+export type RenewSessionArgs = { profile: string, };
+
+export type LogOutArgs = { profile: string, };
+
+export type CopyExportsArgs = { sessionId: string, format: ExportChoice, };
+
+export type WriteSessionArgs = { sessionId: string, target: string, force: boolean, };
+
+export type AddKeysArgs = { profile: string, accessKeyId: string, 
+/**
+ * Wiped from this process's copy when the command ends.
+ */
+secretAccessKey: string, };
+
+export type RemoveKeysArgs = { profile: string, };
+
+export type GetSettingsArgs = Record<symbol, never>;
+
+export type SetAutostartArgs = { enabled: boolean, };
+
+export type SetAutoRefreshArgs = { profile: string, enabled: boolean, };
+
+export type SetWarnBeforeArgs = { warnBefore: Array<string>, };
+
+export type SetLanguageArgs = { language: string, };
+
+export type GetMessagesArgs = Record<symbol, never>;
+
+export type MfaRequestArgs = Record<symbol, never>;
+
+export type SubmitMfaCodeArgs = { requestId: number, code: string, };
+
+export type CancelMfaArgs = { requestId: number, };
+
 /** Every command: its arguments and what it resolves to (it rejects with a CommandError). */
 export type Commands = {
-  get_overview: { args: {}; result: Overview };
-  assume_profile: { args: { profile: string }; result: SessionView };
-  renew_session: { args: { profile: string }; result: SessionView };
-  log_out: { args: { profile: string }; result: LogOutReport };
-  copy_exports: { args: { sessionId: string; format: ExportChoice }; result: CopyReport };
-  write_session: { args: { sessionId: string; target: string; force: boolean }; result: WriteResult };
-  add_keys: { args: { profile: string; accessKeyId: string; secretAccessKey: string }; result: KeyView };
-  remove_keys: { args: { profile: string }; result: boolean };
-  get_settings: { args: {}; result: Settings };
-  set_autostart: { args: { enabled: boolean }; result: Settings };
-  set_auto_refresh: { args: { profile: string; enabled: boolean }; result: ExpiryView };
-  set_warn_before: { args: { warnBefore: string[] }; result: ExpiryView };
-  set_language: { args: { language: string }; result: MessagesView };
-  get_messages: { args: {}; result: MessagesView };
-  mfa_request: { args: {}; result: MfaRequestView | null };
-  submit_mfa_code: { args: { requestId: number; code: string }; result: null };
-  cancel_mfa: { args: { requestId: number }; result: null };
+  get_overview: { args: GetOverviewArgs; result: Overview };
+  assume_profile: { args: AssumeProfileArgs; result: SessionView };
+  renew_session: { args: RenewSessionArgs; result: SessionView };
+  log_out: { args: LogOutArgs; result: LogOutReport };
+  copy_exports: { args: CopyExportsArgs; result: CopyReport };
+  write_session: { args: WriteSessionArgs; result: WriteResult };
+  add_keys: { args: AddKeysArgs; result: KeyView };
+  remove_keys: { args: RemoveKeysArgs; result: boolean };
+  get_settings: { args: GetSettingsArgs; result: Settings };
+  set_autostart: { args: SetAutostartArgs; result: Settings };
+  set_auto_refresh: { args: SetAutoRefreshArgs; result: ExpiryView };
+  set_warn_before: { args: SetWarnBeforeArgs; result: ExpiryView };
+  set_language: { args: SetLanguageArgs; result: MessagesView };
+  get_messages: { args: GetMessagesArgs; result: MessagesView };
+  mfa_request: { args: MfaRequestArgs; result: MfaRequestView | null };
+  submit_mfa_code: { args: SubmitMfaCodeArgs; result: null };
+  cancel_mfa: { args: CancelMfaArgs; result: null };
 };
 
 export type CommandName = keyof Commands;
