@@ -89,6 +89,12 @@ pub fn typescript() -> String {
         "// Generated from the Rust types by src-tauri/src/bindings.rs (ts-rs). Do not edit:\n\
          // ROLEBAR_UPDATE_BINDINGS=1 cargo test -p rolebar-app --lib bindings\n\n",
     );
+    out.push_str("/** Every code a CommandError carries: rolebar-core's `ErrorCode` and the app's own. */\n");
+    out.push_str("export type ErrorCode =\n");
+    for code in crate::error::all_codes() {
+        out.push_str(&format!("  | {code:?}\n"));
+    }
+    out.push_str(";\n\n");
     let signatures = signatures(&cfg);
     let argument_declarations = signatures.iter().map(|s| s.args_decl.clone());
     for d in declarations.into_iter().chain(argument_declarations) {

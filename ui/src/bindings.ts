@@ -1,12 +1,87 @@
 // Generated from the Rust types by src-tauri/src/bindings.rs (ts-rs). Do not edit:
 // ROLEBAR_UPDATE_BINDINGS=1 cargo test -p rolebar-app --lib bindings
 
+/** Every code a CommandError carries: rolebar-core's `ErrorCode` and the app's own. */
+export type ErrorCode =
+  | "access_denied"
+  | "autostart_failed"
+  | "clipboard_unavailable"
+  | "config_syntax"
+  | "corrupt_cache_entry"
+  | "credentials_io"
+  | "credentials_not_utf8"
+  | "expired_token"
+  | "expiry_state_corrupt"
+  | "expiry_state_read"
+  | "expiry_state_write"
+  | "file_hard_linked"
+  | "file_io"
+  | "file_read_only"
+  | "incomplete_reply"
+  | "index_write"
+  | "invalid_client_token_id"
+  | "invalid_expiry_setting"
+  | "invalid_input"
+  | "invalid_language_setting"
+  | "invalid_profile_name"
+  | "invalid_setting"
+  | "invalid_threshold"
+  | "ipc_failed"
+  | "json"
+  | "keyring_failed"
+  | "keyring_locked"
+  | "keyring_prompt_dismissed"
+  | "keyring_timeout"
+  | "keyring_unavailable"
+  | "long_term_keys_in_target"
+  | "malformed_reply"
+  | "mfa_cancelled"
+  | "mfa_code_format"
+  | "mfa_rejected"
+  | "mfa_required"
+  | "nested_exec"
+  | "no_config_dir"
+  | "no_home"
+  | "no_keys"
+  | "not_a_regular_file"
+  | "profile_cycle"
+  | "profile_not_found"
+  | "profile_reference_not_found"
+  | "read_failed"
+  | "region_disabled"
+  | "section_changed"
+  | "section_not_found"
+  | "section_not_managed"
+  | "section_not_owned"
+  | "session_expired"
+  | "session_not_found"
+  | "session_not_temporary"
+  | "settings_not_writable"
+  | "settings_read"
+  | "settings_syntax"
+  | "settings_write"
+  | "signature_mismatch"
+  | "stale_mfa_request"
+  | "sts_error"
+  | "symlink_loop"
+  | "target_is_configured_profile"
+  | "throttled"
+  | "time_format"
+  | "timeout"
+  | "unexportable_value"
+  | "unknown_export_format"
+  | "unreachable"
+  | "unsupported_profile"
+  | "unwritable_value"
+  | "window_failed"
+;
+
 export type CommandError = { 
 /**
  * rolebar-core's `Error::code()` / `OutputError::code()`, or one of the app's own codes
- * listed in [`codes`].
+ * listed in [`codes`]: in TypeScript the union of them all (`ErrorCode`, see `all_codes`).
  */
-code: string, message: string, };
+code: ErrorCode, message: string, };
 
 export type ProfileKind = "keys" | "sessionToken" | "role" | "unsupported" | "invalid";
 
