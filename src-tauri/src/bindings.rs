@@ -130,9 +130,24 @@ mod tests {
             return;
         }
         let committed = std::fs::read_to_string(PATH).unwrap_or_default();
+        // The first line that differs says which type or command drifted.
+        let first_difference = committed
+            .lines()
+            .zip(expected.lines())
+            .position(|(c, e)| c != e)
+            .map(|i| {
+                let line = |text: &str| text.lines().nth(i).unwrap_or("").to_string();
+                format!(
+                    "line {}:\n  committed: {}\n  from Rust: {}\n",
+                    i + 1,
+                    line(&committed),
+                    line(&expected)
+                )
+            })
+            .unwrap_or_default();
         assert!(
             committed == expected,
-            "{PATH} is out of date with the Rust types: run\n  ROLEBAR_UPDATE_BINDINGS=1 cargo test -p rolebar-app --lib bindings\nand commit the result"
+            "{PATH} is out of date with the Rust types: {first_difference}run\n  ROLEBAR_UPDATE_BINDINGS=1 cargo test -p rolebar-app --lib bindings\nand commit the result"
         );
     }
 

@@ -61,6 +61,9 @@ pub fn all_codes() -> Vec<&'static str> {
 
 impl CommandError {
     pub fn new(code: &str, message: impl Into<String>) -> Self {
+        // The UI's `ErrorCode` union is `all_codes()`: a code outside it would reach a UI that
+        // cannot name it. Checked in debug builds, so every test that makes an error checks it.
+        debug_assert!(all_codes().contains(&code), "`{code}` is not a known error code");
         CommandError {
             code: code.to_string(),
             message: message.into(),
