@@ -6,52 +6,58 @@
 //! ROLEBAR_UPDATE_BINDINGS=1 cargo test -p rolebar-app --lib bindings
 //! ```
 //!
-//! ts-rs generates the data types; the command table (names, argument and result types) is
-//! written here beside the command list, and the mock-runtime tests call every command by it.
+//! ts-rs generates the data types and each command's arguments struct; the command table
+//! (`Commands`: name, arguments, result) is built from the same structs (`ipc::Command`), so a
+//! renamed parameter or a changed result type shows here as drift.
 
-use crate::commands::COMMANDS;
+use crate::commands::*;
 use crate::error::CommandError;
+use crate::ipc::Command;
 use crate::views::*;
 use crate::windows;
 use ts_rs::{Config, TS};
 
-/// (command, arguments as a TypeScript object type, result type). Argument names are the
-/// commands' parameters in camelCase, as Tauri expects them.
-pub const COMMAND_SIGNATURES: &[(&str, &str, &str)] = &[
-    ("get_overview", "{}", "Overview"),
-    ("assume_profile", "{ profile: string }", "SessionView"),
-    ("renew_session", "{ profile: string }", "SessionView"),
-    ("log_out", "{ profile: string }", "LogOutReport"),
-    (
-        "copy_exports",
-        "{ sessionId: string; format: ExportChoice }",
-        "CopyReport",
-    ),
-    (
-        "write_session",
-        "{ sessionId: string; target: string; force: boolean }",
-        "WriteResult",
-    ),
-    (
-        "add_keys",
-        "{ profile: string; accessKeyId: string; secretAccessKey: string }",
-        "KeyView",
-    ),
-    ("remove_keys", "{ profile: string }", "boolean"),
-    ("get_settings", "{}", "Settings"),
-    ("set_autostart", "{ enabled: boolean }", "Settings"),
-    (
-        "set_auto_refresh",
-        "{ profile: string; enabled: boolean }",
-        "ExpiryView",
-    ),
-    ("set_warn_before", "{ warnBefore: string[] }", "ExpiryView"),
-    ("set_language", "{ language: string }", "MessagesView"),
-    ("get_messages", "{}", "MessagesView"),
-    ("mfa_request", "{}", "MfaRequestView | null"),
-    ("submit_mfa_code", "{ requestId: number; code: string }", "null"),
-    ("cancel_mfa", "{ requestId: number }", "null"),
-];
+/// One row of the command table, read off a command's arguments struct.
+#[derive(Debug)]
+pub struct Signature {
+    pub name: &'static str,
+    /// The TypeScript declaration of the arguments struct.
+    pub args_decl: String,
+    pub args: String,
+    pub result: String,
+}
+
+fn signature<C: Command>(cfg: &Config) -> Signature {
+    Signature {
+        name: C::NAME,
+        args_decl: C::decl(cfg),
+        args: C::name(cfg),
+        result: <C::Output as TS>::name(cfg),
+    }
+}
+
+/// Every command's signature, in the order of `COMMANDS` (a test checks both lists agree).
+pub fn signatures(cfg: &Config) -> Vec<Signature> {
+    vec![
+        signature::<GetOverviewArgs>(cfg),
+        signature::<AssumeProfileArgs>(cfg),
+        signature::<RenewSessionArgs>(cfg),
+        signature::<LogOutArgs>(cfg),
+        signature::<CopyExportsArgs>(cfg),
+        signature::<WriteSessionArgs>(cfg),
+        signature::<AddKeysArgs>(cfg),
+        signature::<RemoveKeysArgs>(cfg),
+        signature::<GetSettingsArgs>(cfg),
+        signature::<SetAutostartArgs>(cfg),
+        signature::<SetAutoRefreshArgs>(cfg),
+        signature::<SetWarnBeforeArgs>(cfg),
+        signature::<SetLanguageArgs>(cfg),
+        signature::<GetMessagesArgs>(cfg),
+        signature::<MfaRequestArgs>(cfg),
+        signature::<SubmitMfaCodeArgs>(cfg),
+        signature::<CancelMfaArgs>(cfg),
+    ]
+}
 
 pub const PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/ui/src/bindings.ts");
 
@@ -83,14 +89,22 @@ pub fn typescript() -> String {
         "// Generated from the Rust types by src-tauri/src/bindings.rs (ts-rs). Do not edit:\n\
          // ROLEBAR_UPDATE_BINDINGS=1 cargo test -p rolebar-app --lib bindings\n\n",
     );
-    for d in declarations {
+    out.push_str("/** Every code a CommandError carries: rolebar-core's `ErrorCode` and the app's own. */\n");
+    out.push_str("export type ErrorCode =\n");
+    for code in crate::error::all_codes() {
+        out.push_str(&format!("  | {code:?}\n"));
+    }
+    out.push_str(";\n\n");
+    let signatures = signatures(&cfg);
+    let argument_declarations = signatures.iter().map(|s| s.args_decl.clone());
+    for d in declarations.into_iter().chain(argument_declarations) {
         out.push_str("export ");
         out.push_str(d.trim());
         out.push_str("\n\n");
     }
     out.push_str("/** Every command: its arguments and what it resolves to (it rejects with a CommandError). */\n");
     out.push_str("export type Commands = {\n");
-    for (name, args, result) in COMMAND_SIGNATURES {
+    for Signature { name, args, result, .. } in &signatures {
         out.push_str(&format!("  {name}: {{ args: {args}; result: {result} }};\n"));
     }
     out.push_str("};\n\nexport type CommandName = keyof Commands;\n\n");
@@ -101,7 +115,6 @@ pub fn typescript() -> String {
     out.push_str(&format!("  mfaRequest: {:?},\n", windows::MFA_REQUEST_EVENT));
     out.push_str(&format!("  language: {:?},\n", windows::LANGUAGE_EVENT));
     out.push_str("} as const;\n");
-    debug_assert_eq!(COMMANDS.len(), COMMAND_SIGNATURES.len());
     out
 }
 
@@ -117,15 +130,30 @@ mod tests {
             return;
         }
         let committed = std::fs::read_to_string(PATH).unwrap_or_default();
+        // The first line that differs says which type or command drifted.
+        let first_difference = committed
+            .lines()
+            .zip(expected.lines())
+            .position(|(c, e)| c != e)
+            .map(|i| {
+                let line = |text: &str| text.lines().nth(i).unwrap_or("").to_string();
+                format!(
+                    "line {}:\n  committed: {}\n  from Rust: {}\n",
+                    i + 1,
+                    line(&committed),
+                    line(&expected)
+                )
+            })
+            .unwrap_or_default();
         assert!(
             committed == expected,
-            "{PATH} is out of date with the Rust types: run\n  ROLEBAR_UPDATE_BINDINGS=1 cargo test -p rolebar-app --lib bindings\nand commit the result"
+            "{PATH} is out of date with the Rust types: {first_difference}run\n  ROLEBAR_UPDATE_BINDINGS=1 cargo test -p rolebar-app --lib bindings\nand commit the result"
         );
     }
 
     #[test]
     fn every_command_has_a_signature() {
-        let names: Vec<&str> = COMMAND_SIGNATURES.iter().map(|(n, _, _)| *n).collect();
+        let names: Vec<&str> = signatures(&Config::new()).iter().map(|s| s.name).collect();
         assert_eq!(
             names, COMMANDS,
             "the command table and command_names.rs list the same commands, in order"

@@ -2,112 +2,158 @@
 //! declared in build.rs (`command_names.rs`) and granted per window in `capabilities/`.
 //! None returns a secret: exports go to the clipboard, sessions to the credentials file, and
 //! key material only ever comes in.
+//!
+//! Each command takes its arguments as one `…Args` struct and returns `Reply<…Args>` (`ipc`):
+//! the structs are the commands' signatures, generated into the UI's TypeScript.
 
 use crate::actions::{self, Origin};
 use crate::error::{codes, CommandError};
 use crate::i18n::LanguageSetting;
+use crate::ipc::{Args, Command, Reply};
 use crate::state::AppState;
 use crate::views::{
     CopyReport, ExpiryView, ExportChoice, KeyView, LogOutReport, MessagesView, MfaRequestView, Overview, SessionView,
     Settings, WriteResult,
 };
 use crate::windows;
+use serde::Deserialize;
 use tauri::{AppHandle, Manager, Runtime, State};
+use ts_rs::TS;
 use zeroize::Zeroizing;
 
 include!("command_names.rs");
 
+/// An arguments struct for the command `$name`, resolving to `$output`. Unknown keys are refused,
+/// so a call written for an older signature fails loudly instead of being half read.
+macro_rules! command_args {
+    ($(#[$meta:meta])* $args:ident => $name:literal -> $output:ty { $($(#[$field_meta:meta])* $field:ident: $ty:ty),* $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Deserialize, TS)]
+        #[serde(rename_all = "camelCase", deny_unknown_fields)]
+        pub struct $args {
+            $($(#[$field_meta])* pub $field: $ty,)*
+        }
+
+        impl Command for $args {
+            const NAME: &'static str = $name;
+            type Output = $output;
+        }
+    };
+}
+
 // --- main window ---
+
+command_args!(GetOverviewArgs => "get_overview" -> Overview {});
 
 /// Profiles, live sessions and stored keys (read from the files and the index; no keyring unlock).
 #[tauri::command]
-pub async fn get_overview(state: State<'_, AppState>) -> Result<Overview, CommandError> {
+pub async fn get_overview(state: State<'_, AppState>, _args: Args<GetOverviewArgs>) -> Reply<GetOverviewArgs> {
     Ok(state
         .snapshot()
         .overview(&state.paths, ExportChoice::from_env(), state.expiry().view()))
 }
 
+command_args!(AssumeProfileArgs => "assume_profile" -> SessionView { profile: String });
+
 /// A session for `profile`, from the cache or through STS (with the MFA dialog when needed).
 #[tauri::command]
-pub async fn assume_profile<R: Runtime>(app: AppHandle<R>, profile: String) -> Result<SessionView, CommandError> {
-    actions::assume(&app, &profile, false, Origin::Window).await
+pub async fn assume_profile<R: Runtime>(app: AppHandle<R>, args: Args<AssumeProfileArgs>) -> Reply<AssumeProfileArgs> {
+    actions::assume(&app, &args.profile, false, Origin::Window).await
 }
+
+command_args!(RenewSessionArgs => "renew_session" -> SessionView { profile: String });
 
 /// Drops `profile`'s cached sessions and makes a new one.
 #[tauri::command]
-pub async fn renew_session<R: Runtime>(app: AppHandle<R>, profile: String) -> Result<SessionView, CommandError> {
-    actions::assume(&app, &profile, true, Origin::Window).await
+pub async fn renew_session<R: Runtime>(app: AppHandle<R>, args: Args<RenewSessionArgs>) -> Reply<RenewSessionArgs> {
+    actions::assume(&app, &args.profile, true, Origin::Window).await
 }
 
+command_args!(LogOutArgs => "log_out" -> LogOutReport { profile: String });
+
 #[tauri::command]
-pub async fn log_out<R: Runtime>(app: AppHandle<R>, profile: String) -> Result<LogOutReport, CommandError> {
-    let report = actions::log_out(&app.state::<AppState>(), &profile)?;
+pub async fn log_out<R: Runtime>(app: AppHandle<R>, args: Args<LogOutArgs>) -> Reply<LogOutArgs> {
+    let report = actions::log_out(&app.state::<AppState>(), &args.profile)?;
     windows::notify_changed(&app);
     Ok(report)
 }
 
+command_args!(CopyExportsArgs => "copy_exports" -> CopyReport { session_id: String, format: ExportChoice });
+
 /// Copies the session's variables to the clipboard; returns what was copied, not the text.
 #[tauri::command]
-pub async fn copy_exports(
-    state: State<'_, AppState>,
-    session_id: String,
-    format: ExportChoice,
-) -> Result<CopyReport, CommandError> {
-    actions::copy_exports(&state, &session_id, format)
+pub async fn copy_exports(state: State<'_, AppState>, args: Args<CopyExportsArgs>) -> Reply<CopyExportsArgs> {
+    actions::copy_exports(&state, &args.session_id, args.format)
 }
+
+command_args!(WriteSessionArgs => "write_session" -> WriteResult { session_id: String, target: String, force: bool });
 
 /// Writes the session into `[target]` of the credentials file; `force` only overrides the
 /// "long-term keys are there" guard rail.
 #[tauri::command]
-pub async fn write_session<R: Runtime>(
-    app: AppHandle<R>,
-    session_id: String,
-    target: String,
-    force: bool,
-) -> Result<WriteResult, CommandError> {
-    let result = actions::write_session(&app.state::<AppState>(), &session_id, &target, force)?;
+pub async fn write_session<R: Runtime>(app: AppHandle<R>, args: Args<WriteSessionArgs>) -> Reply<WriteSessionArgs> {
+    let WriteSessionArgs {
+        session_id,
+        target,
+        force,
+    } = &*args;
+    let result = actions::write_session(&app.state::<AppState>(), session_id, target, *force)?;
     windows::notify_changed(&app);
     Ok(result)
 }
 
+command_args!(AddKeysArgs => "add_keys" -> KeyView {
+    profile: String,
+    access_key_id: String,
+    /// Wiped from this process's copy when the command ends.
+    #[ts(type = "string")]
+    secret_access_key: Zeroizing<String>,
+});
+
 /// Stores long-term keys for `profile` in the keyring. The secret is wiped from this process's
 /// copy when the command ends, and never sent back.
 #[tauri::command]
-pub async fn add_keys<R: Runtime>(
-    app: AppHandle<R>,
-    profile: String,
-    access_key_id: String,
-    secret_access_key: Zeroizing<String>,
-) -> Result<KeyView, CommandError> {
-    let key = actions::add_keys(&app.state::<AppState>(), &profile, &access_key_id, &secret_access_key)?;
+pub async fn add_keys<R: Runtime>(app: AppHandle<R>, args: Args<AddKeysArgs>) -> Reply<AddKeysArgs> {
+    let AddKeysArgs {
+        profile,
+        access_key_id,
+        secret_access_key,
+    } = &*args;
+    let key = actions::add_keys(&app.state::<AppState>(), profile, access_key_id, secret_access_key)?;
     windows::notify_changed(&app);
     Ok(key)
 }
 
+command_args!(RemoveKeysArgs => "remove_keys" -> bool { profile: String });
+
 #[tauri::command]
-pub async fn remove_keys<R: Runtime>(app: AppHandle<R>, profile: String) -> Result<bool, CommandError> {
-    let removed = actions::remove_keys(&app.state::<AppState>(), &profile)?;
+pub async fn remove_keys<R: Runtime>(app: AppHandle<R>, args: Args<RemoveKeysArgs>) -> Reply<RemoveKeysArgs> {
+    let removed = actions::remove_keys(&app.state::<AppState>(), &args.profile)?;
     windows::notify_changed(&app);
     Ok(removed)
 }
 
+command_args!(GetSettingsArgs => "get_settings" -> Settings {});
+
 #[tauri::command]
-pub async fn get_settings<R: Runtime>(app: AppHandle<R>) -> Result<Settings, CommandError> {
+pub async fn get_settings<R: Runtime>(app: AppHandle<R>, _args: Args<GetSettingsArgs>) -> Reply<GetSettingsArgs> {
     Ok(Settings {
         autostart: autostart(&app)?.is_enabled().map_err(autostart_failed)?,
     })
 }
+
+command_args!(SetAutoRefreshArgs => "set_auto_refresh" -> ExpiryView { profile: String, enabled: bool });
 
 /// Turns auto-refresh for a profile on or off (saved to settings.json at once); returns the
 /// expiry settings now in force.
 #[tauri::command]
 pub async fn set_auto_refresh<R: Runtime>(
     app: AppHandle<R>,
-    profile: String,
-    enabled: bool,
-) -> Result<ExpiryView, CommandError> {
+    args: Args<SetAutoRefreshArgs>,
+) -> Reply<SetAutoRefreshArgs> {
     let state = app.state::<AppState>();
-    let profile = profile.trim();
+    let enabled = args.enabled;
+    let profile = args.profile.trim();
     if profile.is_empty() {
         return Err(CommandError::new(codes::INVALID_INPUT, "no profile given"));
     }
@@ -117,11 +163,14 @@ pub async fn set_auto_refresh<R: Runtime>(
     Ok(config.view())
 }
 
+command_args!(SetWarnBeforeArgs => "set_warn_before" -> ExpiryView { warn_before: Vec<String> });
+
 /// Sets how long before a session's end the warnings go out (`["15m", "2m"]`; empty: only at
 /// the end), saved to settings.json and in force at once; returns the expiry settings now.
 #[tauri::command]
-pub async fn set_warn_before(state: State<'_, AppState>, warn_before: Vec<String>) -> Result<ExpiryView, CommandError> {
-    let thresholds = warn_before
+pub async fn set_warn_before(state: State<'_, AppState>, args: Args<SetWarnBeforeArgs>) -> Reply<SetWarnBeforeArgs> {
+    let thresholds = args
+        .warn_before
         .iter()
         .map(|text| {
             rolebar_core::schedule::parse_duration(text)
@@ -133,9 +182,12 @@ pub async fn set_warn_before(state: State<'_, AppState>, warn_before: Vec<String
     Ok(config.view())
 }
 
+command_args!(SetAutostartArgs => "set_autostart" -> Settings { enabled: bool });
+
 /// Turns start-at-login on or off (a desktop entry in ~/.config/autostart on Linux).
 #[tauri::command]
-pub async fn set_autostart<R: Runtime>(app: AppHandle<R>, enabled: bool) -> Result<Settings, CommandError> {
+pub async fn set_autostart<R: Runtime>(app: AppHandle<R>, args: Args<SetAutostartArgs>) -> Reply<SetAutostartArgs> {
+    let enabled = args.enabled;
     let manager = autostart(&app)?;
     if enabled {
         manager.enable().map_err(autostart_failed)?;
@@ -159,11 +211,14 @@ fn autostart_failed(e: tauri_plugin_autostart::Error) -> CommandError {
     CommandError::new(codes::AUTOSTART_FAILED, format!("cannot change start at login: {e}"))
 }
 
+command_args!(SetLanguageArgs => "set_language" -> MessagesView { language: String });
+
 /// Shows the app in `language` (`auto`, `en`, `ja`) from now on: saved to settings.json, the
 /// tray menu rebuilt in it, every open window sent the new messages.
 #[tauri::command]
-pub async fn set_language<R: Runtime>(app: AppHandle<R>, language: String) -> Result<MessagesView, CommandError> {
-    let setting: LanguageSetting = language
+pub async fn set_language<R: Runtime>(app: AppHandle<R>, args: Args<SetLanguageArgs>) -> Reply<SetLanguageArgs> {
+    let setting: LanguageSetting = args
+        .language
         .parse()
         .map_err(|e: rolebar_core::language::UnknownLanguage| CommandError::new(codes::INVALID_INPUT, e.to_string()))?;
     let state = app.state::<AppState>();
@@ -178,33 +233,41 @@ pub async fn set_language<R: Runtime>(app: AppHandle<R>, language: String) -> Re
 
 // --- both windows ---
 
+command_args!(GetMessagesArgs => "get_messages" -> MessagesView {});
+
 /// The words of the language in force, for the window to show.
 #[tauri::command]
-pub async fn get_messages(state: State<'_, AppState>) -> Result<MessagesView, CommandError> {
+pub async fn get_messages(state: State<'_, AppState>, _args: Args<GetMessagesArgs>) -> Reply<GetMessagesArgs> {
     Ok(MessagesView::new(state.language()))
 }
 
 // --- MFA dialog ---
 
+command_args!(MfaRequestArgs => "mfa_request" -> Option<MfaRequestView> {});
+
 /// The question the dialog should show now (`null` when none is waiting).
 #[tauri::command]
-pub async fn mfa_request(state: State<'_, AppState>) -> Result<Option<MfaRequestView>, CommandError> {
+pub async fn mfa_request(state: State<'_, AppState>, _args: Args<MfaRequestArgs>) -> Reply<MfaRequestArgs> {
     Ok(state.mfa.current())
 }
+
+command_args!(SubmitMfaCodeArgs => "submit_mfa_code" -> () {
+    request_id: u32,
+    #[ts(type = "string")]
+    code: Zeroizing<String>,
+});
 
 /// Answers request `request_id`. A malformed code is refused with `mfa_code_format` and the
 /// question stays open; the dialog then waits for the outcome (closed, or asked again).
 #[tauri::command]
-pub async fn submit_mfa_code(
-    state: State<'_, AppState>,
-    request_id: u32,
-    code: Zeroizing<String>,
-) -> Result<(), CommandError> {
-    state.mfa.submit(request_id, &code)
+pub async fn submit_mfa_code(state: State<'_, AppState>, args: Args<SubmitMfaCodeArgs>) -> Reply<SubmitMfaCodeArgs> {
+    state.mfa.submit(args.request_id, &args.code)
 }
 
+command_args!(CancelMfaArgs => "cancel_mfa" -> () { request_id: u32 });
+
 #[tauri::command]
-pub async fn cancel_mfa(state: State<'_, AppState>, request_id: u32) -> Result<(), CommandError> {
-    state.mfa.cancel(Some(request_id));
+pub async fn cancel_mfa(state: State<'_, AppState>, args: Args<CancelMfaArgs>) -> Reply<CancelMfaArgs> {
+    state.mfa.cancel(Some(args.request_id));
     Ok(())
 }

@@ -11,31 +11,59 @@ use ts_rs::TS;
 #[serde(rename_all = "camelCase")]
 pub struct CommandError {
     /// rolebar-core's `Error::code()` / `OutputError::code()`, or one of the app's own codes
-    /// listed in [`codes`].
+    /// listed in [`codes`]: in TypeScript the union of them all (`ErrorCode`, see `all_codes`).
+    #[ts(type = "ErrorCode")]
     pub code: String,
     pub message: String,
 }
 
-/// The app's own error codes (the core's are in rolebar_core::error and outputs::error).
+/// The app's own error codes (the core's are `rolebar_core::ErrorCode`). `ALL` goes into the
+/// TypeScript `ErrorCode` union beside the core's.
 pub mod codes {
-    /// The session asked for is not in the cache (logged out, or expired and cleared).
-    pub const SESSION_NOT_FOUND: &str = "session_not_found";
-    /// No clipboard could be opened (no X11/Wayland display, or it refused).
-    pub const CLIPBOARD_UNAVAILABLE: &str = "clipboard_unavailable";
-    /// An argument from the UI was not acceptable (empty name, key id with spaces, …).
-    pub const INVALID_INPUT: &str = "invalid_input";
-    /// A window could not be opened.
-    pub const WINDOW_FAILED: &str = "window_failed";
-    /// The MFA dialog answered a request that is no longer the one asked.
-    pub const STALE_MFA_REQUEST: &str = "stale_mfa_request";
-    /// Start-at-login could not be read or changed.
-    pub const AUTOSTART_FAILED: &str = "autostart_failed";
-    /// The settings file cannot be changed from the app (it is broken, or there is none).
-    pub const SETTINGS_NOT_WRITABLE: &str = "settings_not_writable";
+    /// The constants and `ALL` from one list, so a code cannot be left out of the union.
+    macro_rules! app_codes {
+        ($($(#[$doc:meta])* $name:ident = $code:literal,)*) => {
+            $($(#[$doc])* pub const $name: &str = $code;)*
+            /// Every code of the app's own.
+            pub const ALL: &[&str] = &[$($name,)*];
+        };
+    }
+
+    app_codes! {
+        /// The session asked for is not in the cache (logged out, or expired and cleared).
+        SESSION_NOT_FOUND = "session_not_found",
+        /// No clipboard could be opened (no X11/Wayland display, or it refused).
+        CLIPBOARD_UNAVAILABLE = "clipboard_unavailable",
+        /// An argument from the UI was not acceptable (empty name, key id with spaces, …).
+        INVALID_INPUT = "invalid_input",
+        /// A window could not be opened.
+        WINDOW_FAILED = "window_failed",
+        /// The MFA dialog answered a request that is no longer the one asked.
+        STALE_MFA_REQUEST = "stale_mfa_request",
+        /// Start-at-login could not be read or changed.
+        AUTOSTART_FAILED = "autostart_failed",
+        /// The settings file cannot be changed from the app (it is broken, or there is none).
+        SETTINGS_NOT_WRITABLE = "settings_not_writable",
+        /// Never sent by Rust: the UI's own (`ui/src/api.ts`) for a call the IPC itself failed
+        /// (refused by the capabilities, a bug), so every rejection has a code.
+        IPC_FAILED = "ipc_failed",
+    }
+}
+
+/// Every code a `CommandError` can carry, the core's and the app's, sorted.
+pub fn all_codes() -> Vec<&'static str> {
+    let core = rolebar_core::ErrorCode::ALL.iter().map(|c| c.as_str());
+    let mut all: Vec<&str> = core.chain(codes::ALL.iter().copied()).collect();
+    all.sort_unstable();
+    all.dedup();
+    all
 }
 
 impl CommandError {
     pub fn new(code: &str, message: impl Into<String>) -> Self {
+        // The UI's `ErrorCode` union is `all_codes()`: a code outside it would reach a UI that
+        // cannot name it. Checked in debug builds, so every test that makes an error checks it.
+        debug_assert!(all_codes().contains(&code), "`{code}` is not a known error code");
         CommandError {
             code: code.to_string(),
             message: message.into(),
@@ -72,6 +100,15 @@ impl From<ScheduleError> for CommandError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_app_codes_are_not_the_cores() {
+        let core: Vec<&str> = rolebar_core::ErrorCode::ALL.iter().map(|c| c.as_str()).collect();
+        for code in codes::ALL {
+            assert!(!core.contains(code), "{code} is the core's already");
+        }
+        assert_eq!(all_codes().len(), core.len() + codes::ALL.len());
+    }
 
     #[test]
     fn core_errors_keep_their_code_and_message() {

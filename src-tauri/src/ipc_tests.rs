@@ -25,7 +25,7 @@ use rolebar_core::{Credentials, Error};
 use serde_json::{json, Value};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use tauri::ipc::{CallbackFn, InvokeBody};
 use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY};
 use tauri::webview::InvokeRequest;
@@ -178,17 +178,35 @@ fn code_of(error: &Value) -> &str {
     error["code"].as_str().unwrap_or("")
 }
 
-/// Waits for the MFA dialog to ask (the assume runs on another thread).
+/// Waits for the MFA dialog to ask a question other than `after` and still open (the assume runs
+/// on another thread), woken when the dialog shows a question; returns the question as the dialog reads
+/// it.
 fn wait_for_request(h: &Harness, after: Option<u64>) -> Value {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        let request = invoke(&h.main, "mfa_request", json!({})).expect("mfa_request");
-        if !request.is_null() && request["id"].as_u64() != after {
-            return request;
+    let dialogs = &h.app.state::<AppState>().mfa;
+    let mut shown = dialogs.shown();
+    let after = after.and_then(|id| u32::try_from(id).ok());
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .expect("runtime");
+    let id = runtime.block_on(async {
+        // On screen, and still waiting for its answer (an earlier request may have been answered).
+        let new_question = shown.wait_for(|id| Some(*id) != after && dialogs.current().is_some_and(|q| q.id == *id));
+        match tokio::time::timeout(Duration::from_secs(10), new_question).await {
+            Ok(Ok(id)) => *id,
+            Ok(Err(_)) => panic!("the dialog queue is gone"),
+            Err(_) => panic!("no MFA request was made"),
         }
-        assert!(Instant::now() < deadline, "no MFA request was made");
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    });
+    let request = invoke(&h.main, "mfa_request", json!({})).expect("mfa_request");
+    assert_eq!(request["id"], id, "the question on screen is the one shown");
+    request
+}
+
+/// The mock runtime delivers no window events: do what the `Destroyed` hook (lib.rs) does once
+/// the app has closed the dialog, so the next request does not wait for it.
+fn dialog_destroyed(h: &Harness) {
+    h.app.state::<AppState>().mfa.window_destroyed();
 }
 
 fn assume_in_background(h: &Harness, profile: &str) -> std::thread::JoinHandle<Result<Value, Value>> {
@@ -439,7 +457,9 @@ fn assume_with_code(h: &Harness, profile: &str) -> Value {
         json!({ "requestId": request["id"], "code": GOOD_CODE }),
     )
     .expect("sent");
-    pending.join().expect("thread").expect("session")
+    let session = pending.join().expect("thread").expect("session");
+    dialog_destroyed(h);
+    session
 }
 
 fn session_ids(h: &Harness) -> Vec<String> {
@@ -821,12 +841,19 @@ fn new_warning_times_reach_the_running_schedule() {
 fn every_declared_command_is_registered() {
     let h = harness();
     for command in COMMANDS {
-        // Wrong arguments on purpose: a registered command says so; an unknown one is "not found".
+        // Wrong arguments on purpose: a registered command refuses them as arguments of its own
+        // (its `Args<…>` struct names it: the generated table describes it truly); an unknown
+        // one is "not found".
         let response = invoke(&h.main, command, json!({ "unexpected": true }));
-        if let Err(e) = response {
-            let text = e.to_string();
-            assert!(!text.contains("not found"), "{command}: {text}");
-        }
+        let e = response.expect_err("unknown keys are refused");
+        let text = e.to_string();
+        assert_eq!(code_of(&e), codes::INVALID_INPUT, "{command}: {text}");
+        assert!(
+            text.contains(&format!(
+                "invalid arguments for `{command}`: unknown field `unexpected`"
+            )),
+            "{command}: {text}"
+        );
     }
 }
 

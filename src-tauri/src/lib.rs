@@ -5,7 +5,8 @@
 //! - `expiry`: expiry warnings (rolebar-core's schedule) as notifications with Renew, and
 //!   auto-refresh; settings in `$XDG_CONFIG_HOME/rolebar/settings.json`
 //! - `actions`: what the tray and the windows do, over rolebar-core
-//! - `commands`: the IPC commands of the two windows; `bindings`: their TypeScript types
+//! - `commands`: the IPC commands of the two windows, each taking one arguments struct
+//!   (`ipc`: the extractor and the `Command` trait); `bindings`: their TypeScript types
 //! - `mfa`: the MFA dialog queue (`MfaPrompt` for the vault); `windows`: creating windows
 //! - `state`: what the app holds; `views`: the data the UI sees; `notify`, `clipboard`, `error`
 //! - `rendering`: software drawing on Linux unless asked otherwise (memory)
@@ -24,6 +25,7 @@ pub mod commands;
 pub mod error;
 pub mod expiry;
 pub mod i18n;
+pub mod ipc;
 pub mod menu;
 pub mod mfa;
 pub mod notify;

@@ -5,6 +5,11 @@
 //! question and keeps it until it is dropped, i.e. for the whole request, re-asks after a
 //! rejected code included. Two profiles needing MFA therefore queue, and a code can only ever
 //! answer the request it was typed for (answers also carry the request's id).
+//!
+//! Closing the dialog is asynchronous (the window is destroyed on the event loop), so the next
+//! request waits for the old window's `Destroyed` event (a `watch` channel fed by the window
+//! hook in lib.rs) before it opens its own: a question sent to a window on its way out would be
+//! lost with it.
 
 use crate::error::{codes, CommandError};
 use crate::state::AppState;
@@ -12,15 +17,29 @@ use crate::views::MfaRequestView;
 use crate::windows;
 use rolebar_core::mfa::{MfaCode, MfaPrompt, MfaRequest};
 use rolebar_core::Error;
-use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tauri::{AppHandle, Manager, Runtime};
-use tokio::sync::{oneshot, OwnedMutexGuard};
+use tokio::sync::{oneshot, watch, OwnedMutexGuard};
 
 /// A dialog left unanswered this long is cancelled, so a forgotten dialog does not hold the
 /// vault (which serves one request at a time) forever.
 pub const MFA_TIMEOUT: Duration = Duration::from_secs(5 * 60);
+
+/// How long a new request waits for the previous dialog's `Destroyed` event at most. It comes
+/// within milliseconds; the bound only keeps a lost event from holding the vault.
+const TEARDOWN_BOUND: Duration = Duration::from_secs(2);
+
+/// The dialog window as the app last saw it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+enum DialogWindow {
+    #[default]
+    Absent,
+    Open,
+    /// The app asked for it to be destroyed; its `Destroyed` event has not come yet.
+    Closing,
+}
 
 #[derive(Debug)]
 enum Answer {
@@ -40,9 +59,12 @@ pub struct MfaDialogs {
     turn: Arc<tokio::sync::Mutex<()>>,
     pending: Mutex<Option<Pending>>,
     next_id: AtomicU32,
-    /// The app is destroying the dialog: its `Destroyed` event is not a user's cancel (and must
-    /// not cancel the next request, which may already be waiting).
-    closing: AtomicBool,
+    /// While `Closing`, the app is destroying the dialog: its `Destroyed` event is not a user's
+    /// cancel (and must not cancel the next request, which may already be waiting), and no new
+    /// question may go to it.
+    window: watch::Sender<DialogWindow>,
+    /// The id of the question last put on screen (0: none yet), for whoever waits for one.
+    shown: watch::Sender<u32>,
 }
 
 impl MfaDialogs {
@@ -94,21 +116,39 @@ impl MfaDialogs {
         }
     }
 
-    /// The dialog window was created: a later `Destroyed` is the user's doing unless we close it.
+    /// The dialog window was created (or is still there after a failed destroy): a later
+    /// `Destroyed` is the user's doing unless we close it.
     pub fn window_created(&self) {
-        self.closing.store(false, Ordering::SeqCst);
+        self.window.send_replace(DialogWindow::Open);
     }
 
     /// The app is about to destroy the dialog window.
     pub fn closing_window(&self) {
-        self.closing.store(true, Ordering::SeqCst);
+        self.window.send_replace(DialogWindow::Closing);
     }
 
-    /// The dialog window is gone: a cancel, unless the app closed it.
+    /// The dialog window is gone (its `Destroyed` event): a cancel, unless the app closed it.
+    /// Wakes a request waiting to open the next dialog.
     pub fn window_destroyed(&self) {
-        if !self.closing.swap(false, Ordering::SeqCst) {
+        if self.window.send_replace(DialogWindow::Absent) != DialogWindow::Closing {
             self.cancel(None);
         }
+    }
+
+    /// Resolves once no dialog is on its way out (at once when none is); `false` when the old
+    /// one's `Destroyed` event did not come within `TEARDOWN_BOUND`.
+    async fn previous_window_gone(&self) -> bool {
+        let mut window = self.window.subscribe();
+        let gone = async {
+            // The sender lives in `self`, so `wait_for` cannot fail for a closed channel.
+            window.wait_for(|w| *w != DialogWindow::Closing).await.is_ok()
+        };
+        tokio::time::timeout(TEARDOWN_BOUND, gone).await.unwrap_or(false)
+    }
+
+    /// Follows the id of the question last put on screen (0 before the first).
+    pub fn shown(&self) -> watch::Receiver<u32> {
+        self.shown.subscribe()
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Option<Pending>> {
@@ -157,11 +197,13 @@ impl<R: Runtime> MfaPrompt for DialogPrompt<R> {
             let mut turn = self.turn.lock().await;
             if turn.is_none() {
                 *turn = Some(state.mfa.turn.clone().lock_owned().await);
-                // The previous request's dialog may still be on its way out: a new one must not
-                // be mistaken for it.
-                let deadline = tokio::time::Instant::now() + Duration::from_secs(2);
-                while self.app.get_webview_window(windows::MFA).is_some() && tokio::time::Instant::now() < deadline {
-                    tokio::time::sleep(Duration::from_millis(20)).await;
+                // The previous request's dialog may still be on its way out: the question must
+                // go to a new window, not to that one.
+                if !state.mfa.previous_window_gone().await {
+                    tracing::warn!(
+                        "the previous MFA dialog was not destroyed within {} s; asking anyway",
+                        TEARDOWN_BOUND.as_secs()
+                    );
                 }
             }
         }
@@ -172,6 +214,7 @@ impl<R: Runtime> MfaPrompt for DialogPrompt<R> {
             state.mfa.cancel(Some(view.id));
             return Err(Error::MfaCancelled);
         }
+        state.mfa.shown.send_replace(view.id);
         match tokio::time::timeout(MFA_TIMEOUT, answer).await {
             Ok(Ok(Answer::Code(code))) => Ok(code),
             Ok(Ok(Answer::Cancel)) | Ok(Err(_)) => {
@@ -255,6 +298,28 @@ mod tests {
         dialogs.window_created();
         dialogs.window_destroyed();
         assert!(matches!(rx.await, Ok(Answer::Cancel)));
+    }
+
+    #[tokio::test]
+    async fn the_next_dialog_waits_for_the_old_window_to_be_destroyed() {
+        use std::future::Future;
+        use std::task::{Context, Poll, Waker};
+        let dialogs = MfaDialogs::default();
+        let mut cx = Context::from_waker(Waker::noop());
+        assert!(dialogs.previous_window_gone().await, "no window: at once");
+        dialogs.window_created();
+        assert!(
+            dialogs.previous_window_gone().await,
+            "an open window is reused, not waited for"
+        );
+        dialogs.closing_window();
+        let mut gone = std::pin::pin!(dialogs.previous_window_gone());
+        assert!(
+            gone.as_mut().poll(&mut cx).is_pending(),
+            "waits while it is on its way out"
+        );
+        dialogs.window_destroyed();
+        assert_eq!(gone.as_mut().poll(&mut cx), Poll::Ready(true), "woken by Destroyed");
     }
 
     #[tokio::test]

@@ -76,9 +76,12 @@ pub fn show_mfa<R: Runtime>(app: &AppHandle<R>, request: &MfaRequestView) -> tau
 
 pub fn close_mfa<R: Runtime>(app: &AppHandle<R>) {
     if let Some(window) = app.get_webview_window(MFA) {
-        app.state::<AppState>().mfa.closing_window();
+        let dialogs = &app.state::<AppState>().mfa;
+        dialogs.closing_window();
         if let Err(e) = window.destroy() {
             tracing::warn!(error = %e, "cannot close the MFA dialog");
+            // Still there: no Destroyed event will come for the next request to wait for.
+            dialogs.window_created();
         }
     }
 }

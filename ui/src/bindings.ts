@@ -1,12 +1,87 @@
 // Generated from the Rust types by src-tauri/src/bindings.rs (ts-rs). Do not edit:
 // ROLEBAR_UPDATE_BINDINGS=1 cargo test -p rolebar-app --lib bindings
 
+/** Every code a CommandError carries: rolebar-core's `ErrorCode` and the app's own. */
+export type ErrorCode =
+  | "access_denied"
+  | "autostart_failed"
+  | "clipboard_unavailable"
+  | "config_syntax"
+  | "corrupt_cache_entry"
+  | "credentials_io"
+  | "credentials_not_utf8"
+  | "expired_token"
+  | "expiry_state_corrupt"
+  | "expiry_state_read"
+  | "expiry_state_write"
+  | "file_hard_linked"
+  | "file_io"
+  | "file_read_only"
+  | "incomplete_reply"
+  | "index_write"
+  | "invalid_client_token_id"
+  | "invalid_expiry_setting"
+  | "invalid_input"
+  | "invalid_language_setting"
+  | "invalid_profile_name"
+  | "invalid_setting"
+  | "invalid_threshold"
+  | "ipc_failed"
+  | "json"
+  | "keyring_failed"
+  | "keyring_locked"
+  | "keyring_prompt_dismissed"
+  | "keyring_timeout"
+  | "keyring_unavailable"
+  | "long_term_keys_in_target"
+  | "malformed_reply"
+  | "mfa_cancelled"
+  | "mfa_code_format"
+  | "mfa_rejected"
+  | "mfa_required"
+  | "nested_exec"
+  | "no_config_dir"
+  | "no_home"
+  | "no_keys"
+  | "not_a_regular_file"
+  | "profile_cycle"
+  | "profile_not_found"
+  | "profile_reference_not_found"
+  | "read_failed"
+  | "region_disabled"
+  | "section_changed"
+  | "section_not_found"
+  | "section_not_managed"
+  | "section_not_owned"
+  | "session_expired"
+  | "session_not_found"
+  | "session_not_temporary"
+  | "settings_not_writable"
+  | "settings_read"
+  | "settings_syntax"
+  | "settings_write"
+  | "signature_mismatch"
+  | "stale_mfa_request"
+  | "sts_error"
+  | "symlink_loop"
+  | "target_is_configured_profile"
+  | "throttled"
+  | "time_format"
+  | "timeout"
+  | "unexportable_value"
+  | "unknown_export_format"
+  | "unreachable"
+  | "unsupported_profile"
+  | "unwritable_value"
+  | "window_failed"
+;
+
 export type CommandError = { 
 /**
  * rolebar-core's `Error::code()` / `OutputError::code()`, or one of the app's own codes
- * listed in [`codes`].
+ * listed in [`codes`]: in TypeScript the union of them all (`ErrorCode`, see `all_codes`).
  */
-code: string, message: string, };
+code: ErrorCode, message: string, };
 
 export type ProfileKind = "keys" | "sessionToken" | "role" | "unsupported" | "invalid";
 
@@ -173,25 +248,63 @@ setting: string,
  */
 system: string, messages: { [key in string]: string }, };
 
+export type GetOverviewArgs = Record<symbol, never>;
+
+export type AssumeProfileArgs = { profile: string, };
+
+export type RenewSessionArgs = { profile: string, };
+
+export type LogOutArgs = { profile: string, };
+
+export type CopyExportsArgs = { sessionId: string, format: ExportChoice, };
+
+export type WriteSessionArgs = { sessionId: string, target: string, force: boolean, };
+
+export type AddKeysArgs = { profile: string, accessKeyId: string, 
+/**
+ * Wiped from this process's copy when the command ends.
+ */
+secretAccessKey: string, };
+
+export type RemoveKeysArgs = { profile: string, };
+
+export type GetSettingsArgs = Record<symbol, never>;
+
+export type SetAutostartArgs = { enabled: boolean, };
+
+export type SetAutoRefreshArgs = { profile: string, enabled: boolean, };
+
+export type SetWarnBeforeArgs = { warnBefore: Array<string>, };
+
+export type SetLanguageArgs = { language: string, };
+
+export type GetMessagesArgs = Record<symbol, never>;
+
+export type MfaRequestArgs = Record<symbol, never>;
+
+export type SubmitMfaCodeArgs = { requestId: number, code: string, };
+
+export type CancelMfaArgs = { requestId: number, };
+
 /** Every command: its arguments and what it resolves to (it rejects with a CommandError). */
 export type Commands = {
-  get_overview: { args: {}; result: Overview };
-  assume_profile: { args: { profile: string }; result: SessionView };
-  renew_session: { args: { profile: string }; result: SessionView };
-  log_out: { args: { profile: string }; result: LogOutReport };
-  copy_exports: { args: { sessionId: string; format: ExportChoice }; result: CopyReport };
-  write_session: { args: { sessionId: string; target: string; force: boolean }; result: WriteResult };
-  add_keys: { args: { profile: string; accessKeyId: string; secretAccessKey: string }; result: KeyView };
-  remove_keys: { args: { profile: string }; result: boolean };
-  get_settings: { args: {}; result: Settings };
-  set_autostart: { args: { enabled: boolean }; result: Settings };
-  set_auto_refresh: { args: { profile: string; enabled: boolean }; result: ExpiryView };
-  set_warn_before: { args: { warnBefore: string[] }; result: ExpiryView };
-  set_language: { args: { language: string }; result: MessagesView };
-  get_messages: { args: {}; result: MessagesView };
-  mfa_request: { args: {}; result: MfaRequestView | null };
-  submit_mfa_code: { args: { requestId: number; code: string }; result: null };
-  cancel_mfa: { args: { requestId: number }; result: null };
+  get_overview: { args: GetOverviewArgs; result: Overview };
+  assume_profile: { args: AssumeProfileArgs; result: SessionView };
+  renew_session: { args: RenewSessionArgs; result: SessionView };
+  log_out: { args: LogOutArgs; result: LogOutReport };
+  copy_exports: { args: CopyExportsArgs; result: CopyReport };
+  write_session: { args: WriteSessionArgs; result: WriteResult };
+  add_keys: { args: AddKeysArgs; result: KeyView };
+  remove_keys: { args: RemoveKeysArgs; result: boolean };
+  get_settings: { args: GetSettingsArgs; result: Settings };
+  set_autostart: { args: SetAutostartArgs; result: Settings };
+  set_auto_refresh: { args: SetAutoRefreshArgs; result: ExpiryView };
+  set_warn_before: { args: SetWarnBeforeArgs; result: ExpiryView };
+  set_language: { args: SetLanguageArgs; result: MessagesView };
+  get_messages: { args: GetMessagesArgs; result: MessagesView };
+  mfa_request: { args: MfaRequestArgs; result: MfaRequestView | null };
+  submit_mfa_code: { args: SubmitMfaCodeArgs; result: null };
+  cancel_mfa: { args: CancelMfaArgs; result: null };
 };
 
 export type CommandName = keyof Commands;

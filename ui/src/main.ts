@@ -3,7 +3,7 @@
 // re-reads the overview on start, after each action, and when Rust says something changed.
 // Forms sit outside the re-rendered tables so typing is never lost to a refresh.
 import { call, on } from "./api";
-import type { CommandError, ExpiryView, ExportChoice, Intent, Overview, ProfileView, SessionView } from "./bindings";
+import type { CommandError, ErrorCode, ExpiryView, ExportChoice, Intent, Overview, ProfileView, SessionView } from "./bindings";
 import { EVENTS } from "./bindings";
 import { byId, h } from "./dom";
 import {
@@ -370,7 +370,7 @@ function showWriteHint(): void {
 
 /** Write refusals the user may override, and how the override is asked (in the language shown,
  *  so looked up when asked). */
-function forceable(code: string): { question: string; button: string } | undefined {
+function forceable(code: ErrorCode): { question: string; button: string } | undefined {
   switch (code) {
     case "long_term_keys_in_target":
       return { question: t("main-write-confirm-keys"), button: t("main-write-force-keys") };
@@ -381,9 +381,9 @@ function forceable(code: string): { question: string; button: string } | undefin
   }
 }
 /** The refusal the confirmation answers, to re-word it after a language change. */
-let confirming: string | null = null;
+let confirming: ErrorCode | null = null;
 
-function showConfirm(code: string | null): void {
+function showConfirm(code: ErrorCode | null): void {
   const confirm = code === null ? undefined : forceable(code);
   confirming = confirm ? code : null;
   byId("write-confirm").hidden = !confirm;

@@ -2,7 +2,7 @@
 // that request's id, and then waits: Rust closes the window when the request ends, or sends a
 // new request (after AWS rejected the code) that this page shows with the reason.
 import { call, on } from "./api";
-import type { MfaRequestView } from "./bindings";
+import type { CommandError, MfaRequestView } from "./bindings";
 import { EVENTS } from "./bindings";
 import { byId } from "./dom";
 import { normalizeMfaCode } from "./format";
@@ -92,7 +92,8 @@ async function send(): Promise<void> {
     await call("submit_mfa_code", { requestId: current.id, code });
   } catch (error) {
     setWaiting(false);
-    const e = error as { code: string; message: string };
+    // `call` rejects with a CommandError only (api.ts), whose code is the typed ErrorCode.
+    const e = error as CommandError;
     if (e.code === "mfa_code_format") showWordedError(() => t("mfa-six-digits"));
     else showError(e.message);
     input.focus();

@@ -1,6 +1,7 @@
 //! The one error type of the library: each variant says what went wrong and what to do about it.
 //! Messages never carry secrets: at most a masked key id.
 
+use crate::error_code::ErrorCode;
 use std::path::PathBuf;
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -197,44 +198,49 @@ fn attempts_text(n: u32) -> String {
 impl Error {
     /// A stable code the UI branches on (never on the message text).
     pub fn code(&self) -> &'static str {
+        self.error_code().as_str()
+    }
+
+    /// The same code as an `ErrorCode` (the complete list the UI is given).
+    pub fn error_code(&self) -> ErrorCode {
         match self {
-            Error::ConfigSyntax { .. } => "config_syntax",
-            Error::ConfigSyntaxLines { .. } => "config_syntax",
-            Error::Read { .. } => "read_failed",
-            Error::NoHomeDirectory => "no_home",
-            Error::ProfileNotFound { .. } => "profile_not_found",
-            Error::ProfileReferenceNotFound { .. } => "profile_reference_not_found",
-            Error::ProfileCycle { .. } => "profile_cycle",
-            Error::InvalidSetting { .. } => "invalid_setting",
-            Error::UnsupportedProfile { .. } => "unsupported_profile",
-            Error::NoKeys { .. } => "no_keys",
-            Error::KeyringUnavailable { .. } => "keyring_unavailable",
-            Error::KeyringLocked { .. } => "keyring_locked",
-            Error::KeyringPromptDismissed { .. } => "keyring_prompt_dismissed",
-            Error::KeyringTimeout { .. } => "keyring_timeout",
-            Error::KeyringFailed { .. } => "keyring_failed",
-            Error::CorruptCacheEntry { .. } => "corrupt_cache_entry",
-            Error::IndexWrite { .. } => "index_write",
-            Error::File(e) => e.code(),
-            Error::MfaCodeFormat => "mfa_code_format",
-            Error::MfaRejected { .. } => "mfa_rejected",
-            Error::MfaCancelled => "mfa_cancelled",
-            Error::MfaRequired { .. } => "mfa_required",
-            Error::AccessDenied { .. } => "access_denied",
-            Error::ExpiredToken { .. } => "expired_token",
-            Error::InvalidClientTokenId { .. } => "invalid_client_token_id",
-            Error::SignatureMismatch { .. } => "signature_mismatch",
-            Error::RegionDisabled { .. } => "region_disabled",
-            Error::Throttled { .. } => "throttled",
-            Error::Timeout { .. } => "timeout",
-            Error::Unreachable { .. } => "unreachable",
-            Error::MalformedReply { .. } => "malformed_reply",
-            Error::IncompleteReply { .. } => "incomplete_reply",
-            Error::Sts { .. } => "sts_error",
-            Error::NestedExec { .. } => "nested_exec",
-            Error::InvalidProfileName { .. } => "invalid_profile_name",
-            Error::Schedule(e) => e.code(),
-            Error::Output(e) => e.code(),
+            Error::ConfigSyntax { .. } => ErrorCode::ConfigSyntax,
+            Error::ConfigSyntaxLines { .. } => ErrorCode::ConfigSyntax,
+            Error::Read { .. } => ErrorCode::ReadFailed,
+            Error::NoHomeDirectory => ErrorCode::NoHome,
+            Error::ProfileNotFound { .. } => ErrorCode::ProfileNotFound,
+            Error::ProfileReferenceNotFound { .. } => ErrorCode::ProfileReferenceNotFound,
+            Error::ProfileCycle { .. } => ErrorCode::ProfileCycle,
+            Error::InvalidSetting { .. } => ErrorCode::InvalidSetting,
+            Error::UnsupportedProfile { .. } => ErrorCode::UnsupportedProfile,
+            Error::NoKeys { .. } => ErrorCode::NoKeys,
+            Error::KeyringUnavailable { .. } => ErrorCode::KeyringUnavailable,
+            Error::KeyringLocked { .. } => ErrorCode::KeyringLocked,
+            Error::KeyringPromptDismissed { .. } => ErrorCode::KeyringPromptDismissed,
+            Error::KeyringTimeout { .. } => ErrorCode::KeyringTimeout,
+            Error::KeyringFailed { .. } => ErrorCode::KeyringFailed,
+            Error::CorruptCacheEntry { .. } => ErrorCode::CorruptCacheEntry,
+            Error::IndexWrite { .. } => ErrorCode::IndexWrite,
+            Error::File(e) => e.error_code(),
+            Error::MfaCodeFormat => ErrorCode::MfaCodeFormat,
+            Error::MfaRejected { .. } => ErrorCode::MfaRejected,
+            Error::MfaCancelled => ErrorCode::MfaCancelled,
+            Error::MfaRequired { .. } => ErrorCode::MfaRequired,
+            Error::AccessDenied { .. } => ErrorCode::AccessDenied,
+            Error::ExpiredToken { .. } => ErrorCode::ExpiredToken,
+            Error::InvalidClientTokenId { .. } => ErrorCode::InvalidClientTokenId,
+            Error::SignatureMismatch { .. } => ErrorCode::SignatureMismatch,
+            Error::RegionDisabled { .. } => ErrorCode::RegionDisabled,
+            Error::Throttled { .. } => ErrorCode::Throttled,
+            Error::Timeout { .. } => ErrorCode::Timeout,
+            Error::Unreachable { .. } => ErrorCode::Unreachable,
+            Error::MalformedReply { .. } => ErrorCode::MalformedReply,
+            Error::IncompleteReply { .. } => ErrorCode::IncompleteReply,
+            Error::Sts { .. } => ErrorCode::StsError,
+            Error::NestedExec { .. } => ErrorCode::NestedExec,
+            Error::InvalidProfileName { .. } => ErrorCode::InvalidProfileName,
+            Error::Schedule(e) => e.error_code(),
+            Error::Output(e) => e.error_code(),
         }
     }
 }

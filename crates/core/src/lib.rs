@@ -6,6 +6,7 @@
 pub mod clock;
 pub mod credentials;
 pub mod error;
+pub mod error_code;
 pub mod index;
 pub mod keys;
 pub mod language;
@@ -24,5 +25,6 @@ pub mod vault;
 
 pub use credentials::Credentials;
 pub use error::{Error, Result};
+pub use error_code::ErrorCode;
 pub use sensitive::Secret;
 pub use session::{Session, SessionKind};

@@ -28,6 +28,7 @@
 //!    its mode when that grants nothing beyond 0600, and is tightened to 0600 otherwise (reported
 //!    in [`Written::mode_tightened_from`]), since it may now hold secrets.
 
+use crate::error_code::ErrorCode;
 use crate::links::{follow_symlinks, FollowError};
 use std::fmt;
 use std::fs::{self, File, OpenOptions};
@@ -140,12 +141,17 @@ pub enum FileError {
 impl FileError {
     /// A stable code the UI branches on.
     pub fn code(&self) -> &'static str {
+        self.error_code().as_str()
+    }
+
+    /// The same code as an `ErrorCode` (the complete list the UI is given).
+    pub fn error_code(&self) -> ErrorCode {
         match self {
-            FileError::NotRegular { .. } => "not_a_regular_file",
-            FileError::ReadOnly { .. } => "file_read_only",
-            FileError::HardLinked { .. } => "file_hard_linked",
-            FileError::SymlinkLoop { .. } => "symlink_loop",
-            FileError::Io { .. } => "file_io",
+            FileError::NotRegular { .. } => ErrorCode::NotARegularFile,
+            FileError::ReadOnly { .. } => ErrorCode::FileReadOnly,
+            FileError::HardLinked { .. } => ErrorCode::FileHardLinked,
+            FileError::SymlinkLoop { .. } => ErrorCode::SymlinkLoop,
+            FileError::Io { .. } => ErrorCode::FileIo,
         }
     }
 }

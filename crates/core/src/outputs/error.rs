@@ -2,6 +2,7 @@
 //!
 //! No variant carries a secret: values are described ("contains a newline"), never shown.
 
+use crate::error_code::ErrorCode;
 use std::path::PathBuf;
 
 #[derive(thiserror::Error, Debug)]
@@ -126,24 +127,29 @@ pub enum OutputError {
 impl OutputError {
     /// A stable code the UI branches on (never on the message text).
     pub fn code(&self) -> &'static str {
+        self.error_code().as_str()
+    }
+
+    /// The same code as an `ErrorCode` (the complete list the UI is given).
+    pub fn error_code(&self) -> ErrorCode {
         match self {
-            OutputError::InvalidProfileName { .. } => "invalid_profile_name",
-            OutputError::LongTermKeys { .. } => "long_term_keys_in_target",
-            OutputError::NotOwned { .. } => "section_not_owned",
-            OutputError::ConfiguredProfile { .. } => "target_is_configured_profile",
-            OutputError::NotManaged { .. } => "section_not_managed",
-            OutputError::ProfileNotFound { .. } => "section_not_found",
-            OutputError::SectionChanged { .. } => "section_changed",
-            OutputError::NotTemporary { .. } => "session_not_temporary",
-            OutputError::SessionExpired { .. } => "session_expired",
-            OutputError::NotUtf8 { .. } => "credentials_not_utf8",
-            OutputError::File(crate::private_file::FileError::Io { .. }) => "credentials_io",
-            OutputError::File(e) => e.code(),
-            OutputError::UnwritableValue { .. } => "unwritable_value",
-            OutputError::UnknownExportFormat { .. } => "unknown_export_format",
-            OutputError::UnexportableValue { .. } => "unexportable_value",
-            OutputError::TimeFormat { .. } => "time_format",
-            OutputError::Json { .. } => "json",
+            OutputError::InvalidProfileName { .. } => ErrorCode::InvalidProfileName,
+            OutputError::LongTermKeys { .. } => ErrorCode::LongTermKeysInTarget,
+            OutputError::NotOwned { .. } => ErrorCode::SectionNotOwned,
+            OutputError::ConfiguredProfile { .. } => ErrorCode::TargetIsConfiguredProfile,
+            OutputError::NotManaged { .. } => ErrorCode::SectionNotManaged,
+            OutputError::ProfileNotFound { .. } => ErrorCode::SectionNotFound,
+            OutputError::SectionChanged { .. } => ErrorCode::SectionChanged,
+            OutputError::NotTemporary { .. } => ErrorCode::SessionNotTemporary,
+            OutputError::SessionExpired { .. } => ErrorCode::SessionExpired,
+            OutputError::NotUtf8 { .. } => ErrorCode::CredentialsNotUtf8,
+            OutputError::File(crate::private_file::FileError::Io { .. }) => ErrorCode::CredentialsIo,
+            OutputError::File(e) => e.error_code(),
+            OutputError::UnwritableValue { .. } => ErrorCode::UnwritableValue,
+            OutputError::UnknownExportFormat { .. } => ErrorCode::UnknownExportFormat,
+            OutputError::UnexportableValue { .. } => ErrorCode::UnexportableValue,
+            OutputError::TimeFormat { .. } => ErrorCode::TimeFormat,
+            OutputError::Json { .. } => ErrorCode::Json,
         }
     }
 }

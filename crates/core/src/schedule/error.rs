@@ -1,6 +1,7 @@
 //! What can go wrong with expiry warnings: bad thresholds, a bad settings file, an unwritable
 //! state file. Each variant names the file and the value at fault.
 
+use crate::error_code::ErrorCode;
 use std::path::PathBuf;
 
 #[derive(Debug, thiserror::Error)]
@@ -47,19 +48,24 @@ pub enum ScheduleError {
 impl ScheduleError {
     /// A stable code the UI branches on (never on the message text).
     pub fn code(&self) -> &'static str {
+        self.error_code().as_str()
+    }
+
+    /// The same code as an `ErrorCode` (the complete list the UI is given).
+    pub fn error_code(&self) -> ErrorCode {
         match self {
-            ScheduleError::InvalidThreshold { .. } => "invalid_threshold",
-            ScheduleError::InvalidProfileName { .. } => "invalid_profile_name",
-            ScheduleError::NoConfigDir => "no_config_dir",
-            ScheduleError::SettingsRead { .. } => "settings_read",
-            ScheduleError::SettingsSyntax { .. } => "settings_syntax",
-            ScheduleError::InvalidSetting { .. } => "invalid_expiry_setting",
-            ScheduleError::InvalidLanguage { .. } => "invalid_language_setting",
-            ScheduleError::SettingsWrite { .. } => "settings_write",
-            ScheduleError::StateRead { .. } => "expiry_state_read",
-            ScheduleError::StateCorrupt { .. } => "expiry_state_corrupt",
-            ScheduleError::StateWrite { .. } => "expiry_state_write",
-            ScheduleError::File(e) => e.code(),
+            ScheduleError::InvalidThreshold { .. } => ErrorCode::InvalidThreshold,
+            ScheduleError::InvalidProfileName { .. } => ErrorCode::InvalidProfileName,
+            ScheduleError::NoConfigDir => ErrorCode::NoConfigDir,
+            ScheduleError::SettingsRead { .. } => ErrorCode::SettingsRead,
+            ScheduleError::SettingsSyntax { .. } => ErrorCode::SettingsSyntax,
+            ScheduleError::InvalidSetting { .. } => ErrorCode::InvalidExpirySetting,
+            ScheduleError::InvalidLanguage { .. } => ErrorCode::InvalidLanguageSetting,
+            ScheduleError::SettingsWrite { .. } => ErrorCode::SettingsWrite,
+            ScheduleError::StateRead { .. } => ErrorCode::ExpiryStateRead,
+            ScheduleError::StateCorrupt { .. } => ErrorCode::ExpiryStateCorrupt,
+            ScheduleError::StateWrite { .. } => ErrorCode::ExpiryStateWrite,
+            ScheduleError::File(e) => e.error_code(),
         }
     }
 }

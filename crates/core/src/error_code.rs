@@ -1,0 +1,122 @@
+//! `ErrorCode`: every stable code an error of rolebar-core can carry, as one enum. Each error
+//! type's `code()` is its `error_code()` spelled out, and `error_code()` can only answer with a
+//! variant of this enum, so `ErrorCode::ALL` is the complete list: the tray app exports it to
+//! TypeScript and the UI branches on a typed code.
+
+/// Declares the enum, its strings and `ALL` from one list, so none of the three can miss a code.
+macro_rules! error_codes {
+    ($($(#[$doc:meta])* $variant:ident = $code:literal,)*) => {
+        /// A stable error code (`snake_case`), what the UI and scripts branch on.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum ErrorCode {
+            $($(#[$doc])* $variant,)*
+        }
+
+        impl ErrorCode {
+            /// Every code, in declaration order.
+            pub const ALL: &'static [ErrorCode] = &[$(ErrorCode::$variant,)*];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(ErrorCode::$variant => $code,)*
+                }
+            }
+        }
+    };
+}
+
+error_codes! {
+    // crate::Error
+    ConfigSyntax = "config_syntax",
+    ReadFailed = "read_failed",
+    NoHome = "no_home",
+    ProfileNotFound = "profile_not_found",
+    ProfileReferenceNotFound = "profile_reference_not_found",
+    ProfileCycle = "profile_cycle",
+    InvalidSetting = "invalid_setting",
+    UnsupportedProfile = "unsupported_profile",
+    NoKeys = "no_keys",
+    KeyringUnavailable = "keyring_unavailable",
+    KeyringLocked = "keyring_locked",
+    KeyringPromptDismissed = "keyring_prompt_dismissed",
+    KeyringTimeout = "keyring_timeout",
+    KeyringFailed = "keyring_failed",
+    CorruptCacheEntry = "corrupt_cache_entry",
+    IndexWrite = "index_write",
+    MfaCodeFormat = "mfa_code_format",
+    MfaRejected = "mfa_rejected",
+    MfaCancelled = "mfa_cancelled",
+    MfaRequired = "mfa_required",
+    AccessDenied = "access_denied",
+    ExpiredToken = "expired_token",
+    InvalidClientTokenId = "invalid_client_token_id",
+    SignatureMismatch = "signature_mismatch",
+    RegionDisabled = "region_disabled",
+    Throttled = "throttled",
+    Timeout = "timeout",
+    Unreachable = "unreachable",
+    MalformedReply = "malformed_reply",
+    IncompleteReply = "incomplete_reply",
+    StsError = "sts_error",
+    NestedExec = "nested_exec",
+    InvalidProfileName = "invalid_profile_name",
+    // outputs::OutputError
+    LongTermKeysInTarget = "long_term_keys_in_target",
+    SectionNotOwned = "section_not_owned",
+    TargetIsConfiguredProfile = "target_is_configured_profile",
+    SectionNotManaged = "section_not_managed",
+    SectionNotFound = "section_not_found",
+    SectionChanged = "section_changed",
+    SessionNotTemporary = "session_not_temporary",
+    SessionExpired = "session_expired",
+    CredentialsNotUtf8 = "credentials_not_utf8",
+    CredentialsIo = "credentials_io",
+    UnwritableValue = "unwritable_value",
+    UnknownExportFormat = "unknown_export_format",
+    UnexportableValue = "unexportable_value",
+    TimeFormat = "time_format",
+    Json = "json",
+    // schedule::ScheduleError
+    InvalidThreshold = "invalid_threshold",
+    NoConfigDir = "no_config_dir",
+    SettingsRead = "settings_read",
+    SettingsSyntax = "settings_syntax",
+    InvalidExpirySetting = "invalid_expiry_setting",
+    InvalidLanguageSetting = "invalid_language_setting",
+    SettingsWrite = "settings_write",
+    ExpiryStateRead = "expiry_state_read",
+    ExpiryStateCorrupt = "expiry_state_corrupt",
+    ExpiryStateWrite = "expiry_state_write",
+    // private_file::FileError
+    NotARegularFile = "not_a_regular_file",
+    FileReadOnly = "file_read_only",
+    FileHardLinked = "file_hard_linked",
+    SymlinkLoop = "symlink_loop",
+    FileIo = "file_io",
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ErrorCode;
+
+    #[test]
+    fn codes_are_distinct_snake_case() {
+        let mut seen = std::collections::BTreeSet::new();
+        for code in ErrorCode::ALL {
+            let s = code.as_str();
+            assert!(seen.insert(s), "{s} twice");
+            assert!(
+                !s.is_empty()
+                    && s.bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'),
+                "{s}"
+            );
+        }
+    }
+}
