@@ -51,6 +51,7 @@ pub const COMMAND_SIGNATURES: &[(&str, &str, &str)] = &[
     ("mfa_request", "{}", "MfaRequestView | null"),
     ("submit_mfa_code", "{ requestId: number; code: string }", "null"),
     ("cancel_mfa", "{ requestId: number }", "null"),
+    ("fit_mfa_dialog", "{ height: number }", "number"),
 ];
 
 pub const PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/ui/src/bindings.ts");
@@ -62,6 +63,7 @@ pub fn typescript() -> String {
         CommandError::decl(&cfg),
         ProfileKind::decl(&cfg),
         KeysAt::decl(&cfg),
+        WrittenView::decl(&cfg),
         ProfileView::decl(&cfg),
         SessionKindView::decl(&cfg),
         SessionView::decl(&cfg),

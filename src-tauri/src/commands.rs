@@ -208,3 +208,10 @@ pub async fn cancel_mfa(state: State<'_, AppState>, request_id: u32) -> Result<(
     state.mfa.cancel(Some(request_id));
     Ok(())
 }
+
+/// The dialog measured its content (after drawing it, and whenever it changes size): the window
+/// takes that height, so no blank band is left under the buttons. Resolves to the height set.
+#[tauri::command]
+pub async fn fit_mfa_dialog<R: Runtime>(window: tauri::WebviewWindow<R>, height: f64) -> Result<f64, CommandError> {
+    crate::windows::fit_mfa(&window, height)
+}

@@ -8,9 +8,19 @@ export type CommandError = {
  */
 code: string, message: string, };
 
-export type ProfileKind = "keys" | "sessionToken" | "role" | "unsupported" | "invalid";
+export type ProfileKind = "keys" | "sessionToken" | "role" | "unsupported" | "invalid" | "written";
 
 export type KeysAt = "keyring" | "file" | "missing";
+
+export type WrittenView = { 
+/**
+ * The profile whose session it holds (absent in sections written before Rolebar said).
+ */
+sourceProfile: string | null, 
+/**
+ * RFC 3339; `null` when the section does not say.
+ */
+expiresAt: string | null, };
 
 export type ProfileView = { name: string, kind: ProfileKind, roleArn: string | null, 
 /**
@@ -28,7 +38,11 @@ keyProfile: string | null, keys: KeysAt | null,
 /**
  * Why the profile cannot be used (kinds `unsupported` and `invalid`).
  */
-problem: CommandError | null, };
+problem: CommandError | null, 
+/**
+ * What Rolebar wrote there (kind `written`).
+ */
+written: WrittenView | null, };
 
 export type SessionKindView = "assumeRole" | "getSessionToken";
 
@@ -93,6 +107,11 @@ sessions: Array<SessionView>, keys: Array<KeyView>,
  * any other name that has keys in the keyring.
  */
 keyProfiles: Array<string>, configPath: string, credentialsPath: string, 
+/**
+ * The same two paths with the home folder shown as `~`, for the header (the full ones go in
+ * its tooltip).
+ */
+configPathShort: string, credentialsPathShort: string, 
 /**
  * The AWS files could not be read: `profiles` is empty and this says why.
  */
@@ -192,6 +211,7 @@ export type Commands = {
   mfa_request: { args: {}; result: MfaRequestView | null };
   submit_mfa_code: { args: { requestId: number; code: string }; result: null };
   cancel_mfa: { args: { requestId: number }; result: null };
+  fit_mfa_dialog: { args: { height: number }; result: number };
 };
 
 export type CommandName = keyof Commands;

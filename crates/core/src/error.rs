@@ -63,6 +63,14 @@ pub enum Error {
         what: &'static str,
         reason: String,
     },
+    #[error("profile `{profile}` is {what}; it holds temporary credentials, not long-term keys, so Rolebar cannot get a session from it. {instead}")]
+    WrittenByRolebar {
+        profile: String,
+        /// "a session Rolebar wrote to ~/.aws/credentials from `oppara-dev` (expires …)".
+        what: String,
+        /// What to use instead.
+        instead: String,
+    },
     #[error("profile `{profile}` has no long-term keys: store them with `rolebar add {profile}`, or write them in {}", credentials.display())]
     NoKeys { profile: String, credentials: PathBuf },
 
@@ -207,6 +215,7 @@ impl Error {
             Error::ProfileCycle { .. } => "profile_cycle",
             Error::InvalidSetting { .. } => "invalid_setting",
             Error::UnsupportedProfile { .. } => "unsupported_profile",
+            Error::WrittenByRolebar { .. } => "written_by_rolebar",
             Error::NoKeys { .. } => "no_keys",
             Error::KeyringUnavailable { .. } => "keyring_unavailable",
             Error::KeyringLocked { .. } => "keyring_locked",
