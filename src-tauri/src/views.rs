@@ -252,6 +252,8 @@ pub struct ExpiryView {
     pub expiring_within_seconds: u32,
     /// The settings file (`null` without a config folder).
     pub settings_path: Option<String>,
+    /// The same with the home folder shown as `~`, for the one-line summary.
+    pub settings_path_short: Option<String>,
     /// Why the settings file was not used (the defaults apply meanwhile).
     pub problem: Option<CommandError>,
 }

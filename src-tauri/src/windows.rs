@@ -4,7 +4,10 @@
 use crate::error::{codes, CommandError};
 use crate::state::AppState;
 use crate::views::{Intent, MfaRequestView};
-use tauri::{AppHandle, Emitter, LogicalSize, Manager, PhysicalPosition, Runtime, WebviewUrl, WebviewWindow, WebviewWindowBuilder};
+use tauri::{
+    AppHandle, Emitter, LogicalSize, Manager, PhysicalPosition, Runtime, WebviewUrl, WebviewWindow,
+    WebviewWindowBuilder,
+};
 
 pub const MAIN: &str = "main";
 pub const MFA: &str = "mfa";

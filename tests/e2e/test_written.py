@@ -51,6 +51,8 @@ def test_a_written_section_shows_as_written_in_the_window_and_the_tray(world, la
     paths = s.execute("const p = document.querySelector('[data-testid=\"paths\"]'); return [p.textContent, p.title];")
     assert paths[0] == "~/.aws/config · ~/.aws/credentials", paths
     assert str(world.credentials) in paths[1], paths
+    expiry = s.execute("const e = document.querySelector('[data-testid=\"expiry-settings\"]'); return [e.textContent, e.title];")
+    assert "settings: ~/.config/rolebar/settings.json" in expiry[0] and str(world.home) in expiry[1], expiry
     shot = rendered_screenshot(app, "main-window-written-section")
     assert_rendered(shot)
     print(f"[e2e] screenshot: {shot}")

@@ -93,6 +93,10 @@ expiringWithinSeconds: number,
  */
 settingsPath: string | null, 
 /**
+ * The same with the home folder shown as `~`, for the one-line summary.
+ */
+settingsPathShort: string | null, 
+/**
  * Why the settings file was not used (the defaults apply meanwhile).
  */
 problem: CommandError | null, };

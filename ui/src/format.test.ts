@@ -82,24 +82,29 @@ describe("intents and targets", () => {
 });
 
 describe("expiry settings", () => {
-  const base = { expiringWithinSeconds: 600, settingsPath: "/h/.config/rolebar/settings.json", problem: null };
+  const base = {
+    expiringWithinSeconds: 600,
+    settingsPath: "/h/.config/rolebar/settings.json",
+    settingsPathShort: "~/.config/rolebar/settings.json",
+    problem: null,
+  };
   it("says when warnings go out, what refreshes itself, and where to change it", () => {
     expect(describeExpiry({ ...base, warnBefore: ["10m", "2m"], autoRefresh: [] })).toBe(
-      "Expiry warnings 10m and 2m before the end · auto-refresh: off · settings: /h/.config/rolebar/settings.json",
+      "Expiry warnings 10m and 2m before the end · auto-refresh: off · settings: ~/.config/rolebar/settings.json",
     );
-    expect(describeExpiry({ ...base, warnBefore: ["30m", "10m", "2m"], autoRefresh: ["oppara-dev", "x"], settingsPath: null })).toBe(
+    expect(describeExpiry({ ...base, warnBefore: ["30m", "10m", "2m"], autoRefresh: ["oppara-dev", "x"], settingsPath: null, settingsPathShort: null })).toBe(
       "Expiry warnings 30m, 10m and 2m before the end · auto-refresh: oppara-dev, x",
     );
-    expect(describeExpiry({ ...base, warnBefore: ["5m"], autoRefresh: [], settingsPath: null })).toBe(
+    expect(describeExpiry({ ...base, warnBefore: ["5m"], autoRefresh: [], settingsPath: null, settingsPathShort: null })).toBe(
       "Expiry warnings 5m before the end · auto-refresh: off",
     );
-    expect(describeExpiry({ ...base, warnBefore: [], autoRefresh: [], settingsPath: null })).toBe(
+    expect(describeExpiry({ ...base, warnBefore: [], autoRefresh: [], settingsPath: null, settingsPathShort: null })).toBe(
       "Expiry warnings at the end only · auto-refresh: off",
     );
   });
   it("in Japanese", () => {
     useCatalogue("ja");
-    expect(describeExpiry({ ...base, warnBefore: ["10m", "2m"], autoRefresh: ["oppara-dev"], settingsPath: null })).toBe(
+    expect(describeExpiry({ ...base, warnBefore: ["10m", "2m"], autoRefresh: ["oppara-dev"], settingsPath: null, settingsPathShort: null })).toBe(
       "期限切れの警告: 終了の 10m と 2m 前 · 自動更新: oppara-dev",
     );
   });

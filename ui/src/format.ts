@@ -40,7 +40,8 @@ export function describeExpiry(expiry: ExpiryView): string {
     ? t("main-expiry-auto-refresh", { profiles: expiry.autoRefresh.join(", ") })
     : t("main-expiry-auto-refresh-off");
   const parts = [when, refresh];
-  if (expiry.settingsPath) parts.push(t("main-expiry-settings-path", { path: expiry.settingsPath }));
+  const path = expiry.settingsPathShort ?? expiry.settingsPath;
+  if (path) parts.push(t("main-expiry-settings-path", { path }));
   return parts.join(" · ");
 }
 

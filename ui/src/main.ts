@@ -114,6 +114,7 @@ function renderExpiry(o: Overview): void {
 function showExpiry(expiry: ExpiryView): void {
   expiringWithin = expiry.expiringWithinSeconds;
   byId("expiry-settings").textContent = describeExpiry(expiry);
+  byId("expiry-settings").title = expiry.settingsPath ?? "";
   byId<HTMLButtonElement>("warn-edit").disabled = expiry.problem !== null;
   currentWarnBefore = expiry.warnBefore;
   const problem = byId("expiry-problem");
