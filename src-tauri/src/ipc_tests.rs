@@ -704,6 +704,7 @@ fn the_overview_says_how_expiry_warnings_are_set() {
             "autoRefresh": [],
             "expiringWithinSeconds": 600,
             "settingsPath": null,
+            "settingsPathShort": null,
             "problem": null,
         })
     );
