@@ -37,7 +37,10 @@ fn a_written_section_is_listed_as_written_and_exec_of_it_is_refused() {
     };
     let live = row("oppara-dev-session");
     assert!(live.contains("written by Rolebar from oppara-dev"), "{live}");
-    assert!(live.trim_end().ends_with(" left") && (live.contains("39m") || live.contains("40m")), "{live}");
+    assert!(
+        live.trim_end().ends_with(" left") && (live.contains("39m") || live.contains("40m")),
+        "{live}"
+    );
     assert!(!live.contains("(file)") && !live.contains("error"), "{live}");
     let old = row("old-session");
     assert!(old.contains("expired"), "{old}");
