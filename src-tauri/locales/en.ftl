@@ -36,6 +36,11 @@ menu-profile-mfa = { $profile } (MFA)
 menu-profile-role = { $profile } (role)
 menu-profile-unsupported = { $profile } — not supported: { $what }
 menu-profile-invalid = { $profile } — config error: { $code }
+menu-written-title = Written to { $file }
+menu-written-from = { $profile } — from { $source }, { $left }
+menu-written = { $profile } — { $left }
+menu-written-left = { $left } left
+menu-written-no-end = end unknown
 
 ## Notifications
 
@@ -153,6 +158,11 @@ main-kind-session-token = keys + MFA
 main-kind-role = role
 main-kind-unsupported = not supported
 main-kind-invalid = config error
+main-kind-written = written by Rolebar
+main-written-info = { $from }, { $left }
+main-written-left = { $left } left
+main-written-no-end = end unknown
+main-written-log-out-title = Remove this section from the credentials file
 main-keys-title = Long-term keys
 main-keys-hint = Stored in the OS keyring. Secrets are never shown again once saved.
 main-key-not-in-keyring = not in keyring

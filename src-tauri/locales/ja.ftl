@@ -30,6 +30,11 @@ menu-profile-mfa = { $profile } (MFA)
 menu-profile-role = { $profile } (ロール)
 menu-profile-unsupported = { $profile } — 未対応: { $what }
 menu-profile-invalid = { $profile } — 設定エラー: { $code }
+menu-written-title = { $file } に書き込んだセッション
+menu-written-from = { $profile } — { $source } から、{ $left }
+menu-written = { $profile } — { $left }
+menu-written-left = 残り { $left }
+menu-written-no-end = 期限不明
 
 ## 通知
 
@@ -144,6 +149,11 @@ main-kind-session-token = キー + MFA
 main-kind-role = ロール
 main-kind-unsupported = 未対応
 main-kind-invalid = 設定エラー
+main-kind-written = Rolebar が書き込み済み
+main-written-info = { $from }、{ $left }
+main-written-left = 残り { $left }
+main-written-no-end = 期限不明
+main-written-log-out-title = このセクションを認証情報ファイルから削除します
 main-keys-title = 長期キー
 main-keys-hint = OS のキーリングに保存します。保存したシークレットは二度と表示されません。
 main-key-not-in-keyring = キーリングにありません

@@ -296,13 +296,27 @@ pub fn write_session(state: &AppState, id: &str, target: &str, force: bool) -> R
 }
 
 /// Drops the cached sessions of `profile` and the credentials-file sections Rolebar wrote for
-/// it, expired or not (only sections marked as Rolebar's are ever removed).
+/// it, expired or not (only sections marked as Rolebar's are ever removed); when `profile` is
+/// itself such a section, it is taken back.
 pub fn log_out(state: &AppState, profile: &str) -> Result<LogOutReport, CommandError> {
     // Read first: an unreadable credentials file fails the log out before anything is dropped,
     // so it can be retried and no written session is forgotten on disk.
     let written = state.written(true)?.remove(profile).unwrap_or_default();
+    // `profile` may itself be a section Rolebar wrote (its "Log out" in the window or the tray):
+    // taking it back is all a log out of it means.
+    let is_written = outputs::rolebar_sections(&state.paths.credentials)?
+        .iter()
+        .any(|s| s.name == profile);
     let cleared = state.vault.cache().clear(profile)?;
     let mut removed = Vec::new();
+    if is_written && !written.contains(profile) {
+        match outputs::remove_profile(&state.paths.credentials, profile) {
+            Ok(_) => removed.push(profile.to_string()),
+            // Taken back by someone else meanwhile: nothing left to do.
+            Err(e) if e.code() == "section_not_found" => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
     for target in written {
         match outputs::remove_profile_of(&state.paths.credentials, &target, profile) {
             Ok(_) => removed.push(target),

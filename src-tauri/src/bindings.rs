@@ -56,6 +56,7 @@ pub fn signatures(cfg: &Config) -> Vec<Signature> {
         signature::<MfaRequestArgs>(cfg),
         signature::<SubmitMfaCodeArgs>(cfg),
         signature::<CancelMfaArgs>(cfg),
+        signature::<FitMfaDialogArgs>(cfg),
     ]
 }
 
@@ -68,6 +69,7 @@ pub fn typescript() -> String {
         CommandError::decl(&cfg),
         ProfileKind::decl(&cfg),
         KeysAt::decl(&cfg),
+        WrittenView::decl(&cfg),
         ProfileView::decl(&cfg),
         SessionKindView::decl(&cfg),
         SessionView::decl(&cfg),

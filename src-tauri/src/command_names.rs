@@ -25,4 +25,5 @@ pub const COMMANDS: &[&str] = &[
     "mfa_request",
     "submit_mfa_code",
     "cancel_mfa",
+    "fit_mfa_dialog",
 ];

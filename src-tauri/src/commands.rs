@@ -271,3 +271,15 @@ pub async fn cancel_mfa(state: State<'_, AppState>, args: Args<CancelMfaArgs>) -
     state.mfa.cancel(Some(args.request_id));
     Ok(())
 }
+
+command_args!(FitMfaDialogArgs => "fit_mfa_dialog" -> f64 { height: f64 });
+
+/// The dialog measured its content (after drawing it, and whenever it changes size): the window
+/// takes that height, so no blank band is left under the buttons. Resolves to the height set.
+#[tauri::command]
+pub async fn fit_mfa_dialog<R: Runtime>(
+    window: tauri::WebviewWindow<R>,
+    args: Args<FitMfaDialogArgs>,
+) -> Reply<FitMfaDialogArgs> {
+    crate::windows::fit_mfa(&window, args.height)
+}

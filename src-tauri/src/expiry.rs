@@ -148,6 +148,10 @@ impl ExpiryConfig {
             auto_refresh: self.settings.auto_refresh.iter().cloned().collect(),
             expiring_within_seconds: u32::try_from(self.expiring_within().whole_seconds()).unwrap_or(u32::MAX),
             settings_path: self.path.as_ref().map(|p| p.display().to_string()),
+            settings_path_short: self
+                .path
+                .as_ref()
+                .map(|p| crate::views::tilde_path(p, dirs::home_dir().as_deref())),
             problem: self.problem.clone(),
         }
     }

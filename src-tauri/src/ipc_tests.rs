@@ -447,6 +447,23 @@ fn unknown_sessions_and_profiles_are_clear_errors() {
     assert_eq!(code_of(&err.expect_err("missing")), "profile_not_found");
 }
 
+#[test]
+fn the_mfa_dialog_takes_the_height_its_page_measured_within_bounds() {
+    let h = harness();
+    let pending = assume_in_background(&h, "oppara-dev");
+    let request = wait_for_request(&h, None);
+    let dialog = h.app.get_webview_window(windows::MFA).expect("the dialog is open");
+    for (measured, set) in [(287.3, 288.0), (5.0, 200.0), (5000.0, 720.0)] {
+        let height = invoke(&dialog, "fit_mfa_dialog", json!({ "height": measured })).expect("sized");
+        assert_eq!(height, json!(set), "{measured}");
+    }
+    // Only the dialog sizes itself to its content.
+    let err = invoke(&h.main, "fit_mfa_dialog", json!({ "height": 300.0 })).expect_err("not the dialog");
+    assert_eq!(code_of(&err), codes::INVALID_INPUT);
+    invoke(&h.main, "cancel_mfa", json!({ "requestId": request["id"] })).expect("cancelled");
+    assert!(pending.join().expect("thread").is_err(), "cancelled");
+}
+
 /// Assumes `profile` through the dialog with the good code.
 fn assume_with_code(h: &Harness, profile: &str) -> Value {
     let pending = assume_in_background(h, profile);
@@ -605,6 +622,52 @@ fn expired_or_unattributed_sections_are_not_targets_but_log_out_removes_expired_
 }
 
 #[test]
+fn a_written_section_is_listed_as_rolebar_s_output_never_assumed_and_log_out_takes_it_back() {
+    let h = harness();
+    let credentials = h.dir.path().join("credentials");
+    let mut text = std::fs::read_to_string(&credentials).expect("read");
+    text.push_str(
+        "\n[oppara-dev-session]\naws_access_key_id = ASIAFAKEWRITTEN0001\naws_secret_access_key = x\n\
+         aws_session_token = y\nmanager = rolebar\nrolebar_expiration = 2026-11-25T12:37:00Z\n\
+         rolebar_source_profile = oppara-dev\n",
+    );
+    std::fs::write(&credentials, text).expect("write");
+
+    let overview = invoke(&h.main, "get_overview", json!({})).expect("overview");
+    let written = overview["profiles"]
+        .as_array()
+        .expect("profiles")
+        .iter()
+        .find(|p| p["name"] == "oppara-dev-session")
+        .expect("listed")
+        .clone();
+    assert_eq!(written["kind"], "written", "{written}");
+    assert_eq!(
+        written["written"],
+        json!({ "sourceProfile": "oppara-dev", "expiresAt": "2026-11-25T12:37:00Z" })
+    );
+    assert_eq!(written["keys"], Value::Null, "not 'keys in file': {written}");
+
+    let calls = h.sts.calls.load(Ordering::SeqCst);
+    let err = invoke(&h.main, "assume_profile", json!({ "profile": "oppara-dev-session" })).expect_err("refused");
+    assert_eq!(err["code"], "written_by_rolebar", "{err}");
+    assert!(err["message"].as_str().unwrap_or("").contains("oppara-dev"), "{err}");
+    assert_eq!(
+        h.sts.calls.load(Ordering::SeqCst),
+        calls,
+        "no STS call with session keys"
+    );
+
+    let report = invoke(&h.main, "log_out", json!({ "profile": "oppara-dev-session" })).expect("log out");
+    assert_eq!(report["sectionsRemoved"], json!(["oppara-dev-session"]));
+    let text = std::fs::read_to_string(&credentials).expect("read");
+    assert!(
+        !text.contains("oppara-dev-session") && text.contains("[oppara]"),
+        "{text}"
+    );
+}
+
+#[test]
 fn an_unreadable_credentials_file_fails_log_out_and_auto_refresh_and_drops_nothing() {
     let h = harness();
     assume_with_code(&h, "oppara-dev");
@@ -661,6 +724,7 @@ fn the_overview_says_how_expiry_warnings_are_set() {
             "autoRefresh": [],
             "expiringWithinSeconds": 600,
             "settingsPath": null,
+            "settingsPathShort": null,
             "problem": null,
         })
     );

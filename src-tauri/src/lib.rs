@@ -114,6 +114,7 @@ pub fn configure<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<R>
             commands::mfa_request,
             commands::submit_mfa_code,
             commands::cancel_mfa,
+            commands::fit_mfa_dialog,
         ])
         .on_window_event(|window, event| {
             // Closing the MFA dialog (title-bar button, Alt+F4) is a cancel, as Esc is.

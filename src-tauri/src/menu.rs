@@ -60,6 +60,8 @@ pub enum Action {
     CopyExports(String),
     WriteTo(String),
     LogOut(String),
+    /// Take back a credentials-file section Rolebar wrote (by its profile name).
+    TakeBack(String),
     OpenMain,
     Quit,
 }
@@ -71,6 +73,7 @@ impl Action {
             Action::CopyExports(s) => format!("copy:{s}"),
             Action::WriteTo(s) => format!("write:{s}"),
             Action::LogOut(s) => format!("logout:{s}"),
+            Action::TakeBack(p) => format!("takeback:{p}"),
             Action::OpenMain => "open".to_string(),
             Action::Quit => "quit".to_string(),
         }
@@ -82,6 +85,7 @@ impl Action {
             Some(("copy", s)) => Some(Action::CopyExports(s.to_string())),
             Some(("write", s)) => Some(Action::WriteTo(s.to_string())),
             Some(("logout", s)) => Some(Action::LogOut(s.to_string())),
+            Some(("takeback", p)) => Some(Action::TakeBack(p.to_string())),
             None if id == "open" => Some(Action::OpenMain),
             None if id == "quit" => Some(Action::Quit),
             _ => None,
@@ -107,7 +111,10 @@ pub fn build(
     } else if snapshot.profiles.is_empty() {
         entries.push(disabled("empty", words.tr("menu-no-profiles")));
     }
-    for profile in &snapshot.profiles {
+    // Sections Rolebar wrote are its output, not profiles to assume: they get their own part.
+    let (written, profiles): (Vec<&ProfileView>, Vec<&ProfileView>) =
+        snapshot.profiles.iter().partition(|p| p.kind == ProfileKind::Written);
+    for profile in profiles {
         entries.push(profile_entry(profile, words));
     }
 
@@ -131,6 +138,20 @@ pub fn build(
                 item(Action::LogOut(session.id.clone()), words.tr("menu-log-out")),
             ],
         });
+    }
+
+    if !written.is_empty() {
+        entries.push(Entry::Separator);
+        entries.push(disabled(
+            "written",
+            words.tr_args(
+                "menu-written-title",
+                &[("file", snapshot.credentials_file.as_str().into())],
+            ),
+        ));
+    }
+    for profile in written {
+        entries.push(written_entry(profile, now, words));
     }
 
     if !activity.busy.is_empty() || activity.last_error.is_some() {
@@ -184,6 +205,8 @@ fn profile_entry(profile: &ProfileView, words: &Catalog) -> Entry {
                 false,
             )
         }
+        // Listed apart by `written_entry`; never offered for assuming.
+        ProfileKind::Written => (profile.name.clone(), false),
         ProfileKind::Invalid => {
             let code = profile
                 .problem
@@ -197,6 +220,30 @@ fn profile_entry(profile: &ProfileView, words: &Catalog) -> Entry {
         }
     };
     Entry::Item { id, label, enabled }
+}
+
+/// A section Rolebar wrote: `oppara-dev-session — from oppara-dev, 37 min` (or `expired`), with
+/// "Log out" to take it back. The label starts with the section's name, as profiles' do.
+fn written_entry(profile: &ProfileView, now: OffsetDateTime, words: &Catalog) -> Entry {
+    let written = profile.written.as_ref();
+    let left = match written.and_then(|w| w.time_left(now)) {
+        Some(left) if left.is_zero() => words.tr("time-expired"),
+        Some(left) => words.tr_args("menu-written-left", &[("left", words.time_left_label(left).into())]),
+        None => words.tr("menu-written-no-end"),
+    };
+    let name = ("profile", profile.name.as_str().into());
+    let label = match written.and_then(|w| w.source_profile.as_deref()) {
+        Some(source) => words.tr_args(
+            "menu-written-from",
+            &[name, ("source", source.into()), ("left", left.into())],
+        ),
+        None => words.tr_args("menu-written", &[name, ("left", left.into())]),
+    };
+    Entry::Submenu {
+        id: format!("written:{}", profile.name),
+        label,
+        items: vec![item(Action::TakeBack(profile.name.clone()), words.tr("menu-log-out"))],
+    }
 }
 
 fn item(action: Action, label: String) -> Entry {
@@ -369,7 +416,89 @@ mod tests {
             load_error: None,
             sessions,
             keys: vec![],
+            credentials_file: "~/.aws/credentials".into(),
         }
+    }
+
+    fn written(name: &str, source: Option<&str>, left: Duration) -> ProfileView {
+        ProfileView {
+            written: Some(crate::views::WrittenView {
+                source_profile: source.map(str::to_string),
+                expires_at: Some(NOW + left),
+            }),
+            ..ProfileView::bare(name, ProfileKind::Written)
+        }
+    }
+
+    #[test]
+    fn written_sections_are_listed_apart_with_their_source_and_time_and_no_assume() {
+        let mut snap = snapshot(vec![session("oppara-dev", Duration::minutes(50))]);
+        snap.profiles.insert(
+            1,
+            written(
+                "oppara-dev-session",
+                Some("oppara-dev"),
+                Duration::seconds(37 * 60 + 15),
+            ),
+        );
+        snap.profiles
+            .push(written("old", Some("oppara"), -Duration::minutes(3)));
+        snap.profiles.push(written("legacy", None, Duration::hours(2)));
+        for (words, expected) in [
+            (
+                en(),
+                [
+                    "[Written to ~/.aws/credentials]",
+                    "oppara-dev-session — from oppara-dev, 37 min left",
+                    "old — from oppara, expired",
+                    "legacy — 2 h 00 min left",
+                ],
+            ),
+            (
+                Catalog::get(Language::Japanese),
+                [
+                    "[~/.aws/credentials に書き込んだセッション]",
+                    "oppara-dev-session — oppara-dev から、残り 37 分",
+                    "old — oppara から、期限切れ",
+                    "legacy — 残り 2 時間 0 分",
+                ],
+            ),
+        ] {
+            let model = build(&snap, &Activity::default(), NOW, TEN_MIN, words);
+            let l = labels(&model);
+            let at = l
+                .iter()
+                .position(|x| x == expected[0])
+                .unwrap_or_else(|| panic!("{l:?}"));
+            assert_eq!(l[at..at + 4], expected, "{l:?}");
+            // Not among the profiles (nothing to assume), and after the sessions.
+            assert!(
+                !model.entries.iter().any(|e| matches!(e, Entry::Item { id, .. } if id.starts_with("assume:old") || id == "assume:oppara-dev-session")),
+                "{l:?}"
+            );
+            assert!(
+                l.iter().position(|x| x.starts_with("oppara-dev — ")) < Some(at),
+                "{l:?}"
+            );
+        }
+        let model = build(&snap, &Activity::default(), NOW, TEN_MIN, en());
+        let sub = model
+            .entries
+            .iter()
+            .find_map(|e| match e {
+                Entry::Submenu { id, items, .. } if id == "written:oppara-dev-session" => Some(items.clone()),
+                _ => None,
+            })
+            .expect("a submenu");
+        assert_eq!(
+            sub,
+            [Entry::Item {
+                id: "takeback:oppara-dev-session".into(),
+                label: "Log out".into(),
+                enabled: true,
+            }]
+        );
+        assert_eq!(Action::parse("takeback:a:b"), Some(Action::TakeBack("a:b".into())));
     }
 
     fn labels(model: &MenuModel) -> Vec<String> {
@@ -495,6 +624,7 @@ mod tests {
             )),
             sessions: vec![],
             keys: vec![],
+            credentials_file: "~/.aws/credentials".into(),
         };
         let l = labels(&build(&snap, &Activity::default(), NOW, TEN_MIN, en()));
         assert_eq!(

@@ -252,6 +252,21 @@ fn on_menu_event<R: Runtime>(app: &AppHandle<R>, event: MenuEvent) {
                 }
             });
         }
+        Action::TakeBack(profile) => {
+            let app = app.clone();
+            tauri::async_runtime::spawn(async move {
+                let state = app.state::<AppState>();
+                match actions::log_out(&state, &profile) {
+                    Ok(_) => windows::notify_changed(&app),
+                    Err(e) => notify::failure(
+                        state
+                            .catalog()
+                            .tr_args("note-log-out-failed", &[("profile", profile.as_str().into())]),
+                        e.message,
+                    ),
+                }
+            });
+        }
         Action::WriteTo(id) => open_main(app, Some(Intent::Write { session_id: id })),
         Action::OpenMain => open_main(app, None),
         Action::Quit => app.exit(0),

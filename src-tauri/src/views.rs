@@ -6,7 +6,7 @@ use crate::error::CommandError;
 use rolebar_core::index::KeyRecord;
 use rolebar_core::mfa::{MfaReason, MfaRequest};
 use rolebar_core::outputs::{ExportFormat, Placement, WriteReport};
-use rolebar_core::profile::{AwsPaths, CredentialSource, KeySource, ProfileSet, ResolvedProfile};
+use rolebar_core::profile::{AwsPaths, CredentialSource, KeySource, ProfileSet, ResolvedProfile, WrittenSection};
 use rolebar_core::session::cache::{CacheKey, CachedSessionInfo};
 use rolebar_core::session::SessionKind;
 use rolebar_core::vault::Vault;
@@ -28,6 +28,9 @@ pub enum ProfileKind {
     Unsupported,
     /// The profile's settings are wrong (a missing source_profile, a cycle, a bad value).
     Invalid,
+    /// A credentials-file section Rolebar wrote (`manager = rolebar`): a session's temporary
+    /// credentials, shown with where they came from and taken back with `log_out`; never assumed.
+    Written,
 }
 
 /// Where the long-term keys at the root of a profile's chain are.
@@ -56,6 +59,34 @@ pub struct ProfileView {
     pub keys: Option<KeysAt>,
     /// Why the profile cannot be used (kinds `unsupported` and `invalid`).
     pub problem: Option<CommandError>,
+    /// What Rolebar wrote there (kind `written`).
+    pub written: Option<WrittenView>,
+}
+
+/// A credentials-file section Rolebar wrote, as the file says now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct WrittenView {
+    /// The profile whose session it holds (absent in sections written before Rolebar said).
+    pub source_profile: Option<String>,
+    /// RFC 3339; `null` when the section does not say.
+    #[serde(with = "time::serde::rfc3339::option")]
+    #[ts(type = "string | null")]
+    pub expires_at: Option<OffsetDateTime>,
+}
+
+impl WrittenView {
+    pub fn new(written: WrittenSection) -> Self {
+        WrittenView {
+            source_profile: written.source_profile,
+            expires_at: written.expires_at,
+        }
+    }
+
+    /// Time left at `now`: `None` when the end is unknown, zero once expired.
+    pub fn time_left(&self, now: OffsetDateTime) -> Option<time::Duration> {
+        self.expires_at.map(|at| (at - now).max(time::Duration::ZERO))
+    }
 }
 
 impl ProfileView {
@@ -71,6 +102,7 @@ impl ProfileView {
             key_profile: None,
             keys: None,
             problem: None,
+            written: None,
         }
     }
 
@@ -195,6 +227,10 @@ pub struct Overview {
     pub key_profiles: Vec<String>,
     pub config_path: String,
     pub credentials_path: String,
+    /// The same two paths with the home folder shown as `~`, for the header (the full ones go in
+    /// its tooltip).
+    pub config_path_short: String,
+    pub credentials_path_short: String,
     /// The AWS files could not be read: `profiles` is empty and this says why.
     pub load_error: Option<CommandError>,
     pub default_export_format: ExportChoice,
@@ -216,6 +252,8 @@ pub struct ExpiryView {
     pub expiring_within_seconds: u32,
     /// The settings file (`null` without a config folder).
     pub settings_path: Option<String>,
+    /// The same with the home folder shown as `~`, for the one-line summary.
+    pub settings_path_short: Option<String>,
     /// Why the settings file was not used (the defaults apply meanwhile).
     pub problem: Option<CommandError>,
 }
@@ -380,6 +418,19 @@ pub struct Snapshot {
     pub load_error: Option<CommandError>,
     pub sessions: Vec<SessionView>,
     pub keys: Vec<KeyView>,
+    /// The credentials file, home folder shown as `~` (the tray names it above what Rolebar
+    /// wrote there).
+    pub credentials_file: String,
+}
+
+/// `path` with the home folder shown as `~` (`~/.aws/credentials`), so it fits a menu line or a
+/// header; other paths as they are.
+pub fn tilde_path(path: &std::path::Path, home: Option<&std::path::Path>) -> String {
+    match home.and_then(|home| path.strip_prefix(home).ok()) {
+        Some(rest) if rest.as_os_str().is_empty() => "~".to_string(),
+        Some(rest) => format!("~/{}", rest.display()),
+        None => path.display().to_string(),
+    }
 }
 
 impl Snapshot {
@@ -401,6 +452,7 @@ impl Snapshot {
             profiles,
             load_error,
             sessions: session_views(vault.cache().list(), now, written),
+            credentials_file: tilde_path(&paths.credentials, dirs::home_dir().as_deref()),
             keys: stored
                 .into_iter()
                 .map(|(profile, record)| KeyView {
@@ -413,6 +465,7 @@ impl Snapshot {
     }
 
     pub fn overview(self, paths: &AwsPaths, default_export_format: ExportChoice, expiry: ExpiryView) -> Overview {
+        let home = dirs::home_dir();
         let mut key_profiles: Vec<String> = self
             .profiles
             .iter()
@@ -431,6 +484,8 @@ impl Snapshot {
             key_profiles,
             config_path: paths.config.display().to_string(),
             credentials_path: paths.credentials.display().to_string(),
+            config_path_short: tilde_path(&paths.config, home.as_deref()),
+            credentials_path_short: self.credentials_file,
             load_error: self.load_error,
             default_export_format,
             expiry,
@@ -442,7 +497,14 @@ impl Snapshot {
 /// its own so one broken profile does not hide the others.
 pub fn profile_views(set: &ProfileSet, stored: &BTreeMap<String, KeyRecord>) -> Vec<ProfileView> {
     set.names()
-        .map(|name| profile_view(name, set.resolve(name), stored))
+        .map(|name| match set.written_section(name) {
+            // Resolving it is refused (it holds no long-term keys): say what it is instead.
+            Some(written) => ProfileView {
+                written: Some(WrittenView::new(written)),
+                ..ProfileView::bare(name, ProfileKind::Written)
+            },
+            None => profile_view(name, set.resolve(name), stored),
+        })
         .collect()
 }
 
@@ -596,6 +658,23 @@ source_profile = nowhere
         );
         let views = profile_views(&set(), &stored);
         assert_eq!(views[1].keys, Some(KeysAt::Keyring));
+    }
+
+    #[test]
+    fn paths_under_home_are_shown_from_tilde_and_others_whole() {
+        let home = Path::new("/home/mika");
+        assert_eq!(
+            tilde_path(Path::new("/home/mika/.aws/credentials"), Some(home)),
+            "~/.aws/credentials"
+        );
+        assert_eq!(tilde_path(Path::new("/home/mika"), Some(home)), "~");
+        // A sibling whose name only starts like home is not under it.
+        assert_eq!(
+            tilde_path(Path::new("/home/mikael/config"), Some(home)),
+            "/home/mikael/config"
+        );
+        assert_eq!(tilde_path(Path::new("/tmp/x/config"), Some(home)), "/tmp/x/config");
+        assert_eq!(tilde_path(Path::new("/tmp/x/config"), None), "/tmp/x/config");
     }
 
     #[test]

@@ -4,7 +4,10 @@
 use crate::error::{codes, CommandError};
 use crate::state::AppState;
 use crate::views::{Intent, MfaRequestView};
-use tauri::{AppHandle, Emitter, Manager, Runtime, WebviewUrl, WebviewWindowBuilder};
+use tauri::{
+    AppHandle, Emitter, LogicalSize, Manager, PhysicalPosition, Runtime, WebviewUrl, WebviewWindow,
+    WebviewWindowBuilder,
+};
 
 pub const MAIN: &str = "main";
 pub const MFA: &str = "mfa";
@@ -50,6 +53,61 @@ pub fn open_main<R: Runtime>(app: &AppHandle<R>, intent: Option<Intent>) -> Resu
     Ok(())
 }
 
+/// The MFA dialog's width; its height follows its content (see [`fit_mfa`]).
+pub const MFA_WIDTH: f64 = 440.0;
+/// Bounds for a measured height: a page that reports nonsense cannot hide the buttons (too
+/// small) or cover the screen (too big). The dialog is created at the lower one: GTK never makes
+/// a non-resizable window smaller than the size it was created with (it pins the size to at least
+/// the default), so a first size any larger would stay as a blank band under shorter content.
+const MFA_HEIGHT_BOUNDS: (f64, f64) = (200.0, 720.0);
+
+/// Sizes the MFA dialog to `content_height` (logical pixels, as the page measured its body) and
+/// centres it again: the texts differ in length by language and request (a reason, an error line),
+/// so a fixed size either cuts the buttons off or leaves a blank band under them. Returns the
+/// height set.
+pub fn fit_mfa<R: Runtime>(window: &WebviewWindow<R>, content_height: f64) -> Result<f64, CommandError> {
+    if window.label() != MFA {
+        return Err(CommandError::new(
+            codes::INVALID_INPUT,
+            "only the MFA dialog is sized to its content",
+        ));
+    }
+    if !content_height.is_finite() {
+        return Err(CommandError::new(
+            codes::INVALID_INPUT,
+            "the dialog's height must be a number of pixels",
+        ));
+    }
+    let height = content_height.ceil().clamp(MFA_HEIGHT_BOUNDS.0, MFA_HEIGHT_BOUNDS.1);
+    let failed = |e: tauri::Error| CommandError::new(codes::WINDOW_FAILED, format!("cannot size the MFA dialog: {e}"));
+    window.set_size(LogicalSize::new(MFA_WIDTH, height)).map_err(failed)?;
+    // Best effort, as for focus: the window manager has the last word on placement.
+    if let Err(e) = centre(window, height) {
+        tracing::debug!(error = %e, "cannot centre the MFA dialog");
+    }
+    Ok(height)
+}
+
+/// Centres the dialog for its new inner height. Not `Window::center`: that measures the window
+/// as it is now, and the new size reaches GTK only after this call has returned.
+fn centre<R: Runtime>(window: &WebviewWindow<R>, inner_height: f64) -> tauri::Result<()> {
+    let Some(monitor) = window.current_monitor()?.or(window.primary_monitor()?) else {
+        return Ok(());
+    };
+    let scale = monitor.scale_factor();
+    // The frame around the page (title bar, borders) stays the same when the page grows.
+    let (outer, inner) = (window.outer_size()?, window.inner_size()?);
+    let frame_w = i64::from(outer.width.saturating_sub(inner.width));
+    let frame_h = i64::from(outer.height.saturating_sub(inner.height));
+    let width = (MFA_WIDTH * scale).round() as i64 + frame_w;
+    let height = (inner_height * scale).round() as i64 + frame_h;
+    let (area, origin) = (monitor.size(), monitor.position());
+    let x = i64::from(origin.x) + (i64::from(area.width) - width) / 2;
+    let y = i64::from(origin.y) + (i64::from(area.height) - height) / 2;
+    let clamp = |v: i64| i32::try_from(v).unwrap_or(0);
+    window.set_position(PhysicalPosition::new(clamp(x), clamp(y)))
+}
+
 /// Shows `request` in the MFA dialog: creates the dialog, or updates the open one (re-asks after
 /// a rejected code keep the same window).
 pub fn show_mfa<R: Runtime>(app: &AppHandle<R>, request: &MfaRequestView) -> tauri::Result<()> {
@@ -61,7 +119,7 @@ pub fn show_mfa<R: Runtime>(app: &AppHandle<R>, request: &MfaRequestView) -> tau
     }
     let window = WebviewWindowBuilder::new(app, MFA, WebviewUrl::App("mfa.html".into()))
         .title(app.state::<AppState>().catalog().tr("mfa-window-title"))
-        .inner_size(440.0, 360.0)
+        .inner_size(MFA_WIDTH, MFA_HEIGHT_BOUNDS.0)
         .resizable(false)
         .minimizable(false)
         .maximizable(false)

@@ -74,6 +74,7 @@ export type ErrorCode =
   | "unsupported_profile"
   | "unwritable_value"
   | "window_failed"
+  | "written_by_rolebar"
 ;
 
 export type CommandError = { 
@@ -83,9 +84,19 @@ export type CommandError = {
  */
 code: ErrorCode, message: string, };
 
-export type ProfileKind = "keys" | "sessionToken" | "role" | "unsupported" | "invalid";
+export type ProfileKind = "keys" | "sessionToken" | "role" | "unsupported" | "invalid" | "written";
 
 export type KeysAt = "keyring" | "file" | "missing";
+
+export type WrittenView = { 
+/**
+ * The profile whose session it holds (absent in sections written before Rolebar said).
+ */
+sourceProfile: string | null, 
+/**
+ * RFC 3339; `null` when the section does not say.
+ */
+expiresAt: string | null, };
 
 export type ProfileView = { name: string, kind: ProfileKind, roleArn: string | null, 
 /**
@@ -103,7 +114,11 @@ keyProfile: string | null, keys: KeysAt | null,
 /**
  * Why the profile cannot be used (kinds `unsupported` and `invalid`).
  */
-problem: CommandError | null, };
+problem: CommandError | null, 
+/**
+ * What Rolebar wrote there (kind `written`).
+ */
+written: WrittenView | null, };
 
 export type SessionKindView = "assumeRole" | "getSessionToken";
 
@@ -154,6 +169,10 @@ expiringWithinSeconds: number,
  */
 settingsPath: string | null, 
 /**
+ * The same with the home folder shown as `~`, for the one-line summary.
+ */
+settingsPathShort: string | null, 
+/**
  * Why the settings file was not used (the defaults apply meanwhile).
  */
 problem: CommandError | null, };
@@ -168,6 +187,11 @@ sessions: Array<SessionView>, keys: Array<KeyView>,
  * any other name that has keys in the keyring.
  */
 keyProfiles: Array<string>, configPath: string, credentialsPath: string, 
+/**
+ * The same two paths with the home folder shown as `~`, for the header (the full ones go in
+ * its tooltip).
+ */
+configPathShort: string, credentialsPathShort: string, 
 /**
  * The AWS files could not be read: `profiles` is empty and this says why.
  */
@@ -286,6 +310,8 @@ export type SubmitMfaCodeArgs = { requestId: number, code: string, };
 
 export type CancelMfaArgs = { requestId: number, };
 
+export type FitMfaDialogArgs = { height: number, };
+
 /** Every command: its arguments and what it resolves to (it rejects with a CommandError). */
 export type Commands = {
   get_overview: { args: GetOverviewArgs; result: Overview };
@@ -305,6 +331,7 @@ export type Commands = {
   mfa_request: { args: MfaRequestArgs; result: MfaRequestView | null };
   submit_mfa_code: { args: SubmitMfaCodeArgs; result: null };
   cancel_mfa: { args: CancelMfaArgs; result: null };
+  fit_mfa_dialog: { args: FitMfaDialogArgs; result: number };
 };
 
 export type CommandName = keyof Commands;

@@ -1,8 +1,13 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { useCatalogue } from "./catalogue.testkit";
+import type { Overview } from "./bindings";
 import {
   describeExpiry,
+  dialogHeight,
   formatTimeLeft,
+  kindLabel,
+  pathsLine,
+  writtenInfo,
   normalizeMfaCode,
   parseIntent,
   secondsLeft,
@@ -77,24 +82,29 @@ describe("intents and targets", () => {
 });
 
 describe("expiry settings", () => {
-  const base = { expiringWithinSeconds: 600, settingsPath: "/h/.config/rolebar/settings.json", problem: null };
+  const base = {
+    expiringWithinSeconds: 600,
+    settingsPath: "/h/.config/rolebar/settings.json",
+    settingsPathShort: "~/.config/rolebar/settings.json",
+    problem: null,
+  };
   it("says when warnings go out, what refreshes itself, and where to change it", () => {
     expect(describeExpiry({ ...base, warnBefore: ["10m", "2m"], autoRefresh: [] })).toBe(
-      "Expiry warnings 10m and 2m before the end · auto-refresh: off · settings: /h/.config/rolebar/settings.json",
+      "Expiry warnings 10m and 2m before the end · auto-refresh: off · settings: ~/.config/rolebar/settings.json",
     );
-    expect(describeExpiry({ ...base, warnBefore: ["30m", "10m", "2m"], autoRefresh: ["oppara-dev", "x"], settingsPath: null })).toBe(
+    expect(describeExpiry({ ...base, warnBefore: ["30m", "10m", "2m"], autoRefresh: ["oppara-dev", "x"], settingsPath: null, settingsPathShort: null })).toBe(
       "Expiry warnings 30m, 10m and 2m before the end · auto-refresh: oppara-dev, x",
     );
-    expect(describeExpiry({ ...base, warnBefore: ["5m"], autoRefresh: [], settingsPath: null })).toBe(
+    expect(describeExpiry({ ...base, warnBefore: ["5m"], autoRefresh: [], settingsPath: null, settingsPathShort: null })).toBe(
       "Expiry warnings 5m before the end · auto-refresh: off",
     );
-    expect(describeExpiry({ ...base, warnBefore: [], autoRefresh: [], settingsPath: null })).toBe(
+    expect(describeExpiry({ ...base, warnBefore: [], autoRefresh: [], settingsPath: null, settingsPathShort: null })).toBe(
       "Expiry warnings at the end only · auto-refresh: off",
     );
   });
   it("in Japanese", () => {
     useCatalogue("ja");
-    expect(describeExpiry({ ...base, warnBefore: ["10m", "2m"], autoRefresh: ["oppara-dev"], settingsPath: null })).toBe(
+    expect(describeExpiry({ ...base, warnBefore: ["10m", "2m"], autoRefresh: ["oppara-dev"], settingsPath: null, settingsPathShort: null })).toBe(
       "期限切れの警告: 終了の 10m と 2m 前 · 自動更新: oppara-dev",
     );
   });
@@ -110,5 +120,49 @@ describe("splitDurations", () => {
   });
   it("gives no times for an empty field (a warning only at the end)", () => {
     expect(splitDurations("  , ")).toEqual([]);
+  });
+});
+
+describe("a section Rolebar wrote", () => {
+  const now = Date.parse("2026-11-25T12:00:00Z");
+  const written = { sourceProfile: "oppara-dev", expiresAt: "2026-11-25T12:37:05Z" };
+  it("says it is Rolebar's, from which profile, and how long it lasts", () => {
+    expect(kindLabel("written")).toBe("written by Rolebar");
+    expect(writtenInfo(written, now)).toBe("from oppara-dev, 37m 05s left");
+    expect(writtenInfo({ ...written, expiresAt: "2026-11-25T11:00:00Z" }, now)).toBe("from oppara-dev, expired");
+    expect(writtenInfo({ sourceProfile: null, expiresAt: null }, now)).toBe("end unknown");
+  });
+  it("in Japanese", () => {
+    useCatalogue("ja");
+    expect(kindLabel("written")).toBe("Rolebar が書き込み済み");
+    expect(writtenInfo(written, now)).toBe("oppara-dev から、残り 37 分 05 秒");
+    expect(writtenInfo({ ...written, expiresAt: "2026-11-25T11:00:00Z" }, now)).toBe("oppara-dev から、期限切れ");
+  });
+});
+
+describe("the header's paths", () => {
+  it("shows them from ~ with the full paths as the tooltip", () => {
+    const overview = {
+      configPath: "/home/mika/.aws/config",
+      credentialsPath: "/home/mika/.aws/credentials",
+      configPathShort: "~/.aws/config",
+      credentialsPathShort: "~/.aws/credentials",
+    } as Overview;
+    expect(pathsLine(overview)).toEqual({
+      text: "~/.aws/config · ~/.aws/credentials",
+      title: "/home/mika/.aws/config\n/home/mika/.aws/credentials",
+    });
+  });
+});
+
+describe("dialogHeight", () => {
+  it("rounds the measured body up to whole pixels", () => {
+    expect(dialogHeight(287.2, null)).toBe(288);
+    expect(dialogHeight(300, 288)).toBe(300);
+  });
+  it("asks nothing when the window already has that height, or the measure is nonsense", () => {
+    expect(dialogHeight(287.2, 288)).toBeNull();
+    expect(dialogHeight(0, null)).toBeNull();
+    expect(dialogHeight(Number.NaN, null)).toBeNull();
   });
 });

@@ -1,6 +1,6 @@
 // Pure helpers shared by the two windows (unit-tested with Vitest). Words come from the
 // catalogue (i18n.ts).
-import type { ExpiryView, Intent, ProfileKind } from "./bindings";
+import type { ExpiryView, Intent, Overview, ProfileKind, WrittenView } from "./bindings";
 import { listAnd, t } from "./i18n";
 
 /** The 6 digits of an MFA code, with spaces (as pasted from authenticator apps) removed; null
@@ -40,7 +40,8 @@ export function describeExpiry(expiry: ExpiryView): string {
     ? t("main-expiry-auto-refresh", { profiles: expiry.autoRefresh.join(", ") })
     : t("main-expiry-auto-refresh-off");
   const parts = [when, refresh];
-  if (expiry.settingsPath) parts.push(t("main-expiry-settings-path", { path: expiry.settingsPath }));
+  const path = expiry.settingsPathShort ?? expiry.settingsPath;
+  if (path) parts.push(t("main-expiry-settings-path", { path }));
   return parts.join(" · ");
 }
 
@@ -83,5 +84,37 @@ export function kindLabel(kind: ProfileKind): string {
       return t("main-kind-unsupported");
     case "invalid":
       return t("main-kind-invalid");
+    case "written":
+      return t("main-kind-written");
   }
+}
+
+/** What a section Rolebar wrote holds: `from oppara-dev, 37m 05s left` (`expired` once past its
+ *  end; the app's clean-up removes it at the next write or log out). */
+export function writtenInfo(written: WrittenView, nowMs: number): string {
+  const left =
+    written.expiresAt === null
+      ? t("main-written-no-end")
+      : secondsLeft(written.expiresAt, nowMs) > 0
+        ? t("main-written-left", { left: formatTimeLeft(secondsLeft(written.expiresAt, nowMs)) })
+        : formatTimeLeft(0);
+  if (!written.sourceProfile) return left;
+  return t("main-written-info", { from: t("main-source-from", { profile: written.sourceProfile }), left });
+}
+
+/** The header's paths: `~`-relative so they fit a small screen, the full ones as its tooltip. */
+export function pathsLine(overview: Overview): { text: string; title: string } {
+  return {
+    text: `${overview.configPathShort} · ${overview.credentialsPathShort}`,
+    title: `${overview.configPath}\n${overview.credentialsPath}`,
+  };
+}
+
+/** The height to give the MFA dialog for a body measured at `measured` CSS pixels: whole pixels
+ *  (a fraction would leave a scroll bar), or null when the window already has it (a resize
+ *  observer calls this after each layout; asking again would only loop). */
+export function dialogHeight(measured: number, current: number | null): number | null {
+  if (!Number.isFinite(measured) || measured <= 0) return null;
+  const height = Math.ceil(measured);
+  return height === current ? null : height;
 }

@@ -12,9 +12,11 @@ import {
   formatTimeLeft,
   kindLabel,
   parseIntent,
+  pathsLine,
   secondsLeft,
   splitDurations,
   suggestTarget,
+  writtenInfo,
 } from "./format";
 import { language, languageSetting, listAnd, startI18n, t } from "./i18n";
 
@@ -96,7 +98,9 @@ async function refresh(): Promise<void> {
 
 /** Everything drawn from the overview (again after a language change). */
 function render(overview: Overview): void {
-  byId("paths").textContent = `${overview.configPath} · ${overview.credentialsPath}`;
+  const paths = pathsLine(overview);
+  byId("paths").textContent = paths.text;
+  byId("paths").title = paths.title;
   renderExpiry(overview);
   renderSessions(overview.sessions);
   renderProfiles(overview);
@@ -110,6 +114,7 @@ function renderExpiry(o: Overview): void {
 function showExpiry(expiry: ExpiryView): void {
   expiringWithin = expiry.expiringWithinSeconds;
   byId("expiry-settings").textContent = describeExpiry(expiry);
+  byId("expiry-settings").title = expiry.settingsPath ?? "";
   byId<HTMLButtonElement>("warn-edit").disabled = expiry.problem !== null;
   currentWarnBefore = expiry.warnBefore;
   const problem = byId("expiry-problem");
@@ -197,6 +202,7 @@ function renderProfiles(o: Overview): void {
   loadError.textContent = o.loadError ? `${o.loadError.message} (${o.loadError.code})` : "";
   byId("profiles-body").replaceChildren(
     ...o.profiles.map((p) => {
+      if (p.kind === "written") return writtenRow(p);
       const usable = p.kind !== "unsupported" && p.kind !== "invalid";
       const live = o.sessions.some((s) => s.profile === p.name);
       return h(
@@ -218,6 +224,25 @@ function renderProfiles(o: Overview): void {
         ),
       );
     }),
+  );
+}
+
+/** A section Rolebar wrote to the credentials file: its output, not a profile to assume. It says
+ *  where it came from and how long it lasts, and "Log out" takes it back. */
+function writtenRow(p: ProfileView): HTMLElement {
+  const written = p.written ?? { sourceProfile: null, expiresAt: null };
+  return h(
+    "tr",
+    { "data-testid": "profile-row", "data-profile": p.name, class: "written" },
+    cell(h("strong", {}, p.name)),
+    h("td", { class: "nowrap" }, kindLabel(p.kind)),
+    cell("—"),
+    cell("—"),
+    h("td", { class: "nowrap" }, "—"),
+    cell(h("span", { "data-testid": "written-info", "data-written-profile": p.name }, writtenInfo(written, Date.now()))),
+    cell(
+      h("button", { type: "button", "data-testid": "written-log-out", "data-profile": p.name, title: t("main-written-log-out-title"), onclick: () => void logOut(p.name) }, t("main-log-out")),
+    ),
   );
 }
 
@@ -298,6 +323,10 @@ function tick(): void {
     const left = secondsLeft(el.dataset.expiresAt ?? "", now);
     el.textContent = formatTimeLeft(left);
     el.classList.toggle("expiring", left > 0 && left <= expiringWithin);
+  }
+  for (const el of document.querySelectorAll<HTMLElement>("[data-written-profile]")) {
+    const written = overview?.profiles.find((p) => p.name === el.dataset.writtenProfile)?.written;
+    if (written) el.textContent = writtenInfo(written, now);
   }
 }
 

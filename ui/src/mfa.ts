@@ -5,7 +5,7 @@ import { call, on } from "./api";
 import type { CommandError, MfaRequestView } from "./bindings";
 import { EVENTS } from "./bindings";
 import { byId } from "./dom";
-import { normalizeMfaCode } from "./format";
+import { dialogHeight, normalizeMfaCode } from "./format";
 import { startI18n, t } from "./i18n";
 
 const form = byId<HTMLFormElement>("mfa-form");
@@ -133,6 +133,21 @@ function redraw(): void {
   showStatus();
   if (errorWords) showWordedError(errorWords);
 }
+
+/** The window takes its content's height (Rust sets it and centres the dialog again): texts
+ *  differ in length by language and request, so a fixed size leaves a blank band or cuts the
+ *  buttons off. The body is measured whenever its size changes: drawn, re-worded, an error line. */
+let fittedHeight: number | null = null;
+function fitToContent(): void {
+  const height = dialogHeight(document.body.getBoundingClientRect().height, fittedHeight);
+  if (height === null) return;
+  fittedHeight = height;
+  void call("fit_mfa_dialog", { height }).catch(() => {
+    // The window keeps its first size: usable, only not snug. Try again on the next change.
+    fittedHeight = null;
+  });
+}
+new ResizeObserver(fitToContent).observe(document.body);
 
 void on<MfaRequestView>(EVENTS.mfaRequest, show);
 // The words first, so the question never shows with blank labels.

@@ -6,7 +6,7 @@ use crate::Command;
 use rolebar_core::keys::check_profile_name;
 use rolebar_core::mfa::NoPrompt;
 use rolebar_core::outputs::{self, ExportFormat, Placement, WriteOptions};
-use rolebar_core::profile::{CredentialSource, ProfileSet};
+use rolebar_core::profile::{CredentialSource, ProfileSet, WrittenSection};
 use rolebar_core::session::format_time_left;
 use rolebar_core::vault::VaultOptions;
 use rolebar_core::{Credentials, Error, Result, Session};
@@ -106,7 +106,14 @@ fn list() -> Result<ExitCode> {
     let keys = ctx.vault.keys().list();
     let sessions = ctx.vault.cache().list();
     let mut rows: Vec<[String; 3]> = Vec::new();
+    let now = ctx.vault.cache().now();
     for name in set.names() {
+        // A section Rolebar wrote is its output, not a profile to get sessions from.
+        if let Some(written) = set.written_section(name) {
+            let [credentials, left] = written_columns(&written, now);
+            rows.push([shown(name), credentials, left]);
+            continue;
+        }
         let credentials = if let Some(k) = keys.get(name) {
             format!("{} (keyring {})", shown(name), k.masked_key_id)
         } else if set.own_setting(name, "aws_access_key_id").is_some() {
@@ -153,6 +160,20 @@ fn list() -> Result<ExitCode> {
         println!("{}{}{c}", pad(&a, w0), pad(&b, w1));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `list`'s credentials and sessions columns for a section Rolebar wrote.
+fn written_columns(written: &WrittenSection, now: time::OffsetDateTime) -> [String; 2] {
+    let credentials = match &written.source_profile {
+        Some(source) => format!("written by Rolebar from {}", shown(source)),
+        None => "written by Rolebar".to_string(),
+    };
+    let left = match written.expires_at {
+        Some(_) if written.is_expired(now) => "expired (rolebar logout --expired)".to_string(),
+        Some(at) => format!("{} left", format_time_left(at - now)),
+        None => "-".to_string(),
+    };
+    [credentials, left]
 }
 
 /// A name as `list` prints it: escaped (`dev\nprod`) when it holds a control character, which

@@ -64,6 +64,14 @@ pub enum Error {
         what: &'static str,
         reason: String,
     },
+    #[error("profile `{profile}` is {what}; it holds temporary credentials, not long-term keys, so Rolebar cannot get a session from it. {instead}")]
+    WrittenByRolebar {
+        profile: String,
+        /// "a session Rolebar wrote to ~/.aws/credentials from `oppara-dev` (expires …)".
+        what: String,
+        /// What to use instead.
+        instead: String,
+    },
     #[error("profile `{profile}` has no long-term keys: store them with `rolebar add {profile}`, or write them in {}", credentials.display())]
     NoKeys { profile: String, credentials: PathBuf },
 
@@ -213,6 +221,7 @@ impl Error {
             Error::ProfileCycle { .. } => ErrorCode::ProfileCycle,
             Error::InvalidSetting { .. } => ErrorCode::InvalidSetting,
             Error::UnsupportedProfile { .. } => ErrorCode::UnsupportedProfile,
+            Error::WrittenByRolebar { .. } => ErrorCode::WrittenByRolebar,
             Error::NoKeys { .. } => ErrorCode::NoKeys,
             Error::KeyringUnavailable { .. } => ErrorCode::KeyringUnavailable,
             Error::KeyringLocked { .. } => ErrorCode::KeyringLocked,

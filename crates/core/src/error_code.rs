@@ -35,6 +35,7 @@ error_codes! {
     ProfileCycle = "profile_cycle",
     InvalidSetting = "invalid_setting",
     UnsupportedProfile = "unsupported_profile",
+    WrittenByRolebar = "written_by_rolebar",
     NoKeys = "no_keys",
     KeyringUnavailable = "keyring_unavailable",
     KeyringLocked = "keyring_locked",

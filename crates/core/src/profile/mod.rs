@@ -2,8 +2,10 @@
 
 pub mod ini;
 pub mod resolve;
+mod written;
 
 pub use resolve::{CredentialSource, KeySource, ResolvedProfile, RoleSpec, StsEndpoint};
+pub use written::WrittenSection;
 
 use crate::error::{Error, Result};
 use crate::private_file::{self, KnownFile};

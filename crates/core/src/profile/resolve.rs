@@ -212,6 +212,11 @@ impl ProfileSet {
     }
 
     fn resolve_chain(&self, name: &str, env: &Environment, chain: &mut Vec<String>) -> Result<ResolvedProfile> {
+        // Rolebar's own output is not a source of keys, whether asked for or reached as a
+        // `source_profile`.
+        if let Some(written) = self.written_section(name) {
+            return Err(self.written_error(name, &written));
+        }
         let view = self.view(name);
         chain.push(name.to_string());
         let region = match view.value("region")? {
