@@ -422,6 +422,12 @@ fn keys_go_in_and_never_come_out() {
         json!({ "profile": "x", "accessKeyId": "no spaces allowed", "secretAccessKey": "s" }),
     );
     assert_eq!(code_of(&bad.expect_err("invalid")), "invalid_input");
+    let bad = invoke(
+        &h.main,
+        "add_keys",
+        json!({ "profile": "dev\nprod", "accessKeyId": "AKIAFAKEKEYRING42", "secretAccessKey": "s" }),
+    );
+    assert_eq!(code_of(&bad.expect_err("a line break")), "invalid_profile_name");
     assert_eq!(
         invoke(&h.main, "remove_keys", json!({ "profile": "oppara" })).expect("removed"),
         true

@@ -237,35 +237,15 @@ fn on_menu_event<R: Runtime>(app: &AppHandle<R>, event: MenuEvent) {
             let app = app.clone();
             tauri::async_runtime::spawn(async move {
                 let state = app.state::<AppState>();
-                let Some(profile) = actions::session_profile(&state, &id) else {
-                    state.touch();
-                    return;
-                };
-                match actions::log_out(&state, &profile) {
-                    Ok(_) => windows::notify_changed(&app),
-                    Err(e) => notify::failure(
-                        state
-                            .catalog()
-                            .tr_args("note-log-out-failed", &[("profile", profile.as_str().into())]),
-                        e.message,
-                    ),
+                match actions::session_profile(&state, &id) {
+                    Some(profile) => log_out(&app, &state, &profile),
+                    None => state.touch(),
                 }
             });
         }
         Action::TakeBack(profile) => {
             let app = app.clone();
-            tauri::async_runtime::spawn(async move {
-                let state = app.state::<AppState>();
-                match actions::log_out(&state, &profile) {
-                    Ok(_) => windows::notify_changed(&app),
-                    Err(e) => notify::failure(
-                        state
-                            .catalog()
-                            .tr_args("note-log-out-failed", &[("profile", profile.as_str().into())]),
-                        e.message,
-                    ),
-                }
-            });
+            tauri::async_runtime::spawn(async move { log_out(&app, &app.state::<AppState>(), &profile) });
         }
         Action::WriteTo(id) => open_main(app, Some(Intent::Write { session_id: id })),
         Action::OpenMain => open_main(app, None),
@@ -277,5 +257,18 @@ fn open_main<R: Runtime>(app: &AppHandle<R>, intent: Option<Intent>) {
     if let Err(e) = windows::open_main(app, intent) {
         tracing::error!(error = %e, "cannot open the main window");
         notify::failure("Rolebar", e.message);
+    }
+}
+
+/// Log out of `profile` (its sessions, and what Rolebar wrote for it), saying so on failure.
+fn log_out<R: Runtime>(app: &AppHandle<R>, state: &AppState, profile: &str) {
+    match actions::log_out(state, profile) {
+        Ok(_) => windows::notify_changed(app),
+        Err(e) => notify::failure(
+            state
+                .catalog()
+                .tr_args("note-log-out-failed", &[("profile", profile.into())]),
+            e.message,
+        ),
     }
 }

@@ -10,14 +10,13 @@
 //! this: the command line stays English. The catalogues themselves live in the app; this module
 //! only knows which codes exist, so a typo in the file is reported rather than ignored.
 
-use crate::private_file::{self, Durability, KnownFile, Missing};
-use crate::schedule::settings::{parse_object, read_settings};
+use crate::private_file::{self, KnownFile};
+use crate::schedule::settings::{parse_object, read_settings, update_settings};
 use crate::schedule::ScheduleError;
 use serde_json::Value;
 use std::fmt;
 use std::path::Path;
 use std::str::FromStr;
-use zeroize::Zeroizing;
 
 const KEY: &str = "language";
 
@@ -110,31 +109,14 @@ impl LanguageSetting {
     /// (read again under the lock, so hand edits made since the start survive); a file that is
     /// not a JSON object is refused, not overwritten. Auto removes the key.
     pub fn save(self, path: &Path) -> Result<(), ScheduleError> {
-        private_file::update(path, KnownFile::SETTINGS, Missing::Create, Durability::Fsync, |bytes| {
-            let mut root = match read_settings(path, bytes)? {
-                Some(text) => parse_object(path, text)?,
-                None => serde_json::Map::new(),
-            };
-            match self {
-                LanguageSetting::Auto => {
-                    if root.remove(KEY).is_none() && bytes.is_some() {
-                        // Nothing to change: leave the file's bytes (and formatting) alone.
-                        return Ok::<_, ScheduleError>((None, ()));
-                    }
-                }
-                LanguageSetting::Fixed(language) => {
-                    root.insert(KEY.into(), Value::String(language.code().into()));
-                }
+        update_settings(path, |root| match self {
+            // Nothing to change when the key is absent: the file's bytes (and formatting) stay.
+            LanguageSetting::Auto => root.remove(KEY).is_some(),
+            LanguageSetting::Fixed(language) => {
+                root.insert(KEY.into(), Value::String(language.code().into()));
+                true
             }
-            let mut json =
-                serde_json::to_vec_pretty(&Value::Object(root)).map_err(|e| ScheduleError::SettingsWrite {
-                    path: path.to_path_buf(),
-                    source: std::io::Error::other(e),
-                })?;
-            json.push(b'\n');
-            Ok((Some(Zeroizing::new(json)), ()))
-        })?;
-        Ok(())
+        })
     }
 
     /// The code shown to and sent by the UI: `auto`, `en`, `ja`.

@@ -126,24 +126,37 @@ impl ExpirySettings {
             AUTO_REFRESH.into(),
             self.auto_refresh.iter().cloned().map(Value::String).collect(),
         );
-        // Read again under the lock: whatever else the file holds (hand edits since the start)
-        // is kept, and a file broken since is refused rather than overwritten.
-        private_file::update(path, KnownFile::SETTINGS, Missing::Create, Durability::Fsync, |bytes| {
-            let mut root = match read_settings(path, bytes)? {
-                Some(text) => parse_object(path, text)?,
-                None => Map::new(),
-            };
+        update_settings(path, |root| {
             root.insert(SECTION.into(), Value::Object(section));
-            let mut json =
-                serde_json::to_vec_pretty(&Value::Object(root)).map_err(|e| ScheduleError::SettingsWrite {
-                    path: path.to_path_buf(),
-                    source: std::io::Error::other(e),
-                })?;
-            json.push(b'\n');
-            Ok::<_, ScheduleError>((Some(Zeroizing::new(json)), ()))
-        })?;
-        Ok(())
+            true
+        })
     }
+}
+
+/// Changes the settings file's top-level object with `change` (which says whether it changed
+/// anything), under the file's lock. The file is read again under the lock: whatever else it
+/// holds (hand edits since the start) is kept, and a file broken since is refused rather than
+/// overwritten. An unchanged file is not rewritten; a missing one starts as `{}`.
+pub(crate) fn update_settings(
+    path: &Path,
+    change: impl FnOnce(&mut Map<String, Value>) -> bool,
+) -> Result<(), ScheduleError> {
+    private_file::update(path, KnownFile::SETTINGS, Missing::Create, Durability::Fsync, |bytes| {
+        let mut root = match read_settings(path, bytes)? {
+            Some(text) => parse_object(path, text)?,
+            None => Map::new(),
+        };
+        if !change(&mut root) && bytes.is_some() {
+            return Ok::<_, ScheduleError>((None, ()));
+        }
+        let mut json = serde_json::to_vec_pretty(&Value::Object(root)).map_err(|e| ScheduleError::SettingsWrite {
+            path: path.to_path_buf(),
+            source: std::io::Error::other(e),
+        })?;
+        json.push(b'\n');
+        Ok((Some(Zeroizing::new(json)), ()))
+    })?;
+    Ok(())
 }
 
 /// The settings text, `None` for a missing file.
