@@ -41,6 +41,11 @@ menu-written-from = { $profile } — from { $source }, { $left }
 menu-written = { $profile } — { $left }
 menu-written-left = { $left } left
 menu-written-no-end = end unknown
+menu-recent = Recent
+menu-favourites = Favourites
+menu-all-profiles = All profiles
+menu-pin = Pin to favourites
+menu-unpin = Unpin from favourites
 
 ## Notifications
 
@@ -51,6 +56,7 @@ note-copied-body = { $count ->
 }
 note-copy-failed = Rolebar: cannot copy exports
 note-log-out-failed = Rolebar: cannot log out of { $profile }
+note-favourite-failed = Rolebar: cannot save the favourites
 note-no-session = Rolebar: no session for { $profile }
 note-expires-in = { $profile } expires in { $left }
 note-expired = { $profile } expired

@@ -35,6 +35,11 @@ menu-written-from = { $profile } — { $source } から、{ $left }
 menu-written = { $profile } — { $left }
 menu-written-left = 残り { $left }
 menu-written-no-end = 期限不明
+menu-recent = 最近使ったもの
+menu-favourites = お気に入り
+menu-all-profiles = すべてのプロファイル
+menu-pin = お気に入りに追加
+menu-unpin = お気に入りから外す
 
 ## 通知
 
@@ -42,6 +47,7 @@ note-copied-title = { $profile } の環境変数をコピーしました
 note-copied-body = { $format } 用の { $count } 行をクリップボードに入れました
 note-copy-failed = Rolebar: 環境変数をコピーできません
 note-log-out-failed = Rolebar: { $profile } からログアウトできません
+note-favourite-failed = Rolebar: お気に入りを保存できません
 note-no-session = Rolebar: { $profile } のセッションを取得できません
 note-expires-in = { $profile } はあと { $left }で期限切れになります
 note-expired = { $profile } の期限が切れました

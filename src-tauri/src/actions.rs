@@ -43,6 +43,7 @@ pub async fn assume<R: Runtime>(
         Ok(session) => {
             tracing::info!(profile, expires_at = %session.expires_at, "session ready");
             state.set_last_error(None);
+            state.record_recent(profile);
         }
         // The user said no: nothing to report.
         Err(e) if e.code == "mfa_cancelled" => {}

@@ -24,6 +24,7 @@ pub mod clipboard;
 pub mod commands;
 pub mod error;
 pub mod expiry;
+pub mod grouping;
 pub mod i18n;
 pub mod ipc;
 pub mod menu;

@@ -7,8 +7,10 @@
 //! of the language in force; a profile's or a session's label always starts with the profile
 //! name, in every language (the e2e suite finds items by that prefix).
 
+use crate::grouping::{self, Node};
 use crate::i18n::Catalog;
 use crate::views::{ProfileKind, ProfileView, SessionView, Snapshot};
+use std::collections::{HashMap, HashSet};
 use time::{Duration, OffsetDateTime};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,6 +54,21 @@ pub struct Activity {
     pub last_error: Option<String>,
 }
 
+/// Up to this many profiles the menu lists them all at the top level, as it always did; more
+/// and they go under Recent, Favourites and All profiles (grouped, see `grouping`).
+pub const FLAT_UP_TO: usize = 15;
+/// Recent profiles shown at the top level.
+pub const RECENT_SHOWN: usize = 5;
+/// Favourites shown at the top level; more and they go in a submenu of their own.
+pub const FAVOURITES_SHOWN: usize = 10;
+
+/// Profiles kept at hand: the last assumed (newest first) and those pinned as favourites.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Shortcuts {
+    pub recent: Vec<String>,
+    pub favourites: Vec<String>,
+}
+
 /// What a click on an item asks for. Ids are `kind:argument`, with the argument (a profile name
 /// or a session's cache entry) taken whole after the first colon.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,6 +79,9 @@ pub enum Action {
     LogOut(String),
     /// Take back a credentials-file section Rolebar wrote (by its profile name).
     TakeBack(String),
+    /// Pin a profile to the favourites, or unpin it.
+    Pin(String),
+    Unpin(String),
     OpenMain,
     Quit,
 }
@@ -74,6 +94,8 @@ impl Action {
             Action::WriteTo(s) => format!("write:{s}"),
             Action::LogOut(s) => format!("logout:{s}"),
             Action::TakeBack(p) => format!("takeback:{p}"),
+            Action::Pin(p) => format!("pin:{p}"),
+            Action::Unpin(p) => format!("unpin:{p}"),
             Action::OpenMain => "open".to_string(),
             Action::Quit => "quit".to_string(),
         }
@@ -86,6 +108,8 @@ impl Action {
             Some(("write", s)) => Some(Action::WriteTo(s.to_string())),
             Some(("logout", s)) => Some(Action::LogOut(s.to_string())),
             Some(("takeback", p)) => Some(Action::TakeBack(p.to_string())),
+            Some(("pin", p)) => Some(Action::Pin(p.to_string())),
+            Some(("unpin", p)) => Some(Action::Unpin(p.to_string())),
             None if id == "open" => Some(Action::OpenMain),
             None if id == "quit" => Some(Action::Quit),
             _ => None,
@@ -98,6 +122,7 @@ impl Action {
 pub fn build(
     snapshot: &Snapshot,
     activity: &Activity,
+    shortcuts: &Shortcuts,
     now: OffsetDateTime,
     expiring_within: Duration,
     words: &Catalog,
@@ -111,18 +136,16 @@ pub fn build(
     } else if snapshot.profiles.is_empty() {
         entries.push(disabled("empty", words.tr("menu-no-profiles")));
     }
-    // Sections Rolebar wrote are its output, not profiles to assume: they get their own part.
-    let (written, profiles): (Vec<&ProfileView>, Vec<&ProfileView>) =
-        snapshot.profiles.iter().partition(|p| p.kind == ProfileKind::Written);
-    for profile in profiles {
-        entries.push(profile_entry(profile, words));
-    }
-
+    // Sessions first: they are what one acts on (copy, write, log out), and with many profiles
+    // they would otherwise sit below the fold.
     let live: Vec<&SessionView> = snapshot.sessions.iter().filter(|s| s.expires_at > now).collect();
-    if !live.is_empty() {
-        entries.push(Entry::Separator);
-    }
+    let favourite: HashSet<&str> = shortcuts.favourites.iter().map(String::as_str).collect();
     for session in &live {
+        let pin = if favourite.contains(session.profile.as_str()) {
+            item(Action::Unpin(session.profile.clone()), words.tr("menu-unpin"))
+        } else {
+            item(Action::Pin(session.profile.clone()), words.tr("menu-pin"))
+        };
         entries.push(Entry::Submenu {
             id: format!("session:{}", session.id),
             label: words.tr_args(
@@ -136,8 +159,21 @@ pub fn build(
                 item(Action::CopyExports(session.id.clone()), words.tr("menu-copy-exports")),
                 item(Action::WriteTo(session.id.clone()), words.tr("menu-write")),
                 item(Action::LogOut(session.id.clone()), words.tr("menu-log-out")),
+                pin,
             ],
         });
+    }
+
+    // Sections Rolebar wrote are its output, not profiles to assume: they get their own part.
+    let (written, profiles): (Vec<&ProfileView>, Vec<&ProfileView>) =
+        snapshot.profiles.iter().partition(|p| p.kind == ProfileKind::Written);
+    if !live.is_empty() && !profiles.is_empty() {
+        entries.push(Entry::Separator);
+    }
+    if profiles.len() <= FLAT_UP_TO {
+        entries.extend(profiles.iter().map(|p| profile_entry(p, words)));
+    } else {
+        shortcut_parts(&mut entries, &profiles, shortcuts, words);
     }
 
     if !written.is_empty() {
@@ -182,6 +218,82 @@ pub fn build(
         IconState::Active
     };
     MenuModel { entries, icon }
+}
+
+/// Many profiles: the recent ones, the favourites, then every profile under All profiles,
+/// grouped and bounded (see `grouping`), so the top level stays short at any count. A recent or
+/// favourite profile is also under All profiles (the same item id twice: a click means the same).
+fn shortcut_parts(entries: &mut Vec<Entry>, profiles: &[&ProfileView], shortcuts: &Shortcuts, words: &Catalog) {
+    let by_name: HashMap<&str, &ProfileView> = profiles.iter().map(|p| (p.name.as_str(), *p)).collect();
+    let known = |names: &[String]| -> Vec<&ProfileView> {
+        let mut seen = HashSet::new();
+        names
+            .iter()
+            .filter_map(|n| by_name.get(n.as_str()).copied())
+            .filter(|p| seen.insert(p.name.as_str()))
+            .collect()
+    };
+    let recent = known(&shortcuts.recent);
+    if !recent.is_empty() {
+        entries.push(disabled("recent", words.tr("menu-recent")));
+        entries.extend(recent.iter().take(RECENT_SHOWN).map(|p| profile_entry(p, words)));
+        entries.push(Entry::Separator);
+    }
+    let mut favourites = known(&shortcuts.favourites);
+    if favourites.len() > FAVOURITES_SHOWN {
+        favourites.sort_by(|a, b| a.name.cmp(&b.name));
+        let leaves = favourites
+            .iter()
+            .map(|p| Node::Leaf {
+                key: p.name.clone(),
+                value: profile_entry(p, words),
+            })
+            .collect();
+        entries.push(Entry::Submenu {
+            id: "favourites".into(),
+            label: words.tr("menu-favourites"),
+            items: node_entries("favourites", grouping::bound(leaves)),
+        });
+    } else if !favourites.is_empty() {
+        entries.push(disabled("favourites", words.tr("menu-favourites")));
+        entries.extend(favourites.iter().map(|p| profile_entry(p, words)));
+    }
+    if !favourites.is_empty() {
+        entries.push(Entry::Separator);
+    }
+    let all = profiles
+        .iter()
+        .map(|p| (p.name.clone(), grouping::group_of(p), profile_entry(p, words)))
+        .collect();
+    entries.push(Entry::Submenu {
+        id: "all".into(),
+        label: words.tr("menu-all-profiles"),
+        items: node_entries("all", grouping::arrange(all)),
+    });
+}
+
+/// Grouped nodes as menu entries; a submenu's id is its path of positions (`all:3.1`), unique
+/// whatever the names.
+fn node_entries(path: &str, nodes: Vec<Node<Entry>>) -> Vec<Entry> {
+    nodes
+        .into_iter()
+        .enumerate()
+        .map(|(i, node)| match node {
+            Node::Leaf { value, .. } => value,
+            Node::Group { label, children, .. } => {
+                let id = if path.contains(':') {
+                    format!("{path}.{i}")
+                } else {
+                    format!("{path}:{i}")
+                };
+                Entry::Submenu {
+                    items: node_entries(&id, children),
+                    id,
+                    label,
+                }
+            }
+        })
+        .collect()
 }
 
 /// A profile's line: its name first (so it can be found by prefix), what it is, or why it
@@ -464,7 +576,7 @@ mod tests {
                 ],
             ),
         ] {
-            let model = build(&snap, &Activity::default(), NOW, TEN_MIN, words);
+            let model = build(&snap, &Activity::default(), &Shortcuts::default(), NOW, TEN_MIN, words);
             let l = labels(&model);
             let at = l
                 .iter()
@@ -481,7 +593,7 @@ mod tests {
                 "{l:?}"
             );
         }
-        let model = build(&snap, &Activity::default(), NOW, TEN_MIN, en());
+        let model = build(&snap, &Activity::default(), &Shortcuts::default(), NOW, TEN_MIN, en());
         let sub = model
             .entries
             .iter()
@@ -519,10 +631,11 @@ mod tests {
     }
 
     #[test]
-    fn profiles_then_sessions_then_the_fixed_items() {
+    fn sessions_then_profiles_then_the_fixed_items() {
         let model = build(
             &snapshot(vec![session("oppara-dev", Duration::seconds(37 * 60 + 15))]),
             &Activity::default(),
+            &Shortcuts::default(),
             NOW,
             TEN_MIN,
             en(),
@@ -530,19 +643,19 @@ mod tests {
         assert_eq!(
             labels(&model),
             [
+                "oppara-dev — 37 min",
+                "---",
                 "oppara (MFA)",
                 "oppara-dev (role)",
                 "plain",
                 "[corp — not supported: SSO]",
                 "[broken — config error: profile cycle]",
                 "---",
-                "oppara-dev — 37 min",
-                "---",
                 "Open Rolebar…",
                 "Quit",
             ]
         );
-        let Entry::Submenu { items, .. } = &model.entries[6] else {
+        let Entry::Submenu { items, .. } = &model.entries[0] else {
             panic!("a submenu")
         };
         let sub: Vec<_> = items
@@ -558,6 +671,7 @@ mod tests {
                 ("copy:session:AssumeRole:oppara-dev", "Copy env exports"),
                 ("write:session:AssumeRole:oppara-dev", "Write to profile…"),
                 ("logout:session:AssumeRole:oppara-dev", "Log out"),
+                ("pin:oppara-dev", "Pin to favourites"),
             ]
         );
         assert_eq!(model.icon, IconState::Active);
@@ -565,7 +679,14 @@ mod tests {
 
     #[test]
     fn the_icon_follows_the_soonest_session() {
-        let idle = build(&snapshot(vec![]), &Activity::default(), NOW, TEN_MIN, en());
+        let idle = build(
+            &snapshot(vec![]),
+            &Activity::default(),
+            &Shortcuts::default(),
+            NOW,
+            TEN_MIN,
+            en(),
+        );
         assert_eq!(idle.icon, IconState::Idle);
         let soon = build(
             &snapshot(vec![
@@ -573,6 +694,7 @@ mod tests {
                 session("b", Duration::minutes(10)),
             ]),
             &Activity::default(),
+            &Shortcuts::default(),
             NOW,
             TEN_MIN,
             en(),
@@ -581,6 +703,7 @@ mod tests {
         let gone = build(
             &snapshot(vec![session("a", Duration::seconds(-1))]),
             &Activity::default(),
+            &Shortcuts::default(),
             NOW,
             TEN_MIN,
             en(),
@@ -592,7 +715,7 @@ mod tests {
     #[test]
     fn the_expiring_window_is_the_longest_warning_threshold() {
         let snap = snapshot(vec![session("a", Duration::minutes(25))]);
-        let icon = |within| build(&snap, &Activity::default(), NOW, within, en()).icon;
+        let icon = |within| build(&snap, &Activity::default(), &Shortcuts::default(), NOW, within, en()).icon;
         assert_eq!(icon(TEN_MIN), IconState::Active);
         assert_eq!(icon(Duration::minutes(30)), IconState::Expiring);
         assert_eq!(
@@ -608,7 +731,7 @@ mod tests {
             busy: vec!["oppara-dev".into()],
             last_error: Some("AWS said no\nmore".into()),
         };
-        let model = build(&snapshot(vec![]), &activity, NOW, TEN_MIN, en());
+        let model = build(&snapshot(vec![]), &activity, &Shortcuts::default(), NOW, TEN_MIN, en());
         let l = labels(&model);
         assert!(l.contains(&"[Getting a session for oppara-dev…]".to_string()), "{l:?}");
         assert!(l.contains(&"[Failed: AWS said no…]".to_string()), "{l:?}");
@@ -626,7 +749,14 @@ mod tests {
             keys: vec![],
             credentials_file: "~/.aws/credentials".into(),
         };
-        let l = labels(&build(&snap, &Activity::default(), NOW, TEN_MIN, en()));
+        let l = labels(&build(
+            &snap,
+            &Activity::default(),
+            &Shortcuts::default(),
+            NOW,
+            TEN_MIN,
+            en(),
+        ));
         assert_eq!(
             l[0],
             "[Cannot read the AWS config: /h/.aws/config:3: expected `key = value`]"
@@ -642,6 +772,7 @@ mod tests {
                 busy: vec!["oppara".into()],
                 last_error: None,
             },
+            &Shortcuts::default(),
             NOW,
             TEN_MIN,
             ja,
@@ -649,13 +780,13 @@ mod tests {
         assert_eq!(
             labels(&model),
             [
+                "oppara-dev — 残り 1 時間 5 分",
+                "---",
                 "oppara (MFA)",
                 "oppara-dev (ロール)",
                 "plain",
                 "[corp — 未対応: SSO]",
                 "[broken — 設定エラー: profile cycle]",
-                "---",
-                "oppara-dev — 残り 1 時間 5 分",
                 "---",
                 "[oppara のセッションを取得中…]",
                 "---",
@@ -663,7 +794,7 @@ mod tests {
                 "終了",
             ]
         );
-        let Entry::Submenu { items, .. } = &model.entries[6] else {
+        let Entry::Submenu { items, .. } = &model.entries[0] else {
             panic!("a submenu")
         };
         let sub: Vec<_> = items
@@ -673,20 +804,42 @@ mod tests {
                 _ => "",
             })
             .collect();
-        assert_eq!(sub, ["環境変数をコピー", "プロファイルに書き込む…", "ログアウト"]);
+        assert_eq!(
+            sub,
+            [
+                "環境変数をコピー",
+                "プロファイルに書き込む…",
+                "ログアウト",
+                "お気に入りに追加"
+            ]
+        );
     }
 
     #[test]
     fn only_labels_change_as_time_passes() {
         let snap = snapshot(vec![session("oppara-dev", Duration::minutes(37))]);
-        let a = build(&snap, &Activity::default(), NOW, TEN_MIN, en());
-        let b = build(&snap, &Activity::default(), NOW + Duration::minutes(1), TEN_MIN, en());
+        let a = build(&snap, &Activity::default(), &Shortcuts::default(), NOW, TEN_MIN, en());
+        let b = build(
+            &snap,
+            &Activity::default(),
+            &Shortcuts::default(),
+            NOW + Duration::minutes(1),
+            TEN_MIN,
+            en(),
+        );
         assert_ne!(a, b);
         assert!(
             a.same_shape(&b),
             "a countdown updates labels, it does not rebuild the menu"
         );
-        let c = build(&snapshot(vec![]), &Activity::default(), NOW, TEN_MIN, en());
+        let c = build(
+            &snapshot(vec![]),
+            &Activity::default(),
+            &Shortcuts::default(),
+            NOW,
+            TEN_MIN,
+            en(),
+        );
         assert!(!a.same_shape(&c));
         assert!(b
             .labels()
@@ -729,6 +882,168 @@ mod tests {
             next_refresh(NOW, [NOW + Duration::seconds(100)], Duration::seconds(90)),
             NOW + Duration::seconds(10)
         );
+    }
+
+    /// `count` role profiles `role-0000`… from seven source profiles, and a session.
+    fn many(count: usize) -> Snapshot {
+        Snapshot {
+            profiles: (0..count)
+                .map(|i| ProfileView {
+                    source_profile: Some(format!("src{}", i % 7)),
+                    ..ProfileView::bare(&format!("role-{i:04}"), ProfileKind::Role)
+                })
+                .collect(),
+            load_error: None,
+            sessions: vec![session("role-0005", Duration::minutes(30))],
+            keys: vec![],
+            credentials_file: "~/.aws/credentials".into(),
+        }
+    }
+
+    /// Every `assume:` id under `entries` (submenus included), checking no submenu is too long.
+    fn assume_ids(entries: &[Entry], out: &mut Vec<String>) {
+        for e in entries {
+            match e {
+                Entry::Item { id, .. } if id.starts_with("assume:") => out.push(id.clone()),
+                Entry::Submenu { id, items, .. } => {
+                    assert!(items.len() <= grouping::MAX_SUBMENU, "{id}: {} entries", items.len());
+                    assume_ids(items, out);
+                }
+                _ => {}
+            }
+        }
+    }
+
+    #[test]
+    fn the_menu_stays_short_at_any_profile_count() {
+        let shortcuts = Shortcuts {
+            recent: vec!["role-0003".into(), "gone".into(), "role-0001".into()],
+            favourites: vec!["role-0002".into(), "role-0005".into()],
+        };
+        for count in [0, 5, 15, 16, 300, 2000] {
+            let model = build(&many(count), &Activity::default(), &shortcuts, NOW, TEN_MIN, en());
+            let l = labels(&model);
+            assert!(model.entries.len() <= 40, "{count}: {} entries", model.entries.len());
+            // With no profiles the line saying so comes first, then the session.
+            let first = usize::from(count == 0);
+            assert_eq!(l[first], "role-0005 — 30 min", "{count}: sessions first");
+            let all = model.entries.iter().find_map(|e| match e {
+                Entry::Submenu { id, items, .. } if id == "all" => Some(items),
+                _ => None,
+            });
+            let expected: Vec<String> = (0..count).map(|i| format!("assume:role-{i:04}")).collect();
+            if count <= FLAT_UP_TO {
+                assert!(all.is_none(), "{count}: flat");
+                let mut ids = Vec::new();
+                assume_ids(&model.entries, &mut ids);
+                assert_eq!(ids, expected, "{count}: every profile at the top level, in order");
+                continue;
+            }
+            let mut ids = Vec::new();
+            assume_ids(all.expect("All profiles"), &mut ids);
+            ids.sort();
+            assert_eq!(ids, expected, "{count}: each profile once under All profiles");
+            let at = |label: &str| {
+                l.iter()
+                    .position(|x| x == label)
+                    .unwrap_or_else(|| panic!("{label}: {l:?}"))
+            };
+            let recent = at("[Recent]");
+            assert_eq!(
+                l[recent + 1..recent + 3],
+                ["role-0003 (role)", "role-0001 (role)"],
+                "newest first, unknown names left out"
+            );
+            let favourites = at("[Favourites]");
+            assert_eq!(
+                l[favourites + 1..favourites + 3],
+                ["role-0002 (role)", "role-0005 (role)"]
+            );
+            assert!(recent < favourites && favourites < at("All profiles"));
+        }
+    }
+
+    #[test]
+    fn all_profiles_are_grouped_by_source_profile_and_cut_into_ranges() {
+        let model = build(
+            &many(300),
+            &Activity::default(),
+            &Shortcuts::default(),
+            NOW,
+            TEN_MIN,
+            en(),
+        );
+        let Some(Entry::Submenu { items, .. }) = model
+            .entries
+            .iter()
+            .find(|e| matches!(e, Entry::Submenu { id, .. } if id == "all"))
+        else {
+            panic!("All profiles")
+        };
+        let groups: Vec<&str> = items
+            .iter()
+            .map(|e| match e {
+                Entry::Submenu { label, .. } => label.as_str(),
+                _ => "",
+            })
+            .collect();
+        assert_eq!(
+            groups,
+            [
+                "src0 (43)",
+                "src1 (43)",
+                "src2 (43)",
+                "src3 (43)",
+                "src4 (43)",
+                "src5 (43)",
+                "src6 (42)"
+            ]
+        );
+        let Entry::Submenu { items: src0, .. } = &items[0] else {
+            panic!("a group")
+        };
+        let ranges: Vec<&str> = src0
+            .iter()
+            .map(|e| match e {
+                Entry::Submenu { label, .. } => label.as_str(),
+                _ => "",
+            })
+            .collect();
+        assert_eq!(ranges, ["role-00 – role-01", "role-01 – role-02"]);
+    }
+
+    #[test]
+    fn many_favourites_go_in_a_submenu_and_a_pinned_session_offers_unpin() {
+        let shortcuts = Shortcuts {
+            recent: vec![],
+            favourites: (0..40).map(|i| format!("role-{i:04}")).collect(),
+        };
+        let model = build(&many(300), &Activity::default(), &shortcuts, NOW, TEN_MIN, en());
+        let l = labels(&model);
+        assert!(!l.contains(&"[Recent]".to_string()), "{l:?}");
+        let Some(Entry::Submenu { items, .. }) = model
+            .entries
+            .iter()
+            .find(|e| matches!(e, Entry::Submenu { id, .. } if id == "favourites"))
+        else {
+            panic!("{l:?}")
+        };
+        let mut ids = Vec::new();
+        assume_ids(items, &mut ids);
+        assert_eq!(ids.len(), 40);
+        let Entry::Submenu { items, .. } = &model.entries[0] else {
+            panic!("the session")
+        };
+        assert_eq!(
+            items.last(),
+            Some(&Entry::Item {
+                id: "unpin:role-0005".into(),
+                label: "Unpin from favourites".into(),
+                enabled: true,
+            })
+        );
+        assert_eq!(Action::parse("unpin:a:b"), Some(Action::Unpin("a:b".into())));
+        assert_eq!(Action::parse("pin:a"), Some(Action::Pin("a".into())));
     }
 
     #[test]

@@ -8,13 +8,15 @@ use crate::error::codes;
 use crate::error::CommandError;
 use crate::expiry::ExpiryConfig;
 use crate::i18n::{locale, Catalog, Language, LanguageSetting};
-use crate::menu::Activity;
+use crate::menu::{Activity, Shortcuts};
 use crate::mfa::MfaDialogs;
 use crate::views::Snapshot;
 use rolebar_core::clock::{Clock, SystemClock};
+use rolebar_core::favourites;
 use rolebar_core::index::Index;
 use rolebar_core::keys::KeyStore;
 use rolebar_core::profile::{AwsPaths, ProfileSet};
+use rolebar_core::recent::RecentFile;
 use rolebar_core::schedule::{DriverHandle, ExpirySettings, FiredState, SessionRef};
 use rolebar_core::session::cache::SessionCache;
 use rolebar_core::sts::SdkSts;
@@ -49,6 +51,10 @@ pub struct AppState {
     sessions_epoch: tokio::sync::watch::Sender<u64>,
     /// The language chosen in the main window (or Auto) and the system's.
     language: Mutex<LanguageChoice>,
+    /// Where the profiles assumed last are kept (`None`: nowhere, as in tests).
+    recent_file: Option<RecentFile>,
+    /// The tray's Recent and Favourites, as last read or saved.
+    shortcuts: Mutex<Shortcuts>,
 }
 
 /// The user's language setting and what "Auto" means on this system.
@@ -74,6 +80,7 @@ impl AppState {
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
         let keys = KeyStore::new(store.clone(), index.clone());
         let expiry_state_file = FiredState::default_path(&index);
+        let index_for_recent = index.clone();
         let cache = SessionCache::new(store, index, clock.clone());
         let vault = Vault::new(keys, cache, Arc::new(SdkSts::default()), clock.clone());
         let expiry = ExpiryConfig::load();
@@ -85,8 +92,10 @@ impl AppState {
             }),
             None => LanguageSetting::Auto,
         };
+        let recent_file = RecentFile::beside(&index_for_recent);
         Ok(AppState::new(paths, vault, clock, Arc::new(SystemClipboard::default()))
             .with_expiry(expiry)
+            .with_recent_file(recent_file)
             .with_expiry_state_file(expiry_state_file)
             .with_language(LanguageChoice {
                 setting,
@@ -113,7 +122,70 @@ impl AppState {
                 setting: LanguageSetting::Auto,
                 system: Language::English,
             }),
+            recent_file: None,
+            shortcuts: Mutex::new(Shortcuts::default()),
         }
+    }
+
+    /// Keep the profiles assumed last in `file`, and read them (and the favourites) now.
+    /// Unreadable files are logged and shown as empty lists: the menu works without them.
+    pub fn with_recent_file(mut self, file: RecentFile) -> Self {
+        let recent = file.load().unwrap_or_else(|e| {
+            tracing::warn!("recent profiles not shown: {e}");
+            Vec::new()
+        });
+        self.recent_file = Some(file);
+        let favourites = match self.expiry().path {
+            Some(path) => favourites::load(&path).unwrap_or_else(|e| {
+                tracing::warn!(code = e.code(), "favourites not shown: {e}");
+                Vec::new()
+            }),
+            None => Vec::new(),
+        };
+        *lock(&self.shortcuts) = Shortcuts { recent, favourites };
+        self
+    }
+
+    /// The tray's Recent and Favourites.
+    pub fn shortcuts(&self) -> Shortcuts {
+        lock(&self.shortcuts).clone()
+    }
+
+    /// Puts `profile` first among the recent ones (a failure to save is logged: the session
+    /// is what matters).
+    pub fn record_recent(&self, profile: &str) {
+        let mut shortcuts = lock(&self.shortcuts);
+        match &self.recent_file {
+            Some(file) => match file.record(profile) {
+                Ok(list) => shortcuts.recent = list,
+                Err(e) => tracing::warn!("recent profiles not saved: {e}"),
+            },
+            None => {
+                shortcuts.recent.retain(|p| p != profile);
+                shortcuts.recent.insert(0, profile.to_string());
+                shortcuts.recent.truncate(rolebar_core::recent::KEEP);
+            }
+        }
+    }
+
+    /// Pins `profile` to the favourites (or unpins it) in the settings file; a broken file is
+    /// refused, not overwritten. The caller redraws the tray and the windows.
+    pub fn set_favourite(&self, profile: &str, pinned: bool) -> Result<Vec<String>, CommandError> {
+        let Some(path) = self.expiry().path else {
+            return Err(CommandError::new(
+                codes::SETTINGS_NOT_WRITABLE,
+                "there is no config folder for settings.json (set HOME or XDG_CONFIG_HOME)",
+            ));
+        };
+        let mut shortcuts = lock(&self.shortcuts);
+        let list = favourites::set(&path, profile, pinned).map_err(|e| {
+            CommandError::new(
+                codes::SETTINGS_NOT_WRITABLE,
+                format!("cannot save the favourites (fix the settings file first; Rolebar does not overwrite it): {e}"),
+            )
+        })?;
+        shortcuts.favourites = list.clone();
+        Ok(list)
     }
 
     pub fn with_language(self, choice: LanguageChoice) -> Self {

@@ -70,6 +70,7 @@ fn current_model<R: Runtime>(app: &AppHandle<R>) -> MenuModel {
     menu::build(
         &state.snapshot(),
         &state.activity(),
+        &state.shortcuts(),
         state.now(),
         state.expiry().expiring_within(),
         state.catalog(),
@@ -203,6 +204,7 @@ fn on_menu_event<R: Runtime>(app: &AppHandle<R>, event: MenuEvent) {
         return;
     };
     tracing::debug!(?action, "tray menu");
+    let pinned = matches!(action, Action::Pin(_));
     match action {
         // Keyring, STS and clipboard work leaves the event loop (which runs this handler).
         Action::Assume(profile) => {
@@ -246,6 +248,19 @@ fn on_menu_event<R: Runtime>(app: &AppHandle<R>, event: MenuEvent) {
         Action::TakeBack(profile) => {
             let app = app.clone();
             tauri::async_runtime::spawn(async move { log_out(&app, &app.state::<AppState>(), &profile) });
+        }
+        Action::Pin(profile) | Action::Unpin(profile) => {
+            let app = app.clone();
+            tauri::async_runtime::spawn(async move {
+                let state = app.state::<AppState>();
+                match state.set_favourite(&profile, pinned) {
+                    Ok(_) => {
+                        state.touch();
+                        windows::notify_changed(&app);
+                    }
+                    Err(e) => notify::failure(state.catalog().tr("note-favourite-failed"), e.message),
+                }
+            });
         }
         Action::WriteTo(id) => open_main(app, Some(Intent::Write { session_id: id })),
         Action::OpenMain => open_main(app, None),
