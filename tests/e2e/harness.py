@@ -216,6 +216,9 @@ class App:
                                "`cargo build -p rolebar-app --bin rolebar-tray` (run.sh does)")
         self.log = world.artifacts / "app-stderr.log"
         self.pidfile = world.dir / "app.pid"
+        # A previous launch in the same World (a restart) left its PID here: a dead PID read
+        # before the new wrapper writes its own would look like an app that died at start-up.
+        self.pidfile.unlink(missing_ok=True)
         wrapper = world.dir / "launch-app.sh"
         env = dict(world.env)
         env.update(extra_env or {})

@@ -1,0 +1,80 @@
+"""Issue 15: a tray that scales to hundreds of profiles. With 300 role profiles the menu's top
+level stays short (Recent, Favourites, All profiles in bounded submenus), the live session
+comes first, and a favourite pinned from the menu is there again after a restart (settings.json).
+"""
+
+from __future__ import annotations
+
+from harness import GOOD_CODE, PROFILE, is_profile_entry
+from test_app import enter_code
+from tray import wait_until
+
+MAX_TOP_LEVEL = 40
+MAX_SUBMENU = 25
+# tauri-plugin-single-instance's name (the app's identifier): a new app that finds it owned hands
+# over to the old one and exits, so a restart waits until the bus has let it go.
+SINGLE_INSTANCE = "io.github.rolebar.SingleInstance"
+
+
+def top_labels(root) -> list[str]:
+    return [c.label for c in root.children if not c.is_separator]
+
+
+def test_300_profiles_short_menu_session_first_and_a_favourite_kept_across_restarts(world, launch):
+    mfa = world.fx["users"]["oppara"]["mfa_serial"]
+    role = world.fx["roles"]["developer"]
+    # 299 more roles from the same source profile as oppara-dev, in a dozen teams.
+    extra = "".join(
+        f"\n[profile team{i % 12:02}-app{i:03}]\nsource_profile=default\nmfa_serial={mfa}\nrole_arn={role}\n"
+        for i in range(299)
+    )
+    world.config.write_text(world.config.read_text() + extra)
+    world.add_keys()
+
+    app = launch(world)
+    app.profile_entry(timeout=30)
+    root = app.item.layout()
+    assert len(root.children) <= MAX_TOP_LEVEL, root.render()
+    assert "All profiles" in top_labels(root), root.render()
+    for node in root.walk():
+        assert len(node.children) <= MAX_SUBMENU, f"{node.label}: {len(node.children)} entries"
+    # Every profile (the 300 roles and `default`, which holds the keys) is reachable once under
+    # All profiles.
+    all_profiles = next(c for c in root.children if c.label == "All profiles")
+    names = [n.label.split(" (")[0] for n in all_profiles.walk() if not n.children and n is not all_profiles]
+    assert len(names) == 301 and len(set(names)) == 301, sorted(names)[:10]
+
+    # Assume oppara-dev (found under All profiles) through the MFA dialog.
+    app.click_profile()
+    enter_code(app, GOOD_CODE)
+    app.session_label()
+    root = app.item.wait_layout(
+        "the live session first, then Recent",
+        lambda r: top_labels(r)[:1] and top_labels(r)[0].startswith(f"{PROFILE} —") and "Recent" in top_labels(r),
+        timeout=20,
+    )
+    assert len(root.children) <= MAX_TOP_LEVEL, root.render()
+    labels = top_labels(root)
+    assert is_profile_entry(labels[labels.index("Recent") + 1]), root.render()
+
+    # Pin it from the session's submenu.
+    app.item.click("Pin to favourites", exact=True)
+    app.item.wait_for("Unpin from favourites", exact=True, timeout=20)
+    settings = world.home / ".config" / "rolebar" / "settings.json"
+    assert PROFILE in settings.read_text(), settings.read_text()
+    app.stop()
+    app.session = None  # quit once: the fixture stops it again at the end
+    wait_until("the stopped app's single-instance name to be released",
+               lambda: not app.tray.bus.name_has_owner(SINGLE_INSTANCE), 15)
+
+    again = launch(world)
+    root = again.item.wait_layout(
+        "Favourites with oppara-dev after the restart",
+        lambda r: "Favourites" in top_labels(r)
+        and is_profile_entry(top_labels(r)[top_labels(r).index("Favourites") + 1]),
+        timeout=30,
+    )
+    labels = top_labels(root)
+    assert is_profile_entry(labels[labels.index("Recent") + 1]), root.render()
+    assert len(root.children) <= MAX_TOP_LEVEL, root.render()
+    print(f"[e2e] top level after the restart ({len(root.children)} entries):\n{root.render()}")
