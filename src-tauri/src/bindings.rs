@@ -50,6 +50,7 @@ pub fn signatures(cfg: &Config) -> Vec<Signature> {
         signature::<GetSettingsArgs>(cfg),
         signature::<SetAutostartArgs>(cfg),
         signature::<SetAutoRefreshArgs>(cfg),
+        signature::<SetFavouriteArgs>(cfg),
         signature::<SetWarnBeforeArgs>(cfg),
         signature::<SetLanguageArgs>(cfg),
         signature::<GetMessagesArgs>(cfg),

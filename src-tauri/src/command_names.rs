@@ -17,6 +17,7 @@ pub const COMMANDS: &[&str] = &[
     "get_settings",
     "set_autostart",
     "set_auto_refresh",
+    "set_favourite",
     "set_warn_before",
     "set_language",
     // both windows

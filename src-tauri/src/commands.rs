@@ -48,9 +48,11 @@ command_args!(GetOverviewArgs => "get_overview" -> Overview {});
 /// Profiles, live sessions and stored keys (read from the files and the index; no keyring unlock).
 #[tauri::command]
 pub async fn get_overview(state: State<'_, AppState>, _args: Args<GetOverviewArgs>) -> Reply<GetOverviewArgs> {
-    Ok(state
+    let mut overview = state
         .snapshot()
-        .overview(&state.paths, ExportChoice::from_env(), state.expiry().view()))
+        .overview(&state.paths, ExportChoice::from_env(), state.expiry().view());
+    overview.favourites = state.shortcuts().favourites;
+    Ok(overview)
 }
 
 command_args!(AssumeProfileArgs => "assume_profile" -> SessionView { profile: String });
@@ -161,6 +163,24 @@ pub async fn set_auto_refresh<R: Runtime>(
     tracing::info!(profile, enabled, "auto-refresh changed");
     windows::notify_changed(&app);
     Ok(config.view())
+}
+
+command_args!(SetFavouriteArgs => "set_favourite" -> Vec<String> { profile: String, pinned: bool });
+
+/// Pins a profile to the favourites (the tray's Favourites) or unpins it, saved to settings.json
+/// at once (a broken file is refused, not overwritten); returns the favourites now.
+#[tauri::command]
+pub async fn set_favourite<R: Runtime>(app: AppHandle<R>, args: Args<SetFavouriteArgs>) -> Reply<SetFavouriteArgs> {
+    let state = app.state::<AppState>();
+    let profile = args.profile.trim();
+    if profile.is_empty() {
+        return Err(CommandError::new(codes::INVALID_INPUT, "no profile given"));
+    }
+    let favourites = state.set_favourite(profile, args.pinned)?;
+    tracing::info!(profile, pinned = args.pinned, "favourites changed");
+    state.touch();
+    windows::notify_changed(&app);
+    Ok(favourites)
 }
 
 command_args!(SetWarnBeforeArgs => "set_warn_before" -> ExpiryView { warn_before: Vec<String> });

@@ -808,6 +808,53 @@ fn bad_warning_times_are_refused_and_nothing_changes() {
 }
 
 #[test]
+fn a_favourite_is_pinned_from_the_window_saved_and_offered_by_the_tray() {
+    let h = harness_with_settings_file(Some(r#"{"theme": "dark"}"#));
+    let list = invoke(
+        &h.main,
+        "set_favourite",
+        json!({ "profile": "oppara-dev", "pinned": true }),
+    )
+    .expect("pin");
+    assert_eq!(list, json!(["oppara-dev"]));
+    let overview = invoke(&h.main, "get_overview", json!({})).expect("overview");
+    assert_eq!(overview["favourites"], json!(["oppara-dev"]));
+    let state = h.app.state::<AppState>();
+    assert_eq!(state.shortcuts().favourites, ["oppara-dev"], "the tray's Favourites");
+    let saved: Value =
+        serde_json::from_str(&std::fs::read_to_string(h.dir.path().join("settings.json")).expect("saved"))
+            .expect("json");
+    assert_eq!(saved["favourites"], json!(["oppara-dev"]));
+    assert_eq!(saved["theme"], "dark", "the rest of the file is kept");
+
+    let list = invoke(
+        &h.main,
+        "set_favourite",
+        json!({ "profile": "oppara-dev", "pinned": false }),
+    )
+    .expect("unpin");
+    assert_eq!(list, json!([]));
+    let err = invoke(&h.main, "set_favourite", json!({ "profile": " ", "pinned": true })).expect_err("no name");
+    assert_eq!(err["code"], codes::INVALID_INPUT);
+}
+
+#[test]
+fn a_broken_favourites_value_is_refused_not_overwritten() {
+    let broken = r#"{"favourites": "oppara-dev"}"#;
+    let h = harness_with_settings_file(Some(broken));
+    let err = invoke(&h.main, "set_favourite", json!({ "profile": "x", "pinned": true })).expect_err("refused");
+    assert_eq!(err["code"], codes::SETTINGS_NOT_WRITABLE);
+    assert!(
+        err["message"].as_str().is_some_and(|m| m.contains("favourites")),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(h.dir.path().join("settings.json")).expect("read"),
+        broken
+    );
+}
+
+#[test]
 fn a_broken_settings_file_is_not_overwritten_by_a_toggle() {
     let broken = r#"{"expiry": {"warn_before": ["soon"]}}"#;
     let h = harness_with_settings_file(Some(broken));

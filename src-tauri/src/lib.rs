@@ -109,6 +109,7 @@ pub fn configure<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<R>
             commands::get_settings,
             commands::set_autostart,
             commands::set_auto_refresh,
+            commands::set_favourite,
             commands::set_warn_before,
             commands::set_language,
             commands::get_messages,

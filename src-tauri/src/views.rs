@@ -225,6 +225,8 @@ pub struct Overview {
     /// Profiles whose long-term keys can be stored: those holding keys in the config, then
     /// any other name that has keys in the keyring.
     pub key_profiles: Vec<String>,
+    /// Profiles pinned as favourites (settings.json), in the order pinned.
+    pub favourites: Vec<String>,
     pub config_path: String,
     pub credentials_path: String,
     /// The same two paths with the home folder shown as `~`, for the header (the full ones go in
@@ -482,6 +484,7 @@ impl Snapshot {
             sessions: self.sessions,
             keys: self.keys,
             key_profiles,
+            favourites: Vec::new(),
             config_path: paths.config.display().to_string(),
             credentials_path: paths.credentials.display().to_string(),
             config_path_short: tilde_path(&paths.config, home.as_deref()),

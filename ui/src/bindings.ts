@@ -186,7 +186,11 @@ sessions: Array<SessionView>, keys: Array<KeyView>,
  * Profiles whose long-term keys can be stored: those holding keys in the config, then
  * any other name that has keys in the keyring.
  */
-keyProfiles: Array<string>, configPath: string, credentialsPath: string, 
+keyProfiles: Array<string>, 
+/**
+ * Profiles pinned as favourites (settings.json), in the order pinned.
+ */
+favourites: Array<string>, configPath: string, credentialsPath: string, 
 /**
  * The same two paths with the home folder shown as `~`, for the header (the full ones go in
  * its tooltip).
@@ -298,6 +302,8 @@ export type SetAutostartArgs = { enabled: boolean, };
 
 export type SetAutoRefreshArgs = { profile: string, enabled: boolean, };
 
+export type SetFavouriteArgs = { profile: string, pinned: boolean, };
+
 export type SetWarnBeforeArgs = { warnBefore: Array<string>, };
 
 export type SetLanguageArgs = { language: string, };
@@ -325,6 +331,7 @@ export type Commands = {
   get_settings: { args: GetSettingsArgs; result: Settings };
   set_autostart: { args: SetAutostartArgs; result: Settings };
   set_auto_refresh: { args: SetAutoRefreshArgs; result: ExpiryView };
+  set_favourite: { args: SetFavouriteArgs; result: Array<string> };
   set_warn_before: { args: SetWarnBeforeArgs; result: ExpiryView };
   set_language: { args: SetLanguageArgs; result: MessagesView };
   get_messages: { args: GetMessagesArgs; result: MessagesView };

@@ -219,6 +219,7 @@ function renderProfiles(o: Overview): void {
             ? h("div", { class: "row-actions stacked" },
                 h("button", { type: "button", class: "primary", "data-testid": "assume", "data-profile": p.name, onclick: () => void assume(p.name) }, t("main-assume")),
                 autoRefreshToggle(p.name, o.expiry),
+                favouriteButton(p.name, o.favourites.includes(p.name)),
               )
             : h("span", { class: "problem", "data-testid": "profile-problem", title: p.problem?.code ?? "" }, p.problem?.message ?? ""),
         ),
@@ -244,6 +245,31 @@ function writtenRow(p: ProfileView): HTMLElement {
       h("button", { type: "button", "data-testid": "written-log-out", "data-profile": p.name, title: t("main-written-log-out-title"), onclick: () => void logOut(p.name) }, t("main-log-out")),
     ),
   );
+}
+
+/** Pin to (or unpin from) the favourites, which the tray lists near its top when there are many
+ *  profiles. Saved to settings.json at once; refused while that file is broken. */
+function favouriteButton(profile: string, pinned: boolean): HTMLElement {
+  return h(
+    "button",
+    {
+      type: "button",
+      "data-testid": "favourite",
+      "data-profile": profile,
+      "aria-pressed": String(pinned),
+      onclick: () => void setFavourite(profile, !pinned),
+    },
+    pinned ? t("main-unpin") : t("main-pin"),
+  );
+}
+
+async function setFavourite(profile: string, pinned: boolean): Promise<void> {
+  try {
+    await call("set_favourite", { profile, pinned });
+  } catch (e) {
+    showError(e as CommandError);
+  }
+  await refresh();
 }
 
 /** "auto-refresh" for one profile: renewed before it ends (no code needed) and rewritten where
