@@ -1,6 +1,7 @@
 """Issue 15: a tray that scales to hundreds of profiles. With 300 role profiles the menu's top
 level stays short (Recent, Favourites, All profiles in bounded submenus), the live session
-comes first, and a favourite pinned from the menu is there again after a restart (settings.json).
+comes first, a favourite pinned from the menu is there again after a restart (settings.json), and
+one pinned from the main window's profile row joins it in the tray.
 """
 
 from __future__ import annotations
@@ -77,4 +78,21 @@ def test_300_profiles_short_menu_session_first_and_a_favourite_kept_across_resta
     labels = top_labels(root)
     assert is_profile_entry(labels[labels.index("Recent") + 1]), root.render()
     assert len(root.children) <= MAX_TOP_LEVEL, root.render()
+
+    # Pin another profile from the main window's profile row: the tray lists it too.
+    other = "team00-app000"
+    again.switch_main()
+    again.session.wait(f'[data-testid="favourite"][data-profile="{other}"][aria-pressed="false"]').click()
+    again.session.wait(f'[data-testid="favourite"][data-profile="{other}"][aria-pressed="true"]')
+
+    def favourites(r) -> list[str]:
+        labels = top_labels(r)
+        if "Favourites" not in labels:
+            return []
+        rest = labels[labels.index("Favourites") + 1:]
+        return [label for label in rest[: rest.index("All profiles")]]
+
+    root = again.item.wait_layout(f"{other} among the tray's favourites",
+                                  lambda r: f"{other} (role)" in favourites(r), timeout=20)
+    assert is_profile_entry(favourites(root)[0]), root.render()
     print(f"[e2e] top level after the restart ({len(root.children)} entries):\n{root.render()}")
