@@ -91,6 +91,13 @@ pub fn arrange<T>(profiles: Vec<(String, String, T)>) -> Vec<Node<T>> {
         .collect::<Vec<_>>();
     let mut nodes = nodes;
     nodes.sort_by(|a, b| a.key().cmp(b.key()));
+    // One group holding everything (all roles from one source profile) is a level that says
+    // nothing: list its contents instead.
+    if let [Node::Group { .. }] = nodes.as_slice() {
+        if let Some(Node::Group { children, .. }) = nodes.pop() {
+            return children;
+        }
+    }
     bound(nodes)
 }
 
@@ -205,6 +212,16 @@ mod tests {
             .collect();
         assert_eq!(labels, [("dev-a – dev-k", 15), ("dev-l – dev-z", 15)]);
         assert_eq!(range_ends("x", "x"), ("x".to_string(), "x".to_string()));
+    }
+
+    #[test]
+    fn a_single_group_is_not_a_level_of_its_own() {
+        let nodes = arrange((0..30).map(|i| (format!("r{i:02}"), "base".to_string(), i)).collect());
+        assert_eq!(nodes.len(), 2, "two ranges straight away, not `base (30)` holding them");
+        assert!(
+            matches!(&nodes[0], Node::Group { label, .. } if label == "r0 – r1"),
+            "{nodes:?}"
+        );
     }
 
     #[test]
