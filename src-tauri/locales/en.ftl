@@ -149,6 +149,7 @@ main-wrote-replaced-keys = replaced long-term keys
 main-wrote-removed-expired = removed expired { $sections }
 main-wrote-duplicates = warning: other [{ $target }] sections on lines { $lines }
 main-profiles-title = Profiles
+main-filter-placeholder = Filter: name, account, role, region
 main-active = active
 main-assume = Assume
 main-pin = Pin to favourites

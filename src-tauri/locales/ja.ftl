@@ -140,6 +140,7 @@ main-wrote-replaced-keys = 長期キーを置き換え
 main-wrote-removed-expired = 期限切れの { $sections } を削除
 main-wrote-duplicates = 注意: ほかの [{ $target }] セクションが { $lines } 行目にあります
 main-profiles-title = プロファイル
+main-filter-placeholder = 絞り込み: 名前・アカウント・ロール・リージョン
 main-active = 有効
 main-assume = 引き受ける
 main-pin = お気に入りに追加

@@ -51,7 +51,9 @@ pub async fn get_overview(state: State<'_, AppState>, _args: Args<GetOverviewArg
     let mut overview = state
         .snapshot()
         .overview(&state.paths, ExportChoice::from_env(), state.expiry().view());
-    overview.favourites = state.shortcuts().favourites;
+    let shortcuts = state.shortcuts();
+    overview.favourites = shortcuts.favourites;
+    overview.recent = shortcuts.recent;
     Ok(overview)
 }
 

@@ -227,6 +227,8 @@ pub struct Overview {
     pub key_profiles: Vec<String>,
     /// Profiles pinned as favourites (settings.json), in the order pinned.
     pub favourites: Vec<String>,
+    /// The profiles assumed last, newest first (the window lists them after the live ones).
+    pub recent: Vec<String>,
     pub config_path: String,
     pub credentials_path: String,
     /// The same two paths with the home folder shown as `~`, for the header (the full ones go in
@@ -485,6 +487,7 @@ impl Snapshot {
             keys: self.keys,
             key_profiles,
             favourites: Vec::new(),
+            recent: Vec::new(),
             config_path: paths.config.display().to_string(),
             credentials_path: paths.credentials.display().to_string(),
             config_path_short: tilde_path(&paths.config, home.as_deref()),

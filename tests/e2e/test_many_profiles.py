@@ -1,7 +1,8 @@
 """Issue 15: a tray that scales to hundreds of profiles. With 300 role profiles the menu's top
 level stays short (Recent, Favourites, All profiles in bounded submenus), the live session
 comes first, a favourite pinned from the menu is there again after a restart (settings.json), and
-one pinned from the main window's profile row joins it in the tray.
+one pinned from the main window's profile row joins it in the tray; the window lists profiles in
+the same order and filters them.
 """
 
 from __future__ import annotations
@@ -95,4 +96,18 @@ def test_300_profiles_short_menu_session_first_and_a_favourite_kept_across_resta
     root = again.item.wait_layout(f"{other} among the tray's favourites",
                                   lambda r: f"{other} (role)" in favourites(r), timeout=20)
     assert is_profile_entry(favourites(root)[0]), root.render()
+
+    # The window lists the profiles in the tray's order (live, recent, favourites, the rest), and
+    # its filter box narrows them.
+    def rows() -> list[str]:
+        return again.session.execute(
+            "return [...document.querySelectorAll('[data-testid=\"profile-row\"]')].map(r => r.dataset.profile);")
+
+    order = wait_until("the window's rows in the tray's order",
+                       lambda: (r := rows()) and r[:2] == [PROFILE, other] and r, 15,
+                       describe=lambda: f"rows: {rows()[:5]}")
+    assert len(order) == 301, len(order)
+    again.session.find("#profile-filter").send_keys("app012")
+    wait_until("the filter to leave only the matching row", lambda: rows() == ["team00-app012"], 15,
+               describe=lambda: f"rows: {rows()[:5]}")
     print(f"[e2e] top level after the restart ({len(root.children)} entries):\n{root.render()}")

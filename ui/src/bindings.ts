@@ -190,7 +190,11 @@ keyProfiles: Array<string>,
 /**
  * Profiles pinned as favourites (settings.json), in the order pinned.
  */
-favourites: Array<string>, configPath: string, credentialsPath: string, 
+favourites: Array<string>, 
+/**
+ * The profiles assumed last, newest first (the window lists them after the live ones).
+ */
+recent: Array<string>, configPath: string, credentialsPath: string, 
 /**
  * The same two paths with the home folder shown as `~`, for the header (the full ones go in
  * its tooltip).

@@ -19,6 +19,7 @@ import {
   writtenInfo,
 } from "./format";
 import { language, languageSetting, listAnd, startI18n, t } from "./i18n";
+import { matchesFilter, orderProfiles } from "./order";
 
 let overview: Overview | null = null;
 /** Sessions this close to their end show as expiring (the longest warning threshold). */
@@ -200,8 +201,12 @@ function renderProfiles(o: Overview): void {
   const loadError = byId("load-error");
   loadError.hidden = o.loadError === null;
   loadError.textContent = o.loadError ? `${o.loadError.message} (${o.loadError.code})` : "";
+  const filter = (byId("profile-filter") as HTMLInputElement).value;
+  const live = o.sessions.map((s) => s.profile);
   byId("profiles-body").replaceChildren(
-    ...o.profiles.map((p) => {
+    ...orderProfiles(o.profiles, live, o.recent, o.favourites)
+      .filter((p) => matchesFilter(p, filter))
+      .map((p) => {
       if (p.kind === "written") return writtenRow(p);
       const usable = p.kind !== "unsupported" && p.kind !== "invalid";
       const live = o.sessions.some((s) => s.profile === p.name);
@@ -572,6 +577,10 @@ function handleIntent(intent: Intent): void {
 }
 
 exportFormat.addEventListener("change", () => (formatChosen = true));
+// The filter redraws from the overview in hand: typing asks the app nothing.
+byId("profile-filter").addEventListener("input", () => {
+  if (overview) renderProfiles(overview);
+});
 byId("refresh").addEventListener("click", () => void refresh());
 byId("banner-close").addEventListener("click", clearError);
 window.setInterval(tick, 1000);
