@@ -12,7 +12,6 @@ export type ErrorCode =
   | "credentials_not_utf8"
   | "expired_token"
   | "expiry_state_corrupt"
-  | "expiry_state_read"
   | "expiry_state_write"
   | "file_hard_linked"
   | "file_io"

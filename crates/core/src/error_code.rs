@@ -85,7 +85,6 @@ error_codes! {
     InvalidExpirySetting = "invalid_expiry_setting",
     InvalidLanguageSetting = "invalid_language_setting",
     SettingsWrite = "settings_write",
-    ExpiryStateRead = "expiry_state_read",
     ExpiryStateCorrupt = "expiry_state_corrupt",
     ExpiryStateWrite = "expiry_state_write",
     // private_file::FileError

@@ -34,8 +34,6 @@ pub enum ScheduleError {
     InvalidLanguage { path: PathBuf, value: String },
     #[error("cannot write {}: {source}", path.display())]
     SettingsWrite { path: PathBuf, source: std::io::Error },
-    #[error("cannot read the expiry warning state {}: {source}", path.display())]
-    StateRead { path: PathBuf, source: std::io::Error },
     #[error("the expiry warning state {} is unreadable ({detail})", path.display())]
     StateCorrupt { path: PathBuf, detail: String },
     #[error("cannot write the expiry warning state {}: {source}", path.display())]
@@ -62,7 +60,6 @@ impl ScheduleError {
             ScheduleError::InvalidSetting { .. } => ErrorCode::InvalidExpirySetting,
             ScheduleError::InvalidLanguage { .. } => ErrorCode::InvalidLanguageSetting,
             ScheduleError::SettingsWrite { .. } => ErrorCode::SettingsWrite,
-            ScheduleError::StateRead { .. } => ErrorCode::ExpiryStateRead,
             ScheduleError::StateCorrupt { .. } => ErrorCode::ExpiryStateCorrupt,
             ScheduleError::StateWrite { .. } => ErrorCode::ExpiryStateWrite,
             ScheduleError::File(e) => e.error_code(),
