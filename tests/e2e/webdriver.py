@@ -36,22 +36,33 @@ class ConnectionDropped(WebDriverError):
     pass
 
 
+# Commands that can be sent twice without changing the outcome: reads, switching windows, element
+# lookups and scripts. Every script the tests run reads the page or sets a value (setting it twice
+# is the same); a script that must run once goes through `Session.execute_once`.
+_REPEATABLE_POSTS = ("/window", "/element", "/elements", "/execute/sync", "/execute/async")
+
+
 def _idempotent(method: str, path: str) -> bool:
-    return method == "GET" or (method == "POST" and path.endswith("/window"))
+    return method == "GET" or (method == "POST" and path.endswith(_REPEATABLE_POSTS))
 
 
-def _request(base: str, method: str, path: str, payload: dict | None = None, timeout: float = 60):
+def _request(base: str, method: str, path: str, payload: dict | None = None, timeout: float = 60,
+             repeatable: bool | None = None):
     # WebKitWebDriver sometimes drops the connection of a command that arrives while the app
-    # creates a window (seen: GET /title, POST /window right after the MFA dialog opened; the
-    # next command works). Idempotent commands are retried; others report ConnectionDropped,
+    # creates, resizes or destroys a window (seen: GET /title, POST /window right after the MFA
+    # dialog opened; POST /execute/sync right after it closed and while it was being fitted; the
+    # next command works). Repeatable commands are retried; others report ConnectionDropped,
     # which the polling waits treat as "not yet".
-    attempts = 3 if _idempotent(method, path) else 1
+    if repeatable is None:
+        repeatable = _idempotent(method, path)
+    attempts = 4 if repeatable else 1
     for attempt in range(attempts):
         try:
             return _request_once(base, method, path, payload, timeout)
         except (http.client.RemoteDisconnected, ConnectionResetError) as e:
             if attempt + 1 == attempts:
                 raise ConnectionDropped("connection dropped", repr(e), method, path) from None
+            print(f"[e2e] the driver dropped {method} {path} ({e!r}); sending it again")
             time.sleep(0.1 * (attempt + 1))
 
 
@@ -142,8 +153,10 @@ class Session:
         self.id: str = value["sessionId"]
         self.capabilities: dict = value.get("capabilities", {})
 
-    def cmd(self, method: str, path: str, payload: dict | None = None, timeout: float = 60):
-        return _request(self.base, method, f"/session/{self.id}{path}", payload, timeout=timeout)
+    def cmd(self, method: str, path: str, payload: dict | None = None, timeout: float = 60,
+            repeatable: bool | None = None):
+        return _request(self.base, method, f"/session/{self.id}{path}", payload, timeout=timeout,
+                        repeatable=repeatable)
 
     def quit(self) -> None:
         try:
@@ -239,6 +252,10 @@ class Session:
 
     def execute(self, script: str, *args):
         return self.cmd("POST", "/execute/sync", {"script": script, "args": list(args)})
+
+    def execute_once(self, script: str, *args):
+        """For a script with an effect that must not happen twice: never resent after a drop."""
+        return self.cmd("POST", "/execute/sync", {"script": script, "args": list(args)}, repeatable=False)
 
     def execute_async(self, script: str, *args):
         """The script's last argument is the callback that ends it."""
