@@ -8,6 +8,7 @@ pub mod credentials;
 pub mod error;
 pub mod error_code;
 pub mod favourites;
+pub mod finder;
 pub mod index;
 pub mod keys;
 pub mod language;
