@@ -1,4 +1,5 @@
-// Two pages, two windows: index.html is the main window, mfa.html the MFA dialog. The output
+// Three pages, three windows: index.html is the main window, mfa.html the MFA dialog,
+// switcher.html the quick switcher. The output
 // (ui/dist) is what tauri.conf.json's build.frontendDist embeds into the binary.
 import { resolve } from "node:path";
 import { defineConfig } from "vitest/config";
@@ -20,6 +21,7 @@ export default defineConfig({
       input: {
         main: resolve(__dirname, "index.html"),
         mfa: resolve(__dirname, "mfa.html"),
+        switcher: resolve(__dirname, "switcher.html"),
       },
     },
   },

@@ -46,6 +46,7 @@ menu-favourites = Favourites
 menu-all-profiles = All profiles
 menu-pin = Pin to favourites
 menu-unpin = Unpin from favourites
+menu-find-profile = Find a profile…
 
 ## Notifications
 
@@ -202,3 +203,16 @@ main-notice-copied = Copied { $count } { $format } lines for { $profile } to the
 main-notice-autostart-on = Rolebar will start at login
 main-notice-autostart-off = Rolebar will not start at login
 main-session-gone = That session is gone; assume the profile again.
+
+## Quick switcher
+
+switcher-window-title = Rolebar — Find a profile
+switcher-placeholder = Profile name, account id, role or region
+switcher-label = Find a profile
+switcher-none = No profile matches “{ $query }”
+switcher-empty = No profiles to switch to
+switcher-keys = ↵ assume · ⇧↵ assume and copy exports · Esc close
+switcher-live = session
+switcher-recent = recent
+switcher-favourite = favourite
+switcher-count = { $shown } of { $searched }

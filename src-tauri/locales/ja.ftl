@@ -40,6 +40,7 @@ menu-favourites = お気に入り
 menu-all-profiles = すべてのプロファイル
 menu-pin = お気に入りに追加
 menu-unpin = お気に入りから外す
+menu-find-profile = プロファイルを検索…
 
 ## 通知
 
@@ -193,3 +194,16 @@ main-notice-copied = { $profile } の { $format } 形式の { $count } 行をク
 main-notice-autostart-on = ログイン時に Rolebar を起動します
 main-notice-autostart-off = ログイン時に Rolebar を起動しません
 main-session-gone = そのセッションはもうありません。プロファイルをもう一度引き受けてください。
+
+## Quick switcher
+
+switcher-window-title = Rolebar — プロファイルを検索
+switcher-placeholder = プロファイル名、アカウント ID、ロール、リージョン
+switcher-label = プロファイルを検索
+switcher-none = 「{ $query }」に一致するプロファイルはありません
+switcher-empty = 切り替えられるプロファイルがありません
+switcher-keys = ↵ 引き受ける · ⇧↵ 引き受けて環境変数をコピー · Esc 閉じる
+switcher-live = セッション
+switcher-recent = 最近
+switcher-favourite = お気に入り
+switcher-count = { $searched } 件中 { $shown } 件

@@ -58,6 +58,10 @@ pub fn signatures(cfg: &Config) -> Vec<Signature> {
         signature::<SubmitMfaCodeArgs>(cfg),
         signature::<CancelMfaArgs>(cfg),
         signature::<FitMfaDialogArgs>(cfg),
+        signature::<SearchProfilesArgs>(cfg),
+        signature::<ChooseProfileArgs>(cfg),
+        signature::<CloseSwitcherArgs>(cfg),
+        signature::<SwitcherShownArgs>(cfg),
     ]
 }
 
@@ -87,6 +91,10 @@ pub fn typescript() -> String {
         MfaRequestView::decl(&cfg),
         Intent::decl(&cfg),
         MessagesView::decl(&cfg),
+        crate::switcher::TextRun::decl(&cfg),
+        crate::switcher::SwitcherHit::decl(&cfg),
+        crate::switcher::SwitcherResults::decl(&cfg),
+        crate::switcher::SwitcherChoice::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by src-tauri/src/bindings.rs (ts-rs). Do not edit:\n\

@@ -27,4 +27,9 @@ pub const COMMANDS: &[&str] = &[
     "submit_mfa_code",
     "cancel_mfa",
     "fit_mfa_dialog",
+    // quick switcher
+    "search_profiles",
+    "choose_profile",
+    "close_switcher",
+    "switcher_shown",
 ];

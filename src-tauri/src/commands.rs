@@ -11,6 +11,7 @@ use crate::error::{codes, CommandError};
 use crate::i18n::LanguageSetting;
 use crate::ipc::{Args, Command, Reply};
 use crate::state::AppState;
+use crate::switcher::{self, Switcher, SwitcherChoice, SwitcherResults};
 use crate::views::{
     CopyReport, ExpiryView, ExportChoice, KeyView, LogOutReport, MessagesView, MfaRequestView, Overview, SessionView,
     Settings, WriteResult,
@@ -304,4 +305,56 @@ pub async fn fit_mfa_dialog<R: Runtime>(
     args: Args<FitMfaDialogArgs>,
 ) -> Reply<FitMfaDialogArgs> {
     crate::windows::fit_mfa(&window, args.height)
+}
+
+// --- quick switcher ---
+
+command_args!(SearchProfilesArgs => "search_profiles" -> SwitcherResults { query: String });
+
+/// The profiles matching `query` (fuzzy, over name, account id, role name and region), best
+/// first; with nothing typed, live, recent and favourite profiles first. From memory: the
+/// profiles were read when the switcher opened.
+#[tauri::command]
+pub async fn search_profiles(
+    switcher: State<'_, Switcher>,
+    args: Args<SearchProfilesArgs>,
+) -> Reply<SearchProfilesArgs> {
+    Ok(switcher.search(&args.query, switcher::HITS_SHOWN))
+}
+
+command_args!(ChooseProfileArgs => "choose_profile" -> () { profile: String, choice: SwitcherChoice });
+
+/// Enter (or Shift+Enter) on a match: closes the switcher and assumes the profile, asking for a
+/// code in the MFA dialog when needed (and copies its exports with `copyExports`). Resolves at
+/// once; failures are told as the tray tells them.
+#[tauri::command]
+pub async fn choose_profile<R: Runtime>(app: AppHandle<R>, args: Args<ChooseProfileArgs>) -> Reply<ChooseProfileArgs> {
+    if !app.state::<Switcher>().offers(&args.profile) {
+        return Err(CommandError::new(
+            codes::INVALID_INPUT,
+            format!("`{}` is not a profile the switcher offers", args.profile),
+        ));
+    }
+    let Args(ChooseProfileArgs { profile, choice }) = args;
+    tracing::info!(profile, ?choice, "chosen in the quick switcher");
+    switcher::choose(&app, profile, choice);
+    Ok(())
+}
+
+command_args!(CloseSwitcherArgs => "close_switcher" -> () {});
+
+/// Esc, or the switcher lost the focus.
+#[tauri::command]
+pub async fn close_switcher<R: Runtime>(app: AppHandle<R>, _args: Args<CloseSwitcherArgs>) -> Reply<CloseSwitcherArgs> {
+    switcher::close(&app);
+    Ok(())
+}
+
+command_args!(SwitcherShownArgs => "switcher_shown" -> () {});
+
+/// The switcher's page is drawn and focused (logs the time from the click).
+#[tauri::command]
+pub async fn switcher_shown<R: Runtime>(app: AppHandle<R>, _args: Args<SwitcherShownArgs>) -> Reply<SwitcherShownArgs> {
+    switcher::shown(&app);
+    Ok(())
 }

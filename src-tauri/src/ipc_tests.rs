@@ -1027,3 +1027,83 @@ fn the_language_is_chosen_in_the_window_saved_and_in_force_at_once() {
     assert_eq!(std::fs::read_to_string(&path).expect("kept"), r#"{"language": "ja",}"#);
     assert_eq!(state.language().setting.code(), "auto");
 }
+
+/// Waits (on the app's change signal, not a timer) until `done` holds.
+fn wait_until_changed(h: &Harness, what: &str, done: impl Fn() -> bool) {
+    let mut changes = h.app.state::<AppState>().watch_sessions();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async {
+        let waited = tokio::time::timeout(Duration::from_secs(10), async {
+            while !done() {
+                if changes.changed().await.is_err() {
+                    return;
+                }
+            }
+        });
+        assert!(waited.await.is_ok(), "{what}: not seen");
+    });
+}
+
+#[test]
+fn the_switcher_finds_by_account_and_enter_assumes_through_the_dialog() {
+    let h = harness();
+    crate::switcher::open(h.app.handle());
+    let switcher = h
+        .app
+        .get_webview_window(windows::SWITCHER)
+        .expect("the switcher is open");
+
+    let all = invoke(&switcher, "search_profiles", json!({ "query": "" })).expect("search");
+    let names: Vec<&str> = all["hits"]
+        .as_array()
+        .expect("hits")
+        .iter()
+        .filter_map(|hit| hit["name"].as_str())
+        .collect();
+    assert_eq!(
+        names,
+        ["default", "oppara", "oppara-dev", "legacy"],
+        "corp (SSO) is not offered"
+    );
+    assert_eq!(all["searched"], 4);
+    let found = invoke(&switcher, "search_profiles", json!({ "query": "2222 dev" })).expect("search");
+    assert_eq!(found["hits"][0]["name"], "oppara-dev");
+    assert_eq!(found["hits"][0]["account"], "222222222222");
+    assert_eq!(found["hits"][0]["role"], "developer");
+    assert_eq!(found["hits"].as_array().map(Vec::len), Some(1));
+
+    let refused = invoke(
+        &switcher,
+        "choose_profile",
+        json!({ "profile": "corp", "choice": "assume" }),
+    );
+    assert_eq!(code_of(&refused.expect_err("not offered")), codes::INVALID_INPUT);
+
+    invoke(
+        &switcher,
+        "choose_profile",
+        json!({ "profile": "oppara-dev", "choice": "copyExports" }),
+    )
+    .expect("chosen");
+    let request = wait_for_request(&h, None);
+    assert_eq!(request["profile"], "oppara-dev");
+    invoke(
+        &h.main,
+        "submit_mfa_code",
+        json!({ "requestId": request["id"], "code": GOOD_CODE }),
+    )
+    .expect("accepted");
+    let state = h.app.state::<AppState>();
+    wait_until_changed(&h, "the session from the switcher", || {
+        state
+            .vault
+            .cache()
+            .list()
+            .iter()
+            .any(|s| s.record.profile == "oppara-dev")
+    });
+    assert_eq!(state.shortcuts().recent.first().map(String::as_str), Some("oppara-dev"));
+}

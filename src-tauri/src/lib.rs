@@ -8,6 +8,7 @@
 //! - `commands`: the IPC commands of the two windows, each taking one arguments struct
 //!   (`ipc`: the extractor and the `Command` trait); `bindings`: their TypeScript types
 //! - `mfa`: the MFA dialog queue (`MfaPrompt` for the vault); `windows`: creating windows
+//! - `switcher`: the quick switcher (fuzzy search over the profiles, Enter assumes)
 //! - `state`: what the app holds; `views`: the data the UI sees; `notify`, `clipboard`, `error`
 //! - `rendering`: software drawing on Linux unless asked otherwise (memory)
 //! - `i18n`: English and Japanese (Fluent catalogues in `src-tauri/locales/`), chosen in the
@@ -32,6 +33,7 @@ pub mod mfa;
 pub mod notify;
 pub mod rendering;
 pub mod state;
+pub mod switcher;
 pub mod tray;
 pub mod views;
 pub mod windows;
@@ -97,6 +99,7 @@ pub fn run() {
 pub fn configure<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<R> {
     builder
         .manage(state)
+        .manage(switcher::Switcher::default())
         .invoke_handler(tauri::generate_handler![
             commands::get_overview,
             commands::assume_profile,
@@ -117,11 +120,19 @@ pub fn configure<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<R>
             commands::submit_mfa_code,
             commands::cancel_mfa,
             commands::fit_mfa_dialog,
+            commands::search_profiles,
+            commands::choose_profile,
+            commands::close_switcher,
+            commands::switcher_shown,
         ])
         .on_window_event(|window, event| {
             // Closing the MFA dialog (title-bar button, Alt+F4) is a cancel, as Esc is.
             if window.label() == windows::MFA && matches!(event, WindowEvent::Destroyed) {
                 window.state::<AppState>().mfa.window_destroyed();
+            }
+            // However the switcher closed (Esc, Alt+F4, a choice), its profiles go.
+            if window.label() == windows::SWITCHER && matches!(event, WindowEvent::Destroyed) {
+                window.state::<switcher::Switcher>().forget();
             }
         })
 }

@@ -82,6 +82,8 @@ pub enum Action {
     /// Pin a profile to the favourites, or unpin it.
     Pin(String),
     Unpin(String),
+    /// Open the quick switcher.
+    FindProfile,
     OpenMain,
     Quit,
 }
@@ -96,6 +98,7 @@ impl Action {
             Action::TakeBack(p) => format!("takeback:{p}"),
             Action::Pin(p) => format!("pin:{p}"),
             Action::Unpin(p) => format!("unpin:{p}"),
+            Action::FindProfile => "find".to_string(),
             Action::OpenMain => "open".to_string(),
             Action::Quit => "quit".to_string(),
         }
@@ -110,6 +113,7 @@ impl Action {
             Some(("takeback", p)) => Some(Action::TakeBack(p.to_string())),
             Some(("pin", p)) => Some(Action::Pin(p.to_string())),
             Some(("unpin", p)) => Some(Action::Unpin(p.to_string())),
+            None if id == "find" => Some(Action::FindProfile),
             None if id == "open" => Some(Action::OpenMain),
             None if id == "quit" => Some(Action::Quit),
             _ => None,
@@ -135,6 +139,16 @@ pub fn build(
         ));
     } else if snapshot.profiles.is_empty() {
         entries.push(disabled("empty", words.tr("menu-no-profiles")));
+    }
+    // Many profiles: the switcher finds one by typing, and comes before everything else.
+    let assumable = snapshot
+        .profiles
+        .iter()
+        .filter(|p| p.kind != ProfileKind::Written)
+        .count();
+    if assumable > FLAT_UP_TO {
+        entries.push(item(Action::FindProfile, words.tr("menu-find-profile")));
+        entries.push(Entry::Separator);
     }
     // Sessions first: they are what one acts on (copy, write, log out), and with many profiles
     // they would otherwise sit below the fold.
@@ -924,8 +938,18 @@ mod tests {
             let model = build(&many(count), &Activity::default(), &shortcuts, NOW, TEN_MIN, en());
             let l = labels(&model);
             assert!(model.entries.len() <= 40, "{count}: {} entries", model.entries.len());
-            // With no profiles the line saying so comes first, then the session.
-            let first = usize::from(count == 0);
+            // With no profiles the line saying so comes first, then the session; with many,
+            // "Find a profile…" and a separator.
+            let first = if count > FLAT_UP_TO {
+                assert_eq!(l[..2], ["Find a profile…", "---"], "{count}: the switcher on top");
+                2
+            } else {
+                assert!(
+                    !l.contains(&"Find a profile…".to_string()),
+                    "{count}: flat, no switcher"
+                );
+                usize::from(count == 0)
+            };
             assert_eq!(l[first], "role-0005 — 30 min", "{count}: sessions first");
             let all = model.entries.iter().find_map(|e| match e {
                 Entry::Submenu { id, items, .. } if id == "all" => Some(items),
@@ -1031,8 +1055,8 @@ mod tests {
         let mut ids = Vec::new();
         assume_ids(items, &mut ids);
         assert_eq!(ids.len(), 40);
-        let Entry::Submenu { items, .. } = &model.entries[0] else {
-            panic!("the session")
+        let Entry::Submenu { items, .. } = &model.entries[2] else {
+            panic!("the session after Find a profile…")
         };
         assert_eq!(
             items.last(),
@@ -1050,6 +1074,7 @@ mod tests {
     fn ids_round_trip_with_colons_in_the_argument() {
         for action in [
             Action::Assume("oppara-dev".into()),
+            Action::FindProfile,
             Action::CopyExports("session:GetSessionToken:oppara:arn:aws:iam::1:mfa/x".into()),
             Action::WriteTo("session:AssumeRole:a".into()),
             Action::LogOut("session:AssumeRole:a".into()),

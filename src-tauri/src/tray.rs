@@ -263,6 +263,7 @@ fn on_menu_event<R: Runtime>(app: &AppHandle<R>, event: MenuEvent) {
             });
         }
         Action::WriteTo(id) => open_main(app, Some(Intent::Write { session_id: id })),
+        Action::FindProfile => crate::switcher::open(app),
         Action::OpenMain => open_main(app, None),
         Action::Quit => app.exit(0),
     }

@@ -1,4 +1,4 @@
-//! The two windows, created on demand and destroyed when closed (a hidden WebKit window keeps
+//! The windows (main, MFA dialog, quick switcher), created on demand and destroyed when closed (a hidden WebKit window keeps
 //! ~200 MiB; a destroyed one frees its web process). The app lives on in the tray meanwhile.
 
 use crate::error::{codes, CommandError};
@@ -11,6 +11,7 @@ use tauri::{
 
 pub const MAIN: &str = "main";
 pub const MFA: &str = "mfa";
+pub const SWITCHER: &str = "switcher";
 
 /// Sessions, keys or profiles changed: the main window reloads its overview.
 pub const CHANGED_EVENT: &str = "rolebar://changed";
@@ -132,6 +133,42 @@ pub fn show_mfa<R: Runtime>(app: &AppHandle<R>, request: &MfaRequestView) -> tau
     Ok(())
 }
 
+/// The quick switcher's size: about ten matches under the search field.
+const SWITCHER_SIZE: (f64, f64) = (560.0, 400.0);
+
+/// Opens (or raises) the quick switcher, centred and focused, above other windows.
+pub fn open_switcher<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
+    if let Some(window) = app.get_webview_window(SWITCHER) {
+        let _ = window.show();
+        let _ = window.set_focus();
+        return Ok(());
+    }
+    let window = WebviewWindowBuilder::new(app, SWITCHER, WebviewUrl::App("switcher.html".into()))
+        .title(app.state::<AppState>().catalog().tr("switcher-window-title"))
+        .inner_size(SWITCHER_SIZE.0, SWITCHER_SIZE.1)
+        .resizable(false)
+        .minimizable(false)
+        .maximizable(false)
+        .decorations(false)
+        .skip_taskbar(true)
+        .always_on_top(true)
+        .center()
+        .focused(true)
+        .build()?;
+    let _ = window.set_focus();
+    Ok(())
+}
+
+/// Destroys the window `label` if it is open (the switcher; the MFA dialog has its own, which
+/// keeps its queue in step).
+pub fn close<R: Runtime>(app: &AppHandle<R>, label: &str) {
+    if let Some(window) = app.get_webview_window(label) {
+        if let Err(e) = window.destroy() {
+            tracing::warn!(error = %e, label, "cannot close a window");
+        }
+    }
+}
+
 pub fn close_mfa<R: Runtime>(app: &AppHandle<R>) {
     if let Some(window) = app.get_webview_window(MFA) {
         let dialogs = &app.state::<AppState>().mfa;
@@ -145,12 +182,15 @@ pub fn close_mfa<R: Runtime>(app: &AppHandle<R>) {
 }
 
 /// Sends the messages of the language now in force to every open window, and retitles the
-/// MFA dialog (the main window's title, "Rolebar", is the same in every language).
+/// MFA dialog and the switcher (the main window's title, "Rolebar", is the same in every language).
 pub fn language_changed<R: Runtime>(app: &AppHandle<R>, messages: &crate::views::MessagesView) {
-    if let Some(window) = app.get_webview_window(MFA) {
-        let _ = window.set_title(&app.state::<AppState>().catalog().tr("mfa-window-title"));
+    let words = app.state::<AppState>().catalog();
+    for (label, title) in [(MFA, "mfa-window-title"), (SWITCHER, "switcher-window-title")] {
+        if let Some(window) = app.get_webview_window(label) {
+            let _ = window.set_title(&words.tr(title));
+        }
     }
-    for label in [MAIN, MFA] {
+    for label in [MAIN, MFA, SWITCHER] {
         if app.get_webview_window(label).is_some() {
             let _ = app.emit_to(label, LANGUAGE_EVENT, messages);
         }

@@ -22,15 +22,19 @@ def top_labels(root) -> list[str]:
     return [c.label for c in root.children if not c.is_separator]
 
 
-def test_300_profiles_short_menu_session_first_and_a_favourite_kept_across_restarts(world, launch):
+def add_roles(world, count: int) -> None:
+    """`count` more roles from the same source profile as oppara-dev, in a dozen teams."""
     mfa = world.fx["users"]["oppara"]["mfa_serial"]
     role = world.fx["roles"]["developer"]
-    # 299 more roles from the same source profile as oppara-dev, in a dozen teams.
     extra = "".join(
         f"\n[profile team{i % 12:02}-app{i:03}]\nsource_profile=default\nmfa_serial={mfa}\nrole_arn={role}\n"
-        for i in range(299)
+        for i in range(count)
     )
     world.config.write_text(world.config.read_text() + extra)
+
+
+def test_300_profiles_short_menu_session_first_and_a_favourite_kept_across_restarts(world, launch):
+    add_roles(world, 299)
     world.add_keys()
 
     app = launch(world)
@@ -51,8 +55,9 @@ def test_300_profiles_short_menu_session_first_and_a_favourite_kept_across_resta
     enter_code(app, GOOD_CODE)
     app.session_label()
     root = app.item.wait_layout(
-        "the live session first, then Recent",
-        lambda r: top_labels(r)[:1] and top_labels(r)[0].startswith(f"{PROFILE} —") and "Recent" in top_labels(r),
+        "the live session first (after Find a profile…), then Recent",
+        lambda r: top_labels(r)[:2] and top_labels(r)[0] == "Find a profile…"
+        and top_labels(r)[1].startswith(f"{PROFILE} —") and "Recent" in top_labels(r),
         timeout=20,
     )
     assert len(root.children) <= MAX_TOP_LEVEL, root.render()

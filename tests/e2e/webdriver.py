@@ -199,7 +199,10 @@ class Session:
             except WebDriverError as e:
                 out[handle] = f"<{e.error}>"
         if current and current in out:
-            self.switch_to(current)
+            try:
+                self.switch_to(current)
+            except WebDriverError:
+                pass  # it closed meanwhile (a dialog): no window is current now
         return out
 
     def find_window(self, title: str) -> str | None:

@@ -279,6 +279,26 @@ setting: string,
  */
 system: string, messages: { [key in string]: string }, };
 
+export type TextRun = { text: string, matched: boolean, };
+
+export type SwitcherHit = { name: string, kind: ProfileKind, account: string | null, role: string | null, region: string | null, 
+/**
+ * The name cut into runs, matched or not, for highlighting.
+ */
+nameRuns: Array<TextRun>, 
+/**
+ * It has a live session (Enter uses it without a code).
+ */
+live: boolean, recent: boolean, favourite: boolean, };
+
+export type SwitcherResults = { hits: Array<SwitcherHit>, 
+/**
+ * How many profiles were searched.
+ */
+searched: number, };
+
+export type SwitcherChoice = "assume" | "copyExports";
+
 export type GetOverviewArgs = Record<symbol, never>;
 
 export type AssumeProfileArgs = { profile: string, };
@@ -321,6 +341,14 @@ export type CancelMfaArgs = { requestId: number, };
 
 export type FitMfaDialogArgs = { height: number, };
 
+export type SearchProfilesArgs = { query: string, };
+
+export type ChooseProfileArgs = { profile: string, choice: SwitcherChoice, };
+
+export type CloseSwitcherArgs = Record<symbol, never>;
+
+export type SwitcherShownArgs = Record<symbol, never>;
+
 /** Every command: its arguments and what it resolves to (it rejects with a CommandError). */
 export type Commands = {
   get_overview: { args: GetOverviewArgs; result: Overview };
@@ -342,6 +370,10 @@ export type Commands = {
   submit_mfa_code: { args: SubmitMfaCodeArgs; result: null };
   cancel_mfa: { args: CancelMfaArgs; result: null };
   fit_mfa_dialog: { args: FitMfaDialogArgs; result: number };
+  search_profiles: { args: SearchProfilesArgs; result: SwitcherResults };
+  choose_profile: { args: ChooseProfileArgs; result: null };
+  close_switcher: { args: CloseSwitcherArgs; result: null };
+  switcher_shown: { args: SwitcherShownArgs; result: null };
 };
 
 export type CommandName = keyof Commands;

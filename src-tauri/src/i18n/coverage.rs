@@ -84,7 +84,7 @@ fn keys_in_code() -> BTreeMap<String, PathBuf> {
     // TypeScript also sets data-i18n attributes on the elements it builds.
     sources.extend(ts.iter().map(|p| (p.clone(), TS_CALLS, true)));
     sources.extend(ts.into_iter().map(|p| (p, HTML_ATTRIBUTES, false)));
-    for page in ["index.html", "mfa.html"] {
+    for page in ["index.html", "mfa.html", "switcher.html"] {
         sources.push((root.join("ui").join(page), HTML_ATTRIBUTES, false));
     }
     let mut used = BTreeMap::new();
