@@ -58,6 +58,7 @@ note-copied-body = { $count ->
 note-copy-failed = Rolebar: cannot copy exports
 note-log-out-failed = Rolebar: cannot log out of { $profile }
 note-favourite-failed = Rolebar: cannot save the favourites
+note-hotkey-failed = Rolebar: cannot use { $hotkey } to open the quick switcher
 note-no-session = Rolebar: no session for { $profile }
 note-expires-in = { $profile } expires in { $left }
 note-expired = { $profile } expired
@@ -205,6 +206,13 @@ main-notice-autostart-off = Rolebar will not start at login
 main-session-gone = That session is gone; assume the profile again.
 
 ## Quick switcher
+
+main-hotkey-label = Quick switcher key
+main-hotkey-hint = e.g. Ctrl+Alt+P; off unless set. Grabbed for the whole desktop (X11, Windows, macOS).
+main-hotkey-off = Turn off
+main-hotkey-unavailable = Global keys are not available in this build.
+main-notice-hotkey-on = { $hotkey } now opens the quick switcher
+main-notice-hotkey-off = No key opens the quick switcher now
 
 switcher-window-title = Rolebar — Find a profile
 switcher-placeholder = Profile name, account id, role or region

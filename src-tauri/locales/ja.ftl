@@ -49,6 +49,7 @@ note-copied-body = { $format } 用の { $count } 行をクリップボードに�
 note-copy-failed = Rolebar: 環境変数をコピーできません
 note-log-out-failed = Rolebar: { $profile } からログアウトできません
 note-favourite-failed = Rolebar: お気に入りを保存できません
+note-hotkey-failed = Rolebar: { $hotkey } でクイックスイッチャーを開けるようにできません
 note-no-session = Rolebar: { $profile } のセッションを取得できません
 note-expires-in = { $profile } はあと { $left }で期限切れになります
 note-expired = { $profile } の期限が切れました
@@ -196,6 +197,13 @@ main-notice-autostart-off = ログイン時に Rolebar を起動しません
 main-session-gone = そのセッションはもうありません。プロファイルをもう一度引き受けてください。
 
 ## Quick switcher
+
+main-hotkey-label = クイックスイッチャーのキー
+main-hotkey-hint = 例: Ctrl+Alt+P。設定するまでオフです。デスクトップ全体で使われます (X11、Windows、macOS)。
+main-hotkey-off = オフにする
+main-hotkey-unavailable = このビルドではグローバルキーを使えません。
+main-notice-hotkey-on = { $hotkey } でクイックスイッチャーが開きます
+main-notice-hotkey-off = クイックスイッチャーを開くキーはありません
 
 switcher-window-title = Rolebar — プロファイルを検索
 switcher-placeholder = プロファイル名、アカウント ID、ロール、リージョン

@@ -20,6 +20,8 @@ pub const COMMANDS: &[&str] = &[
     "set_favourite",
     "set_warn_before",
     "set_language",
+    "get_switcher_hotkey",
+    "set_switcher_hotkey",
     // both windows
     "get_messages",
     // MFA dialog

@@ -8,6 +8,7 @@
 
 use crate::actions::{self, Origin};
 use crate::error::{codes, CommandError};
+use crate::hotkey::{self, Hotkey, HotkeyView};
 use crate::i18n::LanguageSetting;
 use crate::ipc::{Args, Command, Reply};
 use crate::state::AppState;
@@ -145,6 +146,32 @@ pub async fn get_settings<R: Runtime>(app: AppHandle<R>, _args: Args<GetSettings
     Ok(Settings {
         autostart: autostart(&app)?.is_enabled().map_err(autostart_failed)?,
     })
+}
+
+command_args!(GetSwitcherHotkeyArgs => "get_switcher_hotkey" -> HotkeyView {});
+
+/// The global key that opens the quick switcher, if one is set.
+#[tauri::command]
+pub async fn get_switcher_hotkey<R: Runtime>(
+    app: AppHandle<R>,
+    _args: Args<GetSwitcherHotkeyArgs>,
+) -> Reply<GetSwitcherHotkeyArgs> {
+    Ok(app.state::<Hotkey>().view(&app))
+}
+
+command_args!(SetSwitcherHotkeyArgs => "set_switcher_hotkey" -> HotkeyView {
+    /// `Ctrl+Alt+P`; none (or empty) turns the key off.
+    hotkey: Option<String>,
+});
+
+/// Sets (or turns off) the global key that opens the quick switcher: grabbed at once, saved to
+/// settings.json; a key that cannot be grabbed is refused and the previous one stays.
+#[tauri::command]
+pub async fn set_switcher_hotkey<R: Runtime>(
+    app: AppHandle<R>,
+    args: Args<SetSwitcherHotkeyArgs>,
+) -> Reply<SetSwitcherHotkeyArgs> {
+    hotkey::set(&app, args.hotkey.as_deref())
 }
 
 command_args!(SetAutoRefreshArgs => "set_auto_refresh" -> ExpiryView { profile: String, enabled: bool });

@@ -44,6 +44,9 @@ pub mod codes {
         AUTOSTART_FAILED = "autostart_failed",
         /// The settings file cannot be changed from the app (it is broken, or there is none).
         SETTINGS_NOT_WRITABLE = "settings_not_writable",
+        /// The quick switcher's global key could not be grabbed (held by another program, or
+        /// no global keys on this platform).
+        HOTKEY_FAILED = "hotkey_failed",
         /// Never sent by Rust: the UI's own (`ui/src/api.ts`) for a call the IPC itself failed
         /// (refused by the capabilities, a bug), so every rejection has a code.
         IPC_FAILED = "ipc_failed",

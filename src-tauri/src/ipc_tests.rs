@@ -1107,3 +1107,16 @@ fn the_switcher_finds_by_account_and_enter_assumes_through_the_dialog() {
     });
     assert_eq!(state.shortcuts().recent.first().map(String::as_str), Some("oppara-dev"));
 }
+
+#[test]
+fn without_global_keys_the_hotkey_is_refused_and_nothing_is_saved() {
+    let h = harness_with_settings_file(Some(r#"{"language": "en"}"#));
+    let view = invoke(&h.main, "get_switcher_hotkey", json!({})).expect("view");
+    assert_eq!(view, json!({ "hotkey": null, "available": false }));
+    let err = invoke(&h.main, "set_switcher_hotkey", json!({ "hotkey": "Ctrl+Alt+P" })).expect_err("no plugin");
+    assert_eq!(code_of(&err), codes::HOTKEY_FAILED);
+    let err = invoke(&h.main, "set_switcher_hotkey", json!({ "hotkey": "P" })).expect_err("bare key");
+    assert_eq!(code_of(&err), codes::INVALID_INPUT);
+    let saved = std::fs::read_to_string(h.dir.path().join("settings.json")).expect("settings");
+    assert_eq!(saved, r#"{"language": "en"}"#, "left as it was");
+}

@@ -8,7 +8,8 @@
 //! - `commands`: the IPC commands of the two windows, each taking one arguments struct
 //!   (`ipc`: the extractor and the `Command` trait); `bindings`: their TypeScript types
 //! - `mfa`: the MFA dialog queue (`MfaPrompt` for the vault); `windows`: creating windows
-//! - `switcher`: the quick switcher (fuzzy search over the profiles, Enter assumes)
+//! - `switcher`: the quick switcher (fuzzy search over the profiles, Enter assumes); `hotkey`:
+//!   the global key that opens it (off unless set)
 //! - `state`: what the app holds; `views`: the data the UI sees; `notify`, `clipboard`, `error`
 //! - `rendering`: software drawing on Linux unless asked otherwise (memory)
 //! - `i18n`: English and Japanese (Fluent catalogues in `src-tauri/locales/`), chosen in the
@@ -26,6 +27,7 @@ pub mod commands;
 pub mod error;
 pub mod expiry;
 pub mod grouping;
+pub mod hotkey;
 pub mod i18n;
 pub mod ipc;
 pub mod menu;
@@ -66,11 +68,16 @@ pub fn run() {
         }))
         // Off until the user turns it on in the main window (the plugin only writes the login
         // entry when asked to).
-        .plugin(tauri_plugin_autostart::Builder::new().build());
+        .plugin(tauri_plugin_autostart::Builder::new().build())
+        // No key is grabbed until the user sets one (`hotkey`).
+        .plugin(hotkey::plugin());
     let app = configure(builder, state)
         .setup(|app| {
             tray::create(app.handle())?;
             expiry::start(app.handle());
+            // Off the main thread: grabbing a key waits for the event loop, which runs after setup.
+            let handle = app.handle().clone();
+            tauri::async_runtime::spawn(async move { hotkey::apply_saved(&handle) });
             if std::env::var("ROLEBAR_OPEN_MAIN").is_ok_and(|v| v == "1") {
                 windows::open_main(app.handle(), None)?;
             }
@@ -100,6 +107,7 @@ pub fn configure<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<R>
     builder
         .manage(state)
         .manage(switcher::Switcher::default())
+        .manage(hotkey::Hotkey::default())
         .invoke_handler(tauri::generate_handler![
             commands::get_overview,
             commands::assume_profile,
@@ -115,6 +123,8 @@ pub fn configure<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<R>
             commands::set_favourite,
             commands::set_warn_before,
             commands::set_language,
+            commands::get_switcher_hotkey,
+            commands::set_switcher_hotkey,
             commands::get_messages,
             commands::mfa_request,
             commands::submit_mfa_code,

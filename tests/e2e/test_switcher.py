@@ -103,3 +103,29 @@ def test_the_switcher_takes_typing_at_once_and_enter_assumes_through_the_dialog(
                          lambda: (c := read_clipboard()) and "AWS_SESSION_TOKEN" in c and c, 20)
     assert "export AWS_ACCESS_KEY_ID=" in exports or "AWS_ACCESS_KEY_ID" in exports
     wait_until("the switcher to close after the choice", lambda: not switcher_open(app), 15)
+
+
+def test_a_global_key_set_in_the_window_opens_the_switcher(world, launch):
+    add_roles(world, 20)
+    world.add_keys()
+    app = launch(world)
+    app.item.wait_for(FIND, 30)
+    app.switch_main()
+    s = app.session
+    field = s.wait('[data-testid="hotkey"]')
+    # A bare letter would be taken from every program: refused, with the way out.
+    field.clear()
+    field.send_keys("P")
+    s.find('[data-testid="hotkey-save"]').click()
+    s.wait_text('[data-testid="hotkey-error"]', lambda t: "Ctrl+Alt+P" in t, "to explain")
+    field.clear()
+    field.send_keys("Ctrl+Alt+P")
+    s.find('[data-testid="hotkey-save"]').click()
+    settings = world.home / ".config" / "rolebar" / "settings.json"
+    wait_until("the key saved", lambda: settings.exists() and '"switcher_hotkey": "Ctrl+Alt+P"' in settings.read_text(),
+               15, describe=lambda: settings.read_text() if settings.exists() else "no settings.json")
+    xdotool("key", "ctrl+alt+p")
+    app.session.wait_window(TITLE, 15)
+    xdotool("windowfocus", "--sync", str(switcher_window(app)))
+    xdotool("key", "Escape")
+    wait_until("the switcher to close on Esc", lambda: not switcher_open(app), 15)

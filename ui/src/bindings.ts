@@ -16,6 +16,7 @@ export type ErrorCode =
   | "file_hard_linked"
   | "file_io"
   | "file_read_only"
+  | "hotkey_failed"
   | "incomplete_reply"
   | "index_write"
   | "invalid_client_token_id"
@@ -279,6 +280,16 @@ setting: string,
  */
 system: string, messages: { [key in string]: string }, };
 
+export type HotkeyView = { 
+/**
+ * The key in force, as the user typed it (`Ctrl+Alt+P`), or none.
+ */
+hotkey: string | null, 
+/**
+ * Whether this build can grab a global key at all.
+ */
+available: boolean, };
+
 export type TextRun = { text: string, matched: boolean, };
 
 export type SwitcherHit = { name: string, kind: ProfileKind, account: string | null, role: string | null, region: string | null, 
@@ -331,6 +342,14 @@ export type SetWarnBeforeArgs = { warnBefore: Array<string>, };
 
 export type SetLanguageArgs = { language: string, };
 
+export type GetSwitcherHotkeyArgs = Record<symbol, never>;
+
+export type SetSwitcherHotkeyArgs = { 
+/**
+ * `Ctrl+Alt+P`; none (or empty) turns the key off.
+ */
+hotkey: string | null, };
+
 export type GetMessagesArgs = Record<symbol, never>;
 
 export type MfaRequestArgs = Record<symbol, never>;
@@ -365,6 +384,8 @@ export type Commands = {
   set_favourite: { args: SetFavouriteArgs; result: Array<string> };
   set_warn_before: { args: SetWarnBeforeArgs; result: ExpiryView };
   set_language: { args: SetLanguageArgs; result: MessagesView };
+  get_switcher_hotkey: { args: GetSwitcherHotkeyArgs; result: HotkeyView };
+  set_switcher_hotkey: { args: SetSwitcherHotkeyArgs; result: HotkeyView };
   get_messages: { args: GetMessagesArgs; result: MessagesView };
   mfa_request: { args: MfaRequestArgs; result: MfaRequestView | null };
   submit_mfa_code: { args: SubmitMfaCodeArgs; result: null };

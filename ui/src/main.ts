@@ -2,8 +2,8 @@
 // `expiresAt`, no IPC per tick), long-term keys and settings. State lives in Rust; this page
 // re-reads the overview on start, after each action, and when Rust says something changed.
 // Forms sit outside the re-rendered tables so typing is never lost to a refresh.
-import { call, on } from "./api";
-import type { CommandError, ErrorCode, ExpiryView, ExportChoice, Intent, Overview, ProfileView, SessionView } from "./bindings";
+import { call, on, toCommandError } from "./api";
+import type { CommandError, ErrorCode, ExpiryView, ExportChoice, HotkeyView, Intent, Overview, ProfileView, SessionView } from "./bindings";
 import { EVENTS } from "./bindings";
 import { byId, h } from "./dom";
 import {
@@ -565,6 +565,49 @@ autostart.addEventListener("change", () => {
       showError(error as CommandError);
     });
 });
+
+// The quick switcher's global key: off unless set; a key that cannot be grabbed is refused
+// and the one in force stays.
+const hotkeyForm = byId<HTMLFormElement>("hotkey-form");
+const hotkeyInput = byId<HTMLInputElement>("hotkey");
+const hotkeyError = byId("hotkey-error");
+const hotkeyOff = byId<HTMLButtonElement>("hotkey-off");
+
+function showHotkey(view: HotkeyView): void {
+  hotkeyInput.value = view.hotkey ?? "";
+  hotkeyOff.disabled = view.hotkey === null;
+  hotkeyError.hidden = view.available;
+  hotkeyError.textContent = view.available ? "" : t("main-hotkey-unavailable");
+  for (const control of hotkeyForm.querySelectorAll<HTMLInputElement | HTMLButtonElement>("input, button")) {
+    if (!view.available) control.disabled = true;
+  }
+}
+
+function setHotkey(hotkey: string | null): void {
+  hotkeyError.hidden = true;
+  void call("set_switcher_hotkey", { hotkey })
+    .then((view) => {
+      showHotkey(view);
+      notice(
+        view.hotkey === null ? t("main-notice-hotkey-off") : t("main-notice-hotkey-on", { hotkey: view.hotkey }),
+      );
+    })
+    .catch((error: unknown) => {
+      const e = toCommandError(error);
+      hotkeyError.textContent = e.message;
+      hotkeyError.hidden = false;
+    });
+}
+
+hotkeyForm.addEventListener("submit", (event) => {
+  event.preventDefault();
+  const text = hotkeyInput.value.trim();
+  setHotkey(text === "" ? null : text);
+});
+hotkeyOff.addEventListener("click", () => setHotkey(null));
+void call("get_switcher_hotkey", {})
+  .then(showHotkey)
+  .catch(() => showHotkey({ hotkey: null, available: false }));
 
 // --- wiring ---------------------------------------------------------------------------------
 

@@ -9,6 +9,7 @@ pub mod error;
 pub mod error_code;
 pub mod favourites;
 pub mod finder;
+pub mod hotkey;
 pub mod index;
 pub mod keys;
 pub mod language;
