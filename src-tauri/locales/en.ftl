@@ -47,6 +47,7 @@ menu-all-profiles = All profiles
 menu-pin = Pin to favourites
 menu-unpin = Unpin from favourites
 menu-find-profile = Find a profile…
+menu-more-sessions = More sessions ({ $count })
 
 ## Notifications
 

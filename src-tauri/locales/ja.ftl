@@ -41,6 +41,7 @@ menu-all-profiles = すべてのプロファイル
 menu-pin = お気に入りに追加
 menu-unpin = お気に入りから外す
 menu-find-profile = プロファイルを検索…
+menu-more-sessions = その他のセッション ({ $count })
 
 ## 通知
 

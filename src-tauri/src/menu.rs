@@ -57,6 +57,9 @@ pub struct Activity {
 /// Up to this many profiles the menu lists them all at the top level, as it always did; more
 /// and they go under Recent, Favourites and All profiles (grouped, see `grouping`).
 pub const FLAT_UP_TO: usize = 15;
+/// Live sessions shown at the top level; more and the rest go under "More sessions…" (as
+/// Leapp does), so a day with many roles open still leaves the menu short.
+pub const SESSIONS_SHOWN: usize = 10;
 /// Recent profiles shown at the top level.
 pub const RECENT_SHOWN: usize = 5;
 /// Favourites shown at the top level; more and they go in a submenu of their own.
@@ -154,13 +157,16 @@ pub fn build(
     // they would otherwise sit below the fold.
     let live: Vec<&SessionView> = snapshot.sessions.iter().filter(|s| s.expires_at > now).collect();
     let favourite: HashSet<&str> = shortcuts.favourites.iter().map(String::as_str).collect();
-    for session in &live {
+    let mut more_sessions: Vec<Node<Entry>> = Vec::new();
+    for (i, session) in live.iter().enumerate() {
         let pin = if favourite.contains(session.profile.as_str()) {
             item(Action::Unpin(session.profile.clone()), words.tr("menu-unpin"))
         } else {
             item(Action::Pin(session.profile.clone()), words.tr("menu-pin"))
         };
-        entries.push(Entry::Submenu {
+        // One session more than fits is shown rather than hidden alone in a submenu.
+        let shown_at_top = i < SESSIONS_SHOWN || live.len() <= SESSIONS_SHOWN + 1;
+        let entry = Entry::Submenu {
             id: format!("session:{}", session.id),
             label: words.tr_args(
                 "menu-session",
@@ -175,6 +181,21 @@ pub fn build(
                 item(Action::LogOut(session.id.clone()), words.tr("menu-log-out")),
                 pin,
             ],
+        };
+        if shown_at_top {
+            entries.push(entry);
+        } else {
+            more_sessions.push(Node::Leaf {
+                key: session.profile.clone(),
+                value: entry,
+            });
+        }
+    }
+    if !more_sessions.is_empty() {
+        entries.push(Entry::Submenu {
+            id: "more-sessions".into(),
+            label: words.tr_args("menu-more-sessions", &[("count", more_sessions.len().into())]),
+            items: node_entries("more-sessions", grouping::bound(more_sessions)),
         });
     }
 
@@ -924,6 +945,46 @@ mod tests {
                     assume_ids(items, out);
                 }
                 _ => {}
+            }
+        }
+    }
+
+    #[test]
+    fn many_live_sessions_show_ten_and_the_rest_under_more_sessions() {
+        for (sessions, at_top, more) in [(11, 11, 0), (12, 10, 2), (60, 10, 50)] {
+            let mut snapshot = many(300);
+            snapshot.sessions = (0..sessions)
+                .map(|i| session(&format!("role-{i:04}"), Duration::minutes(30)))
+                .collect();
+            let model = build(&snapshot, &Activity::default(), &Shortcuts::default(), NOW, TEN_MIN, en());
+            let l = labels(&model);
+            let top = l.iter().filter(|x| x.contains(" — ")).count();
+            assert_eq!(top, at_top, "{sessions}: {l:?}");
+            assert!(model.entries.len() <= 40, "{sessions}: {} entries", model.entries.len());
+            let found = model.entries.iter().find_map(|e| match e {
+                Entry::Submenu { id, label, items } if id == "more-sessions" => Some((label, items)),
+                _ => None,
+            });
+            match found {
+                None => assert_eq!(more, 0, "{sessions}"),
+                Some((label, items)) => {
+                    assert_eq!(label, &format!("More sessions ({more})"));
+                    fn session_ids(entries: &[Entry], out: &mut Vec<String>) {
+                        for e in entries {
+                            if let Entry::Submenu { id, items, .. } = e {
+                                assert!(items.len() <= grouping::MAX_SUBMENU, "{id}");
+                                if id.starts_with("session:") {
+                                    out.push(id.clone());
+                                } else {
+                                    session_ids(items, out);
+                                }
+                            }
+                        }
+                    }
+                    let mut ids = Vec::new();
+                    session_ids(items, &mut ids);
+                    assert_eq!(ids.len(), more, "{sessions}: every session reachable");
+                }
             }
         }
     }
