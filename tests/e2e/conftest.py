@@ -111,3 +111,12 @@ def pytest_collection_modifyitems(config, items):
 
 def pytest_report_header(config):
     return [f"rolebar e2e artifacts: {artifacts_dir()}"]
+
+
+def pytest_terminal_summary(terminalreporter):
+    from harness import FIGURES
+
+    if FIGURES:
+        terminalreporter.section("figures")
+        for line in FIGURES:
+            terminalreporter.write_line(line)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import subprocess
 
-from harness import GOOD_CODE, PROFILE
+from harness import FIGURES, GOOD_CODE, PROFILE
 from test_app import enter_code, read_clipboard
 from test_many_profiles import add_roles, top_labels
 from tray import wait_until
@@ -68,7 +68,7 @@ def test_the_switcher_takes_typing_at_once_and_enter_assumes_through_the_dialog(
     open_switcher(app)
     shown = wait_until("the app to log the switcher focused", lambda: SHOWN.search(app.log_text()), 15)
     elapsed = float(shown.group(1) or shown.group(2))
-    print(f"[e2e] figure: click → quick switcher focused: {elapsed:.0f} ms (goal ≤ 300 ms)")
+    FIGURES.append(f"click → quick switcher focused (first open, 300 profiles): {elapsed:.0f} ms (goal ≤ 300 ms)")
     s = app.session
     wait_until("the list with nothing typed", lambda: len(hits(app)) > 0, 15)
     count = s.execute("return document.querySelector('[data-testid=\"switcher-count\"]').textContent;")
@@ -103,6 +103,9 @@ def test_the_switcher_takes_typing_at_once_and_enter_assumes_through_the_dialog(
                          lambda: (c := read_clipboard()) and "AWS_SESSION_TOKEN" in c and c, 20)
     assert "export AWS_ACCESS_KEY_ID=" in exports or "AWS_ACCESS_KEY_ID" in exports
     wait_until("the switcher to close after the choice", lambda: not switcher_open(app), 15)
+    later = [float(a or b) for a, b in SHOWN.findall(app.log_text())][1:]
+    FIGURES.append("click → quick switcher focused (opened again): "
+                   + ", ".join(f"{ms:.0f}" for ms in later) + " ms")
 
 
 def test_a_global_key_set_in_the_window_opens_the_switcher(world, launch):
