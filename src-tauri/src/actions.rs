@@ -5,14 +5,11 @@ use crate::error::{codes, CommandError};
 use crate::mfa::DialogPrompt;
 use crate::notify;
 use crate::state::AppState;
-use crate::views::{
-    cache_key, CopyReport, ExportChoice, KeyView, LogOutReport, SessionKindView, SessionView, WriteResult,
-};
+use crate::views::{CopyReport, ExportChoice, KeyView, LogOutReport, SessionKindView, SessionView, WriteResult};
 use crate::windows;
 use rolebar_core::mfa::{MfaPrompt, NoPrompt};
-use rolebar_core::outputs::{self, Durability, WriteOptions};
+use rolebar_core::outputs::{self, WriteOptions};
 use rolebar_core::profile::{ProfileSet, ResolvedProfile};
-use rolebar_core::schedule::SessionRef;
 use rolebar_core::session::cache::CacheKey;
 use rolebar_core::{Credentials, Session, SessionKind};
 use tauri::{AppHandle, Manager, Runtime};
@@ -77,6 +74,7 @@ async fn assume_with_dialog<R: Runtime>(
         renew_session(state, &resolved, &prompt).await
     } else {
         state
+            .sessions
             .vault
             .session(&resolved, &prompt)
             .await
@@ -88,60 +86,15 @@ async fn assume_with_dialog<R: Runtime>(
     Ok(session_view(&session, state))
 }
 
-/// A new session for `profile` even if the cached one is still fresh (the vault hands out a
-/// cached session until its last 5 minutes): drops the profile's own cached sessions, then asks
-/// the vault, which uses `prompt` only when a code is needed. A role assumed from a still valid
-/// MFA session of its source therefore renews without a code; that MFA session (filed under the
-/// profile holding the keys) is kept.
-///
-/// If the renewal fails (the code cancelled or needed, STS refused) the dropped sessions are put
-/// back: a failed renewal must not end a session that still has time left. Meanwhile the expiry
-/// schedule keeps watching them, so putting them back repeats no warning.
+/// A new session for `profile` even if the cached one is still fresh (`Sessions::renew`), with
+/// the dropped sessions held for the expiry schedule meanwhile, so a failed renewal repeats no
+/// warning.
 pub async fn renew_session(
     state: &AppState,
     profile: &ResolvedProfile,
     prompt: &dyn MfaPrompt,
 ) -> Result<Session, CommandError> {
-    let cache = state.vault.cache();
-    let saved: Vec<(CacheKey, Session)> = cache
-        .list()
-        .into_iter()
-        .filter(|info| info.record.profile == profile.name)
-        .filter_map(|info| {
-            let key = cache_key(
-                info.record.kind,
-                &info.record.profile,
-                info.record.mfa_serial.as_deref(),
-            );
-            // An entry the key cannot be rebuilt for, or unreadable: dropped, not restored.
-            let session = (key.entry() == info.entry)
-                .then(|| cache.get_any(&key).ok().flatten())
-                .flatten()?;
-            Some((key, session))
-        })
-        .collect();
-    let _held = state.hold(
-        saved
-            .iter()
-            .map(|(key, s)| SessionRef::new(key.entry(), &s.profile, s.expires_at))
-            .collect(),
-    );
-    let result = match cache.clear(&profile.name) {
-        Ok(_) => state.vault.session(profile, prompt).await,
-        Err(e) => Err(e),
-    };
-    if let Err(e) = &result {
-        let now = state.now();
-        let mut restored = 0;
-        for (key, session) in saved.iter().filter(|(_, s)| s.expires_at > now) {
-            match cache.put(key, session) {
-                Ok(()) => restored += 1,
-                Err(put) => tracing::warn!(entry = %key.entry(), error = %put, "cannot put a session back"),
-            }
-        }
-        tracing::info!(profile = %profile.name, code = e.code(), restored, "renewal failed; the previous session stays");
-    }
-    Ok(result?)
+    Ok(state.sessions.renew(profile, prompt, |held| state.hold(held)).await?)
 }
 
 /// What an automatic refresh did.
@@ -165,7 +118,7 @@ pub async fn auto_refresh(state: &AppState, profile: &str) -> Result<RefreshRepo
     let resolved = set.resolve(profile)?;
     // Read first: with the credentials file unreadable, nothing is renewed and the warning says
     // why, rather than a refresh that silently leaves the written sections stale.
-    let mut written = state.written(false)?;
+    let mut written = state.sessions.written(false)?;
     state.set_busy(profile, true);
     state.touch();
     let result = renew_session(state, &resolved, &NoPrompt).await;
@@ -173,30 +126,21 @@ pub async fn auto_refresh(state: &AppState, profile: &str) -> Result<RefreshRepo
     state.touch();
     let session = result?;
     let mut report = RefreshReport {
-        key: cache_key(session.kind, &session.profile, session.mfa_serial.as_deref()).entry(),
+        key: CacheKey::of(session.kind, &session.profile, session.mfa_serial.as_deref()).entry(),
         profile: session.profile.clone(),
         expires_at: session.expires_at,
         rewritten: Vec::new(),
         failed: Vec::new(),
     };
     // The sections holding the renewed session's profile: the name each is checked against.
-    for target in written.remove(&session.profile).unwrap_or_default() {
-        let rewritten = outputs::refresh_profile(
-            &state.paths.credentials,
-            &target,
-            &session,
-            Some(set.config_file()),
-            state.now(),
-            Durability::Fsync,
-        );
-        match rewritten {
-            Ok(_) => report.rewritten.push(target),
-            Err(e) => {
-                tracing::warn!(profile, target = %target, error = %e, "cannot rewrite a refreshed session");
-                report.failed.push((target, e.into()));
-            }
-        }
-    }
+    let sections = written.remove(&session.profile).unwrap_or_default();
+    let rewritten = state.sessions.rewrite_written(&session, sections, &set);
+    report.rewritten = rewritten.rewritten;
+    report.failed = rewritten
+        .failed
+        .into_iter()
+        .map(|(target, e)| (target, e.into()))
+        .collect();
     tracing::info!(profile, expires_at = %session.expires_at, rewritten = ?report.rewritten, "session refreshed");
     state.touch();
     Ok(report)
@@ -204,9 +148,9 @@ pub async fn auto_refresh(state: &AppState, profile: &str) -> Result<RefreshRepo
 
 fn session_view(session: &Session, state: &AppState) -> SessionView {
     SessionView {
-        id: cache_key(session.kind, &session.profile, session.mfa_serial.as_deref()).entry(),
-        written_to: state.written_to(&session.profile).unwrap_or_else(|e| {
-            tracing::warn!(code = %e.code, "cannot tell where the session is written: {}", e.message);
+        id: CacheKey::of(session.kind, &session.profile, session.mfa_serial.as_deref()).entry(),
+        written_to: state.sessions.written_to(&session.profile).unwrap_or_else(|e| {
+            tracing::warn!(code = e.code(), "cannot tell where the session is written: {e}");
             Vec::new()
         }),
         profile: session.profile.clone(),
@@ -222,35 +166,7 @@ fn session_view(session: &Session, state: &AppState) -> SessionView {
 
 /// The cached session `id` (a cache entry name), if it still has time left.
 pub fn find_session(state: &AppState, id: &str) -> Result<Session, CommandError> {
-    let not_found = || {
-        CommandError::new(
-            codes::SESSION_NOT_FOUND,
-            "that session is gone (logged out or expired); assume the profile again",
-        )
-    };
-    let info = state
-        .vault
-        .cache()
-        .list()
-        .into_iter()
-        .find(|s| s.entry == id)
-        .ok_or_else(not_found)?;
-    let key = cache_key(
-        info.record.kind,
-        &info.record.profile,
-        info.record.mfa_serial.as_deref(),
-    );
-    if key.entry() != id {
-        return Err(not_found());
-    }
-    let session = state.vault.cache().get_any(&key)?.ok_or_else(not_found)?;
-    if session.expires_at <= state.now() {
-        return Err(outputs::OutputError::SessionExpired {
-            profile: session.profile,
-        }
-        .into());
-    }
-    Ok(session)
+    Ok(state.sessions.cached(id)?)
 }
 
 /// Puts the session's variables on the clipboard, in `format`. Only a count comes back.
@@ -278,13 +194,13 @@ pub fn write_session(state: &AppState, id: &str, target: &str, force: bool) -> R
     }
     let session = find_session(state, id)?;
     // The config is read for the guard rail; if it cannot be read, do not guess.
-    let set = ProfileSet::load(&state.paths)?;
+    let set = ProfileSet::load(&state.sessions.paths)?;
     let options = WriteOptions {
         force,
         ..WriteOptions::default()
     };
     let report = outputs::write_profile(
-        &state.paths.credentials,
+        &state.sessions.paths.credentials,
         target,
         &session,
         Some(set.config_file()),
@@ -296,54 +212,22 @@ pub fn write_session(state: &AppState, id: &str, target: &str, force: bool) -> R
     Ok(WriteResult::new(target, report))
 }
 
-/// Drops the cached sessions of `profile` and the credentials-file sections Rolebar wrote for
-/// it, expired or not (only sections marked as Rolebar's are ever removed); when `profile` is
-/// itself such a section, it is taken back.
+/// Ends what Rolebar holds for `profile` (`Sessions::log_out`: its cached sessions and the
+/// sections written with its session; a section Rolebar wrote, named itself, is taken back).
 pub fn log_out(state: &AppState, profile: &str) -> Result<LogOutReport, CommandError> {
-    // Read first: an unreadable credentials file fails the log out before anything is dropped,
-    // so it can be retried and no written session is forgotten on disk.
-    let written = state.written(true)?.remove(profile).unwrap_or_default();
-    // `profile` may itself be a section Rolebar wrote (its "Log out" in the window or the tray):
-    // taking it back is all a log out of it means.
-    let is_written = outputs::rolebar_sections(&state.paths.credentials)?
-        .iter()
-        .any(|s| s.name == profile);
-    let cleared = state.vault.cache().clear(profile)?;
-    let mut removed = Vec::new();
-    if is_written && !written.contains(profile) {
-        match outputs::remove_profile(&state.paths.credentials, profile) {
-            Ok(_) => removed.push(profile.to_string()),
-            // Taken back by someone else meanwhile: nothing left to do.
-            Err(e) if e.code() == "section_not_found" => {}
-            Err(e) => return Err(e.into()),
-        }
-    }
-    for target in written {
-        match outputs::remove_profile_of(&state.paths.credentials, &target, profile) {
-            Ok(_) => removed.push(target),
-            // Edited, taken over or removed by hand since: leave it to the user.
-            Err(e)
-                if matches!(
-                    e.code(),
-                    "section_not_found" | "section_not_managed" | "section_changed"
-                ) => {}
-            Err(e) => {
-                tracing::warn!(target = %target, error = %e, "cannot remove a written section")
-            }
-        }
-    }
-    tracing::info!(profile, cleared, removed = removed.len(), "logged out");
+    let done = state.sessions.log_out(profile)?;
     state.touch();
     Ok(LogOutReport {
         profile: profile.to_string(),
-        sessions_cleared: u32::try_from(cleared).unwrap_or(u32::MAX),
-        sections_removed: removed,
+        sessions_cleared: u32::try_from(done.sessions_cleared).unwrap_or(u32::MAX),
+        sections_removed: done.sections_removed,
     })
 }
 
 /// The profile a session id belongs to.
 pub fn session_profile(state: &AppState, id: &str) -> Option<String> {
     state
+        .sessions
         .vault
         .cache()
         .list()
@@ -368,9 +252,9 @@ pub fn add_keys(state: &AppState, profile: &str, access_key_id: &str, secret: &s
     }
     let keys = Credentials::long_term(access_key_id, secret);
     let now = state.now();
-    state.vault.keys().add(profile, &keys, now)?;
+    state.sessions.vault.keys().add(profile, &keys, now)?;
     // Sessions made from the old keys would hide a mistake in the new ones.
-    state.vault.cache().clear(profile)?;
+    state.sessions.vault.cache().clear(profile)?;
     tracing::info!(profile, key = %keys.masked_key_id(), "keys stored in the keyring");
     state.touch();
     Ok(KeyView {
@@ -382,8 +266,8 @@ pub fn add_keys(state: &AppState, profile: &str, access_key_id: &str, secret: &s
 
 /// Removes `profile`'s keys from the keyring, and its sessions. `false` when none were stored.
 pub fn remove_keys(state: &AppState, profile: &str) -> Result<bool, CommandError> {
-    state.vault.cache().clear(profile)?;
-    let removed = state.vault.keys().remove(profile)?;
+    state.sessions.vault.cache().clear(profile)?;
+    let removed = state.sessions.vault.keys().remove(profile)?;
     tracing::info!(profile, removed, "keys removed from the keyring");
     state.touch();
     Ok(removed)

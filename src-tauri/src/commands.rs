@@ -50,9 +50,10 @@ command_args!(GetOverviewArgs => "get_overview" -> Overview {});
 /// Profiles, live sessions and stored keys (read from the files and the index; no keyring unlock).
 #[tauri::command]
 pub async fn get_overview(state: State<'_, AppState>, _args: Args<GetOverviewArgs>) -> Reply<GetOverviewArgs> {
-    let mut overview = state
-        .snapshot()
-        .overview(&state.paths, ExportChoice::from_env(), state.expiry().view());
+    let mut overview =
+        state
+            .snapshot()
+            .overview(&state.sessions.paths, ExportChoice::from_env(), state.expiry().view());
     let shortcuts = state.shortcuts();
     overview.favourites = shortcuts.favourites;
     overview.recent = shortcuts.recent;

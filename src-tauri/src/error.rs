@@ -30,8 +30,6 @@ pub mod codes {
     }
 
     app_codes! {
-        /// The session asked for is not in the cache (logged out, or expired and cleared).
-        SESSION_NOT_FOUND = "session_not_found",
         /// No clipboard could be opened (no X11/Wayland display, or it refused).
         CLIPBOARD_UNAVAILABLE = "clipboard_unavailable",
         /// An argument from the UI was not acceptable (empty name, key id with spaces, …).

@@ -18,6 +18,7 @@ use rolebar_core::mfa::MfaCode;
 use rolebar_core::profile::AwsPaths;
 use rolebar_core::schedule::{ExpiryDriver, Schedule};
 use rolebar_core::session::cache::SessionCache;
+use rolebar_core::sessions::Sessions;
 use rolebar_core::store::MemoryStore;
 use rolebar_core::sts::{AssumeRoleRequest, RoleAssumer, SessionTokenRequest, StsCredentials};
 use rolebar_core::vault::Vault;
@@ -139,7 +140,7 @@ fn harness_with(expiry: impl FnOnce(&std::path::Path) -> Option<ExpiryConfig>) -
         clock.clone(),
     );
     let clipboard = Arc::new(MemoryClipboard::default());
-    let mut state = AppState::new(paths, vault, clock, clipboard.clone());
+    let mut state = AppState::new(Sessions::new(paths, vault), clock, clipboard.clone());
     if let Some(config) = expiry(dir.path()) {
         state = state.with_expiry(config);
     }
@@ -581,7 +582,10 @@ fn where_a_session_is_written_comes_from_the_file_whoever_wrote_it() {
         rolebar_core::outputs::WriteOptions::default(),
     )
     .expect("written");
-    assert_eq!(state.written_to("oppara-dev").expect("readable"), ["from-the-cli"]);
+    assert_eq!(
+        state.sessions.written_to("oppara-dev").expect("readable"),
+        ["from-the-cli"]
+    );
     let overview = invoke(&h.main, "get_overview", json!({})).expect("overview");
     let sessions = overview["sessions"].as_array().expect("sessions");
     let role = sessions
@@ -599,7 +603,7 @@ fn where_a_session_is_written_comes_from_the_file_whoever_wrote_it() {
 
     // ...but not once the user removed it by hand.
     rolebar_core::outputs::remove_profile(&credentials, "from-the-cli").expect("removed");
-    assert!(state.written_to("oppara-dev").expect("readable").is_empty());
+    assert!(state.sessions.written_to("oppara-dev").expect("readable").is_empty());
     let report = tauri::async_runtime::block_on(crate::actions::auto_refresh(&state, "oppara-dev")).expect("refreshed");
     assert!(report.rewritten.is_empty());
     assert!(!std::fs::read_to_string(&credentials)
@@ -620,7 +624,7 @@ fn expired_or_unattributed_sections_are_not_targets_but_log_out_removes_expired_
     );
     std::fs::write(&credentials, text).expect("write");
     let state = h.app.state::<AppState>();
-    assert!(state.written_to("oppara-dev").expect("readable").is_empty());
+    assert!(state.sessions.written_to("oppara-dev").expect("readable").is_empty());
     let report = invoke(&h.main, "log_out", json!({ "profile": "oppara-dev" })).expect("log out");
     assert_eq!(report["sectionsRemoved"], json!(["gone"]));
     let text = std::fs::read_to_string(&credentials).expect("read");
@@ -1099,6 +1103,7 @@ fn the_switcher_finds_by_account_and_enter_assumes_through_the_dialog() {
     let state = h.app.state::<AppState>();
     wait_until_changed(&h, "the session from the switcher", || {
         state
+            .sessions
             .vault
             .cache()
             .list()

@@ -956,7 +956,14 @@ mod tests {
             snapshot.sessions = (0..sessions)
                 .map(|i| session(&format!("role-{i:04}"), Duration::minutes(30)))
                 .collect();
-            let model = build(&snapshot, &Activity::default(), &Shortcuts::default(), NOW, TEN_MIN, en());
+            let model = build(
+                &snapshot,
+                &Activity::default(),
+                &Shortcuts::default(),
+                NOW,
+                TEN_MIN,
+                en(),
+            );
             let l = labels(&model);
             let top = l.iter().filter(|x| x.contains(" — ")).count();
             assert_eq!(top, at_top, "{sessions}: {l:?}");

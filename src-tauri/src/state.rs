@@ -1,5 +1,5 @@
-//! What the app holds for its whole life: where the AWS files are, the vault (keyring, session
-//! cache, STS), the clipboard, the MFA dialog queue, what the tray should say about work in
+//! What the app holds for its whole life: the user's sessions (rolebar-core's `Sessions`: the
+//! AWS files and the vault — keyring, session cache, STS), the clipboard, the MFA dialog queue, what the tray should say about work in
 //! progress, and the expiry warnings' settings and driver. Managed by Tauri; commands and tray
 //! handlers reach it through the app handle.
 
@@ -14,13 +14,10 @@ use crate::views::Snapshot;
 use rolebar_core::clock::{Clock, SystemClock};
 use rolebar_core::favourites;
 use rolebar_core::index::Index;
-use rolebar_core::keys::KeyStore;
-use rolebar_core::profile::{AwsPaths, ProfileSet};
+use rolebar_core::profile::ProfileSet;
 use rolebar_core::recent::RecentFile;
 use rolebar_core::schedule::{DriverHandle, ExpirySettings, FiredState, SessionRef};
-use rolebar_core::session::cache::SessionCache;
-use rolebar_core::sts::SdkSts;
-use rolebar_core::vault::Vault;
+use rolebar_core::sessions::Sessions;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
@@ -28,8 +25,7 @@ use time::{Duration, OffsetDateTime};
 
 #[derive(Debug)]
 pub struct AppState {
-    pub paths: AwsPaths,
-    pub vault: Vault,
+    pub sessions: Sessions,
     clock: Arc<dyn Clock>,
     pub mfa: MfaDialogs,
     pub clipboard: Arc<dyn ClipboardSink>,
@@ -74,15 +70,10 @@ impl AppState {
     /// The real thing, wired as the command line wires it: the OS keyring, the index under
     /// `ROLEBAR_STATE_DIR` (or the XDG state folder), STS through aws-sdk-sts, the system clock.
     pub fn from_env() -> rolebar_core::Result<Self> {
-        let paths = AwsPaths::from_env()?;
-        let store = rolebar_core::store::from_env();
+        let sessions = Sessions::from_env(rolebar_core::session::cache::DEFAULT_EXPIRY_WINDOW)?;
         let index = Index::default_location()?;
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-        let keys = KeyStore::new(store.clone(), index.clone());
         let expiry_state_file = FiredState::default_path(&index);
-        let index_for_recent = index.clone();
-        let cache = SessionCache::new(store, index, clock.clone());
-        let vault = Vault::new(keys, cache, Arc::new(SdkSts::default()), clock.clone());
         let expiry = ExpiryConfig::load();
         let setting = match &expiry.path {
             Some(path) => LanguageSetting::load(path).unwrap_or_else(|e| {
@@ -92,8 +83,8 @@ impl AppState {
             }),
             None => LanguageSetting::Auto,
         };
-        let recent_file = RecentFile::beside(&index_for_recent);
-        Ok(AppState::new(paths, vault, clock, Arc::new(SystemClipboard::default()))
+        let recent_file = RecentFile::beside(&index);
+        Ok(AppState::new(sessions, clock, Arc::new(SystemClipboard::default()))
             .with_expiry(expiry)
             .with_recent_file(recent_file)
             .with_expiry_state_file(expiry_state_file)
@@ -103,10 +94,9 @@ impl AppState {
             }))
     }
 
-    pub fn new(paths: AwsPaths, vault: Vault, clock: Arc<dyn Clock>, clipboard: Arc<dyn ClipboardSink>) -> Self {
+    pub fn new(sessions: Sessions, clock: Arc<dyn Clock>, clipboard: Arc<dyn ClipboardSink>) -> Self {
         AppState {
-            paths,
-            vault,
+            sessions,
             clock,
             mfa: MfaDialogs::default(),
             clipboard,
@@ -237,7 +227,7 @@ impl AppState {
     /// The profiles of both AWS files and those only in the keyring (from the index: nothing is
     /// unlocked), as the command line reads them.
     pub fn profiles(&self) -> rolebar_core::Result<ProfileSet> {
-        Ok(ProfileSet::load(&self.paths)?.with_keyring_profiles(self.vault.keys().list().into_keys()))
+        self.sessions.profiles()
     }
 
     pub fn now(&self) -> OffsetDateTime {
@@ -306,7 +296,14 @@ impl AppState {
     /// profile, MFA sessions under the profile holding the keys, as the tray lists them), expired
     /// ones included, plus those held out of the cache by a renewal in progress.
     pub fn watched_sessions(&self) -> Vec<SessionRef> {
-        let mut sessions: Vec<SessionRef> = self.vault.cache().list().iter().map(SessionRef::from).collect();
+        let mut sessions: Vec<SessionRef> = self
+            .sessions
+            .vault
+            .cache()
+            .list()
+            .iter()
+            .map(SessionRef::from)
+            .collect();
         for held in lock(&self.held).iter() {
             if !sessions.iter().any(|s| s.key == held.key) {
                 sessions.push(held.clone());
@@ -329,7 +326,12 @@ impl AppState {
 
     /// Profiles, live sessions and stored keys as of now.
     pub fn snapshot(&self) -> Snapshot {
-        Snapshot::read(&self.paths, &self.vault, self.now(), &self.written_for_display())
+        Snapshot::read(
+            &self.sessions.paths,
+            &self.sessions.vault,
+            self.now(),
+            &self.written_for_display(),
+        )
     }
 
     pub fn activity(&self) -> Activity {
@@ -348,36 +350,11 @@ impl AppState {
         lock(&self.activity).last_error = error;
     }
 
-    /// The credentials-file sections Rolebar wrote, by the profile whose session each holds
-    /// (`rolebar_source_profile`), read from the file each time: it is the truth whoever wrote it
-    /// (this app, an earlier run, the CLI) and whatever was removed by hand since. Expired
-    /// sections only with `include_expired`.
-    pub fn written(&self, include_expired: bool) -> Result<BTreeMap<String, BTreeSet<String>>, CommandError> {
-        let sections = rolebar_core::outputs::rolebar_sections(&self.paths.credentials)?;
-        let now = self.now();
-        let mut written: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-        for section in sections {
-            let live = section.expires_at.is_none_or(|at| at > now);
-            if let Some(source) = section.source_profile.filter(|_| live || include_expired) {
-                written.entry(source).or_default().insert(section.name);
-            }
-        }
-        Ok(written)
-    }
-
-    /// Where `profile`'s live session is written (see [`written`](Self::written)).
-    pub fn written_to(&self, profile: &str) -> Result<Vec<String>, CommandError> {
-        Ok(self
-            .written(false)?
-            .remove(profile)
-            .map(|w| w.into_iter().collect())
-            .unwrap_or_default())
-    }
-
-    /// [`written`](Self::written) for display: an unreadable file is logged and shows nothing.
+    /// Where sessions are written (`Sessions::written`), for display: an unreadable file is
+    /// logged and shows nothing.
     fn written_for_display(&self) -> BTreeMap<String, BTreeSet<String>> {
-        self.written(false).unwrap_or_else(|e| {
-            tracing::warn!(code = %e.code, "cannot tell where sessions are written: {}", e.message);
+        self.sessions.written(false).unwrap_or_else(|e| {
+            tracing::warn!(code = e.code(), "cannot tell where sessions are written: {e}");
             BTreeMap::new()
         })
     }

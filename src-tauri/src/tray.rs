@@ -185,7 +185,13 @@ fn spawn_refresher<R: Runtime>(app: AppHandle<R>) {
         loop {
             let state = app.state::<AppState>();
             let now = state.now();
-            let expiries = state.vault.cache().list().into_iter().map(|s| s.record.expires_at);
+            let expiries = state
+                .sessions
+                .vault
+                .cache()
+                .list()
+                .into_iter()
+                .map(|s| s.record.expires_at);
             let next = menu::next_refresh(now, expiries, state.expiry().expiring_within());
             // A little after the instant, so the label has changed when we look.
             let wait =

@@ -7,7 +7,7 @@ use rolebar_core::index::KeyRecord;
 use rolebar_core::mfa::{MfaReason, MfaRequest};
 use rolebar_core::outputs::{ExportFormat, Placement, WriteReport};
 use rolebar_core::profile::{AwsPaths, CredentialSource, KeySource, ProfileSet, ResolvedProfile, WrittenSection};
-use rolebar_core::session::cache::{CacheKey, CachedSessionInfo};
+use rolebar_core::session::cache::CachedSessionInfo;
 use rolebar_core::session::SessionKind;
 use rolebar_core::vault::Vault;
 use serde::{Deserialize, Serialize};
@@ -142,19 +142,6 @@ pub struct SessionView {
 impl SessionView {
     pub fn time_left(&self, now: OffsetDateTime) -> time::Duration {
         (self.expires_at - now).max(time::Duration::ZERO)
-    }
-}
-
-/// The cache key a session is filed under, rebuilt from what the index says about it.
-pub fn cache_key(kind: SessionKind, profile: &str, mfa_serial: Option<&str>) -> CacheKey {
-    match kind {
-        SessionKind::AssumeRole => CacheKey::Role {
-            profile: profile.to_string(),
-        },
-        SessionKind::GetSessionToken => CacheKey::SessionToken {
-            profile: profile.to_string(),
-            mfa_serial: mfa_serial.map(str::to_string),
-        },
     }
 }
 

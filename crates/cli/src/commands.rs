@@ -1,6 +1,6 @@
 //! The subcommands: each a short adapter from arguments to rolebar-core.
 
-use crate::context::Context;
+use crate::context;
 use crate::prompt::{self, TerminalMfa};
 use crate::Command;
 use rolebar_core::keys::check_profile_name;
@@ -33,7 +33,11 @@ pub async fn run(command: Command) -> Result<ExitCode> {
         Command::Remove { profile } => remove(&profile),
         Command::Clear { profile } => clear(profile.as_deref()),
         Command::Write { profile, target, force } => write(&profile, &target, force).await,
-        Command::Logout { name, expired } => logout(name.as_deref(), expired),
+        Command::Logout {
+            name,
+            expired,
+            only_section,
+        } => logout(name.as_deref(), expired, only_section),
         Command::Export { profile, format } => export(&profile, format.as_deref()).await,
         Command::CredentialProcess { profile } => credential_process(&profile).await,
     }
@@ -42,7 +46,7 @@ pub async fn run(command: Command) -> Result<ExitCode> {
 fn add(profile: &str, from_env: bool, from_file: bool) -> Result<ExitCode> {
     // Before asking for the keys: the key store refuses the name too, but only after the typing.
     check_profile_name(profile)?;
-    let ctx = Context::new()?;
+    let ctx = context::open()?;
     let keys = if from_env {
         let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
         match (var("AWS_ACCESS_KEY_ID"), var("AWS_SECRET_ACCESS_KEY")) {
@@ -101,7 +105,7 @@ fn add(profile: &str, from_env: bool, from_file: bool) -> Result<ExitCode> {
 }
 
 fn list() -> Result<ExitCode> {
-    let ctx = Context::new()?;
+    let ctx = context::open()?;
     let set = ctx.profiles()?;
     let keys = ctx.vault.keys().list();
     let sessions = ctx.vault.cache().list();
@@ -200,7 +204,7 @@ async fn exec(profile: &str, duration: Option<time::Duration>, command: Vec<Stri
             return Err(Error::NestedExec { profile: current });
         }
     }
-    let ctx = Context::new()?;
+    let ctx = context::open()?;
     let set = ctx.profiles()?;
     let resolved = set.resolve(profile)?;
     let vault = match duration {
@@ -361,7 +365,7 @@ fn run_replacing(mut cmd: std::process::Command, program: &str) -> Result<ExitCo
 }
 
 fn remove(profile: &str) -> Result<ExitCode> {
-    let ctx = Context::new()?;
+    let ctx = context::open()?;
     let sessions = ctx.vault.cache().clear(profile)?;
     if ctx.vault.keys().remove(profile)? {
         eprintln!("Removed the keys of \"{profile}\" from the OS keyring ({sessions} cached session(s) cleared)");
@@ -373,7 +377,7 @@ fn remove(profile: &str) -> Result<ExitCode> {
 }
 
 fn clear(profile: Option<&str>) -> Result<ExitCode> {
-    let ctx = Context::new()?;
+    let ctx = context::open()?;
     let n = match profile {
         Some(p) => ctx.vault.cache().clear(p)?,
         None => ctx.vault.cache().clear_all()?,
@@ -383,7 +387,7 @@ fn clear(profile: Option<&str>) -> Result<ExitCode> {
 }
 
 async fn write(profile: &str, target: &str, force: bool) -> Result<ExitCode> {
-    let ctx = Context::new()?;
+    let ctx = context::open()?;
     let set = ctx.profiles()?;
     let resolved = set.resolve(profile)?;
     // Everything the write would refuse is refused before an MFA code is asked for nothing.
@@ -481,10 +485,13 @@ fn use_hint(
     }
 }
 
-fn logout(name: Option<&str>, expired: bool) -> Result<ExitCode> {
-    let ctx = Context::new()?;
-    let now = ctx.vault.cache().now();
-    if expired || name.is_none() {
+/// `rolebar logout NAME` ends what Rolebar holds for NAME, as the tray's "Log out" does
+/// (`Sessions::log_out`): NAME's cached sessions, the sections written with its session, and the
+/// section NAME itself when Rolebar wrote it. `--only-section` takes back the section NAME alone.
+fn logout(name: Option<&str>, expired: bool, only_section: bool) -> Result<ExitCode> {
+    let ctx = context::open()?;
+    let now = ctx.now();
+    let Some(name) = name.filter(|_| !expired) else {
         let removed = outputs::remove_expired(&ctx.paths.credentials, now)?;
         eprintln!(
             "Removed {} expired Rolebar section(s) {}",
@@ -492,22 +499,32 @@ fn logout(name: Option<&str>, expired: bool) -> Result<ExitCode> {
             removed.join(", ")
         );
         return Ok(ExitCode::SUCCESS);
-    }
-    let name = name.unwrap_or_default();
-    let sessions = ctx.vault.cache().clear(name)?;
-    let section = match outputs::remove_profile(&ctx.paths.credentials, name) {
-        Ok(path) => Some(path),
-        // Nothing of ours to remove under that name is fine if sessions were cleared.
-        Err(e) if sessions > 0 && e.code() == "section_not_found" => None,
-        Err(e) => return Err(e.into()),
     };
-    match section {
-        Some(path) => eprintln!(
-            "Removed [{name}] from {} and {sessions} cached session(s)",
-            path.display()
-        ),
-        None => eprintln!("Cleared {sessions} cached session(s) of `{name}`"),
+    if only_section {
+        let path = outputs::remove_profile(&ctx.paths.credentials, name)?;
+        eprintln!("Removed [{name}] from {}", path.display());
+        return Ok(ExitCode::SUCCESS);
     }
+    let done = ctx.log_out(name)?;
+    if done.sessions_cleared == 0 && done.sections_removed.is_empty() {
+        // Nothing of Rolebar's for NAME: the section's own refusal says why (not Rolebar's, or
+        // no such section).
+        outputs::remove_profile(&ctx.paths.credentials, name)?;
+    }
+    let sections = if done.sections_removed.is_empty() {
+        "no section".to_string()
+    } else {
+        done.sections_removed
+            .iter()
+            .map(|s| format!("[{s}]"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    eprintln!(
+        "Logged out of `{name}`: {} cached session(s) cleared; removed {sections} from {}",
+        done.sessions_cleared,
+        ctx.paths.credentials.display()
+    );
     Ok(ExitCode::SUCCESS)
 }
 
@@ -516,7 +533,7 @@ async fn export(profile: &str, format: Option<&str>) -> Result<ExitCode> {
         Some(f) => f.parse::<ExportFormat>()?,
         None => ExportFormat::from_shell(&std::env::var("SHELL").unwrap_or_default()),
     };
-    let ctx = Context::new()?;
+    let ctx = context::open()?;
     let set = ctx.profiles()?;
     let session = ctx.vault.session(&set.resolve(profile)?, &TerminalMfa).await?;
     print!("{}", outputs::export_lines(&session, format)?.as_str());
@@ -527,7 +544,7 @@ async fn export(profile: &str, format: Option<&str>) -> Result<ExitCode> {
 /// swallows its stderr: hand out only sessions with more than that, renew when no code is
 /// needed, and fail fast (never prompt) when one is.
 async fn credential_process(profile: &str) -> Result<ExitCode> {
-    let ctx = Context::with_window(outputs::credential_process::CREDENTIAL_PROCESS_MIN_LEFT)?;
+    let ctx = context::with_window(outputs::credential_process::CREDENTIAL_PROCESS_MIN_LEFT)?;
     let set = ctx.profiles()?;
     let session = ctx.vault.session(&set.resolve(profile)?, &NoPrompt).await?;
     print!("{}", outputs::credential_process::to_json(&session)?.as_str());

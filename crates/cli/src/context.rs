@@ -1,43 +1,21 @@
-//! What every command needs: the profiles, the keyring, the cache and STS, wired once.
+//! What every command needs: the user's sessions (rolebar-core's `Sessions`), wired once.
 
-use rolebar_core::clock::SystemClock;
-use rolebar_core::index::Index;
-use rolebar_core::keys::KeyStore;
-use rolebar_core::profile::{AwsPaths, ProfileSet};
-use rolebar_core::session::cache::SessionCache;
-use rolebar_core::sts::SdkSts;
-use rolebar_core::vault::Vault;
+use rolebar_core::session::cache::DEFAULT_EXPIRY_WINDOW;
+use rolebar_core::sessions::Sessions;
 use rolebar_core::Result;
-use std::sync::Arc;
 
-#[derive(Debug)]
-pub struct Context {
-    pub paths: AwsPaths,
-    pub vault: Vault,
+/// Every command works on the user's sessions as rolebar-core wires them (the tray app does the
+/// same): the AWS files, the keyring and its index, STS, the system clock.
+pub type Context = Sessions;
+
+/// The sessions, handing out cached ones with more than aws-vault's 5 minutes left.
+pub fn open() -> Result<Context> {
+    Sessions::from_env(DEFAULT_EXPIRY_WINDOW)
 }
 
-impl Context {
-    pub fn new() -> Result<Self> {
-        Self::with_window(rolebar_core::session::cache::DEFAULT_EXPIRY_WINDOW)
-    }
-
-    /// `window`: how much time a cached session must have left to be handed out.
-    pub fn with_window(window: time::Duration) -> Result<Self> {
-        let paths = AwsPaths::from_env()?;
-        let store = rolebar_core::store::from_env();
-        let index = Index::default_location()?;
-        let clock = Arc::new(SystemClock);
-        let keys = KeyStore::new(store.clone(), index.clone());
-        let cache = SessionCache::new(store, index, clock.clone()).with_window(window);
-        let vault = Vault::new(keys, cache, Arc::new(SdkSts::default()), clock);
-        Ok(Context { paths, vault })
-    }
-
-    /// The profiles of both files and those only in the keyring (read from the index: nothing is
-    /// unlocked), so a profile kept only in the keyring is one to list, exec and source.
-    pub fn profiles(&self) -> Result<ProfileSet> {
-        Ok(ProfileSet::load(&self.paths)?.with_keyring_profiles(self.vault.keys().list().into_keys()))
-    }
+/// The sessions, handing out cached ones with more than `window` left.
+pub fn with_window(window: time::Duration) -> Result<Context> {
+    Sessions::from_env(window)
 }
 
 /// Shortest session STS hands out (AssumeRole and GetSessionToken alike).

@@ -61,12 +61,17 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
-    /// Remove what Rolebar wrote to ~/.aws/credentials for NAME, and NAME's cached sessions.
+    /// End what Rolebar holds for NAME (as the tray's Log out): NAME's cached sessions, the
+    /// sections of ~/.aws/credentials written with its session, and the section NAME if Rolebar
+    /// wrote it. Sections Rolebar did not write are never touched.
     Logout {
         name: Option<String>,
         /// Instead: remove every expired section Rolebar wrote.
         #[arg(long, conflicts_with = "name")]
         expired: bool,
+        /// Only take back the section NAME (Rolebar's); keep the cached sessions.
+        #[arg(long, requires = "name")]
+        only_section: bool,
     },
     /// Print shell lines that export a profile's session.
     Export {

@@ -175,6 +175,10 @@ pub enum Error {
     #[error(transparent)]
     Schedule(#[from] crate::schedule::ScheduleError),
 
+    // --- sessions ---
+    #[error("that session is gone (logged out or expired): assume the profile again")]
+    SessionNotFound { entry: String },
+
     // --- running commands ---
     #[error("already inside `rolebar exec` for profile `{profile}`: exit that shell first, or unset ROLEBAR_PROFILE")]
     NestedExec { profile: String },
@@ -247,6 +251,7 @@ impl Error {
             Error::IncompleteReply { .. } => ErrorCode::IncompleteReply,
             Error::Sts { .. } => ErrorCode::StsError,
             Error::NestedExec { .. } => ErrorCode::NestedExec,
+            Error::SessionNotFound { .. } => ErrorCode::SessionNotFound,
             Error::InvalidProfileName { .. } => ErrorCode::InvalidProfileName,
             Error::Schedule(e) => e.error_code(),
             Error::Output(e) => e.error_code(),

@@ -60,6 +60,7 @@ error_codes! {
     IncompleteReply = "incomplete_reply",
     StsError = "sts_error",
     NestedExec = "nested_exec",
+    SessionNotFound = "session_not_found",
     InvalidProfileName = "invalid_profile_name",
     // outputs::OutputError
     LongTermKeysInTarget = "long_term_keys_in_target",

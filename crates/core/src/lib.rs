@@ -23,6 +23,7 @@ pub mod recent;
 pub mod schedule;
 pub mod sensitive;
 pub mod session;
+pub mod sessions;
 pub mod store;
 pub mod sts;
 pub mod vault;

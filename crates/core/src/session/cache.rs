@@ -30,6 +30,20 @@ pub enum CacheKey {
 }
 
 impl CacheKey {
+    /// The key a session of `kind` for `profile` is filed under (with the device of a
+    /// GetSessionToken session), e.g. rebuilt from what the index says of an entry.
+    pub fn of(kind: SessionKind, profile: &str, mfa_serial: Option<&str>) -> CacheKey {
+        match kind {
+            SessionKind::AssumeRole => CacheKey::Role {
+                profile: profile.to_string(),
+            },
+            SessionKind::GetSessionToken => CacheKey::SessionToken {
+                profile: profile.to_string(),
+                mfa_serial: mfa_serial.map(str::to_string),
+            },
+        }
+    }
+
     pub fn entry(&self) -> String {
         match self {
             CacheKey::Role { profile } => format!("session:AssumeRole:{profile}"),
