@@ -206,7 +206,11 @@ async fn twenty_callers_for_one_profile_get_one_prompt_one_sts_call_and_one_sess
     assert_eq!(s.sts.calls(), ["GetSessionToken", "AssumeRole"]);
     let first = answers[0].1.as_ref().expect("a session").clone();
     for (_, answer) in &answers {
-        assert_eq!(answer.as_ref().expect("a session"), &first, "everyone got the same session");
+        assert_eq!(
+            answer.as_ref().expect("a session"),
+            &first,
+            "everyone got the same session"
+        );
     }
 }
 
