@@ -155,4 +155,45 @@ mod tests {
         assert_eq!(reader.next_frame().await.expect("ok"), Some(&b"second"[..]));
         assert_eq!(reader.next_frame().await.expect("ok"), None);
     }
+
+    proptest::proptest! {
+        /// Arbitrary bytes, split into frames and decoded as requests: no panic, no frame over
+        /// the cap, and without over-long lines every line comes back as sent.
+        #[test]
+        fn arbitrary_bytes_frame_and_decode_without_panic(
+            bytes in proptest::collection::vec(
+                proptest::prop_oneof![8 => 0x20u8..0x7f, 1 => proptest::strategy::Just(b'\n'), 1 => proptest::prelude::any::<u8>()],
+                0..2048,
+            ),
+            cap in 1usize..80,
+        ) {
+            let runtime = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
+            let (lines, failed) = runtime.block_on(async {
+                let mut reader = FrameReader::with_cap(&bytes[..], cap);
+                let mut lines = Vec::new();
+                loop {
+                    match reader.next_frame().await {
+                        Ok(Some(line)) => {
+                            let _ = super::super::protocol::decode_request(line);
+                            lines.push(line.to_vec());
+                        }
+                        Ok(None) => return (lines, false),
+                        Err(_) => return (lines, true),
+                    }
+                }
+            });
+            for line in &lines {
+                proptest::prop_assert!(line.len() <= cap && !line.contains(&b'\n'));
+            }
+            let sent: Vec<&[u8]> = bytes.split(|b| *b == b'\n').collect();
+            if bytes.last() == Some(&b'\n') && sent.iter().all(|line| line.len() <= cap) {
+                let expected: Vec<&[u8]> = sent[..sent.len() - 1]
+                    .iter()
+                    .map(|line| line.strip_suffix(b"\r").unwrap_or(line))
+                    .collect();
+                proptest::prop_assert!(!failed);
+                proptest::prop_assert_eq!(&lines[..], &expected[..]);
+            }
+        }
+    }
 }
