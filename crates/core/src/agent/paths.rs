@@ -209,6 +209,21 @@ mod tests {
     }
 
     #[test]
+    fn a_folder_of_another_user_is_refused() {
+        if effective_uid().expect("uid") != 0 {
+            eprintln!("skipped: needs root to give a folder to another user");
+            return;
+        }
+        let base = tempfile::tempdir().expect("tempdir");
+        let theirs = base.path().join("rolebar");
+        std::fs::create_dir(&theirs).expect("mkdir");
+        std::fs::set_permissions(&theirs, std::fs::Permissions::from_mode(0o700)).expect("chmod");
+        std::os::unix::fs::chown(&theirs, Some(65534), Some(65534)).expect("chown");
+        let shown = ensure_private_dir(&theirs).expect_err("not ours").to_string();
+        assert!(shown.contains("belongs to uid 65534, not to you (uid 0)"), "{shown}");
+    }
+
+    #[test]
     fn links_and_files_are_not_folders() {
         let base = tempfile::tempdir().expect("tempdir");
         let real = base.path().join("real");

@@ -154,17 +154,24 @@ impl Agent {
             }
         }
         let listener = std::os::unix::net::UnixListener::bind(path).map_err(io("listen on", path))?;
-        // The folder is private, so nobody could reach the socket before this tightening.
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
-            .map_err(io("set the permissions of", path))?;
-        listener.set_nonblocking(true).map_err(io("set up the socket", path))?;
-        let meta = std::fs::symlink_metadata(path).map_err(io("look at", path))?;
+        let set_up = || -> Result<(u64, u64), AgentError> {
+            // The folder is private, so nobody could reach the socket before this tightening.
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
+                .map_err(io("set the permissions of", path))?;
+            listener.set_nonblocking(true).map_err(io("set up the socket", path))?;
+            let meta = std::fs::symlink_metadata(path).map_err(io("look at", path))?;
+            Ok((meta.dev(), meta.ino()))
+        };
+        let id = set_up().inspect_err(|_| {
+            // A socket nobody serves would only look stale to the next start.
+            let _ = std::fs::remove_file(path);
+        })?;
         let uid = effective_uid().map_err(io("find the user id for", path))?;
         Ok(Agent {
             listener,
             socket: SocketFile {
                 path: path.to_path_buf(),
-                id: (meta.dev(), meta.ino()),
+                id,
                 _lock: lock,
             },
             uid,
