@@ -21,6 +21,14 @@ macro_rules! error_codes {
                     $(ErrorCode::$variant => $code,)*
                 }
             }
+
+            /// The code spelled `code` (as a reply of the agent carries it), if it is one.
+            pub fn from_code(code: &str) -> Option<ErrorCode> {
+                match code {
+                    $($code => Some(ErrorCode::$variant),)*
+                    _ => None,
+                }
+            }
         }
     };
 }
@@ -94,6 +102,29 @@ error_codes! {
     FileHardLinked = "file_hard_linked",
     SymlinkLoop = "symlink_loop",
     FileIo = "file_io",
+    // agent::AgentError, and the error replies of the agent's protocol (docs/agent-protocol.md)
+    /// No agent answers at the socket, or it could not be reached or started.
+    AgentUnavailable = "agent_unavailable",
+    /// The agent did not answer within the client's timeout.
+    AgentTimeout = "agent_timeout",
+    /// ROLEBAR_AGENT_TIMEOUT is not a number of seconds.
+    AgentTimeoutSetting = "agent_timeout_setting",
+    /// Another agent already serves the socket.
+    AgentAlreadyRunning = "agent_already_running",
+    /// The socket or its folder is not private to the user (or not a socket).
+    AgentSocketUnsafe = "agent_socket_unsafe",
+    /// The connecting process belongs to another user.
+    AgentPeerRefused = "agent_peer_refused",
+    /// A request the agent cannot read (malformed JSON, unknown op, bad field).
+    AgentBadRequest = "agent_bad_request",
+    /// A reply the client cannot read.
+    AgentBadReply = "agent_bad_reply",
+    /// Client and agent speak different protocol versions.
+    AgentVersion = "agent_version",
+    /// A line longer than the protocol's frame cap.
+    FrameTooLarge = "frame_too_large",
+    /// The user pressed Deny in the tray's dialog.
+    AgentDenied = "agent_denied",
 }
 
 impl std::fmt::Display for ErrorCode {
@@ -118,6 +149,8 @@ mod tests {
                         .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'),
                 "{s}"
             );
+            assert_eq!(ErrorCode::from_code(s), Some(*code));
         }
+        assert_eq!(ErrorCode::from_code("no_such_code"), None);
     }
 }

@@ -3,6 +3,7 @@
 //! AWS profiles (`profile`), long-term keys in the OS keyring (`keys`), STS calls (`sts`),
 //! cached sessions (`session`), and the ways credentials leave (`outputs`).
 
+pub mod agent;
 pub mod clock;
 pub mod credentials;
 pub mod error;

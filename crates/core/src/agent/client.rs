@@ -1,0 +1,218 @@
+//! The asking side: what `rolebar credential-process`, `export` and `exec` use to get a session
+//! from the running tray app. No agent is a normal answer (`Ok(None)`), found out at once.
+
+use super::frame::{FrameError, FrameReader};
+use super::paths::effective_uid;
+use super::protocol::{
+    decode_credentials, decode_reply, encode_request, AgentInfo, ClientContext, CredentialsRequest, Request,
+    SessionList, SessionSummary,
+};
+use super::AgentError;
+use crate::session::Session;
+use std::ffi::OsStr;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+use tokio::io::AsyncWriteExt;
+use tokio::net::unix::{OwnedReadHalf, OwnedWriteHalf};
+use tokio::net::UnixStream;
+
+/// How long a request waits for its answer unless `ROLEBAR_AGENT_TIMEOUT` says otherwise: long
+/// enough to find the phone and type a code in the dialog.
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// How long connecting may take (a local socket answers at once or not at all).
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// Seconds a request waits for the agent's answer.
+pub const TIMEOUT_ENV: &str = "ROLEBAR_AGENT_TIMEOUT";
+
+/// The request timeout: `$ROLEBAR_AGENT_TIMEOUT` seconds when set, else two minutes.
+pub fn request_timeout() -> Result<Duration, AgentError> {
+    parse_timeout(std::env::var_os(TIMEOUT_ENV).as_deref())
+}
+
+fn parse_timeout(value: Option<&OsStr>) -> Result<Duration, AgentError> {
+    let Some(value) = value.filter(|v| !v.is_empty()) else {
+        return Ok(DEFAULT_REQUEST_TIMEOUT);
+    };
+    value
+        .to_str()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .filter(|seconds| *seconds > 0)
+        .map(Duration::from_secs)
+        .ok_or_else(|| AgentError::TimeoutSetting {
+            value: value.to_string_lossy().into_owned(),
+        })
+}
+
+/// A connection to the agent. One request at a time; after a timeout or a broken connection
+/// the client refuses further requests (a late answer would be taken for the next one).
+#[derive(Debug)]
+pub struct Client {
+    path: PathBuf,
+    reader: FrameReader<OwnedReadHalf>,
+    writer: OwnedWriteHalf,
+    context: Option<ClientContext>,
+    broken: bool,
+}
+
+impl Client {
+    /// Connects to the agent at `path`. `Ok(None)` when no agent runs there: no socket file, or a
+    /// stale one (its agent was killed), found without waiting. An error when something is there
+    /// but cannot be used (no permission, a socket served by another user, a timeout).
+    pub async fn connect(path: &Path, connect_timeout: Duration) -> Result<Option<Client>, AgentError> {
+        let stream = match tokio::time::timeout(connect_timeout, UnixStream::connect(path)).await {
+            Err(_) => {
+                return Err(AgentError::Timeout {
+                    waited: connect_timeout,
+                })
+            }
+            Ok(Err(e)) if no_agent(&e) => {
+                tracing::debug!(path = %path.display(), error = %e, "no agent");
+                return Ok(None);
+            }
+            Ok(Err(source)) => {
+                return Err(AgentError::Unavailable {
+                    path: path.to_path_buf(),
+                    source,
+                })
+            }
+            Ok(Ok(stream)) => stream,
+        };
+        // The folder is private, so this only fails if someone else got to make it; checked
+        // anyway, as the agent checks us.
+        let theirs = stream.peer_cred().map_err(|source| AgentError::Unavailable {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let ours = effective_uid().map_err(|source| AgentError::Unavailable {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        if theirs.uid() != ours {
+            return Err(AgentError::SocketUnsafe {
+                path: path.to_path_buf(),
+                reason: format!("is served by uid {}, not by you (uid {ours})", theirs.uid()),
+                fix: "Do not use it: remove the socket and its folder, or set ROLEBAR_AGENT_SOCKET".into(),
+            });
+        }
+        let (read, writer) = stream.into_split();
+        Ok(Some(Client {
+            path: path.to_path_buf(),
+            reader: FrameReader::new(read),
+            writer,
+            context: None,
+            broken: false,
+        }))
+    }
+
+    /// Context sent with credentials requests (shown to the user, e.g. the command line).
+    pub fn with_context(mut self, context: ClientContext) -> Self {
+        self.context = Some(context);
+        self
+    }
+
+    pub async fn ping(&mut self, timeout: Duration) -> Result<AgentInfo, AgentError> {
+        self.exchange(&Request::Ping, timeout, decode_reply::<AgentInfo>).await
+    }
+
+    pub async fn sessions(&mut self, timeout: Duration) -> Result<Vec<SessionSummary>, AgentError> {
+        let list = self
+            .exchange(&Request::Sessions, timeout, decode_reply::<SessionList>)
+            .await?;
+        Ok(list.sessions)
+    }
+
+    /// A session for `profile` with more than `min_left` left. With `prompt` the tray may ask
+    /// for an MFA code in its dialog, so allow `timeout` for a person (see [`request_timeout`]);
+    /// without it a needed code fails at once with `mfa_required`.
+    pub async fn request_credentials(
+        &mut self,
+        profile: &str,
+        min_left: time::Duration,
+        prompt: bool,
+        timeout: Duration,
+    ) -> Result<Session, AgentError> {
+        let request = Request::Credentials(CredentialsRequest {
+            profile: profile.to_string(),
+            min_left,
+            prompt,
+            client: self.context.clone(),
+        });
+        self.exchange(&request, timeout, decode_credentials).await
+    }
+
+    async fn exchange<T>(
+        &mut self,
+        request: &Request,
+        timeout: Duration,
+        decode: impl FnOnce(&[u8]) -> Result<T, AgentError>,
+    ) -> Result<T, AgentError> {
+        if self.broken {
+            return Err(AgentError::Closed {
+                path: self.path.clone(),
+            });
+        }
+        let line = encode_request(request);
+        let path = &self.path;
+        let unavailable = |source| AgentError::Unavailable {
+            path: path.clone(),
+            source,
+        };
+        let (reader, writer) = (&mut self.reader, &mut self.writer);
+        let work = async move {
+            writer.write_all(&line).await.map_err(unavailable)?;
+            match reader.next_frame().await {
+                Ok(Some(reply)) => decode(reply),
+                Ok(None) | Err(FrameError::Truncated) => Err(AgentError::Closed { path: path.clone() }),
+                Err(FrameError::TooLarge) => Err(AgentError::FrameTooLarge),
+                Err(FrameError::Io(source)) => Err(unavailable(source)),
+            }
+        };
+        let result = tokio::time::timeout(timeout, work)
+            .await
+            .unwrap_or(Err(AgentError::Timeout { waited: timeout }));
+        if matches!(
+            result,
+            Err(AgentError::Timeout { .. }
+                | AgentError::Closed { .. }
+                | AgentError::Unavailable { .. }
+                | AgentError::FrameTooLarge)
+        ) {
+            self.broken = true;
+        }
+        result
+    }
+}
+
+/// The errors of connecting that mean "no agent here" rather than "something is wrong".
+fn no_agent(e: &io::Error) -> bool {
+    matches!(e.kind(), io::ErrorKind::NotFound | io::ErrorKind::ConnectionRefused)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_timeout_setting_is_whole_seconds() {
+        assert_eq!(parse_timeout(None).expect("default"), Duration::from_secs(120));
+        assert_eq!(
+            parse_timeout(Some(OsStr::new(""))).expect("default"),
+            Duration::from_secs(120)
+        );
+        assert_eq!(
+            parse_timeout(Some(OsStr::new(" 30 "))).expect("30"),
+            Duration::from_secs(30)
+        );
+        for bad in ["0", "-1", "2m", "1.5", "lots"] {
+            let err = parse_timeout(Some(OsStr::new(bad))).expect_err(bad);
+            assert_eq!(err.code(), "agent_timeout_setting");
+            assert!(
+                err.to_string().contains(&format!("ROLEBAR_AGENT_TIMEOUT={bad:?}")),
+                "{err}"
+            );
+        }
+    }
+}

@@ -1,0 +1,160 @@
+//! The agent's errors: [`AgentError`] for what goes wrong around the socket (either side), and
+//! [`AgentFailure`], the code and message an error reply carries over the wire.
+//!
+//! Neither ever holds a secret: messages name paths, profiles, codes and durations only.
+
+use crate::error_code::ErrorCode;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// An error reply of the agent: a stable code the client branches on, and a message for the user.
+/// This is also what a [`super::Handler`] returns when it cannot hand out a session.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct AgentFailure {
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+impl AgentFailure {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        AgentFailure {
+            code,
+            message: message.into(),
+        }
+    }
+
+    /// The user pressed Deny in the tray's dialog.
+    pub fn denied(profile: &str) -> Self {
+        AgentFailure::new(
+            ErrorCode::AgentDenied,
+            format!("the request for credentials of profile `{profile}` was denied in the Rolebar dialog"),
+        )
+    }
+
+    pub(crate) fn bad_request(message: impl Into<String>) -> Self {
+        AgentFailure::new(ErrorCode::AgentBadRequest, message)
+    }
+}
+
+/// Any library error crosses the socket as its code and its message (which never hold secrets).
+impl From<&crate::Error> for AgentFailure {
+    fn from(error: &crate::Error) -> Self {
+        AgentFailure::new(error.error_code(), error.to_string())
+    }
+}
+
+impl From<crate::Error> for AgentFailure {
+    fn from(error: crate::Error) -> Self {
+        AgentFailure::from(&error)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum AgentError {
+    /// The agent answered with an error (a denied dialog, an MFA code that is needed, …): its code
+    /// and message are passed on as they are.
+    #[error("{}", .0.message)]
+    Refused(AgentFailure),
+
+    #[error("cannot reach the Rolebar agent at {}: {source}", path.display())]
+    Unavailable { path: PathBuf, source: std::io::Error },
+
+    #[error("the Rolebar agent at {} closed the connection without answering; check that the Rolebar tray app is still running", path.display())]
+    Closed { path: PathBuf },
+
+    #[error("{what} is not available on this platform yet: the Rolebar agent needs Unix sockets")]
+    Unsupported { what: &'static str },
+
+    #[error(
+        "no answer from the Rolebar tray app in {}: {}",
+        super::human_duration(*waited),
+        "it may still be waiting for you in its MFA dialog, or be stuck. Answer or close the dialog, \
+         or restart Rolebar; ROLEBAR_AGENT_TIMEOUT=SECONDS waits longer"
+    )]
+    Timeout { waited: Duration },
+
+    #[error("ROLEBAR_AGENT_TIMEOUT={value:?} is not a number of seconds (for example 120); fix or unset it")]
+    TimeoutSetting { value: String },
+
+    #[error("another Rolebar agent already answers at {}: quit the other Rolebar first (or set ROLEBAR_AGENT_SOCKET to another path)", path.display())]
+    AlreadyRunning { path: PathBuf },
+
+    #[error("{} {reason}: Rolebar will not serve credentials there. {fix}", path.display())]
+    SocketUnsafe {
+        path: PathBuf,
+        /// "is group- or world-accessible (mode 0755)", "belongs to uid 1001", …
+        reason: String,
+        /// What the user can do.
+        fix: String,
+    },
+
+    #[error("cannot {action} {}: {source}", path.display())]
+    Io {
+        action: &'static str,
+        path: PathBuf,
+        source: std::io::Error,
+    },
+
+    #[error("the Rolebar agent sent a reply Rolebar cannot read ({detail}); are the tray app and this command the same version?")]
+    BadReply { detail: String },
+
+    #[error("the Rolebar agent speaks protocol version {agent}, this command speaks {ours}: update Rolebar so both are the same version")]
+    Version { agent: u64, ours: u64 },
+
+    #[error("a reply of the Rolebar agent is longer than {} bytes", super::protocol::MAX_FRAME)]
+    FrameTooLarge,
+}
+
+impl AgentError {
+    /// A stable code the UI branches on (never on the message text).
+    pub fn code(&self) -> &'static str {
+        self.error_code().as_str()
+    }
+
+    pub fn error_code(&self) -> ErrorCode {
+        match self {
+            AgentError::Refused(failure) => failure.code,
+            AgentError::Unavailable { .. } | AgentError::Closed { .. } | AgentError::Unsupported { .. } => {
+                ErrorCode::AgentUnavailable
+            }
+            AgentError::Io { .. } => ErrorCode::AgentUnavailable,
+            AgentError::Timeout { .. } => ErrorCode::AgentTimeout,
+            AgentError::TimeoutSetting { .. } => ErrorCode::AgentTimeoutSetting,
+            AgentError::AlreadyRunning { .. } => ErrorCode::AgentAlreadyRunning,
+            AgentError::SocketUnsafe { .. } => ErrorCode::AgentSocketUnsafe,
+            AgentError::BadReply { .. } => ErrorCode::AgentBadReply,
+            AgentError::Version { .. } => ErrorCode::AgentVersion,
+            AgentError::FrameTooLarge => ErrorCode::FrameTooLarge,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refusals_keep_the_agents_code_and_message() {
+        let denied = AgentError::Refused(AgentFailure::denied("dev"));
+        assert_eq!(denied.code(), "agent_denied");
+        assert!(denied.to_string().contains("denied in the Rolebar dialog"), "{denied}");
+        let from_core = AgentFailure::from(crate::Error::MfaCancelled);
+        assert_eq!(from_core.code, ErrorCode::MfaCancelled);
+        assert_eq!(from_core.message, "MFA entry cancelled");
+    }
+
+    #[test]
+    fn a_timeout_says_who_did_not_answer_and_for_how_long() {
+        let shown = AgentError::Timeout {
+            waited: Duration::from_secs(120),
+        }
+        .to_string();
+        assert!(
+            shown.starts_with("no answer from the Rolebar tray app in 2m: "),
+            "{shown}"
+        );
+        assert!(shown.contains("ROLEBAR_AGENT_TIMEOUT"), "{shown}");
+    }
+}

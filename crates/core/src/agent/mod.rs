@@ -1,0 +1,54 @@
+//! The credentials agent: a local socket the tray app serves and the CLI asks, so every tool that
+//! needs AWS credentials gets them through the tray's one vault, cache and MFA dialog (as
+//! ssh-agent does for SSH keys). The protocol is in docs/agent-protocol.md.
+//!
+//! - [`socket_path`] / [`ensure_private_dir`]: where the socket lives, in a folder only we enter;
+//! - [`protocol`]: versioned JSON lines, capped at 64 KiB;
+//! - [`Agent`] (unix): binds safely, checks each peer's uid, bounds connections and idle time,
+//!   and folds concurrent equal requests into one ([`SingleFlight`]) before the [`Handler`];
+//! - [`Client`] (unix): connects (`Ok(None)` when no agent runs) and asks, with a timeout;
+//! - [`Peer`]: who asks, for the dialog.
+//!
+//! Windows has no agent yet: [`socket_path`] says so (a named pipe is the plan; untested here).
+
+#[cfg(unix)]
+mod client;
+mod error;
+mod frame;
+mod paths;
+mod peer;
+pub mod protocol;
+#[cfg(unix)]
+mod server;
+mod single_flight;
+
+#[cfg(unix)]
+pub use client::{request_timeout, Client, DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT, TIMEOUT_ENV};
+pub use error::{AgentError, AgentFailure};
+pub use paths::{ensure_private_dir, socket_path, SOCKET_ENV};
+pub use peer::{display_command, Peer, ProcessInfo};
+pub use protocol::{AgentInfo, ClientContext, CredentialsRequest, SessionSummary};
+#[cfg(unix)]
+pub use server::{Agent, Handler, ServerOptions};
+pub use single_flight::SingleFlight;
+
+/// `2m`, `90s` → `1m30s`: a duration as the timeout message shows it.
+pub(crate) fn human_duration(d: std::time::Duration) -> String {
+    let secs = d.as_secs();
+    match (secs / 60, secs % 60) {
+        (0, s) => format!("{s}s"),
+        (m, 0) => format!("{m}m"),
+        (m, s) => format!("{m}m{s}s"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn durations_read_short() {
+        use std::time::Duration;
+        assert_eq!(super::human_duration(Duration::from_secs(120)), "2m");
+        assert_eq!(super::human_duration(Duration::from_secs(90)), "1m30s");
+        assert_eq!(super::human_duration(Duration::from_millis(500)), "0s");
+    }
+}
