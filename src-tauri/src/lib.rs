@@ -5,6 +5,8 @@
 //! - `expiry`: expiry warnings (rolebar-core's schedule) as notifications with Renew, and
 //!   auto-refresh; settings in `$XDG_CONFIG_HOME/rolebar/settings.json`
 //! - `actions`: what the tray and the windows do, over rolebar-core
+//! - `agent`: the credentials agent on a local socket (`rolebar credential-process`, `export`
+//!   and `exec` ask it; its MFA dialog names the program asking)
 //! - `commands`: the IPC commands of the two windows, each taking one arguments struct
 //!   (`ipc`: the extractor and the `Command` trait); `bindings`: their TypeScript types
 //! - `mfa`: the MFA dialog queue (`MfaPrompt` for the vault); `windows`: creating windows
@@ -21,6 +23,7 @@
 //! `ROLEBAR_GPU=1` keeps GTK's and WebKit's GPU paths.
 
 pub mod actions;
+pub mod agent;
 pub mod bindings;
 pub mod clipboard;
 pub mod commands;
@@ -74,6 +77,7 @@ pub fn run() {
     let app = configure(builder, state)
         .setup(|app| {
             tray::create(app.handle())?;
+            agent::start(app.handle());
             expiry::start(app.handle());
             // Off the main thread: grabbing a key waits for the event loop, which runs after setup.
             let handle = app.handle().clone();

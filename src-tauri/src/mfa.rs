@@ -74,9 +74,15 @@ impl MfaDialogs {
     }
 
     /// Puts `request` on screen; the receiver gets the answer.
-    fn ask(&self, asked: &str, request: &MfaRequest) -> (MfaRequestView, oneshot::Receiver<Answer>) {
+    fn ask(
+        &self,
+        asked: &str,
+        requester: Option<&str>,
+        request: &MfaRequest,
+    ) -> (MfaRequestView, oneshot::Receiver<Answer>) {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed).wrapping_add(1);
-        let view = MfaRequestView::new(id, asked, request);
+        let mut view = MfaRequestView::new(id, asked, request);
+        view.requester = requester.map(str::to_string);
         let (answer, receiver) = oneshot::channel();
         // Replacing a pending request drops its sender: its asker sees a cancel.
         *self.lock() = Some(Pending {
@@ -169,6 +175,8 @@ pub struct DialogPrompt<R: Runtime> {
     app: AppHandle<R>,
     /// The profile the user asked for (the vault may ask for a code on behalf of its source).
     asked: String,
+    /// The program that asked through the agent (shown, with Deny), if not the user in the app.
+    requester: Option<String>,
     turn: tokio::sync::Mutex<Option<OwnedMutexGuard<()>>>,
 }
 
@@ -183,8 +191,16 @@ impl<R: Runtime> DialogPrompt<R> {
         DialogPrompt {
             app,
             asked: asked.to_string(),
+            requester: None,
             turn: tokio::sync::Mutex::new(None),
         }
+    }
+
+    /// The code is asked for another program (`aws sts … via rolebar credential-process …`):
+    /// the dialog names it and offers Deny.
+    pub fn asked_by(mut self, requester: &str) -> Self {
+        self.requester = Some(requester.to_string());
+        self
     }
 }
 
@@ -207,7 +223,7 @@ impl<R: Runtime> MfaPrompt for DialogPrompt<R> {
                 }
             }
         }
-        let (view, answer) = state.mfa.ask(&self.asked, request);
+        let (view, answer) = state.mfa.ask(&self.asked, self.requester.as_deref(), request);
         tracing::info!(profile = %view.profile, attempt = view.attempt, reason = ?view.reason, "asking for an MFA code");
         if let Err(e) = windows::show_mfa(&self.app, &view) {
             tracing::error!(error = %e, "cannot open the MFA dialog");
@@ -261,9 +277,9 @@ mod tests {
     #[tokio::test]
     async fn a_code_answers_its_own_request_only() {
         let dialogs = MfaDialogs::default();
-        let (first, rx1) = dialogs.ask("oppara-dev", &request(1));
+        let (first, rx1) = dialogs.ask("oppara-dev", None, &request(1));
         assert_eq!(dialogs.current().map(|v| v.id), Some(first.id));
-        let (second, rx2) = dialogs.ask("oppara-dev", &request(2));
+        let (second, rx2) = dialogs.ask("oppara-dev", None, &request(2));
         assert!(rx1.await.is_err(), "a replaced request is cancelled");
         assert_eq!(
             dialogs.submit(first.id, "123456").map_err(|e| e.code),
@@ -285,12 +301,12 @@ mod tests {
     #[tokio::test]
     async fn only_a_dialog_the_user_closed_cancels() {
         let dialogs = MfaDialogs::default();
-        let (_, first) = dialogs.ask("a", &request(1));
+        let (_, first) = dialogs.ask("a", None, &request(1));
         dialogs.closing_window();
         // The app closed the first dialog; the next request is already waiting when its
         // Destroyed event arrives.
         drop(first);
-        let (next, mut rx) = dialogs.ask("b", &request(1));
+        let (next, mut rx) = dialogs.ask("b", None, &request(1));
         dialogs.window_destroyed();
         assert_eq!(dialogs.current().map(|v| v.id), Some(next.id), "still waiting");
         assert!(rx.try_recv().is_err());
@@ -325,7 +341,7 @@ mod tests {
     #[tokio::test]
     async fn cancel_answers_with_cancel() {
         let dialogs = MfaDialogs::default();
-        let (view, rx) = dialogs.ask("oppara-dev", &request(1));
+        let (view, rx) = dialogs.ask("oppara-dev", None, &request(1));
         assert!(!dialogs.cancel(Some(view.id + 1)), "another id cancels nothing");
         assert!(dialogs.cancel(Some(view.id)));
         assert!(matches!(rx.await, Ok(Answer::Cancel)));

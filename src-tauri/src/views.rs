@@ -346,6 +346,9 @@ pub struct MfaRequestView {
     pub reason_text: String,
     /// 1 for the first ask, 2 after one rejection, …
     pub attempt: u32,
+    /// The program asking through the agent (`aws sts get-caller-identity (pid 4242) via rolebar
+    /// credential-process oppara-dev`); none when the user asked in the app.
+    pub requester: Option<String>,
 }
 
 impl MfaRequestView {
@@ -363,6 +366,7 @@ impl MfaRequestView {
             },
             reason_text: request.reason.describe().to_string(),
             attempt: request.attempt,
+            requester: None,
         }
     }
 }

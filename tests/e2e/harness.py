@@ -159,6 +159,8 @@ class World:
             "AWS_SHARED_CREDENTIALS_FILE": str(self.credentials),
             "AWS_ENDPOINT_URL_STS": self.sts_url,
             "ROLEBAR_STATE_DIR": str(self.state),
+            # The app's credentials agent and the CLI meet here (a folder of the test's own).
+            "ROLEBAR_AGENT_SOCKET": str(self.home / "run" / "rolebar" / "agent.sock"),
             "ROLEBAR_OPEN_MAIN": "1",
             # The app speaks the system's language: English unless a test asks for another
             # (LANG=ja_JP.UTF-8 for the Japanese pass). LC_ALL and LC_MESSAGES would win over

@@ -4,6 +4,16 @@
 /** Every code a CommandError carries: rolebar-core's `ErrorCode` and the app's own. */
 export type ErrorCode =
   | "access_denied"
+  | "agent_already_running"
+  | "agent_bad_reply"
+  | "agent_bad_request"
+  | "agent_denied"
+  | "agent_peer_refused"
+  | "agent_socket_unsafe"
+  | "agent_timeout"
+  | "agent_timeout_setting"
+  | "agent_unavailable"
+  | "agent_version"
   | "autostart_failed"
   | "clipboard_unavailable"
   | "config_syntax"
@@ -16,6 +26,7 @@ export type ErrorCode =
   | "file_hard_linked"
   | "file_io"
   | "file_read_only"
+  | "frame_too_large"
   | "hotkey_failed"
   | "incomplete_reply"
   | "index_write"
@@ -262,7 +273,12 @@ reasonText: string,
 /**
  * 1 for the first ask, 2 after one rejection, …
  */
-attempt: number, };
+attempt: number, 
+/**
+ * The program asking through the agent (`aws sts get-caller-identity (pid 4242) via rolebar
+ * credential-process oppara-dev`); none when the user asked in the app.
+ */
+requester: string | null, };
 
 export type Intent = { "kind": "write", sessionId: string, };
 

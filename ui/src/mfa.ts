@@ -60,7 +60,13 @@ function reasonText(request: MfaRequestView): string {
 }
 
 /** The texts that depend on the request, in the language shown. */
-function showRequestTexts(request: MfaRequestView): void {
+function showRequestTexts(request: MfaRequestView | null): void {
+  // Asked for another program (through the agent): it is named, and Cancel says what it does.
+  const requester = request?.requester ?? null;
+  cancel.textContent = requester === null ? t("mfa-cancel") : t("mfa-deny");
+  byId("mfa-requester").textContent = requester === null ? "" : t("mfa-requested-by", { program: requester });
+  byId("mfa-requester").hidden = requester === null;
+  if (request === null) return;
   byId("mfa-reason").textContent = reasonText(request);
   byId("mfa-via").textContent = t("mfa-via", { profile: request.codeFor });
 }
@@ -129,7 +135,7 @@ input.addEventListener("input", () => {
 
 /** A language change: the page's fixed texts are refilled by i18n.ts, these by us. */
 function redraw(): void {
-  if (current) showRequestTexts(current);
+  showRequestTexts(current);
   showStatus();
   if (errorWords) showWordedError(errorWords);
 }

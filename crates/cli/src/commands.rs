@@ -1,5 +1,6 @@
 //! The subcommands: each a short adapter from arguments to rolebar-core.
 
+use crate::agent;
 use crate::context;
 use crate::prompt::{self, TerminalMfa};
 use crate::Command;
@@ -17,7 +18,12 @@ use unicode_width::UnicodeWidthStr;
 /// Set in `exec`'s environment; its presence refuses a nested `exec`.
 pub const PROFILE_VAR: &str = "ROLEBAR_PROFILE";
 
-pub async fn run(command: Command) -> Result<ExitCode> {
+pub async fn run(command: Command, no_agent: bool) -> Result<ExitCode> {
+    let using = if no_agent {
+        agent::Use::NoAgent
+    } else {
+        agent::Use::Agent
+    };
     match command {
         Command::Add {
             profile,
@@ -29,7 +35,7 @@ pub async fn run(command: Command) -> Result<ExitCode> {
             profile,
             duration,
             command,
-        } => exec(&profile, duration, command).await,
+        } => exec(&profile, duration, command, using).await,
         Command::Remove { profile } => remove(&profile),
         Command::Clear { profile } => clear(profile.as_deref()),
         Command::Write { profile, target, force } => write(&profile, &target, force).await,
@@ -38,8 +44,8 @@ pub async fn run(command: Command) -> Result<ExitCode> {
             expired,
             only_section,
         } => logout(name.as_deref(), expired, only_section),
-        Command::Export { profile, format } => export(&profile, format.as_deref()).await,
-        Command::CredentialProcess { profile } => credential_process(&profile).await,
+        Command::Export { profile, format } => export(&profile, format.as_deref(), using).await,
+        Command::CredentialProcess { profile } => credential_process(&profile, using).await,
     }
 }
 
@@ -198,10 +204,21 @@ fn pad(text: &str, width: usize) -> String {
     padded
 }
 
-async fn exec(profile: &str, duration: Option<time::Duration>, command: Vec<String>) -> Result<ExitCode> {
+async fn exec(
+    profile: &str,
+    duration: Option<time::Duration>,
+    command: Vec<String>,
+    using: agent::Use,
+) -> Result<ExitCode> {
     if let Ok(current) = std::env::var(PROFILE_VAR) {
         if !current.is_empty() {
             return Err(Error::NestedExec { profile: current });
+        }
+    }
+    // The tray's sessions have the tray's lengths: `--duration` is this command's own business.
+    if duration.is_none() {
+        if let Some(session) = agent::session(profile, Duration::ZERO, using).await? {
+            return run_with(profile, &session, command);
         }
     }
     let ctx = context::open()?;
@@ -238,6 +255,11 @@ async fn exec(profile: &str, duration: Option<time::Duration>, command: Vec<Stri
             eprintln!("rolebar: {note}");
         }
     }
+    run_with(profile, &session, command)
+}
+
+/// Runs `command` (default: the user's shell) with `session` in its environment.
+fn run_with(profile: &str, session: &Session, command: Vec<String>) -> Result<ExitCode> {
     let (program, args) = match command.split_first() {
         Some((p, a)) => (p.clone(), a.to_vec()),
         None => (
@@ -250,7 +272,7 @@ async fn exec(profile: &str, duration: Option<time::Duration>, command: Vec<Stri
     };
     let mut child = std::process::Command::new(&program);
     child.args(&args);
-    apply_environment(&mut child, profile, &session);
+    apply_environment(&mut child, profile, session);
     run_replacing(child, &program)
 }
 
@@ -528,25 +550,29 @@ fn logout(name: Option<&str>, expired: bool, only_section: bool) -> Result<ExitC
     Ok(ExitCode::SUCCESS)
 }
 
-async fn export(profile: &str, format: Option<&str>) -> Result<ExitCode> {
+async fn export(profile: &str, format: Option<&str>, using: agent::Use) -> Result<ExitCode> {
     let format = match format {
         Some(f) => f.parse::<ExportFormat>()?,
         None => ExportFormat::from_shell(&std::env::var("SHELL").unwrap_or_default()),
     };
-    let ctx = context::open()?;
-    let set = ctx.profiles()?;
-    let session = ctx.vault.session(&set.resolve(profile)?, &TerminalMfa).await?;
+    let session = match agent::session(profile, Duration::ZERO, using).await? {
+        Some(session) => session,
+        None => context::open()?.session(profile, &TerminalMfa).await?,
+    };
     print!("{}", outputs::export_lines(&session, format)?.as_str());
     Ok(ExitCode::SUCCESS)
 }
 
 /// The AWS CLI re-runs a credential_process whose credentials have under 15 minutes left, and
-/// swallows its stderr: hand out only sessions with more than that, renew when no code is
-/// needed, and fail fast (never prompt) when one is.
-async fn credential_process(profile: &str) -> Result<ExitCode> {
-    let ctx = context::with_window(outputs::credential_process::CREDENTIAL_PROCESS_MIN_LEFT)?;
-    let set = ctx.profiles()?;
-    let session = ctx.vault.session(&set.resolve(profile)?, &NoPrompt).await?;
+/// swallows its stderr and stdin: hand out only sessions with more than that. The running tray
+/// app asks for a needed code in its dialog; without it, renew when no code is needed and fail
+/// fast (never prompt here) when one is.
+async fn credential_process(profile: &str, using: agent::Use) -> Result<ExitCode> {
+    let min_left = outputs::credential_process::CREDENTIAL_PROCESS_MIN_LEFT;
+    let session = match agent::session(profile, min_left, using).await? {
+        Some(session) => session,
+        None => context::with_window(min_left)?.session(profile, &NoPrompt).await?,
+    };
     print!("{}", outputs::credential_process::to_json(&session)?.as_str());
     Ok(ExitCode::SUCCESS)
 }

@@ -1,5 +1,6 @@
 //! `rolebar`: the aws-vault-style command line over rolebar-core.
 
+mod agent;
 mod commands;
 mod context;
 mod prompt;
@@ -14,6 +15,9 @@ use std::process::ExitCode;
     about = "Assume AWS roles with MFA; keys and sessions live in the OS keyring"
 )]
 struct Cli {
+    /// Do not ask the running Rolebar tray app (its agent) for sessions: prompt here instead.
+    #[arg(long, global = true, env = "ROLEBAR_NO_AGENT", value_parser = clap::builder::BoolishValueParser::new())]
+    no_agent: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -80,7 +84,8 @@ enum Command {
         #[arg(long)]
         format: Option<String>,
     },
-    /// The AWS CLI's credential_process: print the session as JSON, never prompting.
+    /// The AWS CLI's credential_process: print the session as JSON. With the Rolebar tray app
+    /// running, a needed MFA code is asked in its dialog; without it, never prompts.
     CredentialProcess { profile: String },
 }
 
@@ -102,7 +107,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(commands::run(cli.command)) {
+    match runtime.block_on(commands::run(cli.command, cli.no_agent)) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("rolebar: {e}");

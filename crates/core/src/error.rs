@@ -101,7 +101,7 @@ pub enum Error {
     MfaRejected { mfa_serial: String },
     #[error("MFA entry cancelled")]
     MfaCancelled,
-    #[error("profile `{profile}` needs an MFA code for {mfa_serial}, and nothing can ask for one here: start a session first with `rolebar exec {profile} -- true` or from the Rolebar tray")]
+    #[error("profile `{profile}` needs an MFA code for {mfa_serial}, and nothing can ask for one here: start Rolebar (the tray app) and the code will be asked in its dialog, or start a session first with `rolebar exec {profile} -- true`")]
     MfaRequired { profile: String, mfa_serial: String },
 
     // --- STS ---
@@ -174,6 +174,10 @@ pub enum Error {
     // --- expiry warnings ---
     #[error(transparent)]
     Schedule(#[from] crate::schedule::ScheduleError),
+
+    // --- the agent (the tray app answering over its socket) ---
+    #[error(transparent)]
+    Agent(#[from] crate::agent::AgentError),
 
     // --- sessions ---
     #[error("that session is gone (logged out or expired): assume the profile again")]
@@ -252,6 +256,7 @@ impl Error {
             Error::Sts { .. } => ErrorCode::StsError,
             Error::NestedExec { .. } => ErrorCode::NestedExec,
             Error::SessionNotFound { .. } => ErrorCode::SessionNotFound,
+            Error::Agent(e) => e.error_code(),
             Error::InvalidProfileName { .. } => ErrorCode::InvalidProfileName,
             Error::Schedule(e) => e.error_code(),
             Error::Output(e) => e.error_code(),

@@ -85,18 +85,39 @@ impl Vault {
 
     /// A fresh cached session for `profile` if there is one: no STS call, no prompt.
     pub fn cached_session(&self, profile: &ResolvedProfile) -> Result<Option<Session>> {
+        self.cached_session_with(profile, self.cache.window())
+    }
+
+    /// [`cached_session`](Self::cached_session) with more than `min_left` left (at least the
+    /// cache's window). Takes no lock: it answers while another request waits for a code.
+    pub fn cached_session_with(&self, profile: &ResolvedProfile, min_left: Duration) -> Result<Option<Session>> {
         let Some(key) = top_cache_key(profile) else {
             return Ok(None);
         };
+        let window = min_left.max(self.cache.window());
         Ok(self
             .cache
-            .get(&key)?
+            .get_any(&key)?
+            .filter(|s| s.is_fresh(self.clock.now(), window))
             .filter(|s| matches_profile(s, profile))
             .map(|s| with_region(s, profile)))
     }
 
     /// A session for `profile`, asking `prompt` for an MFA code only when no cached session serves.
     pub async fn session(&self, profile: &ResolvedProfile, prompt: &dyn MfaPrompt) -> Result<Session> {
+        self.session_with(profile, prompt, self.cache.window()).await
+    }
+
+    /// [`session`](Self::session) handing out only a session with more than `min_left` left
+    /// (at least the cache's window): a caller such as a `credential_process` client, which
+    /// renews at 15 minutes, gets a new one rather than one it would refuse.
+    pub async fn session_with(
+        &self,
+        profile: &ResolvedProfile,
+        prompt: &dyn MfaPrompt,
+        min_left: Duration,
+    ) -> Result<Session> {
+        let window = min_left.max(self.cache.window());
         let _one_at_a_time = self.busy.lock().await;
         // A code asked for a source profile's device is still asked on behalf of the profile the
         // user chose: the prompt names that one.
@@ -112,11 +133,12 @@ impl Vault {
                     reason: reason.clone(),
                 })
             }
-            CredentialSource::Keys(keys) => self.session_token(profile, keys, None, prompt).await?,
+            CredentialSource::Keys(keys) => self.session_token(profile, keys, None, prompt, window).await?,
             CredentialSource::SessionToken { keys, mfa_serial } => {
-                self.session_token(profile, keys, Some(mfa_serial), prompt).await?
+                self.session_token(profile, keys, Some(mfa_serial), prompt, window)
+                    .await?
             }
-            CredentialSource::Role(role) => self.role_session(profile, role, prompt).await?,
+            CredentialSource::Role(role) => self.role_session(profile, role, prompt, window).await?,
         };
         Ok(with_region(session, profile))
     }
@@ -142,6 +164,7 @@ impl Vault {
         keys: &KeySource,
         mfa_serial: Option<&String>,
         prompt: &dyn MfaPrompt,
+        window: Duration,
     ) -> Result<Session> {
         let key = CacheKey::SessionToken {
             profile: keys.profile.clone(),
@@ -149,7 +172,7 @@ impl Vault {
         };
         let previous = self.cache.get_any(&key)?;
         if let Some(s) = &previous {
-            if s.is_fresh(self.clock.now(), self.cache.window()) {
+            if s.is_fresh(self.clock.now(), window) {
                 return Ok(s.clone());
             }
         }
@@ -194,6 +217,7 @@ impl Vault {
         profile: &'a ResolvedProfile,
         role: &'a RoleSpec,
         prompt: &'a dyn MfaPrompt,
+        window: Duration,
     ) -> futures_like::BoxFuture<'a, Result<Session>> {
         Box::pin(async move {
             let key = CacheKey::Role {
@@ -201,7 +225,7 @@ impl Vault {
             };
             let previous = self.cache.get_any(&key)?.filter(|s| matches_profile(s, profile));
             if let Some(s) = &previous {
-                if s.is_fresh(self.clock.now(), self.cache.window()) {
+                if s.is_fresh(self.clock.now(), window) {
                     return Ok(s.clone());
                 }
             }
@@ -220,7 +244,9 @@ impl Vault {
                 CredentialSource::SessionToken { keys, mfa_serial } => {
                     if role.mfa_serial.as_ref() == Some(mfa_serial) {
                         // Same device: one GetSessionToken with MFA serves every role using it.
-                        let base = self.session_token(&role.source, keys, Some(mfa_serial), prompt).await?;
+                        let base = self
+                            .session_token(&role.source, keys, Some(mfa_serial), prompt, window)
+                            .await?;
                         role_mfa = None;
                         SourceCredentials {
                             credentials: base.credentials,
@@ -255,7 +281,7 @@ impl Vault {
                     }
                 }
                 CredentialSource::Role(source_role) => {
-                    let base = self.role_session(&role.source, source_role, prompt).await?;
+                    let base = self.role_session(&role.source, source_role, prompt, window).await?;
                     SourceCredentials {
                         credentials: base.credentials,
                         temporary: true,

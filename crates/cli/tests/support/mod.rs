@@ -62,6 +62,10 @@ impl World {
             .env("AWS_CONFIG_FILE", self.path("config"))
             .env("AWS_SHARED_CREDENTIALS_FILE", self.path("credentials"))
             .env("ROLEBAR_STATE_DIR", self.path("state"))
+            // The world's own agent socket (none runs unless a test starts one): a tray app
+            // running on the machine is never asked.
+            .env("ROLEBAR_AGENT_SOCKET", self.path("run/rolebar/agent.sock"))
+            .env_remove("ROLEBAR_NO_AGENT")
             .env("ROLEBAR_KEYRING_SERVICE", &self.service)
             .env("AWS_ENDPOINT_URL_STS", &self.moto)
             .env_remove("ROLEBAR_PROFILE");

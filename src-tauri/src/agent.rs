@@ -1,0 +1,111 @@
+//! The tray app as the credentials agent (rolebar-core's `agent`): every program on the desktop
+//! that runs `rolebar credential-process`, `rolebar export` or `rolebar exec` gets its session
+//! through this app's vault, cache and MFA dialog, which names the program asking and offers
+//! Deny. The socket is `$XDG_RUNTIME_DIR/rolebar/agent.sock` (docs/agent-protocol.md).
+
+use crate::mfa::DialogPrompt;
+use crate::state::AppState;
+use crate::windows;
+use rolebar_core::agent::{Agent, AgentFailure, CredentialsRequest, Handler, Peer, SessionSummary};
+use rolebar_core::mfa::NoPrompt;
+use rolebar_core::{Error, Session};
+use std::sync::Arc;
+use tauri::{AppHandle, Manager, Runtime};
+
+/// Answers the agent's requests with the app's own sessions.
+struct TrayAgent<R: Runtime> {
+    app: AppHandle<R>,
+}
+
+#[async_trait::async_trait]
+impl<R: Runtime> Handler for TrayAgent<R> {
+    async fn credentials(&self, request: CredentialsRequest, peer: &Peer) -> Result<Session, AgentFailure> {
+        let state = self.app.state::<AppState>();
+        let profile = request.profile.as_str();
+        let resolved = state.sessions.profiles()?.resolve(profile)?;
+        // From the cache first, without waiting for a dialog another request may have open.
+        if let Some(session) = state.sessions.vault.cached_session_with(&resolved, request.min_left)? {
+            tracing::debug!(profile, pid = ?peer.pid, "agent: served from the cache");
+            return Ok(session);
+        }
+        let who = peer.describe();
+        tracing::info!(profile, requester = %who, prompt = request.prompt, "agent: a session is needed");
+        state.set_busy(profile, true);
+        state.touch();
+        let result = if request.prompt {
+            let prompt = DialogPrompt::new(self.app.clone(), profile).asked_by(&who);
+            let result = state
+                .sessions
+                .vault
+                .session_with(&resolved, &prompt, request.min_left)
+                .await;
+            drop(prompt);
+            result
+        } else {
+            state
+                .sessions
+                .vault
+                .session_with(&resolved, &NoPrompt, request.min_left)
+                .await
+        };
+        state.set_busy(profile, false);
+        state.touch();
+        windows::notify_changed(&self.app);
+        match result {
+            Ok(session) => {
+                tracing::info!(profile, expires_at = %session.expires_at, "agent: session handed out");
+                Ok(session)
+            }
+            Err(Error::MfaCancelled) => {
+                tracing::info!(profile, requester = %who, "agent: denied in the dialog");
+                Err(AgentFailure::denied(profile))
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    async fn sessions(&self) -> Vec<SessionSummary> {
+        let state = self.app.state::<AppState>();
+        let now = state.now();
+        state
+            .sessions
+            .vault
+            .cache()
+            .list()
+            .into_iter()
+            .filter(|s| s.record.expires_at > now)
+            .map(|s| SessionSummary {
+                profile: s.record.profile,
+                kind: s.record.kind,
+                expires_at: s.record.expires_at,
+            })
+            .collect()
+    }
+}
+
+/// Binds the agent's socket and serves it for the app's life. A problem (another Rolebar holds
+/// the socket, an unsafe folder) is logged: the tray works on without the agent, and the CLI
+/// then prompts in the terminal as before.
+pub fn start<R: Runtime>(app: &AppHandle<R>) {
+    let path = match rolebar_core::agent::socket_path() {
+        Ok(path) => path,
+        Err(e) => {
+            tracing::warn!(code = e.code(), "no credentials agent: {e}");
+            return;
+        }
+    };
+    let agent = match Agent::bind(&path) {
+        Ok(agent) => agent,
+        Err(e) => {
+            tracing::warn!(code = e.code(), "no credentials agent: {e}");
+            return;
+        }
+    };
+    tracing::info!(socket = %path.display(), "credentials agent listening");
+    let handler: Arc<dyn Handler> = Arc::new(TrayAgent { app: app.clone() });
+    tauri::async_runtime::spawn(async move {
+        if let Err(e) = agent.serve(handler, std::future::pending()).await {
+            tracing::error!(code = e.code(), "the credentials agent stopped: {e}");
+        }
+    });
+}

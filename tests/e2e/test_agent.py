@@ -1,0 +1,111 @@
+"""Issue 11: the tray app answers every tool. With the tray running and no session, the real AWS
+CLI runs `rolebar credential-process oppara-dev` (a `credential_process` profile): the tray's MFA
+dialog opens naming the program that asks, the code typed there makes the AWS CLI call succeed;
+Deny makes it fail with Rolebar's message; 20 credential_process calls at once get one dialog and
+one STS call, and all 20 the same session.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+
+from harness import GOOD_CODE, PROFILE, binary
+from test_app import enter_code
+from webdriver import WebDriverError
+
+VIA = "via-rolebar"
+
+
+def add_credential_process_profile(world) -> None:
+    cli = binary("ROLEBAR_E2E_CLI", "rolebar")
+    world.config.write_text(world.config.read_text()
+                            + f"\n[profile {VIA}]\ncredential_process = {cli} credential-process {PROFILE}\n")
+
+
+def start_aws(world, sts_url: str) -> subprocess.Popen:
+    """`aws sts get-caller-identity --profile via-rolebar` in the background (the world's files,
+    STS at the double: the AWS CLI ignores AWS_ENDPOINT_URL_STS, so --endpoint-url)."""
+    env = world.full_env()
+    for var in [v for v in env if v.startswith("AWS_") and v not in ("AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE")]:
+        env.pop(var)
+    env["AWS_DEFAULT_REGION"] = "us-east-1"
+    return subprocess.Popen([world.aws_cli, "sts", "get-caller-identity", "--profile", VIA, "--endpoint-url", sts_url,
+                             "--output", "json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+
+
+def requester(app) -> str:
+    return app.session.wait_text('[data-testid="mfa-requester"]', lambda t: t.strip() != "", "to name the program")
+
+
+def test_the_aws_cli_gets_a_session_through_the_trays_dialog_which_names_it(make_world, sts_double, launch):
+    world = make_world(sts_url=sts_double.url)
+    world.add_keys()
+    add_credential_process_profile(world)
+    app = launch(world)
+    app.profile_entry(timeout=30)
+
+    aws = start_aws(world, sts_double.url)
+    app.wait_mfa_window(30)
+    who = requester(app)
+    print(f"[e2e] the dialog says: {who!r}")
+    assert "aws" in who and f"credential-process {PROFILE}" in who, who
+    assert app.session.find('[data-testid="mfa-cancel"]').text == "Deny"
+    enter_code(app, GOOD_CODE)
+    out, err = aws.communicate(timeout=60)
+    assert aws.returncode == 0, err
+    assert json.loads(out)["Account"], out
+    # The session is the tray's: it shows in the menu.
+    app.session_label()
+
+    # A second call is served from the tray's memory: no dialog, no STS call.
+    before = len(sts_double.calls("AssumeRole"))
+    again = start_aws(world, sts_double.url)
+    out, err = again.communicate(timeout=60)
+    assert again.returncode == 0, err
+    assert len(sts_double.calls("AssumeRole")) == before
+    assert not app.mfa_window_open()
+
+
+def test_deny_fails_the_aws_cli_with_rolebars_message(make_world, sts_double, launch):
+    world = make_world(sts_url=sts_double.url)
+    world.add_keys()
+    add_credential_process_profile(world)
+    app = launch(world)
+    app.profile_entry(timeout=30)
+
+    aws = start_aws(world, sts_double.url)
+    app.wait_mfa_window(30)
+    requester(app)
+    try:
+        # Clicked from the page: the dialog closes as it answers, which a WebDriver click would
+        # report as "no such window".
+        app.session.execute_once("document.querySelector('[data-testid=\"mfa-cancel\"]').click();")
+    except WebDriverError as e:
+        assert "no such window" in str(e), e
+    out, err = aws.communicate(timeout=60)
+    assert aws.returncode != 0, out
+    assert "denied" in err and PROFILE in err, err
+    assert not sts_double.calls("AssumeRole") and not sts_double.calls("GetSessionToken")
+
+
+def test_twenty_calls_at_once_one_dialog_one_sts_exchange(make_world, sts_double, launch):
+    world = make_world(sts_url=sts_double.url)
+    world.add_keys()
+    app = launch(world)
+    app.profile_entry(timeout=30)
+    cli = str(binary("ROLEBAR_E2E_CLI", "rolebar"))
+    calls = [subprocess.Popen([cli, "credential-process", PROFILE], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True, env=world.full_env()) for _ in range(20)]
+    app.wait_mfa_window(30)
+    enter_code(app, GOOD_CODE)
+    results = [c.communicate(timeout=60) for c in calls]
+    failures = [(c.returncode, err) for c, (_, err) in zip(calls, results) if c.returncode != 0]
+    assert not failures, failures[:3]
+    keys = {json.loads(out)["AccessKeyId"] for out, _ in results}
+    assert len(keys) == 1, f"one session for all 20: {keys}"
+    # One STS exchange made the session (an AssumeRole with the code, in this set-up).
+    made = sts_double.calls("AssumeRole") + sts_double.calls("GetSessionToken")
+    assert len(made) == 1, sts_double.requests
+    asked = app.log_text().count("asking for an MFA code")
+    assert asked == 1, f"{asked} dialogs"
