@@ -1,0 +1,178 @@
+//! The command line asking the tray's agent first, against a real agent socket served in the
+//! test (rolebar-core's `Agent` with a scripted handler): `credential-process` and `export` print
+//! the agent's session; `--no-agent`, no agent, or a stale socket left by a killed tray mean
+//! working alone (and failing fast with what to do when a code is needed); a denial is passed on.
+//! No keyring and no STS: the memory store, and the profile needs a code before any STS call.
+
+use rolebar_core::agent::{Agent, AgentFailure, CredentialsRequest, Handler, Peer, SessionSummary};
+use rolebar_core::{Credentials, Session, SessionKind};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+const SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYAGENTKEY";
+const CONFIG: &str = "[profile dev]\nsource_profile = base\nmfa_serial = arn:aws:iam::111111111111:mfa/me\nrole_arn = arn:aws:iam::222222222222:role/dev\n";
+const CREDENTIALS: &str = "[base]\naws_access_key_id = AKIAEXAMPLEBASE00001\naws_secret_access_key = base/secret\n";
+
+#[derive(Default)]
+struct Scripted {
+    deny: bool,
+    seen: Mutex<Vec<CredentialsRequest>>,
+}
+
+#[async_trait::async_trait]
+impl Handler for Scripted {
+    async fn credentials(&self, request: CredentialsRequest, _peer: &Peer) -> Result<Session, AgentFailure> {
+        let profile = request.profile.clone();
+        self.seen.lock().expect("lock").push(request);
+        if self.deny {
+            return Err(AgentFailure::denied(&profile));
+        }
+        Ok(Session {
+            profile,
+            kind: SessionKind::AssumeRole,
+            credentials: Credentials::temporary("ASIAFROMTHEAGENT0001", SECRET, "AGENTTOKEN"),
+            expires_at: time::OffsetDateTime::now_utc() + time::Duration::hours(1),
+            mfa_serial: None,
+            role_arn: Some("arn:aws:iam::222222222222:role/dev".into()),
+            region: None,
+        })
+    }
+
+    async fn sessions(&self) -> Vec<SessionSummary> {
+        Vec::new()
+    }
+}
+
+struct World {
+    dir: tempfile::TempDir,
+}
+
+impl World {
+    fn new() -> World {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(dir.path().join("config"), CONFIG).expect("config");
+        std::fs::write(dir.path().join("credentials"), CREDENTIALS).expect("credentials");
+        World { dir }
+    }
+
+    fn socket(&self) -> PathBuf {
+        self.dir.path().join("run/rolebar/agent.sock")
+    }
+
+    /// Runs `rolebar ARGS` on a blocking thread (the agent answers on the test's runtime).
+    async fn rolebar(&self, args: &[&str]) -> Output {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_rolebar"));
+        cmd.args(args)
+            .env("HOME", self.dir.path())
+            .env("AWS_CONFIG_FILE", self.dir.path().join("config"))
+            .env("AWS_SHARED_CREDENTIALS_FILE", self.dir.path().join("credentials"))
+            .env("ROLEBAR_STATE_DIR", self.dir.path().join("state"))
+            .env("ROLEBAR_KEYRING", "memory")
+            .env("ROLEBAR_AGENT_SOCKET", self.socket())
+            .env("AWS_ENDPOINT_URL_STS", "http://127.0.0.1:9")
+            .env_remove("ROLEBAR_NO_AGENT")
+            .env_remove("ROLEBAR_PROFILE")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let run = tokio::task::spawn_blocking(move || cmd.output().expect("run rolebar"));
+        // A bound against a hang, not a speed check.
+        tokio::time::timeout(Duration::from_secs(60), run)
+            .await
+            .expect("rolebar never finished")
+            .expect("thread")
+    }
+}
+
+fn serve(socket: &Path, handler: Arc<Scripted>) -> tokio::sync::oneshot::Sender<()> {
+    let agent = Agent::bind(socket).expect("bind");
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(async move {
+        let _ = agent
+            .serve(handler, async {
+                let _ = stopped.await;
+            })
+            .await;
+    });
+    stop
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn credential_process_and_export_print_the_agents_session() {
+    let w = World::new();
+    let handler = Arc::new(Scripted::default());
+    let _stop = serve(&w.socket(), handler.clone());
+
+    let out = w.rolebar(&["credential-process", "dev"]).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(json["AccessKeyId"], "ASIAFROMTHEAGENT0001");
+    assert_eq!(json["SecretAccessKey"], SECRET);
+
+    let out = w.rolebar(&["export", "dev", "--format", "env"]).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("export AWS_ACCESS_KEY_ID=ASIAFROMTHEAGENT0001"));
+
+    let seen = handler.seen.lock().expect("lock");
+    assert_eq!(seen.len(), 2);
+    // credential_process clients renew at 15 minutes: the agent must hand out more than that.
+    assert_eq!(seen[0].min_left, time::Duration::minutes(15));
+    assert!(seen[0].prompt, "the tray may ask for a code");
+    let argv = &seen[0].client.as_ref().expect("context").argv;
+    assert!(argv.iter().any(|a| a == "credential-process"), "{argv:?}");
+    assert_eq!(seen[1].min_left, time::Duration::ZERO);
+    let stderr = text(&out.stderr);
+    assert!(!stderr.contains(SECRET), "{stderr}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_agent_flag_or_no_tray_work_alone_and_say_to_start_the_tray() {
+    let w = World::new();
+    // No agent at all.
+    let out = w.rolebar(&["credential-process", "dev"]).await;
+    let stderr = text(&out.stderr);
+    assert!(!out.status.success());
+    assert!(stderr.contains("start Rolebar (the tray app)"), "{stderr}");
+
+    // An agent that would answer, skipped.
+    let handler = Arc::new(Scripted::default());
+    let _stop = serve(&w.socket(), handler.clone());
+    let out = w.rolebar(&["--no-agent", "credential-process", "dev"]).await;
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("start Rolebar"), "{}", text(&out.stderr));
+    assert!(handler.seen.lock().expect("lock").is_empty(), "the agent was not asked");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stale_socket_from_a_killed_tray_is_not_waited_on() {
+    let w = World::new();
+    let socket = w.socket();
+    std::fs::create_dir_all(socket.parent().expect("parent")).expect("mkdir");
+    // A socket file whose server is gone (as after SIGKILL): connecting is refused at once.
+    drop(std::os::unix::net::UnixListener::bind(&socket).expect("bind"));
+    assert!(socket.exists());
+    let out = w.rolebar(&["credential-process", "dev"]).await;
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("start Rolebar"), "{}", text(&out.stderr));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_denial_in_the_trays_dialog_fails_the_command_with_its_message() {
+    let w = World::new();
+    let handler = Arc::new(Scripted {
+        deny: true,
+        ..Scripted::default()
+    });
+    let _stop = serve(&w.socket(), handler);
+    let out = w.rolebar(&["credential-process", "dev"]).await;
+    assert!(!out.status.success());
+    assert!(out.stdout.is_empty());
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("denied in the Rolebar dialog"), "{stderr}");
+}
