@@ -109,3 +109,48 @@ def test_twenty_calls_at_once_one_dialog_one_sts_exchange(make_world, sts_double
     assert len(made) == 1, sts_double.requests
     asked = app.log_text().count("asking for an MFA code")
     assert asked == 1, f"{asked} dialogs"
+
+
+BOTO3_TWICE = """
+import boto3, json
+session = boto3.session.Session()
+sts = session.client("sts")
+first = session.get_credentials().get_frozen_credentials().access_key
+who = sts.get_caller_identity()["Arn"]
+second = session.get_credentials().get_frozen_credentials().access_key
+print(json.dumps({"first": first, "second": second, "arn": who}))
+"""
+
+
+def test_exec_server_serves_boto3_and_the_aws_cli_and_renews_short_sessions(make_world, sts_double, launch):
+    import sys
+
+    # Sessions of 10 minutes: under the SDKs' 15-minute refresh window, so each refresh renews.
+    sts_double.expires_in = 10 * 60
+    world = make_world(sts_url=sts_double.url)
+    world.add_keys()
+    role = world.fx["roles"]["developer"]
+    world.config.write_text(world.config.read_text() + f"\n[profile ci-deploy]\nsource_profile=default\nrole_arn={role}\n")
+    app = launch(world)
+    app.profile_entry(timeout=30)
+    cli = str(binary("ROLEBAR_E2E_CLI", "rolebar"))
+
+    env = world.full_env()
+    proc = subprocess.run([cli, "exec", "--server", "ci-deploy", "--", sys.executable, "-c", BOTO3_TWICE],
+                          capture_output=True, text=True, env=env, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)
+    assert report["arn"].endswith(":user/double") or "assumed-role" in report["arn"], report
+    assert report["first"].startswith("ASIA") and report["second"].startswith("ASIA"), report
+    assert report["first"] != report["second"], f"renewed between the two reads: {report}"
+    assert "AWS_ACCESS_KEY_ID" not in proc.stderr
+
+    # The Debian AWS CLI reads the same endpoint (it ignores AWS_ENDPOINT_URL_*: --endpoint-url).
+    aws_env = {k: v for k, v in env.items() if not k.startswith("AWS_ENDPOINT_URL")}
+    aws_env["AWS_DEFAULT_REGION"] = "us-east-1"
+    proc = subprocess.run([cli, "exec", "--server", "ci-deploy", "--", world.aws_cli, "sts", "get-caller-identity",
+                           "--endpoint-url", sts_double.url, "--output", "json"],
+                          capture_output=True, text=True, env=aws_env, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["Account"], proc.stdout
+    assert not app.mfa_window_open(), "a role without MFA renews without a dialog"

@@ -34,6 +34,16 @@ pub async fn run(command: Command, no_agent: bool) -> Result<ExitCode> {
         Command::Exec {
             profile,
             duration,
+            server: true,
+            command,
+        } => {
+            debug_assert!(duration.is_none(), "clap: --server conflicts with --duration");
+            exec_server(&profile, command, using).await
+        }
+        Command::Exec {
+            profile,
+            duration,
+            server: false,
             command,
         } => exec(&profile, duration, command, using).await,
         Command::Remove { profile } => remove(&profile),
@@ -258,9 +268,20 @@ async fn exec(
     run_with(profile, &session, command)
 }
 
-/// Runs `command` (default: the user's shell) with `session` in its environment.
-fn run_with(profile: &str, session: &Session, command: Vec<String>) -> Result<ExitCode> {
-    let (program, args) = match command.split_first() {
+/// `exec --server`: the command gets a renewing endpoint instead of keys (`server`).
+async fn exec_server(profile: &str, command: Vec<String>, using: agent::Use) -> Result<ExitCode> {
+    if let Ok(current) = std::env::var(PROFILE_VAR) {
+        if !current.is_empty() {
+            return Err(Error::NestedExec { profile: current });
+        }
+    }
+    let (program, args) = program_and_args(command);
+    crate::server::exec(profile, &program, &args, using).await
+}
+
+/// The command to run: as given, or the user's shell.
+fn program_and_args(command: Vec<String>) -> (String, Vec<String>) {
+    match command.split_first() {
         Some((p, a)) => (p.clone(), a.to_vec()),
         None => (
             std::env::var("SHELL")
@@ -269,7 +290,12 @@ fn run_with(profile: &str, session: &Session, command: Vec<String>) -> Result<Ex
                 .unwrap_or_else(|| "/bin/sh".into()),
             vec![],
         ),
-    };
+    }
+}
+
+/// Runs `command` (default: the user's shell) with `session` in its environment.
+fn run_with(profile: &str, session: &Session, command: Vec<String>) -> Result<ExitCode> {
+    let (program, args) = program_and_args(command);
     let mut child = std::process::Command::new(&program);
     child.args(&args);
     apply_environment(&mut child, profile, session);

@@ -4,6 +4,7 @@ mod agent;
 mod commands;
 mod context;
 mod prompt;
+mod server;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -47,6 +48,11 @@ enum Command {
         /// asked (`rolebar clear PROFILE` first gets a new one).
         #[arg(long, value_parser = context::parse_duration)]
         duration: Option<time::Duration>,
+        /// Give the command no keys: serve them from a local container-credentials endpoint
+        /// (AWS_CONTAINER_CREDENTIALS_FULL_URI + a token) that renews the session as it runs,
+        /// through the Rolebar tray app when it runs (aws-vault's --ecs-server).
+        #[arg(long, conflicts_with = "duration")]
+        server: bool,
         #[arg(last = true)]
         command: Vec<String>,
     },

@@ -176,3 +176,56 @@ async fn a_denial_in_the_trays_dialog_fails_the_command_with_its_message() {
     let stderr = text(&out.stderr);
     assert!(stderr.contains("denied in the Rolebar dialog"), "{stderr}");
 }
+
+/// Fetches the endpoint twice with its token, once without: prints the two key ids, the status
+/// without the token, and whether static keys were in the environment.
+const FETCH_TWICE: &str = r#"
+import json, os, urllib.request, urllib.error
+uri = os.environ["AWS_CONTAINER_CREDENTIALS_FULL_URI"]
+token = os.environ["AWS_CONTAINER_AUTHORIZATION_TOKEN"]
+def get(headers):
+    try:
+        with urllib.request.urlopen(urllib.request.Request(uri, headers=headers), timeout=20) as r:
+            return r.status, json.load(r)
+    except urllib.error.HTTPError as e:
+        return e.code, None
+keys = [get({"Authorization": token})[1]["AccessKeyId"] for _ in range(2)]
+print(json.dumps({"keys": keys, "without": get({})[0], "wrong": get({"Authorization": "x"})[0],
+                  "static": "AWS_ACCESS_KEY_ID" in os.environ or "AWS_SECRET_ACCESS_KEY" in os.environ}))
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn exec_server_gives_the_command_a_renewing_endpoint_and_no_keys() {
+    let w = World::new();
+    let handler = Arc::new(Scripted::default());
+    let _stop = serve(&w.socket(), handler.clone());
+    let out = w
+        .rolebar(&["exec", "--server", "dev", "--", "python3", "-c", FETCH_TWICE])
+        .await;
+    let stderr = text(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("the script's report");
+    assert_eq!(
+        report["keys"],
+        serde_json::json!(["ASIAFROMTHEAGENT0001", "ASIAFROMTHEAGENT0001"])
+    );
+    assert_eq!(report["without"], 403);
+    assert_eq!(report["wrong"], 403);
+    assert_eq!(report["static"], false, "no keys in the command's environment");
+    // The first session before the command, then one request per fetch, each asking the agent
+    // again with the SDKs' 15 minutes.
+    let seen = handler.seen.lock().expect("lock");
+    assert_eq!(seen.len(), 3);
+    assert!(seen.iter().all(|r| r.min_left == time::Duration::minutes(15)));
+    assert!(!stderr.contains(SECRET), "{stderr}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn exec_server_passes_the_commands_exit_status_on() {
+    let w = World::new();
+    let _stop = serve(&w.socket(), Arc::new(Scripted::default()));
+    let out = w
+        .rolebar(&["exec", "--server", "dev", "--", "sh", "-c", "exit 7"])
+        .await;
+    assert_eq!(out.status.code(), Some(7), "{}", text(&out.stderr));
+}

@@ -179,6 +179,10 @@ pub enum Error {
     #[error(transparent)]
     Agent(#[from] crate::agent::AgentError),
 
+    // --- the container-credentials endpoint (`rolebar exec --server`) ---
+    #[error(transparent)]
+    Endpoint(#[from] crate::container_endpoint::EndpointError),
+
     // --- sessions ---
     #[error("that session is gone (logged out or expired): assume the profile again")]
     SessionNotFound { entry: String },
@@ -257,6 +261,7 @@ impl Error {
             Error::NestedExec { .. } => ErrorCode::NestedExec,
             Error::SessionNotFound { .. } => ErrorCode::SessionNotFound,
             Error::Agent(e) => e.error_code(),
+            Error::Endpoint(_) => ErrorCode::EndpointFailed,
             Error::InvalidProfileName { .. } => ErrorCode::InvalidProfileName,
             Error::Schedule(e) => e.error_code(),
             Error::Output(e) => e.error_code(),

@@ -69,6 +69,8 @@ error_codes! {
     StsError = "sts_error",
     NestedExec = "nested_exec",
     SessionNotFound = "session_not_found",
+    /// `rolebar exec --server` could not listen or make its token.
+    EndpointFailed = "endpoint_failed",
     InvalidProfileName = "invalid_profile_name",
     // outputs::OutputError
     LongTermKeysInTarget = "long_term_keys_in_target",

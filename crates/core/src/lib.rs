@@ -5,6 +5,7 @@
 
 pub mod agent;
 pub mod clock;
+pub mod container_endpoint;
 pub mod credentials;
 pub mod error;
 pub mod error_code;

@@ -1,0 +1,148 @@
+//! `rolebar exec --server PROFILE -- CMD`: CMD gets no keys in its environment, only the address
+//! and token of a local container-credentials endpoint (rolebar-core's `container_endpoint`)
+//! that rolebar serves while CMD runs. Each time CMD's SDK refreshes, the endpoint asks the tray's
+//! agent again (its dialog asks for a code when one is needed), or without a tray this process's
+//! own vault, which can renew only what needs no code. So a Terraform run longer than one role
+//! session keeps working.
+
+use crate::agent::{self, Use};
+use crate::context;
+use crate::prompt::TerminalMfa;
+use rolebar_core::container_endpoint::{CredentialSource, Endpoint, FULL_URI_ENV, TOKEN_ENV};
+use rolebar_core::mfa::NoPrompt;
+use rolebar_core::outputs::credential_process::CREDENTIAL_PROCESS_MIN_LEFT;
+use rolebar_core::sessions::Sessions;
+use rolebar_core::{Result, Session};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+/// The SDKs refresh container credentials when they have about 15 minutes left (botocore's
+/// advisory window, as for credential_process): hand out only more than that.
+const MIN_LEFT: time::Duration = CREDENTIAL_PROCESS_MIN_LEFT;
+
+/// Variables that would give CMD static keys or point it at another profile.
+const STALE: [&str; 10] = [
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_SECURITY_TOKEN",
+    "AWS_CREDENTIAL_FILE",
+    "AWS_DEFAULT_PROFILE",
+    "AWS_PROFILE",
+    "AWS_CREDENTIAL_EXPIRATION",
+    "AWS_SESSION_EXPIRATION",
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+];
+
+struct Renewing {
+    profile: String,
+    using: Use,
+    /// Without a tray: this process's own sessions (renewals that need a code fail and say so).
+    alone: Option<Sessions>,
+}
+
+#[async_trait::async_trait]
+impl CredentialSource for Renewing {
+    async fn session(&self) -> std::result::Result<Session, String> {
+        let from_agent = agent::session(&self.profile, MIN_LEFT, self.using).await;
+        match from_agent {
+            Ok(Some(session)) => return Ok(session),
+            Ok(None) => {}
+            Err(e) => return Err(e.to_string()),
+        }
+        let Some(sessions) = &self.alone else {
+            return Err("the Rolebar tray app that served this command is gone: start it again".into());
+        };
+        let resolved = sessions.profiles().map_err(|e| e.to_string())?.resolve(&self.profile);
+        let resolved = resolved.map_err(|e| e.to_string())?;
+        sessions
+            .vault
+            .session_with(&resolved, &NoPrompt, MIN_LEFT)
+            .await
+            .map_err(|e| e.to_string())
+    }
+}
+
+/// Runs `program args` with the endpoint in its environment and serves it until the program
+/// ends; returns the program's exit status.
+pub async fn exec(profile: &str, program: &str, args: &[String], using: Use) -> Result<ExitCode> {
+    // The first session before CMD starts: a code is asked now (tray dialog, or this terminal
+    // when no tray runs), not in the middle of CMD's output.
+    let (first, alone) = match agent::session(profile, MIN_LEFT, using).await? {
+        Some(session) => (session, None),
+        None => {
+            let sessions = context::with_window(MIN_LEFT)?;
+            let session = sessions.session(profile, &TerminalMfa).await?;
+            (session, Some(sessions))
+        }
+    };
+    let endpoint = Endpoint::bind().await?;
+    eprintln!(
+        "rolebar: serving `{profile}` to `{program}` at {} (renewed as it runs)",
+        endpoint.uri()
+    );
+    let mut command = tokio::process::Command::new(program);
+    command.args(args);
+    for stale in STALE {
+        command.env_remove(stale);
+    }
+    command
+        .env(FULL_URI_ENV, endpoint.uri())
+        .env(TOKEN_ENV, endpoint.token())
+        .env(crate::commands::PROFILE_VAR, profile);
+    if let Some(region) = &first.region {
+        command.env("AWS_REGION", region).env("AWS_DEFAULT_REGION", region);
+    }
+    drop(first);
+    let mut child = match command.spawn() {
+        Ok(child) => child,
+        Err(e) => {
+            eprintln!("rolebar: cannot run `{program}`: {e}");
+            return Ok(ExitCode::from(if e.kind() == std::io::ErrorKind::NotFound {
+                127
+            } else {
+                126
+            }));
+        }
+    };
+    let source: Arc<dyn CredentialSource> = Arc::new(Renewing {
+        profile: profile.to_string(),
+        using,
+        alone,
+    });
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let serving = tokio::spawn(endpoint.serve(source, async {
+        let _ = stopped.await;
+    }));
+    // Ctrl+C goes to the whole foreground group: CMD decides what it means; rolebar keeps
+    // serving until CMD has ended.
+    let status = loop {
+        tokio::select! {
+            status = child.wait() => break status,
+            _ = tokio::signal::ctrl_c() => continue,
+        }
+    };
+    let _ = stop.send(());
+    let _ = serving.await;
+    match status {
+        Ok(status) => Ok(exit_code(status)),
+        Err(e) => {
+            eprintln!("rolebar: lost track of `{program}`: {e}");
+            Ok(ExitCode::from(1))
+        }
+    }
+}
+
+fn exit_code(status: std::process::ExitStatus) -> ExitCode {
+    if let Some(code) = status.code() {
+        return ExitCode::from(u8::try_from(code).unwrap_or(1));
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::ExitStatusExt;
+        if let Some(signal) = status.signal() {
+            return ExitCode::from(u8::try_from(128 + signal).unwrap_or(1));
+        }
+    }
+    ExitCode::from(1)
+}

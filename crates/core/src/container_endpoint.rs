@@ -1,0 +1,196 @@
+//! A local container-credentials endpoint (`rolebar exec --server`, aws-vault's `--ecs-server`):
+//! the HTTP protocol of the AWS SDKs' container credential provider, on 127.0.0.1, so a long run
+//! or a container gets credentials that renew instead of static keys in its environment.
+//!
+//! The SDKs read `AWS_CONTAINER_CREDENTIALS_FULL_URI` and send `AWS_CONTAINER_AUTHORIZATION_TOKEN`
+//! as the `Authorization` header of a `GET`; the reply is
+//! `{"AccessKeyId", "SecretAccessKey", "Token", "Expiration"}` (RFC 3339, UTC). Every request
+//! must carry the random token made at start (compared in constant time): another local user or
+//! a web page cannot read the credentials by guessing the port. Each request asks the
+//! [`CredentialSource`] again, which hands out its cached session or renews it (through the tray's
+//! agent, whose dialog asks when a code is needed).
+
+use crate::session::Session;
+use http_body_util::Full;
+use hyper::body::{Bytes, Incoming};
+use hyper::header::{AUTHORIZATION, CONTENT_TYPE};
+use hyper::{Method, Request, Response, StatusCode};
+use hyper_util::rt::{TokioIo, TokioTimer};
+use serde::Serialize;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+use subtle::ConstantTimeEq;
+use tokio::net::TcpListener;
+use zeroize::Zeroizing;
+
+/// The environment variables a program is given to find the endpoint.
+pub const FULL_URI_ENV: &str = "AWS_CONTAINER_CREDENTIALS_FULL_URI";
+pub const TOKEN_ENV: &str = "AWS_CONTAINER_AUTHORIZATION_TOKEN";
+
+/// A connection that sends no request for this long is closed.
+const IDLE: Duration = Duration::from_secs(30);
+
+/// Where the endpoint's sessions come from.
+#[async_trait::async_trait]
+pub trait CredentialSource: Send + Sync {
+    /// A session with enough time left for an SDK to use it (renewed when needed), or a
+    /// message saying why not (shown to the program asking, e.g. "the code was denied").
+    async fn session(&self) -> Result<Session, String>;
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum EndpointError {
+    #[error("cannot listen on 127.0.0.1 for the container-credentials endpoint: {0}")]
+    Bind(std::io::Error),
+    #[error("cannot make a random token for the container-credentials endpoint: {0}")]
+    Random(String),
+}
+
+/// A bound endpoint, before it serves: its address and token go into the program's environment.
+pub struct Endpoint {
+    listener: TcpListener,
+    address: SocketAddr,
+    token: Zeroizing<String>,
+}
+
+impl std::fmt::Debug for Endpoint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Endpoint")
+            .field("address", &self.address)
+            .field("token", &"<redacted>")
+            .finish()
+    }
+}
+
+impl Endpoint {
+    /// Listens on 127.0.0.1 on a free port, with a new random token (32 bytes, hex).
+    pub async fn bind() -> Result<Endpoint, EndpointError> {
+        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
+            .await
+            .map_err(EndpointError::Bind)?;
+        let address = listener.local_addr().map_err(EndpointError::Bind)?;
+        let mut bytes = Zeroizing::new([0u8; 32]);
+        getrandom::fill(bytes.as_mut_slice()).map_err(|e| EndpointError::Random(e.to_string()))?;
+        let mut token = Zeroizing::new(String::with_capacity(64));
+        for b in bytes.iter() {
+            token.push_str(&format!("{b:02x}"));
+        }
+        Ok(Endpoint {
+            listener,
+            address,
+            token,
+        })
+    }
+
+    /// `http://127.0.0.1:PORT/`, for `AWS_CONTAINER_CREDENTIALS_FULL_URI`.
+    pub fn uri(&self) -> String {
+        format!("http://{}/", self.address)
+    }
+
+    /// The bearer token, for `AWS_CONTAINER_AUTHORIZATION_TOKEN` (a secret: never log it).
+    pub fn token(&self) -> &str {
+        &self.token
+    }
+
+    /// Answers requests until `shutdown` resolves.
+    pub async fn serve(self, source: Arc<dyn CredentialSource>, shutdown: impl std::future::Future<Output = ()>) {
+        let Endpoint { listener, token, .. } = self;
+        let token: Arc<Zeroizing<String>> = Arc::new(token);
+        tokio::pin!(shutdown);
+        loop {
+            let accepted = tokio::select! {
+                () = &mut shutdown => return,
+                accepted = listener.accept() => accepted,
+            };
+            let (stream, _) = match accepted {
+                Ok(pair) => pair,
+                Err(e) => {
+                    tracing::warn!(error = %e, "container-credentials endpoint: accept failed");
+                    continue;
+                }
+            };
+            let (source, token) = (source.clone(), token.clone());
+            tokio::spawn(async move {
+                let service = hyper::service::service_fn(move |request| {
+                    let (source, token) = (source.clone(), token.clone());
+                    async move { Ok::<_, std::convert::Infallible>(answer(request, &token, source.as_ref()).await) }
+                });
+                let connection = hyper::server::conn::http1::Builder::new()
+                    .timer(TokioTimer::new())
+                    .header_read_timeout(IDLE)
+                    .serve_connection(TokioIo::new(stream), service);
+                if let Err(e) = connection.await {
+                    tracing::debug!(error = %e, "container-credentials endpoint: connection ended");
+                }
+            });
+        }
+    }
+}
+
+async fn answer(request: Request<Incoming>, token: &str, source: &dyn CredentialSource) -> Response<Full<Bytes>> {
+    if request.method() != Method::GET {
+        return error(StatusCode::METHOD_NOT_ALLOWED, "only GET is served");
+    }
+    let given = request
+        .headers()
+        .get(AUTHORIZATION)
+        .map(|v| v.as_bytes())
+        .unwrap_or_default();
+    // Some SDKs send the token as it is, some as `Bearer TOKEN`.
+    let given = given.strip_prefix(b"Bearer ").unwrap_or(given);
+    if !bool::from(given.ct_eq(token.as_bytes())) {
+        tracing::warn!("container-credentials endpoint: a request without the right token was refused");
+        return error(StatusCode::FORBIDDEN, "missing or wrong authorization token");
+    }
+    match source.session().await {
+        Ok(session) => match body(&session) {
+            Ok(json) => Response::builder()
+                .status(StatusCode::OK)
+                .header(CONTENT_TYPE, "application/json")
+                .body(Full::new(Bytes::from(json.as_bytes().to_vec())))
+                .unwrap_or_else(|_| error(StatusCode::INTERNAL_SERVER_ERROR, "cannot build the reply")),
+            Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, &e),
+        },
+        Err(message) => {
+            tracing::warn!("container-credentials endpoint: no session: {message}");
+            error(StatusCode::INTERNAL_SERVER_ERROR, &message)
+        }
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct ContainerCredentials<'a> {
+    access_key_id: &'a str,
+    secret_access_key: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    token: Option<&'a str>,
+    expiration: &'a str,
+}
+
+/// The JSON for `session` (the one place its secrets become this JSON).
+fn body(session: &Session) -> Result<Zeroizing<String>, String> {
+    let expiration = crate::outputs::rfc3339_utc(session.expires_at).map_err(|e| e.to_string())?;
+    let credentials = &session.credentials;
+    let reply = ContainerCredentials {
+        access_key_id: &credentials.access_key_id,
+        secret_access_key: credentials.secret_access_key.expose(),
+        token: credentials.session_token.as_ref().map(|t| t.expose()),
+        expiration: &expiration,
+    };
+    serde_json::to_string(&reply)
+        .map(Zeroizing::new)
+        .map_err(|e| e.to_string())
+}
+
+fn error(status: StatusCode, message: &str) -> Response<Full<Bytes>> {
+    let json = serde_json::json!({ "code": status.canonical_reason().unwrap_or("Error"), "message": message });
+    let mut response = Response::new(Full::new(Bytes::from(json.to_string())));
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        CONTENT_TYPE,
+        hyper::header::HeaderValue::from_static("application/json"),
+    );
+    response
+}
