@@ -10,6 +10,7 @@
 //! - `commands`: the IPC commands of the two windows, each taking one arguments struct
 //!   (`ipc`: the extractor and the `Command` trait); `bindings`: their TypeScript types
 //! - `mfa`: the MFA dialog queue (`MfaPrompt` for the vault); `windows`: creating windows
+//! - `serving`: "Serve to containers…" (a session on a local container-credentials endpoint)
 //! - `switcher`: the quick switcher (fuzzy search over the profiles, Enter assumes); `hotkey`:
 //!   the global key that opens it (off unless set)
 //! - `state`: what the app holds; `views`: the data the UI sees; `notify`, `clipboard`, `error`
@@ -37,6 +38,7 @@ pub mod menu;
 pub mod mfa;
 pub mod notify;
 pub mod rendering;
+pub mod serving;
 pub mod state;
 pub mod switcher;
 pub mod tray;
@@ -112,6 +114,7 @@ pub fn configure<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<R>
         .manage(state)
         .manage(switcher::Switcher::default())
         .manage(hotkey::Hotkey::default())
+        .manage(serving::Serving::default())
         .invoke_handler(tauri::generate_handler![
             commands::get_overview,
             commands::assume_profile,

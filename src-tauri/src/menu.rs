@@ -52,6 +52,8 @@ pub struct Activity {
     pub busy: Vec<String>,
     /// The last failure from a tray action, until the next success.
     pub last_error: Option<String>,
+    /// Profiles served to containers (`serving`), with the endpoint's address.
+    pub serving: Vec<(String, String)>,
 }
 
 /// Up to this many profiles the menu lists them all at the top level, as it always did; more
@@ -82,6 +84,9 @@ pub enum Action {
     LogOut(String),
     /// Take back a credentials-file section Rolebar wrote (by its profile name).
     TakeBack(String),
+    /// Serve a profile's session on a local container-credentials endpoint, or stop.
+    Serve(String),
+    StopServing(String),
     /// Pin a profile to the favourites, or unpin it.
     Pin(String),
     Unpin(String),
@@ -99,6 +104,8 @@ impl Action {
             Action::WriteTo(s) => format!("write:{s}"),
             Action::LogOut(s) => format!("logout:{s}"),
             Action::TakeBack(p) => format!("takeback:{p}"),
+            Action::Serve(p) => format!("serve:{p}"),
+            Action::StopServing(p) => format!("stopserve:{p}"),
             Action::Pin(p) => format!("pin:{p}"),
             Action::Unpin(p) => format!("unpin:{p}"),
             Action::FindProfile => "find".to_string(),
@@ -114,6 +121,8 @@ impl Action {
             Some(("write", s)) => Some(Action::WriteTo(s.to_string())),
             Some(("logout", s)) => Some(Action::LogOut(s.to_string())),
             Some(("takeback", p)) => Some(Action::TakeBack(p.to_string())),
+            Some(("serve", p)) => Some(Action::Serve(p.to_string())),
+            Some(("stopserve", p)) => Some(Action::StopServing(p.to_string())),
             Some(("pin", p)) => Some(Action::Pin(p.to_string())),
             Some(("unpin", p)) => Some(Action::Unpin(p.to_string())),
             None if id == "find" => Some(Action::FindProfile),
@@ -164,6 +173,13 @@ pub fn build(
         } else {
             item(Action::Pin(session.profile.clone()), words.tr("menu-pin"))
         };
+        let serve = match activity.serving.iter().find(|(p, _)| *p == session.profile) {
+            Some((profile, address)) => item(
+                Action::StopServing(profile.clone()),
+                words.tr_args("menu-stop-serving", &[("address", address.as_str().into())]),
+            ),
+            None => item(Action::Serve(session.profile.clone()), words.tr("menu-serve")),
+        };
         // One session more than fits is shown rather than hidden alone in a submenu.
         let shown_at_top = i < SESSIONS_SHOWN || live.len() <= SESSIONS_SHOWN + 1;
         let entry = Entry::Submenu {
@@ -177,6 +193,7 @@ pub fn build(
             ),
             items: vec![
                 item(Action::CopyExports(session.id.clone()), words.tr("menu-copy-exports")),
+                serve,
                 item(Action::WriteTo(session.id.clone()), words.tr("menu-write")),
                 item(Action::LogOut(session.id.clone()), words.tr("menu-log-out")),
                 pin,
@@ -189,6 +206,21 @@ pub fn build(
                 key: session.profile.clone(),
                 value: entry,
             });
+        }
+    }
+    // An endpoint outlives the session it started with (it renews): it can always be stopped.
+    for (profile, address) in &activity.serving {
+        if !live.iter().any(|s| &s.profile == profile) {
+            entries.push(item(
+                Action::StopServing(profile.clone()),
+                words.tr_args(
+                    "menu-stop-serving-profile",
+                    &[
+                        ("profile", profile.as_str().into()),
+                        ("address", address.as_str().into()),
+                    ],
+                ),
+            ));
         }
     }
     if !more_sessions.is_empty() {
@@ -704,6 +736,7 @@ mod tests {
             sub,
             [
                 ("copy:session:AssumeRole:oppara-dev", "Copy env exports"),
+                ("serve:oppara-dev", "Serve to containers…"),
                 ("write:session:AssumeRole:oppara-dev", "Write to profile…"),
                 ("logout:session:AssumeRole:oppara-dev", "Log out"),
                 ("pin:oppara-dev", "Pin to favourites"),
@@ -765,6 +798,7 @@ mod tests {
         let activity = Activity {
             busy: vec!["oppara-dev".into()],
             last_error: Some("AWS said no\nmore".into()),
+            ..Activity::default()
         };
         let model = build(&snapshot(vec![]), &activity, &Shortcuts::default(), NOW, TEN_MIN, en());
         let l = labels(&model);
@@ -806,6 +840,7 @@ mod tests {
             &Activity {
                 busy: vec!["oppara".into()],
                 last_error: None,
+                ..Activity::default()
             },
             &Shortcuts::default(),
             NOW,
@@ -843,6 +878,7 @@ mod tests {
             sub,
             [
                 "環境変数をコピー",
+                "コンテナに提供…",
                 "プロファイルに書き込む…",
                 "ログアウト",
                 "お気に入りに追加"
@@ -947,6 +983,46 @@ mod tests {
                 _ => {}
             }
         }
+    }
+
+    #[test]
+    fn a_served_profile_offers_stop_in_its_session_and_after_its_session_is_gone() {
+        let activity = Activity {
+            serving: vec![("role-0005".into(), "127.0.0.1:4242".into())],
+            ..Activity::default()
+        };
+        let model = build(&many(3), &activity, &Shortcuts::default(), NOW, TEN_MIN, en());
+        let Entry::Submenu { items, .. } = &model.entries[0] else {
+            panic!("the session")
+        };
+        assert!(items.contains(&Entry::Item {
+            id: "stopserve:role-0005".into(),
+            label: "Stop serving to containers (127.0.0.1:4242)".into(),
+            enabled: true,
+        }));
+        let idle = build(
+            &many(3),
+            &Activity::default(),
+            &Shortcuts::default(),
+            NOW,
+            TEN_MIN,
+            en(),
+        );
+        let Entry::Submenu { items, .. } = &idle.entries[0] else {
+            panic!("the session")
+        };
+        assert!(items
+            .iter()
+            .any(|e| matches!(e, Entry::Item { id, .. } if id == "serve:role-0005")));
+
+        let mut gone = many(3);
+        gone.sessions.clear();
+        let model = build(&gone, &activity, &Shortcuts::default(), NOW, TEN_MIN, en());
+        assert_eq!(
+            labels(&model)[0],
+            "role-0005 — stop serving to containers (127.0.0.1:4242)"
+        );
+        assert_eq!(Action::parse("stopserve:a:b"), Some(Action::StopServing("a:b".into())));
     }
 
     #[test]

@@ -67,9 +67,13 @@ pub fn create<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
 /// The menu the app's state calls for now.
 fn current_model<R: Runtime>(app: &AppHandle<R>) -> MenuModel {
     let state = app.state::<AppState>();
+    let mut activity = state.activity();
+    if let Some(serving) = app.try_state::<crate::serving::Serving>() {
+        activity.serving = serving.list();
+    }
     menu::build(
         &state.snapshot(),
-        &state.activity(),
+        &activity,
         &state.shortcuts(),
         state.now(),
         state.expiry().expiring_within(),
@@ -270,6 +274,11 @@ fn on_menu_event<R: Runtime>(app: &AppHandle<R>, event: MenuEvent) {
         }
         Action::WriteTo(id) => open_main(app, Some(Intent::Write { session_id: id })),
         Action::FindProfile => crate::switcher::open(app),
+        Action::Serve(profile) => {
+            let app = app.clone();
+            tauri::async_runtime::spawn(async move { crate::serving::start(&app, &profile).await });
+        }
+        Action::StopServing(profile) => crate::serving::stop(app, &profile),
         Action::OpenMain => open_main(app, None),
         Action::Quit => app.exit(0),
     }

@@ -12,6 +12,7 @@ import subprocess
 
 from harness import GOOD_CODE, PROFILE, binary
 from test_app import enter_code
+from tray import wait_until
 from webdriver import WebDriverError
 
 VIA = "via-rolebar"
@@ -154,3 +155,38 @@ def test_exec_server_serves_boto3_and_the_aws_cli_and_renews_short_sessions(make
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["Account"], proc.stdout
     assert not app.mfa_window_open(), "a role without MFA renews without a dialog"
+
+
+def test_serve_to_containers_from_the_tray_copies_the_variables_and_stop_ends_it(make_world, sts_double, launch):
+    import urllib.error
+    import urllib.request
+
+    from test_app import read_clipboard
+
+    world = make_world(sts_url=sts_double.url)
+    world.add_keys()
+    app = launch(world)
+    app.click_profile(timeout=30)
+    enter_code(app, GOOD_CODE)
+    app.session_label()
+    app.item.click("Serve to containers…", exact=True)
+    lines = wait_until("the endpoint's variables on the X clipboard",
+                       lambda: (c := read_clipboard()) and "AWS_CONTAINER_AUTHORIZATION_TOKEN" in c and c, 20)
+    found = dict(line.removeprefix("export ").split("=", 1) for line in lines.strip().splitlines())
+    uri, token = found["AWS_CONTAINER_CREDENTIALS_FULL_URI"], found["AWS_CONTAINER_AUTHORIZATION_TOKEN"]
+    with urllib.request.urlopen(urllib.request.Request(uri, headers={"Authorization": token}), timeout=20) as r:
+        served = json.load(r)
+    assert served["AccessKeyId"].startswith("ASIA") and served["Token"], served
+    address = uri.removeprefix("http://").rstrip("/")
+    stop = app.item.wait_for(f"Stop serving to containers ({address})", timeout=20)
+    app.item.click(stop)
+    app.item.wait_for("Serve to containers…", exact=True, timeout=20)
+
+    def refused() -> bool:
+        try:
+            urllib.request.urlopen(urllib.request.Request(uri, headers={"Authorization": token}), timeout=5)
+            return False
+        except (urllib.error.URLError, ConnectionError):
+            return True
+
+    wait_until("the endpoint to be closed", refused, 15)

@@ -20,6 +20,7 @@ export type ErrorCode =
   | "corrupt_cache_entry"
   | "credentials_io"
   | "credentials_not_utf8"
+  | "endpoint_failed"
   | "expired_token"
   | "expiry_state_corrupt"
   | "expiry_state_write"
