@@ -6,7 +6,9 @@
 - memory: VmRSS summed over the app and every process below it (WebKit web/network processes,
   bwrap), with the main window open, after that window is closed, and idle in the tray with no
   window ever opened;
-- CPU: utime+stime of that process tree over an idle period (60 s by default), tray only.
+- CPU: utime+stime of that process tree over an idle period (60 s by default), tray only;
+- the agent: `rolebar credential-process` answered by the tray (median of 50), beside the CLI
+  alone and the AWS CLI's `configure export-credentials`, and the tray's RSS around it.
 
 Not a test: it prints figures (and writes them as JSON next to the other artifacts).
 """
@@ -142,10 +144,55 @@ class Launch:
         self.log.close()
 
 
+def median_ms(cmd: list[str], env: dict, runs: int) -> tuple[float, float, float]:
+    """(median, min, max) wall time of `cmd` in ms over `runs` runs; each must succeed."""
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        proc = subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        times.append((time.perf_counter() - t0) * 1000)
+        if proc.returncode != 0:
+            raise RuntimeError(f"{' '.join(cmd)} failed: {proc.stderr}")
+    return statistics.median(times), min(times), max(times)
+
+
+def agent_figures(world: World, runs: int) -> dict:
+    cli = str(binary("ROLEBAR_E2E_CLI", "rolebar"))
+    # `default` holds the keys: its session needs no code, so no dialog takes part.
+    env = world.full_env({"ROLEBAR_LOG": "warn"})
+    world.rolebar("write", "default", "--to", "bench-target")
+    aws_env = {k: v for k, v in env.items() if not k.startswith("AWS_ENDPOINT_URL")}
+    out: dict = {}
+    alone = median_ms([cli, "credential-process", "default"], {**env, "ROLEBAR_NO_AGENT": "1"}, runs)
+    aws = median_ms([world.aws_cli, "configure", "export-credentials", "--profile", "bench-target",
+                     "--format", "process"], aws_env, max(5, runs // 5))
+    launch = Launch(world, open_main=False)
+    try:
+        registered_at(Path(os.environ["ROLEBAR_E2E_WATCHER_EVENTS"]), launch.proc.pid)
+        before, _ = settled_rss(launch.proc.pid)
+        served = median_ms([cli, "credential-process", "default"], env, runs)
+        after, _ = settled_rss(launch.proc.pid)
+    finally:
+        launch.stop()
+    out["credential_process_agent_ms"] = [round(v, 2) for v in served]
+    out["credential_process_alone_ms"] = [round(v, 2) for v in alone]
+    out["aws_export_credentials_ms"] = [round(v, 1) for v in aws]
+    out["rss_before_agent_mib"] = round(before / 1024, 1)
+    out["rss_after_agent_mib"] = round(after / 1024, 1)
+    print(f"rolebar credential-process default, answered by the tray's agent: median {served[0]:.2f} ms "
+          f"(min {served[1]:.2f}, max {served[2]:.2f}, {runs} runs)")
+    print(f"rolebar credential-process default, alone (ROLEBAR_NO_AGENT=1, keyring): median {alone[0]:.2f} ms")
+    print(f"aws configure export-credentials (AWS CLI v2): median {aws[0]:.0f} ms "
+          f"→ the agent is {aws[0] / served[0]:.0f}× faster")
+    print(f"tray RSS before the agent served: {before / 1024:.1f} MiB; after {runs} requests: {after / 1024:.1f} MiB")
+    return out
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--starts", type=int, default=5)
     ap.add_argument("--cpu-seconds", type=float, default=60.0)
+    ap.add_argument("--agent-runs", type=int, default=50)
     args = ap.parse_args()
     events = Path(os.environ["ROLEBAR_E2E_WATCHER_EVENTS"])
     app_bin = binary("ROLEBAR_E2E_APP", "rolebar-tray")
@@ -220,6 +267,11 @@ def main() -> int:
         results["idle_cpu_period_s"] = round(elapsed, 1)
         results["idle_cpu_percent"] = round(100 * cpu_s / elapsed, 3)
         print(f"CPU idle in the tray: {cpu_s:.2f} s over {elapsed:.0f} s ({results['idle_cpu_percent']:.2f} % of one core)")
+
+        # 4. the agent: `rolebar credential-process` answered by the tray from its memory, beside
+        # the CLI alone (keyring) and the AWS CLI reading a credentials file; the tray's RSS
+        # before and after serving.
+        results.update(agent_figures(world, args.agent_runs))
     finally:
         tray.close()
         world.cleanup()
