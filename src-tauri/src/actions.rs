@@ -11,7 +11,7 @@ use rolebar_core::mfa::{MfaPrompt, NoPrompt};
 use rolebar_core::outputs::{self, WriteOptions};
 use rolebar_core::profile::{ProfileSet, ResolvedProfile};
 use rolebar_core::session::cache::CacheKey;
-use rolebar_core::{Credentials, Session, SessionKind};
+use rolebar_core::{Credentials, ErrorCode, Session, SessionKind};
 use tauri::{AppHandle, Manager, Runtime};
 use time::OffsetDateTime;
 
@@ -43,7 +43,7 @@ pub async fn assume<R: Runtime>(
             state.record_recent(profile);
         }
         // The user said no: nothing to report.
-        Err(e) if e.code == "mfa_cancelled" => {}
+        Err(e) if e.code == ErrorCode::MfaCancelled.as_str() => {}
         Err(e) => {
             tracing::warn!(profile, code = %e.code, "no session: {}", e.message);
             state.set_last_error(Some(format!("{profile}: {}", e.message)));
@@ -167,6 +167,26 @@ fn session_view(session: &Session, state: &AppState) -> SessionView {
 /// The cached session `id` (a cache entry name), if it still has time left.
 pub fn find_session(state: &AppState, id: &str) -> Result<Session, CommandError> {
     Ok(state.sessions.cached(id)?)
+}
+
+/// [`copy_exports`] in the shell's format for a tray action, saying how it went in a
+/// notification (the tray and the switcher have no window to say it in).
+pub fn copy_exports_and_tell(state: &AppState, id: &str) {
+    let format = ExportChoice::from_env();
+    let words = state.catalog();
+    match copy_exports(state, id, format) {
+        Ok(report) => notify::info(
+            words.tr_args("note-copied-title", &[("profile", report.profile.as_str().into())]),
+            words.tr_args(
+                "note-copied-body",
+                &[
+                    ("count", report.variables.into()),
+                    ("format", format.format().to_string().into()),
+                ],
+            ),
+        ),
+        Err(e) => notify::failure(words.tr("note-copy-failed"), e.message),
+    }
 }
 
 /// Puts the session's variables on the clipboard, in `format`. Only a count comes back.

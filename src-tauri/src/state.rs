@@ -70,7 +70,7 @@ impl AppState {
     /// The real thing, wired as the command line wires it: the OS keyring, the index under
     /// `ROLEBAR_STATE_DIR` (or the XDG state folder), STS through aws-sdk-sts, the system clock.
     pub fn from_env() -> rolebar_core::Result<Self> {
-        let sessions = Sessions::from_env(rolebar_core::session::cache::DEFAULT_EXPIRY_WINDOW)?;
+        let sessions = Sessions::from_env(rolebar_core::session::cache::DEFAULT_EXPIRY_WINDOW, true)?;
         let index = Index::default_location()?;
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
         let expiry_state_file = FiredState::default_path(&index);

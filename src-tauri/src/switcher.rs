@@ -9,7 +9,7 @@
 use crate::actions::{self, Origin};
 use crate::notify;
 use crate::state::AppState;
-use crate::views::{ExportChoice, ProfileKind, ProfileView, Snapshot};
+use crate::views::{ProfileKind, ProfileView, Snapshot};
 use crate::windows;
 use rolebar_core::finder::{self, Candidate, Finder, Standing};
 use serde::{Deserialize, Serialize};
@@ -222,22 +222,7 @@ pub fn choose<R: Runtime>(app: &AppHandle<R>, profile: String, choice: SwitcherC
             return;
         };
         if choice == SwitcherChoice::CopyExports {
-            let state = app.state::<AppState>();
-            let words = state.catalog();
-            let format = ExportChoice::from_env();
-            match actions::copy_exports(&state, &session.id, format) {
-                Ok(report) => notify::info(
-                    words.tr_args("note-copied-title", &[("profile", report.profile.as_str().into())]),
-                    words.tr_args(
-                        "note-copied-body",
-                        &[
-                            ("count", report.variables.into()),
-                            ("format", format.format().to_string().into()),
-                        ],
-                    ),
-                ),
-                Err(e) => notify::failure(words.tr("note-copy-failed"), e.message),
-            }
+            actions::copy_exports_and_tell(&app.state::<AppState>(), &session.id);
         }
     });
 }

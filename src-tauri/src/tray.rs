@@ -7,7 +7,7 @@ use crate::i18n::Language;
 use crate::menu::{self, Action, Entry, IconState, MenuModel};
 use crate::notify;
 use crate::state::AppState;
-use crate::views::{ExportChoice, Intent};
+use crate::views::Intent;
 use crate::windows;
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -226,24 +226,7 @@ fn on_menu_event<R: Runtime>(app: &AppHandle<R>, event: MenuEvent) {
         }
         Action::CopyExports(id) => {
             let app = app.clone();
-            tauri::async_runtime::spawn(async move {
-                let format = ExportChoice::from_env();
-                let state = app.state::<AppState>();
-                let words = state.catalog();
-                match actions::copy_exports(&state, &id, format) {
-                    Ok(report) => notify::info(
-                        words.tr_args("note-copied-title", &[("profile", report.profile.as_str().into())]),
-                        words.tr_args(
-                            "note-copied-body",
-                            &[
-                                ("count", report.variables.into()),
-                                ("format", format.format().to_string().into()),
-                            ],
-                        ),
-                    ),
-                    Err(e) => notify::failure(words.tr("note-copy-failed"), e.message),
-                }
-            });
+            tauri::async_runtime::spawn(async move { actions::copy_exports_and_tell(&app.state::<AppState>(), &id) });
         }
         Action::LogOut(id) => {
             let app = app.clone();

@@ -39,15 +39,21 @@ def requester(app) -> str:
     return app.session.wait_text('[data-testid="mfa-requester"]', lambda t: t.strip() != "", "to name the program")
 
 
-def test_the_aws_cli_gets_a_session_through_the_trays_dialog_which_names_it(make_world, sts_double, launch):
+def asked_through_the_tray(make_world, sts_double, launch):
+    """A world with a `credential_process` profile and the tray running; the AWS CLI started on
+    it and the tray's MFA dialog open: (world, app, the AWS CLI's process)."""
     world = make_world(sts_url=sts_double.url)
     world.add_keys()
     add_credential_process_profile(world)
     app = launch(world)
     app.profile_entry(timeout=30)
-
     aws = start_aws(world, sts_double.url)
     app.wait_mfa_window(30)
+    return world, app, aws
+
+
+def test_the_aws_cli_gets_a_session_through_the_trays_dialog_which_names_it(make_world, sts_double, launch):
+    world, app, aws = asked_through_the_tray(make_world, sts_double, launch)
     who = requester(app)
     print(f"[e2e] the dialog says: {who!r}")
     assert "aws" in who and f"credential-process {PROFILE}" in who, who
@@ -67,16 +73,19 @@ def test_the_aws_cli_gets_a_session_through_the_trays_dialog_which_names_it(make
     assert len(sts_double.calls("AssumeRole")) == before
     assert not app.mfa_window_open()
 
+    # What the agent handed out never shows in the app's log (debug level here).
+    cli = str(binary("ROLEBAR_E2E_CLI", "rolebar"))
+    proc = subprocess.run([cli, "credential-process", PROFILE], capture_output=True, text=True,
+                          env=world.full_env({"ROLEBAR_LOG": "trace"}), timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    handed = json.loads(proc.stdout)
+    log = app.log_text() + proc.stderr
+    for secret in (handed["SecretAccessKey"], handed["SessionToken"], handed["AccessKeyId"]):
+        assert secret not in log, "a secret or a full key id in the logs"
+
 
 def test_deny_fails_the_aws_cli_with_rolebars_message(make_world, sts_double, launch):
-    world = make_world(sts_url=sts_double.url)
-    world.add_keys()
-    add_credential_process_profile(world)
-    app = launch(world)
-    app.profile_entry(timeout=30)
-
-    aws = start_aws(world, sts_double.url)
-    app.wait_mfa_window(30)
+    _, app, aws = asked_through_the_tray(make_world, sts_double, launch)
     requester(app)
     try:
         # Clicked from the page: the dialog closes as it answers, which a WebDriver click would

@@ -4,6 +4,7 @@ use crate::agent;
 use crate::context;
 use crate::prompt::{self, TerminalMfa};
 use crate::Command;
+use rolebar_core::container_endpoint::{FULL_URI_ENV, TOKEN_ENV};
 use rolebar_core::keys::check_profile_name;
 use rolebar_core::mfa::NoPrompt;
 use rolebar_core::outputs::{self, ExportFormat, Placement, WriteOptions};
@@ -350,22 +351,29 @@ fn shell_word(word: &str) -> String {
     }
 }
 
+/// Variables that would give a command other credentials or another profile than the session
+/// `exec` hands it: removed first (also by `exec --server`).
+pub const STALE_VARIABLES: [&str; 11] = [
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_SECURITY_TOKEN",
+    "AWS_CREDENTIAL_FILE",
+    "AWS_DEFAULT_PROFILE",
+    "AWS_PROFILE",
+    "AWS_SDK_LOAD_CONFIG",
+    "AWS_CREDENTIAL_EXPIRATION",
+    "AWS_SESSION_EXPIRATION",
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+];
+
 /// The variables `exec` sets, and the stale ones it removes so the session is what tools use.
 fn apply_environment(cmd: &mut std::process::Command, profile: &str, session: &Session) {
-    for stale in [
-        "AWS_ACCESS_KEY_ID",
-        "AWS_SECRET_ACCESS_KEY",
-        "AWS_SESSION_TOKEN",
-        "AWS_SECURITY_TOKEN",
-        "AWS_CREDENTIAL_FILE",
-        "AWS_DEFAULT_PROFILE",
-        "AWS_PROFILE",
-        "AWS_SDK_LOAD_CONFIG",
-        "AWS_CREDENTIAL_EXPIRATION",
-        "AWS_SESSION_EXPIRATION",
-    ] {
+    for stale in STALE_VARIABLES {
         cmd.env_remove(stale);
     }
+    // A container endpoint from an outer `exec --server` would be used before these keys.
+    cmd.env_remove(FULL_URI_ENV).env_remove(TOKEN_ENV);
     let expiration = session
         .expires_at
         .format(&time::format_description::well_known::Rfc3339)

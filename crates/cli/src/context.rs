@@ -10,12 +10,12 @@ pub type Context = Sessions;
 
 /// The sessions, handing out cached ones with more than aws-vault's 5 minutes left.
 pub fn open() -> Result<Context> {
-    Sessions::from_env(DEFAULT_EXPIRY_WINDOW)
+    Sessions::from_env(DEFAULT_EXPIRY_WINDOW, false)
 }
 
 /// The sessions, handing out cached ones with more than `window` left.
 pub fn with_window(window: time::Duration) -> Result<Context> {
-    Sessions::from_env(window)
+    Sessions::from_env(window, false)
 }
 
 /// Shortest session STS hands out (AssumeRole and GetSessionToken alike).

@@ -20,20 +20,6 @@ use std::sync::Arc;
 /// advisory window, as for credential_process): hand out only more than that.
 const MIN_LEFT: time::Duration = CREDENTIAL_PROCESS_MIN_LEFT;
 
-/// Variables that would give CMD static keys or point it at another profile.
-const STALE: [&str; 10] = [
-    "AWS_ACCESS_KEY_ID",
-    "AWS_SECRET_ACCESS_KEY",
-    "AWS_SESSION_TOKEN",
-    "AWS_SECURITY_TOKEN",
-    "AWS_CREDENTIAL_FILE",
-    "AWS_DEFAULT_PROFILE",
-    "AWS_PROFILE",
-    "AWS_CREDENTIAL_EXPIRATION",
-    "AWS_SESSION_EXPIRATION",
-    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
-];
-
 struct Renewing {
     profile: String,
     using: Use,
@@ -83,7 +69,7 @@ pub async fn exec(profile: &str, program: &str, args: &[String], using: Use) -> 
     );
     let mut command = tokio::process::Command::new(program);
     command.args(args);
-    for stale in STALE {
+    for stale in crate::commands::STALE_VARIABLES {
         command.env_remove(stale);
     }
     command

@@ -87,12 +87,7 @@ fn from_root(path: &Path, root: &Map<String, Value>) -> Result<Vec<String>, Sche
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn settings_file() -> (tempfile::TempDir, std::path::PathBuf) {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let path = dir.path().join("rolebar").join("settings.json");
-        (dir, path)
-    }
+    use crate::schedule::settings::temp_settings_file as settings_file;
 
     #[test]
     fn pins_and_unpins_keeping_the_other_settings() {

@@ -159,14 +159,9 @@ fn invalid(path: &Path, value: &Value) -> ScheduleError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::schedule::settings::temp_settings_file as settings_file;
     use crate::schedule::ExpirySettings;
     use std::collections::BTreeSet;
-
-    fn settings_file() -> (tempfile::TempDir, std::path::PathBuf) {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let path = dir.path().join("rolebar").join("settings.json");
-        (dir, path)
-    }
 
     #[test]
     fn locale_names_give_their_language() {

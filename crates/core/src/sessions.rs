@@ -11,6 +11,7 @@
 
 use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, Result};
+use crate::error_code::ErrorCode;
 use crate::index::Index;
 use crate::keys::KeyStore;
 use crate::mfa::MfaPrompt;
@@ -58,14 +59,18 @@ impl Sessions {
     /// (`AWS_CONFIG_FILE`, `AWS_SHARED_CREDENTIALS_FILE`), the OS keyring (or the memory store
     /// with `ROLEBAR_KEYRING=memory`), the index under `ROLEBAR_STATE_DIR` (or the XDG state
     /// folder), STS through aws-sdk-sts and the system clock. `window`: how much time a cached
-    /// session must have left to be handed out.
-    pub fn from_env(window: Duration) -> Result<Sessions> {
+    /// session must have left to be handed out. `lasting`: a long-running process (the tray),
+    /// which keeps the sessions it reads in memory (`SessionCache::in_memory`).
+    pub fn from_env(window: Duration, lasting: bool) -> Result<Sessions> {
         let paths = AwsPaths::from_env()?;
         let store = crate::store::from_env();
         let index = Index::default_location()?;
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
         let keys = KeyStore::new(store.clone(), index.clone());
-        let cache = SessionCache::new(store, index, clock.clone()).with_window(window);
+        let mut cache = SessionCache::new(store, index, clock.clone()).with_window(window);
+        if lasting {
+            cache = cache.in_memory();
+        }
         let vault = Vault::new(keys, cache, Arc::new(SdkSts::default()), clock);
         Ok(Sessions { paths, vault })
     }
@@ -224,8 +229,8 @@ impl Sessions {
                 // Edited, taken over or removed by hand since: left to the user.
                 Err(e)
                     if matches!(
-                        e.code(),
-                        "section_not_found" | "section_not_managed" | "section_changed"
+                        e.error_code(),
+                        ErrorCode::SectionNotFound | ErrorCode::SectionNotManaged | ErrorCode::SectionChanged
                     ) => {}
                 Err(e) => tracing::warn!(target = %target, error = %e, "cannot remove a written section"),
             }

@@ -11,6 +11,7 @@
 use super::{AgentError, AgentFailure};
 use crate::credentials::Credentials;
 use crate::error_code::ErrorCode;
+use crate::outputs::credential_process::ProcessCredentials;
 use crate::outputs::rfc3339_utc;
 use crate::sensitive::Secret;
 use crate::session::{Session, SessionKind};
@@ -273,12 +274,8 @@ pub(crate) fn encode_failure(failure: &AgentFailure) -> Vec<u8> {
 #[derive(Serialize)]
 #[serde(rename_all = "PascalCase")]
 struct CredentialsOut<'a> {
-    version: u8,
-    access_key_id: &'a str,
-    secret_access_key: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    session_token: Option<&'a str>,
-    expiration: &'a str,
+    #[serde(flatten)]
+    process: ProcessCredentials<'a>,
     profile: &'a str,
     kind: SessionKind,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -293,15 +290,10 @@ struct CredentialsOut<'a> {
 pub fn encode_credentials(session: &Session) -> Result<Zeroizing<String>, AgentFailure> {
     let cannot = |what: String| AgentFailure::new(ErrorCode::Json, format!("the agent cannot write its reply: {what}"));
     let expiration = rfc3339_utc(session.expires_at).map_err(|e| cannot(e.to_string()))?;
-    let c = &session.credentials;
     let body = OkOut {
         v: PROTOCOL_VERSION,
         ok: CredentialsOut {
-            version: 1,
-            access_key_id: &c.access_key_id,
-            secret_access_key: c.secret_access_key.expose(),
-            session_token: c.session_token.as_ref().map(Secret::expose),
-            expiration: &expiration,
+            process: ProcessCredentials::of(session, &expiration),
             profile: &session.profile,
             kind: session.kind,
             region: session.region.as_deref(),
@@ -311,9 +303,9 @@ pub fn encode_credentials(session: &Session) -> Result<Zeroizing<String>, AgentF
     };
     // Worst case: every byte escaped as `\u00XX` (six bytes), plus the keys and punctuation.
     let values = [
-        Some(body.ok.access_key_id),
-        Some(body.ok.secret_access_key),
-        body.ok.session_token,
+        Some(body.ok.process.access_key_id),
+        Some(body.ok.process.secret_access_key),
+        body.ok.process.session_token,
         Some(expiration.as_str()),
         Some(body.ok.profile),
         body.ok.region,

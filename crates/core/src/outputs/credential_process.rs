@@ -34,30 +34,37 @@ pub fn is_fresh_enough(session: &Session, now: OffsetDateTime) -> bool {
     session.is_fresh(now, CREDENTIAL_PROCESS_MIN_LEFT)
 }
 
-/// The wire shape. Private and borrowing: `Session` and `Secret` have no `Serialize` on purpose,
-/// so this is the one place secrets become JSON.
+/// The wire shape. Crate-private and borrowing: `Session` and `Secret` have no `Serialize` on
+/// purpose, so this (here, and flattened into the agent's reply) is where secrets become JSON.
 #[derive(Serialize)]
 #[serde(rename_all = "PascalCase")]
-struct ProcessCredentials<'a> {
-    version: u8,
-    access_key_id: &'a str,
-    secret_access_key: &'a str,
+pub(crate) struct ProcessCredentials<'a> {
+    pub version: u8,
+    pub access_key_id: &'a str,
+    pub secret_access_key: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
-    session_token: Option<&'a str>,
-    expiration: &'a str,
+    pub session_token: Option<&'a str>,
+    pub expiration: &'a str,
+}
+
+impl<'a> ProcessCredentials<'a> {
+    /// `session`'s credentials, expiring at `expiration` (its RFC 3339 text).
+    pub fn of(session: &'a Session, expiration: &'a str) -> Self {
+        let credentials = &session.credentials;
+        ProcessCredentials {
+            version: 1,
+            access_key_id: &credentials.access_key_id,
+            secret_access_key: credentials.secret_access_key.expose(),
+            session_token: credentials.session_token.as_ref().map(|t| t.expose()),
+            expiration,
+        }
+    }
 }
 
 /// The `credential_process` JSON for `session`, with a final newline.
 pub fn to_json(session: &Session) -> Result<Zeroizing<String>, OutputError> {
     let expiration = rfc3339_utc(session.expires_at)?;
-    let credentials = &session.credentials;
-    let body = ProcessCredentials {
-        version: 1,
-        access_key_id: &credentials.access_key_id,
-        secret_access_key: credentials.secret_access_key.expose(),
-        session_token: credentials.session_token.as_ref().map(|t| t.expose()),
-        expiration: &expiration,
-    };
+    let body = ProcessCredentials::of(session, &expiration);
     // Room for the worst case (every byte escaped as `\u00XX`, six bytes) so the buffer never
     // reallocates and leaves an unwiped copy of a secret behind.
     let values = body.access_key_id.len()

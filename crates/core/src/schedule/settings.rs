@@ -308,6 +308,15 @@ pub fn format_duration(d: Duration) -> String {
     out
 }
 
+/// A settings.json path in a new temporary folder (the file not created), for the tests of the
+/// modules that keep a key in it.
+#[cfg(test)]
+pub(crate) fn temp_settings_file() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("rolebar").join("settings.json");
+    (dir, path)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,7 +9,8 @@ use crate::index::{Index, SessionRecord};
 use crate::sensitive::Secret;
 use crate::store::SecretStore;
 use serde::{Deserialize, Serialize};
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use time::{Duration, OffsetDateTime};
 use zeroize::Zeroizing;
 
@@ -86,6 +87,8 @@ pub struct SessionCache {
     index: Index,
     clock: Arc<dyn Clock>,
     window: Duration,
+    /// With [`in_memory`](Self::in_memory): the sessions this process read or wrote, by entry.
+    memory: Option<Arc<Mutex<HashMap<String, Session>>>>,
 }
 
 impl SessionCache {
@@ -95,7 +98,18 @@ impl SessionCache {
             index,
             clock,
             window: DEFAULT_EXPIRY_WINDOW,
+            memory: None,
         }
+    }
+
+    /// Keeps the sessions read or written in this process's memory too, so a long-running
+    /// process (the tray, answering the agent) reads the keyring — a D-Bus round trip, a few
+    /// milliseconds — once per session rather than per request. A kept session is used only
+    /// while the index still files the same one under its entry (same kind, profile and expiry):
+    /// a session renewed, cleared or logged out by another process is read afresh.
+    pub fn in_memory(mut self) -> Self {
+        self.memory = Some(Arc::default());
+        self
     }
 
     pub fn with_window(mut self, window: Duration) -> Self {
@@ -120,6 +134,32 @@ impl SessionCache {
     /// The cached session whatever its time left (to tell "expired" from "never had one").
     pub fn get_any(&self, key: &CacheKey) -> Result<Option<Session>> {
         let entry = key.entry();
+        let Some(memory) = &self.memory else {
+            return self.read_store(&entry);
+        };
+        let filed = self.index.read().sessions.remove(&entry);
+        let same =
+            |s: &Session, r: &SessionRecord| s.expires_at == r.expires_at && s.kind == r.kind && s.profile == r.profile;
+        if let Some(record) = &filed {
+            if let Some(kept) = lock(memory).get(&entry).filter(|s| same(s, record)) {
+                return Ok(Some(kept.clone()));
+            }
+        }
+        let session = self.read_store(&entry)?;
+        let mut memory = lock(memory);
+        match (&session, &filed) {
+            (Some(s), Some(record)) if same(s, record) => {
+                memory.insert(entry, s.clone());
+            }
+            _ => {
+                memory.remove(&entry);
+            }
+        }
+        Ok(session)
+    }
+
+    fn read_store(&self, entry: &str) -> Result<Option<Session>> {
+        let entry = entry.to_string();
         let Some(secret) = self.store.get(&entry)? else {
             return Ok(None);
         };
@@ -174,6 +214,9 @@ impl SessionCache {
                 detail: e.to_string(),
             })?;
         self.store.set(&entry, &json)?;
+        if let Some(memory) = &self.memory {
+            lock(memory).insert(entry.clone(), session.clone());
+        }
         self.index.update(|data| {
             data.sessions.insert(
                 entry,
@@ -231,11 +274,18 @@ impl SessionCache {
     }
 
     fn remove_entry(&self, entry: &str) -> Result<()> {
+        if let Some(memory) = &self.memory {
+            lock(memory).remove(entry);
+        }
         self.store.delete(entry)?;
         self.index.update(|data| {
             data.sessions.remove(entry);
         })
     }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 #[cfg(test)]
@@ -255,6 +305,57 @@ mod tests {
             role_arn: Some("arn:aws:iam::222222222222:role/developer".into()),
             region: None,
         }
+    }
+
+    /// A store that counts reads, over memory.
+    #[derive(Debug, Default)]
+    struct CountingStore {
+        inner: MemoryStore,
+        gets: std::sync::atomic::AtomicUsize,
+    }
+
+    impl SecretStore for CountingStore {
+        fn get(&self, entry: &str) -> Result<Option<Secret>> {
+            self.gets.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            self.inner.get(entry)
+        }
+        fn set(&self, entry: &str, value: &Secret) -> Result<()> {
+            self.inner.set(entry, value)
+        }
+        fn delete(&self, entry: &str) -> Result<bool> {
+            self.inner.delete(entry)
+        }
+    }
+
+    #[test]
+    fn in_memory_reads_the_keyring_once_and_follows_the_index() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let clock = ManualClock::new(datetime!(2026-11-25 12:00 UTC));
+        let store = Arc::new(CountingStore::default());
+        let index = Index::at(dir.path().join("index.json"));
+        let writer = SessionCache::new(store.clone(), index.clone(), Arc::new(clock.clone()));
+        let reader = SessionCache::new(store.clone(), index, Arc::new(clock.clone())).in_memory();
+        let key = CacheKey::Role { profile: "dev".into() };
+        writer
+            .put(&key, &session("dev", datetime!(2026-11-25 13:00 UTC)))
+            .expect("put");
+        let gets = || store.gets.load(std::sync::atomic::Ordering::SeqCst);
+        for _ in 0..5 {
+            assert!(reader.get(&key).expect("get").is_some());
+        }
+        assert_eq!(gets(), 1, "read from the keyring once, then from memory");
+
+        // Renewed by another process: the index files a new expiry, so the keyring is read again.
+        writer
+            .put(&key, &session("dev", datetime!(2026-11-25 14:00 UTC)))
+            .expect("renew");
+        let renewed = reader.get(&key).expect("get").expect("session");
+        assert_eq!(renewed.expires_at, datetime!(2026-11-25 14:00 UTC));
+        assert_eq!(gets(), 2);
+
+        // Cleared by another process: gone here too.
+        writer.clear("dev").expect("clear");
+        assert!(reader.get(&key).expect("get").is_none());
     }
 
     fn cache() -> (SessionCache, ManualClock, Arc<MemoryStore>, tempfile::TempDir) {
