@@ -163,6 +163,8 @@ def agent_figures(world: World, runs: int) -> dict:
     world.rolebar("write", "default", "--to", "bench-target")
     aws_env = {k: v for k, v in env.items() if not k.startswith("AWS_ENDPOINT_URL")}
     out: dict = {}
+    # The floor: starting any process from here (fork, exec, wait) costs this much already.
+    floor = median_ms(["/bin/true"], env, runs)
     alone = median_ms([cli, "credential-process", "default"], {**env, "ROLEBAR_NO_AGENT": "1"}, runs)
     aws = median_ms([world.aws_cli, "configure", "export-credentials", "--profile", "bench-target",
                      "--format", "process"], aws_env, max(5, runs // 5))
@@ -177,10 +179,12 @@ def agent_figures(world: World, runs: int) -> dict:
     out["credential_process_agent_ms"] = [round(v, 2) for v in served]
     out["credential_process_alone_ms"] = [round(v, 2) for v in alone]
     out["aws_export_credentials_ms"] = [round(v, 1) for v in aws]
+    out["spawn_floor_ms"] = [round(v, 2) for v in floor]
     out["rss_before_agent_mib"] = round(before / 1024, 1)
     out["rss_after_agent_mib"] = round(after / 1024, 1)
     print(f"rolebar credential-process default, answered by the tray's agent: median {served[0]:.2f} ms "
           f"(min {served[1]:.2f}, max {served[2]:.2f}, {runs} runs)")
+    print(f"  (starting /bin/true the same way: median {floor[0]:.2f} ms — the floor of any process)")
     print(f"rolebar credential-process default, alone (ROLEBAR_NO_AGENT=1, keyring): median {alone[0]:.2f} ms")
     print(f"aws configure export-credentials (AWS CLI v2): median {aws[0]:.0f} ms "
           f"→ the agent is {aws[0] / served[0]:.0f}× faster")
