@@ -274,44 +274,35 @@ fn an_expired_session_is_renewed_first() {
     assert_eq!(d.visit(text(&out.stdout).trim())["status"], 302);
 }
 
-/// Rewrites the keyring entry `entry` of this world with an expiry in the past, with the same
-/// attributes (secret-tool replaces an item whose attributes match exactly).
+/// Rewrites the keyring entry `entry` of this world with an expiry in the past. secret-tool
+/// replaces an item whose attributes match exactly: those keyring's Secret Service store writes
+/// (`service`, `username`, and the generic schema when the item has one).
 fn age_cached_session(w: &World, entry: &str) {
     let service = w.keyring_service();
     let found = std::process::Command::new("secret-tool")
-        .args(["search", "--all", "--unlock", "service", &service])
+        .args(["lookup", "service", &service, "username", entry])
+        .output()
+        .expect("secret-tool lookup");
+    assert!(
+        found.status.success(),
+        "{entry} in the keyring: {}",
+        text(&found.stderr)
+    );
+    let mut session: serde_json::Value = serde_json::from_slice(&found.stdout).expect("session JSON");
+    session["expires_at"] = serde_json::Value::String("2020-01-01T00:00:00Z".into());
+    // secret-tool prints an item's schema (and attributes) on stderr.
+    let item = std::process::Command::new("secret-tool")
+        .args(["search", "service", &service, "username", entry])
         .output()
         .expect("secret-tool search");
-    let listing = text(&found.stdout) + &text(&found.stderr);
-    // Items are blocks of `label = …`, `secret = …`, `attribute.K = V` lines.
-    let mut items: Vec<Vec<(String, String)>> = Vec::new();
-    for line in listing.lines() {
-        if line.starts_with('[') {
-            items.push(Vec::new());
-        } else if let (Some(item), Some((k, v))) = (items.last_mut(), line.split_once(" = ")) {
-            item.push((k.trim().to_string(), v.to_string()));
-        }
-    }
-    let item = items
-        .into_iter()
-        .find(|item| item.iter().any(|(k, v)| k.starts_with("attribute.") && v == entry))
-        .unwrap_or_else(|| panic!("{entry} in the keyring:\n{listing}"));
-    let get = |key: &str| item.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone());
-    let mut session: serde_json::Value = serde_json::from_str(&get("secret").expect("secret")).expect("session JSON");
-    session["expires_at"] = serde_json::Value::String("2020-01-01T00:00:00Z".into());
+    let details = text(&item.stdout) + &text(&item.stderr);
     let mut store = std::process::Command::new("secret-tool");
     store
         .arg("store")
-        .arg(format!("--label={}", get("label").unwrap_or_default()));
-    for (k, v) in item
-        .iter()
-        .filter_map(|(k, v)| Some((k.strip_prefix("attribute.")?, v)))
-    {
-        store.args([k, v.as_str()]);
-    }
-    // secret-tool shows the item's schema apart from its attributes; it is one of them.
-    if let Some(schema) = get("schema") {
-        store.args(["xdg:schema", schema.as_str()]);
+        .arg(format!("--label=keyring:{entry}@{service}"))
+        .args(["service", &service, "username", entry]);
+    if let Some(schema) = details.lines().find_map(|l| l.strip_prefix("schema = ")) {
+        store.args(["xdg:schema", schema.trim()]);
     }
     let mut child = store
         .stdin(std::process::Stdio::piped())
