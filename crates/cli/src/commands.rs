@@ -4,6 +4,7 @@ use crate::agent;
 use crate::context;
 use crate::prompt::{self, TerminalMfa};
 use crate::Command;
+use rolebar_core::console::{self, ConsoleOptions, ConsoleSession, ConsoleTarget, FederationClient, Plan};
 use rolebar_core::container_endpoint::{FULL_URI_ENV, TOKEN_ENV};
 use rolebar_core::keys::check_profile_name;
 use rolebar_core::mfa::NoPrompt;
@@ -57,6 +58,16 @@ pub async fn run(command: Command, no_agent: bool) -> Result<ExitCode> {
         } => logout(name.as_deref(), expired, only_section),
         Command::Export { profile, format } => export(&profile, format.as_deref(), using).await,
         Command::CredentialProcess { profile } => credential_process(&profile, using).await,
+        Command::Login {
+            profile,
+            stdout,
+            region,
+            path,
+            duration,
+        } => {
+            let options = ConsoleOptions { region, path, duration };
+            login(&profile, &options, stdout, using).await
+        }
     }
 }
 
@@ -608,6 +619,45 @@ async fn credential_process(profile: &str, using: agent::Use) -> Result<ExitCode
         None => context::with_window(min_left)?.session(profile, &NoPrompt).await?,
     };
     print!("{}", outputs::credential_process::to_json(&session)?.as_str());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `rolebar login`: the console sign-in URL for the profile's session, opened in the browser or
+/// printed. A role's session comes from the tray's agent when it runs (its dialog asks a
+/// needed code), else from here (the terminal asks); a profile with keys and no role signs in
+/// as a federated user made here with its keys, which needs no code.
+async fn login(profile: &str, options: &ConsoleOptions, stdout: bool, using: agent::Use) -> Result<ExitCode> {
+    let ctx = context::open()?;
+    let resolved = ctx.profiles()?.resolve(profile)?;
+    // Before any session or code: a bad region or endpoint fails at once.
+    let target = ConsoleTarget::from_env(
+        options.region.as_deref().or(resolved.region.as_deref()),
+        options.path.as_deref(),
+    )?;
+    let plan = console::plan(&resolved)?;
+    console::check_duration(&resolved, &plan, options.duration)?;
+    let session = match plan {
+        Plan::Role => match agent::session(profile, Duration::ZERO, using).await? {
+            Some(session) => ConsoleSession::from_role_session(&resolved, session),
+            None => console::console_session(&ctx.vault, &resolved, options.duration, &TerminalMfa).await?,
+        },
+        Plan::Federation { .. } => console::federation_session(&ctx.vault, &resolved, options.duration).await?,
+    };
+    let mut login = console::sign_in(&session, &target, options.duration, &FederationClient::default()).await?;
+    login.notes.extend(console::plan_notes(&resolved));
+    for note in &login.notes {
+        eprintln!("rolebar: note: {note}");
+    }
+    if stdout {
+        println!("{}", login.url.expose());
+        return Ok(ExitCode::SUCCESS);
+    }
+    console::open_in_browser(profile, &login.url).await?;
+    eprintln!(
+        "Opened the AWS console ({}, {}) for `{profile}` in your browser",
+        login.region,
+        login.partition.name()
+    );
     Ok(ExitCode::SUCCESS)
 }
 

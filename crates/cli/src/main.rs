@@ -90,6 +90,27 @@ enum Command {
         #[arg(long)]
         format: Option<String>,
     },
+    /// Open the AWS console signed in as a profile's session (a role's session; for a profile
+    /// with keys and no role, a federated user's made with GetFederationToken). An MFA code is
+    /// asked only when no session serves (in the Rolebar tray's dialog when it runs).
+    Login {
+        profile: String,
+        /// Print the sign-in URL instead of opening a browser. It signs in whoever has it (for
+        /// 15 minutes): keep it out of chats and shell history.
+        #[arg(long)]
+        stdout: bool,
+        /// The console's region (default: the profile's); it also picks the partition.
+        #[arg(long)]
+        region: Option<String>,
+        /// A console page instead of the home page, e.g. `ec2/home` or `s3/buckets`.
+        #[arg(long)]
+        path: Option<String>,
+        /// How long the console session lasts, e.g. 4h (15m to 12h for a role assumed with
+        /// long-term keys; a role assumed from temporary credentials gets at most 1h; 15m to 36h
+        /// for a federated user). Default: AWS's for roles, 1h for federated users.
+        #[arg(long, value_parser = context::parse_duration)]
+        duration: Option<time::Duration>,
+    },
     /// The AWS CLI's credential_process: print the session as JSON. With the Rolebar tray app
     /// running, a needed MFA code is asked in its dialog; without it, never prompts.
     CredentialProcess { profile: String },

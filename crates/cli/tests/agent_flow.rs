@@ -4,6 +4,9 @@
 //! working alone (and failing fast with what to do when a code is needed); a denial is passed on.
 //! No keyring and no STS: the memory store, and the profile needs a code before any STS call.
 
+#[path = "../../core/tests/support/federation.rs"]
+mod federation;
+
 use rolebar_core::agent::{Agent, AgentFailure, CredentialsRequest, Handler, Peer, SessionSummary};
 use rolebar_core::{Credentials, Session, SessionKind};
 use std::path::{Path, PathBuf};
@@ -63,7 +66,13 @@ impl World {
 
     /// Runs `rolebar ARGS` on a blocking thread (the agent answers on the test's runtime).
     async fn rolebar(&self, args: &[&str]) -> Output {
+        self.rolebar_with(args, &[]).await
+    }
+
+    /// [`Self::rolebar`] with extra environment variables.
+    async fn rolebar_with(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_rolebar"));
+        cmd.envs(env.iter().map(|(k, v)| (k.to_string(), v.to_string())));
         cmd.args(args)
             .env("HOME", self.dir.path())
             .env("AWS_CONFIG_FILE", self.dir.path().join("config"))
@@ -128,6 +137,43 @@ async fn credential_process_and_export_print_the_agents_session() {
     assert!(argv.iter().any(|a| a == "credential-process"), "{argv:?}");
     assert_eq!(seen[1].min_left, time::Duration::ZERO);
     let stderr = text(&out.stderr);
+    assert!(!stderr.contains(SECRET), "{stderr}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn login_signs_in_with_the_agents_role_session() {
+    if !Path::new("/usr/bin/python3").exists() {
+        eprintln!("skipped: the federation double needs /usr/bin/python3");
+        return;
+    }
+    let w = World::new();
+    let handler = Arc::new(Scripted::default());
+    let _stop = serve(&w.socket(), handler.clone());
+    // No moto here: the double takes the agent's session as it is.
+    let double = federation::FederationDouble::start(None, &[]);
+    let out = w
+        .rolebar_with(
+            &["login", "dev", "--stdout", "--region", "eu-west-1"],
+            &[("AWS_ENDPOINT_URL_SIGNIN", &double.url)],
+        )
+        .await;
+    let stderr = text(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let tokens = double.token_requests();
+    assert_eq!(tokens.len(), 1, "{tokens:?}");
+    assert_eq!(
+        tokens[0]["session_id"], "ASIAFROMTHEAGENT0001",
+        "the agent's session signed in"
+    );
+    let url = text(&out.stdout);
+    assert_eq!(
+        federation::query_param(url.trim(), "Destination").as_deref(),
+        Some("https://eu-west-1.console.aws.amazon.com/console/home?region=eu-west-1")
+    );
+    assert_eq!(double.visit(url.trim())["status"], 302);
+    let seen = handler.seen.lock().expect("lock");
+    assert_eq!(seen.len(), 1);
+    assert!(seen[0].prompt, "the tray may ask for a code");
     assert!(!stderr.contains(SECRET), "{stderr}");
 }
 

@@ -183,6 +183,10 @@ pub enum Error {
     #[error(transparent)]
     Endpoint(#[from] crate::container_endpoint::EndpointError),
 
+    // --- console sign-in ---
+    #[error(transparent)]
+    Console(#[from] crate::console::ConsoleError),
+
     // --- sessions ---
     #[error("that session is gone (logged out or expired): assume the profile again")]
     SessionNotFound { entry: String },
@@ -262,6 +266,7 @@ impl Error {
             Error::SessionNotFound { .. } => ErrorCode::SessionNotFound,
             Error::Agent(e) => e.error_code(),
             Error::Endpoint(_) => ErrorCode::EndpointFailed,
+            Error::Console(e) => e.error_code(),
             Error::InvalidProfileName { .. } => ErrorCode::InvalidProfileName,
             Error::Schedule(e) => e.error_code(),
             Error::Output(e) => e.error_code(),

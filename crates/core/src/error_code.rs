@@ -127,6 +127,23 @@ error_codes! {
     FrameTooLarge = "frame_too_large",
     /// The user pressed Deny in the tray's dialog.
     AgentDenied = "agent_denied",
+    // console::ConsoleError (console sign-in)
+    /// The region cannot be a console's (not a host name label, or an isolated partition).
+    ConsoleRegionInvalid = "console_region_invalid",
+    /// AWS_ENDPOINT_URL_SIGNIN is not a base URL.
+    SigninEndpointInvalid = "signin_endpoint_invalid",
+    /// The console session length asked is outside what AWS accepts for that session.
+    ConsoleDurationInvalid = "console_duration_invalid",
+    /// The sign-in service did not answer in time.
+    SigninTimeout = "signin_timeout",
+    /// The sign-in service could not be reached.
+    SigninUnreachable = "signin_unreachable",
+    /// The sign-in service answered with an HTTP error.
+    SigninRefused = "signin_refused",
+    /// The sign-in service's reply is not JSON with a SigninToken.
+    SigninBadReply = "signin_bad_reply",
+    /// No browser could be started.
+    BrowserFailed = "browser_failed",
 }
 
 impl std::fmt::Display for ErrorCode {

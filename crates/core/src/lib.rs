@@ -1,10 +1,12 @@
 //! rolebar-core: the domain of Rolebar, with no GUI dependency.
 //!
 //! AWS profiles (`profile`), long-term keys in the OS keyring (`keys`), STS calls (`sts`),
-//! cached sessions (`session`), and the ways credentials leave (`outputs`).
+//! cached sessions (`session`), the ways credentials leave (`outputs`), and the AWS console's
+//! sign-in (`console`).
 
 pub mod agent;
 pub mod clock;
+pub mod console;
 pub mod container_endpoint;
 pub mod credentials;
 pub mod error;

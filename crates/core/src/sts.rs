@@ -27,7 +27,8 @@ pub const EXPIRY_SLACK: Duration = Duration::minutes(5);
 pub struct StsCredentials {
     pub credentials: Credentials,
     pub expires_at: OffsetDateTime,
-    /// The assumed-role ARN AWS reports (AssumeRole only).
+    /// The ARN AWS reports: the assumed role's (AssumeRole) or the federated user's
+    /// (GetFederationToken); none for GetSessionToken.
     pub assumed_role_arn: Option<String>,
 }
 
@@ -55,11 +56,35 @@ pub struct SessionTokenRequest<'a> {
     pub duration: Duration,
 }
 
+/// GetFederationToken: a federated user's session made with an IAM user's long-term keys, the
+/// only session of a user without a role that the console's sign-in accepts (`console`).
+#[derive(Debug, Clone)]
+pub struct FederationTokenRequest<'a> {
+    pub profile: &'a str,
+    pub credentials: &'a Credentials,
+    pub endpoint: &'a StsEndpoint,
+    /// The federated user's name (2 to 32 characters of `[\w+=,.@-]`).
+    pub name: &'a str,
+    /// The inline session policy (JSON), which can only narrow the user's own permissions.
+    pub policy: &'a str,
+    pub duration: Duration,
+}
+
 /// The seam tests replace: anything that can make STS sessions.
 #[async_trait::async_trait]
 pub trait RoleAssumer: Send + Sync + std::fmt::Debug {
     async fn assume_role(&self, request: AssumeRoleRequest<'_>) -> Result<StsCredentials>;
     async fn get_session_token(&self, request: SessionTokenRequest<'_>) -> Result<StsCredentials>;
+
+    /// GetFederationToken. Has a default (a clear refusal) so test doubles that only make role
+    /// and MFA sessions need not implement it.
+    async fn get_federation_token(&self, request: FederationTokenRequest<'_>) -> Result<StsCredentials> {
+        Err(Error::Sts {
+            profile: request.profile.to_string(),
+            code: "federation_not_supported".into(),
+            message: format!("{self:?} cannot call GetFederationToken"),
+        })
+    }
 }
 
 /// Why a reply from STS cannot serve as a session, if it cannot: a session needs a plausible key
@@ -269,6 +294,21 @@ impl RoleAssumer for SdkSts {
         }
         let out = call.send().await.map_err(|e| ctx.map(e))?;
         ctx.sts_credentials(out.credentials(), "GetSessionToken", None)
+    }
+
+    async fn get_federation_token(&self, r: FederationTokenRequest<'_>) -> Result<StsCredentials> {
+        let ctx = self.error_context(r.profile, r.profile, r.credentials, r.endpoint, None);
+        let out = self
+            .client(r.credentials, r.endpoint, &ctx.attempts)
+            .get_federation_token()
+            .name(r.name)
+            .policy(r.policy)
+            .duration_seconds(duration_seconds(r.duration))
+            .send()
+            .await
+            .map_err(|e| ctx.map(e))?;
+        let user_arn = out.federated_user().map(|u| u.arn().to_string());
+        ctx.sts_credentials(out.credentials(), "GetFederationToken", user_arn)
     }
 }
 

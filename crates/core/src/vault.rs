@@ -10,7 +10,9 @@ use crate::profile::resolve::{ROLE_DEFAULT_DURATION, SESSION_TOKEN_DEFAULT_DURAT
 use crate::profile::{CredentialSource, KeySource, ResolvedProfile, RoleSpec, StsEndpoint};
 use crate::session::cache::{CacheKey, SessionCache};
 use crate::session::{Session, SessionKind};
-use crate::sts::{reply_problem, AssumeRoleRequest, RoleAssumer, SessionTokenRequest, StsCredentials};
+use crate::sts::{
+    reply_problem, AssumeRoleRequest, FederationTokenRequest, RoleAssumer, SessionTokenRequest, StsCredentials,
+};
 use std::sync::Arc;
 use time::Duration;
 
@@ -141,6 +143,42 @@ impl Vault {
             CredentialSource::Role(role) => self.role_session(profile, role, prompt, window).await?,
         };
         Ok(with_region(session, profile))
+    }
+
+    /// GetFederationToken with the long-term keys of `keys`, for a console sign-in of `asked`
+    /// (a profile with keys and no role). The call takes no MFA code, so none is asked. The
+    /// reply is not cached: a federated user's session serves only the console (see `console`).
+    pub async fn federation_token(
+        &self,
+        asked: &ResolvedProfile,
+        keys: &KeySource,
+        name: &str,
+        policy: &str,
+        duration: Duration,
+    ) -> Result<StsCredentials> {
+        let credentials = self.long_term_keys(keys)?;
+        let reply = self
+            .sts
+            .get_federation_token(FederationTokenRequest {
+                profile: &asked.name,
+                credentials: &credentials,
+                endpoint: &asked.sts,
+                name,
+                policy,
+                duration,
+            })
+            .await?;
+        match reply_problem(&reply, self.clock.now(), duration) {
+            None => Ok(reply),
+            Some(detail) => {
+                tracing::warn!(profile = %asked.name, %detail, "refusing a GetFederationToken reply");
+                Err(Error::IncompleteReply {
+                    profile: asked.name.clone(),
+                    endpoint: asked.sts.url(),
+                    detail,
+                })
+            }
+        }
     }
 
     fn long_term_keys(&self, keys: &KeySource) -> Result<Credentials> {

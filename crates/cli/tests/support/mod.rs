@@ -44,6 +44,11 @@ impl World {
         }
     }
 
+    /// The keyring service this world's entries are filed under.
+    pub fn keyring_service(&self) -> String {
+        self.service.clone()
+    }
+
     pub fn path(&self, name: &str) -> PathBuf {
         self.dir.path().join(name)
     }
