@@ -5,7 +5,9 @@ use crate::error::{codes, CommandError};
 use crate::mfa::DialogPrompt;
 use crate::notify;
 use crate::state::AppState;
-use crate::views::{CopyReport, ExportChoice, KeyView, LogOutReport, SessionKindView, SessionView, WriteResult};
+use crate::views::{
+    ConsoleReport, CopyReport, ExportChoice, KeyView, LogOutReport, SessionKindView, SessionView, WriteResult,
+};
 use crate::windows;
 use rolebar_core::mfa::{MfaPrompt, NoPrompt};
 use rolebar_core::outputs::{self, WriteOptions};
@@ -291,4 +293,81 @@ pub fn remove_keys(state: &AppState, profile: &str) -> Result<bool, CommandError
     tracing::info!(profile, removed, "keys removed from the keyring");
     state.touch();
     Ok(removed)
+}
+
+/// What "Open AWS console" is asked for: a live session (the tray's session submenu), or a
+/// profile, assumed first when no session serves (the main window).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConsoleFor {
+    Session(String),
+    Profile(String),
+}
+
+/// Opens the AWS console in the browser, signed in with the session of `what`. The sign-in URL
+/// is a bearer credential: it goes from Rust to the browser and nowhere else (not to the web
+/// view, not to the logs). Failures are told as the origin tells them (tray: notification and
+/// menu line); the notes (a 1-hour cap, a federated user without MFA) come back to be shown.
+pub async fn open_console<R: Runtime>(
+    app: &AppHandle<R>,
+    what: ConsoleFor,
+    origin: Origin,
+) -> Result<ConsoleReport, CommandError> {
+    let state = app.state::<AppState>();
+    let options = rolebar_core::console::ConsoleOptions::default();
+    let (profile, login) = match &what {
+        ConsoleFor::Session(id) => match find_session(&state, id) {
+            Ok(session) => (
+                session.profile.clone(),
+                rolebar_core::console::sign_in_with_session(&state.sessions, &session, &options)
+                    .await
+                    .map_err(CommandError::from),
+            ),
+            Err(e) => (session_profile(&state, id).unwrap_or_default(), Err(e)),
+        },
+        ConsoleFor::Profile(profile) => {
+            state.set_busy(profile, true);
+            state.touch();
+            let prompt = DialogPrompt::new(app.clone(), profile);
+            let login = rolebar_core::console::sign_in_profile(&state.sessions, profile, &options, &prompt).await;
+            drop(prompt);
+            state.set_busy(profile, false);
+            state.touch();
+            windows::notify_changed(app);
+            (profile.clone(), login.map_err(CommandError::from))
+        }
+    };
+    let opened = match login {
+        Ok(login) => rolebar_core::console::open_in_browser(&profile, &login.url)
+            .await
+            .map(|()| login)
+            .map_err(|e| CommandError::from(rolebar_core::Error::from(e))),
+        Err(e) => Err(e),
+    };
+    let words = state.catalog();
+    match opened {
+        Ok(login) => {
+            tracing::info!(profile = %profile, region = %login.region, "AWS console opened");
+            let notes: Vec<String> = login.notes.iter().map(ToString::to_string).collect();
+            if origin == Origin::Tray {
+                notify::info(
+                    words.tr_args("note-console-title", &[("profile", profile.as_str().into())]),
+                    notes.join("\n"),
+                );
+            }
+            Ok(ConsoleReport { profile, notes })
+        }
+        Err(e) if e.code == ErrorCode::MfaCancelled.as_str() => Err(e),
+        Err(e) => {
+            tracing::warn!(profile = %profile, code = %e.code, "console not opened: {}", e.message);
+            if origin == Origin::Tray {
+                state.set_last_error(Some(format!("{profile}: {}", e.message)));
+                state.touch();
+                notify::failure(
+                    words.tr_args("note-console-failed", &[("profile", profile.as_str().into())]),
+                    e.message.clone(),
+                );
+            }
+            Err(e)
+        }
+    }
 }

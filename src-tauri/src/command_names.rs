@@ -11,6 +11,7 @@ pub const COMMANDS: &[&str] = &[
     "renew_session",
     "log_out",
     "copy_exports",
+    "open_console",
     "write_session",
     "add_keys",
     "remove_keys",

@@ -14,8 +14,8 @@ use crate::ipc::{Args, Command, Reply};
 use crate::state::AppState;
 use crate::switcher::{self, Switcher, SwitcherChoice, SwitcherResults};
 use crate::views::{
-    CopyReport, ExpiryView, ExportChoice, KeyView, LogOutReport, MessagesView, MfaRequestView, Overview, SessionView,
-    Settings, WriteResult,
+    ConsoleReport, CopyReport, ExpiryView, ExportChoice, KeyView, LogOutReport, MessagesView, MfaRequestView, Overview,
+    SessionView, Settings, WriteResult,
 };
 use crate::windows;
 use serde::Deserialize;
@@ -147,6 +147,15 @@ pub async fn get_settings<R: Runtime>(app: AppHandle<R>, _args: Args<GetSettings
     Ok(Settings {
         autostart: autostart(&app)?.is_enabled().map_err(autostart_failed)?,
     })
+}
+
+command_args!(OpenConsoleArgs => "open_console" -> ConsoleReport { profile: String });
+
+/// Opens the AWS console in the browser signed in as `profile` (assuming it first, with the MFA
+/// dialog when a code is needed). The sign-in URL never reaches the window; the notes do.
+#[tauri::command]
+pub async fn open_console<R: Runtime>(app: AppHandle<R>, args: Args<OpenConsoleArgs>) -> Reply<OpenConsoleArgs> {
+    actions::open_console(&app, actions::ConsoleFor::Profile(args.profile.clone()), Origin::Window).await
 }
 
 command_args!(GetSwitcherHotkeyArgs => "get_switcher_hotkey" -> HotkeyView {});

@@ -121,6 +121,7 @@ pub fn configure<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<R>
             commands::renew_session,
             commands::log_out,
             commands::copy_exports,
+            commands::open_console,
             commands::write_session,
             commands::add_keys,
             commands::remove_keys,

@@ -80,6 +80,8 @@ pub struct Shortcuts {
 pub enum Action {
     Assume(String),
     CopyExports(String),
+    /// Open the AWS console signed in with a session (by its cache entry).
+    Console(String),
     WriteTo(String),
     LogOut(String),
     /// Take back a credentials-file section Rolebar wrote (by its profile name).
@@ -101,6 +103,7 @@ impl Action {
         match self {
             Action::Assume(p) => format!("assume:{p}"),
             Action::CopyExports(s) => format!("copy:{s}"),
+            Action::Console(s) => format!("console:{s}"),
             Action::WriteTo(s) => format!("write:{s}"),
             Action::LogOut(s) => format!("logout:{s}"),
             Action::TakeBack(p) => format!("takeback:{p}"),
@@ -118,6 +121,7 @@ impl Action {
         match id.split_once(':') {
             Some(("assume", p)) => Some(Action::Assume(p.to_string())),
             Some(("copy", s)) => Some(Action::CopyExports(s.to_string())),
+            Some(("console", s)) => Some(Action::Console(s.to_string())),
             Some(("write", s)) => Some(Action::WriteTo(s.to_string())),
             Some(("logout", s)) => Some(Action::LogOut(s.to_string())),
             Some(("takeback", p)) => Some(Action::TakeBack(p.to_string())),
@@ -193,6 +197,7 @@ pub fn build(
             ),
             items: vec![
                 item(Action::CopyExports(session.id.clone()), words.tr("menu-copy-exports")),
+                item(Action::Console(session.id.clone()), words.tr("menu-console")),
                 serve,
                 item(Action::WriteTo(session.id.clone()), words.tr("menu-write")),
                 item(Action::LogOut(session.id.clone()), words.tr("menu-log-out")),
@@ -736,6 +741,7 @@ mod tests {
             sub,
             [
                 ("copy:session:AssumeRole:oppara-dev", "Copy env exports"),
+                ("console:session:AssumeRole:oppara-dev", "Open AWS console"),
                 ("serve:oppara-dev", "Serve to containers…"),
                 ("write:session:AssumeRole:oppara-dev", "Write to profile…"),
                 ("logout:session:AssumeRole:oppara-dev", "Log out"),
@@ -878,6 +884,7 @@ mod tests {
             sub,
             [
                 "環境変数をコピー",
+                "AWS コンソールを開く",
                 "コンテナに提供…",
                 "プロファイルに書き込む…",
                 "ログアウト",
@@ -1219,6 +1226,7 @@ mod tests {
         for action in [
             Action::Assume("oppara-dev".into()),
             Action::FindProfile,
+            Action::Console("session:AssumeRole:a:b".into()),
             Action::CopyExports("session:GetSessionToken:oppara:arn:aws:iam::1:mfa/x".into()),
             Action::WriteTo("session:AssumeRole:a".into()),
             Action::LogOut("session:AssumeRole:a".into()),

@@ -257,6 +257,13 @@ fn on_menu_event<R: Runtime>(app: &AppHandle<R>, event: MenuEvent) {
         }
         Action::WriteTo(id) => open_main(app, Some(Intent::Write { session_id: id })),
         Action::FindProfile => crate::switcher::open(app),
+        Action::Console(id) => {
+            let app = app.clone();
+            tauri::async_runtime::spawn(async move {
+                // Failures are told inside (notification, menu line).
+                let _ = actions::open_console(&app, actions::ConsoleFor::Session(id), Origin::Tray).await;
+            });
+        }
         Action::Serve(profile) => {
             let app = app.clone();
             tauri::async_runtime::spawn(async move { crate::serving::start(&app, &profile).await });

@@ -295,6 +295,15 @@ impl WriteResult {
 }
 
 /// What "Copy exports" did: the text itself stays in Rust and the clipboard.
+/// "Open AWS console" done: the browser has the sign-in URL (which never comes here).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ConsoleReport {
+    pub profile: String,
+    /// What to know about the console session (e.g. "signs in for at most 1 hour").
+    pub notes: Vec<String>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct CopyReport {

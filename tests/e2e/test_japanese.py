@@ -98,7 +98,7 @@ def test_japanese_menu_dialog_notification_and_switching(make_world, sts_double,
     assert label.startswith(f"{PROFILE} — 残り ") and label.endswith(" 分"), label
     assert re.fullmatch(rf"{PROFILE} — 残り [89] 分", label), label
     submenu = app.item.find(f"{PROFILE} —")
-    assert [c.label for c in submenu.children] == ["環境変数をコピー", "コンテナに提供…", "プロファイルに書き込む…", "ログアウト", "お気に入りに追加"], \
+    assert [c.label for c in submenu.children] == ["環境変数をコピー", "AWS コンソールを開く", "コンテナに提供…", "プロファイルに書き込む…", "ログアウト", "お気に入りに追加"], \
         app.item.render()
 
     # The expiry warning, worded by the app from the warning's data.

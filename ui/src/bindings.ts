@@ -247,6 +247,12 @@ export type CopyReport = { profile: string, format: ExportChoice,
  */
 variables: number, };
 
+export type ConsoleReport = { profile: string, 
+/**
+ * What to know about the console session (e.g. "signs in for at most 1 hour").
+ */
+notes: Array<string>, };
+
 export type LogOutReport = { profile: string, sessionsCleared: number, 
 /**
  * Credentials-file sections this app had written for the profile and removed.
@@ -345,6 +351,8 @@ export type LogOutArgs = { profile: string, };
 
 export type CopyExportsArgs = { sessionId: string, format: ExportChoice, };
 
+export type OpenConsoleArgs = { profile: string, };
+
 export type WriteSessionArgs = { sessionId: string, target: string, force: boolean, };
 
 export type AddKeysArgs = { profile: string, accessKeyId: string, 
@@ -400,6 +408,7 @@ export type Commands = {
   renew_session: { args: RenewSessionArgs; result: SessionView };
   log_out: { args: LogOutArgs; result: LogOutReport };
   copy_exports: { args: CopyExportsArgs; result: CopyReport };
+  open_console: { args: OpenConsoleArgs; result: ConsoleReport };
   write_session: { args: WriteSessionArgs; result: WriteResult };
   add_keys: { args: AddKeysArgs; result: KeyView };
   remove_keys: { args: RemoveKeysArgs; result: boolean };

@@ -184,6 +184,7 @@ function renderSessions(sessions: SessionView[]): void {
         cell(
           h("div", { class: "row-actions" },
             h("button", { type: "button", "data-testid": "copy-exports", "data-profile": s.profile, onclick: () => void copyExports(s) }, t("main-copy-exports")),
+            consoleButton(s.profile),
             h("button", { type: "button", "data-testid": "open-write", "data-profile": s.profile, onclick: () => openWrite(s) }, t("main-open-write")),
             h("button", { type: "button", "data-testid": "renew", "data-profile": s.profile, onclick: () => void renew(s.profile) }, t("main-renew")),
             h("button", { type: "button", "data-testid": "log-out", "data-profile": s.profile, onclick: () => void logOut(s.profile) }, t("main-log-out")),
@@ -223,6 +224,7 @@ function renderProfiles(o: Overview): void {
           usable
             ? h("div", { class: "row-actions stacked" },
                 h("button", { type: "button", class: "primary", "data-testid": "assume", "data-profile": p.name, onclick: () => void assume(p.name) }, t("main-assume")),
+                consoleButton(p.name),
                 autoRefreshToggle(p.name, o.expiry),
                 favouriteButton(p.name, o.favourites.includes(p.name)),
               )
@@ -371,6 +373,29 @@ async function assume(profile: string): Promise<void> {
     const time = new Date(session.expiresAt).toLocaleTimeString(language());
     notice(t("main-notice-session-until", { profile: session.profile, time }));
   }
+}
+
+/** "Console": the AWS console in the browser, signed in as `profile` (assumed first if needed).
+ *  The sign-in URL stays in Rust; only notes come back (e.g. a 1-hour cap). */
+function consoleButton(profile: string): HTMLButtonElement {
+  return h(
+    "button",
+    {
+      type: "button",
+      "data-testid": "open-console",
+      "data-profile": profile,
+      title: t("main-console-title", { profile }),
+      onclick: () => void openConsole(profile),
+    },
+    t("main-console"),
+  );
+}
+
+async function openConsole(profile: string): Promise<void> {
+  const report = await act(`console:${profile}`, t("main-busy-console", { profile }), () =>
+    call("open_console", { profile }),
+  );
+  if (report) notice([t("main-notice-console", { profile: report.profile }), ...report.notes].join(" "));
 }
 
 async function renew(profile: string): Promise<void> {
