@@ -101,7 +101,6 @@ pub fn start<R: Runtime>(app: &AppHandle<R>) {
             return;
         }
     };
-    tracing::info!(socket = %path.display(), "credentials agent listening");
     let handler: Arc<dyn Handler> = Arc::new(TrayAgent { app: app.clone() });
     tauri::async_runtime::spawn(async move {
         if let Err(e) = agent.serve(handler, std::future::pending()).await {

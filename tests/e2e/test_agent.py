@@ -88,11 +88,12 @@ def test_deny_fails_the_aws_cli_with_rolebars_message(make_world, sts_double, la
     _, app, aws = asked_through_the_tray(make_world, sts_double, launch)
     requester(app)
     try:
-        # Clicked from the page: the dialog closes as it answers, which a WebDriver click would
-        # report as "no such window".
+        # Clicked from the page: the dialog closes as it answers, so the driver may report the
+        # window gone ("no such window", "Could not parse script result"); the AWS CLI's
+        # failure below is the proof that Deny was taken.
         app.session.execute_once("document.querySelector('[data-testid=\"mfa-cancel\"]').click();")
     except WebDriverError as e:
-        assert "no such window" in str(e), e
+        print(f"[e2e] the driver after Deny: {e}")
     out, err = aws.communicate(timeout=60)
     assert aws.returncode != 0, out
     assert "denied" in err and PROFILE in err, err

@@ -88,8 +88,9 @@ def test_300_profiles_short_menu_session_first_and_a_favourite_kept_across_resta
     # Pin another profile from the main window's profile row: the tray lists it too.
     other = "team00-app000"
     again.switch_main()
-    again.session.wait(f'[data-testid="favourite"][data-profile="{other}"][aria-pressed="false"]').click()
-    again.session.wait(f'[data-testid="favourite"][data-profile="{other}"][aria-pressed="true"]')
+    pressed = f'[data-testid="favourite"][data-profile="{other}"][aria-pressed="true"]'
+    again.session.click_until(f'[data-testid="favourite"][data-profile="{other}"][aria-pressed="false"]',
+                              lambda: again.session.exists(pressed), f"{other} pinned in the window")
 
     def favourites(r) -> list[str]:
         labels = top_labels(r)

@@ -243,6 +243,23 @@ class Session:
         return wait_for(f"element {css!r}" + (" to be visible" if visible else ""), probe, timeout,
                         describe=self.describe)
 
+    def click_until(self, css: str, done: Callable[[], object], what: str, attempts: int = 3) -> None:
+        """Clicks `css` until `done()` holds. A click is not resent blindly after a dropped
+        connection (it may have been taken): only when `done()` still does not hold a while
+        later."""
+        for attempt in range(attempts):
+            try:
+                self.wait(css).click()
+            except ConnectionDropped:
+                if attempt + 1 == attempts:
+                    raise
+            try:
+                wait_for(what, done, timeout=5)
+                return
+            except AssertionError:
+                if attempt + 1 == attempts:
+                    raise
+
     def wait_text(self, css: str, predicate: Callable[[str], bool], what: str, timeout: float = 15) -> str:
         def probe():
             for el in self.find_all(css):
