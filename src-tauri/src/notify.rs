@@ -25,3 +25,58 @@ pub fn failure(summary: impl Into<String>, body: impl Into<String>) {
 pub fn info(summary: impl Into<String>, body: impl Into<String>) {
     show(summary, body, false)
 }
+
+/// A notification that stays on screen until this guard is dropped ("touch your YubiKey"):
+/// shown off the event loop, withdrawn (closed on the notification server) on drop, also when
+/// the drop comes before the server has answered the show.
+#[derive(Debug, Default)]
+pub struct Standing {
+    state: std::sync::Arc<std::sync::Mutex<StandingState>>,
+}
+
+#[derive(Debug, Default)]
+struct StandingState {
+    handle: Option<notify_rust::NotificationHandle>,
+    withdrawn: bool,
+}
+
+impl Standing {
+    pub fn show(summary: impl Into<String>, body: impl Into<String>) -> Standing {
+        let standing = Standing::default();
+        let state = standing.state.clone();
+        let (summary, body) = (summary.into(), body.into());
+        tauri::async_runtime::spawn_blocking(move || {
+            let shown = notify_rust::Notification::new()
+                .appname("Rolebar")
+                .summary(&summary)
+                .body(&body)
+                .icon("dialog-information")
+                .show();
+            match shown {
+                Ok(handle) => {
+                    let mut state = state.lock().unwrap_or_else(|p| p.into_inner());
+                    if state.withdrawn {
+                        handle.close();
+                    } else {
+                        state.handle = Some(handle);
+                    }
+                }
+                Err(e) => tracing::warn!(error = %e, %summary, "cannot show a notification"),
+            }
+        });
+        standing
+    }
+}
+
+impl Drop for Standing {
+    fn drop(&mut self) {
+        let handle = {
+            let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+            state.withdrawn = true;
+            state.handle.take()
+        };
+        if let Some(handle) = handle {
+            tauri::async_runtime::spawn_blocking(move || handle.close());
+        }
+    }
+}

@@ -48,8 +48,7 @@ def enter_code(app: App, code: str) -> None:
     for attempt in range(3):
         try:
             field = s.wait("#mfa-code")
-            field.clear()
-            field.send_keys(code)
+            field.fill(code)
             break
         except ConnectionDropped:
             if attempt == 2:
@@ -240,8 +239,7 @@ def test_write_to_profile_from_the_main_window(world, launch):
     s.wait('[data-testid="write-form"]')
     target = "oppara-dev-session"
     field = s.wait('[data-testid="write-target"]')
-    field.clear()
-    field.send_keys(target)
+    field.fill(target)
     s.find('[data-testid="write-submit"]').click()
     wait_until(f"[{target}] in {world.credentials}", lambda: f"[{target}]" in world.credentials.read_text(), 15,
                describe=s.describe)
@@ -457,16 +455,14 @@ def test_warning_times_are_changed_from_the_main_window(world, launch):
     settings = world.home / ".config" / "rolebar" / "settings.json"
     s.wait('[data-testid="warn-edit"]').click()
     field = s.wait('[data-testid="warn-before"]')
-    field.clear()
-    field.send_keys("30m, 5x")
+    field.fill("30m, 5x")
     s.wait('[data-testid="warn-save"]').click()
     error = wait_until("the form to refuse 5x", lambda: (t := s.wait('[data-testid="warn-error"]').text) and t, 15,
                        describe=s.describe)
     assert "5x" in error, error
     assert not settings.exists(), "nothing saved for a refused value"
 
-    field.clear()
-    field.send_keys("30m, 5m")
+    field.fill("30m, 5m")
     s.wait('[data-testid="warn-save"]').click()
     wait_until("the window to show the new times",
                lambda: "30m and 5m" in s.wait('[data-testid="expiry-settings"]').text, 15, describe=s.describe)

@@ -113,7 +113,7 @@ def test_300_profiles_short_menu_session_first_and_a_favourite_kept_across_resta
                        lambda: (r := rows()) and r[:2] == [PROFILE, other] and r, 15,
                        describe=lambda: f"rows: {rows()[:5]}")
     assert len(order) == 301, len(order)
-    again.session.find("#profile-filter").send_keys("app012")
+    again.session.find("#profile-filter").fill("app012")
     wait_until("the filter to leave only the matching row", lambda: rows() == ["team00-app012"], 15,
                describe=lambda: f"rows: {rows()[:5]}")
     print(f"[e2e] top level after the restart ({len(root.children)} entries):\n{root.render()}")

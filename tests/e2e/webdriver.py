@@ -39,7 +39,7 @@ class ConnectionDropped(WebDriverError):
 # Commands that can be sent twice without changing the outcome: reads, switching windows, element
 # lookups and scripts. Every script the tests run reads the page or sets a value (setting it twice
 # is the same); a script that must run once goes through `Session.execute_once`.
-_REPEATABLE_POSTS = ("/window", "/element", "/elements", "/execute/sync", "/execute/async")
+_REPEATABLE_POSTS = ("/window", "/element", "/elements", "/execute/sync", "/execute/async", "/clear")
 
 
 def _idempotent(method: str, path: str) -> bool:
@@ -111,6 +111,20 @@ class Element:
 
     def send_keys(self, text: str) -> None:
         self.session.cmd("POST", self._path("/value"), {"text": text})
+
+    def fill(self, text: str, attempts: int = 3) -> None:
+        """Clears the field and types `text`, typing again (after clearing) when the driver
+        dropped the keys: the field's value says whether they arrived."""
+        for attempt in range(attempts):
+            self.clear()
+            try:
+                self.send_keys(text)
+            except ConnectionDropped:
+                if attempt + 1 == attempts:
+                    raise
+            if self.value == text:
+                return
+        raise WebDriverError("keys lost", f"{self!r} holds {self.value!r}, not {text!r}")
 
     @property
     def text(self) -> str:
