@@ -101,6 +101,9 @@ pub enum Error {
     MfaRejected { mfa_serial: String },
     #[error("MFA entry cancelled")]
     MfaCancelled,
+    /// `mfa_process` or ykman gave no code (the caller chose not to fall back to its prompt).
+    #[error(transparent)]
+    MfaSource(#[from] crate::mfa_source::MfaSourceError),
     #[error("profile `{profile}` needs an MFA code for {mfa_serial}, and nothing can ask for one here: start Rolebar (the tray app) and the code will be asked in its dialog, or start a session first with `rolebar exec {profile} -- true`")]
     MfaRequired { profile: String, mfa_serial: String },
 
@@ -247,6 +250,7 @@ impl Error {
             Error::MfaRejected { .. } => ErrorCode::MfaRejected,
             Error::MfaCancelled => ErrorCode::MfaCancelled,
             Error::MfaRequired { .. } => ErrorCode::MfaRequired,
+            Error::MfaSource(e) => e.error_code(),
             Error::AccessDenied { .. } => ErrorCode::AccessDenied,
             Error::ExpiredToken { .. } => ErrorCode::ExpiredToken,
             Error::InvalidClientTokenId { .. } => ErrorCode::InvalidClientTokenId,
