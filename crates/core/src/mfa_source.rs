@@ -486,6 +486,30 @@ impl MfaPrompt for SourcedPrompt<'_> {
     }
 }
 
+/// settings.json's top-level `mfa_ykman` (`true`: ykman for every MFA device whose profile does
+/// not say otherwise, [`SourceOptions::ykman_everywhere`]); absent means false.
+pub const YKMAN_SETTING: &str = "mfa_ykman";
+
+/// Reads [`YKMAN_SETTING`] from the settings file at `path` (missing file: false).
+pub fn load_ykman_everywhere(path: &std::path::Path) -> Result<bool, crate::schedule::ScheduleError> {
+    use crate::private_file::{self, KnownFile};
+    use crate::schedule::settings::{parse_object, read_settings};
+    let bytes = private_file::read(path, KnownFile::SETTINGS)?;
+    let Some(text) = read_settings(path, bytes.as_ref().map(|b| b.as_slice()))? else {
+        return Ok(false);
+    };
+    match parse_object(path, text)?.get(YKMAN_SETTING) {
+        None | Some(serde_json::Value::Null) => Ok(false),
+        Some(serde_json::Value::Bool(on)) => Ok(*on),
+        Some(other) => Err(crate::schedule::ScheduleError::InvalidSetting {
+            path: path.to_path_buf(),
+            key: YKMAN_SETTING.into(),
+            value: other.to_string(),
+            reason: "must be true or false".into(),
+        }),
+    }
+}
+
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     // A panic elsewhere leaves plain data here, still consistent.
     m.lock().unwrap_or_else(|p| p.into_inner())
@@ -724,6 +748,18 @@ mfa_serial = arn:aws:iam::1:mfa/plain
             labels(&plan(&resolved("plain"), "arn:aws:iam::1:mfa/plain", &options)),
             ["ykman"]
         );
+    }
+
+    #[test]
+    fn the_settings_key_is_read_and_checked() {
+        let (_dir, path) = crate::schedule::settings::temp_settings_file();
+        assert!(!load_ykman_everywhere(&path).expect("no file: off"));
+        std::fs::create_dir_all(path.parent().expect("folder")).expect("mkdir");
+        std::fs::write(&path, r#"{"mfa_ykman": true, "favourites": []}"#).expect("write");
+        assert!(load_ykman_everywhere(&path).expect("on"));
+        std::fs::write(&path, r#"{"mfa_ykman": "yes"}"#).expect("write");
+        let err = load_ykman_everywhere(&path).expect_err("not a bool");
+        assert!(err.to_string().contains("mfa_ykman"), "{err}");
     }
 
     #[test]
