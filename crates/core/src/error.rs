@@ -102,8 +102,9 @@ pub enum Error {
     #[error("MFA entry cancelled")]
     MfaCancelled,
     /// `mfa_process` or ykman gave no code (the caller chose not to fall back to its prompt).
+    /// Boxed: its names and stderr line would make every `Result` of the crate larger.
     #[error(transparent)]
-    MfaSource(#[from] crate::mfa_source::MfaSourceError),
+    MfaSource(Box<crate::mfa_source::MfaSourceError>),
     #[error("profile `{profile}` needs an MFA code for {mfa_serial}, and nothing can ask for one here: start Rolebar (the tray app) and the code will be asked in its dialog, or start a session first with `rolebar exec {profile} -- true`")]
     MfaRequired { profile: String, mfa_serial: String },
 
@@ -198,6 +199,12 @@ pub enum Error {
     /// `name` is shown escaped (`\n`, `\u{7}`), so a control character cannot garble the message.
     #[error("`{name}` cannot be a profile name: {reason}")]
     InvalidProfileName { name: String, reason: &'static str },
+}
+
+impl From<crate::mfa_source::MfaSourceError> for Error {
+    fn from(e: crate::mfa_source::MfaSourceError) -> Self {
+        Error::MfaSource(Box::new(e))
+    }
 }
 
 /// Seconds from milliseconds as a person reads them: tenths below ten seconds (cut, not rounded,

@@ -404,7 +404,7 @@ impl<'a> SourcedPrompt<'a> {
 
     /// Runs `source` with the notice after [`SourceOptions::notice_after`] and the bound of
     /// [`SourceOptions::timeout`].
-    async fn from_source(&self, request: &MfaRequest, source: &CodeSource) -> Result<MfaCode, MfaSourceError> {
+    async fn ask_source(&self, request: &MfaRequest, source: &CodeSource) -> Result<MfaCode, MfaSourceError> {
         let (program, args) = match source {
             CodeSource::Explicit(code) => return Ok(code.clone()),
             CodeSource::Process { command, .. } => shell(command),
@@ -461,7 +461,7 @@ impl MfaPrompt for SourcedPrompt<'_> {
         // The first source decides: a second configured one is not tried after the first
         // failed (aws-vault uses one); the prompt is the fallback.
         if let Some(source) = sources.into_iter().next() {
-            match self.from_source(request, &source).await {
+            match self.ask_source(request, &source).await {
                 Ok(code) => {
                     tracing::info!(profile = %request.profile, source = %source.label(), "MFA code from a source");
                     self.remember(request, Last::Source(source));

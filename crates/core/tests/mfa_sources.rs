@@ -158,7 +158,7 @@ fn request(reason: MfaReason) -> MfaRequest {
 
 fn source_error(err: Error) -> MfaSourceError {
     match err {
-        Error::MfaSource(e) => e,
+        Error::MfaSource(e) => *e,
         other => panic!("a source error: {other:?}"),
     }
 }
