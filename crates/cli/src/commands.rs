@@ -2,12 +2,13 @@
 
 use crate::agent;
 use crate::context;
+use crate::mfa_sources;
 use crate::prompt::{self, TerminalMfa};
 use crate::Command;
 use rolebar_core::console::{self, ConsoleOptions, ConsoleSession, ConsoleTarget, FederationClient, Plan};
 use rolebar_core::container_endpoint::{FULL_URI_ENV, TOKEN_ENV};
 use rolebar_core::keys::check_profile_name;
-use rolebar_core::mfa::NoPrompt;
+use rolebar_core::mfa::{MfaCode, NoPrompt};
 use rolebar_core::outputs::{self, ExportFormat, Placement, WriteOptions};
 use rolebar_core::profile::{CredentialSource, ProfileSet, WrittenSection};
 use rolebar_core::session::format_time_left;
@@ -38,6 +39,7 @@ pub async fn run(command: Command, no_agent: bool) -> Result<ExitCode> {
             duration,
             server: true,
             command,
+            ..
         } => {
             debug_assert!(duration.is_none(), "clap: --server conflicts with --duration");
             exec_server(&profile, command, using).await
@@ -47,7 +49,8 @@ pub async fn run(command: Command, no_agent: bool) -> Result<ExitCode> {
             duration,
             server: false,
             command,
-        } => exec(&profile, duration, command, using).await,
+            mfa_token,
+        } => exec(&profile, duration, command, using, mfa_token).await,
         Command::Remove { profile } => remove(&profile),
         Command::Clear { profile } => clear(profile.as_deref()),
         Command::Write { profile, target, force } => write(&profile, &target, force).await,
@@ -56,7 +59,11 @@ pub async fn run(command: Command, no_agent: bool) -> Result<ExitCode> {
             expired,
             only_section,
         } => logout(name.as_deref(), expired, only_section),
-        Command::Export { profile, format } => export(&profile, format.as_deref(), using).await,
+        Command::Export {
+            profile,
+            format,
+            mfa_token,
+        } => export(&profile, format.as_deref(), using, mfa_token).await,
         Command::CredentialProcess { profile } => credential_process(&profile, using).await,
         Command::Login {
             profile,
@@ -231,6 +238,7 @@ async fn exec(
     duration: Option<time::Duration>,
     command: Vec<String>,
     using: agent::Use,
+    mfa_token: Option<MfaCode>,
 ) -> Result<ExitCode> {
     if let Ok(current) = std::env::var(PROFILE_VAR) {
         if !current.is_empty() {
@@ -238,7 +246,8 @@ async fn exec(
         }
     }
     // The tray's sessions have the tray's lengths: `--duration` is this command's own business.
-    if duration.is_none() {
+    // A code given here is for this command to use: the tray would ask its own.
+    if duration.is_none() && mfa_token.is_none() {
         if let Some(session) = agent::session(profile, Duration::ZERO, using).await? {
             return run_with(profile, &session, command);
         }
@@ -260,7 +269,9 @@ async fn exec(
         Some(_) => vault.cached_session(&resolved)?,
         None => None,
     };
-    let session = vault.session(&resolved, &TerminalMfa).await?;
+    let session = vault
+        .session(&resolved, &mfa_sources::sourced(&resolved, &TerminalMfa, mfa_token))
+        .await?;
     tracing::debug!(
         profile,
         kind = session.kind.label(),
@@ -459,7 +470,10 @@ async fn write(profile: &str, target: &str, force: bool) -> Result<ExitCode> {
     let resolved = set.resolve(profile)?;
     // Everything the write would refuse is refused before an MFA code is asked for nothing.
     outputs::check_write(&ctx.paths.credentials, target, Some(set.config_file()), force)?;
-    let session = ctx.vault.session(&resolved, &TerminalMfa).await?;
+    let session = ctx
+        .vault
+        .session(&resolved, &mfa_sources::sourced(&resolved, &TerminalMfa, None))
+        .await?;
     let options = WriteOptions {
         force,
         ..WriteOptions::default()
@@ -595,14 +609,30 @@ fn logout(name: Option<&str>, expired: bool, only_section: bool) -> Result<ExitC
     Ok(ExitCode::SUCCESS)
 }
 
-async fn export(profile: &str, format: Option<&str>, using: agent::Use) -> Result<ExitCode> {
+async fn export(
+    profile: &str,
+    format: Option<&str>,
+    using: agent::Use,
+    mfa_token: Option<MfaCode>,
+) -> Result<ExitCode> {
     let format = match format {
         Some(f) => f.parse::<ExportFormat>()?,
         None => ExportFormat::from_shell(&std::env::var("SHELL").unwrap_or_default()),
     };
+    // As for `exec`: a code given here is not the tray's to use.
+    let using = if mfa_token.is_some() {
+        agent::Use::NoAgent
+    } else {
+        using
+    };
     let session = match agent::session(profile, Duration::ZERO, using).await? {
         Some(session) => session,
-        None => context::open()?.session(profile, &TerminalMfa).await?,
+        None => {
+            let ctx = context::open()?;
+            let resolved = ctx.profiles()?.resolve(profile)?;
+            let prompt = mfa_sources::sourced(&resolved, &TerminalMfa, mfa_token);
+            ctx.vault.session(&resolved, &prompt).await?
+        }
     };
     print!("{}", outputs::export_lines(&session, format)?.as_str());
     Ok(ExitCode::SUCCESS)
@@ -616,7 +646,13 @@ async fn credential_process(profile: &str, using: agent::Use) -> Result<ExitCode
     let min_left = outputs::credential_process::CREDENTIAL_PROCESS_MIN_LEFT;
     let session = match agent::session(profile, min_left, using).await? {
         Some(session) => session,
-        None => context::with_window(min_left)?.session(profile, &NoPrompt).await?,
+        None => {
+            // mfa_process or ykman may still give a code here; nothing else may ask.
+            let ctx = context::with_window(min_left)?;
+            let resolved = ctx.profiles()?.resolve(profile)?;
+            let prompt = mfa_sources::unattended(&resolved, &NoPrompt);
+            ctx.vault.session(&resolved, &prompt).await?
+        }
     };
     print!("{}", outputs::credential_process::to_json(&session)?.as_str());
     Ok(ExitCode::SUCCESS)

@@ -3,6 +3,7 @@
 mod agent;
 mod commands;
 mod context;
+mod mfa_sources;
 mod prompt;
 mod server;
 
@@ -53,6 +54,10 @@ enum Command {
         /// through the Rolebar tray app when it runs (aws-vault's --ecs-server).
         #[arg(long, conflicts_with = "duration")]
         server: bool,
+        /// An MFA code (6 digits) to use first, before mfa_process, ykman or the prompt; used
+        /// for one ask only. The Rolebar tray app is not asked then.
+        #[arg(long, value_name = "CODE", value_parser = mfa_sources::parse_token, conflicts_with = "server")]
+        mfa_token: Option<rolebar_core::mfa::MfaCode>,
         #[arg(last = true)]
         command: Vec<String>,
     },
@@ -89,6 +94,9 @@ enum Command {
         /// env, env-no-export, fish, powershell, windows-cmd, process (default: from $SHELL).
         #[arg(long)]
         format: Option<String>,
+        /// An MFA code (6 digits) to use first, as for `exec`.
+        #[arg(long, value_name = "CODE", value_parser = mfa_sources::parse_token)]
+        mfa_token: Option<rolebar_core::mfa::MfaCode>,
     },
     /// Open the AWS console signed in as a profile's session (a role's session; for a profile
     /// with keys and no role, a federated user's made with GetFederationToken). An MFA code is

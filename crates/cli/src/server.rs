@@ -41,9 +41,11 @@ impl CredentialSource for Renewing {
         };
         let resolved = sessions.profiles().map_err(|e| e.to_string())?.resolve(&self.profile);
         let resolved = resolved.map_err(|e| e.to_string())?;
+        // mfa_process or ykman may renew it without anyone at the terminal (CMD owns it now).
+        let prompt = crate::mfa_sources::unattended(&resolved, &NoPrompt);
         sessions
             .vault
-            .session_with(&resolved, &NoPrompt, MIN_LEFT)
+            .session_with(&resolved, &prompt, MIN_LEFT)
             .await
             .map_err(|e| e.to_string())
     }
@@ -58,7 +60,9 @@ pub async fn exec(profile: &str, program: &str, args: &[String], using: Use) -> 
         Some(session) => (session, None),
         None => {
             let sessions = context::with_window(MIN_LEFT)?;
-            let session = sessions.session(profile, &TerminalMfa).await?;
+            let resolved = sessions.profiles()?.resolve(profile)?;
+            let prompt = crate::mfa_sources::sourced(&resolved, &TerminalMfa, None);
+            let session = sessions.vault.session(&resolved, &prompt).await?;
             (session, Some(sessions))
         }
     };

@@ -101,6 +101,10 @@ pub enum Error {
     MfaRejected { mfa_serial: String },
     #[error("MFA entry cancelled")]
     MfaCancelled,
+    /// `mfa_process` or ykman gave no code (the caller chose not to fall back to its prompt).
+    /// Boxed: its names and stderr line would make every `Result` of the crate larger.
+    #[error(transparent)]
+    MfaSource(Box<crate::mfa_source::MfaSourceError>),
     #[error("profile `{profile}` needs an MFA code for {mfa_serial}, and nothing can ask for one here: start Rolebar (the tray app) and the code will be asked in its dialog, or start a session first with `rolebar exec {profile} -- true`")]
     MfaRequired { profile: String, mfa_serial: String },
 
@@ -201,6 +205,12 @@ pub enum Error {
     InvalidProfileName { name: String, reason: &'static str },
 }
 
+impl From<crate::mfa_source::MfaSourceError> for Error {
+    fn from(e: crate::mfa_source::MfaSourceError) -> Self {
+        Error::MfaSource(Box::new(e))
+    }
+}
+
 /// Seconds from milliseconds as a person reads them: tenths below ten seconds (cut, not rounded,
 /// so a message never claims more time than passed), whole seconds above.
 fn seconds_text(ms: u64) -> String {
@@ -251,6 +261,7 @@ impl Error {
             Error::MfaRejected { .. } => ErrorCode::MfaRejected,
             Error::MfaCancelled => ErrorCode::MfaCancelled,
             Error::MfaRequired { .. } => ErrorCode::MfaRequired,
+            Error::MfaSource(e) => e.error_code(),
             Error::AccessDenied { .. } => ErrorCode::AccessDenied,
             Error::ExpiredToken { .. } => ErrorCode::ExpiredToken,
             Error::InvalidClientTokenId { .. } => ErrorCode::InvalidClientTokenId,

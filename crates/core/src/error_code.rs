@@ -104,6 +104,15 @@ error_codes! {
     FileHardLinked = "file_hard_linked",
     SymlinkLoop = "symlink_loop",
     FileIo = "file_io",
+    // mfa_source::MfaSourceError
+    /// `mfa_process` or `ykman` could not be started (not installed, not on PATH).
+    MfaSourceUnavailable = "mfa_source_unavailable",
+    /// `mfa_process` or `ykman` exited with an error.
+    MfaSourceFailed = "mfa_source_failed",
+    /// `mfa_process` or `ykman` printed something other than a 6-digit code.
+    MfaSourceNoCode = "mfa_source_no_code",
+    /// `mfa_process` or `ykman` gave no code within its time (60 s).
+    MfaSourceTimeout = "mfa_source_timeout",
     // agent::AgentError, and the error replies of the agent's protocol (docs/agent-protocol.md)
     /// No agent answers at the socket, or it could not be reached or started.
     AgentUnavailable = "agent_unavailable",

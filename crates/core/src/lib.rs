@@ -20,6 +20,7 @@ pub mod language;
 mod links;
 pub mod logging;
 pub mod mfa;
+pub mod mfa_source;
 pub mod outputs;
 pub mod private_file;
 pub mod profile;

@@ -1,9 +1,11 @@
 //! AWS profiles from `~/.aws/config` and `~/.aws/credentials`, named and merged as the AWS CLI does.
 
 pub mod ini;
+pub mod mfa_sources;
 pub mod resolve;
 mod written;
 
+pub use mfa_sources::MfaSourceSettings;
 pub use resolve::{CredentialSource, KeySource, ResolvedProfile, RoleSpec, StsEndpoint};
 pub use written::WrittenSection;
 

@@ -1,6 +1,7 @@
 //! Resolving a profile into how to get its credentials: the `source_profile` chain, roles,
 //! MFA devices, durations and the STS endpoint.
 
+use super::mfa_sources::{MfaSourceSettings, OwnSettings};
 use super::{ProfileSet, ProfileView, Setting};
 use crate::credentials::Credentials;
 use crate::error::{Error, Result};
@@ -111,6 +112,9 @@ pub struct ResolvedProfile {
     pub region: Option<String>,
     pub sts: StsEndpoint,
     pub source: CredentialSource,
+    /// Where this profile's MFA codes may come from besides the prompt (`mfa_process`, ykman):
+    /// its own settings, else its source profile's when that uses the same device.
+    pub mfa_sources: MfaSourceSettings,
 }
 
 impl ResolvedProfile {
@@ -224,13 +228,28 @@ impl ProfileSet {
             None => env.region.clone().or_else(|| self.default_region().map(str::to_string)),
         };
         let sts = self.sts_endpoint(&view, region.as_deref(), env)?;
-        let source = self.credential_source(&view, env, chain)?;
-        Ok(ResolvedProfile {
+        let mut keys_source = None;
+        let source = self.credential_source(&view, env, chain, &mut keys_source)?;
+        let own = OwnSettings::read(&view)?;
+        let mut resolved = ResolvedProfile {
             name: name.to_string(),
             region,
             sts,
             source,
-        })
+            mfa_sources: MfaSourceSettings::default(),
+        };
+        // The source profile whose settings could apply: a role's, or the one whose keys a
+        // `source_profile` without `role_arn` uses.
+        let source_profile = match &resolved.source {
+            CredentialSource::Role(role) => Some(&role.source),
+            _ => keys_source.as_ref(),
+        };
+        // Inherited only for the same device: a source's command makes codes for its device.
+        let inherited = source_profile
+            .filter(|s| s.mfa_serial().is_some() && s.mfa_serial() == resolved.mfa_serial())
+            .map(|s| &s.mfa_sources);
+        resolved.mfa_sources = own.over(inherited);
+        Ok(resolved)
     }
 
     fn sts_endpoint(&self, view: &ProfileView<'_>, region: Option<&str>, env: &Environment) -> Result<StsEndpoint> {
@@ -269,6 +288,7 @@ impl ProfileSet {
         view: &ProfileView<'_>,
         env: &Environment,
         chain: &mut Vec<String>,
+        keys_source: &mut Option<ResolvedProfile>,
     ) -> Result<CredentialSource> {
         let name = view.name();
         let unsupported = |what: &'static str, reason: String| Ok(CredentialSource::Unsupported { what, reason });
@@ -305,9 +325,13 @@ impl ProfileSet {
                 let source = self.checked_source(name, s, chain)?;
                 let resolved = self.resolve_chain(&source, env, chain)?;
                 chain.pop();
-                match resolved.source {
-                    CredentialSource::Keys(keys) | CredentialSource::SessionToken { keys, .. } => keys,
-                    other => return Ok(other),
+                match &resolved.source {
+                    CredentialSource::Keys(keys) | CredentialSource::SessionToken { keys, .. } => {
+                        let keys = keys.clone();
+                        *keys_source = Some(resolved);
+                        keys
+                    }
+                    other => return Ok(other.clone()),
                 }
             }
             _ => self.key_source(view)?,
@@ -390,6 +414,8 @@ impl ProfileSet {
                 region: view.value("region")?,
                 sts: self.sts_endpoint(view, view.value("region")?.as_deref(), env)?,
                 source: CredentialSource::Keys(self.key_source(view)?),
+                // Plain keys: no code is ever asked at this level.
+                mfa_sources: MfaSourceSettings::default(),
             },
             Some(s) => {
                 let source = self.checked_source(name, s, chain)?;
