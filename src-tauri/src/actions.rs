@@ -2,7 +2,7 @@
 //! rolebar-core that also keeps the tray and the windows up to date.
 
 use crate::error::{codes, CommandError};
-use crate::mfa::DialogPrompt;
+use crate::mfa::{source_options, DialogPrompt, TrayTouch};
 use crate::notify;
 use crate::state::AppState;
 use crate::views::{
@@ -10,6 +10,7 @@ use crate::views::{
 };
 use crate::windows;
 use rolebar_core::mfa::{MfaPrompt, NoPrompt};
+use rolebar_core::mfa_source::SourcedPrompt;
 use rolebar_core::outputs::{self, WriteOptions};
 use rolebar_core::profile::{ProfileSet, ResolvedProfile};
 use rolebar_core::session::cache::CacheKey;
@@ -71,7 +72,11 @@ async fn assume_with_dialog<R: Runtime>(
     renew: bool,
 ) -> Result<SessionView, CommandError> {
     let resolved = state.profiles()?.resolve(profile)?;
-    let prompt = DialogPrompt::new(app.clone(), profile);
+    let dialog = DialogPrompt::new(app.clone(), profile);
+    let touch = TrayTouch::new(state);
+    let prompt = SourcedPrompt::new(&resolved, &dialog)
+        .with_notice(&touch)
+        .with_options(source_options(state));
     let session = if renew {
         renew_session(state, &resolved, &prompt).await
     } else {
@@ -84,6 +89,7 @@ async fn assume_with_dialog<R: Runtime>(
     };
     // Closes the dialog now, whatever happened.
     drop(prompt);
+    drop(dialog);
     let session = session?;
     Ok(session_view(&session, state))
 }
@@ -327,9 +333,18 @@ pub async fn open_console<R: Runtime>(
         ConsoleFor::Profile(profile) => {
             state.set_busy(profile, true);
             state.touch();
-            let prompt = DialogPrompt::new(app.clone(), profile);
-            let login = rolebar_core::console::sign_in_profile(&state.sessions, profile, &options, &prompt).await;
-            drop(prompt);
+            let dialog = DialogPrompt::new(app.clone(), profile);
+            let touch = TrayTouch::new(&state);
+            let login = match state.sessions.profiles().and_then(|set| set.resolve(profile)) {
+                Ok(resolved) => {
+                    let prompt = SourcedPrompt::new(&resolved, &dialog)
+                        .with_notice(&touch)
+                        .with_options(source_options(&state));
+                    rolebar_core::console::sign_in_profile(&state.sessions, profile, &options, &prompt).await
+                }
+                Err(e) => Err(e),
+            };
+            drop(dialog);
             state.set_busy(profile, false);
             state.touch();
             windows::notify_changed(app);

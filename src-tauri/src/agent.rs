@@ -3,11 +3,12 @@
 //! through this app's vault, cache and MFA dialog, which names the program asking and offers
 //! Deny. The socket is `$XDG_RUNTIME_DIR/rolebar/agent.sock` (docs/agent-protocol.md).
 
-use crate::mfa::DialogPrompt;
+use crate::mfa::{source_options, DialogPrompt, TrayTouch};
 use crate::state::AppState;
 use crate::windows;
 use rolebar_core::agent::{Agent, AgentFailure, CredentialsRequest, Handler, Peer, SessionSummary};
 use rolebar_core::mfa::NoPrompt;
+use rolebar_core::mfa_source::SourcedPrompt;
 use rolebar_core::{Error, Session};
 use std::sync::Arc;
 use tauri::{AppHandle, Manager, Runtime};
@@ -33,13 +34,18 @@ impl<R: Runtime> Handler for TrayAgent<R> {
         state.set_busy(profile, true);
         state.touch();
         let result = if request.prompt {
-            let prompt = DialogPrompt::new(self.app.clone(), profile).asked_by(&who);
+            let dialog = DialogPrompt::new(self.app.clone(), profile).asked_by(&who);
+            let touch = TrayTouch::new(&state);
+            let prompt = SourcedPrompt::new(&resolved, &dialog)
+                .with_notice(&touch)
+                .with_options(source_options(&state));
             let result = state
                 .sessions
                 .vault
                 .session_with(&resolved, &prompt, request.min_left)
                 .await;
             drop(prompt);
+            drop(dialog);
             result
         } else {
             state

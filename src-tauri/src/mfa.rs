@@ -256,6 +256,80 @@ impl<R: Runtime> Drop for DialogPrompt<R> {
     }
 }
 
+/// Codes that come without typing (`mfa_process`, a YubiKey through `ykman`; rolebar-core's
+/// `mfa_source`) are tried before the dialog. While one waits for a touch, a standing
+/// notification says which key, withdrawn when the code came (or did not).
+#[derive(Debug)]
+pub struct TrayTouch {
+    words: &'static crate::i18n::Catalog,
+}
+
+impl TrayTouch {
+    pub fn new(state: &AppState) -> Self {
+        TrayTouch { words: state.catalog() }
+    }
+}
+
+impl rolebar_core::mfa_source::TouchNotice for TrayTouch {
+    fn show(&self, touch: &rolebar_core::mfa_source::Touch<'_>) -> rolebar_core::mfa_source::NoticeHandle {
+        let shown = crate::notify::Standing::show(
+            self.words.tr("note-touch-title"),
+            self.words.tr_args(
+                "note-touch-body",
+                &[
+                    ("profile", touch.profile.into()),
+                    ("source", touch.source.label().into()),
+                ],
+            ),
+        );
+        rolebar_core::mfa_source::NoticeHandle::new(move || drop(shown))
+    }
+
+    fn waiting_for_next_code(&self, touch: &rolebar_core::mfa_source::Touch<'_>, wait: Duration) {
+        crate::notify::info(
+            self.words.tr("note-next-code-title"),
+            self.words.tr_args(
+                "note-next-code-body",
+                &[
+                    ("profile", touch.profile.into()),
+                    ("source", touch.source.label().into()),
+                    ("seconds", wait.as_secs().into()),
+                ],
+            ),
+        );
+    }
+
+    fn source_failed(
+        &self,
+        touch: &rolebar_core::mfa_source::Touch<'_>,
+        error: &rolebar_core::mfa_source::MfaSourceError,
+    ) {
+        crate::notify::failure(
+            self.words.tr_args(
+                "note-source-failed-title",
+                &[
+                    ("profile", touch.profile.into()),
+                    ("source", touch.source.label().into()),
+                ],
+            ),
+            error.to_string(),
+        );
+    }
+}
+
+/// Where codes come from for the app: `ROLEBAR_YKMAN`, and settings.json's `"mfa_ykman"`
+/// (a broken value is logged and ignored: the dialog still asks).
+pub fn source_options(state: &AppState) -> rolebar_core::mfa_source::SourceOptions {
+    let mut options = rolebar_core::mfa_source::SourceOptions::from_env();
+    if let Some(path) = state.expiry().path {
+        match rolebar_core::mfa_source::load_ykman_everywhere(&path) {
+            Ok(everywhere) => options.ykman_everywhere = everywhere,
+            Err(e) => tracing::warn!(code = e.code(), "mfa_ykman not used: {e}"),
+        }
+    }
+    options
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,10 +4,11 @@
 //! clipboard; each request renews through the app's own vault, asking in the MFA dialog (which
 //! names the endpoint) when a code is needed. "Stop serving" ends it; quitting the app too.
 
-use crate::mfa::DialogPrompt;
+use crate::mfa::{source_options, DialogPrompt, TrayTouch};
 use crate::notify;
 use crate::state::AppState;
 use rolebar_core::container_endpoint::{CredentialSource, Endpoint, FULL_URI_ENV, TOKEN_ENV};
+use rolebar_core::mfa_source::SourcedPrompt;
 use rolebar_core::outputs::credential_process::CREDENTIAL_PROCESS_MIN_LEFT;
 use rolebar_core::Session;
 use std::collections::BTreeMap;
@@ -61,13 +62,18 @@ impl<R: Runtime> CredentialSource for FromTheTray<R> {
         let requester = state
             .catalog()
             .tr_args("mfa-asked-by-endpoint", &[("address", self.address.as_str().into())]);
-        let prompt = DialogPrompt::new(self.app.clone(), &self.profile).asked_by(&requester);
+        let dialog = DialogPrompt::new(self.app.clone(), &self.profile).asked_by(&requester);
+        let touch = TrayTouch::new(&state);
+        let prompt = SourcedPrompt::new(&resolved, &dialog)
+            .with_notice(&touch)
+            .with_options(source_options(&state));
         let session = state
             .sessions
             .vault
             .session_with(&resolved, &prompt, CREDENTIAL_PROCESS_MIN_LEFT)
             .await;
         drop(prompt);
+        drop(dialog);
         state.touch();
         session.map_err(|e| e.to_string())
     }

@@ -66,6 +66,13 @@ class NotificationMock:
             out.append(Notification(nid, timestamp, app_name, summary, body, pairs, hints))
         return out[since:]
 
+    def closed(self) -> list[int]:
+        """The ids the app withdrew (CloseNotification calls), in order."""
+        from tray import unwrap
+
+        calls = unwrap(self.bus.call(NAME, PATH, MOCK_IFACE, "GetCalls")[0])
+        return [int(unwrap(args)[0]) for _, method, args in calls if method == "CloseNotification"]
+
     def invoke_action(self, notification_id: int, action: str) -> None:
         """What a click on the notification's button does: the server emits ActionInvoked."""
         from dbus_fast import Variant
