@@ -71,9 +71,16 @@ pub async fn run(command: Command, no_agent: bool) -> Result<ExitCode> {
             region,
             path,
             duration,
+            mfa_token,
         } => {
             let options = ConsoleOptions { region, path, duration };
-            login(&profile, &options, stdout, using).await
+            // A code given here is for this process: the tray is not asked then.
+            let using = if mfa_token.is_some() {
+                agent::Use::NoAgent
+            } else {
+                using
+            };
+            login(&profile, &options, stdout, using, mfa_token).await
         }
     }
 }
@@ -662,7 +669,13 @@ async fn credential_process(profile: &str, using: agent::Use) -> Result<ExitCode
 /// printed. A role's session comes from the tray's agent when it runs (its dialog asks a
 /// needed code), else from here (the terminal asks); a profile with keys and no role signs in
 /// as a federated user made here with its keys, which needs no code.
-async fn login(profile: &str, options: &ConsoleOptions, stdout: bool, using: agent::Use) -> Result<ExitCode> {
+async fn login(
+    profile: &str,
+    options: &ConsoleOptions,
+    stdout: bool,
+    using: agent::Use,
+    mfa_token: Option<rolebar_core::mfa::MfaCode>,
+) -> Result<ExitCode> {
     let ctx = context::open()?;
     let resolved = ctx.profiles()?.resolve(profile)?;
     // Before any session or code: a bad region or endpoint fails at once.
@@ -675,7 +688,10 @@ async fn login(profile: &str, options: &ConsoleOptions, stdout: bool, using: age
     let session = match plan {
         Plan::Role => match agent::session(profile, Duration::ZERO, using).await? {
             Some(session) => ConsoleSession::from_role_session(&resolved, session),
-            None => console::console_session(&ctx.vault, &resolved, options.duration, &TerminalMfa).await?,
+            None => {
+                let prompt = crate::mfa_sources::sourced(&resolved, &TerminalMfa, mfa_token);
+                console::console_session(&ctx.vault, &resolved, options.duration, &prompt).await?
+            }
         },
         Plan::Federation { .. } => console::federation_session(&ctx.vault, &resolved, options.duration).await?,
     };

@@ -118,6 +118,10 @@ enum Command {
         /// for a federated user). Default: AWS's for roles, 1h for federated users.
         #[arg(long, value_parser = context::parse_duration)]
         duration: Option<time::Duration>,
+        /// An MFA code (6 digits) to use first, before mfa_process, ykman or the prompt. The
+        /// Rolebar tray app is not asked then.
+        #[arg(long, value_name = "CODE", value_parser = mfa_sources::parse_token)]
+        mfa_token: Option<rolebar_core::mfa::MfaCode>,
     },
     /// The AWS CLI's credential_process: print the session as JSON. With the Rolebar tray app
     /// running, a needed MFA code is asked in its dialog; without it, never prompts.
