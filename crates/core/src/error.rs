@@ -187,6 +187,10 @@ pub enum Error {
     #[error(transparent)]
     Console(#[from] crate::console::ConsoleError),
 
+    // --- key rotation ---
+    #[error(transparent)]
+    Rotation(#[from] crate::rotation::RotationError),
+
     // --- sessions ---
     #[error("that session is gone (logged out or expired): assume the profile again")]
     SessionNotFound { entry: String },
@@ -267,6 +271,7 @@ impl Error {
             Error::Agent(e) => e.error_code(),
             Error::Endpoint(_) => ErrorCode::EndpointFailed,
             Error::Console(e) => e.error_code(),
+            Error::Rotation(e) => e.error_code(),
             Error::InvalidProfileName { .. } => ErrorCode::InvalidProfileName,
             Error::Schedule(e) => e.error_code(),
             Error::Output(e) => e.error_code(),
