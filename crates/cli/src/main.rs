@@ -4,6 +4,7 @@ mod agent;
 mod commands;
 mod context;
 mod prompt;
+mod rotate;
 mod server;
 
 use clap::{Parser, Subcommand};
@@ -110,6 +111,19 @@ enum Command {
         /// for a federated user). Default: AWS's for roles, 1h for federated users.
         #[arg(long, value_parser = context::parse_duration)]
         duration: Option<time::Duration>,
+    },
+    /// Rotate a profile's long-term access key (keys stored in the keyring): create a new key,
+    /// wait until AWS accepts it, store it, delete the old one. With mfa_serial the IAM calls go
+    /// through an MFA session (a cached one serves: no code asked).
+    Rotate {
+        profile: String,
+        /// Instead: delete the user's access key ending in KEY (`****ABCD`, as a failed rotation
+        /// names it). Never the key in the keyring.
+        #[arg(long, value_name = "KEY")]
+        delete_key: Option<String>,
+        /// Instead: ask IAM when the key was created (ListAccessKeys), remember it for `list`.
+        #[arg(long, conflicts_with = "delete_key")]
+        age: bool,
     },
     /// The AWS CLI's credential_process: print the session as JSON. With the Rolebar tray app
     /// running, a needed MFA code is asked in its dialog; without it, never prompts.
