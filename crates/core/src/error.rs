@@ -188,8 +188,9 @@ pub enum Error {
     Console(#[from] crate::console::ConsoleError),
 
     // --- key rotation ---
+    /// Boxed: its messages carry several key names, and every `Result` of the crate would grow.
     #[error(transparent)]
-    Rotation(#[from] crate::rotation::RotationError),
+    Rotation(Box<crate::rotation::RotationError>),
 
     // --- sessions ---
     #[error("that session is gone (logged out or expired): assume the profile again")]
@@ -203,6 +204,12 @@ pub enum Error {
     /// `name` is shown escaped (`\n`, `\u{7}`), so a control character cannot garble the message.
     #[error("`{name}` cannot be a profile name: {reason}")]
     InvalidProfileName { name: String, reason: &'static str },
+}
+
+impl From<crate::rotation::RotationError> for Error {
+    fn from(e: crate::rotation::RotationError) -> Self {
+        Error::Rotation(Box::new(e))
+    }
 }
 
 /// Seconds from milliseconds as a person reads them: tenths below ten seconds (cut, not rounded,
