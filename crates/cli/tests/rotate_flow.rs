@@ -9,7 +9,13 @@ use support::{text, World};
 /// would look).
 fn keyring_keys(w: &World, profile: &str) -> (String, String) {
     let out = std::process::Command::new("secret-tool")
-        .args(["lookup", "service", &w.keyring_service(), "username", &format!("keys:{profile}")])
+        .args([
+            "lookup",
+            "service",
+            &w.keyring_service(),
+            "username",
+            &format!("keys:{profile}"),
+        ])
         .output()
         .expect("secret-tool lookup");
     assert!(out.status.success(), "keys in the keyring: {}", text(&out.stderr));
@@ -52,26 +58,41 @@ fn rotate_replaces_the_key_at_aws_and_in_the_keyring() {
     let out = w.rolebar(&["rotate", "default"], "", &iam);
     let printed = text(&out.stdout) + &text(&out.stderr);
     assert!(out.status.success(), "rotate: {printed}");
-    assert!(printed.contains("Rotated the access key of profile \"default\""), "{printed}");
+    assert!(
+        printed.contains("Rotated the access key of profile \"default\""),
+        "{printed}"
+    );
     assert!(printed.contains("IAM user rotator"), "{printed}");
 
     let (new_id, new_secret) = keyring_keys(&w, "default");
     assert_ne!(new_id, old_id);
     let masked = |id: &str| format!("****{}", &id[id.len() - 4..]);
-    assert!(printed.contains(&masked(&old_id)) && printed.contains(&masked(&new_id)), "{printed}");
+    assert!(
+        printed.contains(&masked(&old_id)) && printed.contains(&masked(&new_id)),
+        "{printed}"
+    );
     for secret in [&old_id, &old_secret, &new_id, &new_secret] {
-        assert!(!printed.contains(secret.as_str()), "a secret or whole key id printed: {printed}");
+        assert!(
+            !printed.contains(secret.as_str()),
+            "a secret or whole key id printed: {printed}"
+        );
     }
 
     let arn = caller(&w, &new_id, &new_secret).expect("the new key works with the AWS CLI");
     assert!(arn.ends_with(":user/rotator"), "{arn}");
     let refused = caller(&w, &old_id, &old_secret).expect_err("the old key stopped working");
-    assert!(refused.contains("InvalidClientTokenId") || refused.contains("403"), "{refused}");
+    assert!(
+        refused.contains("InvalidClientTokenId") || refused.contains("403"),
+        "{refused}"
+    );
 
     // list tells the new key's age from IAM's creation date.
     let listing = text(&w.rolebar(&["list"], "", &[]).stdout);
     let row = listing.lines().find(|l| l.starts_with("default")).expect("default row");
-    assert!(row.contains(&masked(&new_id)) && row.contains("key created") && row.contains("(0 days)"), "{listing}");
+    assert!(
+        row.contains(&masked(&new_id)) && row.contains("key created") && row.contains("(0 days)"),
+        "{listing}"
+    );
 }
 
 #[test]
@@ -87,7 +108,10 @@ fn rotate_refuses_a_user_at_two_keys_naming_the_other() {
     let printed = text(&out.stdout) + &text(&out.stderr);
     assert!(!out.status.success(), "{printed}");
     assert!(printed.contains("already has two access keys"), "{printed}");
-    assert!(printed.contains(&format!("****{}", &other[other.len() - 4..])), "{printed}");
+    assert!(
+        printed.contains(&format!("****{}", &other[other.len() - 4..])),
+        "{printed}"
+    );
     for secret in [&id, &secret, &other] {
         assert!(!printed.contains(secret.as_str()), "{printed}");
     }

@@ -286,6 +286,24 @@ mod tests {
     }
 
     #[test]
+    fn a_key_age_is_iams_date_until_the_key_is_replaced() {
+        let (ks, _, _dir) = keys();
+        let added = time::macros::datetime!(2026-09-01 00:00 UTC);
+        let created = time::macros::datetime!(2026-08-01 00:00 UTC);
+        ks.add("default", &Credentials::long_term("AKIA_FAKE_EXAMPLE_01", "x"), added)
+            .expect("add");
+        assert_eq!(ks.ages()[0].known_from, AgeSource::Added);
+        assert!(!ks.set_created("default", "****OTHR", created).expect("other key"));
+        assert!(ks.set_created("default", "****E_01", created).expect("set"));
+        assert_eq!((ks.ages()[0].since, ks.ages()[0].known_from), (created, AgeSource::Iam));
+        ks.add("default", &Credentials::long_term("AKIA_FAKE_EXAMPLE_02", "y"), added)
+            .expect("replace");
+        assert_eq!((ks.ages()[0].since, ks.ages()[0].known_from), (added, AgeSource::Added));
+        let now = time::macros::datetime!(2026-09-02 12:00 UTC);
+        assert_eq!(ks.ages()[0].describe(now), "key added 2026-09-01 (1 day)");
+    }
+
+    #[test]
     fn the_index_holds_no_secret() {
         let (ks, _, dir) = keys();
         ks.add(
