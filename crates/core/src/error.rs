@@ -206,12 +206,6 @@ pub enum Error {
     InvalidProfileName { name: String, reason: &'static str },
 }
 
-impl From<crate::rotation::RotationError> for Error {
-    fn from(e: crate::rotation::RotationError) -> Self {
-        Error::Rotation(Box::new(e))
-    }
-}
-
 /// Seconds from milliseconds as a person reads them: tenths below ten seconds (cut, not rounded,
 /// so a message never claims more time than passed), whole seconds above.
 fn seconds_text(ms: u64) -> String {
