@@ -34,6 +34,9 @@ from botocore.exceptions import ClientError
 REGION = "us-east-1"
 USERS = ("oppara", "second")
 ROLES = ("developer", "readonly", "admin")
+# Users only `rolebar rotate` tests use (rotating deletes their key, so no other test may share
+# it): by name, how many access keys each gets. "twokeys" is at IAM's limit of two.
+ROTATION_USERS = {"rotator": 1, "twokeys": 2}
 DENIED_ROLE = "untrusted"
 
 ALLOW_STS_IAM = json.dumps(
@@ -100,6 +103,19 @@ def seed(url, fixture_path):
             "mfa_serial": mfa["SerialNumber"],
         }
 
+    rotation_users = {}
+    for name, count in ROTATION_USERS.items():
+        user = iam.create_user(UserName=name)["User"]
+        iam.put_user_policy(UserName=name, PolicyName="sts-and-iam", PolicyDocument=ALLOW_STS_IAM)
+        keys = [iam.create_access_key(UserName=name)["AccessKey"] for _ in range(count)]
+        rotation_users[name] = {
+            "access_key_id": keys[0]["AccessKeyId"],
+            "secret_access_key": keys[0]["SecretAccessKey"],
+            "arn": user["Arn"],
+            # The ids of the user's other keys (their secrets are not needed).
+            "other_key_ids": [k["AccessKeyId"] for k in keys[1:]],
+        }
+
     roles = {}
     for name in ROLES:
         role = iam.create_role(RoleName=name, AssumeRolePolicyDocument=trust_policy("*"))["Role"]
@@ -114,6 +130,7 @@ def seed(url, fixture_path):
         "account_id": account,
         "region": REGION,
         "users": users,
+        "rotation_users": rotation_users,
         "roles": roles,
         "denied_role": denied["Role"]["Arn"],
     }
@@ -177,6 +194,12 @@ def check(url, fixture_path):
 
     # A wrong session token with role keys is refused.
     expect_status("wrong session token", 403, lambda: sts_as((dev[0], dev[1], "bogus")).get_caller_identity())
+
+    # Rotation: a user's own keys can list its keys (IAM finds the user from the signing key).
+    rot = fx["rotation_users"]["rotator"]
+    listed = client("iam", url, rot["access_key_id"], rot["secret_access_key"]).list_access_keys()
+    if [k["AccessKeyId"] for k in listed["AccessKeyMetadata"]] != [rot["access_key_id"]]:
+        raise SystemExit(f"moto check: ListAccessKeys as rotator gave {listed['AccessKeyMetadata']}")
 
     # The untrusted role's trust policy refuses the user.
     expect_status("untrusted role", 403, lambda: assume(sts_as(user_keys), fx["denied_role"]))

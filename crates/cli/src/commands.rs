@@ -65,6 +65,11 @@ pub async fn run(command: Command, no_agent: bool) -> Result<ExitCode> {
             mfa_token,
         } => export(&profile, format.as_deref(), using, mfa_token).await,
         Command::CredentialProcess { profile } => credential_process(&profile, using).await,
+        Command::Rotate {
+            profile,
+            delete_key,
+            age,
+        } => crate::rotate::run(&profile, delete_key.as_deref(), age).await,
         Command::Login {
             profile,
             stdout,
@@ -153,6 +158,7 @@ fn list() -> Result<ExitCode> {
     let sessions = ctx.vault.cache().list();
     let mut rows: Vec<[String; 3]> = Vec::new();
     let now = ctx.vault.cache().now();
+    let key_notes = crate::rotate::key_notes(ctx.vault.keys().ages(), now);
     for name in set.names() {
         // A section Rolebar wrote is its output, not a profile to get sessions from.
         if let Some(written) = set.written_section(name) {
@@ -161,7 +167,10 @@ fn list() -> Result<ExitCode> {
             continue;
         }
         let credentials = if let Some(k) = keys.get(name) {
-            format!("{} (keyring {})", shown(name), k.masked_key_id)
+            match key_notes.get(name) {
+                Some(note) => format!("{} (keyring {}, {note})", shown(name), k.masked_key_id),
+                None => format!("{} (keyring {})", shown(name), k.masked_key_id),
+            }
         } else if set.own_setting(name, "aws_access_key_id").is_some() {
             format!("{} (file)", shown(name))
         } else {

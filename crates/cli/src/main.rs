@@ -5,6 +5,7 @@ mod commands;
 mod context;
 mod mfa_sources;
 mod prompt;
+mod rotate;
 mod server;
 
 use clap::{Parser, Subcommand};
@@ -122,6 +123,19 @@ enum Command {
         /// Rolebar tray app is not asked then.
         #[arg(long, value_name = "CODE", value_parser = mfa_sources::parse_token)]
         mfa_token: Option<rolebar_core::mfa::MfaCode>,
+    },
+    /// Rotate a profile's long-term access key (keys stored in the keyring): create a new key,
+    /// wait until AWS accepts it, store it, delete the old one. With mfa_serial the IAM calls go
+    /// through an MFA session (a cached one serves: no code asked).
+    Rotate {
+        profile: String,
+        /// Instead: delete the user's access key ending in KEY (`****ABCD`, as a failed rotation
+        /// names it). Never the key in the keyring.
+        #[arg(long, value_name = "KEY")]
+        delete_key: Option<String>,
+        /// Instead: ask IAM when the key was created (ListAccessKeys), remember it for `list`.
+        #[arg(long, conflicts_with = "delete_key")]
+        age: bool,
     },
     /// The AWS CLI's credential_process: print the session as JSON. With the Rolebar tray app
     /// running, a needed MFA code is asked in its dialog; without it, never prompts.

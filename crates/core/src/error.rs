@@ -191,6 +191,11 @@ pub enum Error {
     #[error(transparent)]
     Console(#[from] crate::console::ConsoleError),
 
+    // --- key rotation ---
+    /// Boxed: its messages carry several key names, and every `Result` of the crate would grow.
+    #[error(transparent)]
+    Rotation(Box<crate::rotation::RotationError>),
+
     // --- sessions ---
     #[error("that session is gone (logged out or expired): assume the profile again")]
     SessionNotFound { entry: String },
@@ -278,6 +283,7 @@ impl Error {
             Error::Agent(e) => e.error_code(),
             Error::Endpoint(_) => ErrorCode::EndpointFailed,
             Error::Console(e) => e.error_code(),
+            Error::Rotation(e) => e.error_code(),
             Error::InvalidProfileName { .. } => ErrorCode::InvalidProfileName,
             Error::Schedule(e) => e.error_code(),
             Error::Output(e) => e.error_code(),

@@ -153,6 +153,27 @@ error_codes! {
     SigninBadReply = "signin_bad_reply",
     /// No browser could be started.
     BrowserFailed = "browser_failed",
+    // rotation::RotationError (`rolebar rotate`), and the `keys` settings
+    /// The profile's keys are not in the keyring (a file's, or a role profile).
+    RotateNotKeyringKeys = "rotate_not_keyring_keys",
+    /// The IAM user already has two access keys.
+    RotateTwoKeys = "rotate_two_keys",
+    /// IAM refused a call of the rotation; nothing changed.
+    IamAccessDenied = "iam_access_denied",
+    /// IAM (or STS, checking the new key) could not be reached; nothing changed.
+    IamUnreachable = "iam_unreachable",
+    /// Another IAM error; nothing changed.
+    IamError = "iam_error",
+    /// Failed after CreateAccessKey; the new key was deleted again, the old one kept.
+    RotateAborted = "rotate_aborted",
+    /// Failed after CreateAccessKey; the old key is kept, the new one is left at AWS.
+    RotateNewKeyLeft = "rotate_new_key_left",
+    /// The new key is stored; the old one could not be deleted and is still active.
+    RotateOldKeyLeft = "rotate_old_key_left",
+    /// `rotate --delete-key`: no single key of the user matches.
+    RotateKeyNotFound = "rotate_key_not_found",
+    /// `keys.rotate_after` in settings.json is not a number of days.
+    InvalidKeysSetting = "invalid_keys_setting",
 }
 
 impl std::fmt::Display for ErrorCode {

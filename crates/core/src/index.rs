@@ -18,6 +18,17 @@ pub struct KeyRecord {
     pub added_at: OffsetDateTime,
 }
 
+/// When IAM says a stored key was created (ListAccessKeys / CreateAccessKey), for the key age
+/// shown in `list` and the rotation reminders. Filed by profile, and valid only while the
+/// profile's key still has this masked id: a key stored again since (`rolebar add`) is another
+/// key, whose age is then only known from its `added_at`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyCreated {
+    pub masked_key_id: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SessionRecord {
     pub profile: String,
@@ -35,6 +46,9 @@ pub struct IndexData {
     /// By keyring entry name.
     #[serde(default)]
     pub sessions: BTreeMap<String, SessionRecord>,
+    /// By profile: the creation dates IAM gave for stored keys (absent in older indexes).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub key_created: BTreeMap<String, KeyCreated>,
 }
 
 /// The index file, `$XDG_STATE_HOME/rolebar/index.json` by default (or `ROLEBAR_STATE_DIR`).

@@ -2,7 +2,7 @@
 
 use crate::credentials::Credentials;
 use crate::error::{Error, Result};
-use crate::index::{Index, KeyRecord};
+use crate::index::{Index, KeyCreated, KeyRecord};
 use crate::sensitive::Secret;
 use crate::store::SecretStore;
 use serde::{Deserialize, Serialize};
@@ -78,7 +78,57 @@ impl KeyStore {
                     added_at: now,
                 },
             );
+            // A creation date IAM gave for the key this one replaces would age the new key.
+            if data
+                .key_created
+                .get(profile)
+                .is_some_and(|c| c.masked_key_id != keys.masked_key_id())
+            {
+                data.key_created.remove(profile);
+            }
         })
+    }
+
+    /// Records when IAM says the key of `profile` with `masked_key_id` was created. Ignored
+    /// (`Ok(false)`) when the profile's stored key is another one by now.
+    pub fn set_created(&self, profile: &str, masked_key_id: &str, created_at: OffsetDateTime) -> Result<bool> {
+        self.index.update(|data| {
+            let current = data.keys.get(profile).is_some_and(|k| k.masked_key_id == masked_key_id);
+            if current {
+                data.key_created.insert(
+                    profile.to_string(),
+                    KeyCreated {
+                        masked_key_id: masked_key_id.to_string(),
+                        created_at,
+                    },
+                );
+            }
+            current
+        })
+    }
+
+    /// The age of every stored key: IAM's creation date when known, else when it was added.
+    pub fn ages(&self) -> Vec<KeyAge> {
+        let data = self.index.read();
+        data.keys
+            .iter()
+            .map(|(profile, record)| {
+                let created = data
+                    .key_created
+                    .get(profile)
+                    .filter(|c| c.masked_key_id == record.masked_key_id);
+                KeyAge {
+                    profile: profile.clone(),
+                    masked_key_id: record.masked_key_id.clone(),
+                    since: created.map_or(record.added_at, |c| c.created_at),
+                    known_from: if created.is_some() {
+                        AgeSource::Iam
+                    } else {
+                        AgeSource::Added
+                    },
+                }
+            })
+            .collect()
     }
 
     /// The keys of `profile`, `Ok(None)` when none are stored.
@@ -102,13 +152,61 @@ impl KeyStore {
     /// Removes the keys of `profile`; `Ok(false)` if there were none.
     pub fn remove(&self, profile: &str) -> Result<bool> {
         let removed = self.store.delete(&keys_entry(profile))?;
-        let indexed = self.index.update(|data| data.keys.remove(profile).is_some())?;
+        let indexed = self.index.update(|data| {
+            data.key_created.remove(profile);
+            data.keys.remove(profile).is_some()
+        })?;
         Ok(removed || indexed)
     }
 
     /// Profiles with stored keys (from the index: listing needs no keyring unlock).
     pub fn list(&self) -> BTreeMap<String, KeyRecord> {
         self.index.read().keys
+    }
+}
+
+/// Where a key's age comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum AgeSource {
+    /// IAM's CreateDate for the key (ListAccessKeys, or the reply to CreateAccessKey).
+    Iam,
+    /// When it was stored in the keyring: the key may be older.
+    Added,
+}
+
+/// How old a stored key is, as far as Rolebar knows. Holds no key material: the masked id only.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct KeyAge {
+    pub profile: String,
+    pub masked_key_id: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub since: OffsetDateTime,
+    pub known_from: AgeSource,
+}
+
+impl KeyAge {
+    /// Whole days since the key was created (or added), never negative (a clock set back).
+    pub fn days(&self, now: OffsetDateTime) -> i64 {
+        (now - self.since).whole_days().max(0)
+    }
+
+    /// "key created 2026-08-01 (121 days)", or "key added …" when IAM's date is unknown.
+    pub fn describe(&self, now: OffsetDateTime) -> String {
+        let what = match self.known_from {
+            AgeSource::Iam => "created",
+            AgeSource::Added => "added",
+        };
+        let date = self.since.date();
+        let days = self.days(now);
+        let unit = if days == 1 { "day" } else { "days" };
+        format!(
+            "key {what} {:04}-{:02}-{:02} ({days} {unit})",
+            date.year(),
+            u8::from(date.month()),
+            date.day()
+        )
     }
 }
 
@@ -185,6 +283,24 @@ mod tests {
         for name in ["開発-dev", "oppara-dev", "team/dev.admin@x", "with inner space"] {
             ks.add(name, &keys, OffsetDateTime::UNIX_EPOCH).expect(name);
         }
+    }
+
+    #[test]
+    fn a_key_age_is_iams_date_until_the_key_is_replaced() {
+        let (ks, _, _dir) = keys();
+        let added = time::macros::datetime!(2026-09-01 00:00 UTC);
+        let created = time::macros::datetime!(2026-08-01 00:00 UTC);
+        ks.add("default", &Credentials::long_term("AKIA_FAKE_EXAMPLE_01", "x"), added)
+            .expect("add");
+        assert_eq!(ks.ages()[0].known_from, AgeSource::Added);
+        assert!(!ks.set_created("default", "****OTHR", created).expect("other key"));
+        assert!(ks.set_created("default", "****E_01", created).expect("set"));
+        assert_eq!((ks.ages()[0].since, ks.ages()[0].known_from), (created, AgeSource::Iam));
+        ks.add("default", &Credentials::long_term("AKIA_FAKE_EXAMPLE_02", "y"), added)
+            .expect("replace");
+        assert_eq!((ks.ages()[0].since, ks.ages()[0].known_from), (added, AgeSource::Added));
+        let now = time::macros::datetime!(2026-09-02 12:00 UTC);
+        assert_eq!(ks.ages()[0].describe(now), "key added 2026-09-01 (1 day)");
     }
 
     #[test]

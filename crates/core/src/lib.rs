@@ -25,6 +25,7 @@ pub mod outputs;
 pub mod private_file;
 pub mod profile;
 pub mod recent;
+pub mod rotation;
 pub mod schedule;
 pub mod sensitive;
 pub mod session;

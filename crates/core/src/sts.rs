@@ -470,7 +470,7 @@ fn millis(d: StdDuration) -> u64 {
 }
 
 /// An error and its sources on one line (the SDK's top-level message alone is often "dispatch failure").
-fn source_chain(error: &(dyn std::error::Error + 'static)) -> String {
+pub(crate) fn source_chain(error: &(dyn std::error::Error + 'static)) -> String {
     let mut text = error.to_string();
     let mut next = error.source();
     while let Some(e) = next {
@@ -482,7 +482,7 @@ fn source_chain(error: &(dyn std::error::Error + 'static)) -> String {
 }
 
 /// The text of the first `<tag>…</tag>` in an XML body.
-fn xml_text(body: &str, tag: &str) -> Option<String> {
+pub(crate) fn xml_text(body: &str, tag: &str) -> Option<String> {
     let start = body.find(&format!("<{tag}>"))? + tag.len() + 2;
     let end = body[start..].find(&format!("</{tag}>"))? + start;
     Some(body[start..end].trim().to_string())

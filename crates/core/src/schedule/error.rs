@@ -30,6 +30,13 @@ pub enum ScheduleError {
         value: String,
         reason: String,
     },
+    #[error("{}: {key} = {value} is invalid: {reason}", path.display())]
+    InvalidKeysSetting {
+        path: PathBuf,
+        key: String,
+        value: String,
+        reason: String,
+    },
     #[error("{}: language = {value} is invalid: use \"en\" or \"ja\", or remove the key to follow the system", path.display())]
     InvalidLanguage { path: PathBuf, value: String },
     #[error("cannot write {}: {source}", path.display())]
@@ -58,6 +65,7 @@ impl ScheduleError {
             ScheduleError::SettingsRead { .. } => ErrorCode::SettingsRead,
             ScheduleError::SettingsSyntax { .. } => ErrorCode::SettingsSyntax,
             ScheduleError::InvalidSetting { .. } => ErrorCode::InvalidExpirySetting,
+            ScheduleError::InvalidKeysSetting { .. } => ErrorCode::InvalidKeysSetting,
             ScheduleError::InvalidLanguage { .. } => ErrorCode::InvalidLanguageSetting,
             ScheduleError::SettingsWrite { .. } => ErrorCode::SettingsWrite,
             ScheduleError::StateCorrupt { .. } => ErrorCode::ExpiryStateCorrupt,
