@@ -289,6 +289,9 @@ pub fn add_keys(state: &AppState, profile: &str, access_key_id: &str, secret: &s
         profile: profile.to_string(),
         masked_key_id: keys.masked_key_id(),
         added_at: now,
+        // Filled by the next overview, from the index (just added: not due).
+        age: String::new(),
+        rotate_due: false,
     })
 }
 

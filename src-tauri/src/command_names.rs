@@ -15,6 +15,7 @@ pub const COMMANDS: &[&str] = &[
     "write_session",
     "add_keys",
     "remove_keys",
+    "rotate_keys",
     "get_settings",
     "set_autostart",
     "set_auto_refresh",

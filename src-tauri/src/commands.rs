@@ -15,7 +15,7 @@ use crate::state::AppState;
 use crate::switcher::{self, Switcher, SwitcherChoice, SwitcherResults};
 use crate::views::{
     ConsoleReport, CopyReport, ExpiryView, ExportChoice, KeyView, LogOutReport, MessagesView, MfaRequestView, Overview,
-    SessionView, Settings, WriteResult,
+    RotationView, SessionView, Settings, WriteResult,
 };
 use crate::windows;
 use serde::Deserialize;
@@ -156,6 +156,15 @@ command_args!(OpenConsoleArgs => "open_console" -> ConsoleReport { profile: Stri
 #[tauri::command]
 pub async fn open_console<R: Runtime>(app: AppHandle<R>, args: Args<OpenConsoleArgs>) -> Reply<OpenConsoleArgs> {
     actions::open_console(&app, actions::ConsoleFor::Profile(args.profile.clone()), Origin::Window).await
+}
+
+command_args!(RotateKeysArgs => "rotate_keys" -> RotationView { profile: String });
+
+/// Rotates `profile`'s access key (asking for an MFA code when the profile has a device);
+/// only masked key ids come back.
+#[tauri::command]
+pub async fn rotate_keys<R: Runtime>(app: AppHandle<R>, args: Args<RotateKeysArgs>) -> Reply<RotateKeysArgs> {
+    crate::key_age::rotate(&app, &args.profile, Origin::Window).await
 }
 
 command_args!(GetSwitcherHotkeyArgs => "get_switcher_hotkey" -> HotkeyView {});

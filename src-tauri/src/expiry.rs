@@ -533,7 +533,7 @@ async fn wait_for_reply<R: Runtime>(
 
 /// Whether the notification server shows buttons (the freedesktop `actions` capability).
 #[cfg(all(unix, not(target_os = "macos")))]
-async fn server_has_actions() -> bool {
+pub async fn server_has_actions() -> bool {
     // notify-rust's capabilities call blocks on D-Bus: not on an async worker.
     match tauri::async_runtime::spawn_blocking(notify_rust::get_capabilities).await {
         Ok(Ok(capabilities)) => capabilities.iter().any(|c| c == "actions"),

@@ -11,6 +11,7 @@
 //!   (`ipc`: the extractor and the `Command` trait); `bindings`: their TypeScript types
 //! - `mfa`: the MFA dialog queue (`MfaPrompt` for the vault); `windows`: creating windows
 //! - `serving`: "Serve to containers…" (a session on a local container-credentials endpoint)
+//! - `key_age`: Rotate key… and the weekly reminder for old access keys
 //! - `switcher`: the quick switcher (fuzzy search over the profiles, Enter assumes); `hotkey`:
 //!   the global key that opens it (off unless set)
 //! - `state`: what the app holds; `views`: the data the UI sees; `notify`, `clipboard`, `error`
@@ -34,6 +35,7 @@ pub mod grouping;
 pub mod hotkey;
 pub mod i18n;
 pub mod ipc;
+pub mod key_age;
 pub mod menu;
 pub mod mfa;
 pub mod notify;
@@ -81,6 +83,7 @@ pub fn run() {
             tray::create(app.handle())?;
             agent::start(app.handle());
             expiry::start(app.handle());
+            key_age::start(app.handle());
             // Off the main thread: grabbing a key waits for the event loop, which runs after setup.
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move { hotkey::apply_saved(&handle) });
@@ -125,6 +128,7 @@ pub fn configure<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<R>
             commands::write_session,
             commands::add_keys,
             commands::remove_keys,
+            commands::rotate_keys,
             commands::get_settings,
             commands::set_autostart,
             commands::set_auto_refresh,

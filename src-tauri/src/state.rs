@@ -49,6 +49,8 @@ pub struct AppState {
     language: Mutex<LanguageChoice>,
     /// Where the profiles assumed last are kept (`None`: nowhere, as in tests).
     recent_file: Option<RecentFile>,
+    /// When each old key was last the subject of a reminder (rolebar-core's rotation).
+    pub key_reminders: Option<rolebar_core::rotation::reminders::ReminderFile>,
     /// The tray's Recent and Favourites, as last read or saved.
     shortcuts: Mutex<Shortcuts>,
 }
@@ -84,9 +86,11 @@ impl AppState {
             None => LanguageSetting::Auto,
         };
         let recent_file = RecentFile::beside(&index);
+        let key_reminders = rolebar_core::rotation::reminders::ReminderFile::beside(&index);
         Ok(AppState::new(sessions, clock, Arc::new(SystemClipboard::default()))
             .with_expiry(expiry)
             .with_recent_file(recent_file)
+            .with_key_reminders(key_reminders)
             .with_expiry_state_file(expiry_state_file)
             .with_language(LanguageChoice {
                 setting,
@@ -113,8 +117,14 @@ impl AppState {
                 system: Language::English,
             }),
             recent_file: None,
+            key_reminders: None,
             shortcuts: Mutex::new(Shortcuts::default()),
         }
+    }
+
+    pub fn with_key_reminders(mut self, file: rolebar_core::rotation::reminders::ReminderFile) -> Self {
+        self.key_reminders = Some(file);
+        self
     }
 
     /// Keep the profiles assumed last in `file`, and read them (and the favourites) now.

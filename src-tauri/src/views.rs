@@ -154,6 +154,20 @@ pub struct KeyView {
     #[serde(with = "time::serde::rfc3339")]
     #[ts(type = "string")]
     pub added_at: OffsetDateTime,
+    /// "key created 2026-08-01 (121 days)" (IAM's date when known, else when it was added).
+    pub age: String,
+    /// Older than settings.json's `keys.rotate_after` (90 days unless set).
+    pub rotate_due: bool,
+}
+
+/// A key rotated: which went, which came (masked), and what to know.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RotationView {
+    pub profile: String,
+    pub old_key: String,
+    pub new_key: String,
+    pub notes: Vec<String>,
 }
 
 /// The export formats the UI offers (a subset of the AWS CLI's `--format` names).
@@ -457,14 +471,26 @@ impl Snapshot {
             load_error,
             sessions: session_views(vault.cache().list(), now, written),
             credentials_file: tilde_path(&paths.credentials, dirs::home_dir().as_deref()),
-            keys: stored
-                .into_iter()
-                .map(|(profile, record)| KeyView {
-                    profile,
-                    masked_key_id: record.masked_key_id,
-                    added_at: record.added_at,
-                })
-                .collect(),
+            keys: {
+                let ages = vault.keys().ages();
+                let settings = rolebar_core::schedule::ExpirySettings::default_path()
+                    .ok()
+                    .and_then(|path| rolebar_core::rotation::KeySettings::load(&path).ok())
+                    .unwrap_or_default();
+                stored
+                    .into_iter()
+                    .map(|(profile, record)| {
+                        let age = ages.iter().find(|a| a.profile == profile);
+                        KeyView {
+                            age: age.map(|a| a.describe(now)).unwrap_or_default(),
+                            rotate_due: age.is_some_and(|a| settings.due(a, now)),
+                            profile,
+                            masked_key_id: record.masked_key_id,
+                            added_at: record.added_at,
+                        }
+                    })
+                    .collect()
+            },
         }
     }
 

@@ -32,11 +32,15 @@ export type ErrorCode =
   | "file_read_only"
   | "frame_too_large"
   | "hotkey_failed"
+  | "iam_access_denied"
+  | "iam_error"
+  | "iam_unreachable"
   | "incomplete_reply"
   | "index_write"
   | "invalid_client_token_id"
   | "invalid_expiry_setting"
   | "invalid_input"
+  | "invalid_keys_setting"
   | "invalid_language_setting"
   | "invalid_profile_name"
   | "invalid_setting"
@@ -68,6 +72,12 @@ export type ErrorCode =
   | "profile_reference_not_found"
   | "read_failed"
   | "region_disabled"
+  | "rotate_aborted"
+  | "rotate_key_not_found"
+  | "rotate_new_key_left"
+  | "rotate_not_keyring_keys"
+  | "rotate_old_key_left"
+  | "rotate_two_keys"
   | "section_changed"
   | "section_not_found"
   | "section_not_managed"
@@ -169,7 +179,15 @@ export type KeyView = { profile: string,
 /**
  * `****MPLE`: enough to tell keys apart, not to use one.
  */
-maskedKeyId: string, addedAt: string, };
+maskedKeyId: string, addedAt: string, 
+/**
+ * "key created 2026-08-01 (121 days)" (IAM's date when known, else when it was added).
+ */
+age: string, 
+/**
+ * Older than settings.json's `keys.rotate_after` (90 days unless set).
+ */
+rotateDue: boolean, };
 
 export type ExportChoice = "env" | "fish" | "powershell" | "windows-cmd";
 
@@ -256,6 +274,8 @@ export type ConsoleReport = { profile: string,
  * What to know about the console session (e.g. "signs in for at most 1 hour").
  */
 notes: Array<string>, };
+
+export type RotationView = { profile: string, oldKey: string, newKey: string, notes: Array<string>, };
 
 export type LogOutReport = { profile: string, sessionsCleared: number, 
 /**
@@ -367,6 +387,8 @@ secretAccessKey: string, };
 
 export type RemoveKeysArgs = { profile: string, };
 
+export type RotateKeysArgs = { profile: string, };
+
 export type GetSettingsArgs = Record<symbol, never>;
 
 export type SetAutostartArgs = { enabled: boolean, };
@@ -416,6 +438,7 @@ export type Commands = {
   write_session: { args: WriteSessionArgs; result: WriteResult };
   add_keys: { args: AddKeysArgs; result: KeyView };
   remove_keys: { args: RemoveKeysArgs; result: boolean };
+  rotate_keys: { args: RotateKeysArgs; result: RotationView };
   get_settings: { args: GetSettingsArgs; result: Settings };
   set_autostart: { args: SetAutostartArgs; result: Settings };
   set_auto_refresh: { args: SetAutoRefreshArgs; result: ExpiryView };

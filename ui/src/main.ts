@@ -335,9 +335,16 @@ function renderKeys(o: Overview): void {
         { "data-testid": "key-row", "data-profile": name },
         cell(h("strong", {}, name)),
         cell(stored ? h("code", { "data-testid": "key-masked" }, stored.maskedKeyId) : t("main-key-not-in-keyring")),
-        cell(stored ? new Date(stored.addedAt).toLocaleString(language()) : "—"),
+        cell(
+          stored ? new Date(stored.addedAt).toLocaleString(language()) : "—",
+          stored?.age ? h("div", { class: "sub", "data-testid": "key-age" }, stored.age) : null,
+          stored?.rotateDue ? h("span", { class: "badge warn", "data-testid": "key-rotate-due" }, t("main-key-age-due")) : null,
+        ),
         cell(
           h("div", { class: "row-actions" },
+            stored
+              ? h("button", { type: "button", "data-testid": "key-rotate", "data-profile": name, onclick: () => void rotateKeys(name) }, t("main-key-rotate"))
+              : null,
             h("button", { type: "button", "data-testid": "key-edit", "data-profile": name, onclick: () => openKeys(name) }, stored ? t("main-key-replace") : t("main-key-add")),
             stored
               ? h("button", { type: "button", class: "danger", "data-testid": "key-remove", "data-profile": name, onclick: () => void removeKeys(name) }, t("main-key-remove"))
@@ -567,6 +574,14 @@ keysForm.addEventListener("submit", (event) => {
 });
 byId("keys-cancel").addEventListener("click", closeKeys);
 byId("keys-add-other").addEventListener("click", () => openKeys(""));
+
+async function rotateKeys(profile: string): Promise<void> {
+  if (!window.confirm(t("main-confirm-rotate", { profile }))) return;
+  const report = await act(`rotate:${profile}`, t("main-busy-rotate", { profile }), () => call("rotate_keys", { profile }));
+  if (report) {
+    notice([t("main-notice-rotated", { profile, old: report.oldKey, new: report.newKey }), ...report.notes].join(" "));
+  }
+}
 
 async function removeKeys(profile: string): Promise<void> {
   if (!window.confirm(t("main-confirm-remove-keys", { profile }))) return;

@@ -1,0 +1,150 @@
+//! Old long-term keys (rolebar-core's `rotation`): **Rotate key…** in the main window and a
+//! weekly reminder with **Rotate now** for a key older than settings.json's `keys.rotate_after`
+//! (90 days unless set). Rotation asks for an MFA code the usual way (sources, then the dialog).
+
+use crate::actions::Origin;
+use crate::error::CommandError;
+use crate::mfa::{source_options, DialogPrompt, TrayTouch};
+use crate::notify;
+use crate::state::AppState;
+use crate::views::RotationView;
+use crate::windows;
+use rolebar_core::mfa_source::SourcedPrompt;
+use rolebar_core::rotation::{reminders, KeySettings, Reminder, Rotator};
+use tauri::{AppHandle, Manager, Runtime};
+
+/// How often the tray looks for keys due a reminder (each is reminded at most once a week).
+const CHECK_EVERY: std::time::Duration = std::time::Duration::from_secs(6 * 60 * 60);
+
+/// Rotates `profile`'s access key (CreateAccessKey, wait until it works, keyring, delete the
+/// old one, drop its sessions). Failures say what was left and how to clean it up.
+pub async fn rotate<R: Runtime>(
+    app: &AppHandle<R>,
+    profile: &str,
+    origin: Origin,
+) -> Result<RotationView, CommandError> {
+    let state = app.state::<AppState>();
+    state.set_busy(profile, true);
+    state.touch();
+    let result = async {
+        let resolved = state.sessions.profiles()?.resolve(profile)?;
+        let dialog = DialogPrompt::new(app.clone(), profile);
+        let touch = TrayTouch::new(&state);
+        let prompt = SourcedPrompt::new(&resolved, &dialog)
+            .with_notice(&touch)
+            .with_options(source_options(&state));
+        let report = Rotator::default().rotate(&state.sessions, profile, &prompt).await;
+        drop(prompt);
+        drop(dialog);
+        report
+    }
+    .await;
+    state.set_busy(profile, false);
+    state.touch();
+    windows::notify_changed(app);
+    let words = state.catalog();
+    match result {
+        Ok(report) => {
+            tracing::info!(profile, old = %report.old_key, new = %report.new_key, "access key rotated");
+            if origin == Origin::Tray {
+                notify::info(
+                    words.tr_args("note-rotated-title", &[("profile", profile.into())]),
+                    report.notes.join("\n"),
+                );
+            }
+            Ok(RotationView {
+                profile: report.profile,
+                old_key: report.old_key,
+                new_key: report.new_key,
+                notes: report.notes,
+            })
+        }
+        Err(e) => {
+            let e = CommandError::from(e);
+            tracing::warn!(profile, code = %e.code, "rotation failed: {}", e.message);
+            if origin == Origin::Tray && e.code != rolebar_core::ErrorCode::MfaCancelled.as_str() {
+                notify::failure(
+                    words.tr_args("note-rotate-failed", &[("profile", profile.into())]),
+                    e.message.clone(),
+                );
+            }
+            Err(e)
+        }
+    }
+}
+
+/// Looks for keys due a reminder now and every few hours.
+pub fn start<R: Runtime>(app: &AppHandle<R>) {
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        loop {
+            remind(&app).await;
+            tokio::time::sleep(CHECK_EVERY).await;
+        }
+    });
+}
+
+async fn remind<R: Runtime>(app: &AppHandle<R>) {
+    let state = app.state::<AppState>();
+    let (Some(file), Some(path)) = (state.key_reminders.clone(), state.expiry().path) else {
+        return;
+    };
+    let settings = match KeySettings::load(&path) {
+        Ok(settings) => settings,
+        Err(e) => {
+            tracing::warn!(code = e.code(), "key age reminders off: {e}");
+            return;
+        }
+    };
+    let now = state.now();
+    let due = reminders::reminders_due(&state.sessions.vault.keys().ages(), &settings, &file, now);
+    if due.is_empty() {
+        return;
+    }
+    if let Err(e) = file.mark(&due, now) {
+        tracing::warn!(code = e.code(), "cannot remember the key reminders: {e}");
+    }
+    for reminder in due {
+        let app = app.clone();
+        tauri::async_runtime::spawn(async move { show(&app, reminder).await });
+    }
+}
+
+/// The reminder, with **Rotate now** where the notification server shows buttons.
+async fn show<R: Runtime>(app: &AppHandle<R>, reminder: Reminder) {
+    let state = app.state::<AppState>();
+    let words = state.catalog();
+    let profile = reminder.age.profile.clone();
+    let summary = words.tr_args("note-key-old-title", &[("profile", profile.as_str().into())]);
+    let body = reminder.text(state.now());
+    #[cfg(all(unix, not(target_os = "macos")))]
+    {
+        if crate::expiry::server_has_actions().await {
+            let mut notification = notify_rust::Notification::new();
+            notification
+                .appname("Rolebar")
+                .summary(&summary)
+                .body(&body)
+                .action("rotate", &words.tr("note-key-rotate-now"))
+                .action("dismiss", &words.tr("note-dismiss"));
+            match notification.show_async().await {
+                Ok(handle) => {
+                    let mut chosen = String::new();
+                    handle
+                        .wait_for_action_async(|response| {
+                            if let notify_rust::NotificationResponse::Action(action) = response {
+                                chosen = action.clone();
+                            }
+                        })
+                        .await;
+                    if chosen == "rotate" {
+                        let _ = rotate(app, &profile, Origin::Tray).await;
+                    }
+                }
+                Err(e) => tracing::warn!(error = %e, "cannot show the key reminder"),
+            }
+            return;
+        }
+    }
+    notify::info(summary, body);
+}
