@@ -35,8 +35,9 @@ REGION = "us-east-1"
 USERS = ("oppara", "second")
 ROLES = ("developer", "readonly", "admin")
 # Users only `rolebar rotate` tests use (rotating deletes their key, so no other test may share
-# it): by name, how many access keys each gets. "twokeys" is at IAM's limit of two.
-ROTATION_USERS = {"rotator": 1, "twokeys": 2}
+# it): by name, how many access keys each gets. "twokeys" is at IAM's limit of two; the CLI's
+# service test rotates "rotator", the window's end-to-end test "window-rotator".
+ROTATION_USERS = {"rotator": 1, "twokeys": 2, "window-rotator": 1}
 DENIED_ROLE = "untrusted"
 
 ALLOW_STS_IAM = json.dumps(
