@@ -14,17 +14,27 @@ from harness import binary
 from tray import wait_until
 
 
-def test_rotate_key_in_the_window_replaces_the_key_at_iam_and_in_the_keyring(world, launch):
-    user = world.fx["rotation_users"]["window-rotator"]
-    world.config.write_text(world.config.read_text() + "\n[profile rot]\nregion = us-east-1\n")
-    world.rolebar("add", "rot", stdin=f"{user['access_key_id']}\n{user['secret_access_key']}\n")
+def rotate_in_the_window(world, launch, user: dict, profile: str):
+    """`user`'s keys in the keyring as `profile`, the app's window open, Rotate key… clicked
+    (its confirm() answered in the page: a real one would block WebDriver). Returns the app,
+    the key row's selector and the masked key shown before."""
+    world.config.write_text(world.config.read_text() + f"\n[profile {profile}]\nregion = us-east-1\n")
+    world.rolebar("add", profile, stdin=f"{user['access_key_id']}\n{user['secret_access_key']}\n")
     app = launch(world, AWS_ENDPOINT_URL_IAM=world.moto_url)
     app.switch_main()
     s = app.session
-    row = '[data-testid="key-row"][data-profile="rot"]'
+    row = f'[data-testid="key-row"][data-profile="{profile}"]'
+    s.wait(f'{row} [data-testid="key-age"]')
     before = s.wait(f'{row} [data-testid="key-masked"]').text
     s.execute("window.confirm = () => true;")
     s.wait(f'{row} [data-testid="key-rotate"]').click()
+    return app, row, before
+
+
+def test_rotate_key_in_the_window_replaces_the_key_at_iam_and_in_the_keyring(world, launch):
+    user = world.fx["rotation_users"]["window-rotator"]
+    app, row, before = rotate_in_the_window(world, launch, user, "rot")
+    s = app.session
     after = wait_until("the new key in the window",
                        lambda: (t := s.wait(f'{row} [data-testid="key-masked"]').text) != before and t, 60,
                        describe=s.describe)
@@ -45,17 +55,8 @@ def test_rotate_key_in_the_window_replaces_the_key_at_iam_and_in_the_keyring(wor
 
 def test_rotate_key_in_the_window_names_the_other_key_when_iam_has_two(world, launch):
     two = world.fx["rotation_users"]["twokeys"]
-    world.config.write_text(world.config.read_text() + "\n[profile two]\nregion = us-east-1\n")
-    world.rolebar("add", "two", stdin=f"{two['access_key_id']}\n{two['secret_access_key']}\n")
-    app = launch(world, AWS_ENDPOINT_URL_IAM=world.moto_url)
-    app.switch_main()
+    app, row, masked = rotate_in_the_window(world, launch, two, "two")
     s = app.session
-    row = '[data-testid="key-row"][data-profile="two"]'
-    s.wait(f'{row} [data-testid="key-age"]')
-    masked = s.wait(f'{row} [data-testid="key-masked"]').text
-    # The browser's confirm() would block WebDriver: answer it in the page.
-    s.execute("window.confirm = () => true;")
-    s.wait(f'{row} [data-testid="key-rotate"]').click()
     other = "****" + two["other_key_ids"][0][-4:]
     banner = s.wait_text('[data-testid="banner-text"]', lambda t: "two access keys" in t, "to say why", timeout=60)
     assert other in banner and "rolebar rotate two --delete-key" in banner, banner

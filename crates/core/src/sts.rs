@@ -387,15 +387,7 @@ impl ErrorContext<'_> {
                 detail: format!("HTTP {}: {}", r.raw().status().as_u16(), chain),
             },
             SdkError::ServiceError(s) => {
-                let status = s.raw().status().as_u16();
-                // Some servers (moto) wrap errors so the SDK finds no code: read the raw body.
-                let body = s.raw().body().bytes().map(String::from_utf8_lossy).unwrap_or_default();
-                let code = s.err().code().map(str::to_string).or_else(|| xml_text(&body, "Code"));
-                let message = s
-                    .err()
-                    .message()
-                    .map(str::to_string)
-                    .or_else(|| xml_text(&body, "Message"));
+                let (status, body, code, message) = service_error_parts(&s);
                 // A success status or a body without an STS error is not STS talking (a proxy or
                 // captive portal, or a broken server).
                 if (200..300).contains(&status) || (code.is_none() && !body.contains("<Error")) {
@@ -482,6 +474,34 @@ pub(crate) fn source_chain(error: &(dyn std::error::Error + 'static)) -> String 
 }
 
 /// The text of the first `<tag>…</tag>` in an XML body.
+/// A service error's HTTP status, raw body, code and message. Some servers (moto) wrap errors so the SDK
+/// finds no code: then they are read from the raw XML body.
+pub(crate) fn service_error_parts<E: ProvideErrorMetadata>(
+    error: &aws_smithy_runtime_api::client::result::ServiceError<
+        E,
+        aws_smithy_runtime_api::client::orchestrator::HttpResponse,
+    >,
+) -> (u16, String, Option<String>, Option<String>) {
+    let status = error.raw().status().as_u16();
+    let body = error
+        .raw()
+        .body()
+        .bytes()
+        .map(|b| String::from_utf8_lossy(b).into_owned())
+        .unwrap_or_default();
+    let code = error
+        .err()
+        .code()
+        .map(str::to_string)
+        .or_else(|| xml_text(&body, "Code"));
+    let message = error
+        .err()
+        .message()
+        .map(str::to_string)
+        .or_else(|| xml_text(&body, "Message"));
+    (status, body, code, message)
+}
+
 pub(crate) fn xml_text(body: &str, tag: &str) -> Option<String> {
     let start = body.find(&format!("<{tag}>"))? + tag.len() + 2;
     let end = body[start..].find(&format!("</{tag}>"))? + start;

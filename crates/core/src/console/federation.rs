@@ -10,6 +10,7 @@ use super::error::ConsoleError;
 use super::partition::{encode_query_value, ConsoleTarget};
 use crate::credentials::Credentials;
 use crate::sensitive::Secret;
+use crate::sts::source_chain;
 use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode};
 use aws_smithy_runtime_api::client::http::{HttpConnector, HttpConnectorSettings};
 use aws_smithy_runtime_api::client::orchestrator::HttpRequest;
@@ -220,18 +221,6 @@ fn body_start(body: &[u8]) -> String {
     // A reply that is JSON with a token in it is never quoted.
     if text.contains("SigninToken") {
         return "(a reply naming a SigninToken)".into();
-    }
-    text
-}
-
-/// An error and its sources on one line.
-fn source_chain(error: &(dyn std::error::Error + 'static)) -> String {
-    let mut text = error.to_string();
-    let mut next = error.source();
-    while let Some(e) = next {
-        text.push_str(": ");
-        text.push_str(&e.to_string());
-        next = e.source();
     }
     text
 }

@@ -3,7 +3,7 @@
 
 use super::{AccessKeyMeta, IamAt, IamFailure, KeyApi, NewAccessKey};
 use crate::credentials::Credentials;
-use crate::sts::{source_chain, xml_text};
+use crate::sts::{service_error_parts, source_chain};
 use aws_sdk_iam::error::{ProvideErrorMetadata, SdkError};
 use aws_smithy_types::retry::RetryConfig;
 use aws_smithy_types::timeout::TimeoutConfig;
@@ -87,16 +87,8 @@ where
                 .unwrap_or_else(|| "connection failed".into()),
         },
         SdkError::ServiceError(s) => {
-            // moto wraps errors so the SDK finds no code: read the raw body as `sts` does.
-            let status = s.raw().status().as_u16();
-            let body = s.raw().body().bytes().map(String::from_utf8_lossy).unwrap_or_default();
-            let code = s.err().code().map(str::to_string).or_else(|| xml_text(&body, "Code"));
-            let message = s
-                .err()
-                .message()
-                .map(str::to_string)
-                .or_else(|| xml_text(&body, "Message"))
-                .unwrap_or_default();
+            let (status, _, code, message) = service_error_parts(&s);
+            let message = message.unwrap_or_default();
             classify(code.as_deref(), message, status)
         }
         _ => IamFailure::Other {
