@@ -54,6 +54,12 @@ pub async fn get_overview(state: State<'_, AppState>, _args: Args<GetOverviewArg
         state
             .snapshot()
             .overview(&state.sessions.paths, ExportChoice::from_env(), state.expiry().view());
+    crate::views::with_key_ages(
+        &mut overview.keys,
+        &state.sessions.vault,
+        state.expiry().path.as_deref(),
+        state.now(),
+    );
     let shortcuts = state.shortcuts();
     overview.favourites = shortcuts.favourites;
     overview.recent = shortcuts.recent;

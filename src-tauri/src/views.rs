@@ -160,6 +160,26 @@ pub struct KeyView {
     pub rotate_due: bool,
 }
 
+/// Fills each key's age and whether it is due a rotation (settings.json's `keys.rotate_after`
+/// in `settings`, 90 days unless set; a broken value is logged and the default used).
+pub fn with_key_ages(keys: &mut [KeyView], vault: &Vault, settings: Option<&std::path::Path>, now: OffsetDateTime) {
+    let ages = vault.keys().ages();
+    let rotation = settings.map(rotation_settings).unwrap_or_default();
+    for key in keys {
+        if let Some(age) = ages.iter().find(|a| a.profile == key.profile) {
+            key.age = age.describe(now);
+            key.rotate_due = rotation.due(age, now);
+        }
+    }
+}
+
+fn rotation_settings(path: &std::path::Path) -> rolebar_core::rotation::KeySettings {
+    rolebar_core::rotation::KeySettings::load(path).unwrap_or_else(|e| {
+        tracing::warn!(code = e.code(), "key rotation settings not used: {e}");
+        rolebar_core::rotation::KeySettings::default()
+    })
+}
+
 /// A key rotated: which went, which came (masked), and what to know.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -471,26 +491,17 @@ impl Snapshot {
             load_error,
             sessions: session_views(vault.cache().list(), now, written),
             credentials_file: tilde_path(&paths.credentials, dirs::home_dir().as_deref()),
-            keys: {
-                let ages = vault.keys().ages();
-                let settings = rolebar_core::schedule::ExpirySettings::default_path()
-                    .ok()
-                    .and_then(|path| rolebar_core::rotation::KeySettings::load(&path).ok())
-                    .unwrap_or_default();
-                stored
-                    .into_iter()
-                    .map(|(profile, record)| {
-                        let age = ages.iter().find(|a| a.profile == profile);
-                        KeyView {
-                            age: age.map(|a| a.describe(now)).unwrap_or_default(),
-                            rotate_due: age.is_some_and(|a| settings.due(a, now)),
-                            profile,
-                            masked_key_id: record.masked_key_id,
-                            added_at: record.added_at,
-                        }
-                    })
-                    .collect()
-            },
+            // Ages are for the window only (`with_key_ages`): the tray's menu shows no keys.
+            keys: stored
+                .into_iter()
+                .map(|(profile, record)| KeyView {
+                    profile,
+                    masked_key_id: record.masked_key_id,
+                    added_at: record.added_at,
+                    age: String::new(),
+                    rotate_due: false,
+                })
+                .collect(),
         }
     }
 
