@@ -1125,3 +1125,19 @@ fn without_global_keys_the_hotkey_is_refused_and_nothing_is_saved() {
     let saved = std::fs::read_to_string(h.dir.path().join("settings.json")).expect("settings");
     assert_eq!(saved, r#"{"language": "en"}"#, "left as it was");
 }
+
+#[test]
+fn console_and_rotation_refuse_what_they_cannot_serve_before_any_network_call() {
+    let h = harness();
+    // An SSO profile cannot sign in to the console (yet): said with the core's code.
+    let err = invoke(&h.main, "open_console", json!({ "profile": "corp" })).expect_err("sso");
+    assert_eq!(code_of(&err), "unsupported_profile");
+    let err = invoke(&h.main, "open_console", json!({ "profile": "nope" })).expect_err("missing");
+    assert_eq!(code_of(&err), "profile_not_found");
+    // Keys written in the credentials file are not Rolebar's to rotate: the file would keep the
+    // deleted key.
+    let err = invoke(&h.main, "rotate_keys", json!({ "profile": "legacy" })).expect_err("file keys");
+    assert_eq!(code_of(&err), "rotate_not_keyring_keys");
+    assert!(!err.to_string().contains("legacy-secret"), "{err}");
+    assert_eq!(h.sts.calls.load(Ordering::SeqCst), 0, "nothing reached STS");
+}
