@@ -87,13 +87,22 @@ def test_the_aws_cli_gets_a_session_through_the_trays_dialog_which_names_it(make
 def test_deny_fails_the_aws_cli_with_rolebars_message(make_world, sts_double, launch):
     _, app, aws = asked_through_the_tray(make_world, sts_double, launch)
     requester(app)
-    try:
-        # Clicked from the page: the dialog closes as it answers, so the driver may report the
-        # window gone ("no such window", "Could not parse script result"); the AWS CLI's
-        # failure below is the proof that Deny was taken.
-        app.session.execute_once("document.querySelector('[data-testid=\"mfa-cancel\"]').click();")
-    except WebDriverError as e:
-        print(f"[e2e] the driver after Deny: {e}")
+    # Clicked from the page: the dialog closes as it answers, so the driver may report the window
+    # gone ("no such window", "Could not parse script result"), or drop the command before it
+    # ran. Clicked again only while the dialog is still there and the AWS CLI still waits; its
+    # failure below is the proof that Deny was taken.
+    for attempt in range(3):
+        try:
+            app.session.execute_once("document.querySelector('[data-testid=\"mfa-cancel\"]').click();")
+        except WebDriverError as e:
+            print(f"[e2e] the driver after Deny: {e}")
+        try:
+            wait_until("the dialog to close after Deny", lambda: aws.poll() is not None or not app.mfa_window_open(), 5)
+            break
+        except AssertionError:
+            if attempt == 2:
+                raise
+            app.wait_mfa_window(5)
     out, err = aws.communicate(timeout=60)
     assert aws.returncode != 0, out
     assert "denied" in err and PROFILE in err, err

@@ -43,7 +43,7 @@ impl Local {
         .expect("config");
         std::fs::write(
             dir.path().join("credentials"),
-            "[default]\naws_access_key_id = AKIADEFAULT000000001\naws_secret_access_key = long-term-secret\n",
+            "[default]\naws_access_key_id = AKIAFAKEDEFAULT00001\naws_secret_access_key = long-term-secret\n",
         )
         .expect("credentials");
         Local { dir, double }

@@ -106,7 +106,7 @@ impl Fixture {
             .keys()
             .add(
                 "base",
-                &Credentials::long_term("AKIABASE000000000001", "long-term-secret"),
+                &Credentials::long_term("AKIAFAKEBASE00000001", "long-term-secret"),
                 t.clock.now(),
             )
             .expect("add keys");

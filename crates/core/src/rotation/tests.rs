@@ -17,7 +17,7 @@ use time::macros::datetime;
 
 const OLD_ID: &str = "AKIAOLDKEYEXAMPLE001";
 const OLD_SECRET: &str = "old-secret-VALUE/1";
-const OTHER_ID: &str = "AKIAOTHERKEYEXAMPL02";
+const OTHER_ID: &str = "AKIAFAKEOTHERKEYPL02";
 const SESSION_ID: &str = "ASIAMFASESSIONEXAMP1";
 const NOW: OffsetDateTime = datetime!(2026-11-25 12:00:10 UTC);
 
