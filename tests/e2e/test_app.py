@@ -453,7 +453,7 @@ def test_warning_times_are_changed_from_the_main_window(world, launch):
     app.switch_main()
     s = app.session
     settings = world.home / ".config" / "rolebar" / "settings.json"
-    s.wait('[data-testid="warn-edit"]').click()
+    s.click_until('[data-testid="warn-edit"]', lambda: s.find('[data-testid="warn-form"]').displayed, "the form open")
     field = s.wait('[data-testid="warn-before"]')
     field.fill("30m, 5x")
     s.wait('[data-testid="warn-save"]').click()
