@@ -273,15 +273,6 @@ class App:
             self.pid = wait_until("the app's pid file", self._read_pid, 10)
             self.main_handle = self.session.current_window
             self.item = tray.wait_item(self.pid, timeout=30, alive=self.alive)
-            # The main window settled: loaded, its words in, its first overview drawn. WebKitWebDriver
-            # drops commands (a click among them) that arrive while the page is still being set
-            # up; tests start clicking only after this.
-            wait_until("the main window to settle", lambda: self.session.execute(
-                "return document.readyState === 'complete'"
-                " && document.querySelector('#sessions-title')?.textContent !== ''"
-                " && document.querySelector('[data-testid=\"profile-row\"], #load-error:not([hidden])') !== null;"),
-                30, describe=self.session.describe)
-            self.session.wait_painted()
         except BaseException as e:
             # Not handed to the fixture yet: stop it here, or it outlives the test.
             shots = self.screenshot_all("startup-failure")
