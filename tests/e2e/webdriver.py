@@ -173,8 +173,10 @@ class Session:
                         repeatable=repeatable)
 
     def quit(self) -> None:
+        # Resent after a dropped connection: a session left behind takes the driver's one slot,
+        # and every later test would fail to start ("Maximum number of active sessions").
         try:
-            _request(self.base, "DELETE", f"/session/{self.id}", timeout=30)
+            _request(self.base, "DELETE", f"/session/{self.id}", timeout=30, repeatable=True)
         except (WebDriverError, OSError):
             pass
 
