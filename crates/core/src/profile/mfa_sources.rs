@@ -4,7 +4,7 @@
 //! file and line of each value, and inherited from a `source_profile` that uses the same device.
 
 use super::{ProfileView, Setting};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use std::path::PathBuf;
 
 /// The config keys, named once for the reader and the messages.
@@ -87,16 +87,15 @@ impl OwnSettings {
         };
         let enabled = match view.get(YKMAN)? {
             None => None,
-            Some(s) => Some(parse_bool(s).ok_or_else(|| invalid(name, YKMAN, s, "expected `true` or `false`"))?),
+            Some(s) => Some(parse_bool(s).ok_or_else(|| s.invalid(name, YKMAN, "expected `true` or `false`"))?),
         };
         let device = match view.get(YKMAN_DEVICE)? {
             None => None,
             Some(s) if !s.value.is_empty() && s.value.bytes().all(|b| b.is_ascii_digit()) => Some(s),
             Some(s) => {
-                return Err(invalid(
+                return Err(s.invalid(
                     name,
                     YKMAN_DEVICE,
-                    s,
                     "expected the YubiKey's serial number, digits only (`ykman list --serials`)",
                 ))
             }
@@ -105,10 +104,9 @@ impl OwnSettings {
             None => None,
             Some(s) if !s.value.trim().is_empty() && !s.value.chars().any(char::is_control) => Some(s),
             Some(s) => {
-                return Err(invalid(
+                return Err(s.invalid(
                     name,
                     YKMAN_NAME,
-                    s,
                     "expected the OATH credential's name as `ykman oath accounts list` shows it",
                 ))
             }
@@ -118,10 +116,9 @@ impl OwnSettings {
                 // A device or name beside an explicit `false` is a contradiction the user should see.
                 if let Some(s) = device.or(credential) {
                     let key = if device.is_some() { YKMAN_DEVICE } else { YKMAN_NAME };
-                    return Err(invalid(
+                    return Err(s.invalid(
                         name,
                         key,
-                        s,
                         "`rolebar_ykman = false` turns ykman off for this profile: remove this line or set it to true",
                     ));
                 }
@@ -165,17 +162,6 @@ fn parse_bool(s: Setting<'_>) -> Option<bool> {
         "true" | "yes" | "on" | "1" => Some(true),
         "false" | "no" | "off" | "0" => Some(false),
         _ => None,
-    }
-}
-
-fn invalid(profile: &str, key: &'static str, at: Setting<'_>, reason: &str) -> Error {
-    Error::InvalidSetting {
-        profile: profile.to_string(),
-        key,
-        value: at.value.to_string(),
-        path: at.path.to_path_buf(),
-        line: at.line,
-        reason: reason.to_string(),
     }
 }
 

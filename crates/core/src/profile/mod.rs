@@ -68,6 +68,20 @@ pub struct Setting<'a> {
     pub line: usize,
 }
 
+impl Setting<'_> {
+    /// This value refused as `profile`'s `key`, with the file and line it is written at and why.
+    pub(crate) fn invalid(self, profile: &str, key: &'static str, reason: &str) -> crate::Error {
+        crate::Error::InvalidSetting {
+            profile: profile.to_string(),
+            key,
+            value: self.value.to_string(),
+            path: self.path.to_path_buf(),
+            line: self.line,
+            reason: reason.to_string(),
+        }
+    }
+}
+
 /// Both files, parsed, with profiles in file order (config first, then credentials-only ones), then
 /// any profiles known only from the keyring (see [`ProfileSet::with_keyring_profiles`]).
 #[derive(Debug, Clone, Default)]

@@ -263,24 +263,13 @@ impl ProfileSet {
             None => true,
             Some(s) if s.value.eq_ignore_ascii_case("regional") => true,
             Some(s) if s.value.eq_ignore_ascii_case("legacy") => false,
-            Some(s) => return Err(self.invalid(name, "sts_regional_endpoints", s, "expected `regional` or `legacy`")),
+            Some(s) => return Err(s.invalid(name, "sts_regional_endpoints", "expected `regional` or `legacy`")),
         };
         Ok(StsEndpoint {
             region: region.unwrap_or("us-east-1").to_string(),
             url: env.endpoint_url_sts.clone().or(env.endpoint_url.clone()).or(configured),
             regional,
         })
-    }
-
-    fn invalid(&self, profile: &str, key: &'static str, at: Setting<'_>, reason: &str) -> Error {
-        Error::InvalidSetting {
-            profile: profile.to_string(),
-            key,
-            value: at.value.to_string(),
-            path: at.path.to_path_buf(),
-            line: at.line,
-            reason: reason.to_string(),
-        }
     }
 
     fn credential_source(
@@ -384,10 +373,9 @@ impl ProfileSet {
     ) -> Result<RoleSpec> {
         let name = view.name();
         if !role_arn.value.starts_with("arn:") {
-            return Err(self.invalid(
+            return Err(role_arn.invalid(
                 name,
                 "role_arn",
-                role_arn,
                 "a role ARN looks like arn:aws:iam::123456789012:role/NAME",
             ));
         }
@@ -398,10 +386,9 @@ impl ProfileSet {
                     Some(Duration::seconds(secs))
                 }
                 _ => {
-                    return Err(self.invalid(
+                    return Err(s.invalid(
                         name,
                         "duration_seconds",
-                        s,
                         "expected whole seconds from 900 (15 minutes) to 43200 (12 hours)",
                     ))
                 }
