@@ -3,10 +3,12 @@
 pub mod ini;
 pub mod mfa_sources;
 pub mod resolve;
+pub mod sso;
 mod written;
 
 pub use mfa_sources::MfaSourceSettings;
 pub use resolve::{CredentialSource, KeySource, ResolvedProfile, RoleSpec, StsEndpoint};
+pub use sso::{SsoRoleSpec, SsoSessionConfig};
 pub use written::WrittenSection;
 
 use crate::error::{Error, Result};
