@@ -280,13 +280,21 @@ cargo_phases() {
     timed fmt cargo fmt --all --check
     timed clippy cargo clippy --workspace --all-targets "${locked[@]}" -- -D warnings
   fi
+  # Two passes over the same build. First the tests a contributor's plain `cargo test` runs,
+  # with the services hidden as on a machine without them (no moto, no keyring, a bus that is
+  # not there): a service test that forgot its #[ignore] fails here, not on their machine.
+  # Then the #[ignore]d ones, which need the services started above.
+  local plain=(env -u ROLEBAR_TEST_MOTO_URL -u ROLEBAR_TEST_MOTO_OPEN_URL -u ROLEBAR_TEST_MOTO_FIXTURE
+    -u ROLEBAR_TEST_KEYRING -u ROLEBAR_TEST_AWS_CLI -u ROLEBAR_CACHE_DIR
+    DBUS_SESSION_BUS_ADDRESS="unix:path=$ROLEBAR_TEST_TMP/no-bus")
   if cargo nextest --version >/dev/null 2>&1; then
-    # --run-ignored all: the tests that need moto or a keyring are #[ignore]d so that a plain
-    # `cargo test` passes without them; here those services run, so they run too.
-    timed nextest cargo nextest run "${scope[@]}" --all-targets --no-fail-fast --run-ignored all "${locked[@]}" "$@"
+    timed plain "${plain[@]}" cargo nextest run "${scope[@]}" --all-targets --no-fail-fast "${locked[@]}" "$@"
+    timed services cargo nextest run "${scope[@]}" --all-targets --no-fail-fast --run-ignored only \
+      --no-tests=pass "${locked[@]}" "$@"
   else
     log "cargo-nextest not found: using cargo test"
-    timed test cargo test "${scope[@]}" --all-targets --no-fail-fast "${locked[@]}" "$@" -- --include-ignored
+    timed plain "${plain[@]}" cargo test "${scope[@]}" --all-targets --no-fail-fast "${locked[@]}" "$@"
+    timed services cargo test "${scope[@]}" --all-targets --no-fail-fast "${locked[@]}" "$@" -- --ignored
   fi
   timed doctest cargo test -p rolebar-core -p rolebar-cli --doc "${locked[@]}"
   # The criterion benchmarks, built in the same (debug) profile and run once each as tests:

@@ -33,6 +33,15 @@ rm -f "$out"/*.deb
 # ROLEBAR_UI_BUILT: scripts/test.sh has just installed and built ui/ (before-bundle.sh skips it).
 ROLEBAR_UI_BUILT=${ROLEBAR_UI_BUILT:-0} npm run tauri --prefix ui --silent -- build --debug --bundles deb --ci ||
   die "tauri build --bundles deb failed"
+# Nothing changed, so a second build compiles nothing: cargo must not see the app as dirty
+# (tauri-build once watched a path that never exists, and every build recompiled the app).
+second=$(ROLEBAR_UI_BUILT=1 npm run tauri --prefix ui --silent -- build --debug --no-bundle --ci 2>&1) ||
+  die "the second tauri build failed: $second"
+grep -q 'Finished' <<<"$second" || die "the second build printed no cargo summary: $second"
+if grep -q 'Compiling rolebar' <<<"$second"; then
+  die "a second build with nothing changed compiled again: $(grep 'Compiling' <<<"$second")"
+fi
+log "a second build compiled nothing"
 debs=("$out"/*.deb)
 if ((${#debs[@]} != 1)) || [[ ! -f ${debs[0]} ]]; then die "expected one .deb in $out, found: ${debs[*]}"; fi
 deb=${debs[0]}

@@ -3,10 +3,13 @@
 //! files by a killed writer. Each case once lost data or hung (issue 9).
 
 use rolebar_core::index::Index;
+use rolebar_core::keys::{AgeSource, KeyAge};
 use rolebar_core::outputs::credentials_file::{
     remove_expired, remove_profile, rolebar_sections, write_profile, Durability, WriteOptions,
 };
 use rolebar_core::outputs::OutputError;
+use rolebar_core::recent::RecentFile;
+use rolebar_core::rotation::{Reminder, ReminderFile};
 use rolebar_core::schedule::{ExpirySettings, FiredState};
 use rolebar_core::{Credentials, Session, SessionKind};
 use std::fs;
@@ -200,6 +203,33 @@ mod special_files {
             index.update(|_| ()).expect_err("refused")
         });
         assert_refused(&err, err.code(), "a FIFO", &fifo);
+
+        let path = fifo.clone();
+        let err = returns("key reminder state", move || {
+            let file = ReminderFile::at(path);
+            let reminder = Reminder {
+                age: KeyAge {
+                    profile: "default".into(),
+                    masked_key_id: "****FAKE".into(),
+                    since: datetime!(2026-08-01 00:00 UTC),
+                    known_from: AgeSource::Iam,
+                },
+                days: 121,
+                rotate_after_days: 90,
+            };
+            file.mark(&[reminder], datetime!(2026-11-30 00:00 UTC))
+                .expect_err("refused")
+        });
+        assert_refused(&err, err.code(), "a FIFO", &fifo);
+
+        let path = fifo.clone();
+        let err = returns("recent profiles", move || {
+            RecentFile::at(path)
+                .record("oppara-dev")
+                .expect_err("refused")
+                .to_string()
+        });
+        assert_refused(&err, "not_a_regular_file", "a FIFO", &fifo);
         assert!(fs::symlink_metadata(&fifo).expect("kept").file_type().is_fifo());
     }
 

@@ -86,6 +86,18 @@ fn check_whole(path: &Path) -> Vec<(String, String)> {
 
 #[test]
 fn four_writer_processes_and_looping_readers_lose_nothing() {
+    four_writers_and_readers(None);
+}
+
+/// The same with the real AWS CLI reading the file in a loop as well.
+#[test]
+#[ignore = "needs the AWS CLI: run bash scripts/test.sh"]
+fn four_writer_processes_and_the_aws_cli_reading_lose_nothing() {
+    let aws = std::env::var("ROLEBAR_TEST_AWS_CLI").expect("ROLEBAR_TEST_AWS_CLI: run bash scripts/test.sh");
+    four_writers_and_readers(Some(aws));
+}
+
+fn four_writers_and_readers(aws: Option<String>) {
     if std::env::var_os(WORKER_VAR).is_some() {
         return;
     }
@@ -95,8 +107,7 @@ fn four_writer_processes_and_looping_readers_lose_nothing() {
     std::fs::write(&path, BASE).expect("base");
     let mut writers: Vec<Child> = (0..4).map(|w| spawn_writer(&path, &format!("w{w}"), WRITES)).collect();
 
-    // Readers: ours in a tight loop, and the real AWS CLI when the harness provides it.
-    let aws = std::env::var("ROLEBAR_TEST_AWS_CLI").ok();
+    // Readers: ours in a tight loop, and the real AWS CLI when asked.
     let mut aws_reads = 0;
     let mut reads = 0;
     let mut aws_child: Option<Child> = None;
@@ -155,6 +166,9 @@ fn four_writer_processes_and_looping_readers_lose_nothing() {
         "{reads} reads by our parser, {aws_reads} by the AWS CLI, during {} writes",
         4 * WRITES
     );
+    if aws.is_some() {
+        assert!(aws_reads > 0, "the AWS CLI never finished a read while the writers ran");
+    }
 }
 
 #[test]
