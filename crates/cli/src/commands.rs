@@ -65,6 +65,12 @@ pub async fn run(command: Command, no_agent: bool) -> Result<ExitCode> {
             mfa_token,
         } => export(&profile, format.as_deref(), using, mfa_token).await,
         Command::CredentialProcess { profile } => credential_process(&profile, using).await,
+        Command::LoginSso {
+            name,
+            use_device_code,
+            no_browser,
+        } => crate::sso::login(&name, use_device_code, no_browser).await,
+        Command::LogoutSso { name } => crate::sso::logout(&name).await,
         Command::Rotate {
             profile,
             delete_key,
@@ -195,6 +201,7 @@ fn list() -> Result<ExitCode> {
         }
         rows.push([shown(name), credentials, sessions_text]);
     }
+    rows.extend(crate::sso::sign_in_rows(&ctx, &set, now));
     let width = |i: usize, title: &str| {
         rows.iter()
             .map(|r| r[i].width())
@@ -268,7 +275,7 @@ async fn exec(
             return run_with(profile, &session, command);
         }
     }
-    let ctx = context::open()?;
+    let ctx = context::interactive()?;
     let set = ctx.profiles()?;
     let resolved = set.resolve(profile)?;
     let vault = match duration {
@@ -481,7 +488,7 @@ fn clear(profile: Option<&str>) -> Result<ExitCode> {
 }
 
 async fn write(profile: &str, target: &str, force: bool) -> Result<ExitCode> {
-    let ctx = context::open()?;
+    let ctx = context::interactive()?;
     let set = ctx.profiles()?;
     let resolved = set.resolve(profile)?;
     // Everything the write would refuse is refused before an MFA code is asked for nothing.
@@ -644,7 +651,7 @@ async fn export(
     let session = match agent::session(profile, Duration::ZERO, using).await? {
         Some(session) => session,
         None => {
-            let ctx = context::open()?;
+            let ctx = context::interactive()?;
             let resolved = ctx.profiles()?.resolve(profile)?;
             let prompt = mfa_sources::sourced(&resolved, &TerminalMfa, mfa_token);
             ctx.vault.session(&resolved, &prompt).await?
@@ -685,7 +692,7 @@ async fn login(
     using: agent::Use,
     mfa_token: Option<rolebar_core::mfa::MfaCode>,
 ) -> Result<ExitCode> {
-    let ctx = context::open()?;
+    let ctx = context::interactive()?;
     let resolved = ctx.profiles()?.resolve(profile)?;
     // Before any session or code: a bad region or endpoint fails at once.
     let target = ConsoleTarget::from_env(

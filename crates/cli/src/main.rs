@@ -7,6 +7,7 @@ mod mfa_sources;
 mod prompt;
 mod rotate;
 mod server;
+mod sso;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -137,6 +138,22 @@ enum Command {
         #[arg(long, conflicts_with = "delete_key")]
         age: bool,
     },
+    /// Sign in to IAM Identity Center (SSO): NAME is an `[sso-session NAME]` or a profile using
+    /// one. The token is kept where the AWS CLI keeps it (~/.aws/sso/cache), so `aws sso login`
+    /// and Rolebar sign in for each other; it is renewed without a browser while it can be.
+    LoginSso {
+        name: String,
+        /// Sign in with a code shown here instead of the browser's redirect (for a host with no
+        /// browser, or a browser on another device).
+        #[arg(long)]
+        use_device_code: bool,
+        /// Print the URL instead of opening a browser.
+        #[arg(long)]
+        no_browser: bool,
+    },
+    /// Sign out of IAM Identity Center: ends the sign-in, removes its token file and drops the
+    /// role sessions made with it.
+    LogoutSso { name: String },
     /// The AWS CLI's credential_process: print the session as JSON. With the Rolebar tray app
     /// running, a needed MFA code is asked in its dialog; without it, never prompts.
     CredentialProcess { profile: String },

@@ -34,6 +34,10 @@ pub enum Error {
         config: PathBuf,
         credentials: PathBuf,
     },
+    #[error("profile `{profile}` is already in {} (line {line}); choose another name", path.display())]
+    ProfileExists { profile: String, path: PathBuf, line: usize },
+    #[error("the new profile's {what} `{value}` cannot be written to ~/.aws/config (empty, spaces around it, or one of [ ] \" # ;)")]
+    InvalidNewProfile { what: &'static str, value: String },
     #[error("profile `{profile}`: {key} `{target}` not found ({} line {line})", path.display())]
     ProfileReferenceNotFound {
         profile: String,
@@ -248,6 +252,8 @@ impl Error {
             Error::Read { .. } => ErrorCode::ReadFailed,
             Error::NoHomeDirectory => ErrorCode::NoHome,
             Error::ProfileNotFound { .. } => ErrorCode::ProfileNotFound,
+            Error::ProfileExists { .. } => ErrorCode::ProfileExists,
+            Error::InvalidNewProfile { .. } => ErrorCode::InvalidSetting,
             Error::ProfileReferenceNotFound { .. } => ErrorCode::ProfileReferenceNotFound,
             Error::ProfileCycle { .. } => ErrorCode::ProfileCycle,
             Error::InvalidSetting { .. } => ErrorCode::InvalidSetting,

@@ -39,6 +39,7 @@ error_codes! {
     ReadFailed = "read_failed",
     NoHome = "no_home",
     ProfileNotFound = "profile_not_found",
+    ProfileExists = "profile_exists",
     ProfileReferenceNotFound = "profile_reference_not_found",
     ProfileCycle = "profile_cycle",
     InvalidSetting = "invalid_setting",

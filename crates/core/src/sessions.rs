@@ -21,7 +21,8 @@ use crate::schedule::SessionRef;
 use crate::session::cache::{CacheKey, SessionCache};
 use crate::session::Session;
 use crate::sts::SdkSts;
-use crate::vault::Vault;
+use crate::sso::{SignInFlow, Sso};
+use crate::vault::{SsoAccess, Vault};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use time::{Duration, OffsetDateTime};
@@ -71,7 +72,14 @@ impl Sessions {
         if lasting {
             cache = cache.in_memory();
         }
-        let vault = Vault::new(keys, cache, Arc::new(SdkSts::default()), clock);
+        // IAM Identity Center's token cache is the AWS CLI's (~/.aws/sso/cache); no front end
+        // signs in until it says how (`Vault::set_sign_in_ui`).
+        let sso = SsoAccess {
+            sso: Arc::new(Sso::from_env(clock.clone())?),
+            ui: None,
+            flow: SignInFlow::Pkce,
+        };
+        let vault = Vault::new(keys, cache, Arc::new(SdkSts::default()), clock).with_sso(sso);
         Ok(Sessions { paths, vault })
     }
 

@@ -7,9 +7,10 @@ use crate::error::{Error, Result};
 use crate::keys::KeyStore;
 use crate::mfa::{MfaCode, MfaPrompt, MfaReason, MfaRequest};
 use crate::profile::resolve::{ROLE_DEFAULT_DURATION, SESSION_TOKEN_DEFAULT_DURATION};
-use crate::profile::{CredentialSource, KeySource, ResolvedProfile, RoleSpec, StsEndpoint};
+use crate::profile::{CredentialSource, KeySource, ResolvedProfile, RoleSpec, SsoRoleSpec, StsEndpoint};
 use crate::session::cache::{CacheKey, SessionCache};
 use crate::session::{Session, SessionKind};
+use crate::sso::{SignInFlow, SignInUi, Sso};
 use crate::sts::{
     reply_problem, AssumeRoleRequest, FederationTokenRequest, RoleAssumer, SessionTokenRequest, StsCredentials,
 };
@@ -49,6 +50,18 @@ pub struct Vault {
     options: VaultOptions,
     /// One request at a time: two roles sharing a device then ask for one code, not two.
     busy: tokio::sync::Mutex<()>,
+    /// IAM Identity Center, for SSO profiles (none: they are refused).
+    sso: Option<SsoAccess>,
+}
+
+/// How the vault reaches IAM Identity Center, and how the front end signs in when it must.
+#[derive(Debug, Clone)]
+pub struct SsoAccess {
+    pub sso: Arc<Sso>,
+    /// Opens the browser (or shows a device code) for a sign-in; none: a sign-in that is needed
+    /// is an error saying to run `rolebar login-sso`.
+    pub ui: Option<Arc<dyn SignInUi>>,
+    pub flow: SignInFlow,
 }
 
 /// Where source credentials came from, which decides the role's MFA and duration cap.
@@ -69,6 +82,29 @@ impl Vault {
             clock,
             options: VaultOptions::default(),
             busy: tokio::sync::Mutex::new(()),
+            sso: None,
+        }
+    }
+
+    pub fn with_sso(mut self, access: SsoAccess) -> Self {
+        self.sso = Some(access);
+        self
+    }
+
+    /// IAM Identity Center as this vault reaches it.
+    pub fn sso_access(&self) -> Result<&SsoAccess> {
+        self.sso.as_ref().ok_or_else(|| Error::UnsupportedProfile {
+            profile: "-".into(),
+            what: "SSO",
+            reason: "this front end cannot sign in to IAM Identity Center".into(),
+        })
+    }
+
+    /// How a needed sign-in is shown (none: it is an error saying to run `rolebar login-sso`).
+    pub fn set_sign_in_ui(&mut self, ui: Option<Arc<dyn SignInUi>>, flow: SignInFlow) {
+        if let Some(access) = &mut self.sso {
+            access.ui = ui;
+            access.flow = flow;
         }
     }
 
@@ -141,6 +177,7 @@ impl Vault {
                     .await?
             }
             CredentialSource::Role(role) => self.role_session(profile, role, prompt, window).await?,
+            CredentialSource::Sso(role) => self.sso_session(profile, role, window).await?,
         };
         Ok(with_region(session, profile))
     }
@@ -326,6 +363,14 @@ impl Vault {
                         mfa_serial: base.mfa_serial,
                     }
                 }
+                CredentialSource::Sso(sso_role) => {
+                    let base = self.sso_session(&role.source, sso_role, window).await?;
+                    SourceCredentials {
+                        credentials: base.credentials,
+                        temporary: true,
+                        mfa_serial: None,
+                    }
+                }
                 CredentialSource::Unsupported { what, reason } => {
                     return Err(Error::UnsupportedProfile {
                         profile: role.source.name.clone(),
@@ -380,6 +425,38 @@ impl Vault {
             self.cache.put(&key, &session)?;
             Ok(session)
         })
+    }
+
+    /// An SSO role's credentials: from the cache when fresh, else GetRoleCredentials with the
+    /// sign-in's token (refreshed, or signed in through the front end's [`SignInUi`], when the
+    /// cached token cannot serve).
+    async fn sso_session(&self, profile: &ResolvedProfile, role: &SsoRoleSpec, window: Duration) -> Result<Session> {
+        let key = CacheKey::Sso {
+            profile: profile.name.clone(),
+        };
+        let role_arn = role.role_arn();
+        if let Some(s) = self.cache.get_any(&key)?.filter(|s| s.role_arn.as_deref() == Some(&role_arn)) {
+            if s.is_fresh(self.clock.now(), window) {
+                return Ok(s);
+            }
+        }
+        let access = self.sso_access()?;
+        let token = access
+            .sso
+            .access_token(&role.session, access.ui.as_deref(), access.flow)
+            .await?;
+        let reply = access.sso.role_credentials(role, &token).await?;
+        let session = Session {
+            profile: profile.name.clone(),
+            kind: SessionKind::SsoRole,
+            credentials: reply.credentials,
+            expires_at: reply.expires_at,
+            mfa_serial: None,
+            role_arn: Some(role_arn),
+            region: profile.region.clone(),
+        };
+        self.cache.put(&key, &session)?;
+        Ok(session)
     }
 
     /// Calls STS, first asking for a code when `mfa_serial` is set, and again (up to
@@ -482,7 +559,7 @@ fn key_profile_name(profile: &ResolvedProfile) -> String {
     match &profile.source {
         CredentialSource::Keys(k) | CredentialSource::SessionToken { keys: k, .. } => k.profile.clone(),
         CredentialSource::Role(r) => key_profile_name(&r.source),
-        CredentialSource::Unsupported { .. } => profile.name.clone(),
+        CredentialSource::Sso(_) | CredentialSource::Unsupported { .. } => profile.name.clone(),
     }
 }
 
@@ -505,6 +582,9 @@ fn top_cache_key(profile: &ResolvedProfile) -> Option<CacheKey> {
             profile: keys.profile.clone(),
             mfa_serial: None,
         }),
+        CredentialSource::Sso(_) => Some(CacheKey::Sso {
+            profile: profile.name.clone(),
+        }),
         CredentialSource::Unsupported { .. } => None,
     }
 }
@@ -513,6 +593,7 @@ fn top_cache_key(profile: &ResolvedProfile) -> Option<CacheKey> {
 fn matches_profile(session: &Session, profile: &ResolvedProfile) -> bool {
     match &profile.source {
         CredentialSource::Role(role) => session.role_arn.as_deref() == Some(role.role_arn.as_str()),
+        CredentialSource::Sso(role) => session.role_arn.as_deref() == Some(role.role_arn().as_str()),
         _ => true,
     }
 }

@@ -89,7 +89,8 @@ pub enum Plan {
 /// The plan for `profile`, or why it cannot sign in.
 pub fn plan(profile: &ResolvedProfile) -> Result<Plan> {
     match &profile.source {
-        CredentialSource::Role(_) => Ok(Plan::Role),
+        // An SSO role's credentials sign in as a role session does.
+        CredentialSource::Role(_) | CredentialSource::Sso(_) => Ok(Plan::Role),
         CredentialSource::Keys(keys) => Ok(Plan::Federation {
             keys: keys.clone(),
             mfa_serial: None,
@@ -371,7 +372,7 @@ pub async fn sign_in_with_session(
         options.path.as_deref(),
     )?;
     let console = match session.kind {
-        SessionKind::AssumeRole => {
+        SessionKind::AssumeRole | SessionKind::SsoRole => {
             check_duration(&resolved, &Plan::Role, options.duration)?;
             if session.expires_at <= sessions.now() {
                 return Err(crate::outputs::OutputError::SessionExpired {

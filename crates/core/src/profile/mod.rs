@@ -1,5 +1,6 @@
 //! AWS profiles from `~/.aws/config` and `~/.aws/credentials`, named and merged as the AWS CLI does.
 
+pub mod append;
 pub mod ini;
 pub mod mfa_sources;
 pub mod resolve;
@@ -92,6 +93,8 @@ pub struct ProfileSet {
     credentials: IniFile,
     order: Vec<String>,
     by_name: HashMap<String, ProfileSections>,
+    /// `[sso-session NAME]` sections of the config file, by name.
+    sso_sessions: HashMap<String, usize>,
 }
 
 impl ProfileSet {
@@ -112,12 +115,16 @@ impl ProfileSet {
             credentials,
             order: Vec::new(),
             by_name: HashMap::new(),
+            sso_sessions: HashMap::new(),
         };
         for index in 0..set.config.sections.len() {
             let header = &set.config.sections[index].header;
             if let Some(name) = config_profile_name(header) {
                 let name = name.to_string();
                 config_errors.extend(set.add(name, FileRole::Config, index));
+            } else if let Some(name) = sso_session_name(header) {
+                let name = name.to_string();
+                config_errors.extend(set.add_sso_session(name, index));
             }
         }
         for index in 0..set.credentials.sections.len() {
@@ -155,6 +162,32 @@ impl ProfileSet {
         }
         *slot = Some(index);
         None
+    }
+
+    fn add_sso_session(&mut self, name: String, index: usize) -> Option<SyntaxError> {
+        if let Some(&first) = self.sso_sessions.get(&name) {
+            return Some(SyntaxError {
+                line: self.config.sections[index].line,
+                message: format!(
+                    "sso-session `{name}` is defined twice (first on line {})",
+                    self.config.sections[first].line
+                ),
+            });
+        }
+        self.sso_sessions.insert(name, index);
+        None
+    }
+
+    /// The `[sso-session NAME]` section, if the config file has one.
+    pub(crate) fn sso_session_section(&self, name: &str) -> Option<&Section> {
+        self.sso_sessions.get(name).map(|&i| &self.config.sections[i])
+    }
+
+    /// The names of the `[sso-session NAME]` sections, in file order.
+    pub fn sso_session_names(&self) -> Vec<&str> {
+        let mut named: Vec<(&str, usize)> = self.sso_sessions.iter().map(|(n, &i)| (n.as_str(), i)).collect();
+        named.sort_by_key(|&(_, i)| i);
+        named.into_iter().map(|(n, _)| n).collect()
     }
 
     /// Adds the profiles whose keys are stored in the keyring (the names `KeyStore::list` gives):
@@ -326,6 +359,15 @@ fn read_optional(path: &Path, role: KnownFile) -> Result<Zeroizing<String>> {
             source: std::io::Error::new(std::io::ErrorKind::InvalidData, "the file is not UTF-8 text"),
         }),
     }
+}
+
+/// The name in an `[sso-session NAME]` header (botocore: the word, whitespace, the name).
+pub fn sso_session_name(header: &str) -> Option<&str> {
+    let rest = header.strip_prefix("sso-session")?;
+    if !rest.starts_with([' ', '\t']) {
+        return None;
+    }
+    Some(rest.trim()).filter(|n| !n.is_empty())
 }
 
 /// The profile a config-file header names, if it names one: `default`, `profile x`,

@@ -2,6 +2,7 @@
 //! MFA devices, durations and the STS endpoint.
 
 use super::mfa_sources::{MfaSourceSettings, OwnSettings};
+use super::sso::{SsoRoleSpec, SsoSessionConfig};
 use super::{ProfileSet, ProfileView, Setting};
 use crate::credentials::Credentials;
 use crate::error::{Error, Result};
@@ -51,6 +52,8 @@ pub enum CredentialSource {
     SessionToken { keys: KeySource, mfa_serial: String },
     /// AssumeRole from the source profile's credentials.
     Role(Box<RoleSpec>),
+    /// Role credentials from IAM Identity Center (GetRoleCredentials with the sign-in's token).
+    Sso(Box<SsoRoleSpec>),
     /// A kind of profile Rolebar cannot serve yet; listed, never misused.
     Unsupported { what: &'static str, reason: String },
 }
@@ -282,11 +285,12 @@ impl ProfileSet {
         let name = view.name();
         let unsupported = |what: &'static str, reason: String| Ok(CredentialSource::Unsupported { what, reason });
         let role_arn = view.get("role_arn")?;
-        if view.get("sso_session")?.is_some() || view.get("sso_start_url")?.is_some() {
-            return unsupported(
-                "SSO",
-                "IAM Identity Center (SSO) sign-in is not supported yet; use `aws sso login --profile` for it".into(),
-            );
+        // A role chained from an SSO profile names it as source_profile; a profile with both
+        // role_arn and SSO keys is read as the AWS CLI reads it: the role wins.
+        if role_arn.is_none() {
+            if let Some(sso) = self.sso_source(view)? {
+                return Ok(sso);
+            }
         }
         if let Some(role_arn) = role_arn {
             if view.get("web_identity_token_file")?.is_some() {
@@ -338,6 +342,138 @@ impl ProfileSet {
             },
             None => CredentialSource::Keys(keys_profile),
         })
+    }
+
+    /// The SSO role of a profile with `sso_session` (or the legacy `sso_start_url`), if it has
+    /// one. A profile with the sign-in but no `sso_account_id`/`sso_role_name` only signs in.
+    fn sso_source(&self, view: &ProfileView<'_>) -> Result<Option<CredentialSource>> {
+        let name = view.name();
+        let Some(session) = self.sso_session_of(view)? else {
+            return Ok(None);
+        };
+        let account = view.get("sso_account_id")?;
+        let role = view.get("sso_role_name")?;
+        let (account, role) = match (account, role) {
+            (Some(account), Some(role)) => (account, role),
+            (None, None) => {
+                return Ok(Some(CredentialSource::Unsupported {
+                    what: "SSO sign-in",
+                    reason: format!(
+                        "it has no sso_account_id and sso_role_name, so it only signs in to `{}` \
+                         (`rolebar login-sso {name}`); add both to use a role",
+                        session.display_name()
+                    ),
+                }))
+            }
+            (Some(given), None) => return Err(given.invalid(name, "sso_account_id", "sso_role_name is missing beside it")),
+            (None, Some(given)) => return Err(given.invalid(name, "sso_role_name", "sso_account_id is missing beside it")),
+        };
+        if account.value.len() != 12 || !account.value.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(account.invalid(name, "sso_account_id", "an account id is 12 digits"));
+        }
+        Ok(Some(CredentialSource::Sso(Box::new(SsoRoleSpec {
+            session,
+            account_id: account.value.to_string(),
+            role_name: role.value.to_string(),
+        }))))
+    }
+
+    /// The sign-in a profile uses: its `[sso-session]`, or the legacy keys in the profile. Keys
+    /// in both places must agree (the AWS CLI refuses the profile too).
+    fn sso_session_of(&self, view: &ProfileView<'_>) -> Result<Option<SsoSessionConfig>> {
+        let name = view.name();
+        let legacy_url = view.get("sso_start_url")?;
+        let legacy_region = view.get("sso_region")?;
+        let Some(reference) = view.get("sso_session")? else {
+            let Some(start_url) = legacy_url else {
+                return Ok(None);
+            };
+            let Some(region) = legacy_region else {
+                return Err(start_url.invalid(name, "sso_start_url", "sso_region is missing beside it"));
+            };
+            return Ok(Some(SsoSessionConfig {
+                name: None,
+                start_url: start_url.value.to_string(),
+                region: region.value.to_string(),
+                scopes: Vec::new(),
+            }));
+        };
+        let Some(session) = self.sso_session(reference.value)? else {
+            return Err(Error::ProfileReferenceNotFound {
+                profile: name.to_string(),
+                key: "sso_session",
+                target: format!("[sso-session {}]", reference.value),
+                path: reference.path.to_path_buf(),
+                line: reference.line,
+            });
+        };
+        let section_line = |key: &str| {
+            self.sso_session_section(reference.value)
+                .and_then(|s| s.get(key))
+                .map_or(0, |p| p.line)
+        };
+        for (own, key, theirs) in [
+            (legacy_url, "sso_start_url", &session.start_url),
+            (legacy_region, "sso_region", &session.region),
+        ] {
+            if let Some(own) = own.filter(|own| own.value != theirs.as_str()) {
+                return Err(own.invalid(
+                    name,
+                    key,
+                    &format!(
+                        "disagrees with `{theirs}` in [sso-session {}] ({} line {}); remove it from the profile",
+                        reference.value,
+                        self.config_path().display(),
+                        section_line(key)
+                    ),
+                ));
+            }
+        }
+        Ok(Some(session))
+    }
+
+    /// The sign-in `name` uses (`rolebar login-sso PROFILE`), whether or not it names a role.
+    pub fn sso_session_of_profile(&self, name: &str) -> Result<Option<SsoSessionConfig>> {
+        if !self.contains(name) {
+            return Ok(None);
+        }
+        self.sso_session_of(&self.view(name))
+    }
+
+    /// The `[sso-session NAME]` sign-in itself; a section without its start URL or region is
+    /// refused with where it is.
+    pub fn sso_session(&self, session: &str) -> Result<Option<SsoSessionConfig>> {
+        let Some(section) = self.sso_session_section(session) else {
+            return Ok(None);
+        };
+        let required = |key: &'static str| match section.get(key) {
+            Some(p) if !p.value.is_empty() => Ok(p.value.clone()),
+            _ => Err(Error::InvalidSetting {
+                profile: format!("sso-session {session}"),
+                key,
+                value: String::new(),
+                path: self.config_path().to_path_buf(),
+                line: section.line,
+                reason: format!("[sso-session {session}] needs {key}"),
+            }),
+        };
+        let scopes = section
+            .get("sso_registration_scopes")
+            .map(|p| {
+                p.value
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default();
+        Ok(Some(SsoSessionConfig {
+            name: Some(session.to_string()),
+            start_url: required("sso_start_url")?,
+            region: required("sso_region")?,
+            scopes,
+        }))
     }
 
     /// Checks a `source_profile` reference: it exists and does not close a cycle.
@@ -493,6 +629,111 @@ mod tests {
             credentials_path: PathBuf::from("credentials"),
             file_keys: None,
         }
+    }
+
+    const SSO_CONFIG: &str = "[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\n\
+        sso_region = eu-west-1\nsso_registration_scopes = sso:account:access, other\n\n\
+        [profile sandbox-admin]\nsso_session = corp\nsso_account_id = 111111111111\n\
+        sso_role_name = AdministratorAccess\nregion = us-east-2\n\n\
+        [profile legacy]\nsso_start_url = https://old.awsapps.com/start\nsso_region = us-east-1\n\
+        sso_account_id = 222222222222\nsso_role_name = ReadOnly\n\n\
+        [profile chained]\nsource_profile = sandbox-admin\nrole_arn = arn:aws:iam::333333333333:role/deploy\n\n\
+        [profile sign-in-only]\nsso_session = corp\n";
+
+    fn sso_files(extra: &str) -> ProfileSet {
+        let config = format!("{SSO_CONFIG}\n{extra}");
+        ProfileSet::parse(Path::new("config"), &config, Path::new("credentials"), "").expect("parses")
+    }
+
+    fn sso_role(set: &ProfileSet, name: &str) -> SsoRoleSpec {
+        match set.resolve_with(name, &Environment::default()).expect("resolves").source {
+            CredentialSource::Sso(role) => *role,
+            other => panic!("an SSO role: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn sso_profiles_resolve_in_the_session_and_the_legacy_form() {
+        let set = sso_files("");
+        assert_eq!(set.sso_session_names(), ["corp"]);
+        let role = sso_role(&set, "sandbox-admin");
+        assert_eq!(
+            role.session,
+            SsoSessionConfig {
+                name: Some("corp".into()),
+                start_url: "https://corp.awsapps.com/start".into(),
+                region: "eu-west-1".into(),
+                scopes: vec!["sso:account:access".into(), "other".into()],
+            }
+        );
+        assert_eq!((role.account_id.as_str(), role.role_name.as_str()), ("111111111111", "AdministratorAccess"));
+        assert_eq!(role.role_arn(), "arn:aws:iam::111111111111:role/AdministratorAccess");
+
+        let legacy = sso_role(&set, "legacy");
+        assert_eq!(legacy.session.name, None);
+        assert_eq!(legacy.session.display_name(), "https://old.awsapps.com/start");
+        assert_eq!(legacy.session.region, "us-east-1");
+
+        // A role chained from an SSO profile assumes with the SSO role's credentials.
+        let chained = set.resolve_with("chained", &Environment::default()).expect("chained");
+        let CredentialSource::Role(role) = &chained.source else {
+            panic!("a role: {chained:?}");
+        };
+        assert!(matches!(role.source.source, CredentialSource::Sso(_)), "{role:?}");
+
+        // Only a sign-in: listed, never misused, and its sign-in is found.
+        let only = set.resolve_with("sign-in-only", &Environment::default()).expect("resolves");
+        assert!(matches!(only.source, CredentialSource::Unsupported { what: "SSO sign-in", .. }), "{only:?}");
+        let session = set.sso_session_of_profile("sign-in-only").expect("reads").expect("has one");
+        assert_eq!(session.name.as_deref(), Some("corp"));
+        assert_eq!(set.sso_session("corp").expect("reads"), Some(session));
+    }
+
+    #[test]
+    fn bad_sso_settings_are_named_with_their_place() {
+        let env = Environment::default();
+        let set = sso_files("[profile lost]\nsso_session = nowhere\nsso_account_id = 111111111111\nsso_role_name = x\n");
+        let err = set.resolve_with("lost", &env).expect_err("no such sso-session");
+        assert_eq!(err.code(), "profile_reference_not_found");
+        assert!(err.to_string().contains("[sso-session nowhere]"), "{err}");
+
+        let set = sso_files(
+            "[profile mixed]\nsso_session = corp\nsso_start_url = https://other.awsapps.com/start\n\
+             sso_account_id = 111111111111\nsso_role_name = x\n",
+        );
+        let err = set.resolve_with("mixed", &env).expect_err("disagreeing start URLs");
+        let text = err.to_string();
+        assert_eq!(err.code(), "invalid_setting");
+        assert!(text.contains("sso_start_url") && text.contains("https://corp.awsapps.com/start") && text.contains("line 2"), "{text}");
+
+        // The same value in both places is fine (what `aws configure sso` wrote once).
+        let set = sso_files(
+            "[profile agreed]\nsso_session = corp\nsso_region = eu-west-1\nsso_account_id = 111111111111\nsso_role_name = x\n",
+        );
+        sso_role(&set, "agreed");
+
+        let set = sso_files("[profile half]\nsso_session = corp\nsso_account_id = 111111111111\n");
+        let err = set.resolve_with("half", &env).expect_err("no role name");
+        assert!(err.to_string().contains("sso_role_name is missing"), "{err}");
+
+        let set = sso_files("[profile short]\nsso_session = corp\nsso_account_id = 1111\nsso_role_name = x\n");
+        assert!(set.resolve_with("short", &env).expect_err("not 12 digits").to_string().contains("12 digits"));
+
+        let set = sso_files("[profile noregion]\nsso_start_url = https://x.awsapps.com/start\nsso_account_id = 111111111111\nsso_role_name = x\n");
+        assert!(set.resolve_with("noregion", &env).expect_err("legacy without region").to_string().contains("sso_region is missing"));
+
+        let set = sso_files("[sso-session empty]\nsso_region = eu-west-1\n[profile e]\nsso_session = empty\nsso_account_id = 111111111111\nsso_role_name = x\n");
+        let err = set.resolve_with("e", &env).expect_err("session without start URL");
+        assert!(err.to_string().contains("[sso-session empty] needs sso_start_url"), "{err}");
+
+        let err = ProfileSet::parse(
+            Path::new("config"),
+            "[sso-session a]\nsso_region = x\n[sso-session a]\nsso_region = y\n",
+            Path::new("credentials"),
+            "",
+        )
+        .expect_err("twice");
+        assert!(err.to_string().contains("sso-session `a` is defined twice"), "{err}");
     }
 
     #[test]

@@ -254,6 +254,11 @@ impl Rotator {
                     "it is a role profile; the key it uses is `{root}`'s: run `rolebar rotate {root}`"
                 )));
             }
+            CredentialSource::Sso(_) => {
+                return Err(not_keyring(
+                    "it signs in to IAM Identity Center and has no access key to rotate".to_string(),
+                ))
+            }
             CredentialSource::Unsupported { what, reason } => {
                 return Err(Error::UnsupportedProfile {
                     profile: profile.to_string(),
@@ -647,7 +652,7 @@ fn key_profile(profile: &ResolvedProfile) -> String {
     match &profile.source {
         CredentialSource::Keys(k) | CredentialSource::SessionToken { keys: k, .. } => k.profile.clone(),
         CredentialSource::Role(r) => key_profile(&r.source),
-        CredentialSource::Unsupported { .. } => profile.name.clone(),
+        CredentialSource::Sso(_) | CredentialSource::Unsupported { .. } => profile.name.clone(),
     }
 }
 

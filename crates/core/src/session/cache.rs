@@ -28,6 +28,8 @@ pub enum CacheKey {
         profile: String,
         mfa_serial: Option<String>,
     },
+    /// An SSO role's credentials, per profile.
+    Sso { profile: String },
 }
 
 impl CacheKey {
@@ -42,12 +44,16 @@ impl CacheKey {
                 profile: profile.to_string(),
                 mfa_serial: mfa_serial.map(str::to_string),
             },
+            SessionKind::SsoRole => CacheKey::Sso {
+                profile: profile.to_string(),
+            },
         }
     }
 
     pub fn entry(&self) -> String {
         match self {
             CacheKey::Role { profile } => format!("session:AssumeRole:{profile}"),
+            CacheKey::Sso { profile } => format!("session:SsoRole:{profile}"),
             CacheKey::SessionToken { profile, mfa_serial } => {
                 format!(
                     "session:GetSessionToken:{profile}:{}",

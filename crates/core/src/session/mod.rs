@@ -11,6 +11,8 @@ use time::{Duration, OffsetDateTime};
 pub enum SessionKind {
     AssumeRole,
     GetSessionToken,
+    /// Role credentials from IAM Identity Center (GetRoleCredentials).
+    SsoRole,
 }
 
 impl SessionKind {
@@ -18,6 +20,7 @@ impl SessionKind {
         match self {
             SessionKind::AssumeRole => "sts.AssumeRole",
             SessionKind::GetSessionToken => "sts.GetSessionToken",
+            SessionKind::SsoRole => "sso.GetRoleCredentials",
         }
     }
 }
