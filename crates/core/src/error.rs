@@ -195,6 +195,10 @@ pub enum Error {
     #[error(transparent)]
     Console(#[from] crate::console::ConsoleError),
 
+    // --- IAM Identity Center (SSO) ---
+    #[error(transparent)]
+    Sso(#[from] crate::sso::SsoError),
+
     // --- key rotation ---
     /// Boxed: its messages carry several key names, and every `Result` of the crate would grow.
     #[error(transparent)]
@@ -289,6 +293,7 @@ impl Error {
             Error::Agent(e) => e.error_code(),
             Error::Endpoint(_) => ErrorCode::EndpointFailed,
             Error::Console(e) => e.error_code(),
+            Error::Sso(e) => e.error_code(),
             Error::Rotation(e) => e.error_code(),
             Error::InvalidProfileName { .. } => ErrorCode::InvalidProfileName,
             Error::Schedule(e) => e.error_code(),

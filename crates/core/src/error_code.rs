@@ -154,6 +154,39 @@ error_codes! {
     SigninBadReply = "signin_bad_reply",
     /// No browser could be started.
     BrowserFailed = "browser_failed",
+    // crate::sso::SsoError (IAM Identity Center)
+    /// AWS_ENDPOINT_URL_SSO_OIDC, AWS_ENDPOINT_URL_SSO or AWS_ENDPOINT_URL is not a base URL.
+    SsoEndpointInvalid = "sso_endpoint_invalid",
+    /// A file of the SSO token cache (~/.aws/sso/cache) cannot be read as a token.
+    SsoCacheCorrupt = "sso_cache_corrupt",
+    /// No usable sign-in, and nothing here may open a browser: `rolebar login-sso NAME`.
+    SsoSignInRequired = "sso_sign_in_required",
+    /// The portal refused the access token (revoked or expired): sign in again.
+    SsoTokenRejected = "sso_token_rejected",
+    /// The signed-in user has no access to that account's role.
+    SsoRoleDenied = "sso_role_denied",
+    /// The user declined the sign-in in the browser.
+    SsoSignInDeclined = "sso_sign_in_declined",
+    /// The browser sign-in was not completed in time.
+    SsoSignInTimeout = "sso_sign_in_timeout",
+    /// A redirect with a state Rolebar did not make was refused.
+    SsoStateMismatch = "sso_state_mismatch",
+    /// CreateToken refused the sign-in's code (spent, expired, or a wrong PKCE verifier).
+    SsoSignInRejected = "sso_sign_in_rejected",
+    /// The device code expired before it was approved.
+    SsoDeviceCodeExpired = "sso_device_code_expired",
+    /// The loopback listener for the redirect could not be opened.
+    SsoLoopbackFailed = "sso_loopback_failed",
+    /// IAM Identity Center could not be reached.
+    SsoUnreachable = "sso_unreachable",
+    /// IAM Identity Center did not answer in time.
+    SsoTimeout = "sso_timeout",
+    /// IAM Identity Center answered with an error.
+    SsoRefused = "sso_refused",
+    /// IAM Identity Center's reply is incomplete or unreadable.
+    SsoBadReply = "sso_bad_reply",
+    /// The OS gave no randomness for the PKCE verifier or state.
+    SsoRandomFailed = "sso_random_failed",
     // rotation::RotationError (`rolebar rotate`), and the `keys` settings
     /// The profile's keys are not in the keyring (a file's, or a role profile).
     RotateNotKeyringKeys = "rotate_not_keyring_keys",

@@ -1,8 +1,8 @@
 //! rolebar-core: the domain of Rolebar, with no GUI dependency.
 //!
 //! AWS profiles (`profile`), long-term keys in the OS keyring (`keys`), STS calls (`sts`),
-//! cached sessions (`session`), the ways credentials leave (`outputs`), and the AWS console's
-//! sign-in (`console`).
+//! cached sessions (`session`), the ways credentials leave (`outputs`), the AWS console's
+//! sign-in (`console`), and IAM Identity Center's sign-in and portal (`sso`).
 
 pub mod agent;
 pub mod clock;
@@ -30,6 +30,7 @@ pub mod schedule;
 pub mod sensitive;
 pub mod session;
 pub mod sessions;
+pub mod sso;
 pub mod store;
 pub mod sts;
 pub mod vault;

@@ -62,6 +62,10 @@ impl KnownFile {
         name: "the session index",
         chosen_by: "ROLEBAR_STATE_DIR or XDG_STATE_HOME (default ~/.local/state/rolebar/index.json)",
     };
+    pub const SSO_TOKEN_CACHE: KnownFile = KnownFile {
+        name: "the SSO token cache file",
+        chosen_by: "HOME (the AWS CLI's ~/.aws/sso/cache/, shared with it)",
+    };
     pub const EXPIRY_STATE: KnownFile = KnownFile {
         name: "the expiry warning state",
         chosen_by: "ROLEBAR_STATE_DIR or XDG_STATE_HOME (default ~/.local/state/rolebar/)",

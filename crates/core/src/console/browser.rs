@@ -99,25 +99,47 @@ pub async fn open_in_browser(profile: &str, url: &SigninUrl) -> Result<(), Conso
 
 /// [`open_in_browser`] with `browser` for the value of `BROWSER`.
 async fn open_with(profile: &str, url: &SigninUrl, browser: Option<&str>) -> Result<(), ConsoleError> {
+    match open_url(url.expose(), browser).await {
+        Ok(program) => {
+            tracing::info!(profile, %program, "opened the console sign-in in a browser");
+            Ok(())
+        }
+        Err(BrowserFailure { command, detail }) => Err(ConsoleError::BrowserFailed {
+            profile: profile.to_string(),
+            command,
+            detail,
+        }),
+    }
+}
+
+/// Why no browser command opened a URL: the last program tried (never its arguments) and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct BrowserFailure {
+    pub command: String,
+    pub detail: String,
+}
+
+/// Opens `url` with the first command of `browser` (the value of `BROWSER`), else the
+/// platform's opener, that works; the program that did. Shared with the SSO sign-in, which
+/// words its own error.
+pub(crate) async fn open_url(url: &str, browser: Option<&str>) -> Result<String, BrowserFailure> {
     let mut last = None;
-    for command in browser_commands(browser, url.expose()) {
+    for command in browser_commands(browser, url) {
         match run(&command).await {
-            Ok(()) => {
-                tracing::info!(profile, program = %command.program, "opened the console sign-in in a browser");
-                return Ok(());
-            }
+            Ok(()) => return Ok(command.program),
             Err(detail) => {
-                tracing::debug!(profile, program = %command.program, %detail, "browser command failed");
-                last = Some((command.program, detail));
+                tracing::debug!(program = %command.program, %detail, "browser command failed");
+                last = Some(BrowserFailure {
+                    command: command.program,
+                    detail,
+                });
             }
         }
     }
-    let (command, detail) = last.unwrap_or_else(|| ("BROWSER".into(), "no command to run".into()));
-    Err(ConsoleError::BrowserFailed {
-        profile: profile.to_string(),
-        command,
-        detail,
-    })
+    Err(last.unwrap_or_else(|| BrowserFailure {
+        command: "BROWSER".into(),
+        detail: "no command to run".into(),
+    }))
 }
 
 /// Runs one command; why it failed, never quoting its arguments.

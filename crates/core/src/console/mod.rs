@@ -21,7 +21,7 @@
 //! secret ([`SigninUrl`]); [`open_in_browser`] opens it. The command line, which asks the tray's
 //! agent for role sessions, uses the parts: [`plan`], [`ConsoleSession`], [`sign_in`].
 
-mod browser;
+pub(crate) mod browser;
 mod error;
 pub mod federation;
 pub mod partition;
