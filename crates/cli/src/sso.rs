@@ -58,11 +58,13 @@ pub fn session_named(set: &ProfileSet, name: &str) -> Result<SsoSessionConfig> {
         return Ok(session);
     }
     if set.contains(name) {
-        return set.sso_session_of_profile(name)?.ok_or_else(|| Error::UnsupportedProfile {
-            profile: name.to_string(),
-            what: "not SSO",
-            reason: "it names no sso_session or sso_start_url, so there is nothing to sign in to".into(),
-        });
+        return set
+            .sso_session_of_profile(name)?
+            .ok_or_else(|| Error::UnsupportedProfile {
+                profile: name.to_string(),
+                what: "not SSO",
+                reason: "it names no sso_session or sso_start_url, so there is nothing to sign in to".into(),
+            });
     }
     Err(Error::ProfileNotFound {
         profile: name.to_string(),
@@ -73,7 +75,8 @@ pub fn session_named(set: &ProfileSet, name: &str) -> Result<SsoSessionConfig> {
 
 /// Lets `ctx` sign in through the terminal when a command needs it (exec, export, write).
 pub fn sign_in_here(ctx: &mut Context, flow: SignInFlow) {
-    ctx.vault.set_sign_in_ui(Some(Arc::new(TerminalSignIn::new(true))), flow);
+    ctx.vault
+        .set_sign_in_ui(Some(Arc::new(TerminalSignIn::new(true))), flow);
 }
 
 /// `rolebar login-sso NAME`: a new sign-in, always interactive.
@@ -87,7 +90,10 @@ pub async fn login(name: &str, device_code: bool, no_browser: bool) -> Result<Ex
         SignInFlow::Pkce
     };
     let sso = ctx.vault.sso_access()?;
-    let state = sso.sso.sign_in(&session, flow, &TerminalSignIn::new(!no_browser)).await?;
+    let state = sso
+        .sso
+        .sign_in(&session, flow, &TerminalSignIn::new(!no_browser))
+        .await?;
     eprintln!(
         "Signed in to IAM Identity Center `{}` ({} left{}).",
         session.display_name(),
@@ -153,7 +159,11 @@ pub fn sign_in_rows(ctx: &Context, set: &ProfileSet, now: OffsetDateTime) -> Vec
                 Ok(None) => "-".to_string(),
                 Err(e) => format!("(error: {})", e.code()),
             };
-            [format!("[sso-session {name}]"), "IAM Identity Center".to_string(), state]
+            [
+                format!("[sso-session {name}]"),
+                "IAM Identity Center".to_string(),
+                state,
+            ]
         })
         .collect()
 }

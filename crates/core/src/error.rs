@@ -35,7 +35,11 @@ pub enum Error {
         credentials: PathBuf,
     },
     #[error("profile `{profile}` is already in {} (line {line}); choose another name", path.display())]
-    ProfileExists { profile: String, path: PathBuf, line: usize },
+    ProfileExists {
+        profile: String,
+        path: PathBuf,
+        line: usize,
+    },
     #[error("the new profile's {what} `{value}` cannot be written to ~/.aws/config (empty, spaces around it, or one of [ ] \" # ;)")]
     InvalidNewProfile { what: &'static str, value: String },
     #[error("profile `{profile}`: {key} `{target}` not found ({} line {line})", path.display())]

@@ -435,7 +435,11 @@ impl Vault {
             profile: profile.name.clone(),
         };
         let role_arn = role.role_arn();
-        if let Some(s) = self.cache.get_any(&key)?.filter(|s| s.role_arn.as_deref() == Some(&role_arn)) {
+        if let Some(s) = self
+            .cache
+            .get_any(&key)?
+            .filter(|s| s.role_arn.as_deref() == Some(&role_arn))
+        {
             if s.is_fresh(self.clock.now(), window) {
                 return Ok(s);
             }

@@ -88,7 +88,9 @@ pub fn append_sso_profile(path: &Path, new: &NewSsoProfile<'_>) -> Result<()> {
 fn check_value(what: &'static str, value: &str) -> Result<()> {
     let bad = value.trim().is_empty()
         || value != value.trim()
-        || value.chars().any(|c| c.is_control() || matches!(c, '[' | ']' | '"' | '#' | ';'));
+        || value
+            .chars()
+            .any(|c| c.is_control() || matches!(c, '[' | ']' | '"' | '#' | ';'));
     if bad {
         return Err(Error::InvalidNewProfile {
             what,
@@ -138,7 +140,9 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("aws").join("config");
         append_sso_profile(&path, &new("first")).expect("created");
-        assert!(std::fs::read_to_string(&path).expect("read").starts_with("[profile first]\n"));
+        assert!(std::fs::read_to_string(&path)
+            .expect("read")
+            .starts_with("[profile first]\n"));
         for name in ["", "a]b", "x\ny", " lead"] {
             let err = append_sso_profile(&path, &new(name)).expect_err(name);
             assert_eq!(err.code(), "invalid_setting", "{name:?}: {err}");

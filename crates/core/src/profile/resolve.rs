@@ -365,8 +365,12 @@ impl ProfileSet {
                     ),
                 }))
             }
-            (Some(given), None) => return Err(given.invalid(name, "sso_account_id", "sso_role_name is missing beside it")),
-            (None, Some(given)) => return Err(given.invalid(name, "sso_role_name", "sso_account_id is missing beside it")),
+            (Some(given), None) => {
+                return Err(given.invalid(name, "sso_account_id", "sso_role_name is missing beside it"))
+            }
+            (None, Some(given)) => {
+                return Err(given.invalid(name, "sso_role_name", "sso_account_id is missing beside it"))
+            }
         };
         if account.value.len() != 12 || !account.value.bytes().all(|b| b.is_ascii_digit()) {
             return Err(account.invalid(name, "sso_account_id", "an account id is 12 digits"));
@@ -646,7 +650,11 @@ mod tests {
     }
 
     fn sso_role(set: &ProfileSet, name: &str) -> SsoRoleSpec {
-        match set.resolve_with(name, &Environment::default()).expect("resolves").source {
+        match set
+            .resolve_with(name, &Environment::default())
+            .expect("resolves")
+            .source
+        {
             CredentialSource::Sso(role) => *role,
             other => panic!("an SSO role: {other:?}"),
         }
@@ -666,7 +674,10 @@ mod tests {
                 scopes: vec!["sso:account:access".into(), "other".into()],
             }
         );
-        assert_eq!((role.account_id.as_str(), role.role_name.as_str()), ("111111111111", "AdministratorAccess"));
+        assert_eq!(
+            (role.account_id.as_str(), role.role_name.as_str()),
+            ("111111111111", "AdministratorAccess")
+        );
         assert_eq!(role.role_arn(), "arn:aws:iam::111111111111:role/AdministratorAccess");
 
         let legacy = sso_role(&set, "legacy");
@@ -682,9 +693,23 @@ mod tests {
         assert!(matches!(role.source.source, CredentialSource::Sso(_)), "{role:?}");
 
         // Only a sign-in: listed, never misused, and its sign-in is found.
-        let only = set.resolve_with("sign-in-only", &Environment::default()).expect("resolves");
-        assert!(matches!(only.source, CredentialSource::Unsupported { what: "SSO sign-in", .. }), "{only:?}");
-        let session = set.sso_session_of_profile("sign-in-only").expect("reads").expect("has one");
+        let only = set
+            .resolve_with("sign-in-only", &Environment::default())
+            .expect("resolves");
+        assert!(
+            matches!(
+                only.source,
+                CredentialSource::Unsupported {
+                    what: "SSO sign-in",
+                    ..
+                }
+            ),
+            "{only:?}"
+        );
+        let session = set
+            .sso_session_of_profile("sign-in-only")
+            .expect("reads")
+            .expect("has one");
         assert_eq!(session.name.as_deref(), Some("corp"));
         assert_eq!(set.sso_session("corp").expect("reads"), Some(session));
     }
@@ -692,7 +717,8 @@ mod tests {
     #[test]
     fn bad_sso_settings_are_named_with_their_place() {
         let env = Environment::default();
-        let set = sso_files("[profile lost]\nsso_session = nowhere\nsso_account_id = 111111111111\nsso_role_name = x\n");
+        let set =
+            sso_files("[profile lost]\nsso_session = nowhere\nsso_account_id = 111111111111\nsso_role_name = x\n");
         let err = set.resolve_with("lost", &env).expect_err("no such sso-session");
         assert_eq!(err.code(), "profile_reference_not_found");
         assert!(err.to_string().contains("[sso-session nowhere]"), "{err}");
@@ -704,7 +730,12 @@ mod tests {
         let err = set.resolve_with("mixed", &env).expect_err("disagreeing start URLs");
         let text = err.to_string();
         assert_eq!(err.code(), "invalid_setting");
-        assert!(text.contains("sso_start_url") && text.contains("https://corp.awsapps.com/start") && text.contains("line 2"), "{text}");
+        assert!(
+            text.contains("sso_start_url")
+                && text.contains("https://corp.awsapps.com/start")
+                && text.contains("line 2"),
+            "{text}"
+        );
 
         // The same value in both places is fine (what `aws configure sso` wrote once).
         let set = sso_files(
@@ -717,14 +748,25 @@ mod tests {
         assert!(err.to_string().contains("sso_role_name is missing"), "{err}");
 
         let set = sso_files("[profile short]\nsso_session = corp\nsso_account_id = 1111\nsso_role_name = x\n");
-        assert!(set.resolve_with("short", &env).expect_err("not 12 digits").to_string().contains("12 digits"));
+        assert!(set
+            .resolve_with("short", &env)
+            .expect_err("not 12 digits")
+            .to_string()
+            .contains("12 digits"));
 
         let set = sso_files("[profile noregion]\nsso_start_url = https://x.awsapps.com/start\nsso_account_id = 111111111111\nsso_role_name = x\n");
-        assert!(set.resolve_with("noregion", &env).expect_err("legacy without region").to_string().contains("sso_region is missing"));
+        assert!(set
+            .resolve_with("noregion", &env)
+            .expect_err("legacy without region")
+            .to_string()
+            .contains("sso_region is missing"));
 
         let set = sso_files("[sso-session empty]\nsso_region = eu-west-1\n[profile e]\nsso_session = empty\nsso_account_id = 111111111111\nsso_role_name = x\n");
         let err = set.resolve_with("e", &env).expect_err("session without start URL");
-        assert!(err.to_string().contains("[sso-session empty] needs sso_start_url"), "{err}");
+        assert!(
+            err.to_string().contains("[sso-session empty] needs sso_start_url"),
+            "{err}"
+        );
 
         let err = ProfileSet::parse(
             Path::new("config"),
