@@ -38,6 +38,11 @@ menu-busy = Getting a session for { $profile }…
 menu-failed = Failed: { $error }
 menu-profile-mfa = { $profile } (MFA)
 menu-profile-role = { $profile } (role)
+menu-profile-sso = { $profile } (SSO)
+menu-sign-in = Sign in to { $name }…
+menu-signed-in = { $name } — signed in, { $left }
+menu-signed-in-renewable = { $name } — signed in (renewed as needed)
+menu-sign-out = Sign out
 menu-profile-unsupported = { $profile } — not supported: { $what }
 menu-profile-invalid = { $profile } — config error: { $code }
 menu-written-title = Written to { $file }
@@ -55,6 +60,12 @@ menu-more-sessions = More sessions ({ $count })
 
 ## Notifications
 
+note-sso-sign-in = Signing in to { $name }
+note-sso-sign-in-browser = Finish signing in in your browser.
+note-sso-sign-in-code = Open { $url } and enter the code { $code }.
+note-sso-signed-in = Signed in to { $name }
+note-sso-sign-in-failed = Cannot sign in to { $name }
+note-sso-sign-out-failed = Cannot sign out of { $name }
 note-copied-title = Copied exports for { $profile }
 note-copied-body = { $count ->
     [one] 1 line for { $format } is on the clipboard

@@ -32,6 +32,11 @@ menu-busy = { $profile } のセッションを取得中…
 menu-failed = 失敗: { $error }
 menu-profile-mfa = { $profile } (MFA)
 menu-profile-role = { $profile } (ロール)
+menu-profile-sso = { $profile } (SSO)
+menu-sign-in = { $name } にサインイン…
+menu-signed-in = { $name } — サインイン中、残り { $left }
+menu-signed-in-renewable = { $name } — サインイン中 (必要に応じて更新)
+menu-sign-out = サインアウト
 menu-profile-unsupported = { $profile } — 未対応: { $what }
 menu-profile-invalid = { $profile } — 設定エラー: { $code }
 menu-written-title = { $file } に書き込んだセッション
@@ -49,6 +54,12 @@ menu-more-sessions = その他のセッション ({ $count })
 
 ## 通知
 
+note-sso-sign-in = { $name } にサインインしています
+note-sso-sign-in-browser = ブラウザでサインインを完了してください。
+note-sso-sign-in-code = { $url } を開いてコード { $code } を入力してください。
+note-sso-signed-in = { $name } にサインインしました
+note-sso-sign-in-failed = { $name } にサインインできません
+note-sso-sign-out-failed = { $name } からサインアウトできません
 note-copied-title = { $profile } の環境変数をコピーしました
 note-copied-body = { $format } 用の { $count } 行をクリップボードに入れました
 note-copy-failed = Rolebar: 環境変数をコピーできません

@@ -162,10 +162,7 @@ fn session_view(session: &Session, state: &AppState) -> SessionView {
             Vec::new()
         }),
         profile: session.profile.clone(),
-        kind: match session.kind {
-            SessionKind::AssumeRole => SessionKindView::AssumeRole,
-            SessionKind::GetSessionToken => SessionKindView::GetSessionToken,
-        },
+        kind: session.kind.into(),
         expires_at: session.expires_at,
         mfa_serial: session.mfa_serial.clone(),
         role_arn: session.role_arn.clone(),

@@ -41,6 +41,7 @@ pub mod mfa;
 pub mod notify;
 pub mod rendering;
 pub mod serving;
+pub mod sso;
 pub mod state;
 pub mod switcher;
 pub mod tray;

@@ -9,7 +9,7 @@
 
 use crate::grouping::{self, Node};
 use crate::i18n::Catalog;
-use crate::views::{ProfileKind, ProfileView, SessionView, Snapshot};
+use crate::views::{ProfileKind, ProfileView, SessionView, SignInView, Snapshot};
 use std::collections::{HashMap, HashSet};
 use time::{Duration, OffsetDateTime};
 
@@ -92,6 +92,9 @@ pub enum Action {
     /// Pin a profile to the favourites, or unpin it.
     Pin(String),
     Unpin(String),
+    /// Sign in to an IAM Identity Center sign-in (by its name), or sign out of it.
+    SignIn(String),
+    SignOut(String),
     /// Open the quick switcher.
     FindProfile,
     OpenMain,
@@ -111,6 +114,8 @@ impl Action {
             Action::StopServing(p) => format!("stopserve:{p}"),
             Action::Pin(p) => format!("pin:{p}"),
             Action::Unpin(p) => format!("unpin:{p}"),
+            Action::SignIn(n) => format!("signin:{n}"),
+            Action::SignOut(n) => format!("signout:{n}"),
             Action::FindProfile => "find".to_string(),
             Action::OpenMain => "open".to_string(),
             Action::Quit => "quit".to_string(),
@@ -129,6 +134,8 @@ impl Action {
             Some(("stopserve", p)) => Some(Action::StopServing(p.to_string())),
             Some(("pin", p)) => Some(Action::Pin(p.to_string())),
             Some(("unpin", p)) => Some(Action::Unpin(p.to_string())),
+            Some(("signin", n)) => Some(Action::SignIn(n.to_string())),
+            Some(("signout", n)) => Some(Action::SignOut(n.to_string())),
             None if id == "find" => Some(Action::FindProfile),
             None if id == "open" => Some(Action::OpenMain),
             None if id == "quit" => Some(Action::Quit),
@@ -246,6 +253,14 @@ pub fn build(
         entries.extend(profiles.iter().map(|p| profile_entry(p, words)));
     } else {
         shortcut_parts(&mut entries, &profiles, shortcuts, words);
+    }
+
+    // IAM Identity Center: each sign-in the profiles use, signed in (with its time left) or not.
+    if !snapshot.sign_ins.is_empty() {
+        entries.push(Entry::Separator);
+    }
+    for sign_in in &snapshot.sign_ins {
+        entries.push(sign_in_entry(sign_in, now, words));
     }
 
     if !written.is_empty() {
@@ -377,6 +392,7 @@ fn profile_entry(profile: &ProfileView, words: &Catalog) -> Entry {
         ProfileKind::Keys => (profile.name.clone(), true),
         ProfileKind::SessionToken => (words.tr_args("menu-profile-mfa", &[name()]), true),
         ProfileKind::Role => (words.tr_args("menu-profile-role", &[name()]), true),
+        ProfileKind::Sso => (words.tr_args("menu-profile-sso", &[name()]), true),
         ProfileKind::Unsupported => {
             // The core's reason is English ("SSO: …"); its first word names the feature.
             let what = profile
@@ -427,6 +443,27 @@ fn written_entry(profile: &ProfileView, now: OffsetDateTime, words: &Catalog) ->
         id: format!("written:{}", profile.name),
         label,
         items: vec![item(Action::TakeBack(profile.name.clone()), words.tr("menu-log-out"))],
+    }
+}
+
+/// A sign-in: "Sign in to corp…" while signed out; signed in, `corp — signed in, 7 h 59 min`
+/// (or "renewed as needed" when only the refresh token is left) with Sign out in its submenu.
+fn sign_in_entry(sign_in: &SignInView, now: OffsetDateTime, words: &Catalog) -> Entry {
+    let name = ("name", sign_in.name.as_str().into());
+    if !sign_in.signed_in(now) {
+        return item(Action::SignIn(sign_in.name.clone()), words.tr_args("menu-sign-in", &[name]));
+    }
+    let label = match sign_in.expires_at.filter(|at| *at > now) {
+        Some(at) => words.tr_args(
+            "menu-signed-in",
+            &[name, ("left", words.time_left_label(at - now).into())],
+        ),
+        None => words.tr_args("menu-signed-in-renewable", &[name]),
+    };
+    Entry::Submenu {
+        id: format!("sign-in:{}", sign_in.name),
+        label,
+        items: vec![item(Action::SignOut(sign_in.name.clone()), words.tr("menu-sign-out"))],
     }
 }
 

@@ -46,7 +46,7 @@ pub struct AppState {
     /// once their session was renewed or logged out.
     sessions_epoch: tokio::sync::watch::Sender<u64>,
     /// The language chosen in the main window (or Auto) and the system's.
-    language: Mutex<LanguageChoice>,
+    language: Arc<Mutex<LanguageChoice>>,
     /// Where the profiles assumed last are kept (`None`: nowhere, as in tests).
     recent_file: Option<RecentFile>,
     /// When each old key was last the subject of a reminder (rolebar-core's rotation).
@@ -98,7 +98,13 @@ impl AppState {
             }))
     }
 
-    pub fn new(sessions: Sessions, clock: Arc<dyn Clock>, clipboard: Arc<dyn ClipboardSink>) -> Self {
+    pub fn new(mut sessions: Sessions, clock: Arc<dyn Clock>, clipboard: Arc<dyn ClipboardSink>) -> Self {
+        // Tests get English whatever the machine's locale; `from_env` asks the system.
+        let language = Arc::new(Mutex::new(LanguageChoice {
+            setting: LanguageSetting::Auto,
+            system: Language::English,
+        }));
+        crate::sso::sign_in_through_tray(&mut sessions, language.clone());
         AppState {
             sessions,
             clock,
@@ -111,11 +117,7 @@ impl AppState {
             expiry_driver: OnceLock::new(),
             held: Mutex::new(Vec::new()),
             sessions_epoch: tokio::sync::watch::Sender::new(0),
-            // Tests get English whatever the machine's locale; `from_env` asks the system.
-            language: Mutex::new(LanguageChoice {
-                setting: LanguageSetting::Auto,
-                system: Language::English,
-            }),
+            language,
             recent_file: None,
             key_reminders: None,
             shortcuts: Mutex::new(Shortcuts::default()),
@@ -195,6 +197,11 @@ impl AppState {
 
     pub fn language(&self) -> LanguageChoice {
         *lock(&self.language)
+    }
+
+    /// The language in force, shared with what shows words outside a command (the sign-in).
+    pub fn language_handle(&self) -> Arc<Mutex<LanguageChoice>> {
+        self.language.clone()
     }
 
     /// The words of the language in force now.

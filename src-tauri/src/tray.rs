@@ -269,6 +269,14 @@ fn on_menu_event<R: Runtime>(app: &AppHandle<R>, event: MenuEvent) {
             tauri::async_runtime::spawn(async move { crate::serving::start(&app, &profile).await });
         }
         Action::StopServing(profile) => crate::serving::stop(app, &profile),
+        Action::SignIn(name) => {
+            let app = app.clone();
+            tauri::async_runtime::spawn(async move { crate::sso::sign_in_from_tray(&app, &name).await });
+        }
+        Action::SignOut(name) => {
+            let app = app.clone();
+            tauri::async_runtime::spawn(async move { crate::sso::sign_out_from_tray(&app, &name).await });
+        }
         Action::OpenMain => open_main(app, None),
         Action::Quit => app.exit(0),
     }

@@ -6,7 +6,9 @@ use crate::error::CommandError;
 use rolebar_core::index::KeyRecord;
 use rolebar_core::mfa::{MfaReason, MfaRequest};
 use rolebar_core::outputs::{ExportFormat, Placement, WriteReport};
-use rolebar_core::profile::{AwsPaths, CredentialSource, KeySource, ProfileSet, ResolvedProfile, WrittenSection};
+use rolebar_core::profile::{
+    AwsPaths, CredentialSource, KeySource, ProfileSet, ResolvedProfile, SsoSessionConfig, WrittenSection,
+};
 use rolebar_core::session::cache::CachedSessionInfo;
 use rolebar_core::session::SessionKind;
 use rolebar_core::vault::Vault;
@@ -24,6 +26,8 @@ pub enum ProfileKind {
     SessionToken,
     /// `role_arn`: AssumeRole.
     Role,
+    /// An IAM Identity Center role (`sso_account_id` + `sso_role_name`): GetRoleCredentials.
+    Sso,
     /// SSO, web identity, credential_process…: listed, not served.
     Unsupported,
     /// The profile's settings are wrong (a missing source_profile, a cycle, a bad value).
@@ -61,6 +65,9 @@ pub struct ProfileView {
     pub problem: Option<CommandError>,
     /// What Rolebar wrote there (kind `written`).
     pub written: Option<WrittenView>,
+    /// The IAM Identity Center sign-in it uses (kind `sso`): the sso-session's name, or the
+    /// legacy form's start URL.
+    pub sso_session: Option<String>,
 }
 
 /// A credentials-file section Rolebar wrote, as the file says now.
@@ -103,6 +110,7 @@ impl ProfileView {
             keys: None,
             problem: None,
             written: None,
+            sso_session: None,
         }
     }
 
@@ -118,6 +126,17 @@ impl ProfileView {
 pub enum SessionKindView {
     AssumeRole,
     GetSessionToken,
+    SsoRole,
+}
+
+impl From<SessionKind> for SessionKindView {
+    fn from(kind: SessionKind) -> Self {
+        match kind {
+            SessionKind::AssumeRole => SessionKindView::AssumeRole,
+            SessionKind::GetSessionToken => SessionKindView::GetSessionToken,
+            SessionKind::SsoRole => SessionKindView::SsoRole,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -260,6 +279,8 @@ pub struct Overview {
     pub load_error: Option<CommandError>,
     pub default_export_format: ExportChoice,
     pub expiry: ExpiryView,
+    /// The IAM Identity Center sign-ins the profiles use.
+    pub sign_ins: Vec<SignInView>,
 }
 
 /// The expiry warning settings in force: read from `settings.json` at start, and changed from
@@ -455,10 +476,38 @@ pub struct Snapshot {
     pub profiles: Vec<ProfileView>,
     pub load_error: Option<CommandError>,
     pub sessions: Vec<SessionView>,
+    /// The IAM Identity Center sign-ins the profiles use, as the token cache says.
+    pub sign_ins: Vec<SignInView>,
     pub keys: Vec<KeyView>,
     /// The credentials file, home folder shown as `~` (the tray names it above what Rolebar
     /// wrote there).
     pub credentials_file: String,
+}
+
+/// An IAM Identity Center sign-in: what the tray's "Sign in to NAME" and the window show.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SignInView {
+    /// The sso-session's name, or the legacy form's start URL.
+    pub name: String,
+    pub start_url: String,
+    /// When the access token ends (RFC 3339); `null` when not signed in.
+    #[serde(with = "time::serde::rfc3339::option")]
+    #[ts(type = "string | null")]
+    pub expires_at: Option<OffsetDateTime>,
+    /// Rolebar renews it without a browser (a refresh token it may still use).
+    pub can_refresh: bool,
+    /// The token file cannot be read: why (nothing is replaced until the user signs in).
+    pub problem: Option<CommandError>,
+    /// The profiles that use it.
+    pub profiles: Vec<String>,
+}
+
+impl SignInView {
+    /// Signed in at `now`: a token with time left, or one Rolebar renews by itself.
+    pub fn signed_in(&self, now: OffsetDateTime) -> bool {
+        self.problem.is_none() && (self.can_refresh || self.expires_at.is_some_and(|at| at > now))
+    }
 }
 
 /// `path` with the home folder shown as `~` (`~/.aws/credentials`), so it fits a menu line or a
@@ -481,12 +530,13 @@ impl Snapshot {
         written: &BTreeMap<String, BTreeSet<String>>,
     ) -> Snapshot {
         let stored = vault.keys().list();
-        let (profiles, load_error) =
+        let (profiles, load_error, set_for_sign_ins) =
             match ProfileSet::load(paths).map(|set| set.with_keyring_profiles(stored.keys().cloned())) {
-                Ok(set) => (profile_views(&set, &stored), None),
-                Err(e) => (Vec::new(), Some(CommandError::from(e))),
+                Ok(set) => (profile_views(&set, &stored), None, Some(set)),
+                Err(e) => (Vec::new(), Some(CommandError::from(e)), None),
             };
         Snapshot {
+            sign_ins: sign_in_views(&set_for_sign_ins, vault),
             profiles,
             load_error,
             sessions: session_views(vault.cache().list(), now, written),
@@ -532,8 +582,46 @@ impl Snapshot {
             load_error: self.load_error,
             default_export_format,
             expiry,
+            sign_ins: self.sign_ins,
         }
     }
+}
+
+/// The sign-ins the SSO profiles use, in the order their first profile comes, with what the
+/// token cache says of each (no network).
+pub fn sign_in_views(set: &Option<ProfileSet>, vault: &Vault) -> Vec<SignInView> {
+    let (Some(set), Ok(access)) = (set, vault.sso_access()) else {
+        return Vec::new();
+    };
+    let mut views: Vec<(SsoSessionConfig, SignInView)> = Vec::new();
+    for name in set.names() {
+        let Ok(resolved) = set.resolve(name) else { continue };
+        let CredentialSource::Sso(role) = &resolved.source else {
+            continue;
+        };
+        if let Some((_, view)) = views.iter_mut().find(|(s, _)| *s == role.session) {
+            view.profiles.push(name.to_string());
+            continue;
+        }
+        let mut view = SignInView {
+            name: role.session.display_name().to_string(),
+            start_url: role.session.start_url.clone(),
+            expires_at: None,
+            can_refresh: false,
+            problem: None,
+            profiles: vec![name.to_string()],
+        };
+        match access.sso.state(&role.session) {
+            Ok(Some(state)) => {
+                view.expires_at = Some(state.expires_at);
+                view.can_refresh = state.can_refresh;
+            }
+            Ok(None) => {}
+            Err(e) => view.problem = Some(e.into()),
+        }
+        views.push((role.session.clone(), view));
+    }
+    views.into_iter().map(|(_, view)| view).collect()
 }
 
 /// Every profile of the files, in file order (then those only in the keyring), each resolved on
@@ -577,6 +665,11 @@ fn profile_view(
             view.source_profile = Some(role.source.name.clone());
             ProfileKind::Role
         }
+        CredentialSource::Sso(role) => {
+            view.role_arn = Some(role.role_arn());
+            view.sso_session = Some(role.session.display_name().to_string());
+            ProfileKind::Sso
+        }
         CredentialSource::Unsupported { what, reason } => {
             view.problem = Some(CommandError::new("unsupported_profile", format!("{what}: {reason}")));
             ProfileKind::Unsupported
@@ -590,7 +683,7 @@ fn root_keys(profile: &ResolvedProfile) -> Option<&KeySource> {
     match &profile.source {
         CredentialSource::Keys(k) | CredentialSource::SessionToken { keys: k, .. } => Some(k),
         CredentialSource::Role(role) => root_keys(&role.source),
-        CredentialSource::Unsupported { .. } => None,
+        CredentialSource::Sso(_) | CredentialSource::Unsupported { .. } => None,
     }
 }
 
@@ -621,10 +714,7 @@ pub fn session_views(
                 .unwrap_or_default(),
             id: s.entry,
             profile: s.record.profile,
-            kind: match s.record.kind {
-                SessionKind::AssumeRole => SessionKindView::AssumeRole,
-                SessionKind::GetSessionToken => SessionKindView::GetSessionToken,
-            },
+            kind: s.record.kind.into(),
             expires_at: s.record.expires_at,
             mfa_serial: s.record.mfa_serial,
             role_arn: s.record.role_arn,

@@ -2,10 +2,10 @@
 //! shows, and how a sign-in is shown in a terminal (the URL or code on stderr, and a browser).
 
 use crate::context::{self, Context};
-use rolebar_core::profile::{CredentialSource, ProfileSet, SsoSessionConfig};
+use rolebar_core::profile::ProfileSet;
 use rolebar_core::session::format_time_left;
 use rolebar_core::sso::{BrowserSignInUi, SignInFlow, SignInPrompt, SignInUi};
-use rolebar_core::{Error, Result};
+use rolebar_core::Result;
 use std::process::ExitCode;
 use std::sync::Arc;
 use time::OffsetDateTime;
@@ -52,27 +52,6 @@ impl SignInUi for TerminalSignIn {
     }
 }
 
-/// The sign-in NAME stands for: an `[sso-session NAME]`, else the one profile NAME uses.
-pub fn session_named(set: &ProfileSet, name: &str) -> Result<SsoSessionConfig> {
-    if let Some(session) = set.sso_session(name)? {
-        return Ok(session);
-    }
-    if set.contains(name) {
-        return set
-            .sso_session_of_profile(name)?
-            .ok_or_else(|| Error::UnsupportedProfile {
-                profile: name.to_string(),
-                what: "not SSO",
-                reason: "it names no sso_session or sso_start_url, so there is nothing to sign in to".into(),
-            });
-    }
-    Err(Error::ProfileNotFound {
-        profile: name.to_string(),
-        config: set.config_path().to_path_buf(),
-        credentials: set.credentials_path().to_path_buf(),
-    })
-}
-
 /// Lets `ctx` sign in through the terminal when a command needs it (exec, export, write).
 pub fn sign_in_here(ctx: &mut Context, flow: SignInFlow) {
     ctx.vault
@@ -83,7 +62,7 @@ pub fn sign_in_here(ctx: &mut Context, flow: SignInFlow) {
 pub async fn login(name: &str, device_code: bool, no_browser: bool) -> Result<ExitCode> {
     let ctx = context::open()?;
     let set = ctx.profiles()?;
-    let session = session_named(&set, name)?;
+    let session = set.sign_in_named(name)?;
     let flow = if device_code {
         SignInFlow::DeviceCode
     } else {
@@ -112,11 +91,11 @@ pub async fn login(name: &str, device_code: bool, no_browser: bool) -> Result<Ex
 pub async fn logout(name: &str) -> Result<ExitCode> {
     let ctx = context::open()?;
     let set = ctx.profiles()?;
-    let session = session_named(&set, name)?;
+    let session = set.sign_in_named(name)?;
     let sso = ctx.vault.sso_access()?;
     let was_signed_in = sso.sso.sign_out(&session).await?;
     let mut dropped = 0;
-    for profile in profiles_of(&set, &session) {
+    for profile in rolebar_core::sessions::sso_profiles(&set, &session) {
         dropped += ctx.vault.cache().clear(&profile)?;
     }
     match (was_signed_in, dropped) {
@@ -127,16 +106,6 @@ pub async fn logout(name: &str) -> Result<ExitCode> {
         ),
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// The SSO profiles that use `session`.
-pub fn profiles_of(set: &ProfileSet, session: &SsoSessionConfig) -> Vec<String> {
-    set.names()
-        .filter(|name| {
-            matches!(set.resolve(name), Ok(r) if matches!(&r.source, CredentialSource::Sso(role) if role.session == *session))
-        })
-        .map(str::to_string)
-        .collect()
 }
 
 /// `list`'s lines for the sign-ins of the config file: each with its time left.

@@ -274,3 +274,15 @@ impl Sessions {
         report
     }
 }
+
+/// The SSO profiles of `set` that sign in with `session` (whose role sessions end with it).
+pub fn sso_profiles(set: &ProfileSet, session: &crate::profile::SsoSessionConfig) -> Vec<String> {
+    set.names()
+        .filter(|name| {
+            set.resolve(name).is_ok_and(
+                |r| matches!(&r.source, crate::profile::CredentialSource::Sso(role) if role.session == *session),
+            )
+        })
+        .map(str::to_string)
+        .collect()
+}

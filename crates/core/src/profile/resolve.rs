@@ -444,6 +444,33 @@ impl ProfileSet {
         self.sso_session_of(&self.view(name))
     }
 
+    /// The sign-in `name` stands for: an `[sso-session NAME]`, else the one the profile `name`
+    /// uses, else a legacy sign-in whose start URL is `name` (what the tray calls it).
+    pub fn sign_in_named(&self, name: &str) -> Result<SsoSessionConfig> {
+        if let Some(session) = self.sso_session(name)? {
+            return Ok(session);
+        }
+        if self.contains(name) {
+            return self.sso_session_of_profile(name)?.ok_or_else(|| Error::UnsupportedProfile {
+                profile: name.to_string(),
+                what: "not SSO",
+                reason: "it names no sso_session or sso_start_url, so there is nothing to sign in to".into(),
+            });
+        }
+        for profile in self.names() {
+            if let Ok(Some(session)) = self.sso_session_of_profile(profile) {
+                if session.name.is_none() && session.start_url == name {
+                    return Ok(session);
+                }
+            }
+        }
+        Err(Error::ProfileNotFound {
+            profile: name.to_string(),
+            config: self.config_path().to_path_buf(),
+            credentials: self.credentials_path().to_path_buf(),
+        })
+    }
+
     /// The `[sso-session NAME]` sign-in itself; a section without its start URL or region is
     /// refused with where it is.
     pub fn sso_session(&self, session: &str) -> Result<Option<SsoSessionConfig>> {

@@ -1,0 +1,128 @@
+//! IAM Identity Center in the tray: how a sign-in is shown (the browser opens, a notification
+//! says so), and signing in and out from the menu and the window. Every request that needs a
+//! sign-in — a click, the window, the agent answering `credential_process` — goes through the
+//! vault, which signs in once per sign-in however many ask at the same time.
+
+use crate::error::CommandError;
+use crate::i18n::Catalog;
+use crate::notify;
+use crate::state::{AppState, LanguageChoice};
+use crate::windows;
+use rolebar_core::profile::SsoSessionConfig;
+use rolebar_core::sso::{BrowserSignInUi, SignInFlow, SignInPrompt, SignInUi, SignInState};
+use std::sync::{Arc, Mutex};
+use tauri::{AppHandle, Manager, Runtime};
+
+/// Opens the sign-in in the browser and says so in a notification, in the app's language.
+#[derive(Debug)]
+pub struct TraySignIn {
+    browser: BrowserSignInUi,
+    language: Arc<Mutex<LanguageChoice>>,
+}
+
+impl TraySignIn {
+    pub fn new(language: Arc<Mutex<LanguageChoice>>) -> TraySignIn {
+        TraySignIn {
+            browser: BrowserSignInUi::new(),
+            language,
+        }
+    }
+
+    fn catalog(&self) -> &'static Catalog {
+        let choice = *self.language.lock().unwrap_or_else(|p| p.into_inner());
+        Catalog::get(choice.language())
+    }
+}
+
+#[async_trait::async_trait]
+impl SignInUi for TraySignIn {
+    async fn show(&self, prompt: &SignInPrompt) -> rolebar_core::Result<()> {
+        let words = self.catalog();
+        let name = ("name", prompt.session().to_string().into());
+        let body = match prompt {
+            SignInPrompt::OpenUrl { .. } => words.tr("note-sso-sign-in-browser"),
+            SignInPrompt::DeviceCode {
+                verification_uri,
+                user_code,
+                ..
+            } => words.tr_args(
+                "note-sso-sign-in-code",
+                &[
+                    ("url", verification_uri.as_str().into()),
+                    ("code", user_code.as_str().into()),
+                ],
+            ),
+        };
+        notify::info(words.tr_args("note-sso-sign-in", &[name]), body);
+        self.browser.show(prompt).await
+    }
+}
+
+/// The tray's vault signs in through the browser when a request needs it.
+pub fn sign_in_through_tray(sessions: &mut rolebar_core::sessions::Sessions, language: Arc<Mutex<LanguageChoice>>) {
+    sessions
+        .vault
+        .set_sign_in_ui(Some(Arc::new(TraySignIn::new(language))), SignInFlow::Pkce);
+}
+
+fn sign_in_config(state: &AppState, name: &str) -> Result<SsoSessionConfig, CommandError> {
+    Ok(state.sessions.profiles()?.sign_in_named(name)?)
+}
+
+/// Signs in to `name` (a new sign-in in the browser), then redraws the tray and the windows.
+pub async fn sign_in<R: Runtime>(app: &AppHandle<R>, name: &str) -> Result<SignInState, CommandError> {
+    let state = app.state::<AppState>();
+    let result = async {
+        let session = sign_in_config(&state, name)?;
+        let access = state.sessions.vault.sso_access()?;
+        let ui = TraySignIn::new(state.language_handle());
+        Ok::<_, CommandError>(access.sso.sign_in(&session, SignInFlow::Pkce, &ui).await?)
+    }
+    .await;
+    state.touch();
+    windows::notify_changed(app);
+    result
+}
+
+/// Signs out of `name`: the sign-in ends (at AWS too when it answers), its token file goes, and
+/// the role sessions made with it are dropped.
+pub async fn sign_out<R: Runtime>(app: &AppHandle<R>, name: &str) -> Result<usize, CommandError> {
+    let state = app.state::<AppState>();
+    let result = async {
+        let set = state.sessions.profiles()?;
+        let session = set.sign_in_named(name)?;
+        state.sessions.vault.sso_access()?.sso.sign_out(&session).await?;
+        let mut dropped = 0;
+        for profile in rolebar_core::sessions::sso_profiles(&set, &session) {
+            dropped += state.sessions.vault.cache().clear(&profile)?;
+        }
+        Ok::<_, CommandError>(dropped)
+    }
+    .await;
+    state.touch();
+    windows::notify_changed(app);
+    result
+}
+
+/// A menu click on "Sign in to NAME…": failures become a notification.
+pub async fn sign_in_from_tray<R: Runtime>(app: &AppHandle<R>, name: &str) {
+    let words = app.state::<AppState>().catalog();
+    match sign_in(app, name).await {
+        Ok(_) => notify::info(words.tr_args("note-sso-signed-in", &[("name", name.into())]), ""),
+        Err(e) => notify::failure(
+            words.tr_args("note-sso-sign-in-failed", &[("name", name.into())]),
+            e.message,
+        ),
+    }
+}
+
+/// A menu click on "Sign out": failures become a notification.
+pub async fn sign_out_from_tray<R: Runtime>(app: &AppHandle<R>, name: &str) {
+    if let Err(e) = sign_out(app, name).await {
+        let words = app.state::<AppState>().catalog();
+        notify::failure(
+            words.tr_args("note-sso-sign-out-failed", &[("name", name.into())]),
+            e.message,
+        );
+    }
+}
