@@ -1,7 +1,9 @@
-//! Shared test helpers: a scripted MFA prompt, a recording STS fake, and a vault over memory.
+//! Shared test helpers: a scripted MFA prompt, a recording STS fake, a vault over memory, and the
+//! IAM Identity Center double (`sso`).
 #![allow(dead_code)]
 
 pub mod secret_service;
+pub mod sso;
 pub mod sts_double;
 
 /// The keys every section Rolebar writes into a credentials file holds (the spec the tests hold

@@ -668,7 +668,8 @@ def control(req):
 # (method, path) -> (operation, handler, whether its errors are OIDC-shaped)
 ROUTES = {
     ("POST", "/client/register"): ("RegisterClient", register_client, True),
-    ("POST", "/device_authorization"): ("StartDeviceAuthorization", start_device_authorization, True),
+    ("POST", "/device_authorization"):
+        ("StartDeviceAuthorization", start_device_authorization, True),
     ("POST", "/token"): ("CreateToken", create_token, True),
     ("GET", "/authorize"): ("Authorize", authorize, True),
     ("GET", "/device"): ("ApproveDevice", approve_device, True),
@@ -696,7 +697,8 @@ def dispatch(req):
         count(f"{operation}!{e.name}")
         req.log["error"] = e.name
         if oidc:
-            body = {"error": OAUTH_CODES.get(e.name, "invalid_request"), "error_description": e.message}
+            body = {"error": OAUTH_CODES.get(e.name, "invalid_request"),
+                    "error_description": e.message}
         else:
             body = {"message": e.message}
         return operation, Reply(e.status, body, {"x-amzn-ErrorType": e.name})
@@ -730,7 +732,8 @@ class Handler(BaseHTTPRequestHandler):
 
     def send(self, reply):
         if reply.html is not None:
-            data, kind = f"<!doctype html><html><body>{reply.html}</body></html>".encode(), "text/html"
+            page_text = f"<!doctype html><html><body>{reply.html}</body></html>"
+            data, kind = page_text.encode(), "text/html"
         elif reply.body is not None:
             data, kind = json.dumps(reply.body).encode(), "application/json"
         else:
