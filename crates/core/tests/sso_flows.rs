@@ -9,16 +9,18 @@
 use rolebar_core::clock::SystemClock;
 use rolebar_core::profile::sso::{SsoRoleSpec, SsoSessionConfig};
 use rolebar_core::sso::{BrowserSignInUi, SignInFlow, SignInPrompt, SignInUi, Sso, SsoEndpoints, SsoOptions};
-use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::Arc;
 use std::time::Duration;
+use support::sso::{
+    browser_command, browser_command_in_mode, SsoAccount as DoubleAccount, SsoDouble, SsoOptions as DoubleOptions,
+};
 
-const SUPPORT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support");
+mod support;
 const START_URL: &str = "https://rolebar-test.awsapps.com/start";
 
-/// The test venv's python (boto3, botocore), else Debian's for the double alone.
+/// The test venv's python (boto3, botocore), for the compatibility test.
 fn python() -> PathBuf {
     let cache = std::env::var_os("ROLEBAR_CACHE_DIR")
         .map(PathBuf::from)
@@ -29,77 +31,48 @@ fn python() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("python3"))
 }
 
-/// One double, killed when dropped.
+/// The double (tests/support/sso.rs) with what these tests ask of it.
 struct Double {
-    child: Child,
-    port: u16,
-    dir: tempfile::TempDir,
+    inner: SsoDouble,
 }
 
 impl Double {
-    fn start(args: &[&str]) -> Double {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let log = dir.path().join("double.log");
-        let mut command = Command::new(python());
-        command
-            .arg(format!("{SUPPORT}/sso_double.py"))
-            .arg("--log")
-            .arg(&log)
-            .args([
-                "--account",
-                "111111111111:Sandbox:AdministratorAccess,ReadOnly,Billing",
-                "--account",
-                "222222222222:Production:ReadOnly",
-                "--account",
-                "333333333333:Shared:ReadOnly",
-            ])
-            .args(args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit());
-        // Role credentials minted at moto when the harness runs one, except for short-lived
+    /// Three accounts (lists of 2 a page, so paging is followed); `access_ttl` in seconds.
+    fn start(access_ttl: Option<u64>, device_pending: Option<u32>) -> Double {
+        // Role credentials are minted at moto when the harness runs one, except for short-lived
         // tokens: the double asks moto for the token's remaining life, and AssumeRole refuses
         // less than 900 s.
-        let short_lived = args
-            .windows(2)
-            .any(|w| w[0] == "--access-ttl" && w[1].parse().is_ok_and(|t: u32| t < 900));
-        if let (Ok(moto), false) = (std::env::var("ROLEBAR_TEST_MOTO_OPEN_URL"), short_lived) {
-            command.args(["--moto", &moto]);
-        }
-        let mut child = command.spawn().expect("start sso_double.py");
-        let mut first = String::new();
-        BufReader::new(child.stdout.take().expect("stdout"))
-            .read_line(&mut first)
-            .expect("the double's port");
-        let port = first.trim().parse().expect("a port on the first line");
-        Double { child, port, dir }
+        let moto = std::env::var("ROLEBAR_TEST_MOTO_OPEN_URL")
+            .ok()
+            .filter(|_| access_ttl.is_none_or(|t| t >= 900));
+        let inner = SsoDouble::start(DoubleOptions {
+            moto,
+            accounts: vec![
+                DoubleAccount::new(
+                    "111111111111",
+                    "Sandbox",
+                    &["AdministratorAccess", "ReadOnly", "Billing"],
+                ),
+                DoubleAccount::new("222222222222", "Production", &["ReadOnly"]),
+                DoubleAccount::new("333333333333", "Shared", &["ReadOnly"]),
+            ],
+            access_ttl,
+            device_pending,
+            ..DoubleOptions::default()
+        });
+        Double { inner }
     }
 
     fn url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
-    }
-
-    fn http(&self, method: &str, path: &str) -> String {
-        let mut s = std::net::TcpStream::connect(("127.0.0.1", self.port)).expect("connect");
-        write!(
-            s,
-            "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-        )
-        .expect("send");
-        let mut reply = String::new();
-        s.read_to_string(&mut reply).expect("read");
-        reply
-            .split_once("\r\n\r\n")
-            .map(|(_, b)| b.to_string())
-            .unwrap_or_default()
+        self.inner.url.clone()
     }
 
     fn control(&self, what: &str) {
-        self.http("POST", &format!("/_control/{what}"));
+        self.inner.control(what);
     }
 
     fn count(&self, key: &str) -> u64 {
-        let counts: serde_json::Value = serde_json::from_str(&self.http("GET", "/_control/counts")).expect("counts");
-        counts[key].as_u64().unwrap_or(0)
+        self.inner.count(key)
     }
 
     fn sso(&self, cache_dir: &Path) -> Sso {
@@ -110,31 +83,24 @@ impl Double {
         })
     }
 
-    /// The BROWSER value that runs sso_browser.py.
-    fn browser(&self) -> String {
-        self.browser_in_mode("follow")
+    fn record(&self) -> PathBuf {
+        self.inner.dir.path().join("browser.jsonl")
     }
 
-    /// …with SSO_BROWSER_MODE `mode` (follow, ignore, tamper).
+    /// The BROWSER value that runs sso_browser.py.
+    fn browser(&self) -> String {
+        browser_command(&self.record())
+    }
+
+    /// …with SSO_BROWSER_MODE `mode` (ignore, tamper).
     fn browser_in_mode(&self, mode: &str) -> String {
-        format!(
-            "env SSO_BROWSER_MODE={mode} {} {SUPPORT}/sso_browser.py {} %s",
-            python().display(),
-            self.dir.path().join("browser.jsonl").display()
-        )
+        browser_command_in_mode(&self.record(), mode)
     }
 
     fn browser_visits(&self) -> usize {
-        std::fs::read_to_string(self.dir.path().join("browser.jsonl"))
+        std::fs::read_to_string(self.record())
             .map(|t| t.lines().count())
             .unwrap_or(0)
-    }
-}
-
-impl Drop for Double {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
@@ -192,7 +158,7 @@ fn cache_file(dir: &Path) -> serde_json::Value {
 #[tokio::test]
 #[ignore = "needs the SSO double: run scripts/test.sh"]
 async fn pkce_sign_in_end_to_end_then_role_credentials_and_listings() {
-    let double = Double::start(&[]);
+    let double = Double::start(None, None);
     let home = tempfile::tempdir().expect("home");
     let sso = double.sso(home.path());
     let s = session("pkce-e2e");
@@ -266,7 +232,7 @@ async fn pkce_sign_in_end_to_end_then_role_credentials_and_listings() {
 #[tokio::test]
 #[ignore = "needs the SSO double: run scripts/test.sh"]
 async fn a_forged_state_and_a_wrong_verifier_are_refused() {
-    let double = Double::start(&[]);
+    let double = Double::start(None, None);
     let home = tempfile::tempdir().expect("home");
     let sso = double.sso(home.path());
     let s = session("forged");
@@ -281,13 +247,12 @@ async fn a_forged_state_and_a_wrong_verifier_are_refused() {
     assert!(sso.state(&s).expect("state").is_none());
 
     // The authorize URL's challenge is swapped for another verifier's: CreateToken refuses ours.
-    let script = double.dir.path().join("swap-challenge.sh");
+    let script = double.inner.dir.path().join("swap-challenge.sh");
     std::fs::write(
         &script,
         format!(
-            "#!/bin/sh\nexec {} {SUPPORT}/sso_browser.py {} \"$(printf %s \"$1\" | sed 's/code_challenge=[^&]*/code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM/')\"\n",
-            python().display(),
-            double.dir.path().join("browser.jsonl").display()
+            "#!/bin/sh\nexec {} \"$(printf %s \"$1\" | sed 's/code_challenge=[^&]*/code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM/')\"\n",
+            double.browser().trim_end_matches(" %s")
         ),
     )
     .expect("script");
@@ -308,7 +273,7 @@ async fn a_forged_state_and_a_wrong_verifier_are_refused() {
 #[tokio::test]
 #[ignore = "needs the SSO double: run scripts/test.sh"]
 async fn device_code_sign_in() {
-    let double = Double::start(&["--device-pending", "2"]);
+    let double = Double::start(None, Some(2));
     let home = tempfile::tempdir().expect("home");
     let sso = double.sso(home.path());
     let s = session("device");
@@ -337,7 +302,7 @@ async fn device_code_sign_in() {
 #[ignore = "needs the SSO double: run scripts/test.sh"]
 async fn a_token_near_its_end_is_refreshed_without_a_browser() {
     // Ten minutes: inside the 15-minute refresh window from the start.
-    let double = Double::start(&["--access-ttl", "600"]);
+    let double = Double::start(Some(600), None);
     let home = tempfile::tempdir().expect("home");
     let sso = double.sso(home.path());
     let s = session("refresh");
@@ -364,7 +329,7 @@ async fn a_token_near_its_end_is_refreshed_without_a_browser() {
 #[tokio::test]
 #[ignore = "needs the SSO double: run scripts/test.sh"]
 async fn an_expired_refresh_token_needs_a_new_sign_in() {
-    let double = Double::start(&["--access-ttl", "600"]);
+    let double = Double::start(Some(600), None);
     let home = tempfile::tempdir().expect("home");
     let sso = double.sso(home.path());
     let s = session("expired-refresh");
@@ -400,7 +365,7 @@ async fn an_expired_refresh_token_needs_a_new_sign_in() {
 #[tokio::test]
 #[ignore = "needs the SSO double: run scripts/test.sh"]
 async fn a_revoked_token_is_rejected_and_not_used_again() {
-    let double = Double::start(&[]);
+    let double = Double::start(None, None);
     let home = tempfile::tempdir().expect("home");
     let sso = double.sso(home.path());
     let s = session("revoked");
@@ -433,7 +398,7 @@ async fn a_revoked_token_is_rejected_and_not_used_again() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 #[ignore = "needs the SSO double: run scripts/test.sh"]
 async fn twenty_parallel_callers_open_one_browser_tab() {
-    let double = Double::start(&[]);
+    let double = Double::start(None, None);
     let home = tempfile::tempdir().expect("home");
     let sso = Arc::new(double.sso(home.path()));
     let ui = Arc::new(TestUi::new(double.browser()));
@@ -461,7 +426,7 @@ async fn twenty_parallel_callers_open_one_browser_tab() {
 #[tokio::test]
 #[ignore = "needs the SSO double: run scripts/test.sh"]
 async fn botocore_reads_the_token_rolebar_wrote_and_gets_role_credentials() {
-    let double = Double::start(&["--access-ttl", "600"]);
+    let double = Double::start(Some(600), None);
     let home = tempfile::tempdir().expect("home");
     let cache_dir = rolebar_core::sso::default_cache_dir(home.path());
     let sso = double.sso(&cache_dir);
