@@ -467,8 +467,13 @@ impl Sso {
             url,
         };
         if let Err(e) = ui.show(&prompt).await {
-            waiter.abort();
-            return Err(e);
+            // A browser command that reports failure after the redirect came back (a page that
+            // answered an error, say) did open the sign-in: its outcome is the one to report.
+            if !waiter.is_finished() {
+                waiter.abort();
+                return Err(e);
+            }
+            tracing::debug!(error = %e, "the browser command failed after the redirect came back");
         }
         let callback = waiter.await.map_err(|e| SsoError::Loopback { detail: e.to_string() })?;
         let code = match callback {
