@@ -12,6 +12,7 @@ use time::Duration;
 fn snapshot(n: usize) -> Snapshot {
     let now = datetime!(2026-11-25 12:00 UTC);
     Snapshot {
+        sign_ins: Vec::new(),
         // Roles from 40 source profiles, as a large organisation's config has them.
         profiles: (0..n)
             .map(|i| ProfileView {

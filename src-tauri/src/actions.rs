@@ -5,16 +5,14 @@ use crate::error::{codes, CommandError};
 use crate::mfa::{source_options, DialogPrompt, TrayTouch};
 use crate::notify;
 use crate::state::AppState;
-use crate::views::{
-    ConsoleReport, CopyReport, ExportChoice, KeyView, LogOutReport, SessionKindView, SessionView, WriteResult,
-};
+use crate::views::{ConsoleReport, CopyReport, ExportChoice, KeyView, LogOutReport, SessionView, WriteResult};
 use crate::windows;
 use rolebar_core::mfa::{MfaPrompt, NoPrompt};
 use rolebar_core::mfa_source::SourcedPrompt;
 use rolebar_core::outputs::{self, WriteOptions};
 use rolebar_core::profile::{ProfileSet, ResolvedProfile};
 use rolebar_core::session::cache::CacheKey;
-use rolebar_core::{Credentials, ErrorCode, Session, SessionKind};
+use rolebar_core::{Credentials, ErrorCode, Session};
 use tauri::{AppHandle, Manager, Runtime};
 use time::OffsetDateTime;
 

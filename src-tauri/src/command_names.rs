@@ -24,6 +24,10 @@ pub const COMMANDS: &[&str] = &[
     "set_language",
     "get_switcher_hotkey",
     "set_switcher_hotkey",
+    "sso_sign_in",
+    "sso_sign_out",
+    "sso_accounts",
+    "add_sso_profile",
     // both windows
     "get_messages",
     // MFA dialog

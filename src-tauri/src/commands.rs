@@ -11,11 +11,12 @@ use crate::error::{codes, CommandError};
 use crate::hotkey::{self, Hotkey, HotkeyView};
 use crate::i18n::LanguageSetting;
 use crate::ipc::{Args, Command, Reply};
+use crate::sso::SsoAccountView;
 use crate::state::AppState;
 use crate::switcher::{self, Switcher, SwitcherChoice, SwitcherResults};
 use crate::views::{
     ConsoleReport, CopyReport, ExpiryView, ExportChoice, KeyView, LogOutReport, MessagesView, MfaRequestView, Overview,
-    RotationView, SessionView, Settings, WriteResult,
+    RotationView, SessionView, Settings, SignInReport, WriteResult,
 };
 use crate::windows;
 use serde::Deserialize;
@@ -236,6 +237,58 @@ pub async fn set_favourite<R: Runtime>(app: AppHandle<R>, args: Args<SetFavourit
     state.touch();
     windows::notify_changed(&app);
     Ok(favourites)
+}
+
+command_args!(SsoSignInArgs => "sso_sign_in" -> SignInReport { name: String });
+
+/// Signs in to the IAM Identity Center sign-in `name` through the browser.
+#[tauri::command]
+pub async fn sso_sign_in<R: Runtime>(app: AppHandle<R>, args: Args<SsoSignInArgs>) -> Reply<SsoSignInArgs> {
+    let state = crate::sso::sign_in(&app, &args.name).await?;
+    Ok(SignInReport {
+        expires_at: state.expires_at,
+        can_refresh: state.can_refresh,
+    })
+}
+
+command_args!(SsoSignOutArgs => "sso_sign_out" -> usize { name: String });
+
+/// Signs out of `name`; returns how many role sessions were dropped with it.
+#[tauri::command]
+pub async fn sso_sign_out<R: Runtime>(app: AppHandle<R>, args: Args<SsoSignOutArgs>) -> Reply<SsoSignOutArgs> {
+    crate::sso::sign_out(&app, &args.name).await
+}
+
+command_args!(SsoAccountsArgs => "sso_accounts" -> Vec<SsoAccountView> { name: String });
+
+/// The accounts and roles the sign-in `name` reaches (signing in first when needed).
+#[tauri::command]
+pub async fn sso_accounts<R: Runtime>(app: AppHandle<R>, args: Args<SsoAccountsArgs>) -> Reply<SsoAccountsArgs> {
+    crate::sso::accounts(&app.state::<AppState>(), &args.name).await
+}
+
+command_args!(AddSsoProfileArgs => "add_sso_profile" -> () {
+    /// The sign-in (its sso-session's name).
+    name: String,
+    account_id: String,
+    role_name: String,
+    /// The new profile's name.
+    profile: String,
+    region: Option<String>,
+});
+
+/// Adds a profile for an account's role to `~/.aws/config` (appended; nothing else changes).
+#[tauri::command]
+pub async fn add_sso_profile<R: Runtime>(app: AppHandle<R>, args: Args<AddSsoProfileArgs>) -> Reply<AddSsoProfileArgs> {
+    let region = args.region.as_deref().map(str::trim).filter(|r| !r.is_empty());
+    crate::sso::add_profile(
+        &app,
+        &args.name,
+        &args.account_id,
+        &args.role_name,
+        args.profile.trim(),
+        region,
+    )
 }
 
 command_args!(SetWarnBeforeArgs => "set_warn_before" -> ExpiryView { warn_before: Vec<String> });

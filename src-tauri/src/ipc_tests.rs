@@ -47,6 +47,10 @@ mfa_serial = arn:aws:iam::111111111111:mfa/oppara
 
 [profile corp]
 sso_session = corp
+
+[sso-session corp]
+sso_start_url = https://corp.awsapps.com/start
+sso_region = eu-west-1
 ";
 
 const CREDENTIALS: &str = "\
@@ -1129,7 +1133,8 @@ fn without_global_keys_the_hotkey_is_refused_and_nothing_is_saved() {
 #[test]
 fn console_and_rotation_refuse_what_they_cannot_serve_before_any_network_call() {
     let h = harness();
-    // An SSO profile cannot sign in to the console (yet): said with the core's code.
+    // A profile that only signs in to IAM Identity Center (no account or role) cannot open the
+    // console: said with the core's code.
     let err = invoke(&h.main, "open_console", json!({ "profile": "corp" })).expect_err("sso");
     assert_eq!(code_of(&err), "unsupported_profile");
     let err = invoke(&h.main, "open_console", json!({ "profile": "nope" })).expect_err("missing");

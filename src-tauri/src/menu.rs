@@ -451,7 +451,10 @@ fn written_entry(profile: &ProfileView, now: OffsetDateTime, words: &Catalog) ->
 fn sign_in_entry(sign_in: &SignInView, now: OffsetDateTime, words: &Catalog) -> Entry {
     let name = ("name", sign_in.name.as_str().into());
     if !sign_in.signed_in(now) {
-        return item(Action::SignIn(sign_in.name.clone()), words.tr_args("menu-sign-in", &[name]));
+        return item(
+            Action::SignIn(sign_in.name.clone()),
+            words.tr_args("menu-sign-in", &[name]),
+        );
     }
     let label = match sign_in.expires_at.filter(|at| *at > now) {
         Some(at) => words.tr_args(
@@ -616,6 +619,7 @@ mod tests {
 
     fn snapshot(sessions: Vec<SessionView>) -> Snapshot {
         Snapshot {
+            sign_ins: Vec::new(),
             profiles: vec![
                 profile("oppara", ProfileKind::SessionToken, None),
                 profile("oppara-dev", ProfileKind::Role, None),
@@ -739,6 +743,63 @@ mod tests {
             .collect()
     }
 
+    fn sign_in(name: &str, expires_at: Option<OffsetDateTime>, can_refresh: bool) -> SignInView {
+        SignInView {
+            name: name.into(),
+            start_url: format!("https://{name}.awsapps.com/start"),
+            expires_at,
+            can_refresh,
+            problem: None,
+            profiles: vec![format!("{name}-admin")],
+        }
+    }
+
+    #[test]
+    fn sso_profiles_and_their_sign_ins_are_listed_with_time_left_and_sign_in_or_out() {
+        let mut snap = snapshot(vec![]);
+        snap.profiles = vec![profile("corp-admin", ProfileKind::Sso, None)];
+        snap.sign_ins = vec![
+            sign_in("corp", Some(NOW + Duration::minutes(95)), true),
+            sign_in("old", Some(NOW - Duration::minutes(1)), false),
+            sign_in("fresh", None, false),
+            sign_in("kept", Some(NOW - Duration::minutes(1)), true),
+        ];
+        let model = build(&snap, &Activity::default(), &Shortcuts::default(), NOW, TEN_MIN, en());
+        assert_eq!(
+            labels(&model),
+            [
+                "corp-admin (SSO)",
+                "---",
+                "corp — signed in, 1 h 35 min",
+                "Sign in to old…",
+                "Sign in to fresh…",
+                "kept — signed in (renewed as needed)",
+                "---",
+                "Open Rolebar…",
+                "Quit",
+            ]
+        );
+        let ids: Vec<String> = model
+            .entries
+            .iter()
+            .filter_map(|e| match e {
+                Entry::Item { id, .. } => Some(id.clone()),
+                Entry::Submenu { items, .. } => items.first().and_then(|i| match i {
+                    Entry::Item { id, .. } => Some(id.clone()),
+                    _ => None,
+                }),
+                Entry::Separator => None,
+            })
+            .collect();
+        assert!(ids.contains(&"assume:corp-admin".to_string()), "{ids:?}");
+        assert!(ids.contains(&"signout:corp".to_string()), "{ids:?}");
+        assert!(ids.contains(&"signin:old".to_string()), "{ids:?}");
+        assert_eq!(
+            Action::parse("signin:https://x.awsapps.com/start"),
+            Some(Action::SignIn("https://x.awsapps.com/start".into()))
+        );
+    }
+
     #[test]
     fn sessions_then_profiles_then_the_fixed_items() {
         let model = build(
@@ -852,6 +913,7 @@ mod tests {
     #[test]
     fn a_config_that_cannot_be_read_says_so() {
         let snap = Snapshot {
+            sign_ins: Vec::new(),
             profiles: vec![],
             load_error: Some(CommandError::new(
                 "config_syntax",
@@ -1002,6 +1064,7 @@ mod tests {
     /// `count` role profiles `role-0000`… from seven source profiles, and a session.
     fn many(count: usize) -> Snapshot {
         Snapshot {
+            sign_ins: Vec::new(),
             profiles: (0..count)
                 .map(|i| ProfileView {
                     source_profile: Some(format!("src{}", i % 7)),

@@ -9,7 +9,7 @@ use crate::notify;
 use crate::state::{AppState, LanguageChoice};
 use crate::windows;
 use rolebar_core::profile::SsoSessionConfig;
-use rolebar_core::sso::{BrowserSignInUi, SignInFlow, SignInPrompt, SignInUi, SignInState};
+use rolebar_core::sso::{BrowserSignInUi, SignInFlow, SignInPrompt, SignInState, SignInUi};
 use std::sync::{Arc, Mutex};
 use tauri::{AppHandle, Manager, Runtime};
 
@@ -125,4 +125,115 @@ pub async fn sign_out_from_tray<R: Runtime>(app: &AppHandle<R>, name: &str) {
             e.message,
         );
     }
+}
+
+/// An account of a sign-in, with the roles the user may take there.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SsoAccountView {
+    pub account_id: String,
+    pub name: String,
+    pub email: String,
+    pub roles: Vec<SsoRoleView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SsoRoleView {
+    pub role_name: String,
+    /// The profile of `~/.aws/config` that already takes this role with this sign-in, if any.
+    pub profile: Option<String>,
+    /// A name for a new profile: `account-name-role-name`, lower case.
+    pub suggested_profile: String,
+}
+
+/// Every account and role the sign-in `name` reaches (ListAccounts, ListAccountRoles), signing
+/// in through the browser first when needed.
+pub async fn accounts(state: &AppState, name: &str) -> Result<Vec<SsoAccountView>, CommandError> {
+    let set = state.sessions.profiles()?;
+    let session = set.sign_in_named(name)?;
+    let access = state.sessions.vault.sso_access()?;
+    let ui = TraySignIn::new(state.language_handle());
+    let token = access.sso.access_token(&session, Some(&ui), SignInFlow::Pkce).await?;
+    state.touch();
+    let existing: Vec<(String, String, String)> = rolebar_core::sessions::sso_profiles(&set, &session)
+        .into_iter()
+        .filter_map(|profile| match set.resolve(&profile).ok()?.source {
+            rolebar_core::profile::CredentialSource::Sso(role) => Some((profile, role.account_id, role.role_name)),
+            _ => None,
+        })
+        .collect();
+    let mut views = Vec::new();
+    for account in access.sso.accounts(&token).await? {
+        let roles = access.sso.account_roles(&token, &account.account_id).await?;
+        let roles = roles
+            .into_iter()
+            .map(|role_name| SsoRoleView {
+                profile: existing
+                    .iter()
+                    .find(|(_, a, r)| *a == account.account_id && *r == role_name)
+                    .map(|(p, _, _)| p.clone()),
+                suggested_profile: suggested_name(&account.name, &role_name),
+                role_name,
+            })
+            .collect();
+        views.push(SsoAccountView {
+            account_id: account.account_id,
+            name: account.name,
+            email: account.email,
+            roles,
+        });
+    }
+    Ok(views)
+}
+
+/// `Sandbox`, `AdministratorAccess` → `sandbox-administratoraccess`: lower case, runs of
+/// anything but letters, digits, `-` and `_` made one `-`.
+pub fn suggested_name(account: &str, role: &str) -> String {
+    let mut name = String::new();
+    for c in format!("{account}-{role}").chars() {
+        if c.is_alphanumeric() || c == '_' {
+            name.extend(c.to_lowercase());
+        } else if !name.ends_with('-') {
+            name.push('-');
+        }
+    }
+    name.trim_matches('-').to_string()
+}
+
+/// Adds `[profile PROFILE]` for a role of the sign-in `name` to `~/.aws/config` (appended, every
+/// other byte kept), then redraws.
+pub fn add_profile<R: Runtime>(
+    app: &AppHandle<R>,
+    name: &str,
+    account_id: &str,
+    role_name: &str,
+    profile: &str,
+    region: Option<&str>,
+) -> Result<(), CommandError> {
+    let state = app.state::<AppState>();
+    let session = state.sessions.profiles()?.sign_in_named(name)?;
+    let Some(sso_session) = session.name.as_deref() else {
+        return Err(CommandError::new(
+            crate::error::codes::INVALID_INPUT,
+            format!(
+                "`{}` is signed in to from a profile's own sso_start_url; add an [sso-session] section for it to add profiles from here",
+                session.start_url
+            ),
+        ));
+    };
+    rolebar_core::profile::append::append_sso_profile(
+        &state.sessions.paths.config,
+        &rolebar_core::profile::append::NewSsoProfile {
+            name: profile,
+            sso_session,
+            account_id,
+            role_name,
+            region,
+        },
+    )?;
+    tracing::info!(profile, sso_session, "SSO profile added to the config file");
+    state.touch();
+    windows::notify_changed(app);
+    Ok(())
 }

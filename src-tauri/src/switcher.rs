@@ -241,6 +241,7 @@ mod tests {
 
     fn snapshot(profiles: Vec<ProfileView>, sessions: Vec<SessionView>) -> Snapshot {
         Snapshot {
+            sign_ins: Vec::new(),
             profiles,
             load_error: None,
             sessions,

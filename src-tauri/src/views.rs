@@ -510,6 +510,17 @@ impl SignInView {
     }
 }
 
+/// A sign-in just made.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SignInReport {
+    /// RFC 3339.
+    #[serde(with = "time::serde::rfc3339")]
+    #[ts(type = "string")]
+    pub expires_at: OffsetDateTime,
+    pub can_refresh: bool,
+}
+
 /// `path` with the home folder shown as `~` (`~/.aws/credentials`), so it fits a menu line or a
 /// header; other paths as they are.
 pub fn tilde_path(path: &std::path::Path, home: Option<&std::path::Path>) -> String {
@@ -740,6 +751,15 @@ mfa_serial = arn:aws:iam::111111111111:mfa/oppara
 [profile corp-sso]
 sso_session = corp
 
+[sso-session corp]
+sso_start_url = https://corp.awsapps.com/start
+sso_region = eu-west-1
+
+[profile corp-admin]
+sso_session = corp
+sso_account_id = 111111111111
+sso_role_name = AdministratorAccess
+
 [profile broken]
 role_arn = arn:aws:iam::222222222222:role/x
 source_profile = nowhere
@@ -759,9 +779,17 @@ source_profile = nowhere
                 ("oppara", ProfileKind::SessionToken),
                 ("oppara-dev", ProfileKind::Role),
                 ("corp-sso", ProfileKind::Unsupported),
+                ("corp-admin", ProfileKind::Sso),
                 ("broken", ProfileKind::Invalid),
             ]
         );
+        let sso = &views[3];
+        assert_eq!(sso.sso_session.as_deref(), Some("corp"));
+        assert_eq!(
+            sso.role_arn.as_deref(),
+            Some("arn:aws:iam::111111111111:role/AdministratorAccess")
+        );
+        assert_eq!(sso.keys, None, "no keys to store for an SSO role");
         let dev = &views[1];
         assert_eq!(dev.source_profile.as_deref(), Some("oppara"));
         assert_eq!(dev.key_profile.as_deref(), Some("oppara"));
@@ -774,7 +802,7 @@ source_profile = nowhere
             Some("unsupported_profile")
         );
         assert_eq!(
-            views[3].problem.as_ref().map(|p| p.code.as_str()),
+            views[4].problem.as_ref().map(|p| p.code.as_str()),
             Some("profile_reference_not_found")
         );
     }

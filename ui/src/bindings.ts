@@ -68,6 +68,7 @@ export type ErrorCode =
   | "no_keys"
   | "not_a_regular_file"
   | "profile_cycle"
+  | "profile_exists"
   | "profile_not_found"
   | "profile_reference_not_found"
   | "read_failed"
@@ -95,6 +96,22 @@ export type ErrorCode =
   | "signin_refused"
   | "signin_timeout"
   | "signin_unreachable"
+  | "sso_bad_reply"
+  | "sso_cache_corrupt"
+  | "sso_device_code_expired"
+  | "sso_endpoint_invalid"
+  | "sso_loopback_failed"
+  | "sso_random_failed"
+  | "sso_refused"
+  | "sso_role_denied"
+  | "sso_sign_in_declined"
+  | "sso_sign_in_rejected"
+  | "sso_sign_in_required"
+  | "sso_sign_in_timeout"
+  | "sso_state_mismatch"
+  | "sso_timeout"
+  | "sso_token_rejected"
+  | "sso_unreachable"
   | "stale_mfa_request"
   | "sts_error"
   | "symlink_loop"
@@ -118,7 +135,7 @@ export type CommandError = {
  */
 code: ErrorCode, message: string, };
 
-export type ProfileKind = "keys" | "sessionToken" | "role" | "unsupported" | "invalid" | "written";
+export type ProfileKind = "keys" | "sessionToken" | "role" | "sso" | "unsupported" | "invalid" | "written";
 
 export type KeysAt = "keyring" | "file" | "missing";
 
@@ -152,9 +169,14 @@ problem: CommandError | null,
 /**
  * What Rolebar wrote there (kind `written`).
  */
-written: WrittenView | null, };
+written: WrittenView | null, 
+/**
+ * The IAM Identity Center sign-in it uses (kind `sso`): the sso-session's name, or the
+ * legacy form's start URL.
+ */
+ssoSession: string | null, };
 
-export type SessionKindView = "assumeRole" | "getSessionToken";
+export type SessionKindView = "assumeRole" | "getSessionToken" | "ssoRole";
 
 export type SessionView = { 
 /**
@@ -219,6 +241,46 @@ settingsPathShort: string | null,
  */
 problem: CommandError | null, };
 
+export type SignInView = { 
+/**
+ * The sso-session's name, or the legacy form's start URL.
+ */
+name: string, startUrl: string, 
+/**
+ * When the access token ends (RFC 3339); `null` when not signed in.
+ */
+expiresAt: string | null, 
+/**
+ * Rolebar renews it without a browser (a refresh token it may still use).
+ */
+canRefresh: boolean, 
+/**
+ * The token file cannot be read: why (nothing is replaced until the user signs in).
+ */
+problem: CommandError | null, 
+/**
+ * The profiles that use it.
+ */
+profiles: Array<string>, };
+
+export type SignInReport = { 
+/**
+ * RFC 3339.
+ */
+expiresAt: string, canRefresh: boolean, };
+
+export type SsoRoleView = { roleName: string, 
+/**
+ * The profile of `~/.aws/config` that already takes this role with this sign-in, if any.
+ */
+profile: string | null, 
+/**
+ * A name for a new profile: `account-name-role-name`, lower case.
+ */
+suggestedProfile: string, };
+
+export type SsoAccountView = { accountId: string, name: string, email: string, roles: Array<SsoRoleView>, };
+
 export type Overview = { profiles: Array<ProfileView>, 
 /**
  * Live sessions (more than zero time left), soonest to expire first.
@@ -245,7 +307,11 @@ configPathShort: string, credentialsPathShort: string,
 /**
  * The AWS files could not be read: `profiles` is empty and this says why.
  */
-loadError: CommandError | null, defaultExportFormat: ExportChoice, expiry: ExpiryView, };
+loadError: CommandError | null, defaultExportFormat: ExportChoice, expiry: ExpiryView, 
+/**
+ * The IAM Identity Center sign-ins the profiles use.
+ */
+signIns: Array<SignInView>, };
 
 export type PlacementView = "replaced" | "appended";
 
@@ -409,6 +475,22 @@ export type SetSwitcherHotkeyArgs = {
  */
 hotkey: string | null, };
 
+export type SsoSignInArgs = { name: string, };
+
+export type SsoSignOutArgs = { name: string, };
+
+export type SsoAccountsArgs = { name: string, };
+
+export type AddSsoProfileArgs = { 
+/**
+ * The sign-in (its sso-session's name).
+ */
+name: string, accountId: string, roleName: string, 
+/**
+ * The new profile's name.
+ */
+profile: string, region: string | null, };
+
 export type GetMessagesArgs = Record<symbol, never>;
 
 export type MfaRequestArgs = Record<symbol, never>;
@@ -447,6 +529,10 @@ export type Commands = {
   set_language: { args: SetLanguageArgs; result: MessagesView };
   get_switcher_hotkey: { args: GetSwitcherHotkeyArgs; result: HotkeyView };
   set_switcher_hotkey: { args: SetSwitcherHotkeyArgs; result: HotkeyView };
+  sso_sign_in: { args: SsoSignInArgs; result: SignInReport };
+  sso_sign_out: { args: SsoSignOutArgs; result: number };
+  sso_accounts: { args: SsoAccountsArgs; result: Array<SsoAccountView> };
+  add_sso_profile: { args: AddSsoProfileArgs; result: null };
   get_messages: { args: GetMessagesArgs; result: MessagesView };
   mfa_request: { args: MfaRequestArgs; result: MfaRequestView | null };
   submit_mfa_code: { args: SubmitMfaCodeArgs; result: null };

@@ -1,6 +1,6 @@
 // Pure helpers shared by the two windows (unit-tested with Vitest). Words come from the
 // catalogue (i18n.ts).
-import type { ExpiryView, Intent, Overview, ProfileKind, WrittenView } from "./bindings";
+import type { ExpiryView, Intent, Overview, ProfileKind, SessionKindView, SignInView, WrittenView } from "./bindings";
 import { listAnd, t } from "./i18n";
 
 /** The 6 digits of an MFA code, with spaces (as pasted from authenticator apps) removed; null
@@ -80,6 +80,8 @@ export function kindLabel(kind: ProfileKind): string {
       return t("main-kind-session-token");
     case "role":
       return t("main-kind-role");
+    case "sso":
+      return t("main-kind-sso");
     case "unsupported":
       return t("main-kind-unsupported");
     case "invalid":
@@ -87,6 +89,27 @@ export function kindLabel(kind: ProfileKind): string {
     case "written":
       return t("main-kind-written");
   }
+}
+
+export function sessionKindLabel(kind: SessionKindView): string {
+  switch (kind) {
+    case "assumeRole":
+      return t("main-kind-role-session");
+    case "getSessionToken":
+      return t("main-kind-mfa-session");
+    case "ssoRole":
+      return t("main-kind-sso-session");
+  }
+}
+
+/** A sign-in's state at `nowMs`: signed in with its time left, renewed as needed (only the
+ *  refresh token is left), signed out, or why its token file cannot be read. */
+export function signInStatus(s: SignInView, nowMs: number): { signedIn: boolean; text: string } {
+  if (s.problem) return { signedIn: false, text: s.problem.message };
+  const left = s.expiresAt === null ? 0 : secondsLeft(s.expiresAt, nowMs);
+  if (left > 0) return { signedIn: true, text: t("main-sso-signed-in", { left: formatTimeLeft(left) }) };
+  if (s.canRefresh) return { signedIn: true, text: t("main-sso-renewable") };
+  return { signedIn: false, text: t("main-sso-signed-out") };
 }
 
 /** What a section Rolebar wrote holds: `from oppara-dev, 37m 05s left` (`expired` once past its

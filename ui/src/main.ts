@@ -3,7 +3,19 @@
 // re-reads the overview on start, after each action, and when Rust says something changed.
 // Forms sit outside the re-rendered tables so typing is never lost to a refresh.
 import { call, on, toCommandError } from "./api";
-import type { CommandError, ErrorCode, ExpiryView, ExportChoice, HotkeyView, Intent, Overview, ProfileView, SessionView } from "./bindings";
+import type {
+  CommandError,
+  ErrorCode,
+  ExpiryView,
+  ExportChoice,
+  HotkeyView,
+  Intent,
+  Overview,
+  ProfileView,
+  SessionView,
+  SignInView,
+  SsoAccountView,
+} from "./bindings";
 import { EVENTS } from "./bindings";
 import { byId, h } from "./dom";
 import {
@@ -12,6 +24,8 @@ import {
   formatTimeLeft,
   kindLabel,
   parseIntent,
+  sessionKindLabel,
+  signInStatus,
   pathsLine,
   secondsLeft,
   splitDurations,
@@ -105,8 +119,138 @@ function render(overview: Overview): void {
   renderExpiry(overview);
   renderSessions(overview.sessions);
   renderProfiles(overview);
+  renderSignIns(overview.signIns);
   renderKeys(overview);
 }
+
+// --- IAM Identity Center: the sign-ins the profiles use, and a browser of their accounts ------
+
+function renderSignIns(signIns: SignInView[]): void {
+  byId("sso-section").hidden = signIns.length === 0;
+  const now = Date.now();
+  byId("sign-ins-body").replaceChildren(
+    ...signIns.map((s) => {
+      const signedIn = signInStatus(s, now).signedIn;
+      return h(
+        "tr",
+        { "data-testid": "sign-in-row", "data-sign-in": s.name },
+        cell(h("strong", {}, s.name), h("div", { class: "sub" }, s.profiles.join(", "))),
+        cell(h("code", {}, s.startUrl)),
+        cell(h("span", { "data-testid": "sign-in-status" }, signInStatus(s, now).text)),
+        cell(
+          h("div", { class: "row-actions" },
+            signedIn
+              ? h("button", { type: "button", "data-testid": "sso-sign-out", "data-sign-in": s.name, onclick: () => void ssoSignOut(s.name) }, t("main-sso-sign-out"))
+              : h("button", { type: "button", class: "primary", "data-testid": "sso-sign-in", "data-sign-in": s.name, onclick: () => void ssoSignIn(s.name) }, t("main-sso-sign-in")),
+            h("button", { type: "button", "data-testid": "sso-browse", "data-sign-in": s.name, onclick: () => void browseAccounts(s.name) }, t("main-sso-browse")),
+          ),
+        ),
+      );
+    }),
+  );
+}
+
+async function ssoSignIn(name: string): Promise<void> {
+  clearError();
+  setBusy(`sign-in:${name}`, true, t("main-busy-sign-in", { name }));
+  try {
+    await call("sso_sign_in", { name });
+    notice(t("main-notice-signed-in", { name }));
+  } catch (e) {
+    showError(toCommandError(e));
+  } finally {
+    setBusy(`sign-in:${name}`, false);
+  }
+  await refresh();
+}
+
+async function ssoSignOut(name: string): Promise<void> {
+  clearError();
+  try {
+    const dropped = await call("sso_sign_out", { name });
+    notice(t("main-notice-signed-out", { name, count: dropped }));
+  } catch (e) {
+    showError(toCommandError(e));
+  }
+  await refresh();
+}
+
+let browsing: string | null = null;
+
+function setAccountsError(error: CommandError | null): void {
+  const el = byId("sso-accounts-error");
+  el.hidden = error === null;
+  el.textContent = error ? error.message : "";
+}
+
+async function browseAccounts(name: string): Promise<void> {
+  browsing = name;
+  byId("sso-accounts-name").textContent = name;
+  byId("sso-accounts").hidden = false;
+  byId("sso-accounts-body").replaceChildren();
+  setAccountsError(null);
+  setBusy(`accounts:${name}`, true, t("main-busy-accounts", { name }));
+  try {
+    const accounts = await call("sso_accounts", { name });
+    if (browsing === name) renderAccounts(name, accounts);
+  } catch (e) {
+    if (browsing === name) setAccountsError(toCommandError(e));
+  } finally {
+    setBusy(`accounts:${name}`, false);
+  }
+}
+
+function renderAccounts(name: string, accounts: SsoAccountView[]): void {
+  byId("sso-accounts-body").replaceChildren(
+    ...accounts.flatMap((a) =>
+      a.roles.map((r) => {
+        const input = h("input", {
+          "data-testid": "sso-new-profile",
+          "data-account": a.accountId,
+          "data-role": r.roleName,
+          spellcheck: "false",
+          autocomplete: "off",
+        }) as HTMLInputElement;
+        input.value = r.suggestedProfile;
+        return h(
+          "tr",
+          { "data-testid": "sso-role-row", "data-account": a.accountId, "data-role": r.roleName },
+          cell(h("strong", {}, a.name), h("div", { class: "sub" }, `${a.accountId} · ${a.email}`)),
+          cell(r.roleName),
+          cell(r.profile ? h("span", { "data-testid": "sso-existing-profile" }, r.profile) : input),
+          cell(
+            r.profile
+              ? "—"
+              : h("button", {
+                  type: "button",
+                  "data-testid": "sso-add-profile",
+                  "data-account": a.accountId,
+                  "data-role": r.roleName,
+                  onclick: () => void addSsoProfile(name, a, r.roleName, input.value),
+                }, t("main-sso-add-profile")),
+          ),
+        );
+      }),
+    ),
+  );
+}
+
+async function addSsoProfile(name: string, account: SsoAccountView, roleName: string, profile: string): Promise<void> {
+  setAccountsError(null);
+  try {
+    await call("add_sso_profile", { name, accountId: account.accountId, roleName, profile, region: null });
+    notice(t("main-notice-profile-added", { profile }));
+    await refresh();
+    await browseAccounts(name);
+  } catch (e) {
+    setAccountsError(toCommandError(e));
+  }
+}
+
+byId("sso-accounts-close").addEventListener("click", () => {
+  browsing = null;
+  byId("sso-accounts").hidden = true;
+});
 
 function renderExpiry(o: Overview): void {
   showExpiry(o.expiry);
@@ -171,7 +315,7 @@ function renderSessions(sessions: SessionView[]): void {
         "tr",
         { "data-testid": "session-row", "data-profile": s.profile, "data-session-id": s.id },
         cell(h("strong", {}, s.profile), s.roleArn ? h("div", { class: "sub" }, s.roleArn) : null),
-        h("td", { class: "nowrap" }, s.kind === "assumeRole" ? t("main-kind-role-session") : t("main-kind-mfa-session")),
+        h("td", { class: "nowrap" }, sessionKindLabel(s.kind)),
         cell(
           h("span", {
             class: "time-left",

@@ -451,11 +451,13 @@ impl ProfileSet {
             return Ok(session);
         }
         if self.contains(name) {
-            return self.sso_session_of_profile(name)?.ok_or_else(|| Error::UnsupportedProfile {
-                profile: name.to_string(),
-                what: "not SSO",
-                reason: "it names no sso_session or sso_start_url, so there is nothing to sign in to".into(),
-            });
+            return self
+                .sso_session_of_profile(name)?
+                .ok_or_else(|| Error::UnsupportedProfile {
+                    profile: name.to_string(),
+                    what: "not SSO",
+                    reason: "it names no sso_session or sso_start_url, so there is nothing to sign in to".into(),
+                });
         }
         for profile in self.names() {
             if let Ok(Some(session)) = self.sso_session_of_profile(profile) {
