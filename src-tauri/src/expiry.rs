@@ -31,7 +31,7 @@ use crate::error::{codes, CommandError};
 use crate::i18n::Catalog;
 use crate::notify;
 use crate::state::AppState;
-use crate::views::ExpiryView;
+use crate::views::{ExpiryView, SignInView};
 use crate::windows;
 use fluent_bundle::FluentValue;
 use rolebar_core::schedule::{
@@ -172,22 +172,28 @@ pub struct Note {
 /// the server can show them, else a line saying where to renew.
 pub fn warning_note(warning: &Warning, detail: Option<&str>, with_actions: bool, words: &Catalog) -> Note {
     let profile = ("profile", FluentValue::from(warning.profile.as_str()));
-    let mut body = match warning.kind {
-        WarningKind::Expired => words.tr_args("note-expired", &[profile]),
-        WarningKind::Threshold(_) => words.tr_args(
-            "note-expires-in",
-            &[profile, ("left", words.warning_left(warning.time_left()).into())],
-        ),
+    let sign_in = signed_in_to(warning).is_some();
+    let left = || ("left", FluentValue::from(words.warning_left(warning.time_left())));
+    let mut body = match (sign_in, warning.kind) {
+        (false, WarningKind::Expired) => words.tr_args("note-expired", &[profile]),
+        (false, WarningKind::Threshold(_)) => words.tr_args("note-expires-in", &[profile, left()]),
+        (true, WarningKind::Expired) => words.tr_args("note-sign-in-expired", &[profile]),
+        (true, WarningKind::Threshold(_)) => words.tr_args("note-sign-in-expires-in", &[profile, left()]),
+    };
+    let (again, again_in_tray) = if sign_in {
+        (words.tr("note-sign-in-again"), words.tr("note-sign-in-again-in-tray"))
+    } else {
+        (words.tr("note-renew"), words.tr("note-renew-in-tray"))
     };
     if let Some(detail) = detail {
         body.push('\n');
         body.push_str(detail);
     }
     let actions = if with_actions {
-        vec![(RENEW, words.tr("note-renew")), (DISMISS, words.tr("note-dismiss"))]
+        vec![(RENEW, again), (DISMISS, words.tr("note-dismiss"))]
     } else {
         body.push('\n');
-        body.push_str(&words.tr("note-renew-in-tray"));
+        body.push_str(&again_in_tray);
         Vec::new()
     };
     Note {
@@ -195,6 +201,28 @@ pub fn warning_note(warning: &Warning, detail: Option<&str>, with_actions: bool,
         body,
         actions,
     }
+}
+
+/// The schedule's key of an IAM Identity Center sign-in: it is watched as sessions are.
+const SIGN_IN_KEY: &str = "sso-sign-in:";
+
+/// The sign-ins that end for good when their token does (no refresh token Rolebar may use), as
+/// the schedule watches them: warned about before the end, with "Sign in again". A sign-in that
+/// renews itself is not: its token's end means nothing to the user.
+pub fn sign_in_refs(sign_ins: &[SignInView]) -> Vec<SessionRef> {
+    sign_ins
+        .iter()
+        .filter(|s| !s.can_refresh && s.problem.is_none())
+        .filter_map(|s| {
+            let at = s.expires_at?;
+            Some(SessionRef::new(format!("{SIGN_IN_KEY}{}", s.name), &s.name, at))
+        })
+        .collect()
+}
+
+/// The sign-in a warning is about, if it is about one.
+pub fn signed_in_to(warning: &Warning) -> Option<&str> {
+    warning.key.strip_prefix(SIGN_IN_KEY)
 }
 
 /// What auto-refresh did: `oppara-dev refreshed`, the new session's time left, the sections
@@ -409,7 +437,12 @@ async fn deliver<R: Runtime>(app: AppHandle<R>, mut warnings: tokio::sync::mpsc:
 async fn on_warning<R: Runtime>(app: AppHandle<R>, shared: Arc<Warnings>, warning: Warning) {
     let state = app.state::<AppState>();
     let born_left = shared.refreshed.born_left(&warning);
-    let detail = match plan(&warning, &state.expiry().settings, born_left) {
+    // A sign-in is signed in to again by the user, never refreshed behind their back.
+    let planned = match signed_in_to(&warning) {
+        Some(_) => Plan::Notify,
+        None => plan(&warning, &state.expiry().settings, born_left),
+    };
+    let detail = match planned {
         Plan::Notify => None,
         Plan::Skip => {
             tracing::info!(profile = %warning.profile, "just refreshed; this warning is skipped");
@@ -440,6 +473,11 @@ async fn on_warning<R: Runtime>(app: AppHandle<R>, shared: Arc<Warnings>, warnin
 #[cfg_attr(not(all(unix, not(target_os = "macos"))), allow(dead_code))]
 async fn renew<R: Runtime>(app: &AppHandle<R>, warning: &Warning) {
     let state = app.state::<AppState>();
+    if let Some(name) = signed_in_to(warning) {
+        tracing::info!(sign_in = name, "signing in again from the expiry notification");
+        crate::sso::sign_in_from_tray(app, name).await;
+        return;
+    }
     if renewed_since(warning, &state.watched_sessions()) {
         tracing::info!(profile = %warning.profile, "already renewed; nothing to do");
         state.touch();
@@ -635,6 +673,47 @@ mod tests {
             "oppara-dev expires in 1 h 5 min",
             "the core's own text stays English (the command line)"
         );
+    }
+
+    #[test]
+    fn a_sign_in_that_cannot_renew_itself_is_warned_about_with_sign_in_again() {
+        let at = EXPIRES;
+        let view = |name: &str, can_refresh: bool| SignInView {
+            name: name.into(),
+            start_url: format!("https://{name}.awsapps.com/start"),
+            expires_at: Some(at),
+            can_refresh,
+            problem: None,
+            profiles: vec![],
+        };
+        let refs = sign_in_refs(&[view("corp", true), view("https://old.awsapps.com/start", false)]);
+        assert_eq!(
+            refs,
+            [SessionRef::new(
+                "sso-sign-in:https://old.awsapps.com/start",
+                "https://old.awsapps.com/start",
+                at
+            )]
+        );
+        let warning = Warning {
+            key: refs[0].key.clone(),
+            profile: refs[0].profile.clone(),
+            expires_at: at,
+            left: Duration::minutes(2),
+            kind: WarningKind::Threshold(Duration::minutes(2)),
+        };
+        assert_eq!(signed_in_to(&warning), Some("https://old.awsapps.com/start"));
+        let note = warning_note(&warning, None, true, en());
+        assert_eq!(note.body, "Your sign-in to https://old.awsapps.com/start ends in 2 min");
+        assert_eq!(note.actions[0], (RENEW, "Sign in again".to_string()));
+        let plain = warning_note(&warning, None, false, en());
+        assert!(
+            plain.body.ends_with("Sign in again from the Rolebar tray menu."),
+            "{}",
+            plain.body
+        );
+        let session = two_min();
+        assert_eq!(signed_in_to(&session), None);
     }
 
     #[test]

@@ -326,6 +326,12 @@ impl AppState {
                 sessions.push(held.clone());
             }
         }
+        // Sign-ins that end for good are warned about too (`expiry::sign_in_refs`).
+        let profiles = self.sessions.profiles().ok();
+        sessions.extend(crate::expiry::sign_in_refs(&crate::views::sign_in_views(
+            &profiles,
+            &self.sessions.vault,
+        )));
         sessions
     }
 
