@@ -228,3 +228,39 @@ fn bad_sso_input_is_named() {
     let token: serde_json::Value = serde_json::from_slice(&std::fs::read(s.token_file()).expect("read")).expect("json");
     assert!(token["accessToken"].is_string());
 }
+
+#[test]
+#[ignore = "needs moto, the SSO double and a keyring: run bash scripts/test.sh"]
+fn the_legacy_form_signs_in_with_a_device_code_under_its_start_url() {
+    let s = SsoWorld::new(
+        "sso-legacy",
+        SsoOptions {
+            device_pending: Some(1),
+            ..SsoOptions::default()
+        },
+    );
+    let mut config = std::fs::read_to_string(s.w.path("config")).expect("config");
+    config.push_str(
+        "\n[profile legacy-ro]\nsso_start_url = https://old.awsapps.com/start\nsso_region = us-east-1\n\
+         sso_account_id = 222222222222\nsso_role_name = ReadOnly\n",
+    );
+    std::fs::write(s.w.path("config"), config).expect("config");
+    let out = s.rolebar(&["login-sso", "legacy-ro", "--no-browser"]);
+    let stderr = text(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("and enter the code "),
+        "the AWS CLI's flow for this form: {stderr}"
+    );
+    // Keyed by the start URL, as the AWS CLI keys it; never renewed without the user.
+    let file =
+        s.w.dir
+            .path()
+            .join(".aws/sso/cache/33d5ca4bf3b1a62edb96b47f7c203034a43ac435.json");
+    let token: serde_json::Value = serde_json::from_slice(&std::fs::read(&file).expect("token file")).expect("json");
+    assert_eq!(token["startUrl"], "https://old.awsapps.com/start");
+    let arn = s.exec_arn("legacy-ro");
+    assert!(arn.contains(":222222222222:assumed-role/ReadOnly/"), "{arn}");
+    let listing = text(&s.rolebar(&["list"]).stdout);
+    assert!(listing.contains("legacy-ro"), "{listing}");
+}

@@ -339,6 +339,12 @@ impl Sso {
         flow: SignInFlow,
         ui: &dyn SignInUi,
     ) -> Result<CachedToken> {
+        // The legacy form (sso_start_url in the profile) signs in with a device code, as the AWS
+        // CLI signs it in: its registration has no scopes, so no redirect-based client for it.
+        let flow = match session.name {
+            None => SignInFlow::DeviceCode,
+            Some(_) => flow,
+        };
         let previous = match self.cache.lookup(session)? {
             Lookup::Token(token) => Some(*token),
             Lookup::Missing => None,
