@@ -206,13 +206,14 @@ pub fn warning_note(warning: &Warning, detail: Option<&str>, with_actions: bool,
 /// The schedule's key of an IAM Identity Center sign-in: it is watched as sessions are.
 const SIGN_IN_KEY: &str = "sso-sign-in:";
 
-/// The sign-ins that end for good when their token does (no refresh token Rolebar may use), as
-/// the schedule watches them: warned about before the end, with "Sign in again". A sign-in that
-/// renews itself is not: its token's end means nothing to the user.
+/// The sign-ins, as the schedule watches them: at each warning time before a token's end, one
+/// that can be renewed is renewed quietly (AWS then says whether the sign-in still holds: its
+/// refresh token's end is known to nobody in advance); one that cannot, or whose renewal AWS
+/// refuses, is warned about with "Sign in again".
 pub fn sign_in_refs(sign_ins: &[SignInView]) -> Vec<SessionRef> {
     sign_ins
         .iter()
-        .filter(|s| !s.can_refresh && s.problem.is_none())
+        .filter(|s| s.problem.is_none())
         .filter_map(|s| {
             let at = s.expires_at?;
             Some(SessionRef::new(format!("{SIGN_IN_KEY}{}", s.name), &s.name, at))
@@ -437,9 +438,17 @@ async fn deliver<R: Runtime>(app: AppHandle<R>, mut warnings: tokio::sync::mpsc:
 async fn on_warning<R: Runtime>(app: AppHandle<R>, shared: Arc<Warnings>, warning: Warning) {
     let state = app.state::<AppState>();
     let born_left = shared.refreshed.born_left(&warning);
-    // A sign-in is signed in to again by the user, never refreshed behind their back.
+    // A sign-in is renewed quietly when its refresh token still works; otherwise the user signs
+    // in again (never a browser opened behind their back).
     let planned = match signed_in_to(&warning) {
-        Some(_) => Plan::Notify,
+        Some(name) => {
+            if crate::sso::renewed_quietly(&state, name, warning.expires_at).await {
+                tracing::info!(sign_in = name, "SSO sign-in renewed before its token ended");
+                state.touch();
+                return;
+            }
+            Plan::Notify
+        }
         None => plan(&warning, &state.expiry().settings, born_left),
     };
     let detail = match planned {
@@ -676,7 +685,7 @@ mod tests {
     }
 
     #[test]
-    fn a_sign_in_that_cannot_renew_itself_is_warned_about_with_sign_in_again() {
+    fn sign_ins_are_watched_and_warned_about_with_sign_in_again() {
         let at = EXPIRES;
         let view = |name: &str, can_refresh: bool| SignInView {
             name: name.into(),
@@ -686,15 +695,21 @@ mod tests {
             problem: None,
             profiles: vec![],
         };
-        let refs = sign_in_refs(&[view("corp", true), view("https://old.awsapps.com/start", false)]);
+        let mut broken = view("broken", false);
+        broken.problem = Some(CommandError::new("sso_cache_corrupt", "…"));
+        let refs = sign_in_refs(&[view("corp", true), view("https://old.awsapps.com/start", false), broken]);
         assert_eq!(
             refs,
-            [SessionRef::new(
-                "sso-sign-in:https://old.awsapps.com/start",
-                "https://old.awsapps.com/start",
-                at
-            )]
+            [
+                SessionRef::new("sso-sign-in:corp", "corp", at),
+                SessionRef::new(
+                    "sso-sign-in:https://old.awsapps.com/start",
+                    "https://old.awsapps.com/start",
+                    at
+                )
+            ]
         );
+        let refs = &refs[1..];
         let warning = Warning {
             key: refs[0].key.clone(),
             profile: refs[0].profile.clone(),

@@ -104,6 +104,22 @@ pub async fn sign_out<R: Runtime>(app: &AppHandle<R>, name: &str) -> Result<usiz
     result
 }
 
+/// Renews the sign-in `name` without the user (its refresh token), before a token that ends at
+/// `ending` does: whether a token that lasts longer came of it. A refusal (the sign-in ended at
+/// AWS) or a sign-in with nothing to renew it with says no.
+pub async fn renewed_quietly(state: &AppState, name: &str, ending: time::OffsetDateTime) -> bool {
+    let renewed = async {
+        let session = state.sessions.profiles()?.sign_in_named(name)?;
+        let renewed = state.sessions.vault.sso_access()?.sso.renew(&session).await?;
+        Ok::<_, CommandError>(renewed.is_some_and(|s| s.expires_at > ending))
+    }
+    .await;
+    renewed.unwrap_or_else(|e| {
+        tracing::info!(sign_in = name, code = %e.code, "the SSO sign-in was not renewed: {}", e.message);
+        false
+    })
+}
+
 /// A menu click on "Sign in to NAME…": failures become a notification.
 pub async fn sign_in_from_tray<R: Runtime>(app: &AppHandle<R>, name: &str) {
     let words = app.state::<AppState>().catalog();

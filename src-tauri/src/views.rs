@@ -598,39 +598,50 @@ impl Snapshot {
     }
 }
 
-/// The sign-ins the SSO profiles use, in the order their first profile comes, with what the
-/// token cache says of each (no network).
+/// The sign-ins of the config: each `[sso-session]` (also one no profile uses yet: the account
+/// browser adds the first), then the legacy ones the profiles name, with the profiles using each
+/// and what the token cache says of it (no network).
 pub fn sign_in_views(set: &Option<ProfileSet>, vault: &Vault) -> Vec<SignInView> {
     let (Some(set), Ok(access)) = (set, vault.sso_access()) else {
         return Vec::new();
     };
     let mut views: Vec<(SsoSessionConfig, SignInView)> = Vec::new();
+    let mut add = |session: &SsoSessionConfig, profile: Option<&str>| {
+        let view = match views.iter_mut().find(|(s, _)| s == session) {
+            Some((_, view)) => view,
+            None => {
+                let mut view = SignInView {
+                    name: session.display_name().to_string(),
+                    start_url: session.start_url.clone(),
+                    expires_at: None,
+                    can_refresh: false,
+                    problem: None,
+                    profiles: Vec::new(),
+                };
+                match access.sso.state(session) {
+                    Ok(Some(state)) => {
+                        view.expires_at = Some(state.expires_at);
+                        view.can_refresh = state.can_refresh;
+                    }
+                    Ok(None) => {}
+                    Err(e) => view.problem = Some(e.into()),
+                }
+                views.push((session.clone(), view));
+                &mut views.last_mut().expect("just pushed").1
+            }
+        };
+        view.profiles.extend(profile.map(str::to_string));
+    };
+    for name in set.sso_session_names() {
+        if let Ok(Some(session)) = set.sso_session(name) {
+            add(&session, None);
+        }
+    }
     for name in set.names() {
         let Ok(resolved) = set.resolve(name) else { continue };
-        let CredentialSource::Sso(role) = &resolved.source else {
-            continue;
-        };
-        if let Some((_, view)) = views.iter_mut().find(|(s, _)| *s == role.session) {
-            view.profiles.push(name.to_string());
-            continue;
+        if let CredentialSource::Sso(role) = &resolved.source {
+            add(&role.session, Some(name));
         }
-        let mut view = SignInView {
-            name: role.session.display_name().to_string(),
-            start_url: role.session.start_url.clone(),
-            expires_at: None,
-            can_refresh: false,
-            problem: None,
-            profiles: vec![name.to_string()],
-        };
-        match access.sso.state(&role.session) {
-            Ok(Some(state)) => {
-                view.expires_at = Some(state.expires_at);
-                view.can_refresh = state.can_refresh;
-            }
-            Ok(None) => {}
-            Err(e) => view.problem = Some(e.into()),
-        }
-        views.push((role.session.clone(), view));
     }
     views.into_iter().map(|(_, view)| view).collect()
 }

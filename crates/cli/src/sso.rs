@@ -44,8 +44,14 @@ impl SignInUi for TerminalSignIn {
             }
         }
         if let Some(browser) = &self.browser {
-            if let Err(e) = browser.show(prompt).await {
-                eprintln!("rolebar: {e}");
+            match (browser.show(prompt).await, prompt) {
+                (Ok(()), _) => {}
+                // The code can be entered on any device: the printed line is enough.
+                (Err(e), SignInPrompt::DeviceCode { .. }) => eprintln!("rolebar: {e}"),
+                // The browser's redirect must come back to this machine: with no browser here
+                // (an SSH session, CI), waiting would only time out; the error says to use the
+                // device code.
+                (Err(e), SignInPrompt::OpenUrl { .. }) => return Err(e),
             }
         }
         Ok(())

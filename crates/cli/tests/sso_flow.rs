@@ -142,9 +142,15 @@ fn one_browser_sign_in_serves_exec_credential_process_and_a_chained_role_until_l
     let out = s.rolebar(&["logout-sso", "sandbox-admin"]);
     let stderr = text(&out.stderr);
     assert!(out.status.success(), "{stderr}");
+    // The SSO role's session and the role chained from it both end with the sign-in.
     assert!(
-        stderr.contains("Signed out of IAM Identity Center `corp`; 1 role session(s) dropped"),
+        stderr.contains("Signed out of IAM Identity Center `corp`; 2 role session(s) dropped"),
         "{stderr}"
+    );
+    let listing = text(&s.rolebar(&["list"]).stdout);
+    assert!(
+        !listing.contains("sts.AssumeRole:") && !listing.contains("sso.GetRoleCredentials:"),
+        "{listing}"
     );
     assert!(!path.exists(), "the token file is removed");
     assert_eq!(s.double.count("Logout"), 1, "{:#}", s.double.counts());
@@ -210,6 +216,18 @@ fn bad_sso_input_is_named() {
         "{}",
         text(&out.stderr)
     );
+
+    // No browser on this host (an SSH session): the sign-in fails at once and says what to use,
+    // rather than waiting minutes for a redirect that cannot come.
+    let no_browser = [
+        ("AWS_ENDPOINT_URL_SSO", s.double.url.as_str()),
+        ("AWS_ENDPOINT_URL_SSO_OIDC", s.double.url.as_str()),
+        ("BROWSER", "/bin/false"),
+    ];
+    let out = s.w.rolebar(&["exec", "sandbox-admin", "--", "true"], "", &no_browser);
+    let stderr = text(&out.stderr);
+    assert!(!out.status.success());
+    assert!(stderr.contains("--use-device-code"), "{stderr}");
 
     // A corrupt token file is named and kept, not replaced behind the user's back.
     std::fs::create_dir_all(s.token_file().parent().expect("dir")).expect("dir");

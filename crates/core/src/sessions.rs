@@ -275,13 +275,13 @@ impl Sessions {
     }
 }
 
-/// The SSO profiles of `set` that sign in with `session` (whose role sessions end with it).
+/// The profiles of `set` whose sessions come from the sign-in `session`: its SSO profiles and
+/// the roles chained from them (their sessions end with it).
 pub fn sso_profiles(set: &ProfileSet, session: &crate::profile::SsoSessionConfig) -> Vec<String> {
     set.names()
         .filter(|name| {
-            set.resolve(name).is_ok_and(
-                |r| matches!(&r.source, crate::profile::CredentialSource::Sso(role) if role.session == *session),
-            )
+            set.resolve(name)
+                .is_ok_and(|r| crate::vault::sso_root(&r).is_some_and(|(_, role)| role.session == *session))
         })
         .map(str::to_string)
         .collect()

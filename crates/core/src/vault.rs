@@ -156,6 +156,20 @@ impl Vault {
         min_left: Duration,
     ) -> Result<Session> {
         let window = min_left.max(self.cache.window());
+        // A sign-in to IAM Identity Center may wait minutes for the browser: it is made before
+        // taking the vault's turn, so requests for other profiles (an MFA dialog, a cached
+        // session) are not held behind it. The sign-in has its own one-at-a-time rule.
+        if let Some((root, role)) = sso_root(profile) {
+            let served = self.cached_session_with(profile, window)?.is_some()
+                || self.fresh_sso_session(root, role, window)?.is_some();
+            if !served {
+                let access = self.sso_access()?;
+                access
+                    .sso
+                    .access_token(&role.session, access.ui.as_deref(), access.flow)
+                    .await?;
+            }
+        }
         let _one_at_a_time = self.busy.lock().await;
         // A code asked for a source profile's device is still asked on behalf of the profile the
         // user chose: the prompt names that one.
@@ -428,27 +442,19 @@ impl Vault {
     }
 
     /// An SSO role's credentials: from the cache when fresh, else GetRoleCredentials with the
-    /// sign-in's token (refreshed, or signed in through the front end's [`SignInUi`], when the
-    /// cached token cannot serve).
+    /// sign-in's token (refreshed when it can be; a sign-in through the front end's
+    /// [`SignInUi`] is made before the vault's turn is taken, in `session_with`).
     async fn sso_session(&self, profile: &ResolvedProfile, role: &SsoRoleSpec, window: Duration) -> Result<Session> {
+        if let Some(s) = self.fresh_sso_session(profile, role, window)? {
+            return Ok(s);
+        }
         let key = CacheKey::Sso {
             profile: profile.name.clone(),
         };
         let role_arn = role.role_arn();
-        if let Some(s) = self
-            .cache
-            .get_any(&key)?
-            .filter(|s| s.role_arn.as_deref() == Some(&role_arn))
-        {
-            if s.is_fresh(self.clock.now(), window) {
-                return Ok(s);
-            }
-        }
         let access = self.sso_access()?;
-        let token = access
-            .sso
-            .access_token(&role.session, access.ui.as_deref(), access.flow)
-            .await?;
+        // No browser from here, where every other request waits for its turn.
+        let token = access.sso.access_token(&role.session, None, access.flow).await?;
         let reply = access.sso.role_credentials(role, &token).await?;
         let session = Session {
             profile: profile.name.clone(),
@@ -461,6 +467,23 @@ impl Vault {
         };
         self.cache.put(&key, &session)?;
         Ok(session)
+    }
+
+    /// The SSO profile's cached role session, if it is for this role and has more than `window`.
+    fn fresh_sso_session(
+        &self,
+        profile: &ResolvedProfile,
+        role: &SsoRoleSpec,
+        window: Duration,
+    ) -> Result<Option<Session>> {
+        let key = CacheKey::Sso {
+            profile: profile.name.clone(),
+        };
+        let role_arn = role.role_arn();
+        Ok(self
+            .cache
+            .get_any(&key)?
+            .filter(|s| s.role_arn.as_deref() == Some(&role_arn) && s.is_fresh(self.clock.now(), window)))
     }
 
     /// Calls STS, first asking for a code when `mfa_serial` is set, and again (up to
@@ -590,6 +613,15 @@ fn top_cache_key(profile: &ResolvedProfile) -> Option<CacheKey> {
             profile: profile.name.clone(),
         }),
         CredentialSource::Unsupported { .. } => None,
+    }
+}
+
+/// The SSO profile at the root of a profile's chain and its role, if the chain starts with one.
+pub(crate) fn sso_root(profile: &ResolvedProfile) -> Option<(&ResolvedProfile, &SsoRoleSpec)> {
+    match &profile.source {
+        CredentialSource::Sso(role) => Some((profile, role)),
+        CredentialSource::Role(role) => sso_root(&role.source),
+        _ => None,
     }
 }
 

@@ -129,8 +129,13 @@ fn many_shapes_resolve_like_the_cli() {
     assert_eq!(role(&spaced).role_arn, "arn:aws:iam::555555555555:role/Tester");
     assert_eq!(role(&spaced).mfa_serial, None);
 
-    let sso = set.resolve_with("sso-dev", &env).expect("listed, not dropped");
-    assert!(matches!(sso.source, CredentialSource::Unsupported { what: "SSO", .. }));
+    let sso = set.resolve_with("sso-dev", &env).expect("an SSO role");
+    let CredentialSource::Sso(role) = &sso.source else {
+        panic!("an SSO role: {sso:?}");
+    };
+    assert_eq!(role.session.name.as_deref(), Some("corp"));
+    assert_eq!(role.session.start_url, "https://example.awsapps.com/start");
+    assert_eq!(role.role_arn(), "arn:aws:iam::666666666666:role/Developer");
 }
 
 #[test]

@@ -337,8 +337,18 @@ async fn an_expired_refresh_token_needs_a_new_sign_in() {
     sso.sign_in(&s, SignInFlow::Pkce, &ui).await.expect("sign in");
     double.control("expire-refresh");
 
-    // The refresh is refused: without a UI, a sign-in is required. (The cached token has ten
-    // minutes left, and would serve while its refresh fails: it is made to have ended.)
+    // The refresh is refused, but the token has ten minutes left: it serves until its end (as
+    // botocore's does), and no sign-in is asked for yet.
+    let still = sso
+        .access_token(&s, None, SignInFlow::Pkce)
+        .await
+        .expect("the token serves until its end");
+    assert_eq!(double.count("CreateToken!InvalidGrantException"), 1);
+    assert!(still.expires_at() > time::OffsetDateTime::now_utc());
+    // Renewing it now (what the tray does before a token ends) says the sign-in has ended.
+    assert!(sso.renew(&s).await.expect("asked").is_none());
+
+    // Once it has ended, without a UI, a sign-in is required.
     let path = sso.cache_path(&s);
     let mut file = cache_file(home.path());
     file["expiresAt"] = "2020-01-01T00:00:00Z".into();
@@ -349,7 +359,7 @@ async fn an_expired_refresh_token_needs_a_new_sign_in() {
         .expect_err("refresh refused");
     assert_eq!(e.code(), "sso_sign_in_required", "{e}");
     assert!(e.to_string().contains("rolebar login-sso expired-refresh"), "{e}");
-    assert_eq!(double.count("CreateToken!InvalidGrantException"), 1);
+    assert_eq!(double.count("CreateToken!InvalidGrantException"), 3);
 
     // …and with one, a new browser sign-in.
     let token = sso
@@ -360,6 +370,32 @@ async fn an_expired_refresh_token_needs_a_new_sign_in() {
     sso.role_credentials(&role(&s, "111111111111", "ReadOnly"), &token)
         .await
         .expect("role credentials");
+}
+
+#[tokio::test]
+#[ignore = "needs the SSO double: run scripts/test.sh"]
+async fn renew_makes_a_new_token_now_whatever_time_is_left() {
+    let double = Double::start(None, None);
+    let home = tempfile::tempdir().expect("home");
+    let sso = double.sso(home.path());
+    let s = session("renew-now");
+    let ui = TestUi::new(double.browser());
+    sso.sign_in(&s, SignInFlow::Pkce, &ui).await.expect("sign in");
+    let before = cache_file(home.path())["accessToken"].clone();
+    let renewed = sso.renew(&s).await.expect("renew").expect("renewed");
+    assert!(renewed.can_refresh);
+    assert_eq!(double.count("CreateToken:refresh_token"), 1);
+    assert_ne!(
+        cache_file(home.path())["accessToken"],
+        before,
+        "a new token in the file"
+    );
+    // A sign-in that cannot renew itself (the legacy form) is left to the user.
+    let legacy = SsoSessionConfig {
+        name: None,
+        ..session("legacy")
+    };
+    assert!(sso.renew(&legacy).await.expect("asked").is_none());
 }
 
 #[tokio::test]

@@ -128,7 +128,15 @@ fn interpret(query: &str, expected_state: &str) -> (Option<Callback>, &'static s
             _ => {}
         }
     }
+    let state_matches = state
+        .as_ref()
+        .is_some_and(|s| bool::from(s.as_bytes().ct_eq(expected_state.as_bytes())));
     if let Some(error) = error {
+        // Only the sign-in's own redirect may end it: anything else that finds the port (a
+        // local process, a web page) is answered and ignored.
+        if !state_matches {
+            return (None, "400 Bad Request", PAGE_NOT_HERE);
+        }
         let detail = match description {
             Some(d) if !d.is_empty() => format!("{error}: {d}"),
             _ => error,
@@ -136,9 +144,7 @@ fn interpret(query: &str, expected_state: &str) -> (Option<Callback>, &'static s
         return (Some(Callback::Declined(detail)), "200 OK", PAGE_DECLINED);
     }
     match (code, state) {
-        (Some(code), Some(state)) if bool::from(state.as_bytes().ct_eq(expected_state.as_bytes())) => {
-            (Some(Callback::Code(code)), "200 OK", PAGE_SIGNED_IN)
-        }
+        (Some(code), Some(_)) if state_matches => (Some(Callback::Code(code)), "200 OK", PAGE_SIGNED_IN),
         (Some(_), _) => (Some(Callback::StateMismatch), "400 Bad Request", PAGE_STATE_MISMATCH),
         _ => (None, "400 Bad Request", PAGE_NOT_HERE),
     }
@@ -188,6 +194,12 @@ mod tests {
         let (outcome, _, page) = interpret("error=access_denied&error_description=User+said+no&state=s1", "s1");
         assert!(matches!(outcome, Some(Callback::Declined(d)) if d == "access_denied: User said no"));
         assert!(page.contains("not completed"));
+        // An error without the sign-in's state ends nothing: anyone may find the port.
+        for forged in ["error=access_denied", "error=access_denied&state=forged"] {
+            let (outcome, status, _) = interpret(forged, "s1");
+            assert!(outcome.is_none(), "{forged}");
+            assert_eq!(status, "400 Bad Request");
+        }
 
         assert!(interpret("", "s1").0.is_none());
     }

@@ -155,6 +155,15 @@ enum RefreshFailure {
     Other(crate::Error),
 }
 
+fn state_of(session: &SsoSessionConfig, token: &CachedToken, now: OffsetDateTime) -> SignInState {
+    SignInState {
+        session: session.display_name().to_string(),
+        expires_at: token.expires_at,
+        can_refresh: can_refresh(token, session, now),
+        registration_expires_at: token.registration.as_ref().map(|r| r.expires_at),
+    }
+}
+
 /// IAM Identity Center for one user: the token cache, the endpoints, the clock.
 #[derive(Debug)]
 pub struct Sso {
@@ -214,12 +223,26 @@ impl Sso {
     /// The sign-in as the cache has it (no network); `None` when not signed in.
     pub fn state(&self, session: &SsoSessionConfig) -> Result<Option<SignInState>> {
         let now = self.clock.now();
-        Ok(self.cache.load(session)?.map(|token| SignInState {
-            session: session.display_name().to_string(),
-            expires_at: token.expires_at,
-            can_refresh: can_refresh(&token, session, now),
-            registration_expires_at: token.registration.as_ref().map(|r| r.expires_at),
-        }))
+        Ok(self.cache.load(session)?.map(|token| state_of(session, &token, now)))
+    }
+
+    /// Renews the sign-in's token now with its refresh token, whatever time it has left (the
+    /// tray does this before the token ends, so the user hears of an ended sign-in in time):
+    /// `None` when there is nothing to renew it with, or AWS refused (the sign-in has ended).
+    pub async fn renew(&self, session: &SsoSessionConfig) -> Result<Option<SignInState>> {
+        let lock = self.lock_for(session);
+        let _turn = lock.lock().await;
+        let Some(token) = self.cache.load(session)? else {
+            return Ok(None);
+        };
+        if !can_refresh(&token, session, self.clock.now()) {
+            return Ok(None);
+        }
+        match self.refresh(session, &token).await {
+            Ok(fresh) => Ok(Some(state_of(session, &fresh, self.clock.now()))),
+            Err(RefreshFailure::Rejected) => Ok(None),
+            Err(RefreshFailure::Other(e)) => Err(e),
+        }
     }
 
     fn handed_out(session: &SsoSessionConfig, token: &CachedToken) -> AccessToken {
@@ -252,7 +275,26 @@ impl Sso {
                 Decision::Use => return Ok(Self::handed_out(session, &token)),
                 Decision::Refresh { usable } => match self.refresh(session, &token).await {
                     Ok(fresh) => return Ok(Self::handed_out(session, &fresh)),
-                    Err(RefreshFailure::Rejected) => {}
+                    Err(RefreshFailure::Rejected) => {
+                        // Another tool (the AWS CLI) may have refreshed first with the same
+                        // refresh token: its new token is in the file now.
+                        if let Some(now_cached) = self.cache.load(session)? {
+                            if now_cached.access_token.expose() != token.access_token.expose()
+                                && decide(&now_cached, session, self.clock.now()) == Decision::Use
+                            {
+                                return Ok(Self::handed_out(session, &now_cached));
+                            }
+                        }
+                        // The sign-in has ended at AWS, but this token still works for a while:
+                        // it serves until its end (botocore's behaviour too).
+                        if usable {
+                            tracing::info!(
+                                session = session.display_name(),
+                                "the SSO sign-in can no longer be renewed; its token serves until it ends"
+                            );
+                            return Ok(Self::handed_out(session, &token));
+                        }
+                    }
                     // The old token still serves while the service cannot be reached.
                     Err(RefreshFailure::Other(e)) if usable => {
                         tracing::warn!(session = session.display_name(), error = %e, "could not refresh the SSO token; using the current one");
@@ -321,16 +363,21 @@ impl Sso {
         flow: SignInFlow,
         ui: &dyn SignInUi,
     ) -> Result<SignInState> {
+        let before = self.cache.load(session).ok().flatten().map(|t| t.access_token);
         let lock = self.lock_for(session);
         let _turn = lock.lock().await;
-        let token = self.sign_in_locked(session, flow, ui).await?;
+        // A sign-in that finished while this one waited for its turn (a second click, or a
+        // request of the agent) serves: no second browser tab.
         let now = self.clock.now();
-        Ok(SignInState {
-            session: session.display_name().to_string(),
-            expires_at: token.expires_at,
-            can_refresh: can_refresh(&token, session, now),
-            registration_expires_at: token.registration.as_ref().map(|r| r.expires_at),
-        })
+        let finished_meanwhile = self.cache.load(session).ok().flatten().filter(|t| {
+            before.as_ref().is_none_or(|b| b.expose() != t.access_token.expose())
+                && decide(t, session, now) == Decision::Use
+        });
+        let token = match finished_meanwhile {
+            Some(token) => token,
+            None => self.sign_in_locked(session, flow, ui).await?,
+        };
+        Ok(state_of(session, &token, self.clock.now()))
     }
 
     async fn sign_in_locked(
