@@ -24,17 +24,26 @@ const CONFIG: &str = "[sso-session corp]\nsso_start_url = https://corp.awsapps.c
     [profile sandbox]\nsso_session = corp\nsso_account_id = 111111111111\nsso_role_name = ReadOnly\n\n\
     [profile other]\nregion = eu-west-1\n";
 
-/// Says when the sign-in is shown, then never finishes it (a user who walked away).
+/// Says when the sign-in is shown (with the port of the redirect it waits for), then never
+/// finishes it (a user who walked away).
 #[derive(Debug)]
 struct WalkedAway {
-    shown: Mutex<Option<oneshot::Sender<()>>>,
+    shown: Mutex<Option<oneshot::Sender<u16>>>,
 }
 
 #[async_trait::async_trait]
 impl SignInUi for WalkedAway {
-    async fn show(&self, _prompt: &SignInPrompt) -> rolebar_core::Result<()> {
+    async fn show(&self, prompt: &SignInPrompt) -> rolebar_core::Result<()> {
+        let url = prompt.browser_url();
+        let after = url.split("127.0.0.1%3A").nth(1).expect("a loopback redirect_uri");
+        let port: u16 = after
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect::<String>()
+            .parse()
+            .expect("port");
         if let Some(shown) = self.shown.lock().expect("lock").take() {
-            let _ = shown.send(());
+            let _ = shown.send(port);
         }
         Ok(())
     }
@@ -86,7 +95,7 @@ async fn a_sign_in_waiting_for_the_browser_holds_no_other_profile_behind_it() {
         let vault = vault.clone();
         tokio::spawn(async move { vault.session(&sandbox, &NoPrompt).await })
     };
-    was_shown.await.expect("the sign-in is shown to the user");
+    let port = was_shown.await.expect("the sign-in is shown to the user");
 
     // A bound against a hang (the sign-in waits 60 s), not a speed check.
     let answered = tokio::time::timeout(std::time::Duration::from_secs(30), vault.session(&other, &NoPrompt))
@@ -98,5 +107,23 @@ async fn a_sign_in_waiting_for_the_browser_holds_no_other_profile_behind_it() {
         !signing_in.is_finished(),
         "the sign-in is still waiting for the browser"
     );
+    assert!(
+        tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok(),
+        "waiting on its port"
+    );
+
+    // The caller gives up (the agent's client hung up): the redirect's port closes with it, so
+    // a browser finishing later is not told "signed in" for a code nobody exchanges.
     signing_in.abort();
+    let _ = signing_in.await;
+    let mut closed = false;
+    for _ in 0..1000 {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_err() {
+            closed = true;
+            break;
+        }
+        // The waiter's task is dropped at its next turn on the runtime.
+        tokio::task::yield_now().await;
+    }
+    assert!(closed, "the loopback still listens after the sign-in was dropped");
 }

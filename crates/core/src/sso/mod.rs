@@ -155,6 +155,17 @@ enum RefreshFailure {
     Other(crate::Error),
 }
 
+/// The loopback's waiter, stopped with the sign-in (an error, or a caller that gave up and
+/// dropped it): the port closes, so a browser finishing later is not told "signed in" for a
+/// code nobody will exchange.
+struct StopOnDrop<T>(tokio::task::JoinHandle<T>);
+
+impl<T> Drop for StopOnDrop<T> {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
 fn state_of(session: &SsoSessionConfig, token: &CachedToken, now: OffsetDateTime) -> SignInState {
     SignInState {
         session: session.display_name().to_string(),
@@ -510,11 +521,11 @@ impl Sso {
         let url = format!("{}?{query}", self.endpoints.authorize_url(&session.region));
         // Listening before the browser is opened, and while `show` runs: a browser command may
         // not return before the redirect has been answered.
-        let waiter = tokio::spawn({
+        let mut waiter = StopOnDrop(tokio::spawn({
             let state = state.clone();
             let within = self.options.sign_in_timeout;
             async move { loopback.wait(&state, within).await }
-        });
+        }));
         let prompt = SignInPrompt::OpenUrl {
             session: name.clone(),
             url,
@@ -522,13 +533,14 @@ impl Sso {
         if let Err(e) = ui.show(&prompt).await {
             // A browser command that reports failure after the redirect came back (a page that
             // answered an error, say) did open the sign-in: its outcome is the one to report.
-            if !waiter.is_finished() {
-                waiter.abort();
+            if !waiter.0.is_finished() {
                 return Err(e);
             }
             tracing::debug!(error = %e, "the browser command failed after the redirect came back");
         }
-        let callback = waiter.await.map_err(|e| SsoError::Loopback { detail: e.to_string() })?;
+        let callback = (&mut waiter.0)
+            .await
+            .map_err(|e| SsoError::Loopback { detail: e.to_string() })?;
         let code = match callback {
             Callback::Code(code) => code,
             Callback::Declined(detail) => {
