@@ -7,6 +7,10 @@ mod support;
 use serde_json::{json, Value};
 use support::sso::{encode_query_value, SsoDouble, SsoOptions};
 
+// The query of a redirect, read as the console tests read theirs.
+#[path = "support/federation.rs"]
+mod federation;
+
 const DEVICE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
 /// A PKCE pair: base64url-nopad(sha256(VERIFIER)) == CHALLENGE (computed with Python's hashlib).
 const VERIFIER: &str = "rolebar-sso-double-test-verifier-0123456789";
@@ -124,8 +128,8 @@ fn pkce_code_needs_the_right_verifier_and_redirect_uri() {
     assert_eq!(signed_in.status, 302, "{}", signed_in.body);
     let location = signed_in.header("Location").expect("Location").to_string();
     assert!(location.starts_with(&format!("{redirect}?")), "{location}");
-    assert_eq!(support::sso::query_param(&location, "state").as_deref(), Some("s-1"));
-    let code = support::sso::query_param(&location, "code").expect("code");
+    assert_eq!(federation::query_param(&location, "state").as_deref(), Some("s-1"));
+    let code = federation::query_param(&location, "code").expect("code");
 
     let exchange = |verifier: &str, redirect_uri: &str| {
         token(

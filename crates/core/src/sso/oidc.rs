@@ -4,9 +4,8 @@
 
 use super::cache::Registration;
 use super::error::{SsoError, SsoService};
-use super::sdk::{Call, SsoOptions};
+use super::sdk::{sdk_client, Call, SsoOptions};
 use crate::Secret;
-use aws_sdk_ssooidc::config::{BehaviorVersion, Region};
 use time::{Duration, OffsetDateTime};
 
 pub const GRANT_AUTHORIZATION_CODE: &str = "authorization_code";
@@ -69,15 +68,8 @@ pub struct Oidc {
 
 impl Oidc {
     pub fn new(endpoint: String, region: &str, options: &SsoOptions) -> Oidc {
-        let config = aws_sdk_ssooidc::Config::builder()
-            .behavior_version(BehaviorVersion::latest())
-            .region(Region::new(region.to_string()))
-            .endpoint_url(&endpoint)
-            .retry_config(options.retry_config())
-            .timeout_config(options.timeout_config())
-            .build();
         Oidc {
-            client: aws_sdk_ssooidc::Client::from_conf(config),
+            client: sdk_client!(aws_sdk_ssooidc, &endpoint, region, options),
             endpoint,
         }
     }

@@ -3,10 +3,9 @@
 //! instead of AWS credentials.
 
 use super::error::{SsoError, SsoService};
-use super::sdk::{Call, ServiceReply, SsoOptions};
+use super::sdk::{sdk_client, Call, ServiceReply, SsoOptions};
 use crate::credentials::Credentials;
 use crate::Secret;
-use aws_sdk_sso::config::{BehaviorVersion, Region};
 use time::OffsetDateTime;
 
 /// More pages than this is a server repeating itself, not a real organisation.
@@ -42,15 +41,8 @@ pub struct Portal {
 
 impl Portal {
     pub fn new(endpoint: String, region: &str, options: &SsoOptions) -> Portal {
-        let config = aws_sdk_sso::Config::builder()
-            .behavior_version(BehaviorVersion::latest())
-            .region(Region::new(region.to_string()))
-            .endpoint_url(&endpoint)
-            .retry_config(options.retry_config())
-            .timeout_config(options.timeout_config())
-            .build();
         Portal {
-            client: aws_sdk_sso::Client::from_conf(config),
+            client: sdk_client!(aws_sdk_sso, &endpoint, region, options),
             endpoint,
         }
     }

@@ -11,6 +11,24 @@ use aws_smithy_types::retry::RetryConfig;
 use aws_smithy_types::timeout::TimeoutConfig;
 use std::time::{Duration, Instant};
 
+/// A client of one of the two SDKs (`aws_sdk_ssooidc`, `aws_sdk_sso`), whose config builders
+/// are different types with the same methods: the endpoint, the region and Rolebar's retries
+/// and timeouts, set the same way for both.
+macro_rules! sdk_client {
+    ($sdk:ident, $endpoint:expr, $region:expr, $options:expr) => {
+        $sdk::Client::from_conf(
+            $sdk::Config::builder()
+                .behavior_version($sdk::config::BehaviorVersion::latest())
+                .region($sdk::config::Region::new($region.to_string()))
+                .endpoint_url($endpoint)
+                .retry_config($options.retry_config())
+                .timeout_config($options.timeout_config())
+                .build(),
+        )
+    };
+}
+pub(crate) use sdk_client;
+
 /// Bounds of every IAM Identity Center call, and of the interactive sign-in.
 #[derive(Debug, Clone)]
 pub struct SsoOptions {
