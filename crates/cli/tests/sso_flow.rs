@@ -229,6 +229,19 @@ fn bad_sso_input_is_named() {
     assert!(!out.status.success());
     assert!(stderr.contains("--use-device-code"), "{stderr}");
 
+    // A malformed SSO endpoint variable fails only what needs IAM Identity Center.
+    let bad_endpoint = [("AWS_ENDPOINT_URL_SSO", "not a url")];
+    let out = s.w.rolebar(&["list"], "", &bad_endpoint);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = s.w.rolebar(
+        &["--no-agent", "credential-process", "sandbox-admin"],
+        "",
+        &bad_endpoint,
+    );
+    let stderr = text(&out.stderr);
+    assert!(!out.status.success());
+    assert!(stderr.contains("AWS_ENDPOINT_URL_SSO is `not a url`"), "{stderr}");
+
     // A corrupt token file is named and kept, not replaced behind the user's back.
     std::fs::create_dir_all(s.token_file().parent().expect("dir")).expect("dir");
     std::fs::write(s.token_file(), "{not json").expect("corrupt");

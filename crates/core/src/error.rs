@@ -202,6 +202,10 @@ pub enum Error {
     // --- IAM Identity Center (SSO) ---
     #[error(transparent)]
     Sso(#[from] crate::sso::SsoError),
+    /// IAM Identity Center could not be set up at start (a malformed endpoint variable): only
+    /// what needs it fails, with the message and code it failed with.
+    #[error("{message}")]
+    SsoUnavailable { code: ErrorCode, message: String },
 
     // --- key rotation ---
     /// Boxed: its messages carry several key names, and every `Result` of the crate would grow.
@@ -298,6 +302,7 @@ impl Error {
             Error::Endpoint(_) => ErrorCode::EndpointFailed,
             Error::Console(e) => e.error_code(),
             Error::Sso(e) => e.error_code(),
+            Error::SsoUnavailable { code, .. } => *code,
             Error::Rotation(e) => e.error_code(),
             Error::InvalidProfileName { .. } => ErrorCode::InvalidProfileName,
             Error::Schedule(e) => e.error_code(),

@@ -72,14 +72,21 @@ impl Sessions {
         if lasting {
             cache = cache.in_memory();
         }
+        let vault = Vault::new(keys, cache, Arc::new(SdkSts::default()), clock.clone());
         // IAM Identity Center's token cache is the AWS CLI's (~/.aws/sso/cache); no front end
-        // signs in until it says how (`Vault::set_sign_in_ui`).
-        let sso = SsoAccess {
-            sso: Arc::new(Sso::from_env(clock.clone())?),
-            ui: None,
-            flow: SignInFlow::Pkce,
+        // signs in until it says how (`Vault::set_sign_in_ui`). A malformed SSO endpoint
+        // variable fails only what needs SSO.
+        let vault = match Sso::from_env(clock) {
+            Ok(sso) => vault.with_sso(SsoAccess {
+                sso: Arc::new(sso),
+                ui: None,
+                flow: SignInFlow::Pkce,
+            }),
+            Err(e) => {
+                tracing::warn!(code = e.code(), "IAM Identity Center is unavailable: {e}");
+                vault.without_sso(&e)
+            }
         };
-        let vault = Vault::new(keys, cache, Arc::new(SdkSts::default()), clock).with_sso(sso);
         Ok(Sessions { paths, vault })
     }
 

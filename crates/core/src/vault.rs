@@ -4,6 +4,7 @@
 use crate::clock::Clock;
 use crate::credentials::Credentials;
 use crate::error::{Error, Result};
+use crate::error_code::ErrorCode;
 use crate::keys::KeyStore;
 use crate::mfa::{MfaCode, MfaPrompt, MfaReason, MfaRequest};
 use crate::profile::resolve::{ROLE_DEFAULT_DURATION, SESSION_TOKEN_DEFAULT_DURATION};
@@ -50,8 +51,8 @@ pub struct Vault {
     options: VaultOptions,
     /// One request at a time: two roles sharing a device then ask for one code, not two.
     busy: tokio::sync::Mutex<()>,
-    /// IAM Identity Center, for SSO profiles (none: they are refused).
-    sso: Option<SsoAccess>,
+    /// IAM Identity Center, for SSO profiles: why it cannot be reached when it cannot.
+    sso: std::result::Result<SsoAccess, (ErrorCode, String)>,
 }
 
 /// How the vault reaches IAM Identity Center, and how the front end signs in when it must.
@@ -82,27 +83,36 @@ impl Vault {
             clock,
             options: VaultOptions::default(),
             busy: tokio::sync::Mutex::new(()),
-            sso: None,
+            sso: Err((
+                ErrorCode::UnsupportedProfile,
+                "IAM Identity Center is not set up in this program".into(),
+            )),
         }
     }
 
     pub fn with_sso(mut self, access: SsoAccess) -> Self {
-        self.sso = Some(access);
+        self.sso = Ok(access);
+        self
+    }
+
+    /// IAM Identity Center could not be set up (`error`): SSO profiles fail with its message,
+    /// everything else works.
+    pub fn without_sso(mut self, error: &Error) -> Self {
+        self.sso = Err((error.error_code(), error.to_string()));
         self
     }
 
     /// IAM Identity Center as this vault reaches it.
     pub fn sso_access(&self) -> Result<&SsoAccess> {
-        self.sso.as_ref().ok_or_else(|| Error::UnsupportedProfile {
-            profile: "-".into(),
-            what: "SSO",
-            reason: "this front end cannot sign in to IAM Identity Center".into(),
+        self.sso.as_ref().map_err(|(code, message)| Error::SsoUnavailable {
+            code: *code,
+            message: message.clone(),
         })
     }
 
     /// How a needed sign-in is shown (none: it is an error saying to run `rolebar login-sso`).
     pub fn set_sign_in_ui(&mut self, ui: Option<Arc<dyn SignInUi>>, flow: SignInFlow) {
-        if let Some(access) = &mut self.sso {
+        if let Ok(access) = &mut self.sso {
             access.ui = ui;
             access.flow = flow;
         }
