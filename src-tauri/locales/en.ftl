@@ -43,6 +43,7 @@ menu-sign-in = Sign in to { $name }…
 menu-signed-in = { $name } — signed in, { $left }
 menu-signed-in-renewable = { $name } — signed in (renewed as needed)
 menu-sign-out = Sign out
+menu-signing-in = Signing in to { $name } in your browser…
 menu-profile-unsupported = { $profile } — not supported: { $what }
 menu-profile-invalid = { $profile } — config error: { $code }
 menu-written-title = Written to { $file }

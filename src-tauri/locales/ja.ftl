@@ -37,6 +37,7 @@ menu-sign-in = { $name } にサインイン…
 menu-signed-in = { $name } — サインイン中、残り { $left }
 menu-signed-in-renewable = { $name } — サインイン中 (必要に応じて更新)
 menu-sign-out = サインアウト
+menu-signing-in = ブラウザで { $name } にサインインしています…
 menu-profile-unsupported = { $profile } — 未対応: { $what }
 menu-profile-invalid = { $profile } — 設定エラー: { $code }
 menu-written-title = { $file } に書き込んだセッション

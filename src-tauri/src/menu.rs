@@ -54,6 +54,8 @@ pub struct Activity {
     pub last_error: Option<String>,
     /// Profiles served to containers (`serving`), with the endpoint's address.
     pub serving: Vec<(String, String)>,
+    /// IAM Identity Center sign-ins waiting for the browser, by name.
+    pub signing_in: Vec<String>,
 }
 
 /// Up to this many profiles the menu lists them all at the top level, as it always did; more
@@ -260,7 +262,14 @@ pub fn build(
         entries.push(Entry::Separator);
     }
     for sign_in in &snapshot.sign_ins {
-        entries.push(sign_in_entry(sign_in, now, words));
+        if activity.signing_in.contains(&sign_in.name) {
+            entries.push(disabled(
+                &format!("signing-in:{}", sign_in.name),
+                words.tr_args("menu-signing-in", &[("name", sign_in.name.as_str().into())]),
+            ));
+        } else {
+            entries.push(sign_in_entry(sign_in, now, words));
+        }
     }
 
     if !written.is_empty() {
@@ -764,6 +773,16 @@ mod tests {
             sign_in("fresh", None, false),
             sign_in("kept", Some(NOW - Duration::minutes(1)), true),
         ];
+        let signing_in = Activity {
+            signing_in: vec!["fresh".into()],
+            ..Activity::default()
+        };
+        let model = build(&snap, &signing_in, &Shortcuts::default(), NOW, TEN_MIN, en());
+        assert!(
+            labels(&model).contains(&"[Signing in to fresh in your browser…]".to_string()),
+            "{:?}",
+            labels(&model)
+        );
         let model = build(&snap, &Activity::default(), &Shortcuts::default(), NOW, TEN_MIN, en());
         assert_eq!(
             labels(&model),

@@ -72,6 +72,8 @@ fn sign_in_config(state: &AppState, name: &str) -> Result<SsoSessionConfig, Comm
 /// Signs in to `name` (a new sign-in in the browser), then redraws the tray and the windows.
 pub async fn sign_in<R: Runtime>(app: &AppHandle<R>, name: &str) -> Result<SignInState, CommandError> {
     let state = app.state::<AppState>();
+    state.set_signing_in(name, true);
+    state.touch();
     let result = async {
         let session = sign_in_config(&state, name)?;
         let access = state.sessions.vault.sso_access()?;
@@ -79,6 +81,7 @@ pub async fn sign_in<R: Runtime>(app: &AppHandle<R>, name: &str) -> Result<SignI
         Ok::<_, CommandError>(access.sso.sign_in(&session, SignInFlow::Pkce, &ui).await?)
     }
     .await;
+    state.set_signing_in(name, false);
     state.touch();
     windows::notify_changed(app);
     result

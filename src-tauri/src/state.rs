@@ -369,6 +369,16 @@ impl AppState {
         }
     }
 
+    /// Marks the sign-in `name` as waiting for the browser (the menu says so instead of
+    /// offering a second sign-in), or no longer.
+    pub fn set_signing_in(&self, name: &str, on: bool) {
+        let mut activity = lock(&self.activity);
+        activity.signing_in.retain(|n| n != name);
+        if on {
+            activity.signing_in.push(name.to_string());
+        }
+    }
+
     pub fn set_last_error(&self, error: Option<String>) {
         lock(&self.activity).last_error = error;
     }
