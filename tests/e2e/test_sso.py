@@ -112,23 +112,28 @@ def test_sign_in_from_the_menu_then_the_sso_session_and_its_exports(world, launc
     wait_until("the SSO session to leave the menu", lambda: app.item.find(f"{SSO_PROFILE} —") is None, 15)
 
 
-def test_twenty_credential_processes_open_one_browser_tab(world, launch, sso_double):
+def test_twenty_credential_processes_for_two_roles_open_one_browser_tab(world, launch, sso_double):
     env = sso_env(world, sso_double)
+    # A second role of the same sign-in: the agent folds equal requests, so two profiles prove
+    # that the sign-in itself is made once.
+    world.config.write_text(world.config.read_text() + "\n[profile sandbox-ro]\nsso_session = corp\n"
+                            "sso_account_id = 111111111111\nsso_role_name = ReadOnly\n")
     app = launch(world, **env)
     app.item.wait_for("Sign in to corp…", 30, exact=True)
     cli = str(binary("ROLEBAR_E2E_CLI", "rolebar"))
     # The tray owns the sign-in: the callers' own BROWSER is one that fails, so a caller that
     # opened a tab itself would show as a failure.
     callers = world.full_env({**env, "BROWSER": "/bin/false"})
-    calls = [subprocess.Popen([cli, "credential-process", SSO_PROFILE], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                              text=True, env=callers) for _ in range(20)]
+    profiles = [SSO_PROFILE if i % 2 else "sandbox-ro" for i in range(20)]
+    calls = [subprocess.Popen([cli, "credential-process", p], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True, env=callers) for p in profiles]
     results = [c.communicate(timeout=90) for c in calls]
     failures = [(c.returncode, err) for c, (_, err) in zip(calls, results) if c.returncode != 0]
     assert not failures, failures[:3]
-    keys = {json.loads(out)["AccessKeyId"] for out, _ in results}
-    assert len(keys) == 1, f"one session for all 20: {keys}"
+    keys = {p: {json.loads(out)["AccessKeyId"] for (out, _), q in zip(results, profiles) if q == p} for p in set(profiles)}
+    assert all(len(k) == 1 for k in keys.values()), f"one session per profile: {keys}"
     assert len(visits(world)) == 1, f"one browser tab: {visits(world)}"
-    assert sso_double.count("SignIn") == 1 and sso_double.count("RoleCredentials") == 1
+    assert sso_double.count("SignIn") == 1 and sso_double.count("RoleCredentials") == 2
     app.item.wait_for("corp — signed in, ", 30)
 
 
