@@ -637,7 +637,12 @@ pub fn sign_in_views(set: &Option<ProfileSet>, vault: &Vault) -> Vec<SignInView>
             add(&session, None);
         }
     }
-    for name in set.names() {
+    // Only profiles with SSO settings are resolved (the tray reads this at every redraw).
+    let has = |name: &str, key: &str| set.setting(name, key).is_ok_and(|s| s.is_some());
+    for name in set
+        .names()
+        .filter(|name| has(name, "sso_session") || has(name, "sso_start_url"))
+    {
         let Ok(resolved) = set.resolve(name) else { continue };
         if let CredentialSource::Sso(role) = &resolved.source {
             add(&role.session, Some(name));

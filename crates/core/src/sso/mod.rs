@@ -166,6 +166,16 @@ impl<T> Drop for StopOnDrop<T> {
     }
 }
 
+/// The grant types a client registers for a sign-in with `grant`: the refresh grant too for the
+/// sso-session form (the legacy form is never renewed, as in the AWS CLI).
+fn grants_for(grant: &'static str, session: &SsoSessionConfig) -> Vec<&'static str> {
+    let mut grants = vec![grant];
+    if session.name.is_some() {
+        grants.push(oidc::GRANT_REFRESH_TOKEN);
+    }
+    grants
+}
+
 fn state_of(session: &SsoSessionConfig, token: &CachedToken, now: OffsetDateTime) -> SignInState {
     SignInState {
         session: session.display_name().to_string(),
@@ -493,10 +503,7 @@ impl Sso {
             .map_err(|e| SsoError::Loopback { detail: e.to_string() })?;
         let redirect_uri = loopback.redirect_uri();
         let scopes = Self::scopes(session, SignInFlow::Pkce);
-        let mut grants = vec![oidc::GRANT_AUTHORIZATION_CODE];
-        if session.name.is_some() {
-            grants.push(oidc::GRANT_REFRESH_TOKEN);
-        }
+        let grants = grants_for(oidc::GRANT_AUTHORIZATION_CODE, session);
         let registration = self
             .registration(
                 session,
@@ -580,10 +587,7 @@ impl Sso {
         ui: &dyn SignInUi,
     ) -> Result<(oidc::TokenReply, Registration)> {
         let scopes = Self::scopes(session, SignInFlow::DeviceCode);
-        let mut grants = vec![oidc::GRANT_DEVICE_CODE];
-        if session.name.is_some() {
-            grants.push(oidc::GRANT_REFRESH_TOKEN);
-        }
+        let grants = grants_for(oidc::GRANT_DEVICE_CODE, session);
         let registration = self
             .registration(session, oidc, previous, &grants, None, &scopes)
             .await?;
