@@ -32,7 +32,8 @@ pub async fn session(profile: &str, min_left: time::Duration, using: Use) -> Res
         tracing::debug!(socket = %path.display(), "no Rolebar agent: working alone");
         return Ok(None);
     };
-    let timeout = agent::request_timeout()?;
+    let sign_in = may_sign_in(profile);
+    let timeout = agent::request_timeout(sign_in)?;
     let mut client = client.with_context(ClientContext {
         argv: std::env::args().collect(),
     });
@@ -41,9 +42,24 @@ pub async fn session(profile: &str, min_left: time::Duration, using: Use) -> Res
     let answer = tokio::select! {
         answer = &mut request => answer,
         () = tokio::time::sleep(NOTICE_AFTER), if std::io::stderr().is_terminal() => {
-            eprintln!("rolebar: asking the Rolebar tray app for `{profile}`; if a code is needed, enter it in its MFA dialog");
+            if sign_in {
+                eprintln!("rolebar: asking the Rolebar tray app for `{profile}`; if a sign-in is needed, finish it in the browser it opens");
+            } else {
+                eprintln!("rolebar: asking the Rolebar tray app for `{profile}`; if a code is needed, enter it in its MFA dialog");
+            }
             request.await
         }
     };
     Ok(Some(answer?))
+}
+
+/// Whether `profile`'s credentials come through an IAM Identity Center sign-in (which may wait
+/// for the browser); a profile that cannot be read says no (the agent reports its error).
+fn may_sign_in(profile: &str) -> bool {
+    let Ok(paths) = rolebar_core::profile::AwsPaths::from_env() else {
+        return false;
+    };
+    rolebar_core::profile::ProfileSet::load(&paths)
+        .and_then(|set| set.resolve(profile))
+        .is_ok_and(|resolved| resolved.sso_root().is_some())
 }

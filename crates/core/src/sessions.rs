@@ -288,7 +288,7 @@ pub fn sso_profiles(set: &ProfileSet, session: &crate::profile::SsoSessionConfig
     set.names()
         .filter(|name| {
             set.resolve(name)
-                .is_ok_and(|r| crate::vault::sso_root(&r).is_some_and(|(_, role)| role.session == *session))
+                .is_ok_and(|r| r.sso_root().is_some_and(|(_, role)| role.session == *session))
         })
         .map(str::to_string)
         .collect()

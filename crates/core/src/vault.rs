@@ -169,7 +169,7 @@ impl Vault {
         // A sign-in to IAM Identity Center may wait minutes for the browser: it is made before
         // taking the vault's turn, so requests for other profiles (an MFA dialog, a cached
         // session) are not held behind it. The sign-in has its own one-at-a-time rule.
-        if let Some((root, role)) = sso_root(profile) {
+        if let Some((root, role)) = profile.sso_root() {
             let served = self.cached_session_with(profile, window)?.is_some()
                 || self.fresh_sso_session(root, role, window)?.is_some();
             if !served {
@@ -623,15 +623,6 @@ fn top_cache_key(profile: &ResolvedProfile) -> Option<CacheKey> {
             profile: profile.name.clone(),
         }),
         CredentialSource::Unsupported { .. } => None,
-    }
-}
-
-/// The SSO profile at the root of a profile's chain and its role, if the chain starts with one.
-pub(crate) fn sso_root(profile: &ResolvedProfile) -> Option<(&ResolvedProfile, &SsoRoleSpec)> {
-    match &profile.source {
-        CredentialSource::Sso(role) => Some((profile, role)),
-        CredentialSource::Role(role) => sso_root(&role.source),
-        _ => None,
     }
 }
 

@@ -21,20 +21,31 @@ use tokio::net::UnixStream;
 /// enough to find the phone and type a code in the dialog.
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(120);
 
+/// The same for a profile that may need an IAM Identity Center sign-in: the browser sign-in's
+/// own bound (10 minutes) and a minute more, so the caller does not give up (and end the
+/// sign-in) while the user is still signing in.
+pub const SIGN_IN_REQUEST_TIMEOUT: Duration = Duration::from_secs(660);
+
 /// How long connecting may take (a local socket answers at once or not at all).
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// Seconds a request waits for the agent's answer.
 pub const TIMEOUT_ENV: &str = "ROLEBAR_AGENT_TIMEOUT";
 
-/// The request timeout: `$ROLEBAR_AGENT_TIMEOUT` seconds when set, else two minutes.
-pub fn request_timeout() -> Result<Duration, AgentError> {
-    parse_timeout(std::env::var_os(TIMEOUT_ENV).as_deref())
+/// The request timeout: `$ROLEBAR_AGENT_TIMEOUT` seconds when set, else two minutes (eleven
+/// when `sign_in`: the request may wait for a browser sign-in).
+pub fn request_timeout(sign_in: bool) -> Result<Duration, AgentError> {
+    let default = if sign_in {
+        SIGN_IN_REQUEST_TIMEOUT
+    } else {
+        DEFAULT_REQUEST_TIMEOUT
+    };
+    parse_timeout(std::env::var_os(TIMEOUT_ENV).as_deref(), default)
 }
 
-fn parse_timeout(value: Option<&OsStr>) -> Result<Duration, AgentError> {
+fn parse_timeout(value: Option<&OsStr>, default: Duration) -> Result<Duration, AgentError> {
     let Some(value) = value.filter(|v| !v.is_empty()) else {
-        return Ok(DEFAULT_REQUEST_TIMEOUT);
+        return Ok(default);
     };
     value
         .to_str()
@@ -197,17 +208,22 @@ mod tests {
 
     #[test]
     fn the_timeout_setting_is_whole_seconds() {
-        assert_eq!(parse_timeout(None).expect("default"), Duration::from_secs(120));
+        let d = DEFAULT_REQUEST_TIMEOUT;
+        assert_eq!(parse_timeout(None, d).expect("default"), Duration::from_secs(120));
         assert_eq!(
-            parse_timeout(Some(OsStr::new(""))).expect("default"),
+            parse_timeout(None, SIGN_IN_REQUEST_TIMEOUT).expect("default for a sign-in"),
+            Duration::from_secs(660)
+        );
+        assert_eq!(
+            parse_timeout(Some(OsStr::new("")), d).expect("default"),
             Duration::from_secs(120)
         );
         assert_eq!(
-            parse_timeout(Some(OsStr::new(" 30 "))).expect("30"),
+            parse_timeout(Some(OsStr::new(" 30 ")), SIGN_IN_REQUEST_TIMEOUT).expect("30"),
             Duration::from_secs(30)
         );
         for bad in ["0", "-1", "2m", "1.5", "lots"] {
-            let err = parse_timeout(Some(OsStr::new(bad))).expect_err(bad);
+            let err = parse_timeout(Some(OsStr::new(bad)), d).expect_err(bad);
             assert_eq!(err.code(), "agent_timeout_setting");
             assert!(
                 err.to_string().contains(&format!("ROLEBAR_AGENT_TIMEOUT={bad:?}")),

@@ -130,6 +130,16 @@ impl ResolvedProfile {
         }
     }
 
+    /// The SSO profile at the root of this profile's chain and its role, when the chain starts
+    /// with an IAM Identity Center sign-in (the profile itself, or a role chained from one).
+    pub fn sso_root(&self) -> Option<(&ResolvedProfile, &SsoRoleSpec)> {
+        match &self.source {
+            CredentialSource::Sso(role) => Some((self, role)),
+            CredentialSource::Role(role) => role.source.sso_root(),
+            _ => None,
+        }
+    }
+
     pub fn role_arn(&self) -> Option<&str> {
         match &self.source {
             CredentialSource::Role(role) => Some(&role.role_arn),
