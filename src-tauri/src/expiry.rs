@@ -294,6 +294,19 @@ pub fn plan(warning: &Warning, settings: &ExpirySettings, born_left: Option<Dura
     }
 }
 
+/// A sign-in's warning: renewed quietly when it can be (its refresh token), except at a threshold
+/// its token was renewed inside of (`born_left`, as for auto-refresh: a token hardly longer than
+/// the threshold would be renewed again and again); told when it cannot be.
+pub fn sign_in_plan(warning: &Warning, can_refresh: bool, born_left: Option<Duration>) -> Plan {
+    if !can_refresh {
+        return Plan::Notify;
+    }
+    match (warning.kind, born_left) {
+        (WarningKind::Threshold(t), Some(born)) if born - t < MIN_REFRESH_GAP => Plan::Skip,
+        _ => Plan::AutoRefresh,
+    }
+}
+
 /// The sessions auto-refresh made, by key: their `expires_at` and the time they had left then.
 #[derive(Debug, Default)]
 struct Refreshed {
@@ -302,8 +315,13 @@ struct Refreshed {
 
 impl Refreshed {
     fn record(&self, report: &RefreshReport, now: OffsetDateTime) {
+        self.made_now(&report.key, report.expires_at, now);
+    }
+
+    /// `key`'s new session (or sign-in token) ending at `expires_at` was made at `now`.
+    fn made_now(&self, key: &str, expires_at: OffsetDateTime, now: OffsetDateTime) {
         let mut made = self.made.lock().unwrap_or_else(|p| p.into_inner());
-        made.insert(report.key.clone(), (report.expires_at, report.expires_at - now));
+        made.insert(key.to_string(), (expires_at, expires_at - now));
     }
 
     /// The time `warning`'s session had left when auto-refresh made it, if it did.
@@ -441,14 +459,19 @@ async fn on_warning<R: Runtime>(app: AppHandle<R>, shared: Arc<Warnings>, warnin
     // A sign-in is renewed quietly when its refresh token still works; otherwise the user signs
     // in again (never a browser opened behind their back).
     let planned = match signed_in_to(&warning) {
-        Some(name) => {
-            if crate::sso::renewed_quietly(&state, name, warning.expires_at).await {
-                tracing::info!(sign_in = name, "SSO sign-in renewed before its token ended");
-                state.touch();
-                return;
-            }
-            Plan::Notify
-        }
+        Some(name) => match sign_in_plan(&warning, crate::sso::can_renew(&state, name), born_left) {
+            Plan::Skip => return,
+            Plan::AutoRefresh => match crate::sso::renewed_quietly(&state, name, warning.expires_at).await {
+                Some(expires_at) => {
+                    tracing::info!(sign_in = name, "SSO sign-in renewed before its token ended");
+                    shared.refreshed.made_now(&warning.key, expires_at, state.now());
+                    state.touch();
+                    return;
+                }
+                None => Plan::Notify,
+            },
+            Plan::Notify => Plan::Notify,
+        },
         None => plan(&warning, &state.expiry().settings, born_left),
     };
     let detail = match planned {
@@ -729,6 +752,33 @@ mod tests {
         );
         let session = two_min();
         assert_eq!(signed_in_to(&session), None);
+    }
+
+    #[test]
+    fn a_sign_in_is_renewed_quietly_but_never_again_and_again() {
+        let at = |t: i64| Warning {
+            key: "sso-sign-in:corp".into(),
+            profile: "corp".into(),
+            expires_at: EXPIRES,
+            left: Duration::minutes(t),
+            kind: WarningKind::Threshold(Duration::minutes(t)),
+        };
+        assert_eq!(sign_in_plan(&at(10), true, None), Plan::AutoRefresh);
+        assert_eq!(
+            sign_in_plan(&at(10), false, None),
+            Plan::Notify,
+            "nothing to renew it with"
+        );
+        // Renewed to a 1-hour token: renewed again at 10 minutes before its end…
+        assert_eq!(sign_in_plan(&at(10), true, Some(Duration::hours(1))), Plan::AutoRefresh);
+        // …but a 2-hour warning time would find every new 1-hour token inside it: left alone.
+        assert_eq!(sign_in_plan(&at(120), true, Some(Duration::hours(1))), Plan::Skip);
+        let ended = Warning {
+            kind: WarningKind::Expired,
+            left: Duration::ZERO,
+            ..at(0)
+        };
+        assert_eq!(sign_in_plan(&ended, true, Some(Duration::hours(1))), Plan::AutoRefresh);
     }
 
     #[test]

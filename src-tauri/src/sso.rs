@@ -107,19 +107,38 @@ pub async fn sign_out<R: Runtime>(app: &AppHandle<R>, name: &str) -> Result<usiz
     result
 }
 
+/// Whether the sign-in `name` has what renews it without the user (as the token cache says).
+pub fn can_renew(state: &AppState, name: &str) -> bool {
+    let sign_in = || -> Result<bool, CommandError> {
+        let session = state.sessions.profiles()?.sign_in_named(name)?;
+        Ok(state
+            .sessions
+            .vault
+            .sso_access()?
+            .sso
+            .state(&session)?
+            .is_some_and(|s| s.can_refresh))
+    };
+    sign_in().unwrap_or(false)
+}
+
 /// Renews the sign-in `name` without the user (its refresh token), before a token that ends at
-/// `ending` does: whether a token that lasts longer came of it. A refusal (the sign-in ended at
-/// AWS) or a sign-in with nothing to renew it with says no.
-pub async fn renewed_quietly(state: &AppState, name: &str, ending: time::OffsetDateTime) -> bool {
+/// `ending` does: when the new token lasts longer. A refusal (the sign-in ended at AWS) or a
+/// sign-in with nothing to renew it with gives none.
+pub async fn renewed_quietly(
+    state: &AppState,
+    name: &str,
+    ending: time::OffsetDateTime,
+) -> Option<time::OffsetDateTime> {
     let renewed = async {
         let session = state.sessions.profiles()?.sign_in_named(name)?;
         let renewed = state.sessions.vault.sso_access()?.sso.renew(&session).await?;
-        Ok::<_, CommandError>(renewed.is_some_and(|s| s.expires_at > ending))
+        Ok::<_, CommandError>(renewed.map(|s| s.expires_at).filter(|at| *at > ending))
     }
     .await;
     renewed.unwrap_or_else(|e| {
         tracing::info!(sign_in = name, code = %e.code, "the SSO sign-in was not renewed: {}", e.message);
-        false
+        None
     })
 }
 

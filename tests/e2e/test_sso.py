@@ -10,6 +10,7 @@ with the tray running open one browser tab; the window's account browser adds a 
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import urllib.request
@@ -19,12 +20,20 @@ import pytest
 
 from harness import REPO, binary, need
 from test_app import minutes_left, read_clipboard
+from notifications import NotificationMock
 from tray import wait_until
 
 SUPPORT = REPO / "crates" / "core" / "tests" / "support"
 # SHA-1 of "corp": the AWS CLI's token file for [sso-session corp].
 TOKEN_FILE = "ee0bfd2552fbd840c02cc48b6e823320543c450f.json"
 SSO_PROFILE = "sandbox-admin"
+
+
+def start_double(world, *extra: str) -> "SsoDouble":
+    proc = subprocess.Popen([sys.executable, str(SUPPORT / "sso_double.py"), "--log", str(world.home / "sso.jsonl"),
+                             "--moto", need("ROLEBAR_TEST_MOTO_OPEN_URL"), *extra], stdout=subprocess.PIPE, text=True)
+    port = int(proc.stdout.readline().strip())
+    return SsoDouble(f"http://127.0.0.1:{port}", proc)
 
 
 class SsoDouble:
@@ -39,12 +48,20 @@ class SsoDouble:
 
 @pytest.fixture
 def sso_double(world):
-    proc = subprocess.Popen([sys.executable, str(SUPPORT / "sso_double.py"), "--log", str(world.home / "sso.jsonl"),
-                             "--moto", need("ROLEBAR_TEST_MOTO_OPEN_URL")], stdout=subprocess.PIPE, text=True)
-    port = int(proc.stdout.readline().strip())
-    yield SsoDouble(f"http://127.0.0.1:{port}", proc)
-    proc.terminate()
-    proc.wait(timeout=10)
+    double = start_double(world)
+    yield double
+    double.proc.terminate()
+    double.proc.wait(timeout=10)
+
+
+@pytest.fixture
+def short_sso_double(world):
+    """Tokens of 5 minutes: inside the 10-minute warning time from the start; device codes
+    approved on the first poll (the tray signs the legacy form in with one)."""
+    double = start_double(world, "--access-ttl", "300", "--device-pending", "1")
+    yield double
+    double.proc.terminate()
+    double.proc.wait(timeout=10)
 
 
 def sso_env(world, double: SsoDouble) -> dict:
@@ -169,3 +186,48 @@ def test_the_window_lists_accounts_and_roles_and_adds_a_profile(world, launch, s
                                    "sso_account_id = 222222222222\nsso_role_name = ReadOnly\n"), after[len(before):]
     s.wait('[data-testid="profile-row"][data-profile="production-readonly"]')
     app.item.wait_for("production-readonly (SSO)", 30, exact=True)
+
+
+def test_a_sign_in_that_cannot_renew_itself_warns_and_signs_in_again(world, launch, short_sso_double, tray):
+    mock = NotificationMock(tray.bus)
+    if not mock.available():
+        pytest.skip("no python-dbusmock notification daemon on the bus (run.sh starts one)")
+    env = sso_env(world, short_sso_double)
+    # The legacy form: no refresh token, as in the AWS CLI; its sign-in ends with its token.
+    world.config.write_text(world.config.read_text() + "\n[profile old-ro]\nsso_start_url = https://old.awsapps.com/start\n"
+                            "sso_region = us-east-1\nsso_account_id = 222222222222\nsso_role_name = ReadOnly\n")
+    app = launch(world, **env)
+    since = mock.mark()
+    app.item.click("Sign in to https://old.awsapps.com/start…", timeout=30, exact=True)
+    app.item.wait_for("https://old.awsapps.com/start — signed in, ", 30)
+
+    def warnings():
+        return [n for n in mock.notifications(since) if n.body.startswith("Your sign-in to https://old.awsapps.com/start")]
+
+    note = wait_until("a warning that the sign-in ends", warnings, 40,
+                      describe=lambda: f"notifications: {mock.notifications(since)}")[0]
+    print(f"[e2e] sign-in warning: {note}")
+    assert re.search(r"ends in [45] min", note.body), note
+    assert note.actions == {"renew": "Sign in again", "dismiss": "Dismiss"}, note
+    signed_in = short_sso_double.count("SignIn")
+    mock.invoke_action(note.id, "renew")
+    wait_until("a second sign-in", lambda: short_sso_double.count("SignIn") > signed_in, 30)
+    # The corp sign-in renews itself: never warned about, its token renewed before it ends.
+    assert not [n for n in mock.notifications(since) if "corp" in n.body], mock.notifications(since)
+
+
+def test_a_sign_in_that_renews_itself_is_renewed_before_its_token_ends(world, launch, short_sso_double, tray):
+    mock = NotificationMock(tray.bus)
+    env = sso_env(world, short_sso_double)
+    subprocess.run([str(binary("ROLEBAR_E2E_CLI", "rolebar")), "login-sso", "corp"], capture_output=True, text=True,
+                   env=world.full_env(env), timeout=60, check=True)
+    since = mock.mark() if mock.available() else 0
+    before = json.loads((world.home / ".aws" / "sso" / "cache" / TOKEN_FILE).read_text())["accessToken"]
+    app = launch(world, **env)
+    wait_until("the token renewed by its refresh token", lambda: short_sso_double.count("CreateToken:refresh_token") >= 1,
+               40, describe=lambda: app.log_tail())
+    after = json.loads((world.home / ".aws" / "sso" / "cache" / TOKEN_FILE).read_text())["accessToken"]
+    assert after != before, "a new token in the AWS CLI's file"
+    app.item.wait_for("corp — signed in, ", 30)
+    if mock.available():
+        assert not [n for n in mock.notifications(since) if "corp" in n.body], mock.notifications(since)
