@@ -570,7 +570,7 @@ def moto_sts():
 
             # An auth-off moto takes any keys; these name the double in moto's logs.
             STS = boto3.client("sts", endpoint_url=ARGS.moto, region_name="us-east-1",
-                               aws_access_key_id="AKIASSODOUBLE0000000",
+                               aws_access_key_id="AKIAFAKESSODOUBLE000",
                                aws_secret_access_key="sso-double",
                                config=Config(retries={"max_attempts": 1}))
         return STS
