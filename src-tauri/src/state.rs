@@ -326,7 +326,7 @@ impl AppState {
                 sessions.push(held.clone());
             }
         }
-        // Sign-ins that end for good are warned about too (`expiry::sign_in_refs`).
+        // Sign-ins are watched too: renewed quietly or warned about (`expiry::sign_in_refs`).
         let profiles = self.sessions.profiles().ok();
         sessions.extend(crate::expiry::sign_in_refs(&crate::views::sign_in_views(
             &profiles,

@@ -6,6 +6,7 @@ use rolebar_core::profile::ProfileSet;
 use rolebar_core::session::format_time_left;
 use rolebar_core::sso::{BrowserSignInUi, SignInFlow, SignInPrompt, SignInUi};
 use rolebar_core::Result;
+use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::sync::Arc;
 use time::OffsetDateTime;
@@ -48,9 +49,13 @@ impl SignInUi for TerminalSignIn {
                 (Ok(()), _) => {}
                 // The code can be entered on any device: the printed line is enough.
                 (Err(e), SignInPrompt::DeviceCode { .. }) => eprintln!("rolebar: {e}"),
-                // The browser's redirect must come back to this machine: with no browser here
-                // (an SSH session, CI), waiting would only time out; the error says to use the
-                // device code.
+                // A person at a terminal may still open the printed URL (or forward the port
+                // over SSH): told, and the sign-in waits.
+                (Err(e), SignInPrompt::OpenUrl { .. }) if std::io::stderr().is_terminal() => {
+                    eprintln!("rolebar: {e}")
+                }
+                // No one to open it (a script, CI): waiting would only time out; the error says
+                // to use the device code.
                 (Err(e), SignInPrompt::OpenUrl { .. }) => return Err(e),
             }
         }

@@ -359,7 +359,9 @@ async fn an_expired_refresh_token_needs_a_new_sign_in() {
         .expect_err("refresh refused");
     assert_eq!(e.code(), "sso_sign_in_required", "{e}");
     assert!(e.to_string().contains("rolebar login-sso expired-refresh"), "{e}");
-    assert_eq!(double.count("CreateToken!InvalidGrantException"), 3);
+    // A refused refresh token is not sent again: one refused call in all.
+    assert_eq!(double.count("CreateToken!InvalidGrantException"), 1);
+    assert_eq!(double.count("CreateToken:refresh_token"), 1);
 
     // …and with one, a new browser sign-in.
     let token = sso
@@ -375,7 +377,7 @@ async fn an_expired_refresh_token_needs_a_new_sign_in() {
 #[tokio::test]
 #[ignore = "needs the SSO double: run scripts/test.sh"]
 async fn renew_makes_a_new_token_now_whatever_time_is_left() {
-    let double = Double::start(None, None);
+    let double = Double::start(None, Some(1));
     let home = tempfile::tempdir().expect("home");
     let sso = double.sso(home.path());
     let s = session("renew-now");
@@ -390,12 +392,22 @@ async fn renew_makes_a_new_token_now_whatever_time_is_left() {
         before,
         "a new token in the file"
     );
-    // A sign-in that cannot renew itself (the legacy form) is left to the user.
+    // A sign-in that cannot renew itself (the legacy form, signed in with a device code) is
+    // left to the user: no refresh is even tried.
     let legacy = SsoSessionConfig {
         name: None,
         ..session("legacy")
     };
+    sso.sign_in(&legacy, SignInFlow::DeviceCode, &ui)
+        .await
+        .expect("legacy sign in");
+    assert!(sso.state(&legacy).expect("state").is_some());
     assert!(sso.renew(&legacy).await.expect("asked").is_none());
+    assert_eq!(
+        double.count("CreateToken:refresh_token"),
+        1,
+        "no refresh for the legacy form"
+    );
 }
 
 #[tokio::test]

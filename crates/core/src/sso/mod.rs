@@ -194,6 +194,9 @@ pub struct Sso {
     options: SsoOptions,
     /// One async lock per cache file: sign-ins and refreshes of a session take turns.
     locks: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    /// Refresh tokens AWS refused (SHA-256 of each): not sent again, so a token's last minutes
+    /// cost no refused call per request.
+    refused: Mutex<std::collections::HashSet<[u8; 32]>>,
 }
 
 impl Sso {
@@ -205,6 +208,7 @@ impl Sso {
             clock,
             options: SsoOptions::default(),
             locks: Mutex::default(),
+            refused: Mutex::default(),
         }
     }
 
@@ -261,7 +265,12 @@ impl Sso {
         }
         match self.refresh(session, &token).await {
             Ok(fresh) => Ok(Some(state_of(session, &fresh, self.clock.now()))),
-            Err(RefreshFailure::Rejected) => Ok(None),
+            // Another tool may have renewed it first with the same refresh token.
+            Err(RefreshFailure::Rejected) => Ok(self
+                .cache
+                .load(session)?
+                .filter(|now_cached| now_cached.access_token.expose() != token.access_token.expose())
+                .map(|now_cached| state_of(session, &now_cached, self.clock.now()))),
             Err(RefreshFailure::Other(e)) => Err(e),
         }
     }
@@ -346,6 +355,10 @@ impl Sso {
         let (Some(refresh), Some(registration)) = (&token.refresh_token, &token.registration) else {
             return Err(RefreshFailure::Rejected);
         };
+        let fingerprint: [u8; 32] = <sha2::Sha256 as sha2::Digest>::digest(refresh.expose().as_bytes()).into();
+        if self.refused_lock().contains(&fingerprint) {
+            return Err(RefreshFailure::Rejected);
+        }
         let now = self.clock.now();
         match self
             .oidc(session)
@@ -371,9 +384,14 @@ impl Sso {
             Err(TokenFailure::Other(e)) => Err(RefreshFailure::Other(e.into())),
             Err(other) => {
                 tracing::info!(session = session.display_name(), why = ?other, "the SSO refresh token was refused; a sign-in is needed");
+                self.refused_lock().insert(fingerprint);
                 Err(RefreshFailure::Rejected)
             }
         }
+    }
+
+    fn refused_lock(&self) -> std::sync::MutexGuard<'_, std::collections::HashSet<[u8; 32]>> {
+        self.refused.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// A new interactive sign-in to `session`, whatever the cache holds (a corrupt cache file is
