@@ -461,7 +461,7 @@ async fn on_warning<R: Runtime>(app: AppHandle<R>, shared: Arc<Warnings>, warnin
     let planned = match signed_in_to(&warning) {
         Some(name) => match sign_in_plan(&warning, crate::sso::can_renew(&state, name), born_left) {
             Plan::Skip => return,
-            Plan::AutoRefresh => match crate::sso::renewed_quietly(&state, name, warning.expires_at).await {
+            Plan::AutoRefresh => match crate::sso::renewed_quietly(&state, name).await {
                 Some(expires_at) => {
                     tracing::info!(sign_in = name, "SSO sign-in renewed before its token ended");
                     shared.refreshed.made_now(&warning.key, expires_at, state.now());

@@ -122,18 +122,18 @@ pub fn can_renew(state: &AppState, name: &str) -> bool {
     sign_in().unwrap_or(false)
 }
 
-/// Renews the sign-in `name` without the user (its refresh token), before a token that ends at
-/// `ending` does: when the new token lasts longer. A refusal (the sign-in ended at AWS) or a
-/// sign-in with nothing to renew it with gives none.
-pub async fn renewed_quietly(
-    state: &AppState,
-    name: &str,
-    ending: time::OffsetDateTime,
-) -> Option<time::OffsetDateTime> {
+/// Renews the sign-in `name` without the user (its refresh token): the new token's end, or none
+/// when AWS refused (the sign-in ended there) or there is nothing to renew it with.
+pub async fn renewed_quietly(state: &AppState, name: &str) -> Option<time::OffsetDateTime> {
     let renewed = async {
         let session = state.sessions.profiles()?.sign_in_named(name)?;
-        let renewed = state.sessions.vault.sso_access()?.sso.renew(&session).await?;
-        Ok::<_, CommandError>(renewed.map(|s| s.expires_at).filter(|at| *at > ending))
+        let sso = &state.sessions.vault.sso_access()?.sso;
+        if sso.renew(&session).await?.is_none() {
+            return Ok(None);
+        }
+        // The end as the token file has it (whole seconds): what the schedule watches, so the
+        // next warning is known to be about the token just made.
+        Ok::<_, CommandError>(sso.state(&session)?.map(|s| s.expires_at))
     }
     .await;
     renewed.unwrap_or_else(|e| {
