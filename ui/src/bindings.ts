@@ -78,6 +78,7 @@ export type ErrorCode =
   | "rotate_new_key_left"
   | "rotate_not_keyring_keys"
   | "rotate_old_key_left"
+  | "rotate_outcome_unknown"
   | "rotate_two_keys"
   | "section_changed"
   | "section_not_found"

@@ -204,6 +204,9 @@ error_codes! {
     RotateNewKeyLeft = "rotate_new_key_left",
     /// The new key is stored; the old one could not be deleted and is still active.
     RotateOldKeyLeft = "rotate_old_key_left",
+    /// CreateAccessKey got no usable reply and IAM could not be asked whether it made a key:
+    /// an unused key may be left at AWS. The old key is kept.
+    RotateOutcomeUnknown = "rotate_outcome_unknown",
     /// `rotate --delete-key`: no single key of the user matches.
     RotateKeyNotFound = "rotate_key_not_found",
     /// `keys.rotate_after` in settings.json is not a number of days.

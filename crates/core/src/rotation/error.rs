@@ -21,12 +21,45 @@ pub enum IamFailure {
     /// NoSuchEntity: the key to delete is not the user's (or is gone already).
     #[error("no such key ({message})")]
     NoSuchKey { message: String },
-    /// The endpoint could not be reached or did not answer in time.
+    /// The endpoint could not be reached: the connection was refused or never made, so the
+    /// request was not sent.
     #[error("cannot reach {endpoint} ({detail})")]
     Unreachable { endpoint: String, detail: String },
+    /// The request may have been sent and carried out, but no usable reply came: no answer in
+    /// time, the connection cut, or a reply that could not be read.
+    #[error("no usable reply from {endpoint} ({detail})")]
+    NoReply { endpoint: String, detail: String },
+    /// A 5xx reply: AWS failed while handling the request, possibly after carrying it out.
+    #[error("{code}: {message} (a failure on AWS's side)")]
+    ServerFault { code: String, message: String },
     /// Any other error reply.
     #[error("{code}: {message}")]
     Other { code: String, message: String },
+}
+
+impl IamFailure {
+    /// Whether the call may have taken effect although it failed. A clear refusal (an error
+    /// reply IAM gives before acting, such as AccessDenied or LimitExceeded) and a request that
+    /// was never sent did nothing; a lost or unreadable reply, or a fault on AWS's side, leaves
+    /// it unknown.
+    pub fn may_have_taken_effect(&self) -> bool {
+        matches!(self, IamFailure::NoReply { .. } | IamFailure::ServerFault { .. })
+    }
+}
+
+/// What a rotation found after CreateAccessKey failed without a clear answer: IAM may have
+/// made a key whose secret Rolebar never received, a key nobody can use.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LostReply {
+    /// ListAccessKeys shows no new key: none was made.
+    NothingCreated,
+    /// IAM had made the key (`key`, masked); Rolebar deleted it.
+    Deleted { key: String },
+    /// IAM had made the key, and deleting it failed (`cleanup`): it is left at AWS.
+    Left { key: String, tail: String, cleanup: String },
+    /// Whether IAM made a key is unknown: `reason` says why (ListAccessKeys failed, or is not
+    /// allowed), `candidates` are the user's keys that may be it (masked), when known.
+    Unknown { reason: String, candidates: Vec<String> },
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -89,6 +122,15 @@ pub enum RotationError {
         old_tail: String,
         user: Option<String>,
     },
+    /// CreateAccessKey failed without a clear answer (see [`LostReply`] for what was found).
+    #[error("profile `{profile}`: {}", lost_reply_text(profile, failure, outcome, old_key, user))]
+    CreateReplyLost {
+        profile: String,
+        failure: IamFailure,
+        outcome: LostReply,
+        old_key: String,
+        user: Option<String>,
+    },
     /// `--delete-key`: no key of the user matches, several do, or it is the keyring's own.
     #[error("profile `{profile}`: {reason}")]
     KeyNotFound { profile: String, reason: String },
@@ -98,6 +140,39 @@ fn delete_hint(profile: &str, other: &Option<String>) -> String {
     match other {
         Some(key) => format!("`rolebar rotate {profile} --delete-key {key}`, or in the IAM console"),
         None => "in the IAM console: Users, the user, Security credentials".to_string(),
+    }
+}
+
+fn lost_reply_text(
+    profile: &str,
+    failure: &IamFailure,
+    outcome: &LostReply,
+    old_key: &str,
+    user: &Option<String>,
+) -> String {
+    let old = format!("The keyring still holds the old key {old_key}, which still works");
+    match outcome {
+        LostReply::NothingCreated => format!(
+            "CreateAccessKey failed ({failure}); IAM lists no new key, so none was made: nothing was changed. {old}. Try again"
+        ),
+        LostReply::Deleted { key } => format!(
+            "the new key {key} was created but its reply was lost ({failure}); Rolebar deleted it: nothing changed. {old}. Try again"
+        ),
+        LostReply::Left { key, tail, cleanup } => format!(
+            "the new key {key} was created but its reply was lost ({failure}), so its secret never arrived and nobody can use it; deleting it failed too ({cleanup}). It is left at AWS{}: delete it with `rolebar rotate {profile} --delete-key {key}`, or in the IAM console (the access key ending {tail}), or with `aws iam delete-access-key --access-key-id ID`, ID being its whole id, ending {tail} (`aws iam list-access-keys` shows it). {old}",
+            user_text(user)
+        ),
+        LostReply::Unknown { reason, candidates } => {
+            let which = if candidates.is_empty() {
+                format!("a key besides {old_key} created just now is that stray key")
+            } else {
+                format!("it would be one of {}, made just now", candidates.join(", "))
+            };
+            format!(
+                "CreateAccessKey failed ({failure}), and whether IAM made a key anyway is unknown: {reason}. A new key may exist at AWS{}, unused: its secret never arrived. {old}. Check the user's keys in the IAM console or with `aws iam list-access-keys`: {which}; delete it with `rolebar rotate {profile} --delete-key` and its last four characters. Running `rolebar rotate {profile}` again is safe: with that key the user is at two keys, and Rolebar stops before making another",
+                user_text(user)
+            )
+        }
     }
 }
 
@@ -116,12 +191,21 @@ impl RotationError {
             RotationError::TwoKeys { .. } => ErrorCode::RotateTwoKeys,
             RotationError::AccessDenied { .. } => ErrorCode::IamAccessDenied,
             RotationError::Failed { failure, .. } => match failure {
-                IamFailure::Unreachable { .. } => ErrorCode::IamUnreachable,
+                IamFailure::Unreachable { .. } | IamFailure::NoReply { .. } => ErrorCode::IamUnreachable,
                 _ => ErrorCode::IamError,
             },
             RotationError::Aborted { .. } => ErrorCode::RotateAborted,
             RotationError::NewKeyLeft { .. } => ErrorCode::RotateNewKeyLeft,
             RotationError::OldKeyLeft { .. } => ErrorCode::RotateOldKeyLeft,
+            RotationError::CreateReplyLost { failure, outcome, .. } => match outcome {
+                LostReply::NothingCreated => match failure {
+                    IamFailure::NoReply { .. } | IamFailure::Unreachable { .. } => ErrorCode::IamUnreachable,
+                    _ => ErrorCode::IamError,
+                },
+                LostReply::Deleted { .. } => ErrorCode::RotateAborted,
+                LostReply::Left { .. } => ErrorCode::RotateNewKeyLeft,
+                LostReply::Unknown { .. } => ErrorCode::RotateOutcomeUnknown,
+            },
             RotationError::KeyNotFound { .. } => ErrorCode::RotateKeyNotFound,
         }
     }

@@ -9,13 +9,20 @@
 //!    30-second window would be refused by AWS as a reused code (aws-vault #1110).
 //! 2. ListAccessKeys (when allowed): a user already at two keys is refused before anything is
 //!    created, naming the other key (masked).
-//! 3. CreateAccessKey. From here on, a failure deletes the new key again (signed as in 1) and
-//!    says the old key still works; if even that fails, it names the new key to delete.
+//! 3. CreateAccessKey, tried once (it is not idempotent). A clear refusal (AccessDenied,
+//!    LimitExceeded, a connection never made) changed nothing. Any other failure (no answer in
+//!    time, the connection cut, an unreadable reply, a 5xx) may hide a key IAM made whose secret
+//!    never arrived: ListAccessKeys again, and a key not listed in 2 is deleted (it cannot be
+//!    used), or named with the commands to delete it if that fails; if IAM cannot be asked, the
+//!    error says a stray key may exist and how to check. "Nothing was changed" only when known.
+//!    Once the new key is received, a failure deletes it again (signed as in 1) and says the
+//!    old key still works; if even that fails, it names the new key to delete.
 //! 4. GetCallerIdentity with the new key until AWS accepts it (IAM is eventually consistent),
 //!    for up to 15 s, waiting through an injected [`Sleeper`].
 //! 5. The new key replaces the old one in the keyring, and IAM's creation date goes to the index.
 //! 6. The profile's cached sessions are dropped (they were made with the old key).
-//! 7. DeleteAccessKey of the old key. If that fails the new key is kept (it works) and the error
+//! 7. DeleteAccessKey of the old key (NoSuchEntity, as a retry after a lost reply gets, is
+//!    success). If that fails the new key is kept (it works) and the error
 //!    says the old one is still active and how to delete it (`rolebar rotate PROFILE
 //!    --delete-key ****OLD1`, which [`Rotator::delete_key`] serves).
 //!
@@ -26,7 +33,7 @@ mod error;
 pub mod reminders;
 mod sdk;
 
-pub use error::{IamFailure, RotationError};
+pub use error::{IamFailure, LostReply, RotationError};
 pub use reminders::{KeySettings, Reminder, ReminderFile};
 pub use sdk::SdkIam;
 
@@ -126,6 +133,9 @@ pub struct RotateOptions {
     /// The first wait; each next one doubles, up to `max_step`.
     pub first_wait: StdDuration,
     pub max_step: StdDuration,
+    /// After CreateAccessKey failed without a clear answer, how long ListAccessKeys is asked
+    /// again for a key it may have made (IAM is eventually consistent), the same steps apart.
+    pub relist_budget: StdDuration,
 }
 
 impl Default for RotateOptions {
@@ -135,6 +145,9 @@ impl Default for RotateOptions {
             wait_budget: StdDuration::from_secs(15),
             first_wait: StdDuration::from_millis(500),
             max_step: StdDuration::from_secs(3),
+            // IAM's own reads catch up within a second or two; this is a margin, not a wait
+            // every rotation pays: only a CreateAccessKey without an answer does.
+            relist_budget: StdDuration::from_secs(4),
         }
     }
 }
@@ -365,9 +378,12 @@ impl Rotator {
             MfaUse::NotNeeded => {}
         }
 
-        // Two keys already: refused before anything is created.
+        // Two keys already: refused before anything is created. The ids listed also tell a key
+        // IAM makes for a lost CreateAccessKey reply from the ones the user had.
+        let mut before: Option<Vec<String>> = None;
         match self.api.list_access_keys(&t.at, &signer).await {
             Ok(listed) => {
+                before = Some(listed.iter().map(|k| k.access_key_id.clone()).collect());
                 let others: Vec<&AccessKeyMeta> = listed
                     .iter()
                     .filter(|k| k.access_key_id != t.current.access_key_id)
@@ -398,6 +414,9 @@ impl Rotator {
                     other: None,
                 }
                 .into())
+            }
+            Err(f) if f.may_have_taken_effect() => {
+                return Err(self.after_lost_reply(&t, profile, &signer, before.as_deref(), f).await)
             }
             Err(f) => return Err(self.refused(&t, profile, "CreateAccessKey", f)),
         };
@@ -458,20 +477,29 @@ impl Rotator {
             }
         };
 
-        if let Err(f) = self
+        match self
             .api
             .delete_access_key(&t.at, &signer, &t.current.access_key_id)
             .await
         {
-            return Err(RotationError::OldKeyLeft {
-                profile: profile.to_string(),
-                cause: f.to_string(),
-                new_key,
-                old_tail: tail(&old_key),
-                old_key,
-                user: new.user_name,
+            Ok(()) => {}
+            // The SDK retries a delete whose reply was lost; the retry then finds no key. Either
+            // way the old key is not active any more.
+            Err(IamFailure::NoSuchKey { message }) => {
+                tracing::info!(profile, old = %old_key, %message, "the old key was already gone");
+                notes.push(format!("IAM reported the old key {old_key} as already deleted."));
             }
-            .into());
+            Err(f) => {
+                return Err(RotationError::OldKeyLeft {
+                    profile: profile.to_string(),
+                    cause: f.to_string(),
+                    new_key,
+                    old_tail: tail(&old_key),
+                    old_key,
+                    user: new.user_name,
+                }
+                .into())
+            }
         }
         tracing::info!(profile, old = %old_key, new = %new_key, checks, "access key rotated");
         Ok(RotationReport {
@@ -513,6 +541,102 @@ impl Rotator {
                 }
                 Err(f) => return Err(format!("checking the new key failed ({f})")),
             }
+        }
+    }
+
+    /// After CreateAccessKey failed without a clear answer: IAM may have made a key whose
+    /// secret never arrived. ListAccessKeys tells: a key not among `before` (the ids listed
+    /// before; unknown when listing was not allowed) is that key, and is deleted. IAM is
+    /// eventually consistent, so an empty answer is asked again within `relist_budget`.
+    async fn after_lost_reply(
+        &self,
+        t: &Target,
+        profile: &str,
+        signer: &Credentials,
+        before: Option<&[String]>,
+        failure: IamFailure,
+    ) -> Error {
+        let old_key = t.current.masked_key_id();
+        tracing::warn!(profile, %failure, "CreateAccessKey without a clear answer; looking for a key it made");
+        let lost = |outcome: LostReply, user: Option<String>| -> Error {
+            RotationError::CreateReplyLost {
+                profile: profile.to_string(),
+                failure: failure.clone(),
+                outcome,
+                old_key: old_key.clone(),
+                user,
+            }
+            .into()
+        };
+        let mut waited = StdDuration::ZERO;
+        let mut step = self.options.first_wait;
+        let listed = loop {
+            let listed = match self.api.list_access_keys(&t.at, signer).await {
+                Ok(listed) => listed,
+                Err(f) => {
+                    let reason = match f {
+                        IamFailure::AccessDenied { .. } => format!("IAM does not allow ListAccessKeys ({f})"),
+                        f => format!("ListAccessKeys failed too ({f})"),
+                    };
+                    return lost(
+                        LostReply::Unknown {
+                            reason,
+                            candidates: Vec::new(),
+                        },
+                        None,
+                    );
+                }
+            };
+            let fresh = listed.iter().any(|k| {
+                k.access_key_id != t.current.access_key_id && before.is_none_or(|b| !b.contains(&k.access_key_id))
+            });
+            if fresh || waited >= self.options.relist_budget {
+                break listed;
+            }
+            let pause = step.min(self.options.relist_budget - waited);
+            self.sleeper.sleep(pause).await;
+            waited += pause;
+            step = (step * 2).min(self.options.max_step);
+        };
+        let user = listed.iter().find_map(|k| k.user_name.clone());
+        let new: Vec<&AccessKeyMeta> = listed
+            .iter()
+            .filter(|k| k.access_key_id != t.current.access_key_id)
+            .filter(|k| before.is_none_or(|b| !b.contains(&k.access_key_id)))
+            .collect();
+        let made = match (before, new.as_slice()) {
+            (_, []) => return lost(LostReply::NothingCreated, user),
+            (Some(_), [made]) => *made,
+            // Without the keys from before, any other key may be one the user relies on; and
+            // two new ones mean someone else made one too: which is Rolebar's is unknown.
+            (_, several) => {
+                let reason = if before.is_none() {
+                    "IAM did not allow ListAccessKeys before CreateAccessKey, so a key made now cannot be told from one the user had".to_string()
+                } else {
+                    "IAM lists more than one new key".to_string()
+                };
+                return lost(
+                    LostReply::Unknown {
+                        reason,
+                        candidates: several.iter().map(|k| mask_key_id(&k.access_key_id)).collect(),
+                    },
+                    user,
+                );
+            }
+        };
+        let key = mask_key_id(&made.access_key_id);
+        tracing::warn!(profile, new = %key, "CreateAccessKey made a key whose reply was lost; deleting it");
+        match self.api.delete_access_key(&t.at, signer, &made.access_key_id).await {
+            // Gone already is as good as deleted.
+            Ok(()) | Err(IamFailure::NoSuchKey { .. }) => lost(LostReply::Deleted { key }, user),
+            Err(f) => lost(
+                LostReply::Left {
+                    tail: tail(&key),
+                    key,
+                    cleanup: f.to_string(),
+                },
+                user,
+            ),
         }
     }
 

@@ -39,6 +39,13 @@ struct FakeState {
     /// Every check fails like this.
     fail_check: Option<IamFailure>,
     fail_delete: Option<(Which, IamFailure)>,
+    /// CreateAccessKey makes the key, then fails like this: the reply is lost.
+    lose_create_reply: Option<IamFailure>,
+    /// ListAccessKeys fails like this once a key was made.
+    fail_list_after_create: Option<IamFailure>,
+    /// This many ListAccessKeys after a creation do not show the new key yet (IAM is
+    /// eventually consistent).
+    hide_new_from_lists: u32,
     /// "Action signer-id" for every call.
     calls: Vec<String>,
     new_id: Option<String>,
@@ -89,8 +96,21 @@ impl KeyApi for FakeIam {
                 message: "not authorized to perform iam:ListAccessKeys".into(),
             });
         }
+        if s.made > 0 {
+            if let Some(f) = s.fail_list_after_create.clone() {
+                return Err(f);
+            }
+        }
+        let hidden = match s.new_id.clone() {
+            Some(id) if s.hide_new_from_lists > 0 => {
+                s.hide_new_from_lists -= 1;
+                Some(id)
+            }
+            _ => None,
+        };
         Ok(s.keys
             .iter()
+            .filter(|(id, _)| Some(id) != hidden.as_ref())
             .map(|(id, _)| AccessKeyMeta {
                 access_key_id: id.clone(),
                 user_name: Some("oppara".into()),
@@ -116,6 +136,9 @@ impl KeyApi for FakeIam {
         let secret = format!("new-secret-VALUE/{}", s.made);
         s.keys.push((id.clone(), secret.clone()));
         s.new_id = Some(id.clone());
+        if let Some(f) = s.lose_create_reply.clone() {
+            return Err(f);
+        }
         Ok(NewAccessKey {
             keys: Credentials::long_term(id, secret),
             user_name: Some("oppara".into()),
@@ -467,6 +490,25 @@ async fn a_failure_deleting_the_old_key_keeps_the_new_one_and_says_the_old_is_ac
 }
 
 #[tokio::test]
+async fn an_old_key_iam_no_longer_has_is_not_reported_as_still_active() {
+    let w = world();
+    let iam = FakeIam::with_keys(&[(OLD_ID, OLD_SECRET)]);
+    // What the SDK's retry of a DeleteAccessKey whose first reply was lost gets.
+    iam.state().fail_delete = Some((
+        Which::Old,
+        IamFailure::NoSuchKey {
+            message: "The Access Key with id AKIA... cannot be found".into(),
+        },
+    ));
+    let report = rotator(&iam, &Arc::default())
+        .rotate(&w.sessions, "default", &Prompt::default())
+        .await
+        .expect("rotated");
+    assert!(report.notes.join(" ").contains("already deleted"), "{:?}", report.notes);
+    assert_eq!(stored(&w, "default"), "AKIANEWKEYEXAMPLEN01");
+}
+
+#[tokio::test]
 async fn the_new_key_is_tried_until_iam_accepts_it_on_injected_time() {
     let w = world();
     let iam = FakeIam::with_keys(&[(OLD_ID, OLD_SECRET)]);
@@ -566,6 +608,240 @@ async fn access_denied_without_mfa_serial_suggests_setting_it() {
     assert!(err.to_string().contains("nothing was changed"), "{err}");
 }
 
+fn no_reply() -> IamFailure {
+    IamFailure::NoReply {
+        endpoint: "IAM".into(),
+        detail: "no answer in time".into(),
+    }
+}
+
+fn calls(iam: &FakeIam) -> Vec<String> {
+    iam.state().calls.clone()
+}
+
+#[tokio::test]
+async fn a_lost_create_reply_deletes_the_key_iam_made_and_says_so() {
+    let w = world();
+    let iam = FakeIam::with_keys(&[(OLD_ID, OLD_SECRET)]);
+    iam.state().lose_create_reply = Some(no_reply());
+    let err = rotator(&iam, &Arc::default())
+        .rotate(&w.sessions, "default", &Prompt::default())
+        .await
+        .expect_err("reply lost");
+    assert_eq!(err.code(), "rotate_aborted");
+    let text = err.to_string();
+    assert!(
+        text.contains("the new key ****EN01 was created but its reply was lost")
+            && text.contains("Rolebar deleted it: nothing changed")
+            && text.contains("no answer in time")
+            && text.contains("old key ****E001, which still works"),
+        "{text}"
+    );
+    assert_eq!(iam.ids(), [OLD_ID], "the key nobody holds is gone");
+    assert_eq!(stored(&w, "default"), OLD_ID);
+    assert_eq!(
+        calls(&iam),
+        [
+            format!("List {OLD_ID}"),
+            format!("Create {OLD_ID}"),
+            format!("List {OLD_ID}"),
+            format!("Delete(AKIANEWKEYEXAMPLEN01) {OLD_ID}"),
+        ]
+    );
+    assert_no_secret(&text);
+}
+
+#[tokio::test]
+async fn a_5xx_from_create_is_not_taken_as_a_refusal() {
+    let w = world();
+    let iam = FakeIam::with_keys(&[(OLD_ID, OLD_SECRET)]);
+    iam.state().lose_create_reply = Some(IamFailure::ServerFault {
+        code: "ServiceFailure".into(),
+        message: "internal error".into(),
+    });
+    let err = rotator(&iam, &Arc::default())
+        .rotate(&w.sessions, "default", &Prompt::default())
+        .await
+        .expect_err("5xx");
+    assert_eq!(err.code(), "rotate_aborted", "{err}");
+    assert!(!err.to_string().contains("nothing was changed"), "{err}");
+    assert_eq!(iam.ids(), [OLD_ID]);
+}
+
+#[tokio::test]
+async fn a_lost_reply_key_iam_lists_only_later_is_still_found_and_deleted() {
+    let w = world();
+    let iam = FakeIam::with_keys(&[(OLD_ID, OLD_SECRET)]);
+    {
+        let mut s = iam.state();
+        s.lose_create_reply = Some(no_reply());
+        s.hide_new_from_lists = 2;
+    }
+    let waits = Arc::new(Waits::default());
+    let err = rotator(&iam, &waits)
+        .rotate(&w.sessions, "default", &Prompt::default())
+        .await
+        .expect_err("reply lost");
+    assert_eq!(err.code(), "rotate_aborted", "{err}");
+    assert_eq!(iam.ids(), [OLD_ID]);
+    let ms: Vec<u128> = waits.0.lock().expect("waits").iter().map(|d| d.as_millis()).collect();
+    assert_eq!(ms, [500, 1000], "asked again on injected time until IAM lists it");
+}
+
+#[tokio::test]
+async fn a_lost_reply_without_a_new_key_says_nothing_was_changed_only_after_checking() {
+    let w = world();
+    let iam = FakeIam::with_keys(&[(OLD_ID, OLD_SECRET)]);
+    // The request never reached IAM, though the client cannot tell.
+    iam.state().fail_create = Some(no_reply());
+    let waits = Arc::new(Waits::default());
+    let err = rotator(&iam, &waits)
+        .rotate(&w.sessions, "default", &Prompt::default())
+        .await
+        .expect_err("no reply");
+    assert_eq!(err.code(), "iam_unreachable");
+    let text = err.to_string();
+    assert!(
+        text.contains("IAM lists no new key") && text.contains("nothing was changed"),
+        "{text}"
+    );
+    let lists = calls(&iam).iter().filter(|c| c.starts_with("List")).count();
+    assert!(lists >= 2, "asked again before concluding: {:?}", calls(&iam));
+    let total: StdDuration = waits.0.lock().expect("waits").iter().sum();
+    assert_eq!(total, RotateOptions::default().relist_budget);
+    assert_eq!(iam.ids(), [OLD_ID]);
+}
+
+#[tokio::test]
+async fn a_lost_reply_key_that_cannot_be_deleted_is_named_with_the_commands_to_delete_it() {
+    let w = world();
+    let iam = FakeIam::with_keys(&[(OLD_ID, OLD_SECRET)]);
+    {
+        let mut s = iam.state();
+        s.lose_create_reply = Some(IamFailure::NoReply {
+            endpoint: "IAM".into(),
+            detail: "connection closed before message completed".into(),
+        });
+        s.fail_delete = Some((
+            Which::New,
+            IamFailure::Unreachable {
+                endpoint: "IAM".into(),
+                detail: "connection refused".into(),
+            },
+        ));
+    }
+    let err = rotator(&iam, &Arc::default())
+        .rotate(&w.sessions, "default", &Prompt::default())
+        .await
+        .expect_err("reply lost");
+    assert_eq!(err.code(), "rotate_new_key_left");
+    let text = err.to_string();
+    assert!(
+        text.contains("****EN01 was created but its reply was lost") && text.contains("connection refused"),
+        "{text}"
+    );
+    assert!(text.contains("rolebar rotate default --delete-key ****EN01"), "{text}");
+    assert!(
+        text.contains("aws iam delete-access-key --access-key-id") && text.contains("ending EN01"),
+        "{text}"
+    );
+    assert!(text.contains("`oppara`"), "{text}");
+    assert!(!text.contains("nothing"), "{text}");
+    assert_no_secret(&text);
+
+    // The command it names deletes that key.
+    iam.state().fail_delete = None;
+    let deleted = rotator(&iam, &Arc::default())
+        .delete_key(&w.sessions, "default", "****EN01", &Prompt::default())
+        .await
+        .expect("deleted");
+    assert_eq!(deleted.key, "****EN01");
+    assert_eq!(iam.ids(), [OLD_ID]);
+}
+
+#[tokio::test]
+async fn a_lost_reply_that_cannot_be_checked_says_a_stray_key_may_exist() {
+    let w = world();
+    let iam = FakeIam::with_keys(&[(OLD_ID, OLD_SECRET)]);
+    {
+        let mut s = iam.state();
+        s.lose_create_reply = Some(no_reply());
+        s.fail_list_after_create = Some(IamFailure::Unreachable {
+            endpoint: "IAM".into(),
+            detail: "connection refused".into(),
+        });
+    }
+    let err = rotator(&iam, &Arc::default())
+        .rotate(&w.sessions, "default", &Prompt::default())
+        .await
+        .expect_err("reply lost");
+    assert_eq!(err.code(), "rotate_outcome_unknown");
+    let text = err.to_string();
+    assert!(
+        text.contains("A new key may exist at AWS")
+            && text.contains("ListAccessKeys failed too")
+            && text.contains("aws iam list-access-keys")
+            && text.contains("rolebar rotate default --delete-key"),
+        "{text}"
+    );
+    assert!(!text.contains("nothing was changed"), "{text}");
+    assert_no_secret(&text);
+    assert_eq!(stored(&w, "default"), OLD_ID);
+}
+
+#[tokio::test]
+async fn a_lost_reply_when_listing_is_not_allowed_deletes_no_key_it_cannot_tell_apart() {
+    let w = world();
+    let iam = FakeIam::with_keys(&[(OLD_ID, OLD_SECRET)]);
+    {
+        let mut s = iam.state();
+        s.lose_create_reply = Some(no_reply());
+        s.deny_list = true;
+    }
+    let err = rotator(&iam, &Arc::default())
+        .rotate(&w.sessions, "default", &Prompt::default())
+        .await
+        .expect_err("reply lost");
+    assert_eq!(err.code(), "rotate_outcome_unknown");
+    let text = err.to_string();
+    assert!(
+        text.contains("does not allow ListAccessKeys") && text.contains("may exist"),
+        "{text}"
+    );
+    assert_eq!(iam.ids().len(), 2, "no key deleted blind");
+}
+
+#[tokio::test]
+async fn a_clear_refusal_of_create_changes_nothing_and_looks_for_no_stray_key() {
+    for refusal in [
+        IamFailure::AccessDenied {
+            message: "explicit deny".into(),
+        },
+        IamFailure::Other {
+            code: "Throttling".into(),
+            message: "Rate exceeded".into(),
+        },
+        IamFailure::Unreachable {
+            endpoint: "IAM".into(),
+            detail: "connection refused".into(),
+        },
+    ] {
+        let w = world();
+        let iam = FakeIam::with_keys(&[(OLD_ID, OLD_SECRET)]);
+        iam.state().fail_create = Some(refusal.clone());
+        let err = rotator(&iam, &Arc::default())
+            .rotate(&w.sessions, "default", &Prompt::default())
+            .await
+            .expect_err("refused");
+        assert!(err.to_string().contains("nothing was changed"), "{refusal:?}: {err}");
+        assert_eq!(
+            calls(&iam),
+            [format!("List {OLD_ID}"), format!("Create {OLD_ID}")],
+            "{refusal:?}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn file_keys_and_role_profiles_are_refused_with_what_to_do() {
     let w = world();
@@ -633,6 +909,300 @@ async fn refresh_age_records_iam_creation_date() {
         .expect("age");
     assert_eq!(age.known_from, AgeSource::Added);
     assert_eq!(age.describe(NOW), "key added 2026-09-01 (85 days)");
+}
+
+/// The real SDK client ([`SdkIam`]) against a small IAM on a loopback socket that can lose a
+/// CreateAccessKey reply after making the key: what the SDK's errors become, and whether the
+/// SDK retries the call (a retry would make a second key).
+mod over_http {
+    use super::*;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::net::{TcpListener, TcpStream};
+
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    enum CreateReply {
+        /// Makes the key, closes the connection without a byte of reply.
+        CloseAfterMaking,
+        /// Makes the key, sends the status line, headers and part of the body, then closes.
+        CutAfterMaking,
+        /// Makes the key, answers 200 with a body that is not IAM's.
+        GarbageAfterMaking,
+        /// Makes the key, answers 500 InternalFailure.
+        FaultAfterMaking,
+        /// Makes nothing, answers 403 AccessDenied.
+        Denied,
+    }
+
+    #[derive(Debug)]
+    struct MiniState {
+        keys: Vec<String>,
+        actions: Vec<String>,
+        create: CreateReply,
+        made: u32,
+    }
+
+    #[derive(Debug, Clone)]
+    struct MiniIam {
+        url: String,
+        state: Arc<Mutex<MiniState>>,
+    }
+
+    impl MiniIam {
+        async fn start(create: CreateReply) -> MiniIam {
+            let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind loopback");
+            let url = format!("http://{}", listener.local_addr().expect("addr"));
+            let state = Arc::new(Mutex::new(MiniState {
+                keys: vec![OLD_ID.to_string()],
+                actions: Vec::new(),
+                create,
+                made: 0,
+            }));
+            let shared = state.clone();
+            tokio::spawn(async move {
+                while let Ok((stream, _)) = listener.accept().await {
+                    tokio::spawn(serve(stream, shared.clone()));
+                }
+            });
+            MiniIam { url, state }
+        }
+
+        fn state(&self) -> std::sync::MutexGuard<'_, MiniState> {
+            self.state.lock().unwrap_or_else(|p| p.into_inner())
+        }
+
+        fn at(&self, w: &World) -> IamAt {
+            let resolved = w
+                .sessions
+                .profiles()
+                .expect("profiles")
+                .resolve("default")
+                .expect("resolve");
+            IamAt {
+                iam_url: Some(self.url.clone()),
+                ..IamAt::for_profile(&resolved)
+            }
+        }
+    }
+
+    /// One request's body (form-encoded), or None when the client went away.
+    async fn read_body(stream: &mut TcpStream) -> Option<String> {
+        let mut buf = Vec::new();
+        let mut chunk = [0u8; 4096];
+        loop {
+            if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                let head = String::from_utf8_lossy(&buf[..end]).to_ascii_lowercase();
+                let len = head
+                    .lines()
+                    .find_map(|l| l.strip_prefix("content-length:"))
+                    .and_then(|v| v.trim().parse::<usize>().ok())
+                    .unwrap_or(0);
+                if buf.len() >= end + 4 + len {
+                    return Some(String::from_utf8_lossy(&buf[end + 4..end + 4 + len]).into_owned());
+                }
+            }
+            let n = stream.read(&mut chunk).await.ok()?;
+            if n == 0 {
+                return None;
+            }
+            buf.extend_from_slice(&chunk[..n]);
+        }
+    }
+
+    fn param<'a>(body: &'a str, name: &str) -> Option<&'a str> {
+        body.split('&').find_map(|kv| kv.strip_prefix(name)?.strip_prefix('='))
+    }
+
+    fn reply(status: &str, body: &str) -> String {
+        format!(
+            "HTTP/1.1 {status}\r\nContent-Type: text/xml\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+    }
+
+    fn error(status: &str, code: &str) -> String {
+        reply(
+            status,
+            &format!("<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code><Message>{code} from the test IAM</Message></Error><RequestId>r</RequestId></ErrorResponse>"),
+        )
+    }
+
+    const NS: &str = "xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\"";
+
+    async fn serve(mut stream: TcpStream, state: Arc<Mutex<MiniState>>) {
+        let Some(body) = read_body(&mut stream).await else {
+            return;
+        };
+        let action = param(&body, "Action").unwrap_or_default().to_string();
+        let answer = {
+            let mut s = state.lock().unwrap_or_else(|p| p.into_inner());
+            s.actions.push(action.clone());
+            match action.as_str() {
+                "ListAccessKeys" => {
+                    let members: String = s
+                        .keys
+                        .iter()
+                        .map(|id| format!("<member><UserName>oppara</UserName><AccessKeyId>{id}</AccessKeyId><Status>Active</Status><CreateDate>2026-08-01T09:00:00Z</CreateDate></member>"))
+                        .collect();
+                    Some(reply("200 OK", &format!("<ListAccessKeysResponse {NS}><ListAccessKeysResult><AccessKeyMetadata>{members}</AccessKeyMetadata><IsTruncated>false</IsTruncated></ListAccessKeysResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></ListAccessKeysResponse>")))
+                }
+                "CreateAccessKey" if s.create == CreateReply::Denied => Some(error("403 Forbidden", "AccessDenied")),
+                "CreateAccessKey" if s.keys.len() >= 2 => Some(error("409 Conflict", "LimitExceeded")),
+                "CreateAccessKey" => {
+                    s.made += 1;
+                    let id = format!("AKIANEWKEYEXAMPLEN{:02}", s.made);
+                    s.keys.push(id.clone());
+                    let normal = reply("200 OK", &format!("<CreateAccessKeyResponse {NS}><CreateAccessKeyResult><AccessKey><UserName>oppara</UserName><AccessKeyId>{id}</AccessKeyId><Status>Active</Status><SecretAccessKey>new-secret-VALUE/{}</SecretAccessKey><CreateDate>2026-11-25T12:00:10Z</CreateDate></AccessKey></CreateAccessKeyResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></CreateAccessKeyResponse>", s.made));
+                    match s.create {
+                        CreateReply::Denied => Some(normal),
+                        CreateReply::CloseAfterMaking => None,
+                        CreateReply::CutAfterMaking => Some(normal[..normal.len() - 120].to_string()),
+                        CreateReply::GarbageAfterMaking => Some(reply("200 OK", "<html>a captive portal</html>")),
+                        CreateReply::FaultAfterMaking => Some(error("500 Internal Server Error", "InternalFailure")),
+                    }
+                }
+                "DeleteAccessKey" => {
+                    let id = param(&body, "AccessKeyId").unwrap_or_default().to_string();
+                    let before = s.keys.len();
+                    s.keys.retain(|k| *k != id);
+                    if s.keys.len() < before {
+                        Some(reply("200 OK", &format!("<DeleteAccessKeyResponse {NS}><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></DeleteAccessKeyResponse>")))
+                    } else {
+                        Some(error("404 Not Found", "NoSuchEntity"))
+                    }
+                }
+                _ => Some(error("400 Bad Request", "InvalidAction")),
+            }
+        };
+        if let Some(answer) = answer {
+            let _ = stream.write_all(answer.as_bytes()).await;
+            let _ = stream.flush().await;
+        }
+        let _ = stream.shutdown().await;
+    }
+
+    fn creates(iam: &MiniIam) -> usize {
+        iam.state().actions.iter().filter(|a| *a == "CreateAccessKey").count()
+    }
+
+    #[tokio::test]
+    async fn a_create_reply_cut_after_the_key_is_made_is_no_reply_and_is_not_retried() {
+        let w = world();
+        let signer = Credentials::long_term(OLD_ID, OLD_SECRET);
+        for mode in [CreateReply::CloseAfterMaking, CreateReply::CutAfterMaking] {
+            let iam = MiniIam::start(mode).await;
+            let failure = SdkIam
+                .create_access_key(&iam.at(&w), &signer)
+                .await
+                .expect_err("reply lost");
+            assert!(
+                matches!(failure, IamFailure::NoReply { .. }) && failure.may_have_taken_effect(),
+                "{mode:?}: {failure:?}"
+            );
+            assert_eq!(creates(&iam), 1, "{mode:?}: a retry would make a second key");
+            assert_eq!(iam.state().keys.len(), 2, "{mode:?}");
+        }
+    }
+
+    #[tokio::test]
+    async fn sdk_failures_are_told_apart_by_whether_the_call_may_have_taken_effect() {
+        let w = world();
+        let signer = Credentials::long_term(OLD_ID, OLD_SECRET);
+        let garbage = MiniIam::start(CreateReply::GarbageAfterMaking).await;
+        let f = SdkIam
+            .create_access_key(&garbage.at(&w), &signer)
+            .await
+            .expect_err("garbage");
+        assert!(f.may_have_taken_effect(), "an unreadable reply: {f:?}");
+        let fault = MiniIam::start(CreateReply::FaultAfterMaking).await;
+        let f = SdkIam.create_access_key(&fault.at(&w), &signer).await.expect_err("500");
+        assert!(matches!(f, IamFailure::ServerFault { .. }), "{f:?}");
+        assert_eq!(creates(&fault), 1, "not retried");
+        let denied = MiniIam::start(CreateReply::Denied).await;
+        let f = SdkIam
+            .create_access_key(&denied.at(&w), &signer)
+            .await
+            .expect_err("403");
+        assert!(
+            matches!(f, IamFailure::AccessDenied { .. }) && !f.may_have_taken_effect(),
+            "{f:?}"
+        );
+        // Nothing listens: the request was never sent.
+        let closed = {
+            let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+            format!("http://{}", l.local_addr().expect("addr"))
+        };
+        let at = IamAt {
+            iam_url: Some(closed),
+            ..denied.at(&w)
+        };
+        let f = SdkIam.create_access_key(&at, &signer).await.expect_err("refused");
+        assert!(
+            matches!(f, IamFailure::Unreachable { .. }) && !f.may_have_taken_effect(),
+            "{f:?}"
+        );
+        // A name that does not resolve (.invalid never does): not sent either.
+        let at = IamAt {
+            iam_url: Some("http://rolebar-test.invalid".into()),
+            ..at
+        };
+        let f = SdkIam.create_access_key(&at, &signer).await.expect_err("no such name");
+        assert!(!f.may_have_taken_effect(), "{f:?}");
+    }
+
+    /// [`SdkIam`] with IAM at the test's socket (STS is not reached on these paths).
+    #[derive(Debug)]
+    struct Redirected(String);
+
+    impl Redirected {
+        fn at(&self, at: &IamAt) -> IamAt {
+            IamAt {
+                iam_url: Some(self.0.clone()),
+                ..at.clone()
+            }
+        }
+    }
+
+    #[async_trait::async_trait]
+    impl KeyApi for Redirected {
+        async fn list_access_keys(&self, at: &IamAt, signer: &Credentials) -> Result<Vec<AccessKeyMeta>, IamFailure> {
+            SdkIam.list_access_keys(&self.at(at), signer).await
+        }
+        async fn create_access_key(&self, at: &IamAt, signer: &Credentials) -> Result<NewAccessKey, IamFailure> {
+            SdkIam.create_access_key(&self.at(at), signer).await
+        }
+        async fn delete_access_key(&self, at: &IamAt, signer: &Credentials, key_id: &str) -> Result<(), IamFailure> {
+            SdkIam.delete_access_key(&self.at(at), signer, key_id).await
+        }
+        async fn check_key(&self, _at: &IamAt, _keys: &Credentials) -> Result<(), IamFailure> {
+            Err(IamFailure::Other {
+                code: "not_here".into(),
+                message: "no STS in this test".into(),
+            })
+        }
+    }
+
+    #[tokio::test]
+    async fn a_rotation_whose_create_reply_is_cut_deletes_the_key_iam_made() {
+        let w = world();
+        let iam = MiniIam::start(CreateReply::CutAfterMaking).await;
+        let err = Rotator::new(Arc::new(Redirected(iam.url.clone())), Arc::new(Waits::default()))
+            .rotate(&w.sessions, "default", &Prompt::default())
+            .await
+            .expect_err("reply cut");
+        let text = err.to_string();
+        assert_eq!(err.code(), "rotate_aborted", "{text}");
+        assert!(
+            text.contains("****EN01 was created but its reply was lost") && text.contains("Rolebar deleted it"),
+            "{text}"
+        );
+        assert_eq!(iam.state().keys, [OLD_ID], "no key nobody holds is left");
+        assert_eq!(
+            iam.state().actions,
+            ["ListAccessKeys", "CreateAccessKey", "ListAccessKeys", "DeleteAccessKey"]
+        );
+        assert_eq!(stored(&w, "default"), OLD_ID);
+        assert_no_secret(&text);
+    }
 }
 
 #[test]
