@@ -122,9 +122,10 @@ where
 }
 
 /// Whether a connection failure happened before the request could be sent: no connection was
-/// made (refused, no route, the name not resolved, the connect timeout). Anything else (a
-/// connection reset or closed while waiting for the reply, a TLS failure) is taken as possibly
-/// sent: that costs a ListAccessKeys where a wrong guess would cost a stray key.
+/// made (refused, no route, the name not resolved, the TLS handshake failed, the connect
+/// timeout). Anything else (a connection reset or closed while waiting for the reply, a failure
+/// not recognised) is taken as possibly sent: that costs a ListAccessKeys where a wrong guess
+/// would cost a stray key nobody knows of.
 fn never_sent(error: &(dyn std::error::Error + 'static)) -> bool {
     use std::io::ErrorKind;
     let mut next = Some(error);
