@@ -34,6 +34,8 @@ use crate::state::AppState;
 use crate::views::{ExpiryView, SignInView};
 use crate::windows;
 use fluent_bundle::FluentValue;
+use rolebar_core::schedule::policy::{plan, renewed_since, sign_in_plan, still_current, Plan, Refreshed};
+use rolebar_core::schedule::watched::{self, signed_in_to};
 use rolebar_core::schedule::{
     format_duration, validate_thresholds, ExpiryDriver, ExpirySettings, Schedule, SessionRef, Warning, WarningKind,
 };
@@ -54,8 +56,6 @@ pub const DISMISS: &str = "dismiss";
 pub const CLOSED: &str = "__closed";
 /// An unanswered warning is withdrawn this long after its session ended.
 pub const WITHDRAW_AFTER_EXPIRY: Duration = Duration::hours(1);
-/// Auto-refresh never renews a session it made less than this before (see [`plan`]).
-pub const MIN_REFRESH_GAP: Duration = Duration::minutes(5);
 
 /// The expiry settings in force and where they came from.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -203,27 +203,14 @@ pub fn warning_note(warning: &Warning, detail: Option<&str>, with_actions: bool,
     }
 }
 
-/// The schedule's key of an IAM Identity Center sign-in: it is watched as sessions are.
-const SIGN_IN_KEY: &str = "sso-sign-in:";
-
-/// The sign-ins, as the schedule watches them: at each warning time before a token's end, one
-/// that can be renewed is renewed quietly (AWS then says whether the sign-in still holds: its
-/// refresh token's end is known to nobody in advance); one that cannot, or whose renewal AWS
-/// refuses, is warned about with "Sign in again".
+/// The sign-ins the schedule watches: those that can be read (`watched::sign_in_refs`).
 pub fn sign_in_refs(sign_ins: &[SignInView]) -> Vec<SessionRef> {
-    sign_ins
-        .iter()
-        .filter(|s| s.problem.is_none())
-        .filter_map(|s| {
-            let at = s.expires_at?;
-            Some(SessionRef::new(format!("{SIGN_IN_KEY}{}", s.name), &s.name, at))
-        })
-        .collect()
-}
-
-/// The sign-in a warning is about, if it is about one.
-pub fn signed_in_to(warning: &Warning) -> Option<&str> {
-    warning.key.strip_prefix(SIGN_IN_KEY)
+    watched::sign_in_refs(
+        sign_ins
+            .iter()
+            .filter(|s| s.problem.is_none())
+            .filter_map(|s| Some((s.name.as_str(), s.expires_at?))),
+    )
 }
 
 /// What auto-refresh did: `oppara-dev refreshed`, the new session's time left, the sections
@@ -264,73 +251,9 @@ pub fn refresh_failed_detail(error: &CommandError, words: &Catalog) -> String {
     }
 }
 
-/// What to do with a warning.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Plan {
-    /// Show it (with Renew).
-    Notify,
-    /// Renew without asking first; show it only if that fails.
-    AutoRefresh,
-    /// Nothing: the session was just made by auto-refresh (which said so).
-    Skip,
-}
-
-/// Auto-refresh is for threshold warnings of the profiles listed in `auto_refresh`: before the
-/// end, while the session (and the credentials-file sections written from it) still works. At
-/// the end itself the user is told.
-///
-/// `born_left` is the time left when auto-refresh made the warned session (`None` when it did
-/// not make it). A session that reaches threshold `t` less than [`MIN_REFRESH_GAP`] after
-/// auto-refresh made it (sessions hardly longer than the threshold, or born inside it) is left
-/// alone at that threshold: renewing it would only make another such session, again and again.
-/// It is renewed at a later (shorter) threshold, or its end is warned about as usual.
-pub fn plan(warning: &Warning, settings: &ExpirySettings, born_left: Option<Duration>) -> Plan {
-    match warning.kind {
-        WarningKind::Threshold(t) if settings.auto_refresh_enabled(&warning.profile) => match born_left {
-            Some(born) if born - t < MIN_REFRESH_GAP => Plan::Skip,
-            _ => Plan::AutoRefresh,
-        },
-        _ => Plan::Notify,
-    }
-}
-
-/// A sign-in's warning: renewed quietly when it can be (its refresh token), except at a threshold
-/// its token was renewed inside of (`born_left`, as for auto-refresh: a token hardly longer than
-/// the threshold would be renewed again and again); told when it cannot be.
-pub fn sign_in_plan(warning: &Warning, can_refresh: bool, born_left: Option<Duration>) -> Plan {
-    if !can_refresh {
-        return Plan::Notify;
-    }
-    match (warning.kind, born_left) {
-        (WarningKind::Threshold(t), Some(born)) if born - t < MIN_REFRESH_GAP => Plan::Skip,
-        _ => Plan::AutoRefresh,
-    }
-}
-
-/// The sessions auto-refresh made, by key: their `expires_at` and the time they had left then.
-#[derive(Debug, Default)]
-struct Refreshed {
-    made: Mutex<HashMap<String, (OffsetDateTime, Duration)>>,
-}
-
-impl Refreshed {
-    fn record(&self, report: &RefreshReport, now: OffsetDateTime) {
-        self.made_now(&report.key, report.expires_at, now);
-    }
-
-    /// `key`'s new session (or sign-in token) ending at `expires_at` was made at `now`.
-    fn made_now(&self, key: &str, expires_at: OffsetDateTime, now: OffsetDateTime) {
-        let mut made = self.made.lock().unwrap_or_else(|p| p.into_inner());
-        made.insert(key.to_string(), (expires_at, expires_at - now));
-    }
-
-    /// The time `warning`'s session had left when auto-refresh made it, if it did.
-    fn born_left(&self, warning: &Warning) -> Option<Duration> {
-        let made = self.made.lock().unwrap_or_else(|p| p.into_inner());
-        made.get(&warning.key)
-            .filter(|(expires_at, _)| *expires_at == warning.expires_at)
-            .map(|(_, left)| *left)
-    }
+/// Notes what auto-refresh made, for the policy's `born_left`.
+fn record_refresh(refreshed: &Refreshed, report: &RefreshReport, now: OffsetDateTime) {
+    refreshed.made_now(&report.key, report.expires_at, now);
 }
 
 /// How a warning's notification ended.
@@ -352,20 +275,6 @@ pub fn reply_for_action(key: &str) -> Reply {
         CLOSED => Reply::Closed,
         _ => Reply::Dismiss,
     }
-}
-
-/// Whether the warned session is still the one under its key.
-pub fn still_current(warning: &Warning, sessions: &[SessionRef]) -> bool {
-    sessions
-        .iter()
-        .any(|s| s.key == warning.key && s.expires_at == warning.expires_at)
-}
-
-/// Whether the warned session was renewed since (a later one under the same key).
-pub fn renewed_since(warning: &Warning, sessions: &[SessionRef]) -> bool {
-    sessions
-        .iter()
-        .any(|s| s.key == warning.key && s.expires_at > warning.expires_at)
 }
 
 /// The open warning notifications, one per session key: a newer warning withdraws the older.
@@ -485,7 +394,7 @@ async fn on_warning<R: Runtime>(app: AppHandle<R>, shared: Arc<Warnings>, warnin
             windows::notify_changed(&app);
             match result {
                 Ok(report) => {
-                    shared.refreshed.record(&report, state.now());
+                    record_refresh(&shared.refreshed, &report, state.now());
                     let note = refreshed_note(&report, state.now(), state.catalog());
                     notify::info(note.summary, note.body);
                     return;
@@ -626,7 +535,6 @@ async fn show_warning<R: Runtime>(app: &AppHandle<R>, _open: &OpenNotes, warning
 mod tests {
     use super::*;
     use crate::i18n::Language;
-    use std::collections::BTreeSet;
     use time::macros::datetime;
 
     fn en() -> &'static Catalog {
@@ -755,116 +663,11 @@ mod tests {
     }
 
     #[test]
-    fn a_sign_in_is_renewed_quietly_but_never_again_and_again() {
-        let at = |t: i64| Warning {
-            key: "sso-sign-in:corp".into(),
-            profile: "corp".into(),
-            expires_at: EXPIRES,
-            left: Duration::minutes(t),
-            kind: WarningKind::Threshold(Duration::minutes(t)),
-        };
-        assert_eq!(sign_in_plan(&at(10), true, None), Plan::AutoRefresh);
-        assert_eq!(
-            sign_in_plan(&at(10), false, None),
-            Plan::Notify,
-            "nothing to renew it with"
-        );
-        // Renewed to a 1-hour token: renewed again at 10 minutes before its end…
-        assert_eq!(sign_in_plan(&at(10), true, Some(Duration::hours(1))), Plan::AutoRefresh);
-        // …but a 2-hour warning time would find every new 1-hour token inside it: left alone.
-        assert_eq!(sign_in_plan(&at(120), true, Some(Duration::hours(1))), Plan::Skip);
-        let ended = Warning {
-            kind: WarningKind::Expired,
-            left: Duration::ZERO,
-            ..at(0)
-        };
-        assert_eq!(sign_in_plan(&ended, true, Some(Duration::hours(1))), Plan::AutoRefresh);
-    }
-
-    #[test]
     fn the_action_keys_are_what_the_server_sends_back() {
         assert_eq!(reply_for_action("renew"), Reply::Renew);
         assert_eq!(reply_for_action("dismiss"), Reply::Dismiss);
         assert_eq!(reply_for_action("default"), Reply::Dismiss);
         assert_eq!(reply_for_action("__closed"), Reply::Closed);
-    }
-
-    #[test]
-    fn auto_refresh_is_for_listed_profiles_before_the_end() {
-        let settings = ExpirySettings {
-            auto_refresh: BTreeSet::from(["oppara-dev".to_string()]),
-            ..ExpirySettings::default()
-        };
-        assert_eq!(plan(&two_min(), &settings, None), Plan::AutoRefresh);
-        let ten = warning(
-            "oppara-dev",
-            Duration::minutes(10),
-            WarningKind::Threshold(Duration::minutes(10)),
-        );
-        assert_eq!(plan(&ten, &settings, None), Plan::AutoRefresh);
-        let expired = warning("oppara-dev", Duration::ZERO, WarningKind::Expired);
-        assert_eq!(
-            plan(&expired, &settings, None),
-            Plan::Notify,
-            "at the end, tell the user"
-        );
-        let other = warning(
-            "oppara-prod",
-            Duration::minutes(2),
-            WarningKind::Threshold(Duration::minutes(2)),
-        );
-        assert_eq!(plan(&other, &settings, None), Plan::Notify);
-        assert_eq!(
-            plan(&two_min(), &ExpirySettings::default(), None),
-            Plan::Notify,
-            "off by default"
-        );
-    }
-
-    #[test]
-    fn auto_refresh_does_not_chase_its_own_sessions() {
-        let settings = ExpirySettings {
-            auto_refresh: BTreeSet::from(["oppara-dev".to_string()]),
-            ..ExpirySettings::default()
-        };
-        let ten = warning(
-            "oppara-dev",
-            Duration::minutes(9),
-            WarningKind::Threshold(Duration::minutes(10)),
-        );
-        // Made with 9 minutes left: inside the 10-minute threshold from the start.
-        assert_eq!(plan(&ten, &settings, Some(Duration::minutes(9))), Plan::Skip);
-        // Made with 12 minutes left: it would be renewed again 2 minutes later.
-        assert_eq!(plan(&ten, &settings, Some(Duration::minutes(12))), Plan::Skip);
-        // A 1-hour session reaching 10 minutes: renewed as usual.
-        assert_eq!(plan(&ten, &settings, Some(Duration::hours(1))), Plan::AutoRefresh);
-        // The 9-minute session's 2-minute warning: 7 minutes after it was made.
-        assert_eq!(
-            plan(&two_min(), &settings, Some(Duration::minutes(9))),
-            Plan::AutoRefresh
-        );
-        let expired = warning("oppara-dev", Duration::ZERO, WarningKind::Expired);
-        assert_eq!(plan(&expired, &settings, Some(Duration::minutes(9))), Plan::Notify);
-    }
-
-    #[test]
-    fn only_the_session_auto_refresh_made_counts_as_made_by_it() {
-        let refreshed = Refreshed::default();
-        let now = EXPIRES - Duration::minutes(9);
-        let report = RefreshReport {
-            key: two_min().key,
-            profile: "oppara-dev".into(),
-            expires_at: EXPIRES,
-            rewritten: vec![],
-            failed: vec![],
-        };
-        refreshed.record(&report, now);
-        assert_eq!(refreshed.born_left(&two_min()), Some(Duration::minutes(9)));
-        let later = Warning {
-            expires_at: EXPIRES + Duration::hours(1),
-            ..two_min()
-        };
-        assert_eq!(refreshed.born_left(&later), None, "another session under the same key");
     }
 
     #[test]
@@ -908,19 +711,6 @@ mod tests {
             refreshed_note(&bare, now, en()).body,
             "oppara-dev refreshed\nNew session: 59 min left."
         );
-    }
-
-    #[test]
-    fn renewed_and_gone_sessions_are_told_apart() {
-        let w = two_min();
-        let same = SessionRef::new(&w.key, "oppara-dev", EXPIRES);
-        let newer = SessionRef::new(&w.key, "oppara-dev", EXPIRES + Duration::hours(1));
-        let other = SessionRef::new("session:AssumeRole:x", "x", EXPIRES + Duration::hours(1));
-        assert!(still_current(&w, std::slice::from_ref(&same)));
-        assert!(!renewed_since(&w, std::slice::from_ref(&same)));
-        assert!(!still_current(&w, std::slice::from_ref(&newer)));
-        assert!(renewed_since(&w, &[newer, other.clone()]));
-        assert!(!still_current(&w, std::slice::from_ref(&other)) && !renewed_since(&w, &[other]));
     }
 
     #[tokio::test]

@@ -16,6 +16,7 @@ use rolebar_core::favourites;
 use rolebar_core::index::Index;
 use rolebar_core::profile::ProfileSet;
 use rolebar_core::recent::RecentFile;
+use rolebar_core::schedule::watched::{Held, HeldSessions};
 use rolebar_core::schedule::{DriverHandle, ExpirySettings, FiredState, SessionRef};
 use rolebar_core::sessions::Sessions;
 use std::collections::{BTreeMap, BTreeSet};
@@ -41,7 +42,7 @@ pub struct AppState {
     expiry_driver: OnceLock<DriverHandle>,
     /// Sessions taken out of the cache while they are renewed: still watched for expiry, since a
     /// renewal that fails puts them back (see [`AppState::hold`]).
-    held: Mutex<Vec<SessionRef>>,
+    held: HeldSessions,
     /// Counts changes to the sessions: open expiry notifications watch it to withdraw themselves
     /// once their session was renewed or logged out.
     sessions_epoch: tokio::sync::watch::Sender<u64>,
@@ -115,7 +116,7 @@ impl AppState {
             expiry: Mutex::new(ExpiryConfig::default()),
             expiry_state_file: None,
             expiry_driver: OnceLock::new(),
-            held: Mutex::new(Vec::new()),
+            held: HeldSessions::default(),
             sessions_epoch: tokio::sync::watch::Sender::new(0),
             language,
             recent_file: None,
@@ -313,33 +314,18 @@ impl AppState {
     /// profile, MFA sessions under the profile holding the keys, as the tray lists them), expired
     /// ones included, plus those held out of the cache by a renewal in progress.
     pub fn watched_sessions(&self) -> Vec<SessionRef> {
-        let mut sessions: Vec<SessionRef> = self
-            .sessions
-            .vault
-            .cache()
-            .list()
-            .iter()
-            .map(SessionRef::from)
-            .collect();
-        for held in lock(&self.held).iter() {
-            if !sessions.iter().any(|s| s.key == held.key) {
-                sessions.push(held.clone());
-            }
-        }
-        // Sign-ins are watched too: renewed quietly or warned about (`expiry::sign_in_refs`).
         let profiles = self.sessions.profiles().ok();
-        sessions.extend(crate::expiry::sign_in_refs(&crate::views::sign_in_views(
-            &profiles,
-            &self.sessions.vault,
-        )));
-        sessions
+        let sign_ins = crate::views::sign_in_views(&profiles, &self.sessions.vault);
+        self.held.watched(
+            &self.sessions.vault.cache().list(),
+            crate::expiry::sign_in_refs(&sign_ins),
+        )
     }
 
     /// Keeps `sessions` watched for expiry while they are out of the cache, until the guard is
     /// dropped.
     pub fn hold(&self, sessions: Vec<SessionRef>) -> Held<'_> {
-        lock(&self.held).extend(sessions.iter().cloned());
-        Held { state: self, sessions }
+        self.held.hold(sessions)
     }
 
     /// A receiver that sees every [`touch`](Self::touch).
@@ -401,24 +387,6 @@ impl AppState {
             driver.sessions_changed();
         }
         self.sessions_epoch.send_modify(|n| *n = n.wrapping_add(1));
-    }
-}
-
-/// Sessions held for the expiry schedule during a renewal (see [`AppState::hold`]).
-#[derive(Debug)]
-pub struct Held<'a> {
-    state: &'a AppState,
-    sessions: Vec<SessionRef>,
-}
-
-impl Drop for Held<'_> {
-    fn drop(&mut self) {
-        let mut held = lock(&self.state.held);
-        for session in &self.sessions {
-            if let Some(i) = held.iter().position(|h| h == session) {
-                held.remove(i);
-            }
-        }
     }
 }
 

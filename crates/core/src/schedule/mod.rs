@@ -16,11 +16,15 @@
 //! * [`ExpiryDriver`]: a tokio task that sleeps until the next deadline, in chunks so a
 //!   suspend is noticed soon after wake-up, and wakes early when sessions change.
 //! * [`ExpirySettings`]: the thresholds and auto-refresh profiles from `settings.json`.
+//! * [`policy`]: what to do at a warning (tell, renew quietly, or leave it).
+//! * [`watched`]: what is watched besides the cache (sign-ins, sessions held during a renewal).
 
 mod driver;
 mod error;
+pub mod policy;
 pub(crate) mod settings;
 mod state;
+pub mod watched;
 
 pub use driver::{DriverHandle, ExpiryDriver, SessionSource, Sleeper, TokioSleeper, DEFAULT_MAX_SLEEP};
 pub use error::ScheduleError;
