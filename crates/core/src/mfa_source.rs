@@ -60,6 +60,10 @@ const STDERR_CHARS: usize = 200;
 /// already; only a process outside its group can still hold the pipe open), and how long a
 /// process whose first line is no code is given to exit (a failed status explains more).
 const SETTLE: Duration = Duration::from_millis(500);
+/// How often (Linux) a running source is checked for having been stopped by the terminal.
+const STOP_CHECK: Duration = Duration::from_millis(200);
+/// The status of a source the terminal stopped (see [`stopped`]).
+const STOPPED: &str = "stopped: it waited for input on the terminal, which a code source cannot use";
 
 /// Where one code comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -650,6 +654,8 @@ async fn run_for_code(program: OsString, args: Vec<OsString>) -> Result<MfaCode,
         .while_running(async {
             let settle = tokio::time::sleep(SETTLE);
             tokio::pin!(settle);
+            let mut stop_check = tokio::time::interval(STOP_CHECK);
+            stop_check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
                 tokio::select! {
                     biased;
@@ -662,6 +668,11 @@ async fn run_for_code(program: OsString, args: Vec<OsString>) -> Result<MfaCode,
                         settle.as_mut().reset(tokio::time::Instant::now() + SETTLE);
                     }
                     () = &mut settle, if status.is_some() => return Ok(Read::End),
+                    _ = stop_check.tick(), if status.is_none() && cfg!(target_os = "linux") => {
+                        if child.id().is_some_and(stopped) {
+                            return Ok(Read::Stopped);
+                        }
+                    }
                 }
             }
         })
@@ -669,6 +680,14 @@ async fn run_for_code(program: OsString, args: Vec<OsString>) -> Result<MfaCode,
 
     match read {
         Read::TooMuch => return Err(Failure::TooMuchOutput),
+        Read::Stopped => {
+            group.kill();
+            stderr.finish().await;
+            return Err(Failure::Status {
+                status: STOPPED.into(),
+                stderr: stderr.first_line(),
+            });
+        }
         Read::Line => {
             if let Some(code) = printed.line().and_then(six_digits) {
                 // The answer is in; whatever the process does next is not waited for.
@@ -702,7 +721,7 @@ async fn run_for_code(program: OsString, args: Vec<OsString>) -> Result<MfaCode,
     }
     let answer = match read {
         Read::Line => printed.line(),
-        Read::End | Read::TooMuch => Some(printed.all()),
+        Read::End | Read::TooMuch | Read::Stopped => Some(printed.all()),
     };
     answer.and_then(six_digits).ok_or(Failure::NoCode { stderr })
 }
@@ -791,6 +810,31 @@ enum Read {
     End,
     /// More than [`OUTPUT_CAP`] bytes without a line end.
     TooMuch,
+    /// The process is stopped (see [`stopped`]).
+    Stopped,
+}
+
+/// Whether the process is stopped (Linux: state `T` in /proc; elsewhere never known). A source
+/// in its own process group that reads the terminal, or turns its echo off for a password
+/// prompt, is stopped by it (SIGTTIN/SIGTTOU, sent to the whole group, its leader too), and
+/// would only end at the timeout: it asked for something nobody can answer there.
+fn stopped(pid: u32) -> bool {
+    #[cfg(target_os = "linux")]
+    {
+        std::fs::read_to_string(format!("/proc/{pid}/stat"))
+            .ok()
+            // "pid (comm) STATE ...": comm may hold anything, the state follows the last ')'.
+            .and_then(|stat| {
+                stat.rsplit_once(')')
+                    .map(|(_, rest)| rest.trim_start().starts_with('T'))
+            })
+            .unwrap_or(false)
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = pid;
+        false
+    }
 }
 
 /// A source's stdout, read up to the answer and no further. The bytes may hold a code: they

@@ -699,6 +699,33 @@ async fn dropping_the_ask_stops_the_source_and_everything_it_started() {
     assert_gone(&started.0, "the dropped source").await;
 }
 
+/// In its own process group, a source that asks on the terminal (a password prompt reading
+/// /dev/tty) is stopped by the terminal, with its whole group. That fails at once, saying so,
+/// rather than at the timeout. The script stops its group as a terminal would (`kill -STOP 0`).
+#[cfg(target_os = "linux")]
+#[tokio::test]
+async fn a_source_stopped_by_the_terminal_fails_at_once_saying_so() {
+    let scripts = Scripts::new();
+    let pids = scripts.path("pids");
+    let otp = scripts.add(
+        "otp",
+        &format!(
+            "echo 'Enter the password:' >&2\necho $$ > '{0}.tmp'; mv '{0}.tmp' '{0}'\nkill -STOP 0\necho {GOOD}",
+            pids.display()
+        ),
+    );
+    let outcome = ask(&process_profile(&otp.display().to_string()), GENEROUS).await;
+    let started = Reap(pids_from(&pids).await);
+    let err = outcome.expect_err("stopped");
+    assert_eq!(err.code(), "mfa_source_failed", "{err}");
+    let shown = err.to_string();
+    assert!(
+        shown.contains("input on the terminal") && shown.contains("Enter the password:"),
+        "{shown}"
+    );
+    assert_gone(&started.0, "the stopped source").await;
+}
+
 #[derive(Clone, Default)]
 struct Captured(Arc<Mutex<Vec<u8>>>);
 
