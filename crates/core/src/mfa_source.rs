@@ -10,6 +10,15 @@
 //! [`SourceOptions::timeout`]) is a [`MfaSourceError`] naming it; the caller chooses whether its
 //! prompt is then asked instead ([`OnSourceFailure`]).
 //!
+//! A source runs with stdin from `/dev/null`, and on Unix in a process group of its own. The
+//! first line with text it prints on stdout is the answer, taken as soon as the line ends (a
+//! helper may leave a background child holding stdout open for good); output that ends without
+//! a line end is the answer when the output ends or the process exits. More than
+//! [`OUTPUT_CAP`] bytes before that fail at once. When the run ends, however it ends (an answer,
+//! an error, the timeout, or the caller dropping the future), the whole group is killed: what the
+//! source left running is not kept (a daemon it starts must leave the group, as gpg-agent does
+//! with its own session). On Windows only the process itself is killed.
+//!
 //! A code AWS rejected is never sent again: an explicit code is used once, and a TOTP source
 //! (mfa_process, ykman) asked again within the same 30-second window would print the same code,
 //! so after a rejection the wrapper waits for the next window (saying so) and asks the source
@@ -39,10 +48,22 @@ pub const NOTICE_AFTER: Duration = Duration::from_secs(1);
 /// TOTP codes change every 30 seconds (RFC 6238's default, AWS's virtual devices and YubiKey
 /// OATH-TOTP credentials).
 const TOTP_STEP: u64 = 30;
-/// Bytes read from a source's stdout or stderr: a code is 6 digits; more is not read.
-const OUTPUT_CAP: u64 = 64 * 1024;
+/// Bytes a source may print before its first line with text ends: a code is 6 digits and a line
+/// end; a source printing more is no code source, and the rest is not read.
+pub const OUTPUT_CAP: usize = 4 * 1024;
+/// Bytes of stderr kept for an error (its first line is shown); the rest is read and dropped, so
+/// a chatty stderr never fills its pipe and blocks the process.
+const STDERR_KEPT: usize = 4 * 1024;
 /// Characters of stderr's first line put in an error.
 const STDERR_CHARS: usize = 200;
+/// How long output is still read once the process has exited (what it wrote is in the pipe
+/// already; only a process outside its group can still hold the pipe open), and how long a
+/// process whose first line is no code is given to exit (a failed status explains more).
+const SETTLE: Duration = Duration::from_millis(500);
+/// How often (Linux) a running source is checked for having been stopped by the terminal.
+const STOP_CHECK: Duration = Duration::from_millis(200);
+/// The status of a source the terminal stopped (see [`stopped`]).
+const STOPPED: &str = "stopped: it waited for input on the terminal, which a code source cannot use";
 
 /// Where one code comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -228,6 +249,16 @@ pub enum MfaSourceError {
         source_label: String,
         stderr: Option<String>,
     },
+    #[error(
+        "profile `{profile}`: {source_label} printed more than {cap} bytes without a line end, where a \
+         6-digit MFA code for {mfa_serial} was expected; it was stopped"
+    )]
+    TooMuchOutput {
+        profile: String,
+        mfa_serial: String,
+        source_label: String,
+        cap: usize,
+    },
     #[error("profile `{profile}`: {source_label} gave no MFA code for {mfa_serial} within {} s; it was stopped (was the key touched?)", waited.as_secs())]
     TimedOut {
         profile: String,
@@ -253,7 +284,7 @@ impl MfaSourceError {
         match self {
             MfaSourceError::CannotStart { .. } => ErrorCode::MfaSourceUnavailable,
             MfaSourceError::Failed { .. } => ErrorCode::MfaSourceFailed,
-            MfaSourceError::NoCode { .. } => ErrorCode::MfaSourceNoCode,
+            MfaSourceError::NoCode { .. } | MfaSourceError::TooMuchOutput { .. } => ErrorCode::MfaSourceNoCode,
             MfaSourceError::TimedOut { .. } => ErrorCode::MfaSourceTimeout,
         }
     }
@@ -539,6 +570,7 @@ enum Failure {
     CannotStart(String),
     Status { status: String, stderr: Option<String> },
     NoCode { stderr: Option<String> },
+    TooMuchOutput,
     TimedOut(Duration),
 }
 
@@ -577,6 +609,12 @@ impl Failure {
                 source_label,
                 stderr: masked(stderr),
             },
+            Failure::TooMuchOutput => MfaSourceError::TooMuchOutput {
+                profile,
+                mfa_serial,
+                source_label,
+                cap: OUTPUT_CAP,
+            },
             Failure::TimedOut(waited) => MfaSourceError::TimedOut {
                 profile,
                 mfa_serial,
@@ -587,54 +625,327 @@ impl Failure {
     }
 }
 
-/// Runs the program; its trimmed stdout must be a code. The child is killed if this future is
-/// dropped (the timeout).
+/// Runs the program for a code: the first line with text on its stdout, trimmed, or all of it
+/// if it ends without a line end (see the module's documentation). The process group is killed
+/// when this returns, and if this future is dropped (the timeout, a caller that gave up).
 async fn run_for_code(program: OsString, args: Vec<OsString>) -> Result<MfaCode, Failure> {
-    let mut child = tokio::process::Command::new(&program)
+    let mut command = tokio::process::Command::new(&program);
+    command
         .args(&args)
         // Not the caller's stdin: it may be the code prompt's, or a pipe the command reads.
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .map_err(|e| Failure::CannotStart(e.to_string()))?;
+        // On Windows, where there is no group, at least the process itself.
+        .kill_on_drop(true);
+    #[cfg(unix)]
+    command.process_group(0);
+    let mut child = command.spawn().map_err(|e| Failure::CannotStart(e.to_string()))?;
+    let mut group = ProcessGroup::of(&child);
     let (Some(stdout), Some(stderr)) = (child.stdout.take(), child.stderr.take()) else {
         return Err(Failure::CannotStart("no pipes to the process".into()));
     };
-    let (mut stdout, mut stderr) = (stdout.take(OUTPUT_CAP), stderr.take(OUTPUT_CAP));
-    let mut out = Vec::new();
-    let mut err = Vec::new();
-    let (read_out, read_err, status) =
-        tokio::join!(stdout.read_to_end(&mut out), stderr.read_to_end(&mut err), child.wait());
-    let status = status.map_err(|e| Failure::CannotStart(e.to_string()))?;
-    let out = zeroize::Zeroizing::new(out);
-    let first_err_line = String::from_utf8_lossy(&err)
-        .lines()
-        .map(str::trim)
-        .find(|l| !l.is_empty())
-        .map(|l| l.chars().take(STDERR_CHARS).collect::<String>());
-    if !status.success() {
+    let mut printed = Printed::new(stdout);
+    let mut stderr = Stderr::new(stderr);
+    let mut status = None;
+    let waited = |e: std::io::Error| Failure::CannotStart(e.to_string());
+
+    let read = stderr
+        .while_running(async {
+            let settle = tokio::time::sleep(SETTLE);
+            tokio::pin!(settle);
+            let mut stop_check = tokio::time::interval(STOP_CHECK);
+            stop_check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tokio::select! {
+                    biased;
+                    read = printed.first_line() => return Ok(read),
+                    exit = child.wait(), if status.is_none() => {
+                        status = Some(exit.map_err(waited)?);
+                        // What it left running is stopped: a background child holding stdout
+                        // would otherwise keep the pipe open for good.
+                        group.kill();
+                        settle.as_mut().reset(tokio::time::Instant::now() + SETTLE);
+                    }
+                    () = &mut settle, if status.is_some() => return Ok(Read::End),
+                    _ = stop_check.tick(), if status.is_none() && cfg!(target_os = "linux") => {
+                        if child.id().is_some_and(stopped) {
+                            return Ok(Read::Stopped);
+                        }
+                    }
+                }
+            }
+        })
+        .await?;
+
+    match read {
+        Read::TooMuch => return Err(Failure::TooMuchOutput),
+        Read::Stopped => {
+            group.kill();
+            stderr.finish().await;
+            return Err(Failure::Status {
+                status: STOPPED.into(),
+                stderr: stderr.first_line(),
+            });
+        }
+        Read::Line => {
+            if let Some(code) = printed.line().and_then(six_digits) {
+                // The answer is in; whatever the process does next is not waited for.
+                return Ok(code);
+            }
+            if status.is_none() {
+                if let Ok(exit) = stderr.while_running(tokio::time::timeout(SETTLE, child.wait())).await {
+                    status = Some(exit.map_err(waited)?);
+                    group.kill();
+                }
+            }
+        }
+        Read::End => {
+            if status.is_none() {
+                // Its stdout closed; its status decides, as aws-vault's does.
+                status = Some(stderr.while_running(child.wait()).await.map_err(waited)?);
+                group.kill();
+            }
+        }
+    }
+    // Anything still running in the group is gone: stderr's writers too, so it ends at once.
+    group.kill();
+    stderr.finish().await;
+    let stderr = stderr.first_line();
+    if let Some(status) = status.filter(|s| !s.success()) {
         let status = match status.code() {
             Some(code) => format!("exit status {code}"),
             None => "killed by a signal".to_string(),
         };
-        return Err(Failure::Status {
-            status,
-            stderr: first_err_line,
-        });
+        return Err(Failure::Status { status, stderr });
     }
-    if read_out.is_err() || read_err.is_err() {
-        return Err(Failure::NoCode { stderr: first_err_line });
+    let answer = match read {
+        Read::Line => printed.line(),
+        Read::End | Read::TooMuch | Read::Stopped => Some(printed.all()),
+    };
+    answer.and_then(six_digits).ok_or(Failure::NoCode { stderr })
+}
+
+/// The first line with text in `output`, trimmed, if it has ended (a line end came after it):
+/// blank lines before it are skipped, anything after it is not looked at.
+fn first_line(output: &[u8]) -> Option<&[u8]> {
+    output
+        .split_inclusive(|&b| b == b'\n')
+        .take_while(|line| line.ends_with(b"\n"))
+        .map(<[u8]>::trim_ascii)
+        .find(|line| !line.is_empty())
+}
+
+/// Only the 6 digits: not MfaCode's lenient `123 456`, which a process does not print; anything
+/// else is garbage, whatever it holds.
+fn six_digits(text: &[u8]) -> Option<MfaCode> {
+    if text.len() != 6 || !text.iter().all(u8::is_ascii_digit) {
+        return None;
     }
-    let text = zeroize::Zeroizing::new(String::from_utf8_lossy(&out).into_owned());
-    // Only the 6 digits, trimmed: not MfaCode's lenient `123 456`, which a process does not
-    // print; anything else is garbage, whatever it holds.
-    let trimmed = text.trim();
-    if trimmed.len() == 6 && trimmed.bytes().all(|b| b.is_ascii_digit()) {
-        MfaCode::parse(trimmed).map_err(|_| Failure::NoCode { stderr: first_err_line })
-    } else {
-        Err(Failure::NoCode { stderr: first_err_line })
+    std::str::from_utf8(text)
+        .ok()
+        .and_then(|code| MfaCode::parse(code).ok())
+}
+
+/// The process group a source runs in (its own, led by the process), killed as a whole once.
+/// Killed when the run ends, also when the code is in: what the source left running is not
+/// ours to keep, and nothing it prints or does later is read.
+#[derive(Debug)]
+struct ProcessGroup {
+    /// The group's id (the leader's pid); `None` once killed.
+    #[cfg(unix)]
+    id: Option<rustix::process::Pid>,
+}
+
+impl ProcessGroup {
+    fn of(child: &tokio::process::Child) -> Self {
+        #[cfg(unix)]
+        {
+            // Never 1: kill(-1) signals every process this user may signal.
+            let id = child
+                .id()
+                .and_then(|id| i32::try_from(id).ok())
+                .filter(|&id| id > 1)
+                .and_then(rustix::process::Pid::from_raw);
+            ProcessGroup { id }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = child;
+            ProcessGroup {}
+        }
+    }
+
+    /// SIGKILL to every process in the group; later calls do nothing. Call it before the leader
+    /// is reaped or right after it (no await in between): an unreaped leader keeps the group's
+    /// id taken, while once the group is empty and the leader reaped the id may be reused by an
+    /// unrelated group. SIGKILL, not TERM then KILL: a dropped future cannot wait out a grace
+    /// period, and nothing a source does after it answered (or was given up on) is wanted.
+    fn kill(&mut self) {
+        #[cfg(unix)]
+        if let Some(id) = self.id.take() {
+            match rustix::process::kill_process_group(id, rustix::process::Signal::KILL) {
+                // SRCH: every process in it has ended already.
+                Ok(()) | Err(rustix::io::Errno::SRCH) => {}
+                Err(e) => {
+                    tracing::warn!(group = id.as_raw_nonzero().get(), error = %e, "could not stop an MFA code source's processes")
+                }
+            }
+        }
+    }
+}
+
+impl Drop for ProcessGroup {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// How far stdout was read.
+#[derive(Debug, Clone, Copy)]
+enum Read {
+    /// The first line with text has ended: it is the answer, whatever follows.
+    Line,
+    /// The output ended (or the process exited and nothing more came) without a line end.
+    End,
+    /// More than [`OUTPUT_CAP`] bytes without a line end.
+    TooMuch,
+    /// The process is stopped (see [`stopped`]).
+    Stopped,
+}
+
+/// Whether the process is stopped (Linux: state `T` in /proc; elsewhere never known). A source
+/// in its own process group that reads the terminal, or turns its echo off for a password
+/// prompt, is stopped by it (SIGTTIN/SIGTTOU, sent to the whole group, its leader too), and
+/// would only end at the timeout: it asked for something nobody can answer there.
+fn stopped(pid: u32) -> bool {
+    #[cfg(target_os = "linux")]
+    {
+        std::fs::read_to_string(format!("/proc/{pid}/stat"))
+            .ok()
+            // "pid (comm) STATE ...": comm may hold anything, the state follows the last ')'.
+            .and_then(|stat| {
+                stat.rsplit_once(')')
+                    .map(|(_, rest)| rest.trim_start().starts_with('T'))
+            })
+            .unwrap_or(false)
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = pid;
+        false
+    }
+}
+
+/// A source's stdout, read up to the answer and no further. The bytes may hold a code: they
+/// are in one buffer, never reallocated, wiped when dropped.
+struct Printed {
+    pipe: tokio::process::ChildStdout,
+    /// One byte past the cap, so a full buffer means "more than the cap".
+    bytes: zeroize::Zeroizing<Vec<u8>>,
+    len: usize,
+    open: bool,
+}
+
+impl Printed {
+    fn new(pipe: tokio::process::ChildStdout) -> Self {
+        Printed {
+            pipe,
+            bytes: zeroize::Zeroizing::new(vec![0; OUTPUT_CAP + 1]),
+            len: 0,
+            open: true,
+        }
+    }
+
+    /// Reads until the first line with text has ended, the output ended, or the cap. Cancel
+    /// safe (a select may drop it between reads): what was read is kept.
+    async fn first_line(&mut self) -> Read {
+        loop {
+            if self.line().is_some() {
+                return Read::Line;
+            }
+            if self.len == self.bytes.len() {
+                return Read::TooMuch;
+            }
+            if !self.open {
+                return Read::End;
+            }
+            match self.pipe.read(&mut self.bytes[self.len..]).await {
+                Ok(0) | Err(_) => self.open = false,
+                Ok(n) => self.len += n,
+            }
+        }
+    }
+
+    fn line(&self) -> Option<&[u8]> {
+        first_line(&self.bytes[..self.len])
+    }
+
+    /// All that was read, trimmed: the answer of an output that ended without a line end.
+    fn all(&self) -> &[u8] {
+        self.bytes[..self.len].trim_ascii()
+    }
+}
+
+/// A source's stderr, read for as long as the source runs so it never blocks on a full pipe;
+/// its first [`STDERR_KEPT`] bytes are kept for an error.
+struct Stderr {
+    pipe: Option<tokio::process::ChildStderr>,
+    kept: Vec<u8>,
+}
+
+impl Stderr {
+    fn new(pipe: tokio::process::ChildStderr) -> Self {
+        Stderr {
+            pipe: Some(pipe),
+            kept: Vec::new(),
+        }
+    }
+
+    /// One read (pending for ever once the pipe ended). Cancel safe.
+    async fn read_some(&mut self) {
+        let Some(pipe) = self.pipe.as_mut() else {
+            return std::future::pending().await;
+        };
+        let mut chunk = [0u8; 8 * 1024];
+        match pipe.read(&mut chunk).await {
+            Ok(0) | Err(_) => self.pipe = None,
+            Ok(n) => {
+                let room = STDERR_KEPT.saturating_sub(self.kept.len());
+                self.kept.extend_from_slice(&chunk[..n.min(room)]);
+            }
+        }
+    }
+
+    /// `work`'s output, stderr read meanwhile.
+    async fn while_running<F: std::future::Future>(&mut self, work: F) -> F::Output {
+        tokio::pin!(work);
+        loop {
+            tokio::select! {
+                biased;
+                out = &mut work => return out,
+                () = self.read_some() => {}
+            }
+        }
+    }
+
+    /// Reads to the end, for at most [`SETTLE`] (a process outside the group may hold it).
+    async fn finish(&mut self) {
+        let _ = tokio::time::timeout(SETTLE, async {
+            while self.pipe.is_some() {
+                self.read_some().await;
+            }
+        })
+        .await;
+    }
+
+    /// The first line with text, shortened.
+    fn first_line(&self) -> Option<String> {
+        String::from_utf8_lossy(&self.kept)
+            .lines()
+            .map(str::trim)
+            .find(|l| !l.is_empty())
+            .map(|l| l.chars().take(STDERR_CHARS).collect())
     }
 }
 
@@ -770,6 +1081,21 @@ mfa_serial = arn:aws:iam::1:mfa/plain
         );
         assert_eq!(mask_digits("code 12345 x 1234567", None), "code 12345 x ******");
         assert_eq!(mask_digits("no digits", None), "no digits");
+    }
+
+    #[test]
+    fn the_first_line_with_text_is_the_answer_once_it_has_ended() {
+        let line = |s: &str| first_line(s.as_bytes()).map(|l| String::from_utf8_lossy(l).into_owned());
+        assert_eq!(line("123456\n"), Some("123456".into()));
+        assert_eq!(line("\n \r\n\t123456 \r\nmore\n"), Some("123456".into()));
+        assert_eq!(line("abc\n123456\n"), Some("abc".into()));
+        assert_eq!(line("123456"), None, "not ended yet");
+        assert_eq!(line("\n\n12345"), None, "blank lines only, then a line not ended");
+        assert_eq!(line(""), None);
+        assert!(six_digits(b"123456").is_some());
+        for garbage in [&b"12345"[..], b"1234567", b"123 456", b"12345a", b"\xff\xfe1234"] {
+            assert!(six_digits(garbage).is_none(), "{garbage:?}");
+        }
     }
 
     #[test]

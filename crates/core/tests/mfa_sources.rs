@@ -378,7 +378,6 @@ async fn garbage_output_is_no_code_and_is_never_repeated() {
     for (name, body) in [
         ("words", "echo 'enter your PIN'"),
         ("seven", "echo 1234567"),
-        ("two", "printf '123456\\n654321\\n'"),
         ("empty", "true"),
     ] {
         let otp = scripts.add(name, body);
@@ -447,6 +446,284 @@ async fn a_source_that_never_answers_is_stopped_after_60_s_with_the_notice_shown
     assert_eq!(shown_at.len(), 1);
     assert_eq!(shown_at[0] - started, Duration::from_secs(1));
     assert_eq!(notice.events().last().map(String::as_str), Some("withdraw"));
+}
+
+/// `base` with `command` as its mfa_process (no STS: these ask the source alone).
+fn process_profile(command: &str) -> ResolvedProfile {
+    support::profiles(
+        &format!("[profile base]\nmfa_serial = {SERIAL}\nmfa_process = {command}\n"),
+        "",
+    )
+    .resolve_with("base", &Environment::default())
+    .expect("resolves")
+}
+
+/// Asks `profile`'s source once, as the vault would for a first code, bounded by `timeout`.
+async fn ask(profile: &ResolvedProfile, timeout: Duration) -> Result<MfaCode, MfaSourceError> {
+    let prompt = ScriptedPrompt::new(&[]);
+    let sourced = SourcedPrompt::new(profile, &prompt).with_options(SourceOptions { timeout, ..options() });
+    sourced
+        .code(&MfaRequest {
+            profile: "base".into(),
+            ..request(MfaReason::NoSession)
+        })
+        .await
+        .map_err(source_error)
+}
+
+/// Longer than any of these tests may take, shorter than the `sleep 300` the scripts leave
+/// behind: a source that is still waited for at this bound fails the test as a timeout.
+const GENEROUS: Duration = Duration::from_secs(20);
+
+/// The pids a script wrote, one a line, once the file is there (scripts write it to a `.tmp`
+/// and rename it, so it is whole when it appears); bounded.
+async fn pids_from(path: &std::path::Path) -> Vec<i32> {
+    let started = std::time::Instant::now();
+    loop {
+        if let Ok(text) = std::fs::read_to_string(path) {
+            let pids: Vec<i32> = text.lines().map(|l| l.trim().parse().expect("a pid")).collect();
+            assert!(!pids.is_empty(), "no pid in {}", path.display());
+            return pids;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "the script never wrote {}",
+            path.display()
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// The process lives (a zombie does not: killed, only not yet reaped by its new parent).
+fn alive(pid: i32) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        // "pid (comm) S ...": the state follows the last ')'.
+        Ok(stat) => !matches!(
+            stat.rsplit_once(')')
+                .and_then(|(_, rest)| rest.trim_start().chars().next()),
+            Some('Z' | 'X')
+        ),
+        Err(_) if std::path::Path::new("/proc/self/stat").exists() => false,
+        // No /proc (macOS): ps prints nothing for a process that is gone.
+        Err(_) => {
+            let out = std::process::Command::new("ps")
+                .args(["-o", "stat=", "-p", &pid.to_string()])
+                .output()
+                .expect("ps");
+            let stat = String::from_utf8_lossy(&out.stdout);
+            !stat.trim().is_empty() && !stat.trim().starts_with('Z')
+        }
+    }
+}
+
+/// The processes a test's script started, killed when the test ends if the code under test
+/// left them running: a failing test leaves nothing behind either.
+struct Reap(Vec<i32>);
+
+impl Drop for Reap {
+    fn drop(&mut self) {
+        for pid in self.0.iter().filter(|&&pid| alive(pid)) {
+            let _ = std::process::Command::new("kill")
+                .args(["-KILL", &pid.to_string()])
+                .status();
+        }
+    }
+}
+
+/// Every pid in `pids` is gone within a few seconds (a SIGKILL takes effect at once; the bound
+/// is for a loaded machine).
+async fn assert_gone(pids: &[i32], what: &str) {
+    let started = std::time::Instant::now();
+    while pids.iter().any(|&pid| alive(pid)) {
+        if started.elapsed() > Duration::from_secs(5) {
+            let left: Vec<i32> = pids.iter().copied().filter(|&pid| alive(pid)).collect();
+            panic!("{what}: still running: {left:?}");
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// aws-vault's bug too: a helper that leaves a background child holding stdout (real OTP
+/// tools do) never closes the pipe. The first line is the answer, at once; the child is
+/// stopped with the process group.
+#[tokio::test]
+async fn the_first_line_is_the_answer_and_a_child_left_holding_stdout_is_stopped() {
+    let scripts = Scripts::new();
+    let pids = scripts.path("pids");
+    let otp = scripts.add(
+        "otp",
+        &format!(
+            "sleep 300 & echo $! > '{0}.tmp'; mv '{0}.tmp' '{0}'\necho {GOOD}",
+            pids.display()
+        ),
+    );
+    let outcome = ask(&process_profile(&otp.display().to_string()), GENEROUS).await;
+    let started = Reap(pids_from(&pids).await);
+    let code = outcome.expect("the code, without waiting for the pipe to close");
+    assert_eq!(code.expose(), GOOD);
+    assert_gone(&started.0, "the helper's background child").await;
+}
+
+/// Without a line end the answer is what was printed when the process ended, even if a child
+/// it left still holds stdout: it is stopped, so the pipe closes.
+#[tokio::test]
+async fn a_code_without_a_line_end_is_taken_when_the_process_ends_though_a_child_holds_stdout() {
+    let scripts = Scripts::new();
+    let pids = scripts.path("pids");
+    let otp = scripts.add(
+        "otp",
+        &format!(
+            "sleep 300 & echo $! > '{0}.tmp'; mv '{0}.tmp' '{0}'\nprintf {GOOD}",
+            pids.display()
+        ),
+    );
+    let outcome = ask(&process_profile(&otp.display().to_string()), GENEROUS).await;
+    let started = Reap(pids_from(&pids).await);
+    let code = outcome.expect("the code");
+    assert_eq!(code.expose(), GOOD);
+    assert_gone(&started.0, "the helper's background child").await;
+}
+
+#[tokio::test]
+async fn the_first_line_with_text_decides_whatever_follows() {
+    let scripts = Scripts::new();
+    for (name, body, want) in [
+        ("blank-first", "printf '\\n  123456 \\r\\nmore text\\n'", Ok(GOOD)),
+        ("two-codes", "printf '123456\\n654321\\n'", Ok(GOOD)),
+        (
+            "pin-first",
+            "printf 'enter your PIN\\n123456\\n'",
+            Err("mfa_source_no_code"),
+        ),
+        // Once the code line came, the exit status is not waited for.
+        ("code-then-fail", "echo 123456; exit 1", Ok(GOOD)),
+        // A line that is no code: a failed status that follows at once says more.
+        (
+            "words-then-fail",
+            "echo 'enter your PIN'; echo 'no key' >&2; exit 2",
+            Err("mfa_source_failed"),
+        ),
+    ] {
+        let otp = scripts.add(name, body);
+        let got = ask(&process_profile(&otp.display().to_string()), GENEROUS).await;
+        match (got, want) {
+            (Ok(code), Ok(want)) => assert_eq!(code.expose(), want, "{name}"),
+            (Err(e), Err(want)) => {
+                assert_eq!(e.code(), want, "{name}: {e}");
+                assert!(!e.to_string().contains(GOOD), "{name}: {e}");
+            }
+            (got, want) => panic!(
+                "{name}: {:?} where {want:?} was expected",
+                got.map(|c| c.expose().to_string())
+            ),
+        }
+    }
+}
+
+/// 10 MB and no line end: the cap (4 KiB before the first line ends) fails it at once, without
+/// reading the rest, and without showing any of it.
+#[tokio::test]
+async fn ten_megabytes_without_a_line_end_fail_at_once_with_the_cap_message() {
+    let scripts = Scripts::new();
+    let otp = scripts.add("otp", "head -c 10000000 /dev/zero | tr '\\0' 7");
+    let err = ask(&process_profile(&otp.display().to_string()), GENEROUS)
+        .await
+        .expect_err("too much output");
+    assert_eq!(err.code(), "mfa_source_no_code", "{err}");
+    let shown = err.to_string();
+    assert!(
+        shown.contains("more than 4096 bytes") && shown.contains("without a line end"),
+        "{shown}"
+    );
+    assert!(!shown.contains("777777"), "output shown: {shown}");
+}
+
+/// A chatty stderr is read as it comes (and dropped past its first bytes): it cannot fill the
+/// pipe and block the process before it prints the code.
+#[tokio::test]
+async fn ten_megabytes_on_stderr_do_not_block_the_code() {
+    let scripts = Scripts::new();
+    let otp = scripts.add("otp", &format!("head -c 10000000 /dev/zero >&2\necho {GOOD}"));
+    let code = ask(&process_profile(&otp.display().to_string()), GENEROUS)
+        .await
+        .expect("the code after the noise");
+    assert_eq!(code.expose(), GOOD);
+}
+
+/// At the timeout the whole group is stopped, as the message says: the process and what it
+/// started.
+#[tokio::test]
+async fn a_source_that_times_out_is_stopped_with_everything_it_started() {
+    let scripts = Scripts::new();
+    let pids = scripts.path("pids");
+    let otp = scripts.add(
+        "otp",
+        &format!(
+            "sleep 300 & echo $! > '{0}.tmp'; echo $$ >> '{0}.tmp'; mv '{0}.tmp' '{0}'\nexec sleep 300",
+            pids.display()
+        ),
+    );
+    let outcome = ask(&process_profile(&otp.display().to_string()), Duration::from_secs(2)).await;
+    let started = Reap(pids_from(&pids).await);
+    let err = outcome.expect_err("times out");
+    assert_eq!(err.code(), "mfa_source_timeout", "{err}");
+    assert!(err.to_string().contains("it was stopped"), "{err}");
+    assert_eq!(started.0.len(), 2, "both sleeps started");
+    assert_gone(&started.0, "the timed-out source").await;
+}
+
+/// A caller that gives up (its own timeout, a cancelled dialog) drops the ask: the group is
+/// stopped then too.
+#[tokio::test]
+async fn dropping_the_ask_stops_the_source_and_everything_it_started() {
+    let scripts = Scripts::new();
+    let pids = scripts.path("pids");
+    let otp = scripts.add(
+        "otp",
+        &format!(
+            "sleep 300 & echo $! > '{0}.tmp'; echo $$ >> '{0}.tmp'; mv '{0}.tmp' '{0}'\nexec sleep 300",
+            pids.display()
+        ),
+    );
+    let profile = process_profile(&otp.display().to_string());
+    let started = {
+        let asking = ask(&profile, GENEROUS);
+        tokio::pin!(asking);
+        tokio::select! {
+            outcome = &mut asking => panic!("the source answered: {:?}", outcome.map(|c| c.expose().to_string())),
+            pids = pids_from(&pids) => Reap(pids),
+        }
+        // `asking` is dropped here, with the source still running.
+    };
+    assert_eq!(started.0.len(), 2, "both sleeps started");
+    assert_gone(&started.0, "the dropped source").await;
+}
+
+/// In its own process group, a source that asks on the terminal (a password prompt reading
+/// /dev/tty) is stopped by the terminal, with its whole group. That fails at once, saying so,
+/// rather than at the timeout. The script stops its group as a terminal would (`kill -STOP 0`).
+#[cfg(target_os = "linux")]
+#[tokio::test]
+async fn a_source_stopped_by_the_terminal_fails_at_once_saying_so() {
+    let scripts = Scripts::new();
+    let pids = scripts.path("pids");
+    let otp = scripts.add(
+        "otp",
+        &format!(
+            "echo 'Enter the password:' >&2\necho $$ > '{0}.tmp'; mv '{0}.tmp' '{0}'\nkill -STOP 0\necho {GOOD}",
+            pids.display()
+        ),
+    );
+    let outcome = ask(&process_profile(&otp.display().to_string()), GENEROUS).await;
+    let started = Reap(pids_from(&pids).await);
+    let err = outcome.expect_err("stopped");
+    assert_eq!(err.code(), "mfa_source_failed", "{err}");
+    let shown = err.to_string();
+    assert!(
+        shown.contains("input on the terminal") && shown.contains("Enter the password:"),
+        "{shown}"
+    );
+    assert_gone(&started.0, "the stopped source").await;
 }
 
 #[derive(Clone, Default)]
