@@ -720,7 +720,35 @@ async fn login(
         println!("{}", login.url.expose());
         return Ok(ExitCode::SUCCESS);
     }
-    console::open_in_browser(profile, &login.url).await?;
+    // The browser gets a one-shot page, not the URL (a command line is readable by every local
+    // user); the page needs this process until the browser came for it.
+    let browser = std::env::var("BROWSER").ok();
+    let handoff = console::hand_to_browser(
+        profile,
+        &login.url,
+        browser.as_deref(),
+        &console::HandoffOptions::default(),
+    )
+    .await?;
+    if !handoff.used() {
+        eprintln!(
+            "Waiting for the browser to open the sign-in page (at most {} s; Ctrl-C stops)…",
+            console::HANDOFF_BOUND.as_secs()
+        );
+    }
+    let interrupted = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    tokio::select! {
+        done = handoff.finish() => done?,
+        () = interrupted => {
+            // The page was withdrawn with `handoff`.
+            eprintln!("rolebar: stopped; the sign-in page was withdrawn");
+            return Ok(ExitCode::from(130));
+        }
+    }
     eprintln!(
         "Opened the AWS console ({}, {}) for `{profile}` in your browser",
         login.region,

@@ -1,6 +1,7 @@
 //! `rolebar login` through the binary: real gnome-keyring, moto as STS (auth enforced), the
 //! federation double (crates/core/tests/support/federation_double.py) checking every session at
-//! moto, and a `BROWSER` script that records the URL and fetches it once.
+//! moto, and a `BROWSER` stand-in (crates/core/tests/support/console_browser.py) that records its
+//! own command line and environment and follows the hand-off page's redirect on loopback.
 
 #[path = "../../core/tests/support/federation.rs"]
 mod federation;
@@ -36,7 +37,12 @@ fn a_role_profile_opens_the_console_in_the_browser_asking_the_code_once() {
     w.add_keys();
     let d = FederationDouble::start(Some(&w.moto), &[]);
     let record = w.path("browser.jsonl");
-    let browser = d.browser(&record);
+    let browser = format!(
+        "{} {}/../core/tests/support/console_browser.py {} %s",
+        federation::python(false).display(),
+        env!("CARGO_MANIFEST_DIR"),
+        record.display()
+    );
 
     let out = login(
         &w,
@@ -54,16 +60,46 @@ fn a_role_profile_opens_the_console_in_the_browser_asking_the_code_once() {
 
     let visits = federation::read_lines(&record);
     assert_eq!(visits.len(), 1, "{visits:?}");
+    let visit = &visits[0];
+    let hops = visit["hops"].as_array().expect("hops");
+    let signin = hops
+        .iter()
+        .find_map(|h| h["url"].as_str().filter(|u| u.contains("/federation?Action=login&")))
+        .unwrap_or_else(|| panic!("the browser reached the sign-in URL: {visit}"));
+    // No part of the sign-in token is in the browser's arguments or environment...
+    let token = query_param(signin, "SigninToken").expect("token");
+    assert!(token.len() >= 24, "{token}");
+    assert!(visit["argv"].as_array().is_some_and(|a| a.len() > 2), "{visit}");
+    let seen = format!("{} {} {}", visit["url"], visit["argv"], visit["environ"]);
+    for part in token.as_bytes().windows(12) {
+        let part = std::str::from_utf8(part).expect("ascii");
+        assert!(
+            !seen.contains(part),
+            "`{part}` of the sign-in token in the browser's argv/environ: {seen}"
+        );
+    }
+    assert!(!seen.contains("SigninToken"), "{seen}");
+    // ...it got a one-shot page on loopback, which sent it on to the sign-in URL.
+    assert_eq!(hops.len(), 2, "{visit}");
+    assert_eq!(hops[0]["status"], 303, "the hand-off page: {visit}");
+    assert_eq!(hops[1]["url"].as_str(), Some(signin));
     assert_eq!(
-        visits[0]["status"],
+        hops[1]["status"],
         302,
         "the double accepted the login: {:?}",
         d.requests()
     );
-    let url = visits[0]["url"].as_str().expect("url");
-    assert_eq!(query_param(url, "Issuer").as_deref(), Some("Rolebar"));
+    assert!(
+        signin.starts_with(&format!("{}/federation?Action=login&", d.url)),
+        "{signin}"
+    );
+    assert_eq!(query_param(signin, "Issuer").as_deref(), Some("Rolebar"));
     assert_eq!(
-        query_param(url, "Destination").as_deref(),
+        query_param(signin, "Destination").as_deref(),
+        Some("https://us-east-1.console.aws.amazon.com/console/home?region=us-east-1")
+    );
+    assert_eq!(
+        visit["final"].as_str(),
         Some("https://us-east-1.console.aws.amazon.com/console/home?region=us-east-1")
     );
     let tokens = d.token_requests();

@@ -351,3 +351,307 @@ async fn an_expired_role_session_is_renewed_before_signing_in_and_keys_sign_in_f
     // Not cached: the cache holds only the role session.
     assert!(t.vault.cache().list().iter().all(|s| s.record.profile == "oppara-dev"));
 }
+
+// The hand-off to the browser: the browser command gets a page, never the sign-in URL.
+
+/// A sign-in token long enough that any 12 characters of it are its own.
+const SIGNIN_TOKEN: &str = "SigninTOKENabcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOP";
+
+/// A sign-in (its URL carries [`SIGNIN_TOKEN`]) from a scripted federation endpoint.
+async fn a_login() -> console::ConsoleLogin {
+    let reply = json_reply("200 OK", &format!(r#"{{"SigninToken":"{SIGNIN_TOKEN}"}}"#));
+    let (base, _request) = serve_once(Some(leak(reply))).await;
+    let login = console::sign_in(
+        &session(SessionOrigin::RoleFromKeys),
+        &target(&base),
+        None,
+        &FederationClient::default(),
+    )
+    .await
+    .expect("sign-in");
+    assert!(login.url.expose().contains(SIGNIN_TOKEN));
+    login
+}
+
+/// A `BROWSER` value running the console stand-in (support/console_browser.py) with `options`.
+fn stand_in(record: &std::path::Path, options: &str) -> String {
+    format!(
+        "{} {}/tests/support/console_browser.py {} {options} %s",
+        federation::python(false).display(),
+        env!("CARGO_MANIFEST_DIR"),
+        record.display()
+    )
+}
+
+fn options(kind: console::HandoffKind, file_parent: Option<&std::path::Path>) -> console::HandoffOptions {
+    console::HandoffOptions {
+        kind,
+        bound: Duration::from_secs(60),
+        file_parent: file_parent.map(std::path::Path::to_path_buf),
+    }
+}
+
+/// The one visit the stand-in recorded. The page may be used before the stand-in is done (it
+/// records last), so its line is awaited, for 30 s at most.
+async fn the_visit(record: &std::path::Path) -> serde_json::Value {
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while std::fs::read_to_string(record).map_or(true, |t| !t.ends_with('\n')) && std::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let mut lines = federation::read_lines(record);
+    assert_eq!(lines.len(), 1, "one browser run: {lines:?}");
+    lines.remove(0)
+}
+
+/// Fails when `what` holds any 12 characters of the sign-in token, or its parameter's name.
+fn assert_no_part_of_the_token(what: &str, value: &serde_json::Value) {
+    let text = value.to_string();
+    for window in SIGNIN_TOKEN.as_bytes().windows(12) {
+        let part = std::str::from_utf8(window).expect("ascii");
+        assert!(
+            !text.contains(part),
+            "{what} holds `{part}` of the sign-in token: {text}"
+        );
+    }
+    assert!(!text.contains("SigninToken"), "{what}: {text}");
+}
+
+/// Whether a second uid can be used here (root, with setpriv and curl), else why not.
+fn other_uid_unavailable() -> Option<&'static str> {
+    let uid = std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("Uid:"))
+                .and_then(|ids| ids.split_whitespace().nth(1).map(str::to_string))
+        })
+        .unwrap_or_default();
+    if uid != "0" {
+        return Some("needs root to act as another uid");
+    }
+    for tool in ["setpriv", "curl"] {
+        let found = std::process::Command::new("sh")
+            .args(["-c", &format!("command -v {tool}")])
+            .output()
+            .is_ok_and(|o| o.status.success());
+        if !found {
+            return Some(if tool == "setpriv" {
+                "setpriv is missing"
+            } else {
+                "curl is missing"
+            });
+        }
+    }
+    None
+}
+
+/// One raw GET of `path` at `address`, on a blocking thread: the whole reply.
+async fn raw_get(address: String, path: String) -> std::io::Result<String> {
+    tokio::task::spawn_blocking(move || {
+        use std::io::{Read, Write};
+        let mut stream = std::net::TcpStream::connect(&address)?;
+        stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+        write!(
+            stream,
+            "GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"
+        )?;
+        let mut reply = String::new();
+        stream.read_to_string(&mut reply)?;
+        Ok(reply)
+    })
+    .await
+    .expect("thread")
+}
+
+/// The address (`127.0.0.1:PORT`) and path of a loopback page's URL.
+fn address_and_path(browser_url: &str) -> (String, String) {
+    let rest = browser_url.strip_prefix("http://").expect("an http URL");
+    let (address, path) = rest.split_once('/').expect("a path");
+    (address.to_string(), format!("/{path}"))
+}
+
+#[cfg(target_os = "linux")]
+#[tokio::test]
+async fn the_browser_gets_a_one_shot_loopback_page_that_redirects_to_the_sign_in_url() {
+    let login = a_login().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let record = dir.path().join("browser.jsonl");
+    let browser = stand_in(&record, "--max-hops 1 --again");
+    let handoff = console::hand_to_browser(
+        "dev",
+        &login.url,
+        Some(&browser),
+        &options(console::HandoffKind::Loopback, None),
+    )
+    .await
+    .expect("opened");
+    let (address, _) = address_and_path(handoff.browser_url());
+    handoff.finish().await.expect("the browser came for the page");
+
+    let visit = the_visit(&record).await;
+    // Neither the browser's arguments nor its environment hold the sign-in URL...
+    assert_no_part_of_the_token("the browser's argv", &visit["argv"]);
+    assert_no_part_of_the_token("the browser's environment", &visit["environ"]);
+    assert_no_part_of_the_token("the URL the browser got", &visit["url"]);
+    let given = visit["url"].as_str().expect("url");
+    assert!(given.starts_with("http://127.0.0.1:"), "{given}");
+    // ...yet one redirect on loopback takes it there.
+    let hops = visit["hops"].as_array().expect("hops");
+    assert_eq!(hops.len(), 1, "{visit}");
+    assert_eq!(hops[0]["status"], 303, "{visit}");
+    assert_eq!(hops[0]["location"].as_str(), Some(login.url.expose()));
+    assert_eq!(visit["final"].as_str(), Some(login.url.expose()));
+    // A second fetch gets nothing of it.
+    let again = &visit["again"];
+    assert!(again["location"].is_null(), "{again}");
+    assert!(
+        again["status"].is_null() || again["status"] == 410,
+        "refused or gone: {again}"
+    );
+    assert_no_part_of_the_token("the second fetch", again);
+    // The page is closed once used.
+    assert!(std::net::TcpStream::connect(&address).is_err(), "still listening");
+}
+
+#[cfg(target_os = "linux")]
+#[tokio::test]
+async fn another_user_gets_403_and_nothing_of_the_url_and_the_page_waits_for_its_user() {
+    if let Some(why) = other_uid_unavailable() {
+        eprintln!("skipped: {why}");
+        return;
+    }
+    let login = a_login().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let record = dir.path().join("browser.jsonl");
+    // The stand-in fetches the page as uid 65534 first (someone who read it from `ps`).
+    let browser = stand_in(&record, "--max-hops 1 --other-uid 65534");
+    let handoff = console::hand_to_browser(
+        "dev",
+        &login.url,
+        Some(&browser),
+        &options(console::HandoffKind::Loopback, None),
+    )
+    .await
+    .expect("opened");
+    handoff.finish().await.expect("the browser came for the page");
+
+    let visit = the_visit(&record).await;
+    let other = &visit["other_uid"];
+    let output = other["output"].as_str().expect("curl output");
+    assert_eq!(other["exit"], 0, "curl ran as 65534: {other}");
+    assert!(output.starts_with("HTTP/1.1 403"), "{output}");
+    assert!(!output.to_ascii_lowercase().contains("location:"), "{output}");
+    assert_no_part_of_the_token("what another uid got", other);
+    // The refusal did not use the page up.
+    assert_eq!(visit["hops"][0]["status"], 303, "{visit}");
+    assert_eq!(visit["final"].as_str(), Some(login.url.expose()));
+}
+
+#[cfg(target_os = "linux")]
+#[tokio::test]
+async fn a_wrong_path_gets_404_and_a_detached_page_still_serves_once() {
+    let login = a_login().await;
+    let handoff = console::Handoff::start("dev", &login.url, &options(console::HandoffKind::Loopback, None))
+        .await
+        .expect("page");
+    let (address, path) = address_and_path(handoff.browser_url());
+    handoff.detach();
+
+    let wrong = format!("{}x", &path[..path.len() - 1]);
+    let reply = raw_get(address.clone(), wrong).await.expect("reply");
+    assert!(reply.starts_with("HTTP/1.1 404"), "{reply}");
+    assert!(!reply.contains(SIGNIN_TOKEN), "{reply}");
+
+    let reply = raw_get(address.clone(), path.clone()).await.expect("reply");
+    assert!(reply.starts_with("HTTP/1.1 303 See Other\r\n"), "{reply}");
+    let head = reply.to_ascii_lowercase();
+    assert!(
+        reply.contains(&format!("\r\nLocation: {}\r\n", login.url.expose())),
+        "{reply}"
+    );
+    assert!(head.contains("\r\ncache-control: no-store\r\n"), "{reply}");
+    assert!(head.contains("\r\nreferrer-policy: no-referrer\r\n"), "{reply}");
+
+    match raw_get(address, path).await {
+        Err(_) => {}
+        Ok(reply) => {
+            assert!(reply.starts_with("HTTP/1.1 410"), "{reply}");
+            assert!(!reply.contains(SIGNIN_TOKEN), "{reply}");
+        }
+    }
+}
+
+#[cfg(target_os = "linux")]
+#[tokio::test(start_paused = true)]
+async fn a_page_the_browser_never_fetches_is_withdrawn_after_the_bound() {
+    let login = a_login().await;
+    let options = console::HandoffOptions {
+        bound: console::HANDOFF_BOUND,
+        ..options(console::HandoffKind::Loopback, None)
+    };
+    let handoff = console::Handoff::start("dev", &login.url, &options)
+        .await
+        .expect("page");
+    let (address, _) = address_and_path(handoff.browser_url());
+    let started = tokio::time::Instant::now();
+    let e = handoff.finish().await.expect_err("never fetched");
+    assert_eq!(started.elapsed(), console::HANDOFF_BOUND);
+    let text = e.to_string();
+    assert!(
+        text.contains("did not open the sign-in page within 120 s") && text.contains("rolebar login dev --stdout"),
+        "{text}"
+    );
+    assert!(!text.contains(SIGNIN_TOKEN), "{text}");
+    assert!(std::net::TcpStream::connect(&address).is_err(), "still listening");
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn a_file_page_is_private_and_gone_once_the_browser_read_it() {
+    use std::os::unix::fs::PermissionsExt;
+    let login = a_login().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let runtime = dir.path().join("runtime");
+    std::fs::create_dir(&runtime).expect("mkdir");
+    let record = dir.path().join("browser.jsonl");
+    let other = if other_uid_unavailable().is_none() {
+        "--other-uid 65534"
+    } else {
+        ""
+    };
+    let browser = stand_in(&record, &format!("--max-hops 1 {other}"));
+    let handoff = console::hand_to_browser(
+        "dev",
+        &login.url,
+        Some(&browser),
+        &options(console::HandoffKind::File, Some(&runtime)),
+    )
+    .await
+    .expect("opened");
+    let file = handoff.file().expect("a file page").to_path_buf();
+    let folder = file.parent().expect("folder").to_path_buf();
+    assert_eq!(folder.parent(), Some(runtime.as_path()));
+    let mode = |p: &std::path::Path| std::fs::symlink_metadata(p).expect("meta").permissions().mode() & 0o7777;
+    assert_eq!(mode(&file), 0o600);
+    assert_eq!(mode(&folder), 0o700);
+    handoff.finish().await.expect("the browser read the page");
+    assert!(!folder.exists(), "the page's folder is deleted after use");
+    assert!(std::fs::read_dir(&runtime).expect("list").next().is_none());
+
+    let visit = the_visit(&record).await;
+    assert_no_part_of_the_token("the browser's argv", &visit["argv"]);
+    assert_no_part_of_the_token("the browser's environment", &visit["environ"]);
+    assert!(
+        visit["url"].as_str().is_some_and(|u| u.starts_with("file:///")),
+        "{visit}"
+    );
+    assert_eq!(visit["hops"][0]["status"], "read", "{visit}");
+    assert_eq!(visit["final"].as_str(), Some(login.url.expose()));
+    if other.is_empty() {
+        eprintln!("another uid not tried: {}", other_uid_unavailable().unwrap_or_default());
+    } else {
+        let theirs = &visit["other_uid"];
+        assert_ne!(theirs["exit"], 0, "another uid read the page: {theirs}");
+        assert_no_part_of_the_token("what another uid got", theirs);
+    }
+}

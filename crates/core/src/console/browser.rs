@@ -1,14 +1,17 @@
-//! Opening the sign-in URL in the user's browser: `BROWSER` first (a `:`-separated list of
+//! Opening the sign-in in the user's browser: `BROWSER` first (a `:`-separated list of
 //! commands, each with `%s` where the URL goes, or the URL appended), then the platform's
 //! opener.
 //!
 //! The URL is passed as one argument to a program run directly (no shell), so nothing in it is
-//! interpreted. Like every tool that opens a sign-in link, it is briefly visible in the opener's
-//! command line to the same machine's process list.
+//! interpreted. For the console sign-in that argument is not the sign-in URL but a hand-off page
+//! ([`super::handoff`]): a command line is readable by every local user, the sign-in URL is a
+//! credential.
 
 use super::error::ConsoleError;
 use super::federation::SigninUrl;
+use super::handoff::{Handoff, HandoffKind, HandoffOptions};
 use std::time::Duration;
+use tokio::sync::watch;
 
 /// How long a browser command may run before it counts as opened: some (a first browser
 /// window) stay in the foreground until closed, and the caller must not wait for that.
@@ -91,18 +94,34 @@ fn platform_opener(url: &str) -> BrowserCommand {
     }
 }
 
-/// Opens `url` (the sign-in of `profile`) with the first command that works: one that exits
-/// with success, or is still running after a few seconds (a browser in the foreground).
+/// Opens the console sign-in of `profile` in the browser (see [`hand_to_browser`]), the page
+/// waiting for the browser in the background: for the tray app, whose runtime outlives the
+/// click. Must be called within a Tokio runtime.
 pub async fn open_in_browser(profile: &str, url: &SigninUrl) -> Result<(), ConsoleError> {
-    open_with(profile, url, std::env::var("BROWSER").ok().as_deref()).await
+    let browser = std::env::var("BROWSER").ok();
+    hand_to_browser(profile, url, browser.as_deref(), &HandoffOptions::default())
+        .await?
+        .detach();
+    Ok(())
 }
 
-/// [`open_in_browser`] with `browser` for the value of `BROWSER`.
-async fn open_with(profile: &str, url: &SigninUrl, browser: Option<&str>) -> Result<(), ConsoleError> {
-    match open_url(url.expose(), browser).await {
+/// Opens a hand-off page for `url` (the sign-in of `profile`) with the first command of
+/// `browser` (the value of `BROWSER`), else the platform's opener, that works: one that exits
+/// with success, is still running after a few seconds (a browser in the foreground), or whose
+/// browser already came for the page. The page is then still waiting, or used: see
+/// [`Handoff::finish`].
+pub async fn hand_to_browser(
+    profile: &str,
+    url: &SigninUrl,
+    browser: Option<&str>,
+    options: &HandoffOptions,
+) -> Result<Handoff, ConsoleError> {
+    let handoff = Handoff::start(profile, url, options).await?;
+    let used = (handoff.kind() != HandoffKind::Argument).then(|| handoff.used_signal());
+    match open_url_until(handoff.browser_url(), browser, used).await {
         Ok(program) => {
-            tracing::info!(profile, %program, "opened the console sign-in in a browser");
-            Ok(())
+            tracing::info!(profile, %program, kind = ?handoff.kind(), "opened the console sign-in in a browser");
+            Ok(handoff)
         }
         Err(BrowserFailure { command, detail }) => Err(ConsoleError::BrowserFailed {
             profile: profile.to_string(),
@@ -123,10 +142,22 @@ pub(crate) struct BrowserFailure {
 /// platform's opener, that works; the program that did. Shared with the SSO sign-in, which
 /// words its own error.
 pub(crate) async fn open_url(url: &str, browser: Option<&str>) -> Result<String, BrowserFailure> {
+    open_url_until(url, browser, None).await
+}
+
+/// [`open_url`]; with `used` (a page's signal that the browser came for it), a command counts as
+/// having worked once it turns true, whatever the command does after.
+async fn open_url_until(
+    url: &str,
+    browser: Option<&str>,
+    used: Option<watch::Receiver<bool>>,
+) -> Result<String, BrowserFailure> {
     let mut last = None;
     for command in browser_commands(browser, url) {
-        match run(&command).await {
+        match run(&command, used.clone()).await {
             Ok(()) => return Ok(command.program),
+            // The page is one-shot: a later command could not open it again.
+            Err(_) if used.as_ref().is_some_and(|u| *u.borrow()) => return Ok(command.program),
             Err(detail) => {
                 tracing::debug!(program = %command.program, %detail, "browser command failed");
                 last = Some(BrowserFailure {
@@ -142,18 +173,31 @@ pub(crate) async fn open_url(url: &str, browser: Option<&str>) -> Result<String,
     }))
 }
 
-/// Runs one command; why it failed, never quoting its arguments.
-async fn run(command: &BrowserCommand) -> Result<(), String> {
+/// Runs one command; why it failed, never quoting its arguments. Done early once `used` turns
+/// true (the browser came for the page while its command still runs).
+async fn run(command: &BrowserCommand, used: Option<watch::Receiver<bool>>) -> Result<(), String> {
     let mut child = tokio::process::Command::new(&command.program)
         .args(&command.args)
         .stdin(std::process::Stdio::null())
         .spawn()
         .map_err(|e| e.to_string())?;
-    match tokio::time::timeout(STILL_RUNNING_IS_OPEN, child.wait()).await {
-        Err(_) => Ok(()),
-        Ok(Ok(status)) if status.success() => Ok(()),
-        Ok(Ok(status)) => Err(format!("it ended with {status}")),
-        Ok(Err(e)) => Err(e.to_string()),
+    let came = async {
+        if let Some(mut used) = used {
+            if used.wait_for(|u| *u).await.is_ok() {
+                return;
+            }
+        }
+        // No page, or its task is gone: only the command can tell.
+        std::future::pending::<()>().await
+    };
+    tokio::select! {
+        () = came => Ok(()),
+        waited = tokio::time::timeout(STILL_RUNNING_IS_OPEN, child.wait()) => match waited {
+            Err(_) => Ok(()),
+            Ok(Ok(status)) if status.success() => Ok(()),
+            Ok(Ok(status)) => Err(format!("it ended with {status}")),
+            Ok(Err(e)) => Err(e.to_string()),
+        },
     }
 }
 
@@ -208,7 +252,9 @@ mod tests {
     async fn a_failing_or_missing_browser_is_a_clear_error_without_the_url() {
         let url = SigninUrl::new(URL);
         for browser in ["false", "/nonexistent/rolebar-browser"] {
-            let e = open_with("dev", &url, Some(browser)).await.expect_err(browser);
+            let e = hand_to_browser("dev", &url, Some(browser), &HandoffOptions::default())
+                .await
+                .expect_err(browser);
             let text = e.to_string();
             assert_eq!(e.code(), "browser_failed");
             assert!(text.contains("rolebar login dev --stdout"), "{text}");

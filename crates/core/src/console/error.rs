@@ -50,6 +50,10 @@ pub enum ConsoleError {
         command: String,
         detail: String,
     },
+    #[error("profile `{profile}`: cannot prepare the sign-in page for the browser ({detail}); run `rolebar login {profile} --stdout` and open the URL it prints yourself")]
+    HandoffFailed { profile: String, detail: String },
+    #[error("profile `{profile}`: the browser did not open the sign-in page within {waited_secs} s, so it was withdrawn; run `rolebar login {profile}` again, or `rolebar login {profile} --stdout` and open the URL it prints yourself")]
+    BrowserNeverCame { profile: String, waited_secs: u64 },
 }
 
 fn body_text(body: &str) -> String {
@@ -74,7 +78,9 @@ impl ConsoleError {
             ConsoleError::SigninUnreachable { .. } => ErrorCode::SigninUnreachable,
             ConsoleError::SigninRefused { .. } => ErrorCode::SigninRefused,
             ConsoleError::SigninBadReply { .. } => ErrorCode::SigninBadReply,
-            ConsoleError::BrowserFailed { .. } => ErrorCode::BrowserFailed,
+            ConsoleError::BrowserFailed { .. }
+            | ConsoleError::HandoffFailed { .. }
+            | ConsoleError::BrowserNeverCame { .. } => ErrorCode::BrowserFailed,
         }
     }
 }

@@ -18,17 +18,21 @@
 //!
 //! Front ends: [`sign_in_profile`] (a profile, assuming first when needed) and
 //! [`sign_in_with_session`] (a session already held) give a [`ConsoleLogin`] whose URL is a
-//! secret ([`SigninUrl`]); [`open_in_browser`] opens it. The command line, which asks the tray's
-//! agent for role sessions, uses the parts: [`plan`], [`ConsoleSession`], [`sign_in`].
+//! secret ([`SigninUrl`]); [`open_in_browser`] opens it, through a hand-off page so that the URL
+//! is never in a process's arguments ([`handoff`]). The command line, which asks the tray's
+//! agent for role sessions, uses the parts: [`plan`], [`ConsoleSession`], [`sign_in`],
+//! [`hand_to_browser`].
 
 pub(crate) mod browser;
 mod error;
 pub mod federation;
+pub mod handoff;
 pub mod partition;
 
-pub use browser::{browser_commands, open_in_browser, BrowserCommand};
+pub use browser::{browser_commands, hand_to_browser, open_in_browser, BrowserCommand};
 pub use error::ConsoleError;
 pub use federation::{FederationClient, SigninUrl, ISSUER};
+pub use handoff::{Handoff, HandoffKind, HandoffOptions, HANDOFF_BOUND};
 pub use partition::{ConsoleTarget, Partition, ENDPOINT_VAR};
 
 use crate::credentials::Credentials;
