@@ -188,8 +188,10 @@ pub fn parse_timestamp(text: &str) -> Option<OffsetDateTime> {
         // Something after a readable time is not a time (`…Z tomorrow`, `…UTC+1`).
         Ok(_) | Err(_) => OffsetDateTime::parse(text, &Rfc2822).ok()?,
     };
-    // Checked: an offset can carry the last representable day past the range in UTC.
+    // Checked: an offset can carry the last representable day past the range in UTC. And in
+    // the years of four digits, as the file is written back (and the AWS CLI reads it).
     at.checked_to_offset(UtcOffset::UTC)
+        .filter(|t| (0..=9999).contains(&t.year()))
 }
 
 /// The AWS CLI's form: `2026-11-30T12:00:00Z` (UTC, whole seconds).
@@ -592,10 +594,12 @@ mod tests {
     }
 
     /// The last representable moment with a negative offset is past the range in UTC: `None`,
-    /// not the panic of `to_offset`.
+    /// not the panic of `to_offset` (found by `parsers_never_panic`).
     #[test]
     fn a_time_past_the_range_in_utc_is_not_a_time() {
         assert_eq!(parse_timestamp("9999-12-31T23:59:59-01:00"), None);
+        // Year -1 in UTC: not a year the file can be written back with.
+        assert_eq!(parse_timestamp("0000-01-01T00:00+01:00"), None);
         assert_eq!(
             parse_timestamp("9999-12-31T22:59:59-01:00"),
             Some(datetime!(9999-12-31 23:59:59 UTC))
