@@ -100,7 +100,7 @@ impl KnownFile {
 /// A byte count as people read it: `1 MiB`, `16 MiB`, `1536 bytes`.
 fn show_bytes(n: u64) -> String {
     const MIB: u64 = 1024 * 1024;
-    if n >= MIB && n % MIB == 0 {
+    if n >= MIB && n.is_multiple_of(MIB) {
         format!("{} MiB", n / MIB)
     } else {
         format!("{n} bytes")
@@ -170,8 +170,8 @@ pub enum FileError {
     SymlinkLoop { role: KnownFile, path: PathBuf },
 
     #[error(
-        "{} {} is larger than Rolebar reads ({}{}): no file Rolebar or the AWS CLI writes is \
-         near that size. Move it aside or delete it (or set {} to another file)",
+        "{} {} is larger than Rolebar reads ({}{}); Rolebar and the AWS CLI write such files far \
+         smaller. Look at what fills it, or set {} to another file",
         role.name, path.display(), show_bytes(*limit),
         size.map(|s| format!(", it has {s} bytes")).unwrap_or_default(), role.chosen_by
     )]
