@@ -3,10 +3,12 @@
 //! `SSOTokenLoader` keys it, and shaped as the AWS CLI writes it, so either side's sign-in serves
 //! the other.
 //!
-//! Reading is tolerant where botocore is (`expiresAt` as `…Z`, `…+00:00`, with fractions, or the
-//! `…UTC` of older botocore), and strict where a wrong guess would hurt: a file that is not a
-//! JSON object with `accessToken` and `expiresAt` is [`SsoError::CacheCorrupt`], never silently
-//! replaced; only a sign-in the user asked for overwrites it. Fields this module does not know
+//! Reading is tolerant where botocore is (`expiresAt` in any form of [`parse_timestamp`]: `…Z`,
+//! `…+00:00`, fractions, the `…UTC` of older botocore, without seconds as Java writes it), and
+//! strict where a wrong guess would hurt: a file that is not a JSON object with `accessToken` and
+//! a readable `expiresAt`, or is over 1 MiB ([`crate::private_file::MAX_JSON_BYTES`], not read
+//! past it), is [`SsoError::CacheCorrupt`] for its sign-in alone, never silently replaced; only
+//! a sign-in the user asked for overwrites it. Fields this module does not know
 //! are kept when the file is rewritten. Writes go through [`crate::private_file`]: atomic, 0600,
 //! under its lock.
 //!
@@ -156,10 +158,7 @@ fn string_list(value: Option<Value>) -> Option<Vec<String>> {
     }
 }
 
-/// The forms of a timestamp [`parse_timestamp`] reads: ISO 8601's extended form as the AWS CLI,
-/// the SDKs and other tools write it. The date, `T` (or `t`, or a space), the hour and minute,
-/// optionally seconds and a fraction (`.` or `,`, any number of digits); then, after an optional
-/// space, `Z`, `UTC`, `GMT`, an offset (`+01:00`, `+0100`, `+01`) or nothing (UTC).
+/// The ISO 8601 forms [`parse_timestamp`] reads (see there).
 const TIMESTAMP: &[BorrowedFormatItem<'static>] = format_description!(
     version = 2,
     "[year]-[month]-[day][first [T][t][ ]][hour]:[minute]\
@@ -170,9 +169,12 @@ const TIMESTAMP: &[BorrowedFormatItem<'static>] = format_description!(
 );
 
 /// A timestamp in any form the AWS CLI (botocore's `dateutil.parser.parse`) meets in these files
-/// and other tools write: see [`TIMESTAMP`], or RFC 2822 (`Tue, 30 Nov 2026 12:00:00 GMT`).
-/// Anything else is `None`, for the caller to name the file; no input panics (the
-/// `parsers_never_panic` property tests hold it to that).
+/// and other tools write. ISO 8601's extended form: the date, `T` (or `t`, or a space), the hour
+/// and minute, optionally seconds and a fraction (`.` or `,`, any number of digits); then, after
+/// an optional space, `Z`, `UTC`, `GMT`, an offset (`+01:00`, `+0100`, `+01`) or nothing (UTC,
+/// as the AWS CLI means it). Or RFC 2822 (`Mon, 30 Nov 2026 12:00:00 GMT`). Anything else, and a
+/// moment outside the years 0000–9999 in UTC, is `None`, for the caller to name the file; no
+/// input panics (the `parsers_never_panic` property tests hold it to that).
 pub fn parse_timestamp(text: &str) -> Option<OffsetDateTime> {
     let text = text.trim();
     let mut parsed = Parsed::new();
