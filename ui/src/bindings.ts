@@ -30,6 +30,7 @@ export type ErrorCode =
   | "file_hard_linked"
   | "file_io"
   | "file_read_only"
+  | "file_too_large"
   | "frame_too_large"
   | "hotkey_failed"
   | "iam_access_denied"

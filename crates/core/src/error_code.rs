@@ -104,6 +104,8 @@ error_codes! {
     FileReadOnly = "file_read_only",
     FileHardLinked = "file_hard_linked",
     SymlinkLoop = "symlink_loop",
+    /// A file is larger than Rolebar reads (1 MiB for its JSON files, 16 MiB for the AWS INI files).
+    FileTooLarge = "file_too_large",
     FileIo = "file_io",
     // mfa_source::MfaSourceError
     /// `mfa_process` or `ykman` could not be started (not installed, not on PATH).

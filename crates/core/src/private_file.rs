@@ -5,6 +5,10 @@
 //! Reading ([`read`]) never blocks and never reads anything but a regular file: a FIFO would
 //! hang the read, a device could be endless. `/dev/null` reads as empty, as the AWS CLI reads it
 //! (`AWS_SHARED_CREDENTIALS_FILE=/dev/null` is a common way to say "no credentials file").
+//! Nor does it read more than the file's limit ([`KnownFile::max_bytes`]): 1 MiB for the JSON
+//! files (settings, state, the SSO token cache), 16 MiB for the AWS config and credentials files;
+//! a larger file is [`FileError::TooLarge`], found from its size and held to it while reading
+//! (a file can grow between the two).
 //!
 //! Replacing ([`update`]) is read-modify-write under a lock, then an atomic rename:
 //!
@@ -72,6 +76,37 @@ impl KnownFile {
     };
 }
 
+/// The most Rolebar reads of a JSON file (its settings and state, the SSO token cache): a few KiB
+/// in use; a file beyond this was not written by Rolebar or the AWS CLI, and reading it whole
+/// would cost memory for nothing (a token from it would be sent, too).
+pub const MAX_JSON_BYTES: u64 = 1024 * 1024;
+
+/// The most Rolebar reads of the AWS config or credentials file: generous, as these legitimately
+/// hold hundreds of profiles (a thousand profiles are about 200 KiB).
+pub const MAX_INI_BYTES: u64 = 16 * 1024 * 1024;
+
+impl KnownFile {
+    /// The size beyond which this file is [`FileError::TooLarge`]: [`MAX_INI_BYTES`] for the AWS
+    /// config and credentials files, [`MAX_JSON_BYTES`] for every other (all JSON).
+    pub fn max_bytes(&self) -> u64 {
+        if *self == KnownFile::CONFIG || *self == KnownFile::CREDENTIALS {
+            MAX_INI_BYTES
+        } else {
+            MAX_JSON_BYTES
+        }
+    }
+}
+
+/// A byte count as people read it: `1 MiB`, `16 MiB`, `1536 bytes`.
+fn show_bytes(n: u64) -> String {
+    const MIB: u64 = 1024 * 1024;
+    if n >= MIB && n.is_multiple_of(MIB) {
+        format!("{} MiB", n / MIB)
+    } else {
+        format!("{n} bytes")
+    }
+}
+
 /// What a path is when it is not a regular file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FileKind {
@@ -134,6 +169,21 @@ pub enum FileError {
     )]
     SymlinkLoop { role: KnownFile, path: PathBuf },
 
+    #[error(
+        "{} {} is larger than Rolebar reads ({}{}); Rolebar and the AWS CLI write such files far \
+         smaller. Look at what fills it, or set {} to another file",
+        role.name, path.display(), show_bytes(*limit),
+        size.map(|s| format!(", it has {s} bytes")).unwrap_or_default(), role.chosen_by
+    )]
+    TooLarge {
+        role: KnownFile,
+        path: PathBuf,
+        /// The limit ([`KnownFile::max_bytes`]).
+        limit: u64,
+        /// Its size when known (from its metadata; `None` when it grew while being read).
+        size: Option<u64>,
+    },
+
     #[error("cannot {action} {}: {source}", path.display())]
     Io {
         action: &'static str,
@@ -155,6 +205,7 @@ impl FileError {
             FileError::ReadOnly { .. } => ErrorCode::FileReadOnly,
             FileError::HardLinked { .. } => ErrorCode::FileHardLinked,
             FileError::SymlinkLoop { .. } => ErrorCode::SymlinkLoop,
+            FileError::TooLarge { .. } => ErrorCode::FileTooLarge,
             FileError::Io { .. } => ErrorCode::FileIo,
         }
     }
@@ -201,9 +252,13 @@ pub struct Written {
 
 /// The bytes of the file at `path` (symbolic links followed), `None` when it does not exist.
 /// Never blocks (a FIFO is refused, not read); `/dev/null` reads as empty; any other
-/// non-regular file is [`FileError::NotRegular`]. The buffer is wiped when dropped.
+/// non-regular file is [`FileError::NotRegular`]; one over `role`'s [`KnownFile::max_bytes`] is
+/// [`FileError::TooLarge`], without reading more than the limit. The buffer is wiped when dropped.
 pub fn read(path: &Path, role: KnownFile) -> Result<Option<Zeroizing<Vec<u8>>>, FileError> {
-    Ok(open_regular(path, role, "read")?.map(|(bytes, _)| bytes))
+    let contents = Contents::Read {
+        limit: role.max_bytes(),
+    };
+    Ok(open_regular(path, role, "read", contents)?.map(|(bytes, _)| bytes))
 }
 
 /// [`read`] as UTF-8 text; `None` for a file that is not UTF-8 (the bytes are wiped).
@@ -238,17 +293,32 @@ fn resolve(path: &Path, role: KnownFile) -> Result<PathBuf, FileError> {
 }
 
 /// Facts about an existing file read under the lock.
+#[derive(Debug)]
 struct Existing {
     mode: Option<u32>,
     links: u64,
 }
 
 /// A file's bytes (wiped when dropped) and facts.
-type Contents = (Zeroizing<Vec<u8>>, Existing);
+type Found = (Zeroizing<Vec<u8>>, Existing);
+
+/// Whether [`open_regular`] reads the file's bytes or only looks at it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Contents {
+    /// At most `limit` bytes: a longer file is [`FileError::TooLarge`].
+    Read { limit: u64 },
+    /// The caller replaces the file whatever it holds: no bytes (so no size limit either).
+    Skip,
+}
 
 /// Opens without blocking, checks the kind on the open handle (so nothing swaps the file in
-/// between), and reads it all.
-fn open_regular(path: &Path, role: KnownFile, action: &'static str) -> Result<Option<Contents>, FileError> {
+/// between), and reads it all, up to `role`'s limit.
+fn open_regular(
+    path: &Path,
+    role: KnownFile,
+    action: &'static str,
+    contents: Contents,
+) -> Result<Option<Found>, FileError> {
     // Looked at before opening: opening a socket fails with an unhelpful ENXIO, and opening a
     // FIFO for reading without O_NONBLOCK waits for a writer.
     let meta = match fs::metadata(path) {
@@ -268,9 +338,32 @@ fn open_regular(path: &Path, role: KnownFile, action: &'static str) -> Result<Op
     };
     let meta = file.metadata().map_err(io_error("look at", path))?;
     check_regular(&meta, path, role, action)?;
-    let mut bytes = Zeroizing::new(Vec::with_capacity(meta.len().try_into().unwrap_or(0)));
-    file.read_to_end(&mut bytes).map_err(io_error(action, path))?;
-    Ok(Some((bytes, existing_facts(&meta))))
+    let limit = match contents {
+        Contents::Skip => return Ok(Some((Zeroizing::new(Vec::new()), existing_facts(&meta)))),
+        Contents::Read { limit } => limit,
+    };
+    let too_large = |size| FileError::TooLarge {
+        role,
+        path: path.to_path_buf(),
+        limit,
+        size,
+    };
+    if meta.len() > limit {
+        return Err(too_large(Some(meta.len())));
+    }
+    match read_bounded(&mut file, meta.len(), limit).map_err(io_error(action, path))? {
+        Some(bytes) => Ok(Some((bytes, existing_facts(&meta)))),
+        None => Err(too_large(None)),
+    }
+}
+
+/// All of `reader` when it holds at most `limit` bytes, `None` when it holds more: it is read
+/// one byte past the limit, to know, and no further (a file can grow after its size was looked
+/// at). `size` (at most `limit`) sizes the buffer.
+fn read_bounded(reader: &mut impl Read, size: u64, limit: u64) -> io::Result<Option<Zeroizing<Vec<u8>>>> {
+    let mut bytes = Zeroizing::new(Vec::with_capacity(size.min(limit).try_into().unwrap_or(0)));
+    reader.take(limit.saturating_add(1)).read_to_end(&mut bytes)?;
+    Ok((bytes.len() as u64 <= limit).then_some(bytes))
 }
 
 fn check_regular(meta: &fs::Metadata, path: &Path, role: KnownFile, action: &'static str) -> Result<(), FileError> {
@@ -367,6 +460,21 @@ pub fn update<T, E: From<FileError>>(
     durability: Durability,
     change: impl FnOnce(Option<&[u8]>) -> Result<(Option<Zeroizing<Vec<u8>>>, T), E>,
 ) -> Result<(T, Written), E> {
+    let contents = Contents::Read {
+        limit: role.max_bytes(),
+    };
+    update_with(path, role, missing, durability, contents, change)
+}
+
+/// [`update`]; with [`Contents::Skip`], `change` gets empty bytes for an existing file.
+fn update_with<T, E: From<FileError>>(
+    path: &Path,
+    role: KnownFile,
+    missing: Missing,
+    durability: Durability,
+    contents: Contents,
+    change: impl FnOnce(Option<&[u8]>) -> Result<(Option<Zeroizing<Vec<u8>>>, T), E>,
+) -> Result<(T, Written), E> {
     let target = resolve(path, role)?;
     let dir = match target.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
@@ -413,7 +521,7 @@ pub fn update<T, E: From<FileError>>(
     let _lock = lock_sidecar(&lock_path).map_err(io_error("lock", &lock_path))?;
     remove_stale_temp_files(&dir, &file_name);
 
-    let current = open_regular(&written.path, role, "write")?;
+    let current = open_regular(&written.path, role, "write", contents)?;
     if current.is_none() && missing == Missing::Leave {
         let (_, value) = change(None)?;
         return Ok((value, written));
@@ -440,9 +548,10 @@ pub fn update<T, E: From<FileError>>(
 }
 
 /// [`update`] that replaces the whole file with `bytes`, whatever it held (files only Rolebar
-/// writes, such as its state).
+/// writes, such as its state, or one found unreadable that a sign-in replaces); the current
+/// file is not read, so its size does not matter.
 pub fn replace(path: &Path, role: KnownFile, bytes: &[u8], durability: Durability) -> Result<Written, FileError> {
-    let ((), written) = update(path, role, Missing::Create, durability, |_| {
+    let ((), written) = update_with(path, role, Missing::Create, durability, Contents::Skip, |_| {
         Ok::<_, FileError>((Some(Zeroizing::new(bytes.to_vec())), ()))
     })?;
     Ok(written)
@@ -682,6 +791,113 @@ mod tests {
                 "credentials.rolebar-abc.tmp"
             ]
         );
+    }
+
+    /// Issue 19 (7c): a 200 MB token file was read whole. Refused from its size: nothing read,
+    /// nothing allocated (a terabyte sparse file would abort the test if the size were trusted
+    /// for the buffer), and a write over it that does not need it replaces it.
+    #[test]
+    fn a_file_over_the_limit_is_refused_from_its_size() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("token.json");
+        for size in [200 * 1024 * 1024, 1 << 40] {
+            File::create(&path).expect("create").set_len(size).expect("sparse");
+            let err = read(&path, KnownFile::SSO_TOKEN_CACHE).expect_err("too large");
+            assert!(
+                matches!(err, FileError::TooLarge { limit: MAX_JSON_BYTES, size: Some(s), .. } if s == size),
+                "{err:?}"
+            );
+            assert_eq!(err.code(), "file_too_large");
+            let shown = err.to_string();
+            assert!(
+                shown.contains(&path.display().to_string())
+                    && shown.contains("1 MiB")
+                    && shown.contains("SSO token cache"),
+                "{shown}"
+            );
+            let update_err = update(&path, KnownFile::SETTINGS, Missing::Create, Durability::NoFsync, |_| {
+                Ok::<_, FileError>((Some(Zeroizing::new(b"{}".to_vec())), ()))
+            })
+            .expect_err("not read for a change either");
+            assert!(matches!(update_err, FileError::TooLarge { .. }), "{update_err:?}");
+            assert_eq!(fs::metadata(&path).expect("meta").len(), size, "left as it was");
+        }
+        replace(&path, KnownFile::SSO_TOKEN_CACHE, b"{}", Durability::NoFsync).expect("replaced");
+        assert_eq!(fs::read(&path).expect("read"), b"{}");
+    }
+
+    /// The AWS files have their own, larger limit: a 2 MiB config file (thousands of profiles)
+    /// is read; a JSON file of that size is not.
+    #[test]
+    fn the_aws_files_may_be_larger_than_json_files() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("config");
+        let line = "[profile p]\nregion = us-east-1\n";
+        fs::write(&path, line.repeat((2 << 20) / line.len() + 1)).expect("write");
+        assert!(read(&path, KnownFile::CONFIG).expect("read").is_some());
+        assert!(read(&path, KnownFile::CREDENTIALS).expect("read").is_some());
+        assert!(matches!(
+            read(&path, KnownFile::SETTINGS),
+            Err(FileError::TooLarge { .. })
+        ));
+        File::create(&path)
+            .expect("create")
+            .set_len(MAX_INI_BYTES + 1)
+            .expect("sparse");
+        assert!(matches!(
+            read(&path, KnownFile::CONFIG),
+            Err(FileError::TooLarge {
+                limit: MAX_INI_BYTES,
+                ..
+            })
+        ));
+    }
+
+    /// Something longer than its size said (a file that grew, an endless one) is read one byte
+    /// past the limit and no further.
+    #[test]
+    fn reading_stops_one_byte_past_the_limit() {
+        struct Counting<R>(R, u64);
+        impl<R: Read> Read for Counting<R> {
+            fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+                let n = self.0.read(buf)?;
+                self.1 += n as u64;
+                Ok(n)
+            }
+        }
+        let mut endless = Counting(io::repeat(b' '), 0);
+        assert_eq!(read_bounded(&mut endless, 0, 1000).expect("read"), None);
+        assert_eq!(endless.1, 1001);
+        let mut exact = Counting(io::repeat(b' ').take(1000), 0);
+        assert_eq!(
+            read_bounded(&mut exact, 1000, 1000).expect("read").map(|b| b.len()),
+            Some(1000)
+        );
+    }
+
+    /// procfs files say they are empty: the limit holds them all the same.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_file_longer_than_its_size_is_held_to_the_limit_while_reading() {
+        let path = Path::new("/proc/self/status");
+        assert_eq!(fs::metadata(path).expect("meta").len(), 0, "procfs reports no size");
+        let err = open_regular(path, KnownFile::SETTINGS, "read", Contents::Read { limit: 16 })
+            .expect_err("longer than 16 bytes");
+        assert!(
+            matches!(
+                err,
+                FileError::TooLarge {
+                    limit: 16,
+                    size: None,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        let (bytes, _) = open_regular(path, KnownFile::SETTINGS, "read", Contents::Read { limit: 1 << 20 })
+            .expect("read")
+            .expect("there");
+        assert!(bytes.starts_with(b"Name:"));
     }
 
     #[cfg(unix)]

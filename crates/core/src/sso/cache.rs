@@ -3,10 +3,12 @@
 //! `SSOTokenLoader` keys it, and shaped as the AWS CLI writes it, so either side's sign-in serves
 //! the other.
 //!
-//! Reading is tolerant where botocore is (`expiresAt` as `…Z`, `…+00:00`, with fractions, or the
-//! `…UTC` of older botocore), and strict where a wrong guess would hurt: a file that is not a
-//! JSON object with `accessToken` and `expiresAt` is [`SsoError::CacheCorrupt`], never silently
-//! replaced; only a sign-in the user asked for overwrites it. Fields this module does not know
+//! Reading is tolerant where botocore is (`expiresAt` in any form of [`parse_timestamp`]: `…Z`,
+//! `…+00:00`, fractions, the `…UTC` of older botocore, without seconds as Java writes it), and
+//! strict where a wrong guess would hurt: a file that is not a JSON object with `accessToken` and
+//! a readable `expiresAt`, or is over 1 MiB ([`crate::private_file::MAX_JSON_BYTES`], not read
+//! past it), is [`SsoError::CacheCorrupt`] for its sign-in alone, never silently replaced; only
+//! a sign-in the user asked for overwrites it. Fields this module does not know
 //! are kept when the file is rewritten. Writes go through [`crate::private_file`]: atomic, 0600,
 //! under its lock.
 //!
@@ -22,7 +24,11 @@ use crate::Secret;
 use serde_json::{Map, Value};
 use sha1::{Digest, Sha1};
 use std::path::{Path, PathBuf};
-use time::OffsetDateTime;
+use time::format_description::well_known::Rfc2822;
+use time::format_description::BorrowedFormatItem;
+use time::macros::format_description;
+use time::parsing::Parsed;
+use time::{OffsetDateTime, PrimitiveDateTime, UtcOffset};
 use zeroize::Zeroizing;
 
 /// The fields this module reads and writes; every other field of a file is kept as it was.
@@ -152,37 +158,42 @@ fn string_list(value: Option<Value>) -> Option<Vec<String>> {
     }
 }
 
-/// A timestamp in any form botocore's `dateutil.parser.parse` meets in these files: RFC 3339
-/// (`Z` or an offset, fractions allowed), `UTC`/`GMT` for `Z`, a space for `T`, `+0000` offsets,
-/// and no zone at all (taken as UTC, as the AWS CLI means it).
+/// The ISO 8601 forms [`parse_timestamp`] reads (see there).
+const TIMESTAMP: &[BorrowedFormatItem<'static>] = format_description!(
+    version = 2,
+    "[year]-[month]-[day][first [T][t][ ]][hour]:[minute]\
+     [optional [:[second][optional [[first [.][,]][subsecond]]]]]\
+     [optional [ ]]\
+     [optional [[first [Z][z][UTC][GMT][utc][gmt]\
+     [[offset_hour sign:mandatory][optional [[optional [:]][offset_minute]]]]]]]"
+);
+
+/// A timestamp in any form the AWS CLI (botocore's `dateutil.parser.parse`) meets in these files
+/// and other tools write. ISO 8601's extended form: the date, `T` (or `t`, or a space), the hour
+/// and minute, optionally seconds and a fraction (`.` or `,`, any number of digits); then, after
+/// an optional space, `Z`, `UTC`, `GMT`, an offset (`+01:00`, `+0100`, `+01`) or nothing (UTC,
+/// as the AWS CLI means it). Or RFC 2822 (`Mon, 30 Nov 2026 12:00:00 GMT`). Anything else, and a
+/// moment outside the years 0000–9999 in UTC, is `None`, for the caller to name the file; no
+/// input panics (the `parsers_never_panic` property tests hold it to that).
 pub fn parse_timestamp(text: &str) -> Option<OffsetDateTime> {
-    let mut s = text.trim().to_string();
-    if s.len() < 19 || !s.is_ascii() {
-        return None;
-    }
-    if s.as_bytes()[10] == b' ' {
-        s.replace_range(10..11, "T");
-    }
-    for zone in ["UTC", "GMT", "utc", "gmt"] {
-        if let Some(stripped) = s.strip_suffix(zone) {
-            s = format!("{}Z", stripped.trim_end());
+    let text = text.trim();
+    let mut parsed = Parsed::new();
+    let at = match parsed.parse_items(text.as_bytes(), TIMESTAMP) {
+        Ok([]) => {
+            // No zone is UTC, as the AWS CLI means it (it writes none other).
+            let offset = match parsed.offset_hour() {
+                None => UtcOffset::UTC,
+                Some(_) => UtcOffset::try_from(parsed).ok()?,
+            };
+            PrimitiveDateTime::try_from(parsed).ok()?.assume_offset(offset)
         }
-    }
-    let tail = &s[19..];
-    let zone_at = tail.find(['Z', 'z', '+', '-']).map(|i| i + 19);
-    match zone_at {
-        None => s.push('Z'),
-        Some(at) => {
-            // `+0000` → `+00:00`
-            let zone = &s[at..];
-            if zone.len() == 5 && zone[1..].bytes().all(|b| b.is_ascii_digit()) {
-                s.insert(at + 3, ':');
-            }
-        }
-    }
-    OffsetDateTime::parse(&s, &time::format_description::well_known::Rfc3339)
-        .ok()
-        .map(|t| t.to_offset(time::UtcOffset::UTC))
+        // Something after a readable time is not a time (`…Z tomorrow`, `…UTC+1`).
+        Ok(_) | Err(_) => OffsetDateTime::parse(text, &Rfc2822).ok()?,
+    };
+    // Checked: an offset can carry the last representable day past the range in UTC. And in
+    // the years of four digits, as the file is written back (and the AWS CLI reads it).
+    at.checked_to_offset(UtcOffset::UTC)
+        .filter(|t| (0..=9999).contains(&t.year()))
 }
 
 /// The AWS CLI's form: `2026-11-30T12:00:00Z` (UTC, whole seconds).
@@ -307,15 +318,21 @@ impl TokenCache {
         self.dir.join(format!("{}.json", cache_key(session)))
     }
 
-    /// The file for `session` as found.
+    /// The file for `session` as found. A file too large to be a token is corrupt (a sign-in
+    /// replaces it) and is not read past the limit.
     pub fn lookup(&self, session: &SsoSessionConfig) -> Result<Lookup> {
         let path = self.path(session);
-        Ok(match private_file::read(&path, KnownFile::SSO_TOKEN_CACHE)? {
-            None => Lookup::Missing,
-            Some(bytes) => match parse(&bytes) {
+        Ok(match private_file::read(&path, KnownFile::SSO_TOKEN_CACHE) {
+            Ok(None) => Lookup::Missing,
+            Ok(Some(bytes)) => match parse(&bytes) {
                 Ok(token) => Lookup::Token(Box::new(token)),
                 Err(why) => Lookup::Corrupt(why),
             },
+            Err(private_file::FileError::TooLarge { limit, size, .. }) => Lookup::Corrupt(problem(format!(
+                "larger than a token file can be (Rolebar reads at most {limit} bytes{})",
+                size.map(|s| format!(", it has {s}")).unwrap_or_default()
+            ))),
+            Err(e) => return Err(e.into()),
         })
     }
 
@@ -330,10 +347,10 @@ impl TokenCache {
 
     /// Writes `token` for `session`, keeping the fields of the current file that this module
     /// does not know. A corrupt current file is replaced (callers only save after a sign-in or a
-    /// refresh made from a readable file).
+    /// refresh made from a readable file), a too large one without reading it.
     pub fn save(&self, session: &SsoSessionConfig, token: &CachedToken) -> Result<()> {
         let path = self.path(session);
-        private_file::update(
+        let merged = private_file::update(
             &path,
             KnownFile::SSO_TOKEN_CACHE,
             Missing::Create,
@@ -347,8 +364,14 @@ impl TokenCache {
                 }
                 Ok::<_, crate::Error>((Some(serialize(&token)), ()))
             },
-        )?;
-        Ok(())
+        );
+        match merged {
+            Err(crate::Error::File(private_file::FileError::TooLarge { .. })) => {
+                private_file::replace(&path, KnownFile::SSO_TOKEN_CACHE, &serialize(token), Durability::Fsync)?;
+                Ok(())
+            }
+            other => other.map(|_| ()),
+        }
     }
 
     /// Marks the token of `session` expired when the file still holds `access_token` (a parallel
@@ -502,6 +525,23 @@ mod tests {
             "2026-11-30T13:00:00+01:00",
             "2026-11-30T12:00:00+0000",
             " 2026-11-30T12:00:00Z\n",
+            // Go's RFC3339Nano, JavaScript's toISOString, Python's isoformat, Java's toString
+            "2026-11-30T12:00:00.123456789Z",
+            "2026-11-30T12:00:00.000Z",
+            "2026-11-30T12:00:00.5",
+            "2026-11-30T12:00Z",
+            "2026-11-30T12:00",
+            // more of what dateutil reads
+            "2026-11-30t12:00:00z",
+            "2026-11-30T12:00:00,5Z",
+            "2026-11-30T12:00:00 Z",
+            "2026-11-30T12:00:00GMT",
+            "2026-11-30 12:00:00 GMT",
+            "2026-11-30T12:00:00+00",
+            "2026-11-30T06:30:00-0530",
+            "2026-11-30T12:00 +00:00",
+            "Mon, 30 Nov 2026 12:00:00 GMT",
+            "Mon, 30 Nov 2026 13:00:00 +0100",
         ] {
             let parsed = parse_timestamp(text).unwrap_or_else(|| panic!("{text:?}"));
             assert_eq!(parsed.replace_nanosecond(0).expect("ns"), at, "{text:?}");
@@ -512,10 +552,60 @@ mod tests {
             "2026-11-30",
             "2026-13-30T12:00:00Z",
             "2026-11-30T12:00:00Q",
+            "2026-11-30T12:00:00Z tomorrow",
+            "2026-11-30T12:00:00UTC+01:00",
+            "2026-11-30T12",
+            "2026-11-30T24:00:00Z",
+            "2026-11-30T12:00:00.Z",
+            "2026-11-30T12:00:00+00:00:00",
+            "2026-11-30T12:00:00\u{0}",
         ] {
             assert_eq!(parse_timestamp(bad), None, "{bad:?}");
         }
         assert_eq!(format_timestamp(at), "2026-11-30T12:00:00Z");
+    }
+
+    /// Issue 19: these panicked (a slice past the end once the zone was taken off); dateutil
+    /// reads each as 2030-01-01 00:00 UTC, and so does Rolebar, in either field.
+    #[test]
+    fn the_short_forms_of_issue_19_are_read_not_a_panic() {
+        let at = datetime!(2030-01-01 00:00 UTC);
+        for text in ["2030-01-01T00:00UTC", "2030-01-01 00:00 UTC", "2030-01-01T00:00GMT"] {
+            assert_eq!(parse_timestamp(text), Some(at), "{text:?}");
+            let file = format!(
+                r#"{{"accessToken": "t", "expiresAt": "{text}", "clientId": "c", "clientSecret": "s", "registrationExpiresAt": "{text}"}}"#
+            );
+            let token = parse(file.as_bytes()).unwrap_or_else(|e| panic!("{text:?}: {e}"));
+            assert_eq!(token.expires_at, at);
+            assert_eq!(token.registration.map(|r| r.expires_at), Some(at));
+        }
+        // Shorter still: an error naming the field, not a panic.
+        for text in [
+            "2030-01-01T00UTC",
+            "2030-01-01 UTC",
+            "2030GMT",
+            "UTC",
+            " GMT",
+            "T00:00Z",
+        ] {
+            assert_eq!(parse_timestamp(text), None, "{text:?}");
+            let file = format!(r#"{{"accessToken": "t", "expiresAt": "{text}"}}"#);
+            let why = parse(file.as_bytes()).expect_err(text);
+            assert!(why.contains("`expiresAt` is not a time"), "{why}");
+        }
+    }
+
+    /// The last representable moment with a negative offset is past the range in UTC: `None`,
+    /// not the panic of `to_offset` (found by `parsers_never_panic`).
+    #[test]
+    fn a_time_past_the_range_in_utc_is_not_a_time() {
+        assert_eq!(parse_timestamp("9999-12-31T23:59:59-01:00"), None);
+        // Year -1 in UTC: not a year the file can be written back with.
+        assert_eq!(parse_timestamp("0000-01-01T00:00+01:00"), None);
+        assert_eq!(
+            parse_timestamp("9999-12-31T22:59:59-01:00"),
+            Some(datetime!(9999-12-31 23:59:59 UTC))
+        );
     }
 
     #[test]
@@ -544,6 +634,47 @@ mod tests {
             assert!(!message.contains("secret-token-value"), "{message}");
             assert_eq!(std::fs::read_to_string(cache.path(&s)).expect("read"), text);
         }
+    }
+
+    /// Issue 19 (7c): a 200 MB token file was read whole and its token sent. Now the sign-in's
+    /// file is corrupt, named with its size and the limit, found from its size without reading
+    /// it (a sparse file); a readable token past the limit is not used either; a sign-in
+    /// replaces such a file.
+    #[test]
+    fn a_token_file_over_a_mib_is_corrupt_and_a_sign_in_replaces_it() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let cache = TokenCache::new(dir.path());
+        let s = session(Some("my-sso"), "https://x.awsapps.com/start");
+        let path = cache.path(&s);
+        let huge = 200 * 1024 * 1024;
+        std::fs::File::create(&path)
+            .expect("create")
+            .set_len(huge)
+            .expect("sparse");
+        let e = cache.load(&s).expect_err("too large");
+        assert_eq!(e.code(), "sso_cache_corrupt");
+        let message = e.to_string();
+        for part in [
+            path.display().to_string(),
+            "larger than a token file can be".into(),
+            format!("at most {} bytes", private_file::MAX_JSON_BYTES),
+            format!("it has {huge}"),
+            "rolebar login-sso my-sso".into(),
+        ] {
+            assert!(message.contains(&part), "{part}: {message}");
+        }
+        assert!(matches!(cache.lookup(&s).expect("lookup"), Lookup::Corrupt(_)));
+
+        // A real token, padded past the limit with JSON's own whitespace.
+        let mut padded = AWS_CLI_FILE.as_bytes().to_vec();
+        padded.resize(private_file::MAX_JSON_BYTES as usize + 1, b' ');
+        std::fs::write(&path, &padded).expect("write");
+        let e = cache.load(&s).expect_err("not used");
+        assert!(e.to_string().contains("larger than a token file can be"), "{e}");
+
+        let token = parse(AWS_CLI_FILE.as_bytes()).expect("parse");
+        cache.save(&s, &token).expect("a sign-in replaces it");
+        assert_eq!(cache.load(&s).expect("load"), Some(token));
     }
 
     #[test]

@@ -26,6 +26,8 @@ mod sdk;
 mod ui;
 
 pub use cache::{cache_key, default_cache_dir, parse_timestamp};
+/// A token file's bytes read and written as this module does (for tests of every input).
+pub use cache::{parse as parse_token_file, serialize as serialize_token_file};
 pub use endpoints::{SsoEndpoints, GLOBAL_ENDPOINT_VAR, OIDC_ENDPOINT_VAR, PORTAL_ENDPOINT_VAR};
 pub use error::{SsoError, SsoService};
 pub use portal::SsoAccount;
