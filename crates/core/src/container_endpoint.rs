@@ -9,7 +9,13 @@
 //! a web page cannot read the credentials by guessing the port. Each request asks the
 //! [`CredentialSource`] again, which hands out its cached session or renews it (through the tray's
 //! agent, whose dialog asks when a code is needed).
+//!
+//! Another local process cannot wear it down: at most [`EndpointOptions::max_connections`] are
+//! served at once (more wait in the kernel's backlog), a connection that does not send a whole
+//! request head in [`EndpointOptions::idle_timeout`] (after it opens, or after its last answer)
+//! is closed, and out of file descriptors the accept loop pauses instead of spinning.
 
+use crate::accept_guard::AcceptGuard;
 use crate::session::Session;
 use http_body_util::Full;
 use hyper::body::{Bytes, Incoming};
@@ -28,8 +34,25 @@ use zeroize::Zeroizing;
 pub const FULL_URI_ENV: &str = "AWS_CONTAINER_CREDENTIALS_FULL_URI";
 pub const TOKEN_ENV: &str = "AWS_CONTAINER_AUTHORIZATION_TOKEN";
 
-/// A connection that sends no request for this long is closed.
-const IDLE: Duration = Duration::from_secs(30);
+/// How long and how many connections the endpoint serves.
+#[derive(Debug, Clone)]
+pub struct EndpointOptions {
+    /// A connection that has not sent a whole request head this long after it opened, or after
+    /// its last answer (an idle keep-alive), is closed: sending nothing, or a byte now and
+    /// then, does not keep it. The time an answer takes (an MFA dialog) does not count.
+    pub idle_timeout: Duration,
+    /// Connections served at once; more wait in the kernel's backlog until one ends.
+    pub max_connections: usize,
+}
+
+impl Default for EndpointOptions {
+    fn default() -> Self {
+        EndpointOptions {
+            idle_timeout: Duration::from_secs(30),
+            max_connections: 64,
+        }
+    }
+}
 
 /// Where the endpoint's sessions come from.
 #[async_trait::async_trait]
@@ -52,6 +75,7 @@ pub struct Endpoint {
     listener: TcpListener,
     address: SocketAddr,
     token: Zeroizing<String>,
+    options: EndpointOptions,
 }
 
 impl std::fmt::Debug for Endpoint {
@@ -59,6 +83,7 @@ impl std::fmt::Debug for Endpoint {
         f.debug_struct("Endpoint")
             .field("address", &self.address)
             .field("token", &"<redacted>")
+            .field("options", &self.options)
             .finish()
     }
 }
@@ -80,7 +105,13 @@ impl Endpoint {
             listener,
             address,
             token,
+            options: EndpointOptions::default(),
         })
+    }
+
+    pub fn with_options(mut self, options: EndpointOptions) -> Self {
+        self.options = options;
+        self
     }
 
     /// `http://127.0.0.1:PORT/`, for `AWS_CONTAINER_CREDENTIALS_FULL_URI`.
@@ -95,30 +126,31 @@ impl Endpoint {
 
     /// Answers requests until `shutdown` resolves.
     pub async fn serve(self, source: Arc<dyn CredentialSource>, shutdown: impl std::future::Future<Output = ()>) {
-        let Endpoint { listener, token, .. } = self;
+        let Endpoint {
+            listener,
+            token,
+            options,
+            ..
+        } = self;
         let token: Arc<Zeroizing<String>> = Arc::new(token);
+        let mut guard = AcceptGuard::new("container-credentials endpoint", options.max_connections);
+        let idle_timeout = options.idle_timeout;
         tokio::pin!(shutdown);
         loop {
-            let accepted = tokio::select! {
+            let (stream, slot) = tokio::select! {
                 () = &mut shutdown => return,
-                accepted = listener.accept() => accepted,
-            };
-            let (stream, _) = match accepted {
-                Ok(pair) => pair,
-                Err(e) => {
-                    tracing::warn!(error = %e, "container-credentials endpoint: accept failed");
-                    continue;
-                }
+                taken = guard.accept(&listener) => taken,
             };
             let (source, token) = (source.clone(), token.clone());
             tokio::spawn(async move {
+                let _slot = slot;
                 let service = hyper::service::service_fn(move |request| {
                     let (source, token) = (source.clone(), token.clone());
                     async move { Ok::<_, std::convert::Infallible>(answer(request, &token, source.as_ref()).await) }
                 });
                 let connection = hyper::server::conn::http1::Builder::new()
                     .timer(TokioTimer::new())
-                    .header_read_timeout(IDLE)
+                    .header_read_timeout(idle_timeout)
                     .serve_connection(TokioIo::new(stream), service);
                 if let Err(e) = connection.await {
                     tracing::debug!(error = %e, "container-credentials endpoint: connection ended");
