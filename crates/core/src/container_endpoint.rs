@@ -15,7 +15,7 @@
 //! request head in [`EndpointOptions::idle_timeout`] (after it opens, or after its last answer)
 //! is closed, and out of file descriptors the accept loop pauses instead of spinning.
 
-use crate::accept_guard::AcceptGuard;
+use crate::accept_guard::{AcceptGuard, Throttle, WARN_EVERY};
 use crate::session::Session;
 use http_body_util::Full;
 use hyper::body::{Bytes, Incoming};
@@ -24,7 +24,7 @@ use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use serde::Serialize;
 use std::net::{Ipv4Addr, SocketAddr};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use subtle::ConstantTimeEq;
 use tokio::net::TcpListener;
@@ -132,7 +132,11 @@ impl Endpoint {
             options,
             ..
         } = self;
-        let token: Arc<Zeroizing<String>> = Arc::new(token);
+        let shared = Arc::new(Shared {
+            token,
+            source,
+            refusals: Mutex::new(Throttle::new(WARN_EVERY)),
+        });
         let mut guard = AcceptGuard::new("container-credentials endpoint", options.max_connections);
         let idle_timeout = options.idle_timeout;
         tokio::pin!(shutdown);
@@ -141,12 +145,12 @@ impl Endpoint {
                 () = &mut shutdown => return,
                 taken = guard.accept(&listener) => taken,
             };
-            let (source, token) = (source.clone(), token.clone());
+            let shared = shared.clone();
             tokio::spawn(async move {
                 let _slot = slot;
                 let service = hyper::service::service_fn(move |request| {
-                    let (source, token) = (source.clone(), token.clone());
-                    async move { Ok::<_, std::convert::Infallible>(answer(request, &token, source.as_ref()).await) }
+                    let shared = shared.clone();
+                    async move { Ok::<_, std::convert::Infallible>(answer(request, &shared).await) }
                 });
                 let connection = hyper::server::conn::http1::Builder::new()
                     .timer(TokioTimer::new())
@@ -160,7 +164,17 @@ impl Endpoint {
     }
 }
 
-async fn answer(request: Request<Incoming>, token: &str, source: &dyn CredentialSource) -> Response<Full<Bytes>> {
+/// What every connection's requests are answered with.
+struct Shared {
+    token: Zeroizing<String>,
+    source: Arc<dyn CredentialSource>,
+    /// Requests without the token cost another process nothing: their warnings are throttled,
+    /// or a flood of them would be a flood of log lines.
+    refusals: Mutex<Throttle>,
+}
+
+async fn answer(request: Request<Incoming>, shared: &Shared) -> Response<Full<Bytes>> {
+    let (token, source) = (shared.token.as_str(), shared.source.as_ref());
     if request.method() != Method::GET {
         return error(StatusCode::METHOD_NOT_ALLOWED, "only GET is served");
     }
@@ -172,7 +186,15 @@ async fn answer(request: Request<Incoming>, token: &str, source: &dyn Credential
     // Some SDKs send the token as it is, some as `Bearer TOKEN`.
     let given = given.strip_prefix(b"Bearer ").unwrap_or(given);
     if !bool::from(given.ct_eq(token.as_bytes())) {
-        tracing::warn!("container-credentials endpoint: a request without the right token was refused");
+        let allowed = shared.refusals.lock().ok().and_then(|mut t| t.allow());
+        if let Some(suppressed) = allowed {
+            tracing::warn!(
+                suppressed,
+                "container-credentials endpoint: a request without the right token was refused \
+                 (at most one such warning every {} s)",
+                WARN_EVERY.as_secs()
+            );
+        }
         return error(StatusCode::FORBIDDEN, "missing or wrong authorization token");
     }
     match source.session().await {
