@@ -9,7 +9,13 @@
 //! a web page cannot read the credentials by guessing the port. Each request asks the
 //! [`CredentialSource`] again, which hands out its cached session or renews it (through the tray's
 //! agent, whose dialog asks when a code is needed).
+//!
+//! Another local process cannot wear it down: at most [`EndpointOptions::max_connections`] are
+//! served at once (more wait in the kernel's backlog), a connection that does not send a whole
+//! request head in [`EndpointOptions::idle_timeout`] (after it opens, or after its last answer)
+//! is closed, and out of file descriptors the accept loop pauses instead of spinning.
 
+use crate::accept_guard::{AcceptGuard, Throttle, WARN_EVERY};
 use crate::session::Session;
 use http_body_util::Full;
 use hyper::body::{Bytes, Incoming};
@@ -18,7 +24,7 @@ use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use serde::Serialize;
 use std::net::{Ipv4Addr, SocketAddr};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use subtle::ConstantTimeEq;
 use tokio::net::TcpListener;
@@ -28,8 +34,25 @@ use zeroize::Zeroizing;
 pub const FULL_URI_ENV: &str = "AWS_CONTAINER_CREDENTIALS_FULL_URI";
 pub const TOKEN_ENV: &str = "AWS_CONTAINER_AUTHORIZATION_TOKEN";
 
-/// A connection that sends no request for this long is closed.
-const IDLE: Duration = Duration::from_secs(30);
+/// How long and how many connections the endpoint serves.
+#[derive(Debug, Clone)]
+pub struct EndpointOptions {
+    /// A connection that has not sent a whole request head this long after it opened, or after
+    /// its last answer (an idle keep-alive), is closed: sending nothing, or a byte now and
+    /// then, does not keep it. The time an answer takes (an MFA dialog) does not count.
+    pub idle_timeout: Duration,
+    /// Connections served at once; more wait in the kernel's backlog until one ends.
+    pub max_connections: usize,
+}
+
+impl Default for EndpointOptions {
+    fn default() -> Self {
+        EndpointOptions {
+            idle_timeout: Duration::from_secs(30),
+            max_connections: 64,
+        }
+    }
+}
 
 /// Where the endpoint's sessions come from.
 #[async_trait::async_trait]
@@ -52,6 +75,7 @@ pub struct Endpoint {
     listener: TcpListener,
     address: SocketAddr,
     token: Zeroizing<String>,
+    options: EndpointOptions,
 }
 
 impl std::fmt::Debug for Endpoint {
@@ -59,6 +83,7 @@ impl std::fmt::Debug for Endpoint {
         f.debug_struct("Endpoint")
             .field("address", &self.address)
             .field("token", &"<redacted>")
+            .field("options", &self.options)
             .finish()
     }
 }
@@ -80,7 +105,13 @@ impl Endpoint {
             listener,
             address,
             token,
+            options: EndpointOptions::default(),
         })
+    }
+
+    pub fn with_options(mut self, options: EndpointOptions) -> Self {
+        self.options = options;
+        self
     }
 
     /// `http://127.0.0.1:PORT/`, for `AWS_CONTAINER_CREDENTIALS_FULL_URI`.
@@ -95,30 +126,35 @@ impl Endpoint {
 
     /// Answers requests until `shutdown` resolves.
     pub async fn serve(self, source: Arc<dyn CredentialSource>, shutdown: impl std::future::Future<Output = ()>) {
-        let Endpoint { listener, token, .. } = self;
-        let token: Arc<Zeroizing<String>> = Arc::new(token);
+        let Endpoint {
+            listener,
+            token,
+            options,
+            ..
+        } = self;
+        let shared = Arc::new(Shared {
+            token,
+            source,
+            refusals: Mutex::new(Throttle::new(WARN_EVERY)),
+        });
+        let mut guard = AcceptGuard::new("container-credentials endpoint", options.max_connections);
+        let idle_timeout = options.idle_timeout;
         tokio::pin!(shutdown);
         loop {
-            let accepted = tokio::select! {
+            let (stream, slot) = tokio::select! {
                 () = &mut shutdown => return,
-                accepted = listener.accept() => accepted,
+                taken = guard.accept(&listener) => taken,
             };
-            let (stream, _) = match accepted {
-                Ok(pair) => pair,
-                Err(e) => {
-                    tracing::warn!(error = %e, "container-credentials endpoint: accept failed");
-                    continue;
-                }
-            };
-            let (source, token) = (source.clone(), token.clone());
+            let shared = shared.clone();
             tokio::spawn(async move {
+                let _slot = slot;
                 let service = hyper::service::service_fn(move |request| {
-                    let (source, token) = (source.clone(), token.clone());
-                    async move { Ok::<_, std::convert::Infallible>(answer(request, &token, source.as_ref()).await) }
+                    let shared = shared.clone();
+                    async move { Ok::<_, std::convert::Infallible>(answer(request, &shared).await) }
                 });
                 let connection = hyper::server::conn::http1::Builder::new()
                     .timer(TokioTimer::new())
-                    .header_read_timeout(IDLE)
+                    .header_read_timeout(idle_timeout)
                     .serve_connection(TokioIo::new(stream), service);
                 if let Err(e) = connection.await {
                     tracing::debug!(error = %e, "container-credentials endpoint: connection ended");
@@ -128,7 +164,17 @@ impl Endpoint {
     }
 }
 
-async fn answer(request: Request<Incoming>, token: &str, source: &dyn CredentialSource) -> Response<Full<Bytes>> {
+/// What every connection's requests are answered with.
+struct Shared {
+    token: Zeroizing<String>,
+    source: Arc<dyn CredentialSource>,
+    /// Requests without the token cost another process nothing: their warnings are throttled,
+    /// or a flood of them would be a flood of log lines.
+    refusals: Mutex<Throttle>,
+}
+
+async fn answer(request: Request<Incoming>, shared: &Shared) -> Response<Full<Bytes>> {
+    let (token, source) = (shared.token.as_str(), shared.source.as_ref());
     if request.method() != Method::GET {
         return error(StatusCode::METHOD_NOT_ALLOWED, "only GET is served");
     }
@@ -140,7 +186,15 @@ async fn answer(request: Request<Incoming>, token: &str, source: &dyn Credential
     // Some SDKs send the token as it is, some as `Bearer TOKEN`.
     let given = given.strip_prefix(b"Bearer ").unwrap_or(given);
     if !bool::from(given.ct_eq(token.as_bytes())) {
-        tracing::warn!("container-credentials endpoint: a request without the right token was refused");
+        let allowed = shared.refusals.lock().ok().and_then(|mut t| t.allow());
+        if let Some(suppressed) = allowed {
+            tracing::warn!(
+                suppressed,
+                "container-credentials endpoint: a request without the right token was refused \
+                 (at most one such warning every {} s)",
+                WARN_EVERY.as_secs()
+            );
+        }
         return error(StatusCode::FORBIDDEN, "missing or wrong authorization token");
     }
     match source.session().await {

@@ -4,6 +4,7 @@
 //! cached sessions (`session`), the ways credentials leave (`outputs`), the AWS console's
 //! sign-in (`console`), and IAM Identity Center's sign-in and portal (`sso`).
 
+mod accept_guard;
 pub mod agent;
 pub mod clock;
 pub mod console;

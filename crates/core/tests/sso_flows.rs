@@ -76,9 +76,14 @@ impl Double {
     }
 
     fn sso(&self, cache_dir: &Path) -> Sso {
+        self.sso_waiting(cache_dir, Duration::from_secs(30))
+    }
+
+    /// …that gives up on a browser sign-in after `wait`.
+    fn sso_waiting(&self, cache_dir: &Path, wait: Duration) -> Sso {
         let endpoints = SsoEndpoints::new(Some(&self.url()), Some(&self.url())).expect("endpoints");
         Sso::new(cache_dir, endpoints, Arc::new(SystemClock)).with_options(SsoOptions {
-            sign_in_timeout: Duration::from_secs(30),
+            sign_in_timeout: wait,
             ..SsoOptions::default()
         })
     }
@@ -95,6 +100,36 @@ impl Double {
     /// …with SSO_BROWSER_MODE `mode` (ignore, tamper).
     fn browser_in_mode(&self, mode: &str) -> String {
         browser_command_in_mode(&self.record(), mode)
+    }
+
+    /// A BROWSER script that runs each of `browsers` on the URL in turn and exits 0, as a
+    /// browser's opener does once the page is open (whatever the page then says).
+    fn browser_script(&self, name: &str, browsers: &[String]) -> String {
+        let script = self.inner.dir.path().join(name);
+        let mut text = String::from("#!/bin/sh\n");
+        for browser in browsers {
+            text.push_str(&format!("{} \"$1\"\n", browser.trim_end_matches(" %s")));
+        }
+        text.push_str("exit 0\n");
+        std::fs::write(&script, text).expect("script");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+        }
+        script.display().to_string()
+    }
+
+    /// The statuses the loopback redirect answered, over every visit so far.
+    fn callback_statuses(&self) -> Vec<u64> {
+        std::fs::read_to_string(self.record())
+            .unwrap_or_default()
+            .lines()
+            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+            .flat_map(|visit| visit["hops"].as_array().cloned().unwrap_or_default())
+            .filter(|hop| hop["url"].as_str().is_some_and(|u| u.contains("/oauth/callback")))
+            .filter_map(|hop| hop["status"].as_u64())
+            .collect()
     }
 
     fn browser_visits(&self) -> usize {
@@ -142,6 +177,35 @@ impl SignInUi for TestUi {
     async fn show(&self, prompt: &SignInPrompt) -> rolebar_core::Result<()> {
         self.prompts.lock().expect("lock").push(prompt.clone());
         BrowserSignInUi::with_browser(self.browser.clone()).show(prompt).await
+    }
+}
+
+/// Logs of the test's thread (its runtime has one, so the sign-in's tasks log here too).
+#[derive(Clone, Default)]
+struct Captured(Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().expect("lock").extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Captured {
+    fn install(&self) -> tracing::subscriber::DefaultGuard {
+        let writer = self.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_ansi(false)
+            .with_writer(move || writer.clone())
+            .finish();
+        tracing::subscriber::set_default(subscriber)
+    }
+
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().expect("lock")).into_owned()
     }
 }
 
@@ -232,19 +296,54 @@ async fn pkce_sign_in_end_to_end_then_role_credentials_and_listings() {
 #[tokio::test]
 #[ignore = "needs the SSO double: run scripts/test.sh"]
 async fn a_forged_state_and_a_wrong_verifier_are_refused() {
+    let logs = Captured::default();
+    let _logging = logs.install();
     let double = Double::start(None, None);
     let home = tempfile::tempdir().expect("home");
     let sso = double.sso(home.path());
     let s = session("forged");
 
-    // The browser changes the state of the redirect: refused, nothing cached.
-    let e = sso
-        .sign_in(&s, SignInFlow::Pkce, &TestUi::new(double.browser_in_mode("tamper")))
+    // The browser changes the state of the redirect: the tab is told it was refused (400), it
+    // is logged, and the sign-in goes on waiting for the right redirect; none comes, so it ends
+    // when its wait does, saying what was refused. Nothing cached.
+    let tamper = double.browser_script("tamper.sh", &[double.browser_in_mode("tamper")]);
+    let wait = Duration::from_secs(2);
+    let started = std::time::Instant::now();
+    let e = double
+        .sso_waiting(home.path(), wait)
+        .sign_in(&s, SignInFlow::Pkce, &TestUi::new(tamper))
         .await
         .expect_err("forged state");
+    assert!(
+        started.elapsed() >= wait,
+        "ended after {:?}, not by its wait",
+        started.elapsed()
+    );
     assert_eq!(e.code(), "sso_state_mismatch", "{e}");
-    assert!(e.to_string().contains("rolebar login-sso forged"), "{e}");
+    let message = e.to_string();
+    assert!(
+        message.contains("was not completed") && message.contains("did not ask for") && message.contains("refused"),
+        "{e}"
+    );
+    assert!(message.contains("rolebar login-sso forged"), "{e}");
+    assert_eq!(double.callback_statuses(), [400]);
     assert!(sso.state(&s).expect("state").is_none());
+    let logged = logs.text();
+    assert!(logged.contains("refused an answer on the redirect"), "{logged}");
+    assert!(!logged.contains("tampered-"), "a state is in the logs: {logged}");
+
+    // A forged redirect first, then the right one: the forged one does not end the sign-in.
+    let both = double.browser_script(
+        "tamper-then-follow.sh",
+        &[double.browser_in_mode("tamper"), double.browser()],
+    );
+    sso.sign_in(&s, SignInFlow::Pkce, &TestUi::new(both))
+        .await
+        .expect("signed in by the right redirect");
+    assert_eq!(double.callback_statuses(), [400, 400, 200]);
+    assert_eq!(double.count("CreateToken:authorization_code"), 1);
+    assert!(sso.state(&s).expect("state").is_some());
+    sso.sign_out(&s).await.expect("sign out");
 
     // The authorize URL's challenge is swapped for another verifier's: CreateToken refuses ours.
     let script = double.inner.dir.path().join("swap-challenge.sh");

@@ -72,8 +72,12 @@ pub enum SsoError {
         waited_s: u64,
         login: String,
     },
-    #[error("a sign-in answer for IAM Identity Center `{session}` arrived that Rolebar did not ask for (its state does not match), so it was refused; sign in again with {login}, and use only the browser tab Rolebar opens")]
-    StateMismatch { session: String, login: String },
+    #[error("the sign-in to IAM Identity Center `{session}` was not completed within {} minutes, and a sign-in answer Rolebar did not ask for (its state does not match) was refused meanwhile; sign in again with {login}, and use only the browser tab Rolebar opens", waited_s / 60)]
+    StateMismatch {
+        session: String,
+        waited_s: u64,
+        login: String,
+    },
     #[error("IAM Identity Center `{session}` refused to complete the sign-in ({detail}); sign in again with {login}")]
     SignInRejected {
         session: String,

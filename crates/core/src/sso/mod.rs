@@ -18,7 +18,7 @@
 mod cache;
 mod endpoints;
 mod error;
-mod loopback;
+pub(crate) mod loopback;
 mod oidc;
 mod pkce;
 mod portal;
@@ -578,8 +578,17 @@ impl Sso {
                 }
                 .into())
             }
-            Callback::StateMismatch => return Err(SsoError::StateMismatch { session: name, login }.into()),
-            Callback::TimedOut => {
+            // A forged or stale answer did not end the wait (any local process can reach the
+            // port), but when only such answers came, that is what the user needs to hear.
+            Callback::TimedOut { refused } if refused > 0 => {
+                return Err(SsoError::StateMismatch {
+                    session: name,
+                    waited_s: self.options.sign_in_timeout.as_secs(),
+                    login,
+                }
+                .into())
+            }
+            Callback::TimedOut { .. } => {
                 return Err(SsoError::SignInTimedOut {
                     session: name,
                     waited_s: self.options.sign_in_timeout.as_secs(),
