@@ -518,3 +518,45 @@ async fn a_connection_from_another_user_is_refused() {
     assert_eq!(agent.fake.calls.load(Ordering::SeqCst), 0, "the handler never saw it");
     ping_ok(&agent.path).await;
 }
+
+/// Issue 19, item 6: a requester that names itself `aws` (`exec -a aws`) is shown by the path of
+/// what really runs. The requester is a copy of bash somewhere no PATH leads, calling itself
+/// `aws`; its child (python3) connects and asks, as `rolebar credential-process` would.
+#[tokio::test]
+async fn a_requester_that_calls_itself_aws_is_shown_by_its_real_path() {
+    if !Path::new("/usr/bin/python3").exists() {
+        eprintln!("skipped: needs /usr/bin/python3");
+        return;
+    }
+    let agent = start(Fake::default());
+    let dir = tempfile::tempdir().expect("tempdir");
+    let stealer = dir.path().join("aws-stealer");
+    std::fs::copy("/usr/bin/bash", &stealer).expect("copy bash");
+    std::fs::set_permissions(&stealer, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let script = "import socket, sys\n\
+        s = socket.socket(socket.AF_UNIX)\n\
+        s.connect(sys.argv[1])\n\
+        s.sendall(b'{\"v\":1,\"op\":\"credentials\",\"profile\":\"dev\"}\\n')\n\
+        print(s.makefile().readline(), end='')\n";
+    // `; exit` keeps bash from exec-ing python3 in its place: python3's parent stays the requester.
+    let out = tokio::process::Command::new(&stealer)
+        .arg0("aws")
+        .args(["-c", "/usr/bin/python3 -c \"$1\" \"$2\"; exit $?", "sts"])
+        .arg(script)
+        .arg(&agent.path)
+        .output()
+        .await
+        .expect("the requester runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let reply: serde_json::Value = serde_json::from_slice(&out.stdout).expect("a JSON reply");
+    assert_eq!(reply["ok"]["Profile"], "dev", "{reply}");
+    let (_, peer) = agent.fake.seen.lock().expect("lock")[0].clone();
+    let shown = peer.describe();
+    let parent = peer.parent.as_ref().expect("the requester, from /proc");
+    assert_eq!(parent.exe.as_deref(), Some(stealer.as_path()));
+    assert!(
+        shown.starts_with(&format!("{} -c ", stealer.display())),
+        "the dialog names what runs, not `aws`: {shown}"
+    );
+    assert!(!shown.starts_with("aws"), "{shown}");
+}

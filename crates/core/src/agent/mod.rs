@@ -26,7 +26,7 @@ mod single_flight;
 pub use client::{request_timeout, Client, DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT, TIMEOUT_ENV};
 pub use error::{AgentError, AgentFailure};
 pub use paths::{ensure_private_dir, socket_path, SOCKET_ENV};
-pub use peer::{display_command, Peer, ProcessInfo};
+pub use peer::{Peer, ProcessInfo, ProgramLookup};
 pub use protocol::{AgentInfo, ClientContext, CredentialsRequest, SessionSummary};
 #[cfg(unix)]
 pub use server::{Agent, Handler, ServerOptions};
