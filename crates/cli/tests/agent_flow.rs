@@ -7,7 +7,7 @@
 #[path = "../../core/tests/support/federation.rs"]
 mod federation;
 
-use rolebar_core::agent::{Agent, AgentFailure, CredentialsRequest, Handler, Peer, SessionSummary};
+use rolebar_core::agent::{Agent, AgentFailure, CredentialsRequest, Handler, Peer, ServerOptions, SessionSummary};
 use rolebar_core::{Credentials, Session, SessionKind};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -221,6 +221,46 @@ async fn a_denial_in_the_trays_dialog_fails_the_command_with_its_message() {
     assert!(out.stdout.is_empty());
     let stderr = text(&out.stderr);
     assert!(stderr.contains("denied in the Rolebar dialog"), "{stderr}");
+}
+
+/// Issue 19, item 7a: every slot of the agent held by a connection that only pings. The command
+/// is told the agent is busy within seconds, not two minutes later blaming the MFA dialog.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_busy_agent_is_reported_as_busy_at_once() {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt};
+    let w = World::new();
+    let handler = Arc::new(Scripted::default());
+    let agent = Agent::bind(&w.socket()).expect("bind").with_options(ServerOptions {
+        max_connections: 1,
+        ..ServerOptions::default()
+    });
+    let (_stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(agent.serve(handler.clone(), async {
+        let _ = stopped.await;
+    }));
+    let hog = tokio::net::UnixStream::connect(w.socket()).await.expect("connect");
+    let (read, mut write) = hog.into_split();
+    write.write_all(b"{\"v\":1,\"op\":\"ping\"}\n").await.expect("ping");
+    let mut pong = String::new();
+    tokio::io::BufReader::new(read)
+        .read_line(&mut pong)
+        .await
+        .expect("pong");
+    assert!(pong.contains("\"ok\""), "the hog holds the only slot: {pong}");
+
+    let began = std::time::Instant::now();
+    let out = w.rolebar(&["credential-process", "dev"]).await;
+    let took = began.elapsed();
+    let stderr = text(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("the Rolebar agent is busy: 1 connection is open"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("MFA dialog"), "{stderr}");
+    assert!(took < Duration::from_secs(20), "{took:?}");
+    assert!(handler.seen.lock().expect("lock").is_empty());
+    drop(write);
 }
 
 /// Fetches the endpoint twice with its token, once without: prints the two key ids, the status

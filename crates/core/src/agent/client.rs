@@ -173,7 +173,14 @@ impl Client {
         };
         let (reader, writer) = (&mut self.reader, &mut self.writer);
         let work = async move {
-            writer.write_all(&line).await.map_err(unavailable)?;
+            if let Err(e) = writer.write_all(&line).await {
+                // An agent with no slot for us answers `agent_busy` and hangs up, maybe before our
+                // request went out: its reply is still there to read, and says more than EPIPE.
+                return match reader.next_frame().await {
+                    Ok(Some(reply)) => decode(reply),
+                    _ => Err(unavailable(e)),
+                };
+            }
             match reader.next_frame().await {
                 Ok(Some(reply)) => decode(reply),
                 Ok(None) | Err(FrameError::Truncated) => Err(AgentError::Closed { path: path.clone() }),
@@ -184,13 +191,16 @@ impl Client {
         let result = tokio::time::timeout(timeout, work)
             .await
             .unwrap_or(Err(AgentError::Timeout { waited: timeout }));
-        if matches!(
-            result,
-            Err(AgentError::Timeout { .. }
-                | AgentError::Closed { .. }
-                | AgentError::Unavailable { .. }
-                | AgentError::FrameTooLarge)
-        ) {
+        let busy = matches!(&result, Err(AgentError::Refused(f)) if f.code == crate::error_code::ErrorCode::AgentBusy);
+        if busy
+            || matches!(
+                result,
+                Err(AgentError::Timeout { .. }
+                    | AgentError::Closed { .. }
+                    | AgentError::Unavailable { .. }
+                    | AgentError::FrameTooLarge)
+            )
+        {
             self.broken = true;
         }
         result
