@@ -263,6 +263,41 @@ async fn a_busy_agent_is_reported_as_busy_at_once() {
     drop(write);
 }
 
+/// Issue 19, item 7d: the socket's folder belongs to another user (made first, as anyone can in
+/// /tmp). The command says the tray is not asked and why, and works alone as with no tray.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_socket_folder_of_another_user_is_reported_and_the_command_works_alone() {
+    let root = std::fs::read_to_string("/proc/self/status").is_ok_and(|s| {
+        s.lines()
+            .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(2) == Some("0"))
+    });
+    if !root {
+        eprintln!("skipped: needs root to give a folder to another user (nobody)");
+        return;
+    }
+    use std::os::unix::fs::PermissionsExt;
+    let w = World::new();
+    let theirs = w.socket().parent().expect("parent").to_path_buf();
+    std::fs::create_dir_all(&theirs).expect("mkdir");
+    std::fs::set_permissions(&theirs, std::fs::Permissions::from_mode(0o700)).expect("chmod");
+    std::os::unix::fs::chown(&theirs, Some(65534), Some(65534)).expect("chown");
+    let out = w.rolebar(&["credential-process", "dev"]).await;
+    let stderr = text(&out.stderr);
+    assert!(!out.status.success(), "no tray, and a code is needed");
+    assert!(
+        stderr.contains(&format!(
+            "not asking the Rolebar tray app: {} belongs to uid 65534",
+            theirs.display()
+        )),
+        "{stderr}"
+    );
+    assert!(stderr.contains("the Rolebar agent is off"), "{stderr}");
+    assert!(
+        stderr.contains("start Rolebar (the tray app)"),
+        "worked alone: {stderr}"
+    );
+}
+
 /// Fetches the endpoint twice with its token, once without: prints the two key ids, the status
 /// without the token, and whether static keys were in the environment.
 const FETCH_TWICE: &str = r#"

@@ -709,3 +709,41 @@ async fn a_requester_that_calls_itself_aws_is_shown_by_its_real_path() {
     );
     assert!(!shown.starts_with("aws"), "{shown}");
 }
+
+/// Issue 19, item 7d: the socket's folder made first by another user (as anyone can in /tmp
+/// when XDG_RUNTIME_DIR is unset). The agent does not start, with a typed error that says it is
+/// off and what to do; a client does not even connect to what is there.
+#[tokio::test]
+async fn a_socket_folder_made_by_another_user_turns_the_agent_off_and_says_so() {
+    if !running_as_root() {
+        eprintln!("skipped: needs root to give a folder to another user (nobody)");
+        return;
+    }
+    let base = tempfile::tempdir().expect("tempdir");
+    let theirs = base.path().join("rolebar-1000");
+    std::fs::create_dir(&theirs).expect("mkdir");
+    std::fs::set_permissions(&theirs, std::fs::Permissions::from_mode(0o700)).expect("chmod");
+    // What they serve there, for a client to find.
+    let socket = theirs.join("agent.sock");
+    let _listener = std::os::unix::net::UnixListener::bind(&socket).expect("bind");
+    std::os::unix::fs::chown(&theirs, Some(65534), Some(65534)).expect("chown");
+    std::os::unix::fs::chown(&socket, Some(65534), Some(65534)).expect("chown");
+
+    let err = Agent::bind(&socket).expect_err("not our folder");
+    assert_eq!(err.code(), "agent_dir_taken");
+    assert!(matches!(err, AgentError::DirTaken { owner: 65534, .. }), "{err:?}");
+    let shown = err.to_string();
+    assert!(
+        shown.starts_with(&format!(
+            "{} belongs to uid 65534, not to you (uid 0): the Rolebar agent is off.",
+            theirs.display()
+        )),
+        "{shown}"
+    );
+    assert!(socket.exists(), "nothing of theirs is removed");
+
+    let err = Client::connect(&socket, DEFAULT_CONNECT_TIMEOUT)
+        .await
+        .expect_err("their folder, whoever answers");
+    assert_eq!(err.code(), "agent_dir_taken");
+}

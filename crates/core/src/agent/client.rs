@@ -2,7 +2,7 @@
 //! from the running tray app. No agent is a normal answer (`Ok(None)`), found out at once.
 
 use super::frame::{FrameError, FrameReader};
-use super::paths::effective_uid;
+use super::paths::{check_dir_owner, effective_uid};
 use super::protocol::{
     decode_credentials, decode_reply, encode_request, AgentInfo, ClientContext, CredentialsRequest, Request,
     SessionList, SessionSummary,
@@ -72,7 +72,12 @@ impl Client {
     /// Connects to the agent at `path`. `Ok(None)` when no agent runs there: no socket file, or a
     /// stale one (its agent was killed), found without waiting. An error when something is there
     /// but cannot be used (no permission, a socket served by another user, a timeout).
+    /// A socket in a folder of another user is refused before connecting
+    /// ([`AgentError::DirTaken`]): whoever answers there, it is not our agent.
     pub async fn connect(path: &Path, connect_timeout: Duration) -> Result<Option<Client>, AgentError> {
+        if let Some(dir) = path.parent().filter(|dir| !dir.as_os_str().is_empty()) {
+            check_dir_owner(dir)?;
+        }
         let stream = match tokio::time::timeout(connect_timeout, UnixStream::connect(path)).await {
             Err(_) => {
                 return Err(AgentError::Timeout {
