@@ -5,8 +5,9 @@
 
 use crate::mfa::{source_options, DialogPrompt, TrayTouch};
 use crate::state::AppState;
+use crate::views::AgentOffView;
 use crate::windows;
-use rolebar_core::agent::{Agent, AgentFailure, CredentialsRequest, Handler, Peer, SessionSummary};
+use rolebar_core::agent::{Agent, AgentError, AgentFailure, CredentialsRequest, Handler, Peer, SessionSummary};
 use rolebar_core::mfa::NoPrompt;
 use rolebar_core::mfa_source::SourcedPrompt;
 use rolebar_core::{Error, Session};
@@ -90,27 +91,33 @@ impl<R: Runtime> Handler for TrayAgent<R> {
 }
 
 /// Binds the agent's socket and serves it for the app's life. A problem (another Rolebar holds
-/// the socket, an unsafe folder) is logged: the tray works on without the agent, and the CLI
-/// then prompts in the terminal as before.
+/// the socket, an unsafe folder, a folder another user made first) is logged and shown in the
+/// menu and the main window: the tray works on without the agent, and the CLI then prompts in
+/// the terminal as before.
 pub fn start<R: Runtime>(app: &AppHandle<R>) {
-    let path = match rolebar_core::agent::socket_path() {
-        Ok(path) => path,
-        Err(e) => {
-            tracing::warn!(code = e.code(), "no credentials agent: {e}");
-            return;
-        }
-    };
-    let agent = match Agent::bind(&path) {
+    let agent = match rolebar_core::agent::socket_path().and_then(|path| Agent::bind(&path)) {
         Ok(agent) => agent,
-        Err(e) => {
-            tracing::warn!(code = e.code(), "no credentials agent: {e}");
-            return;
-        }
+        Err(e) => return off(app, &e),
     };
     let handler: Arc<dyn Handler> = Arc::new(TrayAgent { app: app.clone() });
+    let app = app.clone();
     tauri::async_runtime::spawn(async move {
         if let Err(e) = agent.serve(handler, std::future::pending()).await {
             tracing::error!(code = e.code(), "the credentials agent stopped: {e}");
+            off(&app, &e);
         }
     });
+}
+
+/// Records why the agent is off, for the menu and the main window.
+fn off<R: Runtime>(app: &AppHandle<R>, error: &AgentError) {
+    tracing::warn!(code = error.code(), "no credentials agent: {error}");
+    // No agent on this platform yet is not a problem to report at every start.
+    if matches!(error, AgentError::Unsupported { .. }) {
+        return;
+    }
+    let state = app.state::<AppState>();
+    state.set_agent_off(Some(AgentOffView::new(error)));
+    state.touch();
+    windows::notify_changed(app);
 }

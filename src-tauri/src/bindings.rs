@@ -93,6 +93,7 @@ pub fn typescript() -> String {
         SignInReport::decl(&cfg),
         crate::sso::SsoRoleView::decl(&cfg),
         crate::sso::SsoAccountView::decl(&cfg),
+        AgentOffView::decl(&cfg),
         Overview::decl(&cfg),
         PlacementView::decl(&cfg),
         WriteResult::decl(&cfg),

@@ -64,6 +64,7 @@ pub async fn get_overview(state: State<'_, AppState>, _args: Args<GetOverviewArg
     let shortcuts = state.shortcuts();
     overview.favourites = shortcuts.favourites;
     overview.recent = shortcuts.recent;
+    overview.agent_off = state.activity().agent_off;
     Ok(overview)
 }
 

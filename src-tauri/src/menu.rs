@@ -9,7 +9,7 @@
 
 use crate::grouping::{self, Node};
 use crate::i18n::Catalog;
-use crate::views::{ProfileKind, ProfileView, SessionView, SignInView, Snapshot};
+use crate::views::{AgentOffView, ProfileKind, ProfileView, SessionView, SignInView, Snapshot};
 use std::collections::{HashMap, HashSet};
 use time::{Duration, OffsetDateTime};
 
@@ -56,6 +56,8 @@ pub struct Activity {
     pub serving: Vec<(String, String)>,
     /// IAM Identity Center sign-ins waiting for the browser, by name.
     pub signing_in: Vec<String>,
+    /// Why the credentials agent is off, when it could not start.
+    pub agent_off: Option<AgentOffView>,
 }
 
 /// Up to this many profiles the menu lists them all at the top level, as it always did; more
@@ -286,8 +288,15 @@ pub fn build(
         entries.push(written_entry(profile, now, words));
     }
 
-    if !activity.busy.is_empty() || activity.last_error.is_some() {
+    if !activity.busy.is_empty() || activity.last_error.is_some() || activity.agent_off.is_some() {
         entries.push(Entry::Separator);
+    }
+    if let Some(off) = &activity.agent_off {
+        let label = match &off.taken_folder {
+            Some(folder) => words.tr_args("menu-agent-off-taken", &[("folder", shorten(folder, 60).into())]),
+            None => words.tr_args("menu-agent-off", &[("error", shorten(&off.error.message, 90).into())]),
+        };
+        entries.push(disabled("agent-off", label));
     }
     for profile in &activity.busy {
         entries.push(disabled(
@@ -927,6 +936,65 @@ mod tests {
         let l = labels(&model);
         assert!(l.contains(&"[Getting a session for oppara-dev…]".to_string()), "{l:?}");
         assert!(l.contains(&"[Failed: AWS said no…]".to_string()), "{l:?}");
+    }
+
+    /// Issue 19, item 7d: the agent could not start (another user made its folder first): a
+    /// disabled line says so in the menu, in both languages, not only the log.
+    #[test]
+    fn an_agent_that_is_off_says_why_in_the_menu() {
+        let taken = rolebar_core::agent::AgentError::DirTaken {
+            path: "/tmp/rolebar-1000".into(),
+            owner: 1001,
+            ours: 1000,
+            fix: "Set XDG_RUNTIME_DIR".into(),
+        };
+        let activity = Activity {
+            agent_off: Some(AgentOffView::new(&taken)),
+            ..Activity::default()
+        };
+        let line = |words: &Catalog, activity: &Activity| {
+            let model = build(&snapshot(vec![]), activity, &Shortcuts::default(), NOW, TEN_MIN, words);
+            let off: Vec<String> = model
+                .entries
+                .iter()
+                .filter_map(|e| match e {
+                    Entry::Item { id, label, enabled } if id == "agent-off" => {
+                        assert!(!enabled, "a line to read, not an action");
+                        Some(format!("[{label}]"))
+                    }
+                    _ => None,
+                })
+                .collect();
+            assert_eq!(off.len(), 1, "{:?}", labels(&model));
+            off[0].clone()
+        };
+        assert_eq!(
+            line(en(), &activity),
+            "[Agent off: /tmp/rolebar-1000 belongs to another user]"
+        );
+        assert_eq!(
+            line(Catalog::get(Language::Japanese), &activity),
+            "[エージェント停止中: /tmp/rolebar-1000 は別のユーザーのものです]"
+        );
+        let unsafe_dir = rolebar_core::agent::AgentError::SocketUnsafe {
+            path: "/run/user/1000/rolebar".into(),
+            reason: "is open to other users (mode 0755)".into(),
+            fix: "chmod 700".into(),
+        };
+        let other = Activity {
+            agent_off: Some(AgentOffView::new(&unsafe_dir)),
+            ..Activity::default()
+        };
+        assert!(line(en(), &other).starts_with("[Agent off: /run/user/1000/rolebar is open to other users"));
+        let running = build(
+            &snapshot(vec![]),
+            &Activity::default(),
+            &Shortcuts::default(),
+            NOW,
+            TEN_MIN,
+            en(),
+        );
+        assert!(!labels(&running).iter().any(|l| l.contains("Agent off")));
     }
 
     #[test]

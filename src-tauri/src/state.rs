@@ -369,6 +369,11 @@ impl AppState {
         lock(&self.activity).last_error = error;
     }
 
+    /// Why the credentials agent is off (`crate::agent`), for the menu and the main window.
+    pub fn set_agent_off(&self, off: Option<crate::views::AgentOffView>) {
+        lock(&self.activity).agent_off = off;
+    }
+
     /// Where sessions are written (`Sessions::written`), for display: an unreadable file is
     /// logged and shows nothing.
     fn written_for_display(&self) -> BTreeMap<String, BTreeSet<String>> {

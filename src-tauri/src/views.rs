@@ -281,6 +281,36 @@ pub struct Overview {
     pub expiry: ExpiryView,
     /// The IAM Identity Center sign-ins the profiles use.
     pub sign_ins: Vec<SignInView>,
+    /// Why the credentials agent is off (it could not start), for a notice; `null` when it runs.
+    pub agent_off: Option<AgentOffView>,
+}
+
+/// Why the credentials agent did not start: the tray's menu shows it as a disabled line, the
+/// main window as a notice (not only the log: tools then quietly ask in the terminal instead).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AgentOffView {
+    /// The socket's folder, when another user made it first (`agent_dir_taken`, e.g.
+    /// `/tmp/rolebar-1000` without `XDG_RUNTIME_DIR`): the menu names it.
+    pub taken_folder: Option<String>,
+    /// The problem and what to do.
+    pub error: CommandError,
+}
+
+impl AgentOffView {
+    pub fn new(error: &rolebar_core::agent::AgentError) -> Self {
+        let taken_folder = match error {
+            rolebar_core::agent::AgentError::DirTaken { path, .. } => Some(path.display().to_string()),
+            _ => None,
+        };
+        AgentOffView {
+            taken_folder,
+            error: CommandError {
+                code: error.code().to_string(),
+                message: error.to_string(),
+            },
+        }
+    }
 }
 
 /// The expiry warning settings in force: read from `settings.json` at start, and changed from
@@ -594,6 +624,7 @@ impl Snapshot {
             default_export_format,
             expiry,
             sign_ins: self.sign_ins,
+            agent_off: None,
         }
     }
 }

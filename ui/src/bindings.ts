@@ -7,7 +7,9 @@ export type ErrorCode =
   | "agent_already_running"
   | "agent_bad_reply"
   | "agent_bad_request"
+  | "agent_busy"
   | "agent_denied"
+  | "agent_dir_taken"
   | "agent_peer_refused"
   | "agent_socket_unsafe"
   | "agent_timeout"
@@ -283,6 +285,17 @@ suggestedProfile: string, };
 
 export type SsoAccountView = { accountId: string, name: string, email: string, roles: Array<SsoRoleView>, };
 
+export type AgentOffView = { 
+/**
+ * The socket's folder, when another user made it first (`agent_dir_taken`, e.g.
+ * `/tmp/rolebar-1000` without `XDG_RUNTIME_DIR`): the menu names it.
+ */
+takenFolder: string | null, 
+/**
+ * The problem and what to do.
+ */
+error: CommandError, };
+
 export type Overview = { profiles: Array<ProfileView>, 
 /**
  * Live sessions (more than zero time left), soonest to expire first.
@@ -313,7 +326,11 @@ loadError: CommandError | null, defaultExportFormat: ExportChoice, expiry: Expir
 /**
  * The IAM Identity Center sign-ins the profiles use.
  */
-signIns: Array<SignInView>, };
+signIns: Array<SignInView>, 
+/**
+ * Why the credentials agent is off (it could not start), for a notice; `null` when it runs.
+ */
+agentOff: AgentOffView | null, };
 
 export type PlacementView = "replaced" | "appended";
 

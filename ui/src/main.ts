@@ -117,6 +117,7 @@ function render(overview: Overview): void {
   byId("paths").textContent = paths.text;
   byId("paths").title = paths.title;
   renderExpiry(overview);
+  renderAgentOff(overview);
   renderSessions(overview.sessions);
   renderProfiles(overview);
   renderSignIns(overview.signIns);
@@ -267,6 +268,14 @@ function showExpiry(expiry: ExpiryView): void {
   problem.textContent = expiry.problem
     ? t("main-expiry-problem", { message: expiry.problem.message, code: expiry.problem.code })
     : "";
+}
+
+/** The credentials agent could not start (e.g. another user made its folder first): say so. */
+function renderAgentOff(o: Overview): void {
+  const off = byId("agent-off");
+  off.hidden = o.agentOff === null;
+  off.textContent = o.agentOff ? t("main-agent-off", { message: o.agentOff.error.message }) : "";
+  off.title = o.agentOff?.error.code ?? "";
 }
 
 // Warning times: an inline form over `set_warn_before` (saved to settings.json, in force at once).

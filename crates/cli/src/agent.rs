@@ -28,7 +28,16 @@ pub async fn session(profile: &str, min_left: time::Duration, using: Use) -> Res
     let Ok(path) = agent::socket_path() else {
         return Ok(None);
     };
-    let Some(client) = Client::connect(&path, DEFAULT_CONNECT_TIMEOUT).await? else {
+    let connected = match Client::connect(&path, DEFAULT_CONNECT_TIMEOUT).await {
+        // Another user squatting the socket's folder turns the agent off; this command can still
+        // work alone, and says why the tray is not asked.
+        Err(e @ agent::AgentError::DirTaken { .. }) => {
+            eprintln!("rolebar: not asking the Rolebar tray app: {e}");
+            return Ok(None);
+        }
+        connected => connected?,
+    };
+    let Some(client) = connected else {
         tracing::debug!(socket = %path.display(), "no Rolebar agent: working alone");
         return Ok(None);
     };

@@ -7,7 +7,7 @@
 #[path = "../../core/tests/support/federation.rs"]
 mod federation;
 
-use rolebar_core::agent::{Agent, AgentFailure, CredentialsRequest, Handler, Peer, SessionSummary};
+use rolebar_core::agent::{Agent, AgentFailure, CredentialsRequest, Handler, Peer, ServerOptions, SessionSummary};
 use rolebar_core::{Credentials, Session, SessionKind};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -221,6 +221,81 @@ async fn a_denial_in_the_trays_dialog_fails_the_command_with_its_message() {
     assert!(out.stdout.is_empty());
     let stderr = text(&out.stderr);
     assert!(stderr.contains("denied in the Rolebar dialog"), "{stderr}");
+}
+
+/// Issue 19, item 7a: every slot of the agent held by a connection that only pings. The command
+/// is told the agent is busy within seconds, not two minutes later blaming the MFA dialog.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_busy_agent_is_reported_as_busy_at_once() {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt};
+    let w = World::new();
+    let handler = Arc::new(Scripted::default());
+    let agent = Agent::bind(&w.socket()).expect("bind").with_options(ServerOptions {
+        max_connections: 1,
+        ..ServerOptions::default()
+    });
+    let (_stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(agent.serve(handler.clone(), async {
+        let _ = stopped.await;
+    }));
+    let hog = tokio::net::UnixStream::connect(w.socket()).await.expect("connect");
+    let (read, mut write) = hog.into_split();
+    write.write_all(b"{\"v\":1,\"op\":\"ping\"}\n").await.expect("ping");
+    let mut pong = String::new();
+    tokio::io::BufReader::new(read)
+        .read_line(&mut pong)
+        .await
+        .expect("pong");
+    assert!(pong.contains("\"ok\""), "the hog holds the only slot: {pong}");
+
+    let began = std::time::Instant::now();
+    let out = w.rolebar(&["credential-process", "dev"]).await;
+    let took = began.elapsed();
+    let stderr = text(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("the Rolebar agent is busy: 1 connection is open"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("MFA dialog"), "{stderr}");
+    assert!(took < Duration::from_secs(20), "{took:?}");
+    assert!(handler.seen.lock().expect("lock").is_empty());
+    drop(write);
+}
+
+/// Issue 19, item 7d: the socket's folder belongs to another user (made first, as anyone can in
+/// /tmp). The command says the tray is not asked and why, and works alone as with no tray.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_socket_folder_of_another_user_is_reported_and_the_command_works_alone() {
+    let root = std::fs::read_to_string("/proc/self/status").is_ok_and(|s| {
+        s.lines()
+            .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(2) == Some("0"))
+    });
+    if !root {
+        eprintln!("skipped: needs root to give a folder to another user (nobody)");
+        return;
+    }
+    use std::os::unix::fs::PermissionsExt;
+    let w = World::new();
+    let theirs = w.socket().parent().expect("parent").to_path_buf();
+    std::fs::create_dir_all(&theirs).expect("mkdir");
+    std::fs::set_permissions(&theirs, std::fs::Permissions::from_mode(0o700)).expect("chmod");
+    std::os::unix::fs::chown(&theirs, Some(65534), Some(65534)).expect("chown");
+    let out = w.rolebar(&["credential-process", "dev"]).await;
+    let stderr = text(&out.stderr);
+    assert!(!out.status.success(), "no tray, and a code is needed");
+    assert!(
+        stderr.contains(&format!(
+            "not asking the Rolebar tray app: {} belongs to uid 65534",
+            theirs.display()
+        )),
+        "{stderr}"
+    );
+    assert!(stderr.contains("the Rolebar agent is off"), "{stderr}");
+    assert!(
+        stderr.contains("start Rolebar (the tray app)"),
+        "worked alone: {stderr}"
+    );
 }
 
 /// Fetches the endpoint twice with its token, once without: prints the two key ids, the status

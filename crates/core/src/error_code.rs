@@ -139,6 +139,10 @@ error_codes! {
     FrameTooLarge = "frame_too_large",
     /// The user pressed Deny in the tray's dialog.
     AgentDenied = "agent_denied",
+    /// Every connection slot of the agent is taken (and none came free within its grace).
+    AgentBusy = "agent_busy",
+    /// The agent's runtime folder belongs to another user: the agent is off.
+    AgentDirTaken = "agent_dir_taken",
     // console::ConsoleError (console sign-in)
     /// The region cannot be a console's (not a host name label, or an isolated partition).
     ConsoleRegionInvalid = "console_region_invalid",

@@ -375,25 +375,174 @@ async fn a_half_written_line_or_silence_is_dropped_at_the_idle_timeout() {
     ping_ok(&agent.path).await;
 }
 
+impl Raw {
+    /// Sends a ping and reads its answer: the connection holds a slot.
+    async fn ping(&mut self) {
+        self.send(b"{\"v\":1,\"op\":\"ping\"}\n").await;
+        assert_eq!(self.reply().await["ok"]["version"], env!("CARGO_PKG_VERSION"));
+    }
+}
+
+/// Issue 19, item 7a: 64 connections that only ping fill every slot. A real request is told
+/// the agent is busy after the short grace (not two minutes later, blaming the dialog), and
+/// works again once they are gone.
 #[tokio::test(start_paused = true)]
-async fn idle_connections_filling_every_slot_only_delay_the_next_request() {
+async fn pinging_connections_filling_every_slot_get_a_prompt_busy_reply() {
+    let agent = start(Fake::default());
+    let mut hogs = Vec::new();
+    for _ in 0..64 {
+        let mut hog = Raw::connect(&agent.path).await;
+        hog.ping().await;
+        hogs.push(hog);
+    }
+    let began = Instant::now();
+    let err = client(&agent.path)
+        .await
+        .request_credentials("dev", time::Duration::ZERO, true, DEFAULT_REQUEST_TIMEOUT)
+        .await
+        .expect_err("no slot");
+    let waited = began.elapsed();
+    assert_eq!(err.code(), "agent_busy", "{err}");
+    let shown = err.to_string();
+    assert!(
+        shown.starts_with("the Rolebar agent is busy: 64 connections are open"),
+        "{shown}"
+    );
+    assert!(!shown.contains("MFA dialog"), "{shown}");
+    assert!(
+        (Duration::from_secs(2)..Duration::from_secs(3)).contains(&waited),
+        "the grace, then at once: {waited:?}"
+    );
+    assert_eq!(agent.fake.calls.load(Ordering::SeqCst), 0);
+    // Still pinging: the hogs keep their slots (until their bound), the refusal changes nothing.
+    hogs[0].ping().await;
+    drop(hogs);
+    let got = client(&agent.path)
+        .await
+        .request_credentials("dev", time::Duration::ZERO, true, DEFAULT_REQUEST_TIMEOUT)
+        .await
+        .expect("served once the slots are free");
+    assert_eq!(got, session("dev"));
+}
+
+/// Pings do not keep a connection open: one that pings every 9 s is closed 30 s after it
+/// opened. A credentials request does keep it: its answer starts the 30 s again.
+#[tokio::test(start_paused = true)]
+async fn a_connection_that_only_pings_is_closed_after_its_bound() {
+    let agent = start(Fake::default());
+    async fn pings_until_closed(raw: &mut Raw) -> Duration {
+        let began = Instant::now();
+        for _ in 0..20 {
+            raw.ping().await;
+            let mut rest = Vec::new();
+            tokio::select! {
+                () = tokio::time::sleep(Duration::from_secs(9)) => {}
+                read = raw.reader.read_to_end(&mut rest) => {
+                    assert!(matches!(read, Ok(0) | Err(_)), "only the end of the stream: {rest:?}");
+                    return began.elapsed();
+                }
+            }
+        }
+        panic!("still open after 20 pings, {:?}", began.elapsed());
+    }
+    let mut pinger = Raw::connect(&agent.path).await;
+    let lived = pings_until_closed(&mut pinger).await;
+    assert!(
+        (Duration::from_secs(30)..Duration::from_secs(31)).contains(&lived),
+        "{lived:?}"
+    );
+
+    let mut asker = Raw::connect(&agent.path).await;
+    tokio::time::sleep(Duration::from_secs(20)).await;
+    asker
+        .send(b"{\"v\":1,\"op\":\"credentials\",\"profile\":\"dev\"}\n")
+        .await;
+    assert_eq!(asker.reply().await["ok"]["Profile"], "dev");
+    let lived = pings_until_closed(&mut asker).await;
+    assert!(
+        (Duration::from_secs(30)..Duration::from_secs(31)).contains(&lived),
+        "30 s after the credentials answer: {lived:?}"
+    );
+}
+
+/// Slots taken by requests waiting for the dialog are not hogs: a newcomer waits for one past
+/// the grace (bursts behind one dialog are served), and gets it when one ends.
+#[tokio::test(start_paused = true)]
+async fn slots_held_by_requests_being_answered_make_newcomers_wait_not_fail() {
+    let (started, is_started) = oneshot::channel();
+    let agent = start_with(
+        Fake {
+            mode: Mode::Hold,
+            started: Mutex::new(Some(started)),
+            ..Fake::default()
+        },
+        ServerOptions {
+            max_connections: 2,
+            ..ServerOptions::default()
+        },
+    );
+    let mut askers = Vec::new();
+    for _ in 0..2 {
+        let mut raw = Raw::connect(&agent.path).await;
+        raw.send(b"{\"v\":1,\"op\":\"credentials\",\"profile\":\"dev\",\"prompt\":true}\n")
+            .await;
+        askers.push(raw);
+    }
+    is_started.await.expect("the dialog is open");
+    let path = agent.path.clone();
+    let newcomer = tokio::spawn(async move { client(&path).await.ping(DEFAULT_REQUEST_TIMEOUT).await });
+    tokio::time::sleep(Duration::from_secs(20)).await;
+    assert!(!newcomer.is_finished(), "still waiting, not refused");
+    drop(askers.pop());
+    newcomer.await.expect("joined").expect("served in the freed slot");
+}
+
+/// Past the connections that may wait, a new one is refused at once.
+#[tokio::test(start_paused = true)]
+async fn beyond_the_waiting_bound_the_refusal_is_immediate() {
     let agent = start_with(
         Fake::default(),
         ServerOptions {
-            idle_timeout: Duration::from_secs(30),
-            max_connections: 8,
+            max_connections: 1,
+            max_waiting: 1,
+            ..ServerOptions::default()
         },
     );
-    let mut hogs = Vec::new();
-    for _ in 0..8 {
-        hogs.push(Raw::connect(&agent.path).await);
-    }
+    let mut hog = Raw::connect(&agent.path).await;
+    hog.ping().await;
+    let _waiter = Raw::connect(&agent.path).await;
     let began = Instant::now();
-    ping_ok(&agent.path).await;
-    assert!(began.elapsed() >= Duration::from_secs(30), "{:?}", began.elapsed());
-    for mut hog in hogs {
-        assert!(hog.closed().await);
-    }
+    let mut third = Raw::connect(&agent.path).await;
+    let reply = third.reply().await;
+    assert_eq!(reply["error"]["code"], "agent_busy", "{reply}");
+    let message = reply["error"]["message"].as_str().expect("message");
+    assert!(message.contains("more are already waiting"), "{message}");
+    assert_eq!(began.elapsed(), Duration::ZERO);
+    assert!(third.closed().await);
+}
+
+/// The busy reply may come before the client's request went out: the client still reads it
+/// (rather than reporting the broken pipe).
+#[tokio::test]
+async fn a_busy_reply_sent_before_the_request_is_still_read() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("busy.sock");
+    let listener = UnixListener::bind(&path).expect("bind");
+    let (closed, is_closed) = oneshot::channel();
+    tokio::spawn(async move {
+        let (mut stream, _) = listener.accept().await.expect("accept");
+        stream
+            .write_all(b"{\"v\":1,\"error\":{\"code\":\"agent_busy\",\"message\":\"the Rolebar agent is busy: 64 connections are open\"}}\n")
+            .await
+            .expect("write");
+        drop(stream);
+        let _ = closed.send(());
+    });
+    let mut c = client(&path).await;
+    is_closed.await.expect("the agent hung up");
+    let err = c.ping(DEFAULT_REQUEST_TIMEOUT).await.expect_err("busy");
+    assert_eq!(err.code(), "agent_busy", "{err}");
+    assert!(err.to_string().contains("64 connections are open"), "{err}");
 }
 
 #[tokio::test]
@@ -517,4 +666,84 @@ async fn a_connection_from_another_user_is_refused() {
     assert_eq!(reply["error"]["code"], "agent_peer_refused", "{reply}");
     assert_eq!(agent.fake.calls.load(Ordering::SeqCst), 0, "the handler never saw it");
     ping_ok(&agent.path).await;
+}
+
+/// Issue 19, item 6: a requester that names itself `aws` (`exec -a aws`) is shown by the path of
+/// what really runs. The requester is a copy of bash somewhere no PATH leads, calling itself
+/// `aws`; its child (python3) connects and asks, as `rolebar credential-process` would.
+#[tokio::test]
+async fn a_requester_that_calls_itself_aws_is_shown_by_its_real_path() {
+    if !Path::new("/usr/bin/python3").exists() {
+        eprintln!("skipped: needs /usr/bin/python3");
+        return;
+    }
+    let agent = start(Fake::default());
+    let dir = tempfile::tempdir().expect("tempdir");
+    let stealer = dir.path().join("aws-stealer");
+    std::fs::copy("/usr/bin/bash", &stealer).expect("copy bash");
+    std::fs::set_permissions(&stealer, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let script = "import socket, sys\n\
+        s = socket.socket(socket.AF_UNIX)\n\
+        s.connect(sys.argv[1])\n\
+        s.sendall(b'{\"v\":1,\"op\":\"credentials\",\"profile\":\"dev\"}\\n')\n\
+        print(s.makefile().readline(), end='')\n";
+    // `; exit` keeps bash from exec-ing python3 in its place: python3's parent stays the requester.
+    let out = tokio::process::Command::new(&stealer)
+        .arg0("aws")
+        .args(["-c", "/usr/bin/python3 -c \"$1\" \"$2\"; exit $?", "sts"])
+        .arg(script)
+        .arg(&agent.path)
+        .output()
+        .await
+        .expect("the requester runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let reply: serde_json::Value = serde_json::from_slice(&out.stdout).expect("a JSON reply");
+    assert_eq!(reply["ok"]["Profile"], "dev", "{reply}");
+    let (_, peer) = agent.fake.seen.lock().expect("lock")[0].clone();
+    let shown = peer.describe();
+    let parent = peer.parent.as_ref().expect("the requester, from /proc");
+    assert_eq!(parent.exe.as_deref(), Some(stealer.as_path()));
+    assert!(
+        shown.starts_with(&format!("{} -c ", stealer.display())),
+        "the dialog names what runs, not `aws`: {shown}"
+    );
+    assert!(!shown.starts_with("aws"), "{shown}");
+}
+
+/// Issue 19, item 7d: the socket's folder made first by another user (as anyone can in /tmp
+/// when XDG_RUNTIME_DIR is unset). The agent does not start, with a typed error that says it is
+/// off and what to do; a client does not even connect to what is there.
+#[tokio::test]
+async fn a_socket_folder_made_by_another_user_turns_the_agent_off_and_says_so() {
+    if !running_as_root() {
+        eprintln!("skipped: needs root to give a folder to another user (nobody)");
+        return;
+    }
+    let base = tempfile::tempdir().expect("tempdir");
+    let theirs = base.path().join("rolebar-1000");
+    std::fs::create_dir(&theirs).expect("mkdir");
+    std::fs::set_permissions(&theirs, std::fs::Permissions::from_mode(0o700)).expect("chmod");
+    // What they serve there, for a client to find.
+    let socket = theirs.join("agent.sock");
+    let _listener = std::os::unix::net::UnixListener::bind(&socket).expect("bind");
+    std::os::unix::fs::chown(&theirs, Some(65534), Some(65534)).expect("chown");
+    std::os::unix::fs::chown(&socket, Some(65534), Some(65534)).expect("chown");
+
+    let err = Agent::bind(&socket).expect_err("not our folder");
+    assert_eq!(err.code(), "agent_dir_taken");
+    assert!(matches!(err, AgentError::DirTaken { owner: 65534, .. }), "{err:?}");
+    let shown = err.to_string();
+    assert!(
+        shown.starts_with(&format!(
+            "{} belongs to uid 65534, not to you (uid 0): the Rolebar agent is off.",
+            theirs.display()
+        )),
+        "{shown}"
+    );
+    assert!(socket.exists(), "nothing of theirs is removed");
+
+    let err = Client::connect(&socket, DEFAULT_CONNECT_TIMEOUT)
+        .await
+        .expect_err("their folder, whoever answers");
+    assert_eq!(err.code(), "agent_dir_taken");
 }

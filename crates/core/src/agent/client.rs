@@ -2,7 +2,7 @@
 //! from the running tray app. No agent is a normal answer (`Ok(None)`), found out at once.
 
 use super::frame::{FrameError, FrameReader};
-use super::paths::effective_uid;
+use super::paths::{check_dir_owner, effective_uid};
 use super::protocol::{
     decode_credentials, decode_reply, encode_request, AgentInfo, ClientContext, CredentialsRequest, Request,
     SessionList, SessionSummary,
@@ -72,7 +72,12 @@ impl Client {
     /// Connects to the agent at `path`. `Ok(None)` when no agent runs there: no socket file, or a
     /// stale one (its agent was killed), found without waiting. An error when something is there
     /// but cannot be used (no permission, a socket served by another user, a timeout).
+    /// A socket in a folder of another user is refused before connecting
+    /// ([`AgentError::DirTaken`]): whoever answers there, it is not our agent.
     pub async fn connect(path: &Path, connect_timeout: Duration) -> Result<Option<Client>, AgentError> {
+        if let Some(dir) = path.parent().filter(|dir| !dir.as_os_str().is_empty()) {
+            check_dir_owner(dir)?;
+        }
         let stream = match tokio::time::timeout(connect_timeout, UnixStream::connect(path)).await {
             Err(_) => {
                 return Err(AgentError::Timeout {
@@ -173,7 +178,14 @@ impl Client {
         };
         let (reader, writer) = (&mut self.reader, &mut self.writer);
         let work = async move {
-            writer.write_all(&line).await.map_err(unavailable)?;
+            if let Err(e) = writer.write_all(&line).await {
+                // An agent with no slot for us answers `agent_busy` and hangs up, maybe before our
+                // request went out: its reply is still there to read, and says more than EPIPE.
+                return match reader.next_frame().await {
+                    Ok(Some(reply)) => decode(reply),
+                    _ => Err(unavailable(e)),
+                };
+            }
             match reader.next_frame().await {
                 Ok(Some(reply)) => decode(reply),
                 Ok(None) | Err(FrameError::Truncated) => Err(AgentError::Closed { path: path.clone() }),
@@ -184,13 +196,16 @@ impl Client {
         let result = tokio::time::timeout(timeout, work)
             .await
             .unwrap_or(Err(AgentError::Timeout { waited: timeout }));
-        if matches!(
-            result,
-            Err(AgentError::Timeout { .. }
-                | AgentError::Closed { .. }
-                | AgentError::Unavailable { .. }
-                | AgentError::FrameTooLarge)
-        ) {
+        let busy = matches!(&result, Err(AgentError::Refused(f)) if f.code == crate::error_code::ErrorCode::AgentBusy);
+        if busy
+            || matches!(
+                result,
+                Err(AgentError::Timeout { .. }
+                    | AgentError::Closed { .. }
+                    | AgentError::Unavailable { .. }
+                    | AgentError::FrameTooLarge)
+            )
+        {
             self.broken = true;
         }
         result

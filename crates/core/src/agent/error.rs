@@ -90,6 +90,18 @@ pub enum AgentError {
         fix: String,
     },
 
+    /// The socket's folder (or whatever is at its path) belongs to another user: someone made
+    /// it first, e.g. `/tmp/rolebar-<uid>` when `XDG_RUNTIME_DIR` is unset. Rolebar will not use
+    /// it, so the agent is off until the user moves the socket elsewhere.
+    #[error("{} belongs to uid {owner}, not to you (uid {ours}): the Rolebar agent is off. {fix}", path.display())]
+    DirTaken {
+        path: PathBuf,
+        owner: u32,
+        ours: u32,
+        /// What the user can do.
+        fix: String,
+    },
+
     #[error("cannot {action} {}: {source}", path.display())]
     Io {
         action: &'static str,
@@ -124,6 +136,7 @@ impl AgentError {
             AgentError::TimeoutSetting { .. } => ErrorCode::AgentTimeoutSetting,
             AgentError::AlreadyRunning { .. } => ErrorCode::AgentAlreadyRunning,
             AgentError::SocketUnsafe { .. } => ErrorCode::AgentSocketUnsafe,
+            AgentError::DirTaken { .. } => ErrorCode::AgentDirTaken,
             AgentError::BadReply { .. } => ErrorCode::AgentBadReply,
             AgentError::Version { .. } => ErrorCode::AgentVersion,
             AgentError::FrameTooLarge => ErrorCode::FrameTooLarge,

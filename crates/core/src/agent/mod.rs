@@ -25,8 +25,8 @@ mod single_flight;
 #[cfg(unix)]
 pub use client::{request_timeout, Client, DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT, TIMEOUT_ENV};
 pub use error::{AgentError, AgentFailure};
-pub use paths::{ensure_private_dir, socket_path, SOCKET_ENV};
-pub use peer::{display_command, Peer, ProcessInfo};
+pub use paths::{check_dir_owner, ensure_private_dir, socket_path, SOCKET_ENV};
+pub use peer::{Peer, ProcessInfo, ProgramLookup};
 pub use protocol::{AgentInfo, ClientContext, CredentialsRequest, SessionSummary};
 #[cfg(unix)]
 pub use server::{Agent, Handler, ServerOptions};

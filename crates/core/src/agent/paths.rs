@@ -44,7 +44,13 @@ fn default_socket_path(
         path: PathBuf::from("/tmp"),
         source,
     })?;
-    Ok(PathBuf::from(format!("/tmp/rolebar-{uid}")).join(SOCKET_NAME))
+    Ok(fallback_dir(uid).join(SOCKET_NAME))
+}
+
+/// The socket's folder when there is no runtime folder: shared `/tmp`, where any user can make
+/// it first (then [`AgentError::DirTaken`]).
+fn fallback_dir(uid: u32) -> PathBuf {
+    PathBuf::from(format!("/tmp/rolebar-{uid}"))
 }
 
 /// Untested here: a per-user named pipe is the plan (docs/agent-protocol.md).
@@ -109,6 +115,11 @@ pub fn ensure_private_dir(dir: &Path) -> Result<(), AgentError> {
     }
     // Checked after creating too: a folder made by someone else in between is caught here.
     let meta = std::fs::symlink_metadata(dir).map_err(io("look at the folder"))?;
+    let ours = effective_uid().map_err(io("find the user id for"))?;
+    // Whatever it is (folder, link, file), another user's is theirs to remove, not ours.
+    if meta.uid() != ours {
+        return Err(taken(dir, meta.uid(), ours));
+    }
     let unsafe_dir = |reason: String, fix: String| AgentError::SocketUnsafe {
         path: dir.to_path_buf(),
         reason,
@@ -127,13 +138,6 @@ pub fn ensure_private_dir(dir: &Path) -> Result<(), AgentError> {
             format!("Move that file away, {elsewhere}"),
         ));
     }
-    let ours = effective_uid().map_err(io("find the user id for"))?;
-    if meta.uid() != ours {
-        return Err(unsafe_dir(
-            format!("belongs to uid {}, not to you (uid {ours})", meta.uid()),
-            format!("Someone else made this folder: remove it, {elsewhere}"),
-        ));
-    }
     let mode = meta.mode() & 0o7777;
     if mode & 0o077 != 0 {
         return Err(unsafe_dir(
@@ -141,6 +145,63 @@ pub fn ensure_private_dir(dir: &Path) -> Result<(), AgentError> {
             format!("Close it with `chmod 700 {}`, {elsewhere}", dir.display()),
         ));
     }
+    Ok(())
+}
+
+/// The socket's folder `dir`, if it exists, must be ours: what a client checks before it
+/// connects (a socket in another user's folder is theirs, whoever answers on it). A missing
+/// folder is fine (no agent runs).
+#[cfg(unix)]
+pub fn check_dir_owner(dir: &Path) -> Result<(), AgentError> {
+    use std::os::unix::fs::MetadataExt;
+    let meta = match std::fs::symlink_metadata(dir) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(source) => {
+            return Err(AgentError::Io {
+                action: "look at the folder",
+                path: dir.to_path_buf(),
+                source,
+            })
+        }
+    };
+    let ours = effective_uid().map_err(|source| AgentError::Io {
+        action: "find the user id for",
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    if meta.uid() != ours {
+        return Err(taken(dir, meta.uid(), ours));
+    }
+    Ok(())
+}
+
+#[cfg(unix)]
+fn taken(dir: &Path, owner: u32, ours: u32) -> AgentError {
+    let fix = if dir == fallback_dir(ours) {
+        // Only its owner or root can remove it from /tmp (the sticky bit), not the user.
+        format!(
+            "Another user made it first (XDG_RUNTIME_DIR is not set, so Rolebar uses /tmp). Set \
+             XDG_RUNTIME_DIR (a login session sets it to /run/user/{ours}) or {SOCKET_ENV} to a path \
+             in a private folder of yours, or have an administrator remove {}; then restart Rolebar",
+            dir.display()
+        )
+    } else {
+        format!(
+            "Another user made it: have it removed (by its owner or an administrator), or set \
+             {SOCKET_ENV} to a path in a private folder of yours; then restart Rolebar"
+        )
+    };
+    AgentError::DirTaken {
+        path: dir.to_path_buf(),
+        owner,
+        ours,
+        fix,
+    }
+}
+
+#[cfg(not(unix))]
+pub fn check_dir_owner(_dir: &Path) -> Result<(), AgentError> {
     Ok(())
 }
 
@@ -208,8 +269,10 @@ mod tests {
         assert_eq!(mode(&dir), 0o755, "nothing changed behind the user's back");
     }
 
+    /// Issue 19, item 7d: another user made the folder first (as they can in /tmp). The error
+    /// is typed, says the agent is off and what to do; nothing of theirs is touched.
     #[test]
-    fn a_folder_of_another_user_is_refused() {
+    fn a_folder_or_link_of_another_user_is_taken_and_said_so() {
         if effective_uid().expect("uid") != 0 {
             eprintln!("skipped: needs root to give a folder to another user");
             return;
@@ -219,8 +282,58 @@ mod tests {
         std::fs::create_dir(&theirs).expect("mkdir");
         std::fs::set_permissions(&theirs, std::fs::Permissions::from_mode(0o700)).expect("chmod");
         std::os::unix::fs::chown(&theirs, Some(65534), Some(65534)).expect("chown");
-        let shown = ensure_private_dir(&theirs).expect_err("not ours").to_string();
-        assert!(shown.contains("belongs to uid 65534, not to you (uid 0)"), "{shown}");
+        let err = ensure_private_dir(&theirs).expect_err("not ours");
+        assert_eq!(err.code(), "agent_dir_taken");
+        assert!(
+            matches!(
+                err,
+                AgentError::DirTaken {
+                    owner: 65534,
+                    ours: 0,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        let shown = err.to_string();
+        assert!(
+            shown.contains("belongs to uid 65534, not to you (uid 0): the Rolebar agent is off"),
+            "{shown}"
+        );
+        assert!(shown.contains(SOCKET_ENV), "{shown}");
+        let err = check_dir_owner(&theirs).expect_err("a client will not connect there either");
+        assert_eq!(err.code(), "agent_dir_taken");
+        check_dir_owner(&base.path().join("missing")).expect("no folder: no agent, no problem");
+
+        // Their link (to a folder of ours, even) is theirs too: a link we made is refused as before.
+        let link = base.path().join("link");
+        let mine = base.path().join("mine");
+        std::fs::create_dir(&mine).expect("mkdir");
+        std::fs::set_permissions(&mine, std::fs::Permissions::from_mode(0o700)).expect("chmod");
+        std::os::unix::fs::symlink(&mine, &link).expect("symlink");
+        std::os::unix::fs::lchown(&link, Some(65534), Some(65534)).expect("lchown");
+        assert_eq!(ensure_private_dir(&link).expect_err("theirs").code(), "agent_dir_taken");
+        let meta = std::fs::symlink_metadata(&theirs).expect("still there");
+        use std::os::unix::fs::MetadataExt;
+        assert_eq!(meta.uid(), 65534, "nothing of theirs changed");
+    }
+
+    #[test]
+    fn the_tmp_fallback_says_to_set_the_runtime_folder() {
+        let shown = taken(Path::new("/tmp/rolebar-1000"), 1001, 1000).to_string();
+        assert!(
+            shown
+                .starts_with("/tmp/rolebar-1000 belongs to uid 1001, not to you (uid 1000): the Rolebar agent is off."),
+            "{shown}"
+        );
+        assert!(
+            shown.contains("Set XDG_RUNTIME_DIR (a login session sets it to /run/user/1000)")
+                && shown.contains("have an administrator remove /tmp/rolebar-1000"),
+            "{shown}"
+        );
+        let elsewhere = taken(Path::new("/run/user/1000/rolebar"), 0, 1000).to_string();
+        assert!(!elsewhere.contains("XDG_RUNTIME_DIR"), "{elsewhere}");
+        assert!(elsewhere.contains(SOCKET_ENV), "{elsewhere}");
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! The agent's listening side: binding the socket safely, and serving connections with the
-//! peer's uid checked, a bound on connections, an idle timeout, and one flight per request.
+//! peer's uid checked, a bound on connections (and a prompt "busy" reply beyond it), a bounded
+//! life for connections that ask for nothing, and one flight per request.
 //!
 //! What the agent answers is up to the [`Handler`] (the tray app: its vault, cache and dialog).
 
@@ -18,6 +19,7 @@ use std::fs::File;
 use std::io;
 use std::os::unix::fs::{FileTypeExt, MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::io::AsyncWriteExt;
@@ -41,11 +43,19 @@ pub trait Handler: Send + Sync {
 
 #[derive(Debug, Clone)]
 pub struct ServerOptions {
-    /// A connection that sends no complete request for this long is closed (also a request left
-    /// half-written). The time a request takes to answer does not count.
+    /// A connection is closed this long after it opened, or after the answer to its last
+    /// credentials request, unless it sends another credentials request: pings and session
+    /// lists do not keep it open (a client pinging forever would hold its slot forever), nor
+    /// does a half-written line. The time a request takes to answer does not count.
     pub idle_timeout: Duration,
-    /// Connections served at once; more wait in the socket's backlog until one ends.
+    /// Connections served at once.
     pub max_connections: usize,
+    /// How long a new connection may wait for a slot when all are taken, so that bursts are
+    /// served; then it gets the `agent_busy` reply and is closed. It waits on while every slot
+    /// is answering a credentials request (a dialog is open: those end with it).
+    pub slot_wait: Duration,
+    /// New connections that may wait for a slot at once; more get `agent_busy` at once.
+    pub max_waiting: usize,
 }
 
 impl Default for ServerOptions {
@@ -53,6 +63,8 @@ impl Default for ServerOptions {
         ServerOptions {
             idle_timeout: Duration::from_secs(30),
             max_connections: 64,
+            slot_wait: Duration::from_secs(2),
+            max_waiting: 256,
         }
     }
 }
@@ -207,13 +219,19 @@ impl Agent {
             path: socket.path.clone(),
             source,
         })?;
+        let max_connections = options.max_connections.max(1);
         let shared = Arc::new(Shared {
             handler,
             flights: SingleFlight::new(),
             uid,
             idle_timeout: options.idle_timeout,
+            slot_wait: options.slot_wait,
+            slots: Arc::new(Semaphore::new(max_connections)),
+            max_connections,
+            answering: AtomicUsize::new(0),
+            busy_log: std::sync::Mutex::new(BusyLog::default()),
         });
-        let limit = Arc::new(Semaphore::new(options.max_connections.max(1)));
+        let waiting = Arc::new(Semaphore::new(options.max_waiting));
         let mut connections = JoinSet::new();
         tracing::info!(path = %socket.path.display(), "agent listening");
         tokio::pin!(shutdown);
@@ -227,10 +245,18 @@ impl Agent {
                         }
                     }
                 }
-                accepted = accept(&listener, &limit) => match accepted {
-                    Ok((stream, permit)) => {
-                        connections.spawn(connection(stream, permit, shared.clone()));
-                    }
+                accepted = listener.accept() => match accepted {
+                    Ok((stream, _)) => match shared.slots.clone().try_acquire_owned() {
+                        Ok(slot) => {
+                            connections.spawn(connection(stream, slot, shared.clone()));
+                        }
+                        Err(_) => match waiting.clone().try_acquire_owned() {
+                            Ok(turn) => {
+                                connections.spawn(wait_for_slot(stream, turn, shared.clone()));
+                            }
+                            Err(_) => refuse_at_once(&stream, &shared),
+                        },
+                    },
                     Err(e) => {
                         // Out of file descriptors, say: back off instead of spinning.
                         tracing::warn!(error = %e, "agent cannot accept a connection");
@@ -263,16 +289,38 @@ fn lock_file(path: &Path) -> io::Result<File> {
     Ok(file)
 }
 
-/// Waits for a free slot, then for a connection: connections beyond the bound wait in the
-/// socket's backlog, never as tasks. Cancel safe.
-async fn accept(listener: &UnixListener, limit: &Arc<Semaphore>) -> io::Result<(UnixStream, OwnedSemaphorePermit)> {
-    let permit = limit
-        .clone()
-        .acquire_owned()
-        .await
-        .map_err(|_| io::Error::other("the connection limit was closed"))?;
-    let (stream, _) = listener.accept().await?;
-    Ok((stream, permit))
+/// A connection that came when every slot was taken: it waits for one in turn (bounded by
+/// `slot_wait`, or as long as every slot is answering a credentials request), else is told the
+/// agent is busy. Connections are accepted at once either way, so a client hears "busy" within
+/// seconds instead of waiting in the socket's backlog until its own timeout blames the dialog.
+async fn wait_for_slot(mut stream: UnixStream, turn: OwnedSemaphorePermit, shared: Arc<Shared>) {
+    // One acquire for the whole wait keeps this connection's place in the (fair) queue.
+    let acquire = shared.slots.clone().acquire_owned();
+    tokio::pin!(acquire);
+    let slot = loop {
+        tokio::select! {
+            slot = &mut acquire => match slot {
+                Ok(slot) => break slot,
+                Err(_) => return,
+            },
+            () = tokio::time::sleep(shared.slot_wait) => {
+                if !shared.all_answering() {
+                    let line = shared.refusal(&stream, BusyWhy::NoSlotInTime);
+                    let _ = tokio::time::timeout(shared.slot_wait, stream.write_all(&line)).await;
+                    return;
+                }
+            }
+        }
+    };
+    drop(turn);
+    connection(stream, slot, shared).await;
+}
+
+/// Too many are waiting already: the refusal is written without waiting (a fresh socket's
+/// buffer takes one short line whole) and the connection closed, all in the accept loop.
+fn refuse_at_once(stream: &UnixStream, shared: &Shared) {
+    let line = shared.refusal(stream, BusyWhy::TooManyWaiting);
+    let _ = stream.try_write(&line);
 }
 
 struct Shared {
@@ -280,6 +328,112 @@ struct Shared {
     flights: SingleFlight<FlightKey, Result<Session, AgentFailure>>,
     uid: u32,
     idle_timeout: Duration,
+    slot_wait: Duration,
+    /// One permit per connection served.
+    slots: Arc<Semaphore>,
+    max_connections: usize,
+    /// Connections inside a credentials request right now (waiting for its answer).
+    answering: AtomicUsize,
+    busy_log: std::sync::Mutex<BusyLog>,
+}
+
+#[derive(Clone, Copy)]
+enum BusyWhy {
+    NoSlotInTime,
+    TooManyWaiting,
+}
+
+/// Refusals are logged at most once a minute (with how many there were), so a flood cannot
+/// fill the log.
+#[derive(Default)]
+struct BusyLog {
+    last: Option<tokio::time::Instant>,
+    unlogged: u64,
+}
+
+const BUSY_LOG_EVERY: Duration = Duration::from_secs(60);
+
+impl Shared {
+    /// Connections being served now.
+    fn open(&self) -> usize {
+        self.max_connections - self.slots.available_permits().min(self.max_connections)
+    }
+
+    /// Whether every open connection is waiting for a credentials answer.
+    fn all_answering(&self) -> bool {
+        self.answering.load(Ordering::SeqCst) >= self.open()
+    }
+
+    /// The reply for a connection that gets no slot: `agent_busy`, or for another user the same
+    /// refusal as ever (it learns nothing of the agent's load).
+    fn refusal(&self, stream: &UnixStream, why: BusyWhy) -> Vec<u8> {
+        let credentials = stream.peer_cred().ok();
+        if credentials.is_some_and(|c| c.uid() != self.uid) {
+            return encode_failure(&peer_refused());
+        }
+        let open = self.open();
+        self.log_busy(open, credentials.and_then(|c| c.pid()));
+        encode_failure(&busy(open, self.slot_wait, self.idle_timeout, why))
+    }
+
+    fn log_busy(&self, open: usize, pid: Option<i32>) {
+        let mut log = self.busy_log.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        log.unlogged += 1;
+        let now = tokio::time::Instant::now();
+        if log.last.is_none_or(|last| now.duration_since(last) >= BUSY_LOG_EVERY) {
+            tracing::warn!(
+                open,
+                refused = log.unlogged,
+                ?pid,
+                "agent is busy: every connection slot is taken, new connections are refused"
+            );
+            log.last = Some(now);
+            log.unlogged = 0;
+        }
+    }
+}
+
+fn peer_refused() -> AgentFailure {
+    AgentFailure::new(
+        ErrorCode::AgentPeerRefused,
+        "the Rolebar agent serves only the user who runs it",
+    )
+}
+
+fn busy(open: usize, slot_wait: Duration, idle_timeout: Duration, why: BusyWhy) -> AgentFailure {
+    let waited = match why {
+        BusyWhy::NoSlotInTime => format!("none came free in {}", super::human_duration(slot_wait)),
+        BusyWhy::TooManyWaiting => "more are already waiting for one".to_string(),
+    };
+    let open = match open {
+        1 => "1 connection is open".to_string(),
+        n => format!("{n} connections are open"),
+    };
+    AgentFailure::new(
+        ErrorCode::AgentBusy,
+        format!(
+            "the Rolebar agent is busy: {open} (the most it serves at once) and {waited}. \
+             A program of yours may be holding connections open without asking for credentials (the agent \
+             closes those after {}); try again shortly",
+            super::human_duration(idle_timeout)
+        ),
+    )
+}
+
+/// Counts a connection as answering a credentials request while it lives.
+struct Answering<'a>(&'a AtomicUsize);
+
+impl<'a> Answering<'a> {
+    fn start(count: &'a AtomicUsize) -> Self {
+        count.fetch_add(1, Ordering::SeqCst);
+        Answering(count)
+    }
+}
+
+impl Drop for Answering<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 /// Requests that may share one answer: same profile, same minimum, same permission to prompt.
@@ -315,18 +469,17 @@ async fn connection(stream: UnixStream, _permit: OwnedSemaphorePermit, shared: A
             pid = ?credentials.pid(),
             "agent refused a connection from another user"
         );
-        let refused = AgentFailure::new(
-            ErrorCode::AgentPeerRefused,
-            "the Rolebar agent serves only the user who runs it",
-        );
-        let _ = tokio::time::timeout(shared.idle_timeout, write.write_all(&encode_failure(&refused))).await;
+        let _ = tokio::time::timeout(shared.idle_timeout, write.write_all(&encode_failure(&peer_refused()))).await;
         return;
     }
     let peer = Peer::inspect(credentials.uid(), credentials.pid());
     let pid = peer.pid;
     let mut reader = FrameReader::new(read);
+    // Moved on only by an answered credentials request: pings and session lists are cheap to
+    // send forever, and would otherwise hold a slot forever.
+    let mut deadline = tokio::time::Instant::now() + shared.idle_timeout;
     loop {
-        let request = match tokio::time::timeout(shared.idle_timeout, reader.next_frame()).await {
+        let request = match tokio::time::timeout_at(deadline, reader.next_frame()).await {
             Err(_) => {
                 tracing::debug!(?pid, "agent closed an idle connection");
                 return;
@@ -347,6 +500,7 @@ async fn connection(stream: UnixStream, _permit: OwnedSemaphorePermit, shared: A
                 return;
             }
         };
+        let asked_for_credentials = matches!(request, Ok(Request::Credentials(_)));
         let reply = match request {
             Err(failure) => {
                 tracing::debug!(?pid, code = %failure.code, "agent got a request it cannot read");
@@ -363,6 +517,7 @@ async fn connection(stream: UnixStream, _permit: OwnedSemaphorePermit, shared: A
             }
             Ok(Request::Credentials(request)) => {
                 tracing::debug!(?pid, op = "credentials", profile = %request.profile, prompt = request.prompt, "agent request");
+                let _answering = Answering::start(&shared.answering);
                 let key = (request.profile.clone(), request.min_left, request.prompt);
                 let answer = tokio::select! {
                     answer = shared.flights.run(key, || shared.handler.credentials(request, &peer)) => answer,
@@ -383,7 +538,11 @@ async fn connection(stream: UnixStream, _permit: OwnedSemaphorePermit, shared: A
             }
         };
         match tokio::time::timeout(shared.idle_timeout, write.write_all(reply.bytes())).await {
-            Ok(Ok(())) => {}
+            Ok(Ok(())) => {
+                if asked_for_credentials {
+                    deadline = tokio::time::Instant::now() + shared.idle_timeout;
+                }
+            }
             Ok(Err(e)) => {
                 tracing::debug!(?pid, error = %e, "agent cannot answer: the client left");
                 return;
