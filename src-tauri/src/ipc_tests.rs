@@ -8,7 +8,6 @@
 use crate::clipboard::MemoryClipboard;
 use crate::commands::COMMANDS;
 use crate::error::codes;
-use crate::expiry::ExpiryConfig;
 use crate::state::AppState;
 use crate::windows;
 use rolebar_core::clock::ManualClock;
@@ -19,6 +18,7 @@ use rolebar_core::profile::AwsPaths;
 use rolebar_core::schedule::{ExpiryDriver, Schedule};
 use rolebar_core::session::cache::SessionCache;
 use rolebar_core::sessions::Sessions;
+use rolebar_core::settings::SettingsFile;
 use rolebar_core::store::MemoryStore;
 use rolebar_core::sts::{AssumeRoleRequest, RoleAssumer, SessionTokenRequest, StsCredentials};
 use rolebar_core::vault::Vault;
@@ -113,19 +113,19 @@ fn harness() -> Harness {
     harness_with(|_| None)
 }
 
-/// A harness whose expiry settings come from `settings.json` in its folder (written with
-/// `text` first, when given).
+/// A harness whose settings come from `settings.json` in its folder (written with `text`
+/// first, when given).
 fn harness_with_settings_file(text: Option<&str>) -> Harness {
     harness_with(|dir| {
         let path = dir.join("settings.json");
         if let Some(text) = text {
             std::fs::write(&path, text).expect("settings");
         }
-        Some(ExpiryConfig::load_from(path))
+        Some(SettingsFile::at(path))
     })
 }
 
-fn harness_with(expiry: impl FnOnce(&std::path::Path) -> Option<ExpiryConfig>) -> Harness {
+fn harness_with(settings: impl FnOnce(&std::path::Path) -> Option<SettingsFile>) -> Harness {
     let dir = tempfile::tempdir().expect("tempdir");
     let paths = AwsPaths {
         config: dir.path().join("config"),
@@ -145,8 +145,8 @@ fn harness_with(expiry: impl FnOnce(&std::path::Path) -> Option<ExpiryConfig>) -
     );
     let clipboard = Arc::new(MemoryClipboard::default());
     let mut state = AppState::new(Sessions::new(paths, vault), clock, clipboard.clone());
-    if let Some(config) = expiry(dir.path()) {
-        state = state.with_expiry(config);
+    if let Some(file) = settings(dir.path()) {
+        state = state.with_settings_file(file);
     }
     let app = crate::configure(mock_builder(), state)
         .build(mock_context(noop_assets()))
