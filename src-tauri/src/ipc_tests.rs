@@ -919,6 +919,54 @@ fn what_the_user_wrote_in_the_settings_file_since_the_start_is_kept() {
 }
 
 #[test]
+fn the_settings_file_at_the_start_gives_the_language_the_favourites_and_the_expiry_times() {
+    let h = harness_with_settings_file(Some(
+        r#"{"language": "ja", "favourites": ["oppara-dev"], "expiry": {"warn_before": ["20m"]}}"#,
+    ));
+    let messages = invoke(&h.main, "get_messages", json!({})).expect("messages");
+    assert_eq!(messages["setting"], "ja");
+    let overview = invoke(&h.main, "get_overview", json!({})).expect("overview");
+    assert_eq!(overview["favourites"], json!(["oppara-dev"]));
+    assert_eq!(overview["expiry"]["warnBefore"], json!(["20m"]));
+    let path = h.dir.path().join("settings.json");
+    assert_eq!(overview["expiry"]["settingsPath"], path.display().to_string());
+}
+
+#[test]
+fn a_broken_section_is_refused_even_by_a_change_that_would_leave_it_as_read() {
+    let text = r#"{"favourites": "oppara-dev", "language": "jp", "x": 1}"#;
+    let h = harness_with_settings_file(Some(text));
+    let path = h.dir.path().join("settings.json");
+    // Unpinning from a list Rolebar cannot read, or going back to Auto over a value it cannot
+    // read, would change nothing as Rolebar sees it, but the user's text is what is wrong.
+    let err = invoke(&h.main, "set_favourite", json!({ "profile": "x", "pinned": false })).expect_err("refused");
+    assert_eq!(err["code"], codes::SETTINGS_NOT_WRITABLE);
+    assert!(
+        err["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("favourites = \"oppara-dev\"")),
+        "{err}"
+    );
+    for language in ["auto", "en"] {
+        let err = invoke(&h.main, "set_language", json!({ "language": language })).expect_err("refused");
+        assert_eq!(err["code"], codes::SETTINGS_NOT_WRITABLE);
+        assert!(
+            err["message"].as_str().is_some_and(|m| m.contains("language = \"jp\"")),
+            "{err}"
+        );
+    }
+    assert_eq!(std::fs::read_to_string(&path).expect("kept"), text);
+
+    // Another section changes, and the broken ones stay as written.
+    invoke(&h.main, "set_warn_before", json!({ "warnBefore": ["5m"] })).expect("expiry");
+    let saved: Value = serde_json::from_str(&std::fs::read_to_string(&path).expect("saved")).expect("json");
+    assert_eq!(saved["favourites"], "oppara-dev");
+    assert_eq!(saved["language"], "jp");
+    assert_eq!(saved["x"], 1);
+    assert_eq!(saved["expiry"]["warn_before"], json!(["5m"]));
+}
+
+#[test]
 fn a_settings_file_fixed_since_the_start_can_be_changed_again() {
     let h = harness_with_settings_file(Some(r#"{"expiry": {"warn_before": ["soon"]}}"#));
     let overview = invoke(&h.main, "get_overview", json!({})).expect("overview");
