@@ -9,6 +9,7 @@ use rolebar_core::outputs::{ExportFormat, Placement, WriteReport};
 use rolebar_core::profile::{
     AwsPaths, CredentialSource, KeySource, ProfileSet, ResolvedProfile, SsoSessionConfig, WrittenSection,
 };
+use rolebar_core::rotation::KeySettings;
 use rolebar_core::session::cache::CachedSessionInfo;
 use rolebar_core::session::SessionKind;
 use rolebar_core::vault::Vault;
@@ -181,12 +182,7 @@ pub struct KeyView {
 
 /// Fills each key's age and whether it is due a rotation (settings.json's `keys.rotate_after`
 /// in `rotation`, 90 days unless set).
-pub fn with_key_ages(
-    keys: &mut [KeyView],
-    vault: &Vault,
-    rotation: rolebar_core::rotation::KeySettings,
-    now: OffsetDateTime,
-) {
+pub fn with_key_ages(keys: &mut [KeyView], vault: &Vault, rotation: KeySettings, now: OffsetDateTime) {
     let ages = vault.keys().ages();
     for key in keys {
         if let Some(age) = ages.iter().find(|a| a.profile == key.profile) {
