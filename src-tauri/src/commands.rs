@@ -19,6 +19,7 @@ use crate::views::{
     RotationView, SessionView, Settings, SignInReport, WriteResult,
 };
 use crate::windows;
+use rolebar_core::settings::Section;
 use serde::Deserialize;
 use tauri::{AppHandle, Manager, Runtime, State};
 use ts_rs::TS;
@@ -51,16 +52,16 @@ command_args!(GetOverviewArgs => "get_overview" -> Overview {});
 /// Profiles, live sessions and stored keys (read from the files and the index; no keyring unlock).
 #[tauri::command]
 pub async fn get_overview(state: State<'_, AppState>, _args: Args<GetOverviewArgs>) -> Reply<GetOverviewArgs> {
-    let mut overview =
-        state
-            .snapshot()
-            .overview(&state.sessions.paths, ExportChoice::from_env(), state.expiry().view());
-    crate::views::with_key_ages(
-        &mut overview.keys,
-        &state.sessions.vault,
-        state.expiry().path.as_deref(),
-        state.now(),
+    let mut overview = state.snapshot().overview(
+        &state.sessions.paths,
+        ExportChoice::from_env(),
+        state.expiry().view(state.settings_file()),
     );
+    let settings = state.settings();
+    if let Some(e) = settings.problem(Section::Keys) {
+        tracing::warn!(code = e.code(), "key rotation settings not used: {e}");
+    }
+    crate::views::with_key_ages(&mut overview.keys, &state.sessions.vault, settings.keys, state.now());
     let shortcuts = state.shortcuts();
     overview.favourites = shortcuts.favourites;
     overview.recent = shortcuts.recent;
@@ -219,7 +220,7 @@ pub async fn set_auto_refresh<R: Runtime>(
     let config = state.set_auto_refresh(profile, enabled)?;
     tracing::info!(profile, enabled, "auto-refresh changed");
     windows::notify_changed(&app);
-    Ok(config.view())
+    Ok(config.view(state.settings_file()))
 }
 
 command_args!(SetFavouriteArgs => "set_favourite" -> Vec<String> { profile: String, pinned: bool });
@@ -306,9 +307,9 @@ pub async fn set_warn_before(state: State<'_, AppState>, args: Args<SetWarnBefor
                 .map_err(|reason| CommandError::new(codes::INVALID_INPUT, format!("warning time `{text}`: {reason}")))
         })
         .collect::<Result<Vec<_>, _>>()?;
-    let config = state.set_warn_before(thresholds)?;
-    tracing::info!(warn_before = ?config.view().warn_before, "expiry warning times changed");
-    Ok(config.view())
+    let view = state.set_warn_before(thresholds)?.view(state.settings_file());
+    tracing::info!(warn_before = ?view.warn_before, "expiry warning times changed");
+    Ok(view)
 }
 
 command_args!(SetAutostartArgs => "set_autostart" -> Settings { enabled: bool });

@@ -4,6 +4,7 @@
 
 use rolebar_core::outputs::OutputError;
 use rolebar_core::schedule::ScheduleError;
+use rolebar_core::settings::SettingsProblem;
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -95,6 +96,12 @@ impl From<OutputError> for CommandError {
 impl From<ScheduleError> for CommandError {
     fn from(e: ScheduleError) -> Self {
         CommandError::new(e.code(), e.to_string())
+    }
+}
+
+impl From<&SettingsProblem> for CommandError {
+    fn from(p: &SettingsProblem) -> Self {
+        CommandError::new(p.code(), p.to_string())
     }
 }
 

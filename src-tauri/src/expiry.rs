@@ -37,10 +37,11 @@ use fluent_bundle::FluentValue;
 use rolebar_core::schedule::policy::{plan, renewed_since, sign_in_plan, still_current, Plan, Refreshed};
 use rolebar_core::schedule::watched::{self, signed_in_to};
 use rolebar_core::schedule::{
-    format_duration, validate_thresholds, ExpiryDriver, ExpirySettings, Schedule, SessionRef, Warning, WarningKind,
+    format_duration, validate_thresholds, ExpiryDriver, ExpirySettings, Schedule, ScheduleError, SessionRef, Warning,
+    WarningKind,
 };
+use rolebar_core::settings::{Section, Settings, SettingsFile};
 use std::collections::HashMap;
-use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use tauri::{AppHandle, Manager, Runtime};
@@ -57,69 +58,47 @@ pub const CLOSED: &str = "__closed";
 /// An unanswered warning is withdrawn this long after its session ended.
 pub const WITHDRAW_AFTER_EXPIRY: Duration = Duration::hours(1);
 
-/// The expiry settings in force and where they came from.
+/// The expiry settings in force, and why the file's were not used.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ExpiryConfig {
     pub settings: ExpirySettings,
-    /// The settings file (`None` when there is no config folder).
-    pub path: Option<PathBuf>,
-    /// Why the file was not used: the defaults apply.
+    /// Why the file's `expiry` section was not used: the defaults apply.
     pub problem: Option<CommandError>,
 }
 
 impl ExpiryConfig {
-    /// `settings.json` in the Rolebar config folder.
-    pub fn load() -> Self {
-        match ExpirySettings::default_path() {
-            Ok(path) => ExpiryConfig::load_from(path),
-            Err(e) => ExpiryConfig {
-                problem: Some(e.into()),
-                ..ExpiryConfig::default()
-            },
+    /// The `expiry` section of `settings` (the defaults, and the problem, when it was broken).
+    pub fn from_settings(settings: &Settings) -> Self {
+        ExpiryConfig {
+            settings: settings.expiry.clone(),
+            problem: settings.problem(Section::Expiry).map(CommandError::from),
         }
     }
 
-    /// The settings at `path`; a missing file gives the defaults, a bad one the defaults and
-    /// the problem.
-    pub fn load_from(path: PathBuf) -> Self {
-        match ExpirySettings::load(&path) {
-            Ok(settings) => ExpiryConfig {
-                settings,
-                path: Some(path),
-                problem: None,
-            },
-            Err(e) => ExpiryConfig {
-                settings: ExpirySettings::default(),
-                path: Some(path),
-                problem: Some(e.into()),
-            },
+    /// The defaults, because there is no settings file at all (no config folder).
+    pub fn unavailable(problem: ScheduleError) -> Self {
+        ExpiryConfig {
+            problem: Some(problem.into()),
+            ..ExpiryConfig::default()
         }
     }
 
-    /// The settings file as it is now, changed by `edit`, checked and saved (the rest of the
-    /// file kept). Read again rather than taken from memory, so what the user wrote by hand
-    /// since the start is kept; a file that is broken now is refused, never overwritten.
-    pub fn changed(&self, edit: impl FnOnce(&mut ExpirySettings)) -> Result<ExpiryConfig, CommandError> {
-        let Some(path) = &self.path else {
-            return Err(CommandError::new(
-                codes::SETTINGS_NOT_WRITABLE,
-                "there is no config folder for settings.json (set HOME or XDG_CONFIG_HOME)",
-            ));
-        };
-        let mut settings = ExpirySettings::load(path).map_err(|e| {
-            CommandError::new(
-                codes::SETTINGS_NOT_WRITABLE,
-                format!("fix the settings file first (Rolebar does not overwrite it): {e}"),
-            )
+    /// The `expiry` section of `file` as it is now, changed by `edit`, checked and saved (the
+    /// rest of the file kept). The file is read again under its lock, so what the user wrote by
+    /// hand since the start is kept; a section that is broken now is refused, never overwritten.
+    pub fn changed(file: &SettingsFile, edit: impl FnOnce(&mut ExpirySettings)) -> Result<ExpiryConfig, CommandError> {
+        let saved = file.update(|settings| {
+            if let Some(problem) = settings.problem(Section::Expiry) {
+                return Err(CommandError::new(
+                    codes::SETTINGS_NOT_WRITABLE,
+                    format!("fix the settings file first (Rolebar does not overwrite it): {problem}"),
+                ));
+            }
+            edit(&mut settings.expiry);
+            settings.expiry.thresholds = validate_thresholds(std::mem::take(&mut settings.expiry.thresholds))?;
+            Ok(())
         })?;
-        edit(&mut settings);
-        settings.thresholds = validate_thresholds(std::mem::take(&mut settings.thresholds))?;
-        settings.save(path)?;
-        Ok(ExpiryConfig {
-            settings,
-            path: Some(path.clone()),
-            problem: None,
-        })
+        Ok(ExpiryConfig::from_settings(&saved))
     }
 
     /// Sessions this close to their end show as expiring: the longest threshold (none: never).
@@ -140,18 +119,16 @@ impl ExpiryConfig {
         })
     }
 
-    pub fn view(&self) -> ExpiryView {
+    /// What the main window shows, with where the settings are kept (`file`).
+    pub fn view(&self, file: Option<&SettingsFile>) -> ExpiryView {
         let mut thresholds = self.settings.thresholds.clone();
         thresholds.sort_by(|a, b| b.cmp(a));
         ExpiryView {
             warn_before: thresholds.into_iter().map(format_duration).collect(),
             auto_refresh: self.settings.auto_refresh.iter().cloned().collect(),
             expiring_within_seconds: u32::try_from(self.expiring_within().whole_seconds()).unwrap_or(u32::MAX),
-            settings_path: self.path.as_ref().map(|p| p.display().to_string()),
-            settings_path_short: self
-                .path
-                .as_ref()
-                .map(|p| crate::views::tilde_path(p, dirs::home_dir().as_deref())),
+            settings_path: file.map(|f| f.path().display().to_string()),
+            settings_path_short: file.map(|f| crate::views::tilde_path(f.path(), dirs::home_dir().as_deref())),
             problem: self.problem.clone(),
         }
     }
@@ -338,7 +315,7 @@ pub fn start<R: Runtime>(app: &AppHandle<R>) {
     }
     state.set_expiry_driver(driver.handle());
     tracing::info!(
-        warn_before = ?config.view().warn_before,
+        warn_before = ?config.view(state.settings_file()).warn_before,
         auto_refresh = ?config.settings.auto_refresh,
         "expiry warnings on"
     );
@@ -742,10 +719,12 @@ mod tests {
     fn settings_give_the_expiring_window_and_the_view() {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("rolebar").join("settings.json");
-        let defaults = ExpiryConfig::load_from(path.clone());
+        let file = SettingsFile::at(&path);
+        let load = || ExpiryConfig::from_settings(&file.load());
+        let defaults = load();
         assert_eq!(defaults.problem, None, "a missing file is the defaults");
         assert_eq!(defaults.expiring_within(), Duration::minutes(10));
-        let view = defaults.view();
+        let view = defaults.view(Some(&file));
         assert_eq!(view.warn_before, ["10m", "2m"]);
         assert_eq!(view.expiring_within_seconds, 600);
         assert_eq!(view.settings_path, Some(path.display().to_string()));
@@ -756,26 +735,26 @@ mod tests {
             r#"{"expiry": {"warn_before": ["2m", "30m"], "auto_refresh": ["oppara-dev"]}}"#,
         )
         .expect("write");
-        let custom = ExpiryConfig::load_from(path.clone());
+        let custom = load();
         assert_eq!(custom.expiring_within(), Duration::minutes(30));
-        assert_eq!(custom.view().warn_before, ["30m", "2m"]);
-        assert_eq!(custom.view().auto_refresh, ["oppara-dev"]);
+        assert_eq!(custom.view(Some(&file)).warn_before, ["30m", "2m"]);
+        assert_eq!(custom.view(Some(&file)).auto_refresh, ["oppara-dev"]);
         assert_eq!(
             custom.schedule().thresholds(),
             [Duration::minutes(30), Duration::minutes(2)]
         );
 
         std::fs::write(&path, r#"{"expiry": {"warn_before": ["10"]}}"#).expect("write");
-        let bad = ExpiryConfig::load_from(path.clone());
+        let bad = load();
         let problem = bad.problem.clone().expect("a problem");
         assert_eq!(problem.code, "invalid_expiry_setting");
         assert!(problem.message.contains("settings.json"), "{}", problem.message);
         assert_eq!(bad.settings, ExpirySettings::default(), "the defaults apply");
-        assert_eq!(bad.view().problem, Some(problem));
+        assert_eq!(bad.view(Some(&file)).problem, Some(problem));
 
         std::fs::write(&path, r#"{"expiry": {"warn_before": []}}"#).expect("write");
         assert_eq!(
-            ExpiryConfig::load_from(path).expiring_within(),
+            load().expiring_within(),
             Duration::ZERO,
             "no threshold: nothing shows as expiring"
         );

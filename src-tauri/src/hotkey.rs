@@ -10,6 +10,7 @@ use crate::error::{codes, CommandError};
 use crate::notify;
 use crate::state::AppState;
 use crate::switcher;
+use rolebar_core::settings::Section;
 use serde::Serialize;
 use std::str::FromStr;
 use std::sync::Mutex;
@@ -85,16 +86,13 @@ pub fn parse(text: &str) -> Result<Shortcut, CommandError> {
 /// Grabs the key saved in settings.json, at start. Problems are logged and told once; the app
 /// runs on without a key.
 pub fn apply_saved<R: Runtime>(app: &AppHandle<R>) {
-    let Some(path) = app.state::<AppState>().expiry().path else {
+    let settings = app.state::<AppState>().settings();
+    if let Some(e) = settings.problem(Section::SwitcherHotkey) {
+        tracing::warn!("switcher hotkey not used: {e}");
         return;
-    };
-    let saved = match rolebar_core::hotkey::load(&path) {
-        Ok(Some(text)) => text,
-        Ok(None) => return,
-        Err(e) => {
-            tracing::warn!("switcher hotkey not used: {e}");
-            return;
-        }
+    }
+    let Some(saved) = settings.switcher_hotkey else {
+        return;
     };
     if let Err(e) = grab(app, &saved) {
         tracing::warn!(hotkey = %saved, code = %e.code, "switcher hotkey not grabbed: {}", e.message);
@@ -111,12 +109,8 @@ pub fn apply_saved<R: Runtime>(app: &AppHandle<R>) {
 /// the new one is held, and is kept when anything fails.
 pub fn set<R: Runtime>(app: &AppHandle<R>, text: Option<&str>) -> Result<HotkeyView, CommandError> {
     let state = app.state::<AppState>();
-    let Some(path) = state.expiry().path else {
-        return Err(CommandError::new(
-            codes::SETTINGS_NOT_WRITABLE,
-            "there is no config folder for settings.json (set HOME or XDG_CONFIG_HOME)",
-        ));
-    };
+    // Before anything is grabbed: without a settings file the key could not be kept.
+    state.writable_settings()?;
     let text = text.map(str::trim).filter(|t| !t.is_empty());
     let hotkey = app.state::<Hotkey>();
     let previous = lock(&hotkey.current).clone();
@@ -125,16 +119,16 @@ pub fn set<R: Runtime>(app: &AppHandle<R>, text: Option<&str>) -> Result<HotkeyV
     } else {
         release(app);
     }
-    if let Err(e) = rolebar_core::hotkey::save(&path, text) {
+    let saved = state.change_settings(Section::SwitcherHotkey, "the key", |settings| {
+        settings.switcher_hotkey = text.map(String::from)
+    });
+    if let Err(e) = saved {
         // Back as it was: the file and the key in force agree.
         release(app);
         if let Some((old, _)) = previous {
             let _ = grab(app, &old);
         }
-        return Err(CommandError::new(
-            codes::SETTINGS_NOT_WRITABLE,
-            format!("cannot save the key (fix the settings file first; Rolebar does not overwrite it): {e}"),
-        ));
+        return Err(e);
     }
     tracing::info!(hotkey = ?text, "switcher hotkey changed");
     Ok(hotkey.view(app))

@@ -8,7 +8,6 @@
 use crate::clipboard::MemoryClipboard;
 use crate::commands::COMMANDS;
 use crate::error::codes;
-use crate::expiry::ExpiryConfig;
 use crate::state::AppState;
 use crate::windows;
 use rolebar_core::clock::ManualClock;
@@ -19,6 +18,7 @@ use rolebar_core::profile::AwsPaths;
 use rolebar_core::schedule::{ExpiryDriver, Schedule};
 use rolebar_core::session::cache::SessionCache;
 use rolebar_core::sessions::Sessions;
+use rolebar_core::settings::SettingsFile;
 use rolebar_core::store::MemoryStore;
 use rolebar_core::sts::{AssumeRoleRequest, RoleAssumer, SessionTokenRequest, StsCredentials};
 use rolebar_core::vault::Vault;
@@ -113,19 +113,19 @@ fn harness() -> Harness {
     harness_with(|_| None)
 }
 
-/// A harness whose expiry settings come from `settings.json` in its folder (written with
-/// `text` first, when given).
+/// A harness whose settings come from `settings.json` in its folder (written with `text`
+/// first, when given).
 fn harness_with_settings_file(text: Option<&str>) -> Harness {
     harness_with(|dir| {
         let path = dir.join("settings.json");
         if let Some(text) = text {
             std::fs::write(&path, text).expect("settings");
         }
-        Some(ExpiryConfig::load_from(path))
+        Some(SettingsFile::at(path))
     })
 }
 
-fn harness_with(expiry: impl FnOnce(&std::path::Path) -> Option<ExpiryConfig>) -> Harness {
+fn harness_with(settings: impl FnOnce(&std::path::Path) -> Option<SettingsFile>) -> Harness {
     let dir = tempfile::tempdir().expect("tempdir");
     let paths = AwsPaths {
         config: dir.path().join("config"),
@@ -145,8 +145,8 @@ fn harness_with(expiry: impl FnOnce(&std::path::Path) -> Option<ExpiryConfig>) -
     );
     let clipboard = Arc::new(MemoryClipboard::default());
     let mut state = AppState::new(Sessions::new(paths, vault), clock, clipboard.clone());
-    if let Some(config) = expiry(dir.path()) {
-        state = state.with_expiry(config);
+    if let Some(file) = settings(dir.path()) {
+        state = state.with_settings_file(file);
     }
     let app = crate::configure(mock_builder(), state)
         .build(mock_context(noop_assets()))
@@ -916,6 +916,54 @@ fn what_the_user_wrote_in_the_settings_file_since_the_start_is_kept() {
         std::fs::read_to_string(&path).expect("kept"),
         r#"{"expiry": {"warn_before": ["soon"]}}"#
     );
+}
+
+#[test]
+fn the_settings_file_at_the_start_gives_the_language_the_favourites_and_the_expiry_times() {
+    let h = harness_with_settings_file(Some(
+        r#"{"language": "ja", "favourites": ["oppara-dev"], "expiry": {"warn_before": ["20m"]}}"#,
+    ));
+    let messages = invoke(&h.main, "get_messages", json!({})).expect("messages");
+    assert_eq!(messages["setting"], "ja");
+    let overview = invoke(&h.main, "get_overview", json!({})).expect("overview");
+    assert_eq!(overview["favourites"], json!(["oppara-dev"]));
+    assert_eq!(overview["expiry"]["warnBefore"], json!(["20m"]));
+    let path = h.dir.path().join("settings.json");
+    assert_eq!(overview["expiry"]["settingsPath"], path.display().to_string());
+}
+
+#[test]
+fn a_broken_section_is_refused_even_by_a_change_that_would_leave_it_as_read() {
+    let text = r#"{"favourites": "oppara-dev", "language": "jp", "x": 1}"#;
+    let h = harness_with_settings_file(Some(text));
+    let path = h.dir.path().join("settings.json");
+    // Unpinning from a list Rolebar cannot read, or going back to Auto over a value it cannot
+    // read, would change nothing as Rolebar sees it, but the user's text is what is wrong.
+    let err = invoke(&h.main, "set_favourite", json!({ "profile": "x", "pinned": false })).expect_err("refused");
+    assert_eq!(err["code"], codes::SETTINGS_NOT_WRITABLE);
+    assert!(
+        err["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("favourites = \"oppara-dev\"")),
+        "{err}"
+    );
+    for language in ["auto", "en"] {
+        let err = invoke(&h.main, "set_language", json!({ "language": language })).expect_err("refused");
+        assert_eq!(err["code"], codes::SETTINGS_NOT_WRITABLE);
+        assert!(
+            err["message"].as_str().is_some_and(|m| m.contains("language = \"jp\"")),
+            "{err}"
+        );
+    }
+    assert_eq!(std::fs::read_to_string(&path).expect("kept"), text);
+
+    // Another section changes, and the broken ones stay as written.
+    invoke(&h.main, "set_warn_before", json!({ "warnBefore": ["5m"] })).expect("expiry");
+    let saved: Value = serde_json::from_str(&std::fs::read_to_string(&path).expect("saved")).expect("json");
+    assert_eq!(saved["favourites"], "oppara-dev");
+    assert_eq!(saved["language"], "jp");
+    assert_eq!(saved["x"], 1);
+    assert_eq!(saved["expiry"]["warn_before"], json!(["5m"]));
 }
 
 #[test]

@@ -10,7 +10,8 @@ use crate::state::AppState;
 use crate::views::RotationView;
 use crate::windows;
 use rolebar_core::mfa_source::SourcedPrompt;
-use rolebar_core::rotation::{reminders, KeySettings, Reminder, Rotator};
+use rolebar_core::rotation::{reminders, Reminder, Rotator};
+use rolebar_core::settings::Section;
 use tauri::{AppHandle, Manager, Runtime};
 
 /// How often the tray looks for keys due a reminder (each is reminded at most once a week).
@@ -86,16 +87,15 @@ pub fn start<R: Runtime>(app: &AppHandle<R>) {
 
 async fn remind<R: Runtime>(app: &AppHandle<R>) {
     let state = app.state::<AppState>();
-    let (Some(file), Some(path)) = (state.key_reminders.clone(), state.expiry().path) else {
+    let (Some(file), Some(settings_file)) = (state.key_reminders.clone(), state.settings_file()) else {
         return;
     };
-    let settings = match KeySettings::load(&path) {
-        Ok(settings) => settings,
-        Err(e) => {
-            tracing::warn!(code = e.code(), "key age reminders off: {e}");
-            return;
-        }
-    };
+    let all = settings_file.load();
+    if let Some(e) = all.problem(Section::Keys) {
+        tracing::warn!(code = e.code(), "key age reminders off: {e}");
+        return;
+    }
+    let settings = all.keys;
     let now = state.now();
     let due = reminders::reminders_due(&state.sessions.vault.keys().ages(), &settings, &file, now);
     if due.is_empty() {

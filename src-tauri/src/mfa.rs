@@ -321,11 +321,10 @@ impl rolebar_core::mfa_source::TouchNotice for TrayTouch {
 /// (a broken value is logged and ignored: the dialog still asks).
 pub fn source_options(state: &AppState) -> rolebar_core::mfa_source::SourceOptions {
     let mut options = rolebar_core::mfa_source::SourceOptions::from_env();
-    if let Some(path) = state.expiry().path {
-        match rolebar_core::mfa_source::load_ykman_everywhere(&path) {
-            Ok(everywhere) => options.ykman_everywhere = everywhere,
-            Err(e) => tracing::warn!(code = e.code(), "mfa_ykman not used: {e}"),
-        }
+    let settings = state.settings();
+    match settings.problem(rolebar_core::settings::Section::MfaYkman) {
+        None => options.ykman_everywhere = settings.mfa_ykman,
+        Some(e) => tracing::warn!(code = e.code(), "mfa_ykman not used: {e}"),
     }
     options
 }

@@ -1,7 +1,7 @@
 //! What the app holds for its whole life: the user's sessions (rolebar-core's `Sessions`: the
 //! AWS files and the vault — keyring, session cache, STS), the clipboard, the MFA dialog queue, what the tray should say about work in
-//! progress, and the expiry warnings' settings and driver. Managed by Tauri; commands and tray
-//! handlers reach it through the app handle.
+//! progress, where settings.json is, and the expiry warnings' settings and driver. Managed by
+//! Tauri; commands and tray handlers reach it through the app handle.
 
 use crate::clipboard::{ClipboardSink, SystemClipboard};
 use crate::error::codes;
@@ -17,8 +17,9 @@ use rolebar_core::index::Index;
 use rolebar_core::profile::ProfileSet;
 use rolebar_core::recent::RecentFile;
 use rolebar_core::schedule::watched::{Held, HeldSessions};
-use rolebar_core::schedule::{DriverHandle, ExpirySettings, FiredState, SessionRef};
+use rolebar_core::schedule::{DriverHandle, ExpirySettings, FiredState, ScheduleError, SessionRef};
 use rolebar_core::sessions::Sessions;
+use rolebar_core::settings::{Section, Settings, SettingsFile};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
@@ -33,6 +34,8 @@ pub struct AppState {
     activity: Mutex<Activity>,
     /// Wakes the tray refresher when something changed (a session made or removed, a failure).
     pub changed: tokio::sync::Notify,
+    /// settings.json (`None`: no config folder, or a test that keeps no settings).
+    settings_file: Option<SettingsFile>,
     /// The expiry warnings' settings (thresholds, auto-refresh profiles), read at start and
     /// changed from the main window while running.
     expiry: Mutex<ExpiryConfig>,
@@ -77,26 +80,20 @@ impl AppState {
         let index = Index::default_location()?;
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
         let expiry_state_file = FiredState::default_path(&index);
-        let expiry = ExpiryConfig::load();
-        let setting = match &expiry.path {
-            Some(path) => LanguageSetting::load(path).unwrap_or_else(|e| {
-                // The expiry settings report a broken file already (a notification at start).
-                tracing::warn!(code = e.code(), "language setting not used, following the system: {e}");
-                LanguageSetting::Auto
-            }),
-            None => LanguageSetting::Auto,
-        };
         let recent_file = RecentFile::beside(&index);
         let key_reminders = rolebar_core::rotation::reminders::ReminderFile::beside(&index);
-        Ok(AppState::new(sessions, clock, Arc::new(SystemClipboard::default()))
-            .with_expiry(expiry)
+        let state = AppState::new(sessions, clock, Arc::new(SystemClipboard::default()))
+            .with_language(LanguageChoice {
+                setting: LanguageSetting::Auto,
+                system: locale::system_language(),
+            })
             .with_recent_file(recent_file)
             .with_key_reminders(key_reminders)
-            .with_expiry_state_file(expiry_state_file)
-            .with_language(LanguageChoice {
-                setting,
-                system: locale::system_language(),
-            }))
+            .with_expiry_state_file(expiry_state_file);
+        Ok(match SettingsFile::default_location() {
+            Ok(file) => state.with_settings_file(file),
+            Err(e) => state.with_expiry(ExpiryConfig::unavailable(e)),
+        })
     }
 
     pub fn new(mut sessions: Sessions, clock: Arc<dyn Clock>, clipboard: Arc<dyn ClipboardSink>) -> Self {
@@ -113,6 +110,7 @@ impl AppState {
             clipboard,
             activity: Mutex::new(Activity::default()),
             changed: tokio::sync::Notify::new(),
+            settings_file: None,
             expiry: Mutex::new(ExpiryConfig::default()),
             expiry_state_file: None,
             expiry_driver: OnceLock::new(),
@@ -130,23 +128,95 @@ impl AppState {
         self
     }
 
-    /// Keep the profiles assumed last in `file`, and read them (and the favourites) now.
-    /// Unreadable files are logged and shown as empty lists: the menu works without them.
+    /// Keep the profiles assumed last in `file`, and read them now. An unreadable file is
+    /// logged and shown as an empty list: the menu works without it.
     pub fn with_recent_file(mut self, file: RecentFile) -> Self {
         let recent = file.load().unwrap_or_else(|e| {
             tracing::warn!("recent profiles not shown: {e}");
             Vec::new()
         });
         self.recent_file = Some(file);
-        let favourites = match self.expiry().path {
-            Some(path) => favourites::load(&path).unwrap_or_else(|e| {
-                tracing::warn!(code = e.code(), "favourites not shown: {e}");
-                Vec::new()
-            }),
-            None => Vec::new(),
-        };
-        *lock(&self.shortcuts) = Shortcuts { recent, favourites };
+        lock(&self.shortcuts).recent = recent;
         self
+    }
+
+    /// Keep the settings in `file` (settings.json), and put what it says in force now: the
+    /// expiry settings, the language and the favourites. A section that cannot be read is
+    /// logged and its default applies (the expiry settings' problem is also told at start, by
+    /// `expiry::start`, and shown in the main window).
+    pub fn with_settings_file(mut self, file: SettingsFile) -> Self {
+        let settings = file.load();
+        if let Some(e) = settings.problem(Section::Language) {
+            tracing::warn!(code = e.code(), "language setting not used, following the system: {e}");
+        }
+        if let Some(e) = settings.problem(Section::Favourites) {
+            tracing::warn!(code = e.code(), "favourites not shown: {e}");
+        }
+        lock(&self.language).setting = settings.language;
+        lock(&self.shortcuts).favourites = settings.favourites.clone();
+        *lock(&self.expiry) = ExpiryConfig::from_settings(&settings);
+        self.settings_file = Some(file);
+        self
+    }
+
+    /// Where settings.json is (`None`: there is no config folder).
+    pub fn settings_file(&self) -> Option<&SettingsFile> {
+        self.settings_file.as_ref()
+    }
+
+    /// What settings.json says now (each broken section with its default and its problem; all
+    /// the defaults without a config folder).
+    pub fn settings(&self) -> Settings {
+        self.settings_file.as_ref().map(SettingsFile::load).unwrap_or_default()
+    }
+
+    /// settings.json, to change it: an error the window shows when there is none.
+    pub fn writable_settings(&self) -> Result<&SettingsFile, CommandError> {
+        self.settings_file.as_ref().ok_or_else(|| {
+            CommandError::new(
+                codes::SETTINGS_NOT_WRITABLE,
+                "there is no config folder for settings.json (set HOME or XDG_CONFIG_HOME)",
+            )
+        })
+    }
+
+    /// Changes `section` of settings.json with `change` (the file as it is now; the rest of it
+    /// kept) and returns the settings as saved. Refused, naming `what` could not be saved, when
+    /// the file or that section cannot be read now, even by a change that would leave it as
+    /// Rolebar reads it: what the user wrote there is never replaced.
+    pub fn change_settings(
+        &self,
+        section: Section,
+        what: &str,
+        change: impl FnOnce(&mut Settings),
+    ) -> Result<Settings, CommandError> {
+        enum Refused {
+            Now(String),
+            Settings(ScheduleError),
+        }
+        impl From<ScheduleError> for Refused {
+            fn from(e: ScheduleError) -> Self {
+                Refused::Settings(e)
+            }
+        }
+        let file = self.writable_settings()?;
+        file.update(|settings| match settings.problem(section) {
+            Some(problem) => Err(Refused::Now(problem.to_string())),
+            None => {
+                change(settings);
+                Ok(())
+            }
+        })
+        .map_err(|e| {
+            let why = match e {
+                Refused::Now(problem) => problem,
+                Refused::Settings(e) => e.to_string(),
+            };
+            CommandError::new(
+                codes::SETTINGS_NOT_WRITABLE,
+                format!("cannot save {what} (fix the settings file first; Rolebar does not overwrite it): {why}"),
+            )
+        })
     }
 
     /// The tray's Recent and Favourites.
@@ -174,21 +244,12 @@ impl AppState {
     /// Pins `profile` to the favourites (or unpins it) in the settings file; a broken file is
     /// refused, not overwritten. The caller redraws the tray and the windows.
     pub fn set_favourite(&self, profile: &str, pinned: bool) -> Result<Vec<String>, CommandError> {
-        let Some(path) = self.expiry().path else {
-            return Err(CommandError::new(
-                codes::SETTINGS_NOT_WRITABLE,
-                "there is no config folder for settings.json (set HOME or XDG_CONFIG_HOME)",
-            ));
-        };
         let mut shortcuts = lock(&self.shortcuts);
-        let list = favourites::set(&path, profile, pinned).map_err(|e| {
-            CommandError::new(
-                codes::SETTINGS_NOT_WRITABLE,
-                format!("cannot save the favourites (fix the settings file first; Rolebar does not overwrite it): {e}"),
-            )
+        let saved = self.change_settings(Section::Favourites, "the favourites", |settings| {
+            favourites::set(&mut settings.favourites, profile, pinned)
         })?;
-        shortcuts.favourites = list.clone();
-        Ok(list)
+        shortcuts.favourites = saved.favourites.clone();
+        Ok(saved.favourites)
     }
 
     pub fn with_language(self, choice: LanguageChoice) -> Self {
@@ -213,24 +274,16 @@ impl AppState {
     /// Saves `setting` in the settings file (the rest of the file kept; a broken file refused)
     /// and puts it in force; the caller redraws the tray and the windows.
     pub fn set_language(&self, setting: LanguageSetting) -> Result<LanguageChoice, CommandError> {
-        let Some(path) = self.expiry().path else {
-            return Err(CommandError::new(
-                codes::SETTINGS_NOT_WRITABLE,
-                "there is no config folder for settings.json (set HOME or XDG_CONFIG_HOME)",
-            ));
-        };
         let mut current = lock(&self.language);
-        setting.save(&path).map_err(|e| {
-            CommandError::new(
-                codes::SETTINGS_NOT_WRITABLE,
-                format!("cannot save the language (fix the settings file first; Rolebar does not overwrite it): {e}"),
-            )
+        self.change_settings(Section::Language, "the language", |settings| {
+            settings.language = setting
         })?;
         current.setting = setting;
         Ok(*current)
     }
 
-    /// Expiry warnings with these settings (the default: 10 and 2 minutes, no auto-refresh).
+    /// Expiry warnings with these settings (the default: 10 and 2 minutes, no auto-refresh), not
+    /// those of a settings file.
     pub fn with_expiry(self, expiry: ExpiryConfig) -> Self {
         *lock(&self.expiry) = expiry;
         self
@@ -283,9 +336,10 @@ impl AppState {
     /// here, the running schedule's thresholds (the file may have other ones than at start),
     /// and the tray's "expiring" window. All under the lock, so two changes cannot interleave.
     fn change_expiry(&self, edit: impl FnOnce(&mut ExpirySettings)) -> Result<ExpiryConfig, CommandError> {
+        let file = self.writable_settings()?;
         let changed = {
             let mut current = lock(&self.expiry);
-            let changed = current.changed(edit)?;
+            let changed = ExpiryConfig::changed(file, edit)?;
             *current = changed.clone();
             if let Some(driver) = self.expiry_driver.get() {
                 // Validated by `changed` already; a refusal here would leave the old times running.

@@ -9,6 +9,7 @@ use rolebar_core::outputs::{ExportFormat, Placement, WriteReport};
 use rolebar_core::profile::{
     AwsPaths, CredentialSource, KeySource, ProfileSet, ResolvedProfile, SsoSessionConfig, WrittenSection,
 };
+use rolebar_core::rotation::KeySettings;
 use rolebar_core::session::cache::CachedSessionInfo;
 use rolebar_core::session::SessionKind;
 use rolebar_core::vault::Vault;
@@ -180,23 +181,15 @@ pub struct KeyView {
 }
 
 /// Fills each key's age and whether it is due a rotation (settings.json's `keys.rotate_after`
-/// in `settings`, 90 days unless set; a broken value is logged and the default used).
-pub fn with_key_ages(keys: &mut [KeyView], vault: &Vault, settings: Option<&std::path::Path>, now: OffsetDateTime) {
+/// in `rotation`, 90 days unless set).
+pub fn with_key_ages(keys: &mut [KeyView], vault: &Vault, rotation: KeySettings, now: OffsetDateTime) {
     let ages = vault.keys().ages();
-    let rotation = settings.map(rotation_settings).unwrap_or_default();
     for key in keys {
         if let Some(age) = ages.iter().find(|a| a.profile == key.profile) {
             key.age = age.describe(now);
             key.rotate_due = rotation.due(age, now);
         }
     }
-}
-
-fn rotation_settings(path: &std::path::Path) -> rolebar_core::rotation::KeySettings {
-    rolebar_core::rotation::KeySettings::load(path).unwrap_or_else(|e| {
-        tracing::warn!(code = e.code(), "key rotation settings not used: {e}");
-        rolebar_core::rotation::KeySettings::default()
-    })
 }
 
 /// A key rotated: which went, which came (masked), and what to know.

@@ -5,10 +5,10 @@
 
 use rolebar_core::mfa::{MfaCode, MfaPrompt};
 use rolebar_core::mfa_source::{
-    self, CodeSource, MfaSourceError, NoticeHandle, OnSourceFailure, SourceOptions, SourcedPrompt, Touch, TouchNotice,
+    CodeSource, MfaSourceError, NoticeHandle, OnSourceFailure, SourceOptions, SourcedPrompt, Touch, TouchNotice,
 };
 use rolebar_core::profile::ResolvedProfile;
-use rolebar_core::schedule::ExpirySettings;
+use rolebar_core::settings::{Section, SettingsFile};
 use std::io::IsTerminal;
 use std::time::Duration;
 
@@ -64,8 +64,11 @@ fn options(interactive: bool) -> SourceOptions {
     };
     // A settings file the tray could not read either is reported by the tray; here it only
     // costs the global ykman switch, so say so and go on.
-    match ExpirySettings::default_path().and_then(|path| mfa_source::load_ykman_everywhere(&path)) {
-        Ok(on) => options.ykman_everywhere = on,
+    match SettingsFile::default_location().map(|file| file.load()) {
+        Ok(settings) => match settings.problem(Section::MfaYkman) {
+            None => options.ykman_everywhere = settings.mfa_ykman,
+            Some(e) => tracing::warn!(error = %e, "settings.json: mfa_ykman ignored"),
+        },
         Err(e) => tracing::warn!(error = %e, "settings.json: mfa_ykman ignored"),
     }
     options

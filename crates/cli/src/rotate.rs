@@ -5,8 +5,8 @@
 use crate::context;
 use crate::prompt::TerminalMfa;
 use rolebar_core::keys::KeyAge;
-use rolebar_core::rotation::{KeySettings, Rotator};
-use rolebar_core::schedule::ExpirySettings;
+use rolebar_core::rotation::Rotator;
+use rolebar_core::settings::SettingsFile;
 use rolebar_core::Result;
 use std::collections::BTreeMap;
 use std::process::ExitCode;
@@ -67,9 +67,8 @@ fn user_text(user: Option<&str>) -> String {
 /// once older than `keys.rotate_after`. A settings file that cannot be read gives the default
 /// (list must not fail over a reminder setting; the tray reports the file).
 pub fn key_notes(ages: Vec<KeyAge>, now: OffsetDateTime) -> BTreeMap<String, String> {
-    let settings = ExpirySettings::default_path()
-        .ok()
-        .and_then(|path| KeySettings::load(&path).ok())
+    let settings = SettingsFile::default_location()
+        .map(|file| file.load().keys)
         .unwrap_or_default();
     ages.into_iter()
         .map(|age| {

@@ -5,66 +5,34 @@
 //! {"language": "ja", "favourites": ["oppara-dev", "corp-prod"]}
 //! ```
 //!
-//! Read and written the settings file's careful way (`update_settings`): under its lock, every
-//! other key kept, a broken file refused rather than overwritten.
+//! Read and written through [`crate::settings`]: under the file's lock, every other key kept, a
+//! broken file or value refused rather than overwritten.
 
-use crate::private_file::{self, KnownFile};
-use crate::schedule::settings::{parse_object, read_settings, update_settings};
 use crate::schedule::ScheduleError;
 use serde_json::{Map, Value};
 use std::path::Path;
 
-const KEY: &str = "favourites";
+pub(crate) const KEY: &str = "favourites";
 
-/// The pinned profiles, in the order pinned; a missing file or key is none.
-pub fn load(path: &Path) -> Result<Vec<String>, ScheduleError> {
-    let bytes = private_file::read(path, KnownFile::SETTINGS)?;
-    match read_settings(path, bytes.as_ref().map(|b| b.as_slice()))? {
-        Some(text) => from_root(path, &parse_object(path, text)?),
-        None => Ok(Vec::new()),
+/// Pins `profile` (at the end of `list`) or unpins it; pinning twice keeps one.
+pub fn set(list: &mut Vec<String>, profile: &str, pinned: bool) {
+    let had = list.iter().any(|p| p == profile);
+    match (pinned, had) {
+        (true, false) => list.push(profile.to_string()),
+        (false, true) => list.retain(|p| p != profile),
+        _ => {}
     }
 }
 
-/// Pins `profile` (at the end) or unpins it, and returns the favourites as saved. A `favourites`
-/// value that is not a list of names is refused, as is a broken file: neither is overwritten.
-pub fn set(path: &Path, profile: &str, pinned: bool) -> Result<Vec<String>, ScheduleError> {
-    if profile.is_empty() {
-        return Err(ScheduleError::InvalidProfileName { value: profile.into() });
+/// The list as written to the file; an empty name is refused.
+pub(crate) fn to_json(list: &[String]) -> Result<Value, ScheduleError> {
+    if let Some(empty) = list.iter().find(|p| p.is_empty()) {
+        return Err(ScheduleError::InvalidProfileName { value: empty.clone() });
     }
-    let mut outcome = Ok(Vec::new());
-    update_settings(path, |root| {
-        let mut list = match from_root(path, root) {
-            Ok(list) => list,
-            Err(e) => {
-                outcome = Err(e);
-                return false;
-            }
-        };
-        let had = list.iter().any(|p| p == profile);
-        let changed = match (pinned, had) {
-            (true, false) => {
-                list.push(profile.to_string());
-                true
-            }
-            (false, true) => {
-                list.retain(|p| p != profile);
-                true
-            }
-            _ => false,
-        };
-        if changed {
-            root.insert(
-                KEY.into(),
-                Value::Array(list.iter().cloned().map(Value::String).collect()),
-            );
-        }
-        outcome = Ok(list);
-        changed
-    })?;
-    outcome
+    Ok(Value::Array(list.iter().cloned().map(Value::String).collect()))
 }
 
-fn from_root(path: &Path, root: &Map<String, Value>) -> Result<Vec<String>, ScheduleError> {
+pub(crate) fn from_root(path: &Path, root: &Map<String, Value>) -> Result<Vec<String>, ScheduleError> {
     let invalid = |value: &Value| ScheduleError::InvalidSetting {
         path: path.to_path_buf(),
         key: KEY.into(),
@@ -87,58 +55,74 @@ fn from_root(path: &Path, root: &Map<String, Value>) -> Result<Vec<String>, Sche
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::schedule::settings::temp_settings_file as settings_file;
+    use crate::settings::{temp_settings_file, Section, SettingsFile, SettingsProblem};
+
+    fn load(file: &SettingsFile) -> Result<Vec<String>, SettingsProblem> {
+        let settings = file.load();
+        match settings.problem(Section::Favourites) {
+            Some(problem) => Err(problem.clone()),
+            None => Ok(settings.favourites),
+        }
+    }
+
+    fn pin(file: &SettingsFile, profile: &str, pinned: bool) -> Result<Vec<String>, ScheduleError> {
+        file.update(|settings| {
+            set(&mut settings.favourites, profile, pinned);
+            Ok::<_, ScheduleError>(())
+        })
+        .map(|settings| settings.favourites)
+    }
 
     #[test]
     fn pins_and_unpins_keeping_the_other_settings() {
-        let (_dir, path) = settings_file();
-        assert_eq!(load(&path).expect("missing file"), Vec::<String>::new());
+        let (_dir, file) = temp_settings_file();
+        let path = file.path();
+        assert_eq!(load(&file).expect("missing file"), Vec::<String>::new());
         std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
-        std::fs::write(&path, r#"{"language": "ja", "expiry": {"warn_before": ["5m"]}}"#).expect("write");
-        assert_eq!(set(&path, "b", true).expect("pin"), ["b"]);
-        assert_eq!(set(&path, "a", true).expect("pin"), ["b", "a"]);
+        std::fs::write(path, r#"{"language": "ja", "expiry": {"warn_before": ["5m"]}}"#).expect("write");
+        assert_eq!(pin(&file, "b", true).expect("pin"), ["b"]);
+        assert_eq!(pin(&file, "a", true).expect("pin"), ["b", "a"]);
         assert_eq!(
-            set(&path, "a", true).expect("again"),
+            pin(&file, "a", true).expect("again"),
             ["b", "a"],
             "pinning twice keeps one"
         );
-        assert_eq!(load(&path).expect("load"), ["b", "a"]);
-        assert_eq!(set(&path, "b", false).expect("unpin"), ["a"]);
-        let root: Value = serde_json::from_str(&std::fs::read_to_string(&path).expect("read")).expect("json");
+        assert_eq!(load(&file).expect("load"), ["b", "a"]);
+        assert_eq!(pin(&file, "b", false).expect("unpin"), ["a"]);
+        let root: Value = serde_json::from_str(&std::fs::read_to_string(path).expect("read")).expect("json");
         assert_eq!(root["language"], "ja");
         assert_eq!(root["expiry"]["warn_before"][0], "5m");
         assert_eq!(root["favourites"], serde_json::json!(["a"]));
         assert!(matches!(
-            set(&path, "", true),
+            pin(&file, "", true),
             Err(ScheduleError::InvalidProfileName { .. })
         ));
     }
 
     #[test]
     fn a_broken_file_or_value_is_refused_not_overwritten() {
-        let (_dir, path) = settings_file();
+        let (_dir, file) = temp_settings_file();
+        let path = file.path();
         std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
         for text in ["{not json", r#"{"favourites": "a"}"#, r#"{"favourites": [1]}"#] {
-            std::fs::write(&path, text).expect("write");
-            let e = set(&path, "x", true).expect_err(text);
+            std::fs::write(path, text).expect("write");
+            let e = pin(&file, "x", true).expect_err(text);
             assert!(e.to_string().contains("settings.json"), "{e}");
-            assert!(load(&path).is_err(), "{text}");
-            assert_eq!(std::fs::read_to_string(&path).expect("read"), text);
+            assert!(load(&file).is_err(), "{text}");
+            assert_eq!(std::fs::read_to_string(path).expect("read"), text);
         }
     }
 
     #[cfg(unix)]
     #[test]
     fn a_fifo_is_refused() {
-        let (_dir, path) = settings_file();
+        let (_dir, file) = temp_settings_file();
+        let path = file.path();
         std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
-        let status = std::process::Command::new("mkfifo")
-            .arg(&path)
-            .status()
-            .expect("mkfifo");
+        let status = std::process::Command::new("mkfifo").arg(path).status().expect("mkfifo");
         assert!(status.success());
-        let e = set(&path, "x", true).expect_err("a FIFO");
+        let e = pin(&file, "x", true).expect_err("a FIFO");
         assert!(e.to_string().contains("FIFO"), "{e}");
-        assert!(load(&path).expect_err("a FIFO").to_string().contains("FIFO"));
+        assert!(load(&file).expect_err("a FIFO").to_string().contains("FIFO"));
     }
 }

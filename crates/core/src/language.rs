@@ -1,5 +1,5 @@
 //! The language the tray app speaks, as chosen in its main window: the top-level `language` key
-//! of `settings.json` (the file whose `expiry` section [`crate::schedule::ExpirySettings`] keeps).
+//! of `settings.json` (read and written through [`crate::settings`]).
 //!
 //! ```json
 //! {"language": "ja", "expiry": {"warn_before": ["10m", "2m"]}}
@@ -10,15 +10,13 @@
 //! this: the command line stays English. The catalogues themselves live in the app; this module
 //! only knows which codes exist, so a typo in the file is reported rather than ignored.
 
-use crate::private_file::{self, KnownFile};
-use crate::schedule::settings::{parse_object, read_settings, update_settings};
 use crate::schedule::ScheduleError;
-use serde_json::Value;
+use serde_json::{Map, Value};
 use std::fmt;
 use std::path::Path;
 use std::str::FromStr;
 
-const KEY: &str = "language";
+pub(crate) const KEY: &str = "language";
 
 /// A language code Rolebar has no catalogue for (or a typo).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -83,18 +81,9 @@ pub enum LanguageSetting {
 }
 
 impl LanguageSetting {
-    /// Reads the `language` key; a missing file or key is [`LanguageSetting::Auto`].
-    pub fn load(path: &Path) -> Result<Self, ScheduleError> {
-        let bytes = private_file::read(path, KnownFile::SETTINGS)?;
-        match read_settings(path, bytes.as_ref().map(|b| b.as_slice()))? {
-            Some(text) => LanguageSetting::from_json(path, text),
-            None => Ok(LanguageSetting::Auto),
-        }
-    }
-
-    /// Parses settings text; `path` only names the file in errors.
-    pub fn from_json(path: &Path, text: &str) -> Result<Self, ScheduleError> {
-        let root = parse_object(path, text)?;
+    /// The `language` key of the settings file's object (none: Auto); `path` only names the
+    /// file in errors.
+    pub(crate) fn from_root(path: &Path, root: &Map<String, Value>) -> Result<Self, ScheduleError> {
         match root.get(KEY) {
             None => Ok(LanguageSetting::Auto),
             Some(Value::String(code)) => code
@@ -105,18 +94,13 @@ impl LanguageSetting {
         }
     }
 
-    /// Writes this choice into the file under the settings file's lock, keeping every other key
-    /// (read again under the lock, so hand edits made since the start survive); a file that is
-    /// not a JSON object is refused, not overwritten. Auto removes the key.
-    pub fn save(self, path: &Path) -> Result<(), ScheduleError> {
-        update_settings(path, |root| match self {
-            // Nothing to change when the key is absent: the file's bytes (and formatting) stay.
-            LanguageSetting::Auto => root.remove(KEY).is_some(),
-            LanguageSetting::Fixed(language) => {
-                root.insert(KEY.into(), Value::String(language.code().into()));
-                true
-            }
-        })
+    /// The key as written to the file: Auto leaves it out, so a file that never had one stays
+    /// as the user wrote it.
+    pub(crate) fn to_json(self) -> Option<Value> {
+        match self {
+            LanguageSetting::Auto => None,
+            LanguageSetting::Fixed(language) => Some(Value::String(language.code().into())),
+        }
     }
 
     /// The code shown to and sent by the UI: `auto`, `en`, `ja`.
@@ -159,9 +143,37 @@ fn invalid(path: &Path, value: &Value) -> ScheduleError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::schedule::settings::temp_settings_file as settings_file;
     use crate::schedule::ExpirySettings;
+    use crate::settings::{temp_settings_file, Section, Settings, SettingsFile};
     use std::collections::BTreeSet;
+
+    fn load(file: &SettingsFile) -> LanguageSetting {
+        let settings = file.load();
+        assert_eq!(settings.problem(Section::Language), None);
+        settings.language
+    }
+
+    fn from_json(file: &SettingsFile, text: &str) -> LanguageSetting {
+        let settings = Settings::from_json(file.path(), text);
+        assert_eq!(settings.problem(Section::Language), None, "{text}");
+        settings.language
+    }
+
+    fn save(file: &SettingsFile, setting: LanguageSetting) -> Result<(), ScheduleError> {
+        file.update(|settings| {
+            settings.language = setting;
+            Ok::<_, ScheduleError>(())
+        })
+        .map(drop)
+    }
+
+    fn save_expiry(file: &SettingsFile, expiry: &ExpirySettings) {
+        file.update(|settings| {
+            settings.expiry = expiry.clone();
+            Ok::<_, ScheduleError>(())
+        })
+        .expect("save expiry");
+    }
 
     #[test]
     fn locale_names_give_their_language() {
@@ -185,15 +197,12 @@ mod tests {
 
     #[test]
     fn a_missing_file_or_key_follows_the_system() {
-        let (_dir, path) = settings_file();
-        assert_eq!(LanguageSetting::load(&path).expect("missing"), LanguageSetting::Auto);
+        let (_dir, file) = temp_settings_file();
+        assert_eq!(load(&file), LanguageSetting::Auto);
         let text = r#"{"expiry": {"warn_before": ["10m"]}}"#;
+        assert_eq!(from_json(&file, text), LanguageSetting::Auto);
         assert_eq!(
-            LanguageSetting::from_json(&path, text).expect("no key"),
-            LanguageSetting::Auto
-        );
-        assert_eq!(
-            LanguageSetting::from_json(&path, r#"{"language": "ja"}"#).expect("ja"),
+            from_json(&file, r#"{"language": "ja"}"#),
             LanguageSetting::Fixed(Language::Japanese)
         );
         assert_eq!(LanguageSetting::Auto.resolve(Language::Japanese), Language::Japanese);
@@ -205,9 +214,10 @@ mod tests {
 
     #[test]
     fn a_bad_value_names_the_file_and_what_to_write() {
-        let (_dir, path) = settings_file();
+        let (_dir, file) = temp_settings_file();
         for text in [r#"{"language": "jp"}"#, r#"{"language": 1}"#, r#"{"language": "auto"}"#] {
-            let e = LanguageSetting::from_json(&path, text).expect_err(text);
+            let settings = Settings::from_json(file.path(), text);
+            let e = settings.problem(Section::Language).expect(text);
             assert_eq!(e.code(), "invalid_language_setting");
             let message = e.to_string();
             assert!(
@@ -219,52 +229,49 @@ mod tests {
 
     #[test]
     fn saving_keeps_the_other_settings_and_auto_removes_the_key() {
-        let (_dir, path) = settings_file();
+        let (_dir, file) = temp_settings_file();
+        let path = file.path();
         let expiry = ExpirySettings {
             auto_refresh: BTreeSet::from(["oppara-dev".to_string()]),
             ..ExpirySettings::default()
         };
-        expiry.save(&path).expect("save expiry");
-        let mut text = std::fs::read_to_string(&path).expect("read");
+        save_expiry(&file, &expiry);
+        let mut text = std::fs::read_to_string(path).expect("read");
         text = text.replacen('{', "{\"theme\": \"dark\",", 1);
-        std::fs::write(&path, &text).expect("hand edit");
+        std::fs::write(path, &text).expect("hand edit");
 
-        LanguageSetting::Fixed(Language::Japanese).save(&path).expect("save ja");
-        let saved: Value = serde_json::from_str(&std::fs::read_to_string(&path).expect("read")).expect("json");
+        save(&file, LanguageSetting::Fixed(Language::Japanese)).expect("save ja");
+        let saved: Value = serde_json::from_str(&std::fs::read_to_string(path).expect("read")).expect("json");
         assert_eq!(saved["language"], "ja");
         assert_eq!(saved["theme"], "dark", "a key Rolebar does not know is kept");
-        assert_eq!(ExpirySettings::load(&path).expect("expiry"), expiry);
-        assert_eq!(
-            LanguageSetting::load(&path).expect("load"),
-            LanguageSetting::Fixed(Language::Japanese)
-        );
+        assert_eq!(file.load().expiry, expiry);
+        assert_eq!(load(&file), LanguageSetting::Fixed(Language::Japanese));
 
-        // The expiry settings, saved later, keep the language too.
-        expiry.save(&path).expect("save expiry again");
-        assert_eq!(
-            LanguageSetting::load(&path).expect("load"),
-            LanguageSetting::Fixed(Language::Japanese)
-        );
+        // The expiry settings, changed later, keep the language too.
+        let mut later = expiry.clone();
+        later.auto_refresh.insert("ops".into());
+        save_expiry(&file, &later);
+        assert_eq!(file.load().expiry, later);
+        assert_eq!(load(&file), LanguageSetting::Fixed(Language::Japanese));
 
-        LanguageSetting::Auto.save(&path).expect("save auto");
-        let saved: Value = serde_json::from_str(&std::fs::read_to_string(&path).expect("read")).expect("json");
+        save(&file, LanguageSetting::Auto).expect("save auto");
+        let saved: Value = serde_json::from_str(&std::fs::read_to_string(path).expect("read")).expect("json");
         assert!(saved.get("language").is_none(), "{saved}");
         assert_eq!(saved["theme"], "dark");
     }
 
     #[test]
     fn a_broken_file_is_refused_not_overwritten() {
-        let (_dir, path) = settings_file();
+        let (_dir, file) = temp_settings_file();
+        let path = file.path();
         std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
         let broken = "{\"expiry\": {\"warn_before\": [\"10m\",]}";
-        std::fs::write(&path, broken).expect("write");
-        let e = LanguageSetting::Fixed(Language::Japanese)
-            .save(&path)
-            .expect_err("broken");
+        std::fs::write(path, broken).expect("write");
+        let e = save(&file, LanguageSetting::Fixed(Language::Japanese)).expect_err("broken");
         assert_eq!(e.code(), "settings_syntax");
-        assert_eq!(std::fs::read_to_string(&path).expect("read"), broken, "left as it was");
-        std::fs::write(&path, "[1]").expect("write");
-        assert!(LanguageSetting::Auto.save(&path).is_err(), "not an object");
+        assert_eq!(std::fs::read_to_string(path).expect("read"), broken, "left as it was");
+        std::fs::write(path, "[1]").expect("write");
+        assert!(save(&file, LanguageSetting::Auto).is_err(), "not an object");
     }
 
     #[test]

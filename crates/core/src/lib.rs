@@ -2,7 +2,8 @@
 //!
 //! AWS profiles (`profile`), long-term keys in the OS keyring (`keys`), STS calls (`sts`),
 //! cached sessions (`session`), the ways credentials leave (`outputs`), the AWS console's
-//! sign-in (`console`), and IAM Identity Center's sign-in and portal (`sso`).
+//! sign-in (`console`), IAM Identity Center's sign-in and portal (`sso`), and `settings.json`
+//! (`settings`).
 
 mod accept_guard;
 pub mod agent;
@@ -31,6 +32,7 @@ pub mod schedule;
 pub mod sensitive;
 pub mod session;
 pub mod sessions;
+pub mod settings;
 pub mod sso;
 pub mod store;
 pub mod sts;

@@ -521,15 +521,13 @@ impl MfaPrompt for SourcedPrompt<'_> {
 /// not say otherwise, [`SourceOptions::ykman_everywhere`]); absent means false.
 pub const YKMAN_SETTING: &str = "mfa_ykman";
 
-/// Reads [`YKMAN_SETTING`] from the settings file at `path` (missing file: false).
-pub fn load_ykman_everywhere(path: &std::path::Path) -> Result<bool, crate::schedule::ScheduleError> {
-    use crate::private_file::{self, KnownFile};
-    use crate::schedule::settings::{parse_object, read_settings};
-    let bytes = private_file::read(path, KnownFile::SETTINGS)?;
-    let Some(text) = read_settings(path, bytes.as_ref().map(|b| b.as_slice()))? else {
-        return Ok(false);
-    };
-    match parse_object(path, text)?.get(YKMAN_SETTING) {
+/// [`YKMAN_SETTING`] in the settings file's object (absent: false); `path` only names the file
+/// in errors. Read through [`crate::settings`].
+pub(crate) fn ykman_everywhere_from_root(
+    path: &std::path::Path,
+    root: &serde_json::Map<String, serde_json::Value>,
+) -> Result<bool, crate::schedule::ScheduleError> {
+    match root.get(YKMAN_SETTING) {
         None | Some(serde_json::Value::Null) => Ok(false),
         Some(serde_json::Value::Bool(on)) => Ok(*on),
         Some(other) => Err(crate::schedule::ScheduleError::InvalidSetting {
@@ -1063,14 +1061,23 @@ mfa_serial = arn:aws:iam::1:mfa/plain
 
     #[test]
     fn the_settings_key_is_read_and_checked() {
-        let (_dir, path) = crate::schedule::settings::temp_settings_file();
-        assert!(!load_ykman_everywhere(&path).expect("no file: off"));
+        use crate::settings::Section;
+        let (_dir, file) = crate::settings::temp_settings_file();
+        let path = file.path();
+        let ykman = |on| {
+            let settings = file.load();
+            assert_eq!(settings.problem(Section::MfaYkman), None, "{on}");
+            assert_eq!(settings.mfa_ykman, on, "{on}");
+        };
+        ykman(false); // no file: off
         std::fs::create_dir_all(path.parent().expect("folder")).expect("mkdir");
-        std::fs::write(&path, r#"{"mfa_ykman": true, "favourites": []}"#).expect("write");
-        assert!(load_ykman_everywhere(&path).expect("on"));
-        std::fs::write(&path, r#"{"mfa_ykman": "yes"}"#).expect("write");
-        let err = load_ykman_everywhere(&path).expect_err("not a bool");
+        std::fs::write(path, r#"{"mfa_ykman": true, "favourites": []}"#).expect("write");
+        ykman(true);
+        std::fs::write(path, r#"{"mfa_ykman": "yes"}"#).expect("write");
+        let settings = file.load();
+        let err = settings.problem(Section::MfaYkman).expect("not a bool");
         assert!(err.to_string().contains("mfa_ykman"), "{err}");
+        assert!(!settings.mfa_ykman);
     }
 
     #[test]

@@ -10,7 +10,8 @@ use rolebar_core::outputs::credentials_file::{
 use rolebar_core::outputs::OutputError;
 use rolebar_core::recent::RecentFile;
 use rolebar_core::rotation::{Reminder, ReminderFile};
-use rolebar_core::schedule::{ExpirySettings, FiredState};
+use rolebar_core::schedule::{FiredState, ScheduleError};
+use rolebar_core::settings::{Section, SettingsFile};
 use rolebar_core::{Credentials, Session, SessionKind};
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -178,12 +179,21 @@ mod special_files {
 
         let path = fifo.clone();
         let err = returns("settings load", move || {
-            ExpirySettings::load(&path).expect_err("refused")
+            SettingsFile::at(&path)
+                .load()
+                .problem(Section::Expiry)
+                .expect("refused")
+                .clone()
         });
         assert_refused(&err, err.code(), "a FIFO", &fifo);
         let path = fifo.clone();
         let err = returns("settings save", move || {
-            ExpirySettings::default().save(&path).expect_err("refused")
+            SettingsFile::at(&path)
+                .update(|settings| {
+                    settings.expiry.auto_refresh.insert("oppara-dev".into());
+                    Ok::<_, ScheduleError>(())
+                })
+                .expect_err("refused")
         });
         assert_refused(&err, err.code(), "a FIFO", &fifo);
 

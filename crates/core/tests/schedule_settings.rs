@@ -1,10 +1,31 @@
-//! Expiry settings in `settings.json`: defaults, what a good file gives, and errors that name the
-//! file and the bad value. Plus the fired-state file: unreadable is empty, never a panic.
+//! Expiry settings in `settings.json` (the `expiry` section of `rolebar_core::settings`):
+//! defaults, what a good file gives, and errors that name the file and the bad value. Plus the
+//! fired-state file: unreadable is empty, never a panic.
 
 use rolebar_core::schedule::{ExpirySettings, FiredState, Schedule, ScheduleError, SessionRef};
+use rolebar_core::settings::{Section, SettingsFile, SettingsProblem};
 use std::path::{Path, PathBuf};
 use time::macros::datetime;
 use time::Duration;
+
+/// The file's `expiry` section, or why it was not used.
+fn load(path: &Path) -> Result<ExpirySettings, SettingsProblem> {
+    let settings = SettingsFile::at(path).load();
+    match settings.problem(Section::Expiry) {
+        Some(problem) => Err(problem.clone()),
+        None => Ok(settings.expiry),
+    }
+}
+
+/// Puts `expiry` in the file as its `expiry` section.
+fn save(expiry: &ExpirySettings, path: &Path) -> Result<(), ScheduleError> {
+    SettingsFile::at(path)
+        .update(|settings| {
+            settings.expiry = expiry.clone();
+            Ok::<_, ScheduleError>(())
+        })
+        .map(drop)
+}
 
 fn write(dir: &Path, text: &str) -> PathBuf {
     let path = dir.join("settings.json");
@@ -12,10 +33,10 @@ fn write(dir: &Path, text: &str) -> PathBuf {
     path
 }
 
-fn load_err(text: &str) -> (ScheduleError, String) {
+fn load_err(text: &str) -> (SettingsProblem, String) {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = write(dir.path(), text);
-    let err = ExpirySettings::load(&path).expect_err(text);
+    let err = load(&path).expect_err(text);
     let message = err.to_string();
     assert!(
         message.contains(&path.display().to_string()),
@@ -27,15 +48,12 @@ fn load_err(text: &str) -> (ScheduleError, String) {
 #[test]
 fn a_missing_file_or_section_gives_the_defaults() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let defaults = ExpirySettings::load(&dir.path().join("settings.json")).expect("missing is fine");
+    let defaults = load(&dir.path().join("settings.json")).expect("missing is fine");
     assert_eq!(defaults, ExpirySettings::default());
     assert_eq!(defaults.thresholds, [Duration::minutes(10), Duration::minutes(2)]);
     assert!(defaults.auto_refresh.is_empty(), "auto-refresh is off by default");
     let path = write(dir.path(), r#"{"theme": "dark"}"#);
-    assert_eq!(
-        ExpirySettings::load(&path).expect("other keys"),
-        ExpirySettings::default()
-    );
+    assert_eq!(load(&path).expect("other keys"), ExpirySettings::default());
 }
 
 #[test]
@@ -51,7 +69,7 @@ fn a_good_file_is_read_and_sorted() {
   }
 }"#,
     );
-    let s = ExpirySettings::load(&path).expect("valid");
+    let s = load(&path).expect("valid");
     assert_eq!(
         s.thresholds,
         [Duration::hours(1), Duration::minutes(15), Duration::seconds(90)]
@@ -67,7 +85,7 @@ fn a_good_file_is_read_and_sorted() {
 fn an_empty_list_warns_only_at_expiry() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = write(dir.path(), r#"{"expiry": {"warn_before": []}}"#);
-    assert!(ExpirySettings::load(&path).expect("valid").thresholds.is_empty());
+    assert!(load(&path).expect("valid").thresholds.is_empty());
 }
 
 #[test]
@@ -148,7 +166,7 @@ fn syntax_errors_give_line_and_column() {
 fn an_unreadable_settings_path_is_an_error() {
     let dir = tempfile::tempdir().expect("tempdir");
     // A folder where the file should be.
-    let err = ExpirySettings::load(dir.path()).expect_err("a folder");
+    let err = load(dir.path()).expect_err("a folder");
     assert_eq!(err.code(), "not_a_regular_file");
     assert!(err.to_string().contains("is a directory"), "{err}");
     assert!(err.to_string().contains(&dir.path().display().to_string()));
@@ -162,18 +180,18 @@ fn save_keeps_other_settings_and_reads_back() {
         thresholds: vec![Duration::minutes(2), Duration::minutes(90)],
         auto_refresh: ["oppara-dev".to_string()].into(),
     };
-    s.save(&path).expect("save");
+    save(&s, &path).expect("save");
     let text = std::fs::read_to_string(&path).expect("read");
     let json: serde_json::Value = serde_json::from_str(&text).expect("json");
     assert_eq!(json["theme"], "dark", "other settings kept");
     assert_eq!(json["expiry"]["warn_before"], serde_json::json!(["1h30m", "2m"]));
-    let back = ExpirySettings::load(&path).expect("load");
+    let back = load(&path).expect("load");
     assert_eq!(back.thresholds, [Duration::minutes(90), Duration::minutes(2)]);
     assert!(back.auto_refresh_enabled("oppara-dev"));
 
     let fresh = dir.path().join("new").join("settings.json");
-    ExpirySettings::default().save(&fresh).expect("save into a new folder");
-    assert_eq!(ExpirySettings::load(&fresh).expect("load"), ExpirySettings::default());
+    save(&ExpirySettings::default(), &fresh).expect("save into a new folder");
+    assert_eq!(load(&fresh).expect("load"), ExpirySettings::default());
 }
 
 #[cfg(unix)]
@@ -183,24 +201,18 @@ fn a_symlinked_settings_file_is_written_through_and_the_link_stays() {
     let real = write(dir.path(), r#"{"expiry": {"warn_before": ["5m"]}}"#);
     let link = dir.path().join("link.json");
     std::os::unix::fs::symlink(&real, &link).expect("symlink");
-    ExpirySettings {
+    let seven = ExpirySettings {
         thresholds: vec![Duration::minutes(7)],
         ..ExpirySettings::default()
-    }
-    .save(&link)
-    .expect("save");
+    };
+    save(&seven, &link).expect("save");
     assert!(std::fs::symlink_metadata(&link).expect("link").file_type().is_symlink());
-    assert_eq!(
-        ExpirySettings::load(&real).expect("load").thresholds,
-        [Duration::minutes(7)]
-    );
+    assert_eq!(load(&real).expect("load").thresholds, [Duration::minutes(7)]);
 
     // A link whose target does not exist yet (dotfile managers): the target is created.
     let pending = dir.path().join("pending.json");
     std::os::unix::fs::symlink("not-yet.json", &pending).expect("dangling symlink");
-    ExpirySettings::default()
-        .save(&pending)
-        .expect("save through a dangling link");
+    save(&ExpirySettings::default(), &pending).expect("save through a dangling link");
     assert!(std::fs::symlink_metadata(&pending)
         .expect("link")
         .file_type()
@@ -212,7 +224,7 @@ fn a_symlinked_settings_file_is_written_through_and_the_link_stays() {
 fn save_refuses_bad_values_and_never_clobbers_a_broken_file() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = write(dir.path(), "{ broken");
-    let err = ExpirySettings::default().save(&path).expect_err("broken file");
+    let err = save(&ExpirySettings::default(), &path).expect_err("broken file");
     assert_eq!(err.code(), "settings_syntax");
     assert_eq!(std::fs::read_to_string(&path).expect("read"), "{ broken");
 
@@ -221,7 +233,7 @@ fn save_refuses_bad_values_and_never_clobbers_a_broken_file() {
         ..ExpirySettings::default()
     };
     assert_eq!(
-        bad.save(&dir.path().join("x.json")).expect_err("zero").code(),
+        save(&bad, &dir.path().join("x.json")).expect_err("zero").code(),
         "invalid_threshold"
     );
     let mut empty_name = ExpirySettings::default();
@@ -231,7 +243,8 @@ fn save_refuses_bad_values_and_never_clobbers_a_broken_file() {
 
 #[test]
 fn the_default_path_is_in_the_config_dir() {
-    if let Ok(path) = ExpirySettings::default_path() {
+    if let Ok(file) = SettingsFile::default_location() {
+        let path = file.path();
         assert!(path.ends_with("rolebar/settings.json"), "{}", path.display());
     }
 }

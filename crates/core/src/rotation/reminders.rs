@@ -17,7 +17,6 @@
 use crate::index::Index;
 use crate::keys::KeyAge;
 use crate::private_file::{self, Durability, KnownFile, Missing};
-use crate::schedule::settings::{parse_object, read_settings, update_settings};
 use crate::schedule::ScheduleError;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -26,7 +25,7 @@ use std::path::{Path, PathBuf};
 use time::{Duration, OffsetDateTime};
 use zeroize::Zeroizing;
 
-const SECTION: &str = "keys";
+pub(crate) const SECTION: &str = "keys";
 const ROTATE_AFTER: &str = "rotate_after";
 /// aws-vault's and AWS's own recommendation.
 pub const DEFAULT_ROTATE_AFTER_DAYS: u32 = 90;
@@ -51,50 +50,6 @@ impl Default for KeySettings {
 }
 
 impl KeySettings {
-    /// Reads `keys` from the settings file; a missing file or key gives the defaults.
-    pub fn load(path: &Path) -> Result<Self, ScheduleError> {
-        let bytes = private_file::read(path, KnownFile::SETTINGS)?;
-        match read_settings(path, bytes.as_ref().map(|b| b.as_slice()))? {
-            Some(text) => KeySettings::from_json(path, text),
-            None => Ok(KeySettings::default()),
-        }
-    }
-
-    /// Parses settings text; `path` only names the file in errors.
-    pub fn from_json(path: &Path, text: &str) -> Result<Self, ScheduleError> {
-        from_root(path, &parse_object(path, text)?)
-    }
-
-    /// Sets `keys.rotate_after`, keeping the rest of the file (a broken file is refused, not
-    /// overwritten).
-    pub fn save_rotate_after(path: &Path, days: u32) -> Result<(), ScheduleError> {
-        if days > MAX_ROTATE_AFTER_DAYS {
-            return Err(ScheduleError::InvalidKeysSetting {
-                path: path.to_path_buf(),
-                key: format!("{SECTION}.{ROTATE_AFTER}"),
-                value: days.to_string(),
-                reason: format!("at most {MAX_ROTATE_AFTER_DAYS} days (0 = never remind)"),
-            });
-        }
-        let mut outcome = Ok(());
-        update_settings(path, |root| {
-            if let Err(e) = from_root(path, root) {
-                outcome = Err(e);
-                return false;
-            }
-            let section = root.entry(SECTION).or_insert_with(|| Value::Object(Map::new()));
-            match section {
-                Value::Object(map) => {
-                    map.insert(ROTATE_AFTER.into(), Value::from(days));
-                    true
-                }
-                // from_root refused anything else above.
-                _ => false,
-            }
-        })?;
-        outcome
-    }
-
     /// How old a key may get before a reminder; `None` = never.
     pub fn rotate_after(&self) -> Option<Duration> {
         (self.rotate_after_days > 0).then(|| Duration::days(i64::from(self.rotate_after_days)))
@@ -106,7 +61,24 @@ impl KeySettings {
     }
 }
 
-fn from_root(path: &Path, root: &Map<String, Value>) -> Result<KeySettings, ScheduleError> {
+/// `keys` as written to the file (`path` names it in errors), if `settings` are in range.
+pub(crate) fn to_json(settings: &KeySettings, path: &Path) -> Result<Value, ScheduleError> {
+    let days = settings.rotate_after_days;
+    if days > MAX_ROTATE_AFTER_DAYS {
+        return Err(ScheduleError::InvalidKeysSetting {
+            path: path.to_path_buf(),
+            key: format!("{SECTION}.{ROTATE_AFTER}"),
+            value: days.to_string(),
+            reason: format!("at most {MAX_ROTATE_AFTER_DAYS} days (0 = never remind)"),
+        });
+    }
+    let mut section = Map::new();
+    section.insert(ROTATE_AFTER.into(), Value::from(days));
+    Ok(Value::Object(section))
+}
+
+/// The `keys` section of the settings file's object; a missing key gives the defaults.
+pub(crate) fn from_root(path: &Path, root: &Map<String, Value>) -> Result<KeySettings, ScheduleError> {
     let invalid = |key: String, value: &Value, reason: &str| ScheduleError::InvalidKeysSetting {
         path: path.to_path_buf(),
         key,

@@ -1220,7 +1220,8 @@ fn next_code_window_is_the_next_half_minute() {
 mod reminders {
     use super::super::reminders::*;
     use crate::keys::{AgeSource, KeyAge};
-    use crate::schedule::settings::temp_settings_file;
+    use crate::schedule::ScheduleError;
+    use crate::settings::{temp_settings_file, Section, Settings, SettingsFile, SettingsProblem};
     use time::macros::datetime;
     use time::{Duration, OffsetDateTime};
 
@@ -1289,18 +1290,38 @@ mod reminders {
         assert!(reminders_due(&[age("****MPLE", 100)], &KeySettings::default(), &file, NOW).is_empty());
     }
 
+    fn keys_of(file: &SettingsFile) -> Result<KeySettings, SettingsProblem> {
+        let settings = file.load();
+        match settings.problem(Section::Keys) {
+            Some(problem) => Err(problem.clone()),
+            None => Ok(settings.keys),
+        }
+    }
+
+    fn save_rotate_after(file: &SettingsFile, days: u32) -> Result<(), ScheduleError> {
+        file.update(|settings| {
+            settings.keys.rotate_after_days = days;
+            Ok::<_, ScheduleError>(())
+        })
+        .map(drop)
+    }
+
     #[test]
     fn settings_are_read_written_and_errors_name_the_file() {
-        let (_dir, path) = temp_settings_file();
-        assert_eq!(KeySettings::load(&path).expect("missing"), KeySettings::default());
+        let (_dir, file) = temp_settings_file();
+        let path = file.path();
+        assert_eq!(keys_of(&file).expect("missing"), KeySettings::default());
         std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
-        std::fs::write(&path, r#"{"language": "ja", "keys": {"rotate_after": 30}}"#).expect("write");
-        assert_eq!(KeySettings::load(&path).expect("load").rotate_after_days, 30);
-        KeySettings::save_rotate_after(&path, 0).expect("save");
-        let loaded = KeySettings::load(&path).expect("load");
+        std::fs::write(path, r#"{"language": "ja", "keys": {"rotate_after": 30}}"#).expect("write");
+        assert_eq!(keys_of(&file).expect("load").rotate_after_days, 30);
+        save_rotate_after(&file, 0).expect("save");
+        let loaded = keys_of(&file).expect("load");
         assert_eq!(loaded.rotate_after(), None);
-        let text = std::fs::read_to_string(&path).expect("read");
+        let text = std::fs::read_to_string(path).expect("read");
         assert!(text.contains("\"language\": \"ja\""), "{text}");
+        let e = save_rotate_after(&file, 4000).expect_err("out of range");
+        assert_eq!(e.code(), "invalid_keys_setting");
+        assert_eq!(std::fs::read_to_string(path).expect("read"), text);
         for bad in [
             r#"{"keys": {"rotate_after": -1}}"#,
             r#"{"keys": {"rotate_after": "90"}}"#,
@@ -1310,16 +1331,17 @@ mod reminders {
             r#"{"keys": 90}"#,
             "{broken",
         ] {
-            std::fs::write(&path, bad).expect("write");
-            let e = KeySettings::load(&path).expect_err(bad);
+            std::fs::write(path, bad).expect("write");
+            let e = keys_of(&file).expect_err(bad);
             assert!(e.to_string().contains("settings.json"), "{bad}: {e}");
             assert!(
-                KeySettings::save_rotate_after(&path, 10).is_err(),
+                save_rotate_after(&file, 10).is_err(),
                 "a broken file is not overwritten: {bad}"
             );
-            assert_eq!(std::fs::read_to_string(&path).expect("read"), bad);
+            assert_eq!(std::fs::read_to_string(path).expect("read"), bad);
         }
-        let e = KeySettings::from_json(&path, r#"{"keys": {"rotate_after": "90"}}"#).expect_err("string");
+        let settings = Settings::from_json(path, r#"{"keys": {"rotate_after": "90"}}"#);
+        let e = settings.problem(Section::Keys).expect("string");
         assert_eq!(e.code(), "invalid_keys_setting");
     }
 }

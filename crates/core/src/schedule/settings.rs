@@ -1,5 +1,4 @@
-//! Expiry settings in `settings.json` in the XDG config dir (`~/.config/rolebar/settings.json`),
-//! under the `expiry` key; other keys of the file belong to other settings and are kept as is.
+//! The `expiry` section of `settings.json` (read and written through [`crate::settings`]):
 //!
 //! ```json
 //! {
@@ -14,14 +13,12 @@
 //! key gives the default (warn 10 and 2 minutes before; no auto-refresh).
 
 use super::{check_threshold, validate_thresholds, ScheduleError, DEFAULT_THRESHOLDS};
-use crate::private_file::{self, Durability, KnownFile, Missing};
 use serde_json::{Map, Value};
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use time::Duration;
-use zeroize::Zeroizing;
 
-const SECTION: &str = "expiry";
+pub(crate) const SECTION: &str = "expiry";
 const WARN_BEFORE: &str = "warn_before";
 const AUTO_REFRESH: &str = "auto_refresh";
 
@@ -43,26 +40,8 @@ impl Default for ExpirySettings {
 }
 
 impl ExpirySettings {
-    /// `settings.json` in the Rolebar config folder (`$XDG_CONFIG_HOME/rolebar`).
-    pub fn default_path() -> Result<PathBuf, ScheduleError> {
-        Ok(dirs::config_dir()
-            .ok_or(ScheduleError::NoConfigDir)?
-            .join("rolebar")
-            .join("settings.json"))
-    }
-
-    /// Reads and checks the settings; a missing file gives the defaults.
-    pub fn load(path: &Path) -> Result<Self, ScheduleError> {
-        let bytes = private_file::read(path, KnownFile::SETTINGS)?;
-        match read_settings(path, bytes.as_ref().map(|b| b.as_slice()))? {
-            Some(text) => ExpirySettings::from_json(path, text),
-            None => Ok(ExpirySettings::default()),
-        }
-    }
-
-    /// Parses and checks settings text; `path` only names the file in errors.
-    pub fn from_json(path: &Path, text: &str) -> Result<Self, ScheduleError> {
-        let root = parse_object(path, text)?;
+    /// The `expiry` section of the settings file's object; `path` only names the file in errors.
+    pub(crate) fn from_root(path: &Path, root: &Map<String, Value>) -> Result<Self, ScheduleError> {
         let Some(section) = root.get(SECTION) else {
             return Ok(ExpirySettings::default());
         };
@@ -111,9 +90,8 @@ impl ExpirySettings {
         self.auto_refresh.contains(profile)
     }
 
-    /// Writes these settings under `expiry`, keeping the rest of the file, atomically. A file
-    /// that is not a JSON object is left alone and reported.
-    pub fn save(&self, path: &Path) -> Result<(), ScheduleError> {
+    /// The section as written to the file (thresholds longest first), once [`validate`](Self::validate) accepts it.
+    pub(crate) fn to_json(&self) -> Result<Value, ScheduleError> {
         self.validate()?;
         let mut thresholds = self.thresholds.clone();
         thresholds.sort_by(|a, b| b.cmp(a));
@@ -126,74 +104,7 @@ impl ExpirySettings {
             AUTO_REFRESH.into(),
             self.auto_refresh.iter().cloned().map(Value::String).collect(),
         );
-        update_settings(path, |root| {
-            root.insert(SECTION.into(), Value::Object(section));
-            true
-        })
-    }
-}
-
-/// Changes the settings file's top-level object with `change` (which says whether it changed
-/// anything), under the file's lock. The file is read again under the lock: whatever else it
-/// holds (hand edits since the start) is kept, and a file broken since is refused rather than
-/// overwritten. An unchanged file is not rewritten; a missing one starts as `{}`.
-pub(crate) fn update_settings(
-    path: &Path,
-    change: impl FnOnce(&mut Map<String, Value>) -> bool,
-) -> Result<(), ScheduleError> {
-    private_file::update(path, KnownFile::SETTINGS, Missing::Create, Durability::Fsync, |bytes| {
-        let mut root = match read_settings(path, bytes)? {
-            Some(text) => parse_object(path, text)?,
-            None => Map::new(),
-        };
-        if !change(&mut root) && bytes.is_some() {
-            return Ok::<_, ScheduleError>((None, ()));
-        }
-        let mut json = serde_json::to_vec_pretty(&Value::Object(root)).map_err(|e| ScheduleError::SettingsWrite {
-            path: path.to_path_buf(),
-            source: std::io::Error::other(e),
-        })?;
-        json.push(b'\n');
-        Ok((Some(Zeroizing::new(json)), ()))
-    })?;
-    Ok(())
-}
-
-/// The settings text, `None` for a missing file.
-pub(crate) fn read_settings<'b>(path: &Path, bytes: Option<&'b [u8]>) -> Result<Option<&'b str>, ScheduleError> {
-    bytes
-        .map(|bytes| {
-            std::str::from_utf8(bytes).map_err(|e| ScheduleError::SettingsRead {
-                path: path.to_path_buf(),
-                source: std::io::Error::new(std::io::ErrorKind::InvalidData, e),
-            })
-        })
-        .transpose()
-}
-
-pub(crate) fn parse_object(path: &Path, text: &str) -> Result<Map<String, Value>, ScheduleError> {
-    let value: Value = serde_json::from_str(text).map_err(|e| {
-        let (line, column) = (e.line(), e.column());
-        let message = e.to_string();
-        let message = message
-            .strip_suffix(&format!(" at line {line} column {column}"))
-            .unwrap_or(&message)
-            .to_string();
-        ScheduleError::SettingsSyntax {
-            path: path.to_path_buf(),
-            line,
-            column,
-            message,
-        }
-    })?;
-    match value {
-        Value::Object(map) => Ok(map),
-        _ => Err(ScheduleError::SettingsSyntax {
-            path: path.to_path_buf(),
-            line: 1,
-            column: 1,
-            message: "the file must hold a JSON object, e.g. {\"expiry\": {\"warn_before\": [\"10m\", \"2m\"]}}".into(),
-        }),
+        Ok(Value::Object(section))
     }
 }
 
@@ -306,15 +217,6 @@ pub fn format_duration(d: Duration) -> String {
         out.push_str(&format!("{s}s"));
     }
     out
-}
-
-/// A settings.json path in a new temporary folder (the file not created), for the tests of the
-/// modules that keep a key in it.
-#[cfg(test)]
-pub(crate) fn temp_settings_file() -> (tempfile::TempDir, std::path::PathBuf) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let path = dir.path().join("rolebar").join("settings.json");
-    (dir, path)
 }
 
 #[cfg(test)]
