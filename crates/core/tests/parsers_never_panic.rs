@@ -17,7 +17,6 @@ use rolebar_core::agent::protocol::{decode_credentials, decode_request, encode_c
 use rolebar_core::clock::ManualClock;
 use rolebar_core::index::Index;
 use rolebar_core::keys::{keys_entry, AgeSource, KeyAge, KeyStore};
-use rolebar_core::language::LanguageSetting;
 use rolebar_core::mfa::MfaCode;
 use rolebar_core::outputs::credentials_file::{
     check_write, refresh_profile, remove_expired, remove_profile, rolebar_sections, write_profile, Durability,
@@ -29,8 +28,9 @@ use rolebar_core::profile::{ini, ProfileSet};
 use rolebar_core::recent::RecentFile;
 use rolebar_core::rotation::reminders::reminders_due;
 use rolebar_core::rotation::{KeySettings, ReminderFile};
-use rolebar_core::schedule::{parse_duration, ExpirySettings, FiredState};
+use rolebar_core::schedule::{parse_duration, FiredState};
 use rolebar_core::session::cache::{CacheKey, SessionCache};
+use rolebar_core::settings::{Section, SettingsFile};
 use rolebar_core::sso::{
     parse_timestamp, parse_token_file as parse, serialize_token_file as serialize, Sso, SsoEndpoints,
 };
@@ -688,12 +688,15 @@ fn the_good_files_read_in_every_reader() {
     let [settings, state] = good_files();
     let path = dir.path().join("settings.json");
     std::fs::write(&path, settings.to_string()).expect("write");
-    ExpirySettings::load(&path).expect("expiry").validate().expect("valid");
-    assert_eq!(KeySettings::load(&path).expect("keys").rotate_after_days, 90);
-    LanguageSetting::load(&path).expect("language");
-    assert!(rolebar_core::hotkey::load(&path).expect("hotkey").is_some());
-    assert_eq!(rolebar_core::favourites::load(&path).expect("favourites").len(), 2);
-    assert!(rolebar_core::mfa_source::load_ykman_everywhere(&path).expect("ykman"));
+    let read = SettingsFile::at(&path).load();
+    for section in Section::ALL {
+        assert_eq!(read.problem(section), None, "{section:?}");
+    }
+    read.expiry.validate().expect("valid");
+    assert_eq!(read.keys.rotate_after_days, 90);
+    assert!(read.switcher_hotkey.is_some());
+    assert_eq!(read.favourites.len(), 2);
+    assert!(read.mfa_ykman);
 
     let path = dir.path().join("state.json");
     std::fs::write(&path, state.to_string()).expect("write");
@@ -730,13 +733,13 @@ proptest! {
         let path = dir.path().join("file.json");
         std::fs::write(&path, &file).expect("write");
 
-        // settings.json: every key of it is read by its own module.
-        let _ = ExpirySettings::load(&path).map(|s| s.validate());
-        let _ = KeySettings::load(&path);
-        let _ = LanguageSetting::load(&path);
-        let _ = rolebar_core::hotkey::load(&path);
-        let _ = rolebar_core::favourites::load(&path);
-        let _ = rolebar_core::mfa_source::load_ykman_everywhere(&path);
+        // settings.json: every section, each read by its own module's rules.
+        let settings = SettingsFile::at(&path).load();
+        let _ = settings.expiry.validate();
+        let _ = SettingsFile::at(&path).update(|s| {
+            s.favourites.push("p".into());
+            Ok::<(), rolebar_core::schedule::ScheduleError>(())
+        });
 
         // The state beside the index.
         let _ = FiredState::try_load(&path).map(|s| s.most_urgent_fired("session:AssumeRole:a", NOW));
