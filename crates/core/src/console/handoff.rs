@@ -255,6 +255,7 @@ mod loopback {
     //! The one-shot page on 127.0.0.1.
 
     use super::{random_token, Outcome};
+    use crate::accept_guard::AcceptGuard;
     use crate::console::federation::SigninUrl;
     use crate::Secret;
     use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
@@ -276,10 +277,8 @@ mod loopback {
     const OTHER_USER_TIMEOUT: Duration = Duration::from_secs(1);
     /// A browser's request head is a few hundred bytes.
     const MAX_REQUEST: usize = 16 * 1024;
-    /// Connections served at once; more wait in the listen backlog.
+    /// Connections served at once; more wait in the listen backlog (`accept_guard`).
     const MAX_CONNECTIONS: usize = 16;
-    /// The longest pause after an accept error (out of file descriptors): no busy loop.
-    const MAX_ACCEPT_BACKOFF: Duration = Duration::from_secs(1);
 
     /// Whether the owner of a loopback connection can be found here: `/proc/net/tcp` is
     /// readable and our own uid known.
@@ -339,7 +338,7 @@ mod loopback {
                 taken: AtomicBool::new(false),
             });
             let mut connections: JoinSet<bool> = JoinSet::new();
-            let mut backoff = Duration::ZERO;
+            let mut guard = AcceptGuard::new("console sign-in page", MAX_CONNECTIONS);
             loop {
                 tokio::select! {
                     () = tokio::time::sleep_until(deadline) => {
@@ -353,21 +352,15 @@ mod loopback {
                             return Outcome::Used;
                         }
                     }
-                    accepted = self.listener.accept(), if connections.len() < MAX_CONNECTIONS => match accepted {
-                        Ok((stream, peer)) => {
-                            backoff = Duration::ZERO;
-                            connections.spawn(handle(stream, peer, shared.clone()));
-                        }
-                        Err(e) => {
-                            // Out of descriptors, typically: pause, growing, instead of spinning;
-                            // logged once per run of errors.
-                            if backoff.is_zero() {
-                                tracing::warn!("console sign-in page: cannot accept a connection: {e}");
-                            }
-                            backoff = (backoff * 2).clamp(Duration::from_millis(50), MAX_ACCEPT_BACKOFF);
-                            tokio::time::sleep(backoff).await;
-                        }
-                    },
+                    (stream, slot) = guard.accept(&self.listener) => {
+                        // A connection reset before it could be looked at tells nothing.
+                        let Ok(peer) = stream.peer_addr() else { continue };
+                        let shared = shared.clone();
+                        connections.spawn(async move {
+                            let _slot = slot;
+                            handle(stream, peer, shared).await
+                        });
+                    }
                 }
             }
         }
