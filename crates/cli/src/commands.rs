@@ -2,6 +2,7 @@
 
 use crate::agent;
 use crate::context;
+use crate::exec_env::{PROFILE_VAR, STALE_VARIABLES};
 use crate::mfa_sources;
 use crate::prompt::{self, TerminalMfa};
 use crate::Command;
@@ -17,9 +18,6 @@ use rolebar_core::{Credentials, Error, Result, Session};
 use std::process::ExitCode;
 use time::Duration;
 use unicode_width::UnicodeWidthStr;
-
-/// Set in `exec`'s environment; its presence refuses a nested `exec`.
-pub const PROFILE_VAR: &str = "ROLEBAR_PROFILE";
 
 pub async fn run(command: Command, no_agent: bool) -> Result<ExitCode> {
     let using = if no_agent {
@@ -275,7 +273,7 @@ async fn exec(
             return run_with(profile, &session, command);
         }
     }
-    let ctx = context::interactive()?;
+    let ctx = crate::sso::interactive_context()?;
     let set = ctx.profiles()?;
     let resolved = set.resolve(profile)?;
     let vault = match duration {
@@ -396,22 +394,6 @@ fn shell_word(word: &str) -> String {
     }
 }
 
-/// Variables that would give a command other credentials or another profile than the session
-/// `exec` hands it: removed first (also by `exec --server`).
-pub const STALE_VARIABLES: [&str; 11] = [
-    "AWS_ACCESS_KEY_ID",
-    "AWS_SECRET_ACCESS_KEY",
-    "AWS_SESSION_TOKEN",
-    "AWS_SECURITY_TOKEN",
-    "AWS_CREDENTIAL_FILE",
-    "AWS_DEFAULT_PROFILE",
-    "AWS_PROFILE",
-    "AWS_SDK_LOAD_CONFIG",
-    "AWS_CREDENTIAL_EXPIRATION",
-    "AWS_SESSION_EXPIRATION",
-    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
-];
-
 /// The variables `exec` sets, and the stale ones it removes so the session is what tools use.
 fn apply_environment(cmd: &mut std::process::Command, profile: &str, session: &Session) {
     for stale in STALE_VARIABLES {
@@ -488,7 +470,7 @@ fn clear(profile: Option<&str>) -> Result<ExitCode> {
 }
 
 async fn write(profile: &str, target: &str, force: bool) -> Result<ExitCode> {
-    let ctx = context::interactive()?;
+    let ctx = crate::sso::interactive_context()?;
     let set = ctx.profiles()?;
     let resolved = set.resolve(profile)?;
     // Everything the write would refuse is refused before an MFA code is asked for nothing.
@@ -651,7 +633,7 @@ async fn export(
     let session = match agent::session(profile, Duration::ZERO, using).await? {
         Some(session) => session,
         None => {
-            let ctx = context::interactive()?;
+            let ctx = crate::sso::interactive_context()?;
             let resolved = ctx.profiles()?.resolve(profile)?;
             let prompt = mfa_sources::sourced(&resolved, &TerminalMfa, mfa_token);
             ctx.vault.session(&resolved, &prompt).await?
@@ -692,7 +674,7 @@ async fn login(
     using: agent::Use,
     mfa_token: Option<rolebar_core::mfa::MfaCode>,
 ) -> Result<ExitCode> {
-    let ctx = context::interactive()?;
+    let ctx = crate::sso::interactive_context()?;
     let resolved = ctx.profiles()?.resolve(profile)?;
     // Before any session or code: a bad region or endpoint fails at once.
     let target = ConsoleTarget::from_env(

@@ -13,14 +13,6 @@ pub fn open() -> Result<Context> {
     Sessions::from_env(DEFAULT_EXPIRY_WINDOW, false)
 }
 
-/// As [`open`], for a command the user runs (exec, export, write, login): an SSO profile whose
-/// sign-in cannot be renewed signs in again through a browser, shown on stderr.
-pub fn interactive() -> Result<Context> {
-    let mut ctx = open()?;
-    crate::sso::sign_in_here(&mut ctx, rolebar_core::sso::SignInFlow::Pkce);
-    Ok(ctx)
-}
-
 /// The sessions, handing out cached ones with more than `window` left.
 pub fn with_window(window: time::Duration) -> Result<Context> {
     Sessions::from_env(window, false)

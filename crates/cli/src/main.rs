@@ -3,6 +3,7 @@
 mod agent;
 mod commands;
 mod context;
+mod exec_env;
 mod mfa_sources;
 mod prompt;
 mod rotate;

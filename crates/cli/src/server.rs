@@ -73,13 +73,13 @@ pub async fn exec(profile: &str, program: &str, args: &[String], using: Use) -> 
     );
     let mut command = tokio::process::Command::new(program);
     command.args(args);
-    for stale in crate::commands::STALE_VARIABLES {
+    for stale in crate::exec_env::STALE_VARIABLES {
         command.env_remove(stale);
     }
     command
         .env(FULL_URI_ENV, endpoint.uri())
         .env(TOKEN_ENV, endpoint.token())
-        .env(crate::commands::PROFILE_VAR, profile);
+        .env(crate::exec_env::PROFILE_VAR, profile);
     if let Some(region) = &first.region {
         command.env("AWS_REGION", region).env("AWS_DEFAULT_REGION", region);
     }

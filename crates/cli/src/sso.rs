@@ -63,6 +63,14 @@ impl SignInUi for TerminalSignIn {
     }
 }
 
+/// As [`context::open`], for a command the user runs (exec, export, write, login): an SSO
+/// profile whose sign-in cannot be renewed signs in again through a browser, shown on stderr.
+pub fn interactive_context() -> Result<Context> {
+    let mut ctx = context::open()?;
+    sign_in_here(&mut ctx, SignInFlow::Pkce);
+    Ok(ctx)
+}
+
 /// Lets `ctx` sign in through the terminal when a command needs it (exec, export, write).
 pub fn sign_in_here(ctx: &mut Context, flow: SignInFlow) {
     ctx.vault

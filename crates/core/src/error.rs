@@ -112,7 +112,7 @@ pub enum Error {
     /// `mfa_process` or ykman gave no code (the caller chose not to fall back to its prompt).
     /// Boxed: its names and stderr line would make every `Result` of the crate larger.
     #[error(transparent)]
-    MfaSource(Box<crate::mfa_source::MfaSourceError>),
+    MfaSource(Box<crate::mfa_source::error::MfaSourceError>),
     #[error("profile `{profile}` needs an MFA code for {mfa_serial}, and nothing can ask for one here: start Rolebar (the tray app) and the code will be asked in its dialog, or start a session first with `rolebar exec {profile} -- true`")]
     MfaRequired { profile: String, mfa_serial: String },
 
@@ -185,11 +185,11 @@ pub enum Error {
 
     // --- expiry warnings ---
     #[error(transparent)]
-    Schedule(#[from] crate::schedule::ScheduleError),
+    Schedule(#[from] crate::schedule::error::ScheduleError),
 
     // --- the agent (the tray app answering over its socket) ---
     #[error(transparent)]
-    Agent(#[from] crate::agent::AgentError),
+    Agent(#[from] crate::agent::error::AgentError),
 
     // --- the container-credentials endpoint (`rolebar exec --server`) ---
     #[error(transparent)]
@@ -197,11 +197,11 @@ pub enum Error {
 
     // --- console sign-in ---
     #[error(transparent)]
-    Console(#[from] crate::console::ConsoleError),
+    Console(#[from] crate::console::error::ConsoleError),
 
     // --- IAM Identity Center (SSO) ---
     #[error(transparent)]
-    Sso(#[from] crate::sso::SsoError),
+    Sso(#[from] crate::sso::error::SsoError),
     /// IAM Identity Center could not be set up at start (a malformed endpoint variable): only
     /// what needs it fails, with the message and code it failed with.
     #[error("{message}")]
@@ -210,7 +210,7 @@ pub enum Error {
     // --- key rotation ---
     /// Boxed: its messages carry several key names, and every `Result` of the crate would grow.
     #[error(transparent)]
-    Rotation(Box<crate::rotation::RotationError>),
+    Rotation(Box<crate::rotation::error::RotationError>),
 
     // --- sessions ---
     #[error("that session is gone (logged out or expired): assume the profile again")]
@@ -226,9 +226,30 @@ pub enum Error {
     InvalidProfileName { name: String, reason: &'static str },
 }
 
-impl From<crate::mfa_source::MfaSourceError> for Error {
-    fn from(e: crate::mfa_source::MfaSourceError) -> Self {
+impl From<crate::mfa_source::error::MfaSourceError> for Error {
+    fn from(e: crate::mfa_source::error::MfaSourceError) -> Self {
         Error::MfaSource(Box::new(e))
+    }
+}
+
+impl From<crate::rotation::error::RotationError> for Error {
+    fn from(e: crate::rotation::error::RotationError) -> Self {
+        Error::Rotation(Box::new(e))
+    }
+}
+
+/// Any library error crosses the agent's socket as its code and its message (which never hold
+/// secrets). Here rather than beside `AgentFailure`, so the agent's error module does not name
+/// this one back.
+impl From<&Error> for crate::agent::error::AgentFailure {
+    fn from(error: &Error) -> Self {
+        crate::agent::error::AgentFailure::new(error.error_code(), error.to_string())
+    }
+}
+
+impl From<Error> for crate::agent::error::AgentFailure {
+    fn from(error: Error) -> Self {
+        crate::agent::error::AgentFailure::from(&error)
     }
 }
 
@@ -308,5 +329,18 @@ impl Error {
             Error::Schedule(e) => e.error_code(),
             Error::Output(e) => e.error_code(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::agent::AgentFailure;
+
+    #[test]
+    fn a_core_error_crosses_the_socket_as_its_code_and_message() {
+        let from_core = AgentFailure::from(Error::MfaCancelled);
+        assert_eq!(from_core.code, ErrorCode::MfaCancelled);
+        assert_eq!(from_core.message, "MFA entry cancelled");
     }
 }

@@ -37,19 +37,6 @@ impl AgentFailure {
     }
 }
 
-/// Any library error crosses the socket as its code and its message (which never hold secrets).
-impl From<&crate::Error> for AgentFailure {
-    fn from(error: &crate::Error) -> Self {
-        AgentFailure::new(error.error_code(), error.to_string())
-    }
-}
-
-impl From<crate::Error> for AgentFailure {
-    fn from(error: crate::Error) -> Self {
-        AgentFailure::from(&error)
-    }
-}
-
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum AgentError {
@@ -115,7 +102,7 @@ pub enum AgentError {
     #[error("the Rolebar agent speaks protocol version {agent}, this command speaks {ours}: update Rolebar so both are the same version")]
     Version { agent: u64, ours: u64 },
 
-    #[error("a reply of the Rolebar agent is longer than {} bytes", super::protocol::MAX_FRAME)]
+    #[error("a reply of the Rolebar agent is longer than {} bytes", super::frame::MAX_FRAME)]
     FrameTooLarge,
 }
 
@@ -153,9 +140,6 @@ mod tests {
         let denied = AgentError::Refused(AgentFailure::denied("dev"));
         assert_eq!(denied.code(), "agent_denied");
         assert!(denied.to_string().contains("denied in the Rolebar dialog"), "{denied}");
-        let from_core = AgentFailure::from(crate::Error::MfaCancelled);
-        assert_eq!(from_core.code, ErrorCode::MfaCancelled);
-        assert_eq!(from_core.message, "MFA entry cancelled");
     }
 
     #[test]

@@ -4,9 +4,11 @@
 //! a copy of a reply's secrets in freed memory, and a peer cannot make us hold more than the cap:
 //! a longer line is reported as soon as the cap is passed, without reading the rest.
 
-use super::protocol::MAX_FRAME;
 use tokio::io::{AsyncRead, AsyncReadExt};
 use zeroize::Zeroizing;
+
+/// The longest line either side accepts, without its `\n` (see `protocol`).
+pub const MAX_FRAME: usize = 64 * 1024;
 
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum FrameError {

@@ -13,7 +13,7 @@
 
 #[cfg(unix)]
 mod client;
-mod error;
+pub(crate) mod error;
 mod frame;
 mod paths;
 mod peer;

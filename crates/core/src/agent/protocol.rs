@@ -26,7 +26,7 @@ use zeroize::Zeroizing;
 pub const PROTOCOL_VERSION: u64 = 1;
 
 /// The longest line either side accepts, without its `\n`.
-pub const MAX_FRAME: usize = 64 * 1024;
+pub use super::frame::MAX_FRAME;
 
 /// The most time left a request may ask for: the longest session STS hands out (36 hours).
 pub const MAX_MIN_LEFT: Duration = Duration::hours(36);

@@ -24,7 +24,7 @@
 //! [`hand_to_browser`].
 
 pub(crate) mod browser;
-mod error;
+pub(crate) mod error;
 pub mod federation;
 pub mod handoff;
 pub mod partition;

@@ -210,11 +210,3 @@ impl RotationError {
         }
     }
 }
-
-/// Boxed into the crate's `Error` (see `Error::Rotation`). Kept here, beside the type, so the
-/// crate's error module only names the variant.
-impl From<RotationError> for crate::Error {
-    fn from(e: RotationError) -> Self {
-        crate::Error::Rotation(Box::new(e))
-    }
-}

@@ -29,7 +29,7 @@
 //! Keys written in a credentials file are not rotated: the file would keep the deleted key.
 //! The error says to move them into the keyring first (`rolebar add --from-credentials-file`).
 
-mod error;
+pub(crate) mod error;
 pub mod reminders;
 mod sdk;
 

@@ -20,7 +20,7 @@
 //! * [`watched`]: what is watched besides the cache (sign-ins, sessions held during a renewal).
 
 mod driver;
-mod error;
+pub(crate) mod error;
 pub mod policy;
 pub(crate) mod settings;
 mod state;

@@ -17,7 +17,7 @@
 
 mod cache;
 mod endpoints;
-mod error;
+pub(crate) mod error;
 pub(crate) mod loopback;
 mod oidc;
 mod pkce;

@@ -24,12 +24,13 @@
 //! so after a rejection the wrapper waits for the next window (saying so) and asks the source
 //! once more; a second rejection goes to the prompt.
 
+pub(crate) mod error;
 use crate::clock::{Clock, SystemClock};
 use crate::error::Result;
-use crate::error_code::ErrorCode;
 use crate::mfa::{MfaCode, MfaPrompt, MfaReason, MfaRequest};
 use crate::profile::mfa_sources::{MfaSourceSettings, YkmanSettings};
 use crate::profile::{CredentialSource, ResolvedProfile};
+pub use error::MfaSourceError;
 use std::collections::HashMap;
 use std::ffi::OsString;
 use std::process::Stdio;
@@ -214,79 +215,6 @@ pub struct NoNotice;
 impl TouchNotice for NoNotice {
     fn show(&self, _: &Touch<'_>) -> NoticeHandle {
         NoticeHandle::none()
-    }
-}
-
-/// Why a source gave no code. Never holds a code: not the output, and stderr only masked.
-#[derive(Debug, Clone, thiserror::Error)]
-pub enum MfaSourceError {
-    #[error("profile `{profile}`: cannot run {source_label} for the MFA code of {mfa_serial}: {detail}")]
-    CannotStart {
-        profile: String,
-        mfa_serial: String,
-        source_label: String,
-        detail: String,
-    },
-    #[error(
-        "profile `{profile}`: {source_label} failed ({status}) for the MFA code of {mfa_serial}{}",
-        stderr_text(stderr)
-    )]
-    Failed {
-        profile: String,
-        mfa_serial: String,
-        source_label: String,
-        status: String,
-        /// stderr's first line, digit runs that could be a code masked.
-        stderr: Option<String>,
-    },
-    #[error(
-        "profile `{profile}`: {source_label} printed no 6-digit MFA code for {mfa_serial}{}",
-        stderr_text(stderr)
-    )]
-    NoCode {
-        profile: String,
-        mfa_serial: String,
-        source_label: String,
-        stderr: Option<String>,
-    },
-    #[error(
-        "profile `{profile}`: {source_label} printed more than {cap} bytes without a line end, where a \
-         6-digit MFA code for {mfa_serial} was expected; it was stopped"
-    )]
-    TooMuchOutput {
-        profile: String,
-        mfa_serial: String,
-        source_label: String,
-        cap: usize,
-    },
-    #[error("profile `{profile}`: {source_label} gave no MFA code for {mfa_serial} within {} s; it was stopped (was the key touched?)", waited.as_secs())]
-    TimedOut {
-        profile: String,
-        mfa_serial: String,
-        source_label: String,
-        waited: Duration,
-    },
-}
-
-fn stderr_text(stderr: &Option<String>) -> String {
-    match stderr {
-        Some(line) => format!(": {line}"),
-        None => String::new(),
-    }
-}
-
-impl MfaSourceError {
-    pub fn code(&self) -> &'static str {
-        self.error_code().as_str()
-    }
-
-    pub fn error_code(&self) -> ErrorCode {
-        match self {
-            MfaSourceError::CannotStart { .. } => ErrorCode::MfaSourceUnavailable,
-            MfaSourceError::Failed { .. } => ErrorCode::MfaSourceFailed,
-            MfaSourceError::NoCode { .. } | MfaSourceError::TooMuchOutput { .. } => ErrorCode::MfaSourceNoCode,
-            MfaSourceError::TimedOut { .. } => ErrorCode::MfaSourceTimeout,
-        }
     }
 }
 
