@@ -25,12 +25,14 @@
 //! `ROLEBAR_GPU=1` keeps GTK's and WebKit's GPU paths.
 
 pub mod actions;
+pub mod activity;
 pub mod agent;
 pub mod bindings;
 pub mod clipboard;
 pub mod commands;
 pub mod error;
 pub mod expiry;
+pub mod expiry_config;
 pub mod grouping;
 pub mod hotkey;
 pub mod i18n;
@@ -38,9 +40,11 @@ pub mod ipc;
 pub mod key_age;
 pub mod menu;
 pub mod mfa;
+pub mod mfa_queue;
 pub mod notify;
 pub mod rendering;
 pub mod serving;
+pub mod sign_in_ui;
 pub mod sso;
 pub mod state;
 pub mod switcher;

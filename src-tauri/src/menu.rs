@@ -7,9 +7,10 @@
 //! of the language in force; a profile's or a session's label always starts with the profile
 //! name, in every language (the e2e suite finds items by that prefix).
 
+use crate::activity::{Activity, Shortcuts};
 use crate::grouping::{self, Node};
 use crate::i18n::Catalog;
-use crate::views::{AgentOffView, ProfileKind, ProfileView, SessionView, SignInView, Snapshot};
+use crate::views::{ProfileKind, ProfileView, SessionView, SignInView, Snapshot};
 use std::collections::{HashMap, HashSet};
 use time::{Duration, OffsetDateTime};
 
@@ -45,21 +46,6 @@ pub struct MenuModel {
     pub icon: IconState,
 }
 
-/// What the app is busy with, shown as disabled lines in the menu.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Activity {
-    /// Profiles being assumed right now (waiting for MFA or STS).
-    pub busy: Vec<String>,
-    /// The last failure from a tray action, until the next success.
-    pub last_error: Option<String>,
-    /// Profiles served to containers (`serving`), with the endpoint's address.
-    pub serving: Vec<(String, String)>,
-    /// IAM Identity Center sign-ins waiting for the browser, by name.
-    pub signing_in: Vec<String>,
-    /// Why the credentials agent is off, when it could not start.
-    pub agent_off: Option<AgentOffView>,
-}
-
 /// Up to this many profiles the menu lists them all at the top level, as it always did; more
 /// and they go under Recent, Favourites and All profiles (grouped, see `grouping`).
 pub const FLAT_UP_TO: usize = 15;
@@ -70,13 +56,6 @@ pub const SESSIONS_SHOWN: usize = 10;
 pub const RECENT_SHOWN: usize = 5;
 /// Favourites shown at the top level; more and they go in a submenu of their own.
 pub const FAVOURITES_SHOWN: usize = 10;
-
-/// Profiles kept at hand: the last assumed (newest first) and those pinned as favourites.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Shortcuts {
-    pub recent: Vec<String>,
-    pub favourites: Vec<String>,
-}
 
 /// What a click on an item asks for. Ids are `kind:argument`, with the argument (a profile name
 /// or a session's cache entry) taken whole after the first colon.
@@ -606,6 +585,7 @@ mod tests {
     use super::*;
     use crate::error::CommandError;
     use crate::i18n::Language;
+    use crate::views::AgentOffView;
     use crate::views::SessionKindView;
     use time::macros::datetime;
 

@@ -4,66 +4,13 @@
 //! vault, which signs in once per sign-in however many ask at the same time.
 
 use crate::error::CommandError;
-use crate::i18n::Catalog;
 use crate::notify;
-use crate::state::{AppState, LanguageChoice};
+use crate::sign_in_ui::TraySignIn;
+use crate::state::AppState;
 use crate::windows;
 use rolebar_core::profile::SsoSessionConfig;
-use rolebar_core::sso::{BrowserSignInUi, SignInFlow, SignInPrompt, SignInState, SignInUi};
-use std::sync::{Arc, Mutex};
+use rolebar_core::sso::{SignInFlow, SignInState};
 use tauri::{AppHandle, Manager, Runtime};
-
-/// Opens the sign-in in the browser and says so in a notification, in the app's language.
-#[derive(Debug)]
-pub struct TraySignIn {
-    browser: BrowserSignInUi,
-    language: Arc<Mutex<LanguageChoice>>,
-}
-
-impl TraySignIn {
-    pub fn new(language: Arc<Mutex<LanguageChoice>>) -> TraySignIn {
-        TraySignIn {
-            browser: BrowserSignInUi::new(),
-            language,
-        }
-    }
-
-    fn catalog(&self) -> &'static Catalog {
-        let choice = *self.language.lock().unwrap_or_else(|p| p.into_inner());
-        Catalog::get(choice.language())
-    }
-}
-
-#[async_trait::async_trait]
-impl SignInUi for TraySignIn {
-    async fn show(&self, prompt: &SignInPrompt) -> rolebar_core::Result<()> {
-        let words = self.catalog();
-        let name = ("name", prompt.session().to_string().into());
-        let body = match prompt {
-            SignInPrompt::OpenUrl { .. } => words.tr("note-sso-sign-in-browser"),
-            SignInPrompt::DeviceCode {
-                verification_uri,
-                user_code,
-                ..
-            } => words.tr_args(
-                "note-sso-sign-in-code",
-                &[
-                    ("url", verification_uri.as_str().into()),
-                    ("code", user_code.as_str().into()),
-                ],
-            ),
-        };
-        notify::info(words.tr_args("note-sso-sign-in", &[name]), body);
-        self.browser.show(prompt).await
-    }
-}
-
-/// The tray's vault signs in through the browser when a request needs it.
-pub fn sign_in_through_tray(sessions: &mut rolebar_core::sessions::Sessions, language: Arc<Mutex<LanguageChoice>>) {
-    sessions
-        .vault
-        .set_sign_in_ui(Some(Arc::new(TraySignIn::new(language))), SignInFlow::Pkce);
-}
 
 fn sign_in_config(state: &AppState, name: &str) -> Result<SsoSessionConfig, CommandError> {
     Ok(state.sessions.profiles()?.sign_in_named(name)?)

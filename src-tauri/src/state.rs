@@ -3,13 +3,13 @@
 //! progress, where settings.json is, and the expiry warnings' settings and driver. Managed by
 //! Tauri; commands and tray handlers reach it through the app handle.
 
+use crate::activity::{Activity, Shortcuts};
 use crate::clipboard::{ClipboardSink, SystemClipboard};
 use crate::error::codes;
 use crate::error::CommandError;
-use crate::expiry::ExpiryConfig;
-use crate::i18n::{locale, Catalog, Language, LanguageSetting};
-use crate::menu::{Activity, Shortcuts};
-use crate::mfa::MfaDialogs;
+use crate::expiry_config::ExpiryConfig;
+use crate::i18n::{locale, Catalog, Language, LanguageChoice, LanguageSetting};
+use crate::mfa_queue::MfaDialogs;
 use crate::views::Snapshot;
 use rolebar_core::clock::{Clock, SystemClock};
 use rolebar_core::favourites;
@@ -59,19 +59,6 @@ pub struct AppState {
     shortcuts: Mutex<Shortcuts>,
 }
 
-/// The user's language setting and what "Auto" means on this system.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct LanguageChoice {
-    pub setting: LanguageSetting,
-    pub system: Language,
-}
-
-impl LanguageChoice {
-    pub fn language(self) -> Language {
-        self.setting.resolve(self.system)
-    }
-}
-
 impl AppState {
     /// The real thing, wired as the command line wires it: the OS keyring, the index under
     /// `ROLEBAR_STATE_DIR` (or the XDG state folder), STS through aws-sdk-sts, the system clock.
@@ -102,7 +89,7 @@ impl AppState {
             setting: LanguageSetting::Auto,
             system: Language::English,
         }));
-        crate::sso::sign_in_through_tray(&mut sessions, language.clone());
+        crate::sign_in_ui::sign_in_through_tray(&mut sessions, language.clone());
         AppState {
             sessions,
             clock,
@@ -372,7 +359,7 @@ impl AppState {
         let sign_ins = crate::views::sign_in_views(&profiles, &self.sessions.vault);
         self.held.watched(
             &self.sessions.vault.cache().list(),
-            crate::expiry::sign_in_refs(&sign_ins),
+            crate::views::sign_in_refs(&sign_ins),
         )
     }
 

@@ -85,7 +85,7 @@ struct Loaded {
 
 impl Switcher {
     /// Reads the profiles for a new search (when the switcher opens).
-    pub fn load(&self, snapshot: &Snapshot, shortcuts: &crate::menu::Shortcuts, now: time::OffsetDateTime) {
+    pub fn load(&self, snapshot: &Snapshot, shortcuts: &crate::activity::Shortcuts, now: time::OffsetDateTime) {
         let profiles: Vec<ProfileView> = snapshot
             .profiles
             .iter()
@@ -230,7 +230,7 @@ pub fn choose<R: Runtime>(app: &AppHandle<R>, profile: String, choice: SwitcherC
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::menu::Shortcuts;
+    use crate::activity::Shortcuts;
     use crate::views::SessionView;
 
     fn profile(name: &str, kind: ProfileKind, arn: Option<&str>) -> ProfileView {

@@ -473,7 +473,7 @@ pub struct MessagesView {
 }
 
 impl MessagesView {
-    pub fn new(choice: crate::state::LanguageChoice) -> Self {
+    pub fn new(choice: crate::i18n::LanguageChoice) -> Self {
         let catalog = crate::i18n::Catalog::get(choice.language());
         MessagesView {
             language: catalog.language().code().to_string(),
@@ -771,6 +771,16 @@ pub fn session_views(
             role_arn: s.record.role_arn,
         })
         .collect()
+}
+
+/// The sign-ins the schedule watches: those that can be read (`watched::sign_in_refs`).
+pub fn sign_in_refs(sign_ins: &[SignInView]) -> Vec<rolebar_core::schedule::SessionRef> {
+    rolebar_core::schedule::watched::sign_in_refs(
+        sign_ins
+            .iter()
+            .filter(|s| s.problem.is_none())
+            .filter_map(|s| Some((s.name.as_str(), s.expires_at?))),
+    )
 }
 
 #[cfg(test)]

@@ -254,3 +254,16 @@ mod tests {
         assert_eq!(en().tr(key), key);
     }
 }
+
+/// The user's language setting and what "Auto" means on this system.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LanguageChoice {
+    pub setting: LanguageSetting,
+    pub system: Language,
+}
+
+impl LanguageChoice {
+    pub fn language(self) -> Language {
+        self.setting.resolve(self.system)
+    }
+}
