@@ -1,5 +1,5 @@
 //! Rolebar's tray app: a thin Tauri 2 shell over rolebar-core. It lives in the tray (no window
-//! at start), opens the main window and the MFA dialog on demand and destroys them when closed.
+//! at start, unless the desktop shows no tray icons: `tray_host`), opens the main window and the MFA dialog on demand and destroys them when closed.
 //!
 //! - `menu`: the tray menu as a pure model; `tray`: renders it and handles clicks
 //! - `expiry`: expiry warnings (rolebar-core's schedule) as notifications with Renew, and
