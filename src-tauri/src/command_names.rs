@@ -28,6 +28,7 @@ pub const COMMANDS: &[&str] = &[
     "sso_sign_out",
     "sso_accounts",
     "add_sso_profile",
+    "quit",
     // both windows
     "get_messages",
     // MFA dialog

@@ -14,6 +14,7 @@ use crate::ipc::{Args, Command, Reply};
 use crate::sso::SsoAccountView;
 use crate::state::AppState;
 use crate::switcher::{self, Switcher, SwitcherChoice, SwitcherResults};
+use crate::tray_host::TrayHost;
 use crate::views::{
     ConsoleReport, CopyReport, ExpiryView, ExportChoice, KeyView, LogOutReport, MessagesView, MfaRequestView, Overview,
     RotationView, SessionView, Settings, SignInReport, WriteResult,
@@ -51,7 +52,11 @@ command_args!(GetOverviewArgs => "get_overview" -> Overview {});
 
 /// Profiles, live sessions and stored keys (read from the files and the index; no keyring unlock).
 #[tauri::command]
-pub async fn get_overview(state: State<'_, AppState>, _args: Args<GetOverviewArgs>) -> Reply<GetOverviewArgs> {
+pub async fn get_overview(
+    state: State<'_, AppState>,
+    tray_host: State<'_, TrayHost>,
+    _args: Args<GetOverviewArgs>,
+) -> Reply<GetOverviewArgs> {
     let mut overview = state.snapshot().overview(
         &state.sessions.paths,
         ExportChoice::from_env(),
@@ -66,7 +71,20 @@ pub async fn get_overview(state: State<'_, AppState>, _args: Args<GetOverviewArg
     overview.favourites = shortcuts.favourites;
     overview.recent = shortcuts.recent;
     overview.agent_off = state.activity().agent_off;
+    overview.tray_host = tray_host.present();
+    overview.tray_hint = tray_host.hint();
     Ok(overview)
+}
+
+command_args!(QuitArgs => "quit" -> () {});
+
+/// Ends Rolebar, as the tray's Quit does: the main window offers it when the desktop shows no
+/// tray icon (closing that window keeps the agent serving).
+#[tauri::command]
+pub async fn quit<R: Runtime>(app: AppHandle<R>, _args: Args<QuitArgs>) -> Reply<QuitArgs> {
+    tracing::info!("quit from the main window");
+    app.exit(0);
+    Ok(())
 }
 
 command_args!(AssumeProfileArgs => "assume_profile" -> SessionView { profile: String });

@@ -1194,3 +1194,18 @@ fn console_and_rotation_refuse_what_they_cannot_serve_before_any_network_call() 
     assert!(!err.to_string().contains("legacy-secret"), "{err}");
     assert_eq!(h.sts.calls.load(Ordering::SeqCst), 0, "nothing reached STS");
 }
+
+#[test]
+fn the_overview_says_when_the_desktop_shows_no_tray_icon() {
+    let h = harness();
+    let overview = invoke(&h.main, "get_overview", json!({})).expect("overview");
+    assert_eq!(overview["trayHost"], true, "a host until the bus says otherwise");
+    assert!(h.app.state::<crate::tray_host::TrayHost>().set_present(false));
+    let overview = invoke(&h.main, "get_overview", json!({})).expect("overview");
+    assert_eq!(overview["trayHost"], false, "the window then shows the notice and Quit");
+    assert!(
+        matches!(overview["trayHint"].as_str(), Some("gnome" | "other")),
+        "{}",
+        overview["trayHint"]
+    );
+}

@@ -1,5 +1,5 @@
 //! Rolebar's tray app: a thin Tauri 2 shell over rolebar-core. It lives in the tray (no window
-//! at start), opens the main window and the MFA dialog on demand and destroys them when closed.
+//! at start, unless the desktop shows no tray icons: `tray_host`), opens the main window and the MFA dialog on demand and destroys them when closed.
 //!
 //! - `menu`: the tray menu as a pure model; `tray`: renders it and handles clicks
 //! - `expiry`: expiry warnings (rolebar-core's schedule) as notifications with Renew, and
@@ -16,6 +16,8 @@
 //!   the global key that opens it (off unless set)
 //! - `state`: what the app holds; `views`: the data the UI sees; `notify`, `clipboard`, `error`
 //! - `rendering`: software drawing on Linux unless asked otherwise (memory)
+//! - `tray_host`: whether the desktop shows tray icons; without, the main window opens at
+//!   start with how to get the icon, and Quit
 //! - `i18n`: English and Japanese (Fluent catalogues in `src-tauri/locales/`), chosen in the
 //!   main window or from the system locale
 //!
@@ -49,6 +51,7 @@ pub mod sso;
 pub mod state;
 pub mod switcher;
 pub mod tray;
+pub mod tray_host;
 pub mod views;
 pub mod windows;
 
@@ -56,7 +59,7 @@ pub mod windows;
 mod ipc_tests;
 
 use state::AppState;
-use tauri::{Builder, Manager, RunEvent, Runtime, WindowEvent};
+use tauri::{AppHandle, Builder, Manager, RunEvent, Runtime, WindowEvent};
 
 /// Starts the app; returns when the user quits.
 pub fn run() {
@@ -85,7 +88,16 @@ pub fn run() {
         .plugin(hotkey::plugin());
     let app = configure(builder, state)
         .setup(|app| {
-            tray::create(app.handle())?;
+            // Without an icon Rolebar still serves the agent and the schedule, and shows its
+            // window instead (`follow_tray_host`).
+            let icon_made = match tray::create(app.handle()) {
+                Ok(()) => true,
+                Err(e) => {
+                    tracing::error!(error = %e, "cannot make the tray icon");
+                    false
+                }
+            };
+            follow_tray_host(app.handle(), icon_made);
             agent::start(app.handle());
             expiry::start(app.handle());
             key_age::start(app.handle());
@@ -95,7 +107,6 @@ pub fn run() {
             if std::env::var("ROLEBAR_OPEN_MAIN").is_ok_and(|v| v == "1") {
                 windows::open_main(app.handle(), None)?;
             }
-            tracing::info!("Rolebar is in the tray");
             Ok(())
         })
         .build(tauri::generate_context!());
@@ -115,6 +126,34 @@ pub fn run() {
     });
 }
 
+/// Asks whether the tray icon can be seen, and keeps asking as panels come and go. Without a
+/// host the main window opens at start (it says how to get the icon, and has Quit); a host that
+/// appears later takes the notice away (the icon registers with it by itself).
+fn follow_tray_host<R: Runtime>(app: &AppHandle<R>, icon_made: bool) {
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        let mut first = true;
+        tray_host::watch(|sighting| {
+            let present = tray_host::has_host(sighting, icon_made);
+            let changed = app.state::<tray_host::TrayHost>().set_present(present);
+            if std::mem::take(&mut first) {
+                if present {
+                    tracing::info!("Rolebar is in the tray");
+                } else {
+                    tracing::warn!(?sighting, icon_made, "no tray host: Rolebar shows its window instead");
+                    if let Err(e) = windows::open_main(&app, None) {
+                        tracing::error!(error = %e, "cannot open the main window");
+                    }
+                }
+            } else if changed {
+                tracing::info!(?sighting, present, "the tray host changed");
+                windows::notify_changed(&app);
+            }
+        })
+        .await;
+    });
+}
+
 /// Everything but the plugins, the tray and the context: the managed state, the commands and
 /// the window hooks. Generic over the runtime so tests run it on Tauri's mock runtime.
 pub fn configure<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<R> {
@@ -123,6 +162,7 @@ pub fn configure<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<R>
         .manage(switcher::Switcher::default())
         .manage(hotkey::Hotkey::default())
         .manage(serving::Serving::default())
+        .manage(tray_host::TrayHost::default())
         .invoke_handler(tauri::generate_handler![
             commands::get_overview,
             commands::assume_profile,
@@ -142,6 +182,7 @@ pub fn configure<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<R>
             commands::sso_sign_out,
             commands::sso_accounts,
             commands::add_sso_profile,
+            commands::quit,
             commands::set_warn_before,
             commands::set_language,
             commands::get_switcher_hotkey,

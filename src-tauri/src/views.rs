@@ -3,6 +3,7 @@
 //! a TypeScript type (ts-rs, see `bindings.rs`), so the UI and Rust cannot drift apart.
 
 use crate::error::CommandError;
+use crate::tray_host::TrayHint;
 use rolebar_core::index::KeyRecord;
 use rolebar_core::mfa::{MfaReason, MfaRequest};
 use rolebar_core::outputs::{ExportFormat, Placement, WriteReport};
@@ -276,6 +277,10 @@ pub struct Overview {
     pub sign_ins: Vec<SignInView>,
     /// Why the credentials agent is off (it could not start), for a notice; `null` when it runs.
     pub agent_off: Option<AgentOffView>,
+    /// Whether the desktop shows the tray icon (`tray_host`). Without, the window says how to
+    /// get it (`tray_hint`) and offers Quit, which is otherwise in the tray's menu.
+    pub tray_host: bool,
+    pub tray_hint: TrayHint,
 }
 
 /// Why the credentials agent did not start: the tray's menu shows it as a disabled line, the
@@ -618,6 +623,8 @@ impl Snapshot {
             expiry,
             sign_ins: self.sign_ins,
             agent_off: None,
+            tray_host: true,
+            tray_hint: TrayHint::Other,
         }
     }
 }

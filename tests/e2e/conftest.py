@@ -76,11 +76,13 @@ def sts_double():
 @pytest.fixture
 def launch(request, tray, webdriver_url):
     """`launch(world, **extra_env)` starts the app; it is stopped (and on failure every window
-    and the screen are photographed) when the test ends."""
+    and the screen are photographed) when the test ends. `expect_tray=False`: no tray item to
+    wait for (an app started with no tray host)."""
     apps: list[App] = []
 
-    def start(w: World, **extra_env) -> App:
-        app = App(w, tray, webdriver_url, extra_env={k: str(v) for k, v in extra_env.items()})
+    def start(w: World, *, expect_tray: bool = True, **extra_env) -> App:
+        app = App(w, tray, webdriver_url, extra_env={k: str(v) for k, v in extra_env.items()},
+                  expect_tray=expect_tray)
         apps.append(app)
         return app
 

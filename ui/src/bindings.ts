@@ -296,6 +296,8 @@ takenFolder: string | null,
  */
 error: CommandError, };
 
+export type TrayHint = "gnome" | "other";
+
 export type Overview = { profiles: Array<ProfileView>, 
 /**
  * Live sessions (more than zero time left), soonest to expire first.
@@ -330,7 +332,12 @@ signIns: Array<SignInView>,
 /**
  * Why the credentials agent is off (it could not start), for a notice; `null` when it runs.
  */
-agentOff: AgentOffView | null, };
+agentOff: AgentOffView | null, 
+/**
+ * Whether the desktop shows the tray icon (`tray_host`). Without, the window says how to
+ * get it (`tray_hint`) and offers Quit, which is otherwise in the tray's menu.
+ */
+trayHost: boolean, trayHint: TrayHint, };
 
 export type PlacementView = "replaced" | "appended";
 
@@ -510,6 +517,8 @@ name: string, accountId: string, roleName: string,
  */
 profile: string, region: string | null, };
 
+export type QuitArgs = Record<symbol, never>;
+
 export type GetMessagesArgs = Record<symbol, never>;
 
 export type MfaRequestArgs = Record<symbol, never>;
@@ -552,6 +561,7 @@ export type Commands = {
   sso_sign_out: { args: SsoSignOutArgs; result: number };
   sso_accounts: { args: SsoAccountsArgs; result: Array<SsoAccountView> };
   add_sso_profile: { args: AddSsoProfileArgs; result: null };
+  quit: { args: QuitArgs; result: null };
   get_messages: { args: GetMessagesArgs; result: MessagesView };
   mfa_request: { args: MfaRequestArgs; result: MfaRequestView | null };
   submit_mfa_code: { args: SubmitMfaCodeArgs; result: null };

@@ -118,6 +118,7 @@ function render(overview: Overview): void {
   byId("paths").title = paths.title;
   renderExpiry(overview);
   renderAgentOff(overview);
+  renderNoTray(overview);
   renderSessions(overview.sessions);
   renderProfiles(overview);
   renderSignIns(overview.signIns);
@@ -277,6 +278,16 @@ function renderAgentOff(o: Overview): void {
   off.textContent = o.agentOff ? t("main-agent-off", { message: o.agentOff.error.message }) : "";
   off.title = o.agentOff?.error.code ?? "";
 }
+
+/** No tray host: say how to get the icon, and offer Quit (the tray's menu has it otherwise). */
+function renderNoTray(o: Overview): void {
+  byId("no-tray").hidden = o.trayHost;
+  byId("no-tray-text").textContent = o.trayHint === "gnome" ? t("main-no-tray-gnome") : t("main-no-tray-other");
+}
+
+byId("quit").addEventListener("click", () => {
+  call("quit", {}).catch((e) => showError(toCommandError(e)));
+});
 
 // Warning times: an inline form over `set_warn_before` (saved to settings.json, in force at once).
 
