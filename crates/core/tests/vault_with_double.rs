@@ -54,6 +54,25 @@ role_arn = arn:aws:iam::222222222222:role/x
 
 [profile ghost-keys]
 region = eu-west-1
+
+[profile passthrough-admin]
+source_profile = base
+role_arn = arn:aws:iam::222222222222:role/Admin
+mfa_serial = arn:aws:iam::111111111111:mfa/alice
+
+[profile passthrough-target]
+source_profile = passthrough-admin
+role_arn = arn:aws:iam::666666666666:role/Target
+mfa_serial = arn:aws:iam::111111111111:mfa/alice
+
+[profile plain-admin]
+source_profile = default
+role_arn = arn:aws:iam::222222222222:role/Admin
+
+[profile plain-target]
+source_profile = plain-admin
+role_arn = arn:aws:iam::666666666666:role/Target
+mfa_serial = arn:aws:iam::111111111111:mfa/alice
 ";
 
 struct Fixture {
@@ -227,6 +246,56 @@ async fn a_chained_role_assumes_its_source_first_then_itself() {
     // dev's session expired too (1 h), but base's 8 h session still serves: no prompt.
     assert!(err.is_ok(), "{err:?}");
     assert!(prompt2.asked().is_empty());
+}
+
+#[tokio::test]
+async fn a_passthrough_chain_on_one_device_asks_one_code() {
+    // base (keys + device) → passthrough-admin (role, same device) → passthrough-target (role,
+    // same device): the GetSessionToken session carries the device's MFA, and so does the admin
+    // role assumed with it; AWS sees MFA on every later AssumeRole, so one code serves the chain.
+    let f = Fixture::fast().await;
+    let prompt = ScriptedPrompt::new(&["123456", "123456"]);
+    let target =
+        f.t.vault
+            .session(&f.profile("passthrough-target"), &prompt)
+            .await
+            .expect("chain");
+    assert_eq!(prompt.asked().len(), 1, "one code for one device: {:?}", prompt.asked());
+    assert_eq!(f.double.actions(), ["GetSessionToken", "AssumeRole", "AssumeRole"]);
+    let seen = f.double.seen();
+    assert_eq!(seen[0].get("TokenCode"), Some("123456"));
+    assert_eq!(seen[1].get("TokenCode"), None);
+    assert_eq!(seen[2].get("RoleArn"), Some("arn:aws:iam::666666666666:role/Target"));
+    assert_eq!(
+        seen[2].get("TokenCode"),
+        None,
+        "the admin session already carries the MFA"
+    );
+    assert_eq!(seen[2].get("SerialNumber"), None);
+    assert_eq!(
+        target.mfa_serial.as_deref(),
+        Some("arn:aws:iam::111111111111:mfa/alice"),
+        "the session still says which device it carries"
+    );
+}
+
+#[tokio::test]
+async fn a_role_assumed_from_a_role_without_mfa_asks_saying_why() {
+    // default (keys, no device) → plain-admin (role, no device) → plain-target (role, device):
+    // the admin session carries no MFA, so AWS needs the code on the last AssumeRole.
+    let f = Fixture::fast().await;
+    let prompt = ScriptedPrompt::new(&["123456"]);
+    f.t.vault
+        .session(&f.profile("plain-target"), &prompt)
+        .await
+        .expect("chain");
+    assert_eq!(prompt.asked().len(), 1);
+    assert_eq!(prompt.asked()[0].reason, MfaReason::SourceWithoutMfa);
+    assert_eq!(f.double.actions(), ["AssumeRole", "AssumeRole"]);
+    let seen = f.double.seen();
+    assert_eq!(seen[0].get("TokenCode"), None);
+    assert_eq!(seen[1].get("TokenCode"), Some("123456"));
+    assert_eq!(seen[1].get("SerialNumber"), Some("arn:aws:iam::111111111111:mfa/alice"));
 }
 
 #[tokio::test]
