@@ -298,6 +298,57 @@ async fn a_role_assumed_from_a_role_without_mfa_asks_saying_why() {
     assert_eq!(seen[1].get("SerialNumber"), Some("arn:aws:iam::111111111111:mfa/alice"));
 }
 
+const ROLE_ONLY: &str = "[profile role-only]\nrole_arn = arn:aws:iam::777777777777:role/Own\n";
+
+#[tokio::test]
+async fn a_role_without_source_profile_uses_the_keys_stored_under_its_own_name() {
+    // aws-vault: `role_arn` and no `source_profile`, keys in the keyring under the same name.
+    let f = Fixture::fast().await;
+    let now = f.t.clock.now_for_tests();
+    f.t.vault
+        .keys()
+        .add(
+            "role-only",
+            &Credentials::long_term("AKIAROLEONLY00000001", "role-only-secret"),
+            now,
+        )
+        .expect("add keys");
+    let set = support::profiles(ROLE_ONLY, "").with_keyring_profiles(f.t.vault.keys().list().into_keys());
+    let profile = set
+        .resolve_with("role-only", &f.env)
+        .expect("resolves with its own keys");
+    let s =
+        f.t.vault
+            .session(&profile, &ScriptedPrompt::new(&[]))
+            .await
+            .expect("session");
+    assert_eq!(s.kind, SessionKind::AssumeRole);
+    assert_eq!(f.double.actions(), ["AssumeRole"]);
+    let seen = f.double.seen();
+    assert_eq!(seen[0].get("RoleArn"), Some("arn:aws:iam::777777777777:role/Own"));
+    assert_eq!(
+        seen[0].access_key.as_deref(),
+        Some("AKIAROLEONLY00000001"),
+        "signed with the keys stored under the role's name"
+    );
+}
+
+#[tokio::test]
+async fn a_role_without_source_profile_or_own_keys_is_refused_as_before() {
+    let f = Fixture::fast().await;
+    let set = support::profiles(ROLE_ONLY, "").with_keyring_profiles(f.t.vault.keys().list().into_keys());
+    let err = set
+        .resolve_with("role-only", &f.env)
+        .expect_err("no keys under its name");
+    assert_eq!(err.code(), "invalid_setting");
+    assert!(
+        err.to_string()
+            .contains("a role needs `source_profile` to say whose keys assume it"),
+        "{err}"
+    );
+    assert!(f.double.seen().is_empty());
+}
+
 #[tokio::test]
 async fn a_role_with_another_device_asks_for_its_own_code() {
     let f = Fixture::fast().await;

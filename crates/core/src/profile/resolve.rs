@@ -575,6 +575,15 @@ impl ProfileSet {
         };
         let source = match view.get("source_profile")? {
             // A profile naming itself as source uses its own keys (AWS CLI rule).
+            // aws-vault: a role without source_profile assumes itself with the keys stored under
+            // its own name in the keyring; only when the keyring has them.
+            None if self.has_keyring_keys(name) => ResolvedProfile {
+                name: name.to_string(),
+                region: view.value("region")?,
+                sts: self.sts_endpoint(view, view.value("region")?.as_deref(), env)?,
+                source: CredentialSource::Keys(self.key_source(view)?),
+                mfa_sources: MfaSourceSettings::default(),
+            },
             Some(s) if s.value == name => ResolvedProfile {
                 name: name.to_string(),
                 region: view.value("region")?,
