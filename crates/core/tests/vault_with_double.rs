@@ -674,3 +674,34 @@ async fn missing_keys_and_a_locked_keyring_are_clear_errors() {
     assert_eq!(err.code(), "keyring_locked");
     assert!(f.double.seen().is_empty());
 }
+
+#[tokio::test]
+async fn a_region_with_an_inline_comment_is_named_with_its_place_and_nothing_is_sent() {
+    // The AWS CLI keeps `# prod` as part of the value too; the SDK would fail before sending.
+    let f = Fixture::fast().await;
+    let config = "[profile commented]\nsource_profile = base\nregion = us-east-1 # prod\n\
+                  role_arn = arn:aws:iam::222222222222:role/x\n";
+    let set = support::profiles(config, "").with_keyring_profiles(f.t.vault.keys().list().into_keys());
+    let err = set.resolve_with("commented", &f.env).expect_err("not a region");
+    let text = err.to_string();
+    assert_eq!(err.code(), "invalid_setting", "{text}");
+    assert!(
+        text.contains("region `us-east-1 # prod`") && text.contains("config line 3"),
+        "names the setting, the value, the file and the line: {text}"
+    );
+    assert!(!text.contains("proxy"), "{text}");
+    assert!(f.double.seen().is_empty(), "no request was sent");
+
+    let config = "[profile odd-endpoint]\nsource_profile = base\nendpoint_url = https://sts.example.com # test\n\
+                  role_arn = arn:aws:iam::222222222222:role/x\n";
+    let set = support::profiles(config, "").with_keyring_profiles(f.t.vault.keys().list().into_keys());
+    let err = set
+        .resolve_with("odd-endpoint", &Environment::default())
+        .expect_err("not a URL");
+    let text = err.to_string();
+    assert!(
+        text.contains("endpoint_url `https://sts.example.com # test`") && text.contains("config line 3"),
+        "{text}"
+    );
+    assert!(f.double.seen().is_empty());
+}

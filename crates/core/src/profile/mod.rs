@@ -276,8 +276,8 @@ impl ProfileSet {
     }
 
     /// `[default]`'s own region (aws-vault's fallback for profiles without one).
-    pub(crate) fn default_region(&self) -> Option<&str> {
-        self.own_setting("default", "region").map(|s| s.value)
+    pub(crate) fn default_region(&self) -> Option<Setting<'_>> {
+        self.own_setting("default", "region")
     }
 
     /// One profile's sections, looked up once for many settings (resolution reads ~20 keys).
