@@ -133,6 +133,7 @@ mfa-none = No MFA code is being asked for.
 mfa-reason-no-session = no session yet
 mfa-reason-session-expired = the session expired
 mfa-reason-different-device = this role uses a different MFA device
+mfa-reason-source-without-mfa = the role it is assumed from was obtained without MFA
 mfa-reason-rejected = AWS rejected the last code
 
 ## Main window

@@ -124,6 +124,7 @@ mfa-none = MFA コードを求めているリクエストはありません。
 mfa-reason-no-session = まだセッションがありません
 mfa-reason-session-expired = セッションの期限が切れました
 mfa-reason-different-device = このロールは別の MFA デバイスを使います
+mfa-reason-source-without-mfa = 引き受け元のロールが MFA なしで取得されました
 mfa-reason-rejected = AWS が前のコードを拒否しました
 
 ## メインウィンドウ

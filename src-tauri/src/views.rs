@@ -418,6 +418,7 @@ pub enum MfaReasonView {
     NoSession,
     SessionExpired,
     DifferentDevice,
+    SourceWithoutMfa,
     Rejected,
 }
 
@@ -454,6 +455,7 @@ impl MfaRequestView {
                 MfaReason::NoSession => MfaReasonView::NoSession,
                 MfaReason::SessionExpired => MfaReasonView::SessionExpired,
                 MfaReason::DifferentDevice => MfaReasonView::DifferentDevice,
+                MfaReason::SourceWithoutMfa => MfaReasonView::SourceWithoutMfa,
                 MfaReason::Rejected => MfaReasonView::Rejected,
             },
             reason_text: request.reason.describe().to_string(),

@@ -381,7 +381,7 @@ export type Settings = {
  */
 autostart: boolean, };
 
-export type MfaReasonView = "noSession" | "sessionExpired" | "differentDevice" | "rejected";
+export type MfaReasonView = "noSession" | "sessionExpired" | "differentDevice" | "sourceWithoutMfa" | "rejected";
 
 export type MfaRequestView = { 
 /**

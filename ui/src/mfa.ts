@@ -54,6 +54,8 @@ function reasonText(request: MfaRequestView): string {
       return t("mfa-reason-session-expired");
     case "differentDevice":
       return t("mfa-reason-different-device");
+    case "sourceWithoutMfa":
+      return t("mfa-reason-source-without-mfa");
     case "rejected":
       return t("mfa-reason-rejected");
   }

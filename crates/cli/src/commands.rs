@@ -171,9 +171,15 @@ fn list() -> Result<ExitCode> {
             continue;
         }
         let credentials = if let Some(k) = keys.get(name) {
+            // aws-vault's rule: a role without source_profile assumes itself with these keys.
+            let used = if set.role_with_own_keyring_keys(name) {
+                ", assume its role"
+            } else {
+                ""
+            };
             match key_notes.get(name) {
-                Some(note) => format!("{} (keyring {}, {note})", shown(name), k.masked_key_id),
-                None => format!("{} (keyring {})", shown(name), k.masked_key_id),
+                Some(note) => format!("{} (keyring {}{used}, {note})", shown(name), k.masked_key_id),
+                None => format!("{} (keyring {}{used})", shown(name), k.masked_key_id),
             }
         } else if set.own_setting(name, "aws_access_key_id").is_some() {
             format!("{} (file)", shown(name))

@@ -36,6 +36,9 @@ pub enum MfaReason {
     SessionExpired,
     /// A session exists for another MFA device, but this role asks for its own.
     DifferentDevice,
+    /// The role is assumed from another role's session that was made without MFA, so AWS
+    /// needs the code on this call even though the chain uses one device.
+    SourceWithoutMfa,
     /// AWS rejected the previous code.
     Rejected,
 }
@@ -46,6 +49,7 @@ impl MfaReason {
             MfaReason::NoSession => "no session yet",
             MfaReason::SessionExpired => "the session expired",
             MfaReason::DifferentDevice => "this role uses a different MFA device",
+            MfaReason::SourceWithoutMfa => "the role it is assumed from was obtained without MFA",
             MfaReason::Rejected => "AWS rejected the last code",
         }
     }

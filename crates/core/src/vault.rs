@@ -403,6 +403,21 @@ impl Vault {
                     })
                 }
             };
+            if let Some(device) = &role_mfa {
+                if source.mfa_serial.as_ref() == Some(device) {
+                    // The session making the call was itself made with this device's code, so
+                    // AWS already sees `aws:MultiFactorAuthPresent` (and its age) on this
+                    // AssumeRole: a second code would add nothing (aws-vault's chained MFA).
+                    role_mfa = None;
+                } else if source.temporary && reason != MfaReason::DifferentDevice {
+                    // A session from a role (or a device session) carrying no MFA, or another
+                    // device's: AWS needs this code again, and the prompt says why.
+                    reason = match &source.mfa_serial {
+                        None => MfaReason::SourceWithoutMfa,
+                        Some(_) => MfaReason::DifferentDevice,
+                    };
+                }
+            }
             let mut duration = self
                 .options
                 .role_duration

@@ -54,6 +54,25 @@ role_arn = arn:aws:iam::222222222222:role/x
 
 [profile ghost-keys]
 region = eu-west-1
+
+[profile passthrough-admin]
+source_profile = base
+role_arn = arn:aws:iam::222222222222:role/Admin
+mfa_serial = arn:aws:iam::111111111111:mfa/alice
+
+[profile passthrough-target]
+source_profile = passthrough-admin
+role_arn = arn:aws:iam::666666666666:role/Target
+mfa_serial = arn:aws:iam::111111111111:mfa/alice
+
+[profile plain-admin]
+source_profile = default
+role_arn = arn:aws:iam::222222222222:role/Admin
+
+[profile plain-target]
+source_profile = plain-admin
+role_arn = arn:aws:iam::666666666666:role/Target
+mfa_serial = arn:aws:iam::111111111111:mfa/alice
 ";
 
 struct Fixture {
@@ -227,6 +246,107 @@ async fn a_chained_role_assumes_its_source_first_then_itself() {
     // dev's session expired too (1 h), but base's 8 h session still serves: no prompt.
     assert!(err.is_ok(), "{err:?}");
     assert!(prompt2.asked().is_empty());
+}
+
+#[tokio::test]
+async fn a_passthrough_chain_on_one_device_asks_one_code() {
+    // base (keys + device) → passthrough-admin (role, same device) → passthrough-target (role,
+    // same device): the GetSessionToken session carries the device's MFA, and so does the admin
+    // role assumed with it; AWS sees MFA on every later AssumeRole, so one code serves the chain.
+    let f = Fixture::fast().await;
+    let prompt = ScriptedPrompt::new(&["123456", "123456"]);
+    let target =
+        f.t.vault
+            .session(&f.profile("passthrough-target"), &prompt)
+            .await
+            .expect("chain");
+    assert_eq!(prompt.asked().len(), 1, "one code for one device: {:?}", prompt.asked());
+    assert_eq!(f.double.actions(), ["GetSessionToken", "AssumeRole", "AssumeRole"]);
+    let seen = f.double.seen();
+    assert_eq!(seen[0].get("TokenCode"), Some("123456"));
+    assert_eq!(seen[1].get("TokenCode"), None);
+    assert_eq!(seen[2].get("RoleArn"), Some("arn:aws:iam::666666666666:role/Target"));
+    assert_eq!(
+        seen[2].get("TokenCode"),
+        None,
+        "the admin session already carries the MFA"
+    );
+    assert_eq!(seen[2].get("SerialNumber"), None);
+    assert_eq!(
+        target.mfa_serial.as_deref(),
+        Some("arn:aws:iam::111111111111:mfa/alice"),
+        "the session still says which device it carries"
+    );
+}
+
+#[tokio::test]
+async fn a_role_assumed_from_a_role_without_mfa_asks_saying_why() {
+    // default (keys, no device) → plain-admin (role, no device) → plain-target (role, device):
+    // the admin session carries no MFA, so AWS needs the code on the last AssumeRole.
+    let f = Fixture::fast().await;
+    let prompt = ScriptedPrompt::new(&["123456"]);
+    f.t.vault
+        .session(&f.profile("plain-target"), &prompt)
+        .await
+        .expect("chain");
+    assert_eq!(prompt.asked().len(), 1);
+    assert_eq!(prompt.asked()[0].reason, MfaReason::SourceWithoutMfa);
+    assert_eq!(f.double.actions(), ["AssumeRole", "AssumeRole"]);
+    let seen = f.double.seen();
+    assert_eq!(seen[0].get("TokenCode"), None);
+    assert_eq!(seen[1].get("TokenCode"), Some("123456"));
+    assert_eq!(seen[1].get("SerialNumber"), Some("arn:aws:iam::111111111111:mfa/alice"));
+}
+
+const ROLE_ONLY: &str = "[profile role-only]\nrole_arn = arn:aws:iam::777777777777:role/Own\n";
+
+#[tokio::test]
+async fn a_role_without_source_profile_uses_the_keys_stored_under_its_own_name() {
+    // aws-vault: `role_arn` and no `source_profile`, keys in the keyring under the same name.
+    let f = Fixture::fast().await;
+    let now = f.t.clock.now_for_tests();
+    f.t.vault
+        .keys()
+        .add(
+            "role-only",
+            &Credentials::long_term("AKIAROLEONLY00000001", "role-only-secret"),
+            now,
+        )
+        .expect("add keys");
+    let set = support::profiles(ROLE_ONLY, "").with_keyring_profiles(f.t.vault.keys().list().into_keys());
+    let profile = set
+        .resolve_with("role-only", &f.env)
+        .expect("resolves with its own keys");
+    let s =
+        f.t.vault
+            .session(&profile, &ScriptedPrompt::new(&[]))
+            .await
+            .expect("session");
+    assert_eq!(s.kind, SessionKind::AssumeRole);
+    assert_eq!(f.double.actions(), ["AssumeRole"]);
+    let seen = f.double.seen();
+    assert_eq!(seen[0].get("RoleArn"), Some("arn:aws:iam::777777777777:role/Own"));
+    assert_eq!(
+        seen[0].access_key.as_deref(),
+        Some("AKIAROLEONLY00000001"),
+        "signed with the keys stored under the role's name"
+    );
+}
+
+#[tokio::test]
+async fn a_role_without_source_profile_or_own_keys_is_refused_as_before() {
+    let f = Fixture::fast().await;
+    let set = support::profiles(ROLE_ONLY, "").with_keyring_profiles(f.t.vault.keys().list().into_keys());
+    let err = set
+        .resolve_with("role-only", &f.env)
+        .expect_err("no keys under its name");
+    assert_eq!(err.code(), "invalid_setting");
+    assert!(
+        err.to_string()
+            .contains("a role needs `source_profile` to say whose keys assume it"),
+        "{err}"
+    );
+    assert!(f.double.seen().is_empty());
 }
 
 #[tokio::test]
@@ -552,5 +672,36 @@ async fn missing_keys_and_a_locked_keyring_are_clear_errors() {
             .await
             .expect_err("locked");
     assert_eq!(err.code(), "keyring_locked");
+    assert!(f.double.seen().is_empty());
+}
+
+#[tokio::test]
+async fn a_region_with_an_inline_comment_is_named_with_its_place_and_nothing_is_sent() {
+    // The AWS CLI keeps `# prod` as part of the value too; the SDK would fail before sending.
+    let f = Fixture::fast().await;
+    let config = "[profile commented]\nsource_profile = base\nregion = us-east-1 # prod\n\
+                  role_arn = arn:aws:iam::222222222222:role/x\n";
+    let set = support::profiles(config, "").with_keyring_profiles(f.t.vault.keys().list().into_keys());
+    let err = set.resolve_with("commented", &f.env).expect_err("not a region");
+    let text = err.to_string();
+    assert_eq!(err.code(), "invalid_setting", "{text}");
+    assert!(
+        text.contains("region `us-east-1 # prod`") && text.contains("config line 3"),
+        "names the setting, the value, the file and the line: {text}"
+    );
+    assert!(!text.contains("proxy"), "{text}");
+    assert!(f.double.seen().is_empty(), "no request was sent");
+
+    let config = "[profile odd-endpoint]\nsource_profile = base\nendpoint_url = https://sts.example.com # test\n\
+                  role_arn = arn:aws:iam::222222222222:role/x\n";
+    let set = support::profiles(config, "").with_keyring_profiles(f.t.vault.keys().list().into_keys());
+    let err = set
+        .resolve_with("odd-endpoint", &Environment::default())
+        .expect_err("not a URL");
+    let text = err.to_string();
+    assert!(
+        text.contains("endpoint_url `https://sts.example.com # test`") && text.contains("config line 3"),
+        "{text}"
+    );
     assert!(f.double.seen().is_empty());
 }

@@ -15,7 +15,7 @@ pub use written::WrittenSection;
 use crate::error::{Error, Result};
 use crate::private_file::{self, KnownFile};
 use ini::{IniFile, Section, SyntaxError};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use zeroize::Zeroizing;
 
@@ -95,6 +95,8 @@ pub struct ProfileSet {
     by_name: HashMap<String, ProfileSections>,
     /// `[sso-session NAME]` sections of the config file, by name.
     sso_sessions: HashMap<String, usize>,
+    /// Every name the keyring holds keys for (see [`ProfileSet::with_keyring_profiles`]).
+    keyring: HashSet<String>,
 }
 
 impl ProfileSet {
@@ -116,6 +118,7 @@ impl ProfileSet {
             order: Vec::new(),
             by_name: HashMap::new(),
             sso_sessions: HashMap::new(),
+            keyring: HashSet::new(),
         };
         for index in 0..set.config.sections.len() {
             let header = &set.config.sections[index].header;
@@ -193,7 +196,8 @@ impl ProfileSet {
     /// Adds the profiles whose keys are stored in the keyring (the names `KeyStore::list` gives):
     /// as in aws-vault, a profile may exist only there, with no section in either file. Such a
     /// profile has no settings of its own; it is listed, resolved (its keys are asked of the
-    /// keyring at run time) and accepted as a `source_profile`. Names the files have are unchanged.
+    /// keyring at run time) and accepted as a `source_profile`. Names the files have are unchanged,
+    /// except that a role profile without `source_profile` uses its own keyring keys (aws-vault).
     pub fn with_keyring_profiles<I>(mut self, names: I) -> Self
     where
         I: IntoIterator,
@@ -201,6 +205,7 @@ impl ProfileSet {
     {
         for name in names {
             let name = name.into();
+            self.keyring.insert(name.clone());
             if !self.by_name.contains_key(&name) {
                 self.order.push(name.clone());
                 self.by_name.insert(name, ProfileSections::default());
@@ -212,6 +217,19 @@ impl ProfileSet {
     /// Profile names in the order the files list them, then those only in the keyring.
     pub fn names(&self) -> impl Iterator<Item = &str> {
         self.order.iter().map(String::as_str)
+    }
+
+    /// Whether the keyring holds keys for `name` (as told by [`ProfileSet::with_keyring_profiles`]).
+    pub fn has_keyring_keys(&self, name: &str) -> bool {
+        self.keyring.contains(name)
+    }
+
+    /// A role profile without `source_profile` whose own keyring keys assume the role (as
+    /// aws-vault does; the AWS CLI refuses such a profile).
+    pub fn role_with_own_keyring_keys(&self, name: &str) -> bool {
+        self.has_keyring_keys(name)
+            && matches!(self.setting(name, "role_arn"), Ok(Some(_)))
+            && matches!(self.setting(name, "source_profile"), Ok(None))
     }
 
     pub fn contains(&self, name: &str) -> bool {
@@ -258,8 +276,8 @@ impl ProfileSet {
     }
 
     /// `[default]`'s own region (aws-vault's fallback for profiles without one).
-    pub(crate) fn default_region(&self) -> Option<&str> {
-        self.own_setting("default", "region").map(|s| s.value)
+    pub(crate) fn default_region(&self) -> Option<Setting<'_>> {
+        self.own_setting("default", "region")
     }
 
     /// One profile's sections, looked up once for many settings (resolution reads ~20 keys).

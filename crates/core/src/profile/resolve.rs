@@ -70,6 +70,43 @@ pub struct StsEndpoint {
     pub regional: bool,
 }
 
+/// A region as botocore accepts it (`validate_region_name`): one DNS label of letters, digits
+/// and inner hyphens, at most 63 characters.
+fn is_region_name(value: &str) -> bool {
+    let bytes = value.as_bytes();
+    (1..=63).contains(&bytes.len())
+        && bytes.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'-')
+        && bytes.first() != Some(&b'-')
+        && bytes.last() != Some(&b'-')
+}
+
+/// The profile's `region`, refused with its file and line when it could not name a region
+/// (e.g. `us-east-1 # prod`: the AWS CLI keeps an inline comment as part of the value too).
+fn checked_region(profile: &str, region: Setting<'_>) -> Result<String> {
+    if is_region_name(region.value) {
+        return Ok(region.value.to_string());
+    }
+    Err(region.invalid(
+        profile,
+        "region",
+        "a region is one word of letters, digits and hyphens such as eu-west-1 (a `#` comment on the line is part of the value)",
+    ))
+}
+
+/// An `endpoint_url` the SDK can build a request for: http(s), a host, and no spaces.
+fn is_endpoint_url(value: &str) -> bool {
+    let Some(rest) = value.strip_prefix("https://").or_else(|| value.strip_prefix("http://")) else {
+        return false;
+    };
+    let authority = rest.split(['/', '?']).next().unwrap_or("");
+    !authority.is_empty()
+        && !authority.starts_with(':')
+        && authority
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b".-:[]_".contains(&b))
+        && value.bytes().all(|b| b.is_ascii_graphic() && b != b'#')
+}
+
 /// Regions that used the global endpoint under `sts_regional_endpoints = legacy`.
 const LEGACY_GLOBAL_REGIONS: &[&str] = &[
     "ap-northeast-1",
@@ -236,9 +273,17 @@ impl ProfileSet {
         }
         let view = self.view(name);
         chain.push(name.to_string());
-        let region = match view.value("region")? {
-            Some(r) => Some(r),
-            None => env.region.clone().or_else(|| self.default_region().map(str::to_string)),
+        // Checked here, where its file and line are known: a bad value would otherwise fail in
+        // the SDK before any request is sent, and be reported as a reply Rolebar cannot use.
+        let region = match view.get("region")? {
+            Some(r) => Some(checked_region(name, r)?),
+            None => match env.region.clone() {
+                Some(r) => Some(r),
+                None => match self.default_region() {
+                    Some(r) => Some(checked_region("default", r)?),
+                    None => None,
+                },
+            },
         };
         let sts = self.sts_endpoint(&view, region.as_deref(), env)?;
         let mut keys_source = None;
@@ -270,7 +315,14 @@ impl ProfileSet {
         let configured = if env.ignore_configured_endpoint_urls {
             None
         } else {
-            view.value("endpoint_url")?
+            match view.get("endpoint_url")? {
+                Some(url) if !is_endpoint_url(url.value) => return Err(url.invalid(
+                    name,
+                    "endpoint_url",
+                    "expected a URL such as https://sts.example.com (a `#` comment on the line is part of the value)",
+                )),
+                url => url.map(|u| u.value.to_string()),
+            }
         };
         let regional = match view.get("sts_regional_endpoints")? {
             None => true,
@@ -575,6 +627,15 @@ impl ProfileSet {
         };
         let source = match view.get("source_profile")? {
             // A profile naming itself as source uses its own keys (AWS CLI rule).
+            // aws-vault: a role without source_profile assumes itself with the keys stored under
+            // its own name in the keyring; only when the keyring has them.
+            None if self.has_keyring_keys(name) => ResolvedProfile {
+                name: name.to_string(),
+                region: view.value("region")?,
+                sts: self.sts_endpoint(view, view.value("region")?.as_deref(), env)?,
+                source: CredentialSource::Keys(self.key_source(view)?),
+                mfa_sources: MfaSourceSettings::default(),
+            },
             Some(s) if s.value == name => ResolvedProfile {
                 name: name.to_string(),
                 region: view.value("region")?,

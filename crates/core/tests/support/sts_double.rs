@@ -37,6 +37,8 @@ pub enum Fault {
 #[derive(Debug, Clone)]
 pub struct SeenRequest {
     pub params: HashMap<String, String>,
+    /// The access key id the request was signed with (SigV4's `Credential=KEY/…`).
+    pub access_key: Option<String>,
 }
 
 impl SeenRequest {
@@ -110,11 +112,15 @@ async fn serve(mut stream: TcpStream, state: Arc<Mutex<State>>, clock: Arc<dyn C
             }
         }
         let body = String::from_utf8_lossy(&buffer[head_end..head_end + length]).to_string();
+        let access_key = signing_key(&String::from_utf8_lossy(&buffer[..head_end]));
         buffer.drain(..head_end + length);
         let params = parse_form(&body);
         let (fault, status, reply) = {
             let mut s = state.lock().expect("lock");
-            s.seen.push(SeenRequest { params: params.clone() });
+            s.seen.push(SeenRequest {
+                params: params.clone(),
+                access_key,
+            });
             let fault = s.faults.pop_front();
             let (status, reply) = match &fault {
                 Some(Fault::Hang) => (0, String::new()),
@@ -148,6 +154,16 @@ async fn serve(mut stream: TcpStream, state: Arc<Mutex<State>>, clock: Arc<dyn C
             return;
         }
     }
+}
+
+/// The access key id in the head's SigV4 `Authorization` header (case kept).
+fn signing_key(head: &str) -> Option<String> {
+    let value = head.lines().find_map(|l| {
+        let (name, value) = l.split_once(':')?;
+        name.trim().eq_ignore_ascii_case("authorization").then_some(value)
+    })?;
+    let after = &value[value.find("Credential=")? + "Credential=".len()..];
+    Some(after.split('/').next()?.to_string())
 }
 
 async fn read_head(stream: &mut TcpStream, buffer: &mut Vec<u8>) -> Option<(usize, usize)> {
