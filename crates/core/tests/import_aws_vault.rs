@@ -268,21 +268,28 @@ fn secret_service_keys_come_over_and_awsvaults_collection_is_untouched() {
         std::env::var_os("ROLEBAR_TEST_KEYRING").is_some(),
         "ROLEBAR_TEST_KEYRING is not set: run the tests through `bash scripts/test.sh`"
     );
-    let name = format!("awsvaulttest{}", std::process::id());
+    let pid = std::process::id();
     let service = SecretService::connect(EncryptionType::Dh).expect("connect");
-    // As go-libsecret's CreateCollection: the name as label, no alias.
-    let collection = service.create_collection(&name, "").expect("collection");
+    // aws-vault's own collection (`awsvault`) would need gnome-keyring's new-keyring prompt,
+    // which a headless test cannot answer; `login` is what many aws-vault users set
+    // (AWS_VAULT_SECRET_SERVICE_COLLECTION_NAME=login) and is the unlocked one here. Found by
+    // path, as keyring finds it.
+    let name = "login".to_string();
+    let collection = service
+        .get_all_collections()
+        .expect("collections")
+        .into_iter()
+        .find(|c| c.collection_path.as_str() == "/org/freedesktop/secrets/collection/login")
+        .expect("the login collection");
+    let dev = format!("dev{pid}");
+    let prod = format!("prod{pid}");
+    let session = format!("sts.GetSessionToken,ZGV2{pid},,1893456000");
+    let token = format!("oidc:https://example{pid}.awsapps.com/start");
     let items = [
-        ("dev", go_item("dev", "AKIASSDEV00000000011", "ssDevSecret/+abc")),
-        ("prod", go_item("prod", "AKIASSPROD0000000012", "ssProdSecret")),
-        (
-            "sts.GetSessionToken,ZGV2,,1893456000",
-            go_item("sts.GetSessionToken,ZGV2,,1893456000", "ASIASESSION000000013", "x"),
-        ),
-        (
-            "oidc:https://example.awsapps.com/start",
-            r#"{"Key":"oidc:https://example.awsapps.com/start","Data":"e30="}"#.to_string(),
-        ),
+        (dev.as_str(), go_item(&dev, "AKIASSDEV00000000011", "ssDevSecret/+abc")),
+        (prod.as_str(), go_item(&prod, "AKIASSPROD0000000012", "ssProdSecret")),
+        (session.as_str(), go_item(&session, "ASIASESSION000000013", "x")),
+        (token.as_str(), format!(r#"{{"Key":"{token}","Data":"e30="}}"#)),
     ];
     for (key, json) in &items {
         // As go-libsecret's CreateItem: label and `profile` attribute are the key.
@@ -310,27 +317,29 @@ fn secret_service_keys_come_over_and_awsvaults_collection_is_untouched() {
     );
     assert!(found.failed.is_empty(), "{:?}", found.failed);
     let lines = import(&keys, found, false, false, OffsetDateTime::now_utc()).expect("import");
-    let after: Vec<(String, Vec<u8>)> = collection
-        .get_all_items()
-        .expect("items")
-        .iter()
-        .map(|i| (i.get_label().expect("label"), i.get_secret().expect("secret")))
-        .collect();
-    let _ = collection.delete();
+    let mine = |l: &String| l.contains(&pid.to_string());
+    let mut after: Vec<(String, Vec<u8>)> = Vec::new();
+    for item in collection.get_all_items().expect("items") {
+        let label = item.get_label().expect("label");
+        if mine(&label) {
+            after.push((label, item.get_secret().expect("secret")));
+            item.delete().expect("clean up");
+        }
+    }
+    let lines: Vec<Line> = lines.into_iter().filter(|l| mine(&l.name)).collect();
     assert_eq!(
         summary(&lines),
         vec![
-            ("dev".into(), Some("****0011".into()), "Imported".into()),
-            ("oidc:https://example.awsapps.com/start".into(), None, "token".into()),
-            ("prod".into(), Some("****0012".into()), "Imported".into()),
-            ("sts.GetSessionToken,ZGV2,,1893456000".into(), None, "session".into()),
+            (dev.clone(), Some("****0011".into()), "Imported".into()),
+            (token.clone(), None, "token".into()),
+            (prod.clone(), Some("****0012".into()), "Imported".into()),
+            (session.clone(), None, "session".into()),
         ]
     );
     assert_eq!(
-        keys.get("prod").expect("get").expect("prod").secret_access_key.expose(),
+        keys.get(&prod).expect("get").expect("prod").secret_access_key.expose(),
         "ssProdSecret"
     );
-    let mut after = after;
     after.sort();
     let mut expected: Vec<(String, Vec<u8>)> = items
         .iter()

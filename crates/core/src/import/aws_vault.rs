@@ -314,8 +314,8 @@ pub(super) type BackendItems = Option<(String, Vec<(String, Content)>)>;
 /// Names of a backend's items sorted into what is read (`Keys` wanted) and the rest.
 pub(super) fn skip_or_read(name: &str, wanted: &Wanted<'_>) -> Option<Content> {
     match kind_of(name) {
-        Kind::Session => Some(Content::Unreadable("aws-vault's cached session: skipped".into())),
-        Kind::OidcToken => Some(Content::Unreadable("aws-vault's SSO token: skipped".into())),
+        Kind::Session => Some(Content::Unreadable("aws-vault's cached session, not keys".into())),
+        Kind::OidcToken => Some(Content::Unreadable("aws-vault's SSO token, not keys".into())),
         Kind::Keys if wanted.wants(name) => None,
         Kind::Keys => Some(Content::Unreadable("not asked for".into())),
     }

@@ -1,6 +1,7 @@
 //! aws-vault's `secret-service` backend (99designs/keyring over gsterjov/go-libsecret): the
 //! collection whose D-Bus path is `/org/freedesktop/secrets/collection/<name>` (`_XX`-decoded,
-//! as keyring compares it), one item per key with the key as label and attribute
+//! as keyring compares it; users often set it to `login` to skip the second
+//! keyring password), one item per key with the key as label and attribute
 //! `profile=<key>`, secret `application/json`: the keyring item's JSON. Only read here.
 
 use super::aws_vault::{parse_item, skip_or_read, BackendItems, Content, ImportError, Wanted};
@@ -32,6 +33,11 @@ pub(super) fn read(name: &str, wanted: &Wanted<'_>) -> Result<BackendItems, Impo
     for item in collection.get_all_items().map_err(fail)? {
         // keyring's Keys(): the labels; an item whose label cannot be read is left out there too.
         let Ok(label) = item.get_label() else { continue };
+        // go-libsecret gives every item the attribute `profile=<label>`: an item without it is
+        // another program's (the collection may be `login`, shared with everything).
+        if !item.get_attributes().is_ok_and(|a| a.get("profile") == Some(&label)) {
+            continue;
+        }
         if let Some(skip) = skip_or_read(&label, wanted) {
             items.push((label, skip));
             continue;
