@@ -207,6 +207,8 @@ pub enum Content {
         masked_key_id: String,
     },
     Unreadable(String),
+    /// Keys of a profile not asked for: never decrypted, left out of the report.
+    NotAsked,
 }
 
 /// Reads the JSON of a `keyring.Item` holding aws-vault's credentials.
@@ -317,7 +319,7 @@ pub(super) fn skip_or_read(name: &str, wanted: &Wanted<'_>) -> Option<Content> {
         Kind::Session => Some(Content::Unreadable("aws-vault's cached session, not keys".into())),
         Kind::OidcToken => Some(Content::Unreadable("aws-vault's SSO token, not keys".into())),
         Kind::Keys if wanted.wants(name) => None,
-        Kind::Keys => Some(Content::Unreadable("not asked for".into())),
+        Kind::Keys => Some(Content::NotAsked),
     }
 }
 
@@ -367,7 +369,7 @@ pub fn import(
     let mut lines: Vec<Line> = Vec::new();
     for found in scan.found {
         let (masked, outcome) = match found.content {
-            Content::Unreadable(why) if why == "not asked for" => continue,
+            Content::NotAsked => continue,
             Content::Unreadable(why) => (None, Outcome::Skipped(why)),
             Content::Temporary { masked_key_id } => (
                 Some(masked_key_id),
