@@ -63,6 +63,7 @@ pub async fn run(command: Command, no_agent: bool) -> Result<ExitCode> {
             mfa_token,
         } => export(&profile, format.as_deref(), using, mfa_token).await,
         Command::CredentialProcess { profile } => credential_process(&profile, using).await,
+        Command::Import { source } => crate::import::run(source).await,
         Command::LoginSso {
             name,
             use_device_code,

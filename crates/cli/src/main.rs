@@ -4,6 +4,7 @@ mod agent;
 mod commands;
 mod context;
 mod exec_env;
+mod import;
 mod mfa_sources;
 mod prompt;
 mod rotate;
@@ -158,6 +159,11 @@ enum Command {
     /// The AWS CLI's credential_process: print the session as JSON. With the Rolebar tray app
     /// running, a needed MFA code is asked in its dialog; without it, never prompts.
     CredentialProcess { profile: String },
+    /// Bring keys over from another tool: `rolebar import aws-vault [PROFILE…]`.
+    Import {
+        #[command(subcommand)]
+        source: import::ImportSource,
+    },
 }
 
 fn main() -> ExitCode {

@@ -16,6 +16,7 @@ pub mod error_code;
 pub mod favourites;
 pub mod finder;
 pub mod hotkey;
+pub mod import;
 pub mod index;
 pub mod keys;
 pub mod language;
