@@ -110,8 +110,13 @@ async fn serve(mut stream: TcpStream, state: Arc<Mutex<State>>, clock: Arc<dyn C
             }
         }
         let body = String::from_utf8_lossy(&buffer[head_end..head_end + length]).to_string();
+        let head = String::from_utf8_lossy(&buffer[..head_end]).to_string();
         buffer.drain(..head_end + length);
-        let params = parse_form(&body);
+        let mut params = parse_form(&body);
+        // Which access key signed the request (SigV4's `Credential=KEY/date/…`), as a test sees it.
+        if let Some(key) = signed_with(&head) {
+            params.insert(SIGNED_WITH.to_string(), key);
+        }
         let (fault, status, reply) = {
             let mut s = state.lock().expect("lock");
             s.seen.push(SeenRequest { params: params.clone() });
@@ -167,6 +172,14 @@ async fn read_head(stream: &mut TcpStream, buffer: &mut Vec<u8>) -> Option<(usiz
             Ok(n) => buffer.extend_from_slice(&chunk[..n]),
         }
     }
+}
+
+/// The parameter under which [`SeenRequest`] holds the access key id that signed the request.
+pub const SIGNED_WITH: &str = "X-Test-Signed-With";
+
+fn signed_with(head: &str) -> Option<String> {
+    let at = head.find("Credential=")? + "Credential=".len();
+    head[at..].split('/').next().map(str::to_string)
 }
 
 fn parse_form(body: &str) -> HashMap<String, String> {
