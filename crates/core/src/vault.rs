@@ -274,7 +274,7 @@ impl Vault {
         prompt: &dyn MfaPrompt,
         window: Duration,
     ) -> Result<Session> {
-        if self.keys.get(&process.keys.profile)?.is_some() {
+        if self.stored_keys(&process.keys.profile)?.is_some() {
             return self.session_token(asked, &process.keys, None, prompt, window).await;
         }
         let printed = self.run_credential_process(process).await?;
@@ -289,6 +289,15 @@ impl Vault {
             role_arn: None,
             region: asked.region.clone(),
         })
+    }
+
+    /// Keys Rolebar stored for `profile`, the keyring asked only when its index lists some: a
+    /// `credential_process` profile then works where there is no keyring (a server, a container).
+    fn stored_keys(&self, profile: &str) -> Result<Option<Credentials>> {
+        if !self.keys.list().contains_key(profile) {
+            return Ok(None);
+        }
+        self.keys.get(profile)
     }
 
     /// Runs the profile's `credential_process`, unless it would only ask Rolebar for this very
@@ -444,7 +453,7 @@ impl Vault {
                         mfa_serial: base.mfa_serial,
                     }
                 }
-                CredentialSource::Process(process) => match self.keys.get(&process.keys.profile)? {
+                CredentialSource::Process(process) => match self.stored_keys(&process.keys.profile)? {
                     Some(stored) => SourceCredentials {
                         credentials: stored,
                         temporary: false,
