@@ -29,7 +29,7 @@ pub enum ProfileKind {
     Role,
     /// An IAM Identity Center role (`sso_account_id` + `sso_role_name`): GetRoleCredentials.
     Sso,
-    /// SSO, web identity, credential_process…: listed, not served.
+    /// Web identity, credential_source, an SSO sign-in without a role…: listed, not served.
     Unsupported,
     /// The profile's settings are wrong (a missing source_profile, a cycle, a bad value).
     Invalid,
