@@ -30,7 +30,7 @@ pub enum ProfileKind {
     Role,
     /// An IAM Identity Center role (`sso_account_id` + `sso_role_name`): GetRoleCredentials.
     Sso,
-    /// SSO, web identity, credential_process…: listed, not served.
+    /// Web identity, credential_source, an SSO sign-in without a role…: listed, not served.
     Unsupported,
     /// The profile's settings are wrong (a missing source_profile, a cycle, a bad value).
     Invalid,
@@ -137,6 +137,8 @@ impl From<SessionKind> for SessionKindView {
             SessionKind::AssumeRole => SessionKindView::AssumeRole,
             SessionKind::GetSessionToken => SessionKindView::GetSessionToken,
             SessionKind::SsoRole => SessionKindView::SsoRole,
+            // Never cached, so never listed; the closest kind until the window shows its own.
+            SessionKind::CredentialProcess => SessionKindView::GetSessionToken,
         }
     }
 }
@@ -719,7 +721,8 @@ fn profile_view(
     view.key_profile = keys.map(|k| k.profile.clone());
     view.keys = keys.map(|k| keys_at(k, stored));
     view.kind = match &profile.source {
-        CredentialSource::Keys(_) => ProfileKind::Keys,
+        // A credential_process profile is served like one with keys (its keyring keys win).
+        CredentialSource::Keys(_) | CredentialSource::Process(_) => ProfileKind::Keys,
         CredentialSource::SessionToken { .. } => ProfileKind::SessionToken,
         CredentialSource::Role(role) => {
             view.source_profile = Some(role.source.name.clone());
@@ -742,6 +745,7 @@ fn profile_view(
 fn root_keys(profile: &ResolvedProfile) -> Option<&KeySource> {
     match &profile.source {
         CredentialSource::Keys(k) | CredentialSource::SessionToken { keys: k, .. } => Some(k),
+        CredentialSource::Process(p) => Some(&p.keys),
         CredentialSource::Role(role) => root_keys(&role.source),
         CredentialSource::Sso(_) | CredentialSource::Unsupported { .. } => None,
     }

@@ -184,6 +184,9 @@ fn list() -> Result<ExitCode> {
             }
         } else if set.own_setting(name, "aws_access_key_id").is_some() {
             format!("{} (file)", shown(name))
+        } else if set.setting(name, "credential_process").ok().flatten().is_some() {
+            // Served by running it (keys stored in the keyring would win, as the row above shows).
+            format!("{} (credential_process)", shown(name))
         } else {
             "-".to_string()
         };

@@ -113,6 +113,9 @@ pub enum Error {
     /// Boxed: its names and stderr line would make every `Result` of the crate larger.
     #[error(transparent)]
     MfaSource(Box<crate::mfa_source::error::MfaSourceError>),
+    /// A profile's `credential_process` gave no credentials (boxed, as `MfaSource`).
+    #[error(transparent)]
+    CredentialProcess(Box<crate::credential_process_source::CredentialProcessError>),
     #[error("profile `{profile}` needs an MFA code for {mfa_serial}, and nothing can ask for one here: start Rolebar (the tray app) and the code will be asked in its dialog, or start a session first with `rolebar exec {profile} -- true`")]
     MfaRequired { profile: String, mfa_serial: String },
 
@@ -232,6 +235,12 @@ impl From<crate::mfa_source::error::MfaSourceError> for Error {
     }
 }
 
+impl From<crate::credential_process_source::CredentialProcessError> for Error {
+    fn from(e: crate::credential_process_source::CredentialProcessError) -> Self {
+        Error::CredentialProcess(Box::new(e))
+    }
+}
+
 impl From<crate::rotation::error::RotationError> for Error {
     fn from(e: crate::rotation::error::RotationError) -> Self {
         Error::Rotation(Box::new(e))
@@ -306,6 +315,7 @@ impl Error {
             Error::MfaCancelled => ErrorCode::MfaCancelled,
             Error::MfaRequired { .. } => ErrorCode::MfaRequired,
             Error::MfaSource(e) => e.error_code(),
+            Error::CredentialProcess(e) => e.error_code(),
             Error::AccessDenied { .. } => ErrorCode::AccessDenied,
             Error::ExpiredToken { .. } => ErrorCode::ExpiredToken,
             Error::InvalidClientTokenId { .. } => ErrorCode::InvalidClientTokenId,

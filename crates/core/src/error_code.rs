@@ -116,6 +116,17 @@ error_codes! {
     MfaSourceNoCode = "mfa_source_no_code",
     /// `mfa_process` or `ykman` gave no code within its time (60 s).
     MfaSourceTimeout = "mfa_source_timeout",
+    // credential_process_source::CredentialProcessError
+    /// A profile's `credential_process` could not be started (not found, not split into words).
+    CredentialProcessUnavailable = "credential_process_unavailable",
+    /// A profile's `credential_process` exited with an error (or was stopped by the terminal).
+    CredentialProcessFailed = "credential_process_failed",
+    /// A profile's `credential_process` printed no usable version 1 JSON.
+    CredentialProcessBadReply = "credential_process_bad_reply",
+    /// A profile's `credential_process` gave nothing within its time (60 s).
+    CredentialProcessTimeout = "credential_process_timeout",
+    /// A profile's `credential_process` would call Rolebar for itself (no keys in the keyring).
+    CredentialProcessLoop = "credential_process_loop",
     // agent::AgentError, and the error replies of the agent's protocol (docs/agent-protocol.md)
     /// No agent answers at the socket, or it could not be reached or started.
     AgentUnavailable = "agent_unavailable",

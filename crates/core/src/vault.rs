@@ -2,13 +2,14 @@
 //! MFA prompt per device, following aws-vault's rules.
 
 use crate::clock::Clock;
+use crate::credential_process_source::{self, CredentialProcessError, ProcessCredentials};
 use crate::credentials::Credentials;
 use crate::error::{Error, Result};
 use crate::error_code::ErrorCode;
 use crate::keys::KeyStore;
 use crate::mfa::{MfaCode, MfaPrompt, MfaReason, MfaRequest};
 use crate::profile::resolve::{ROLE_DEFAULT_DURATION, SESSION_TOKEN_DEFAULT_DURATION};
-use crate::profile::{CredentialSource, KeySource, ResolvedProfile, RoleSpec, SsoRoleSpec, StsEndpoint};
+use crate::profile::{CredentialSource, KeySource, ProcessSource, ResolvedProfile, RoleSpec, SsoRoleSpec, StsEndpoint};
 use crate::session::cache::{CacheKey, SessionCache};
 use crate::session::{Session, SessionKind};
 use crate::sso::{SignInFlow, SignInUi, Sso};
@@ -22,6 +23,10 @@ use time::Duration;
 /// one-code-for-many-roles path through GetSessionToken) at one hour.
 pub const CHAINED_ROLE_MAX: Duration = Duration::hours(1);
 
+/// How long keys a `credential_process` printed without `Expiration` are handed out for before
+/// the command is run again (its callers then ask again, as they would for a session).
+pub const PROCESS_KEYS_HANDED_OUT_FOR: Duration = Duration::hours(1);
+
 #[derive(Debug, Clone)]
 pub struct VaultOptions {
     /// GetSessionToken duration (aws-vault's default: 8 hours).
@@ -30,6 +35,8 @@ pub struct VaultOptions {
     pub role_duration: Option<Duration>,
     /// How often a rejected MFA code is asked again before giving up.
     pub mfa_attempts: u32,
+    /// How long a profile's `credential_process` may run.
+    pub credential_process_timeout: std::time::Duration,
 }
 
 impl Default for VaultOptions {
@@ -38,6 +45,7 @@ impl Default for VaultOptions {
             session_token_duration: SESSION_TOKEN_DEFAULT_DURATION,
             role_duration: None,
             mfa_attempts: 3,
+            credential_process_timeout: credential_process_source::TIMEOUT,
         }
     }
 }
@@ -202,6 +210,7 @@ impl Vault {
             }
             CredentialSource::Role(role) => self.role_session(profile, role, prompt, window).await?,
             CredentialSource::Sso(role) => self.sso_session(profile, role, window).await?,
+            CredentialSource::Process(process) => self.process_session(profile, process, prompt, window).await?,
         };
         Ok(with_region(session, profile))
     }
@@ -253,6 +262,63 @@ impl Vault {
                 profile: keys.profile.clone(),
                 credentials: keys.credentials_path.clone(),
             })
+    }
+
+    /// A `credential_process` profile's session: from Rolebar's keyring keys for the profile
+    /// when it holds some (as for any profile with keys), else what the command prints, used as
+    /// it is and never cached (the AWS CLI runs the command again too).
+    async fn process_session(
+        &self,
+        asked: &ResolvedProfile,
+        process: &ProcessSource,
+        prompt: &dyn MfaPrompt,
+        window: Duration,
+    ) -> Result<Session> {
+        if self.stored_keys(&process.keys.profile)?.is_some() {
+            return self.session_token(asked, &process.keys, None, prompt, window).await;
+        }
+        let printed = self.run_credential_process(process).await?;
+        Ok(Session {
+            profile: asked.name.clone(),
+            kind: SessionKind::CredentialProcess,
+            credentials: printed.credentials,
+            expires_at: printed
+                .expires_at
+                .unwrap_or_else(|| self.clock.now() + PROCESS_KEYS_HANDED_OUT_FOR),
+            mfa_serial: None,
+            role_arn: None,
+            region: asked.region.clone(),
+        })
+    }
+
+    /// Keys Rolebar stored for `profile`, the keyring asked only when its index lists some: a
+    /// `credential_process` profile then works where there is no keyring (a server, a container).
+    fn stored_keys(&self, profile: &str) -> Result<Option<Credentials>> {
+        if !self.keys.list().contains_key(profile) {
+            return Ok(None);
+        }
+        self.keys.get(profile)
+    }
+
+    /// Runs the profile's `credential_process`, unless it would only ask Rolebar for this very
+    /// profile again (its keyring has no keys for it: the caller checked).
+    async fn run_credential_process(&self, process: &ProcessSource) -> Result<ProcessCredentials> {
+        let profile = &process.keys.profile;
+        if process.command.calls_rolebar_for(profile) {
+            return Err(CredentialProcessError::CallsItself {
+                profile: profile.clone(),
+                path: process.command.path.clone(),
+                line: process.command.line,
+            }
+            .into());
+        }
+        Ok(credential_process_source::run(
+            profile,
+            &process.command,
+            self.options.credential_process_timeout,
+            self.clock.now(),
+        )
+        .await?)
     }
 
     /// GetSessionToken for the keys of `keys.profile`, with `mfa_serial` when given; cached per
@@ -387,6 +453,22 @@ impl Vault {
                         mfa_serial: base.mfa_serial,
                     }
                 }
+                CredentialSource::Process(process) => match self.stored_keys(&process.keys.profile)? {
+                    Some(stored) => SourceCredentials {
+                        credentials: stored,
+                        temporary: false,
+                        mfa_serial: None,
+                    },
+                    None => {
+                        let printed = self.run_credential_process(process).await?;
+                        SourceCredentials {
+                            // AWS caps a role assumed with temporary credentials, whoever made them.
+                            temporary: printed.expires_at.is_some() || printed.credentials.session_token.is_some(),
+                            credentials: printed.credentials,
+                            mfa_serial: None,
+                        }
+                    }
+                },
                 CredentialSource::Sso(sso_role) => {
                     let base = self.sso_session(&role.source, sso_role, window).await?;
                     SourceCredentials {
@@ -610,6 +692,7 @@ impl MfaPrompt for AskedFor<'_> {
 fn key_profile_name(profile: &ResolvedProfile) -> String {
     match &profile.source {
         CredentialSource::Keys(k) | CredentialSource::SessionToken { keys: k, .. } => k.profile.clone(),
+        CredentialSource::Process(p) => p.keys.profile.clone(),
         CredentialSource::Role(r) => key_profile_name(&r.source),
         CredentialSource::Sso(_) | CredentialSource::Unsupported { .. } => profile.name.clone(),
     }
@@ -637,7 +720,9 @@ fn top_cache_key(profile: &ResolvedProfile) -> Option<CacheKey> {
         CredentialSource::Sso(_) => Some(CacheKey::Sso {
             profile: profile.name.clone(),
         }),
-        CredentialSource::Unsupported { .. } => None,
+        // Never cached when the command serves; a session from the keyring's keys is found
+        // by `session`, which checks the keyring first.
+        CredentialSource::Process(_) | CredentialSource::Unsupported { .. } => None,
     }
 }
 

@@ -108,6 +108,13 @@ pub fn plan(profile: &ResolvedProfile) -> Result<Plan> {
             what,
             reason: reason.clone(),
         }),
+        CredentialSource::Process(_) => Err(Error::UnsupportedProfile {
+            profile: profile.name.clone(),
+            what: "credential_process",
+            reason: "a console sign-in from its credentials is not supported yet; chain a role from it \
+                     (source_profile) and sign in as the role"
+                .into(),
+        }),
     }
 }
 
@@ -376,7 +383,8 @@ pub async fn sign_in_with_session(
         options.path.as_deref(),
     )?;
     let console = match session.kind {
-        SessionKind::AssumeRole | SessionKind::SsoRole => {
+        // A credential_process's temporary credentials sign in as a role session's do.
+        SessionKind::AssumeRole | SessionKind::SsoRole | SessionKind::CredentialProcess => {
             check_duration(&resolved, &Plan::Role, options.duration)?;
             if session.expires_at <= sessions.now() {
                 return Err(crate::outputs::OutputError::SessionExpired {

@@ -28,6 +28,7 @@ pub(crate) mod error;
 use crate::clock::{Clock, SystemClock};
 use crate::error::Result;
 use crate::mfa::{MfaCode, MfaPrompt, MfaReason, MfaRequest};
+use crate::process_group::{stopped, ProcessGroup};
 use crate::profile::mfa_sources::{MfaSourceSettings, YkmanSettings};
 use crate::profile::{CredentialSource, ResolvedProfile};
 pub use error::MfaSourceError;
@@ -673,60 +674,6 @@ fn six_digits(text: &[u8]) -> Option<MfaCode> {
         .and_then(|code| MfaCode::parse(code).ok())
 }
 
-/// The process group a source runs in (its own, led by the process), killed as a whole once.
-/// Killed when the run ends, also when the code is in: what the source left running is not
-/// ours to keep, and nothing it prints or does later is read.
-#[derive(Debug)]
-struct ProcessGroup {
-    /// The group's id (the leader's pid); `None` once killed.
-    #[cfg(unix)]
-    id: Option<rustix::process::Pid>,
-}
-
-impl ProcessGroup {
-    fn of(child: &tokio::process::Child) -> Self {
-        #[cfg(unix)]
-        {
-            // Never 1: kill(-1) signals every process this user may signal.
-            let id = child
-                .id()
-                .and_then(|id| i32::try_from(id).ok())
-                .filter(|&id| id > 1)
-                .and_then(rustix::process::Pid::from_raw);
-            ProcessGroup { id }
-        }
-        #[cfg(not(unix))]
-        {
-            let _ = child;
-            ProcessGroup {}
-        }
-    }
-
-    /// SIGKILL to every process in the group; later calls do nothing. Call it before the leader
-    /// is reaped or right after it (no await in between): an unreaped leader keeps the group's
-    /// id taken, while once the group is empty and the leader reaped the id may be reused by an
-    /// unrelated group. SIGKILL, not TERM then KILL: a dropped future cannot wait out a grace
-    /// period, and nothing a source does after it answered (or was given up on) is wanted.
-    fn kill(&mut self) {
-        #[cfg(unix)]
-        if let Some(id) = self.id.take() {
-            match rustix::process::kill_process_group(id, rustix::process::Signal::KILL) {
-                // SRCH: every process in it has ended already.
-                Ok(()) | Err(rustix::io::Errno::SRCH) => {}
-                Err(e) => {
-                    tracing::warn!(group = id.as_raw_nonzero().get(), error = %e, "could not stop an MFA code source's processes")
-                }
-            }
-        }
-    }
-}
-
-impl Drop for ProcessGroup {
-    fn drop(&mut self) {
-        self.kill();
-    }
-}
-
 /// How far stdout was read.
 #[derive(Debug, Clone, Copy)]
 enum Read {
@@ -738,29 +685,6 @@ enum Read {
     TooMuch,
     /// The process is stopped (see [`stopped`]).
     Stopped,
-}
-
-/// Whether the process is stopped (Linux: state `T` in /proc; elsewhere never known). A source
-/// in its own process group that reads the terminal, or turns its echo off for a password
-/// prompt, is stopped by it (SIGTTIN/SIGTTOU, sent to the whole group, its leader too), and
-/// would only end at the timeout: it asked for something nobody can answer there.
-fn stopped(pid: u32) -> bool {
-    #[cfg(target_os = "linux")]
-    {
-        std::fs::read_to_string(format!("/proc/{pid}/stat"))
-            .ok()
-            // "pid (comm) STATE ...": comm may hold anything, the state follows the last ')'.
-            .and_then(|stat| {
-                stat.rsplit_once(')')
-                    .map(|(_, rest)| rest.trim_start().starts_with('T'))
-            })
-            .unwrap_or(false)
-    }
-    #[cfg(not(target_os = "linux"))]
-    {
-        let _ = pid;
-        false
-    }
 }
 
 /// A source's stdout, read up to the answer and no further. The bytes may hold a code: they

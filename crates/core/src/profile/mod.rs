@@ -8,7 +8,7 @@ pub mod sso;
 mod written;
 
 pub use mfa_sources::MfaSourceSettings;
-pub use resolve::{CredentialSource, KeySource, ResolvedProfile, RoleSpec, StsEndpoint};
+pub use resolve::{CredentialSource, KeySource, ProcessSource, ResolvedProfile, RoleSpec, StsEndpoint};
 pub use sso::{SsoRoleSpec, SsoSessionConfig};
 pub use written::WrittenSection;
 

@@ -4,6 +4,7 @@
 use super::mfa_sources::{MfaSourceSettings, OwnSettings};
 use super::sso::{SsoRoleSpec, SsoSessionConfig};
 use super::{ProfileSet, ProfileView, Setting};
+use crate::credential_process_source::ProcessCommand;
 use crate::credentials::Credentials;
 use crate::error::{Error, Result};
 use std::path::PathBuf;
@@ -32,6 +33,14 @@ pub struct FileKeys {
     pub line: usize,
 }
 
+/// A profile whose credentials come from its `credential_process`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProcessSource {
+    /// The keyring entry that, when it holds keys, is used instead of the command.
+    pub keys: KeySource,
+    pub command: ProcessCommand,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RoleSpec {
     pub role_arn: String,
@@ -54,6 +63,9 @@ pub enum CredentialSource {
     Role(Box<RoleSpec>),
     /// Role credentials from IAM Identity Center (GetRoleCredentials with the sign-in's token).
     Sso(Box<SsoRoleSpec>),
+    /// The profile's `credential_process`, run as the AWS CLI runs it; keys in Rolebar's keyring
+    /// for the profile win over it (the line then serves other tools).
+    Process(Box<ProcessSource>),
     /// A kind of profile Rolebar cannot serve yet; listed, never misused.
     Unsupported { what: &'static str, reason: String },
 }
@@ -391,11 +403,19 @@ impl ProfileSet {
             }
             _ => self.key_source(view)?,
         };
-        if view.get("credential_process")?.is_some() && keys_profile.file_keys.is_none() {
-            return unsupported(
-                "credential_process",
-                "credential_process profiles are not served by Rolebar; the AWS CLI runs them itself".into(),
-            );
+        // Keys in the files win, as for the AWS CLI (its credentials-file provider comes first).
+        if let Some(process) = view
+            .get("credential_process")?
+            .filter(|_| keys_profile.file_keys.is_none())
+        {
+            return Ok(CredentialSource::Process(Box::new(ProcessSource {
+                keys: keys_profile,
+                command: ProcessCommand {
+                    command: process.value.to_string(),
+                    path: process.path.to_path_buf(),
+                    line: process.line,
+                },
+            })));
         }
         Ok(match view.value("mfa_serial")? {
             Some(mfa_serial) => CredentialSource::SessionToken {

@@ -259,7 +259,9 @@ impl Rotator {
             .into()
         };
         let (keys, mfa_serial) = match &resolved.source {
+            // Only keys in the keyring are rotated; the command's own keys are its business.
             CredentialSource::Keys(k) => (k.clone(), None),
+            CredentialSource::Process(p) => (p.keys.clone(), None),
             CredentialSource::SessionToken { keys, mfa_serial } => (keys.clone(), Some(mfa_serial.clone())),
             CredentialSource::Role(_) => {
                 let root = key_profile(&resolved);
@@ -775,6 +777,7 @@ impl Rotator {
 fn key_profile(profile: &ResolvedProfile) -> String {
     match &profile.source {
         CredentialSource::Keys(k) | CredentialSource::SessionToken { keys: k, .. } => k.profile.clone(),
+        CredentialSource::Process(p) => p.keys.profile.clone(),
         CredentialSource::Role(r) => key_profile(&r.source),
         CredentialSource::Sso(_) | CredentialSource::Unsupported { .. } => profile.name.clone(),
     }

@@ -40,7 +40,9 @@ impl CacheKey {
             SessionKind::AssumeRole => CacheKey::Role {
                 profile: profile.to_string(),
             },
-            SessionKind::GetSessionToken => CacheKey::SessionToken {
+            // A credential_process session is never cached; named like the keys' session it
+            // stands for, should an index ever say otherwise.
+            SessionKind::GetSessionToken | SessionKind::CredentialProcess => CacheKey::SessionToken {
                 profile: profile.to_string(),
                 mfa_serial: mfa_serial.map(str::to_string),
             },

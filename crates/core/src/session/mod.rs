@@ -13,6 +13,8 @@ pub enum SessionKind {
     GetSessionToken,
     /// Role credentials from IAM Identity Center (GetRoleCredentials).
     SsoRole,
+    /// What a profile's `credential_process` printed (never cached by Rolebar).
+    CredentialProcess,
 }
 
 impl SessionKind {
@@ -21,6 +23,7 @@ impl SessionKind {
             SessionKind::AssumeRole => "sts.AssumeRole",
             SessionKind::GetSessionToken => "sts.GetSessionToken",
             SessionKind::SsoRole => "sso.GetRoleCredentials",
+            SessionKind::CredentialProcess => "credential_process",
         }
     }
 }

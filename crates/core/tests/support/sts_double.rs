@@ -112,9 +112,14 @@ async fn serve(mut stream: TcpStream, state: Arc<Mutex<State>>, clock: Arc<dyn C
             }
         }
         let body = String::from_utf8_lossy(&buffer[head_end..head_end + length]).to_string();
-        let access_key = signing_key(&String::from_utf8_lossy(&buffer[..head_end]));
+        let head = String::from_utf8_lossy(&buffer[..head_end]).to_string();
+        let access_key = signing_key(&head);
         buffer.drain(..head_end + length);
-        let params = parse_form(&body);
+        let mut params = parse_form(&body);
+        // Which access key signed the request (SigV4's `Credential=KEY/date/…`), as a test sees it.
+        if let Some(key) = access_key.clone() {
+            params.insert(SIGNED_WITH.to_string(), key);
+        }
         let (fault, status, reply) = {
             let mut s = state.lock().expect("lock");
             s.seen.push(SeenRequest {
@@ -184,6 +189,10 @@ async fn read_head(stream: &mut TcpStream, buffer: &mut Vec<u8>) -> Option<(usiz
         }
     }
 }
+
+/// The parameter under which [`SeenRequest`]'s `params` also hold the access key id that signed
+/// the request (the same as its `access_key`).
+pub const SIGNED_WITH: &str = "X-Test-Signed-With";
 
 fn parse_form(body: &str) -> HashMap<String, String> {
     body.split('&')
