@@ -1,11 +1,13 @@
 //! The agent's logs at trace level name requests (op, profile, pid) and never a secret or a full
 //! key id. A test binary of its own: it installs a log subscriber for its thread.
 
+mod support;
+
 use rolebar_core::agent::{Agent, AgentFailure, CredentialsRequest, Handler, Peer, SessionSummary};
 use rolebar_core::agent::{Client, DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT};
 use rolebar_core::{Credentials, Session, SessionKind};
-use std::io::Write;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+use support::logs::Captured;
 
 const KEY_ID: &str = "ASIAFULLKEYID0000042";
 const SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYSECRETKEY";
@@ -34,30 +36,11 @@ impl Handler for Fixed {
     }
 }
 
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().expect("lock").extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 #[tokio::test]
 async fn trace_logs_name_requests_but_no_secret() {
     let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
     // The test's runtime has one thread: every task of the agent logs through this subscriber.
-    let _logging = tracing::subscriber::set_default(subscriber);
+    let _logging = captured.install_at(tracing::Level::TRACE);
 
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("rolebar").join("agent.sock");
@@ -84,7 +67,7 @@ async fn trace_logs_name_requests_but_no_secret() {
     drop(stop);
     served.await.expect("joined").expect("served");
 
-    let logs = String::from_utf8(captured.0.lock().expect("lock").clone()).expect("utf8");
+    let logs = captured.text();
     assert!(
         logs.contains("op=\"credentials\"") && logs.contains("profile=oppara-dev"),
         "requests are logged: {logs}"

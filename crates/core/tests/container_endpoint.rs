@@ -5,11 +5,14 @@
 //! an answer are closed within the idle timeout, and beyond the cap a request waits for a slot.
 //! (Out of file descriptors: `accept_guard`'s flood tests, in a child process under `ulimit -n`.)
 
+mod support;
+
 use rolebar_core::container_endpoint::{CredentialSource, Endpoint, EndpointOptions};
 use rolebar_core::{Credentials, Session, SessionKind};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
+use support::logs::Captured;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::time::Instant;
@@ -120,29 +123,11 @@ async fn no_token_a_wrong_token_or_another_method_get_nothing() {
     assert_eq!(source.calls.load(Ordering::SeqCst), 0, "the source was never asked");
 }
 
-#[derive(Clone, Default)]
-struct Captured(Arc<std::sync::Mutex<Vec<u8>>>);
-
-impl std::io::Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().expect("lock").extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 #[tokio::test]
 async fn a_flood_of_requests_without_the_token_logs_one_warning() {
     let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
     // The test's runtime has one thread: the endpoint's tasks log through this subscriber.
-    let _logging = tracing::subscriber::set_default(subscriber);
+    let _logging = captured.install();
     let source = Arc::new(Counting::default());
     let (uri, token, _stop) = start(source).await;
     for _ in 0..200 {
@@ -151,7 +136,7 @@ async fn a_flood_of_requests_without_the_token_logs_one_warning() {
     }
     let (status, _) = http(&uri, "GET", Some(&token)).await;
     assert_eq!(status, 200);
-    let logs = String::from_utf8_lossy(&captured.0.lock().expect("lock")).into_owned();
+    let logs = captured.text();
     assert_eq!(logs.matches("without the right token was refused").count(), 1, "{logs}");
     assert!(!logs.contains(&token), "the token is in the logs");
 }

@@ -18,6 +18,8 @@ use support::sso::{
 };
 
 mod support;
+
+use support::logs::Captured;
 const START_URL: &str = "https://rolebar-test.awsapps.com/start";
 
 /// The test venv's python (boto3, botocore), for the compatibility test.
@@ -177,35 +179,6 @@ impl SignInUi for TestUi {
     async fn show(&self, prompt: &SignInPrompt) -> rolebar_core::Result<()> {
         self.prompts.lock().expect("lock").push(prompt.clone());
         BrowserSignInUi::with_browser(self.browser.clone()).show(prompt).await
-    }
-}
-
-/// Logs of the test's thread (its runtime has one, so the sign-in's tasks log here too).
-#[derive(Clone, Default)]
-struct Captured(Arc<std::sync::Mutex<Vec<u8>>>);
-
-impl std::io::Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().expect("lock").extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Captured {
-    fn install(&self) -> tracing::subscriber::DefaultGuard {
-        let writer = self.clone();
-        let subscriber = tracing_subscriber::fmt()
-            .with_ansi(false)
-            .with_writer(move || writer.clone())
-            .finish();
-        tracing::subscriber::set_default(subscriber)
-    }
-
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.0.lock().expect("lock")).into_owned()
     }
 }
 

@@ -2,6 +2,7 @@
 //! IAM Identity Center double (`sso`).
 #![allow(dead_code)]
 
+pub mod logs;
 pub mod secret_service;
 pub mod sso;
 pub mod sts_double;
