@@ -266,6 +266,7 @@ main-keys-save = Save to keyring
 main-keys-add-other = Add keys for another profile…
 main-notice-keys-stored = Stored keys { $key } for { $profile } in the keyring
 main-aws-vault-found = aws-vault keys found ({ $count } profiles: { $profiles }). Import them into Rolebar's keyring; aws-vault's own stay as they are.
+main-aws-vault-locked = aws-vault's keyring collection is locked: unlock your keyring to see all its keys (Import asks to unlock it).
 main-aws-vault-passphrase = aws-vault's passphrase
 main-aws-vault-import = Import them
 main-aws-vault-imported = Imported { $count } key(s) from aws-vault; its entries are unchanged.

@@ -257,6 +257,7 @@ main-keys-save = キーリングに保存
 main-keys-add-other = ほかのプロファイルのキーを追加…
 main-notice-keys-stored = { $profile } のキー { $key } をキーリングに保存しました
 main-aws-vault-found = aws-vault のキーが見つかりました（{ $count } 個のプロファイル: { $profiles }）。Rolebar のキーリングに取り込めます。aws-vault 側のキーはそのまま残ります。
+main-aws-vault-locked = aws-vault のキーリングのコレクションがロックされています。すべてのキーを表示するにはキーリングのロックを解除してください（取り込むときにロック解除を求めます）。
 main-aws-vault-passphrase = aws-vault のパスフレーズ
 main-aws-vault-import = 取り込む
 main-aws-vault-imported = aws-vault から { $count } 件のキーを取り込みました。aws-vault の項目は変更していません。

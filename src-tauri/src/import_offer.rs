@@ -2,10 +2,12 @@
 //! through `rolebar_core::import::aws_vault`) when Rolebar's keyring holds none.
 //!
 //! Finding them reads no secret and never prompts: aws-vault's `file` backend names each key
-//! file after its profile, so listing the folder is enough (sessions and SSO tokens are told
-//! apart by name, as aws-vault does). The finding is kept until an import, so the overview's
-//! refreshes do not list the folder again. Only the `file` backend is offered: reading the
-//! Secret Service collection would unlock it, which may prompt.
+//! file after its profile, so listing the folder is enough, and its Secret Service items are
+//! labelled with the profile, which the collection shows without being unlocked (sessions and
+//! SSO tokens are told apart by name, as aws-vault does). A locked collection is not unlocked
+//! here: the window says to unlock the keyring (the import, which the user asks for, unlocks
+//! it as `rolebar import aws-vault` does). The finding is kept until an import, so the
+//! overview's refreshes do not look again.
 //!
 //! Its own module, kept out of `state`, so the shell's state does not depend on the import.
 
@@ -27,7 +29,15 @@ struct Inner {
     /// when first needed.
     config: Mutex<Option<AwsVaultConfig>>,
     /// The last finding (`Some(None)`: nothing found), until an import or a new config.
-    found: Mutex<Option<Option<AwsVaultOfferView>>>,
+    found: Mutex<Option<Option<Finding>>>,
+}
+
+#[derive(Debug, Clone)]
+struct Finding {
+    view: AwsVaultOfferView,
+    /// The backends holding keys: the import reads these only (never `pass`, whose `gpg` may
+    /// ask for a passphrase on a terminal the app does not have).
+    backends: Vec<Backend>,
 }
 
 impl ImportOffer {
@@ -52,15 +62,18 @@ impl ImportOffer {
         Ok(from_env)
     }
 
-    /// aws-vault's key profiles, from the finding kept or by listing its folder. Blocking (a
-    /// directory listing): call it off the UI thread.
+    /// aws-vault's key profiles, from the finding kept or by looking (a folder listing, a
+    /// D-Bus call): blocking, so called off the UI thread.
     pub fn find(&self) -> Option<AwsVaultOfferView> {
+        self.finding().map(|f| f.view)
+    }
+
+    fn finding(&self) -> Option<Finding> {
         if let Some(found) = lock(&self.0.found).clone() {
             return found;
         }
         let found = match self.config() {
-            Ok(config) if matches!(config.backend, None | Some(Backend::File)) => list_file_backend(config),
-            Ok(_) => None,
+            Ok(config) => look(&config),
             Err(e) => {
                 tracing::debug!("aws-vault's keys not looked for: {e}");
                 None
@@ -71,9 +84,46 @@ impl ImportOffer {
     }
 }
 
+/// Where aws-vault holds keys, as `config` says where to look (Secret Service first: aws-vault's
+/// order on Linux, which the import keeps for a profile held twice).
+fn look(config: &AwsVaultConfig) -> Option<Finding> {
+    let wants = |b: Backend| config.backend.is_none() || config.backend == Some(b);
+    let mut profiles = Vec::new();
+    let mut places = Vec::new();
+    let mut backends = Vec::new();
+    let mut locked = false;
+    if wants(Backend::SecretService) {
+        if let Some(listed) = list_secret_service(&config.collection) {
+            profiles.extend(listed.profiles);
+            places.push(format!("Secret Service collection `{}`", config.collection));
+            locked = listed.locked;
+            backends.push(Backend::SecretService);
+        }
+    }
+    if wants(Backend::File) {
+        let listed = list_file_backend(config.clone());
+        if !listed.is_empty() {
+            profiles.extend(listed);
+            places.push(config.file_dir.display().to_string());
+            backends.push(Backend::File);
+        }
+    }
+    profiles.sort();
+    profiles.dedup();
+    (!backends.is_empty()).then(|| Finding {
+        view: AwsVaultOfferView {
+            profiles,
+            places,
+            needs_passphrase: backends.contains(&Backend::File),
+            keyring_locked: locked,
+        },
+        backends,
+    })
+}
+
 /// The key profiles of aws-vault's `file` backend, by file name: every key item is "not asked
 /// for" (the empty name matches no file), so none is opened and no passphrase is wanted.
-fn list_file_backend(mut config: AwsVaultConfig) -> Option<AwsVaultOfferView> {
+fn list_file_backend(mut config: AwsVaultConfig) -> Vec<String> {
     config.backend = Some(Backend::File);
     let none = [String::new()];
     let wanted = Wanted {
@@ -89,30 +139,102 @@ fn list_file_backend(mut config: AwsVaultConfig) -> Option<AwsVaultOfferView> {
     for (backend, e) in &scan.failed {
         tracing::debug!(%backend, "aws-vault's keys not listed: {e}");
     }
-    let mut profiles: Vec<String> = scan
-        .found
+    scan.found
         .into_iter()
         .filter(|f| matches!(f.content, Content::NotAsked))
         .map(|f| f.name)
-        .collect();
-    profiles.sort();
-    profiles.dedup();
-    (!profiles.is_empty()).then(|| AwsVaultOfferView {
-        profiles,
-        place: config.file_dir.display().to_string(),
-        needs_passphrase: true,
-    })
+        .collect()
 }
 
-/// Imports the keys of aws-vault's `file` backend with `passphrase`. A passphrase that does
-/// not open them stores nothing. Blocking (PBKDF2, the keyring): call it off the UI thread.
+struct Listed {
+    profiles: Vec<String>,
+    locked: bool,
+}
+
+/// The key profiles in aws-vault's Secret Service collection, by the items' labels, which the
+/// collection gives without being unlocked (the secrets it does not). `None`: no Secret
+/// Service, no such collection, or nothing in it to offer.
+#[cfg(all(unix, not(target_os = "macos")))]
+fn list_secret_service(name: &str) -> Option<Listed> {
+    use rolebar_core::import::aws_vault::{kind_of, Kind};
+    use secret_service::blocking::SecretService;
+    use secret_service::EncryptionType;
+    // No secret crosses the bus here: no session key to agree.
+    let service = SecretService::connect(EncryptionType::Plain).ok()?;
+    let wanted = format!("/org/freedesktop/secrets/collection/{name}");
+    let collection = service
+        .get_all_collections()
+        .ok()?
+        .into_iter()
+        .find(|c| decode_path(c.collection_path.as_str()) == wanted)?;
+    let locked = collection.is_locked().unwrap_or(true);
+    let mut profiles: Vec<String> = match collection.get_all_items() {
+        Ok(items) => items
+            .iter()
+            .filter_map(|item| {
+                let label = item.get_label().ok()?;
+                // go-libsecret's attribute on aws-vault's items; others are another program's
+                // (the collection may be `login`, shared with everything).
+                let ours = item.get_attributes().is_ok_and(|a| a.get("profile") == Some(&label));
+                (ours && kind_of(&label) == Kind::Keys).then_some(label)
+            })
+            .collect(),
+        Err(e) => {
+            tracing::debug!("aws-vault's Secret Service collection not listed: {e}");
+            Vec::new()
+        }
+    };
+    profiles.sort();
+    // A locked collection that lists nothing may still hold keys: the window says to unlock it.
+    (!profiles.is_empty() || locked).then_some(Listed { profiles, locked })
+}
+
+#[cfg(not(all(unix, not(target_os = "macos"))))]
+fn list_secret_service(_: &str) -> Option<Listed> {
+    None
+}
+
+/// keyring's decodeKeyringString: `_XX` is the byte 0xXX (gnome-keyring escapes names so), as
+/// the core's import compares collection paths.
+#[cfg(all(unix, not(target_os = "macos")))]
+fn decode_path(src: &str) -> String {
+    let bytes = src.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] != b'_' {
+            out.push(bytes[i]);
+            i += 1;
+            continue;
+        }
+        let Some(byte) = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok())
+        else {
+            return src.to_string();
+        };
+        out.push(byte);
+        i += 3;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Imports the keys of the backends where aws-vault's keys were found (the `file` backend's
+/// with `passphrase`). A backend that cannot be read, a wrong passphrase above all, stores
+/// nothing. Blocking (D-Bus, PBKDF2, the keyring): call it off the UI thread.
 pub fn import(
     state: &AppState,
     offer: &ImportOffer,
     passphrase: Option<&str>,
 ) -> Result<AwsVaultImportReport, CommandError> {
-    let mut config = offer.config()?;
-    config.backend = Some(Backend::File);
+    let config = offer.config()?;
+    let Some(found) = offer.finding() else {
+        return Err(CommandError::new(
+            codes::AWS_VAULT_UNREADABLE,
+            "found no aws-vault keys to import (its Secret Service collection, its key files)",
+        ));
+    };
     let mut typed = |_: &Path| -> Result<Secret, ImportError> {
         match passphrase {
             Some(p) if !p.is_empty() => Ok(Secret::new(p)),
@@ -125,9 +247,18 @@ pub fn import(
         profiles: &[],
         config_profiles: &[],
     };
-    let scan = aws_vault::scan(&config, &wanted, &mut typed);
-    // A backend that could not be read (a wrong passphrase above all) stops the whole import:
-    // half of it stored would leave the user unsure what to type again.
+    let mut scan = aws_vault::Scan::default();
+    for backend in found.backends {
+        let one = AwsVaultConfig {
+            backend: Some(backend),
+            ..config.clone()
+        };
+        let part = aws_vault::scan(&one, &wanted, &mut typed);
+        scan.found.extend(part.found);
+        scan.looked.extend(part.looked);
+        scan.failed.extend(part.failed);
+    }
+    // Half an import would leave the user unsure what to type again: all or nothing.
     if let Some((_, e)) = scan.failed.first() {
         return Err(match e {
             ImportError::WrongPassphrase { .. } | ImportError::NoPassphrase { .. } => {

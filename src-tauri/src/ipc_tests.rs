@@ -1257,8 +1257,9 @@ fn the_overview_offers_aws_vaults_keys_when_rolebar_holds_none() {
         "its keys, not its session or token"
     );
     assert_eq!(offer["needsPassphrase"], true);
+    assert_eq!(offer["keyringLocked"], false);
     assert_eq!(
-        offer["place"].as_str().map(|p| p.trim_end_matches('/')),
+        offer["places"][0].as_str().map(|p| p.trim_end_matches('/')),
         Some(folder.display().to_string().as_str())
     );
 }

@@ -294,10 +294,13 @@ pub struct Overview {
 pub struct AwsVaultOfferView {
     /// The profiles aws-vault holds long-term keys for (not its cached sessions or tokens).
     pub profiles: Vec<String>,
-    /// Where they are (aws-vault's `file` backend folder).
-    pub place: String,
-    /// The file backend is encrypted: the import needs aws-vault's passphrase.
+    /// Where they are: aws-vault's Secret Service collection, its `file` backend folder.
+    pub places: Vec<String>,
+    /// Key files were found: the import needs aws-vault's passphrase (they are encrypted).
     pub needs_passphrase: bool,
+    /// aws-vault's Secret Service collection is locked: its keys may not all be listed, and the
+    /// import will ask to unlock it (the window says so).
+    pub keyring_locked: bool,
 }
 
 /// What became of one aws-vault item in an import.

@@ -311,13 +311,18 @@ export type AwsVaultOfferView = {
  */
 profiles: Array<string>, 
 /**
- * Where they are (aws-vault's `file` backend folder).
+ * Where they are: aws-vault's Secret Service collection, its `file` backend folder.
  */
-place: string, 
+places: Array<string>, 
 /**
- * The file backend is encrypted: the import needs aws-vault's passphrase.
+ * Key files were found: the import needs aws-vault's passphrase (they are encrypted).
  */
-needsPassphrase: boolean, };
+needsPassphrase: boolean, 
+/**
+ * aws-vault's Secret Service collection is locked: its keys may not all be listed, and the
+ * import will ask to unlock it (the window says so).
+ */
+keyringLocked: boolean, };
 
 export type Overview = { profiles: Array<ProfileView>, 
 /**

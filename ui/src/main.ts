@@ -295,10 +295,12 @@ function renderAwsVaultOffer(o: Overview): void {
   const offer = o.awsVaultOffer;
   byId("aws-vault-offer").hidden = offer === null;
   const text = byId("aws-vault-offer-text");
-  text.textContent = offer
-    ? t("main-aws-vault-found", { count: offer.profiles.length, profiles: listAnd(offer.profiles) })
-    : "";
-  text.title = offer?.place ?? "";
+  const found =
+    offer && offer.profiles.length > 0
+      ? t("main-aws-vault-found", { count: offer.profiles.length, profiles: listAnd(offer.profiles) })
+      : "";
+  text.textContent = offer?.keyringLocked ? `${found} ${t("main-aws-vault-locked")}`.trim() : found;
+  text.title = offer?.places.join("\n") ?? "";
   byId("aws-vault-passphrase-label").hidden = !(offer?.needsPassphrase ?? false);
 }
 
