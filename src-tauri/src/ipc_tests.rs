@@ -1368,3 +1368,87 @@ fn a_wrong_aws_vault_passphrase_stores_nothing_and_says_so() {
         "still offered"
     );
 }
+
+/// aws-vault's Secret Service items (as go-libsecret writes them) are offered by label without
+/// a passphrase, and imported; the test keyring's `login` collection stands for aws-vault's
+/// (`AWS_VAULT_SECRET_SERVICE_COLLECTION_NAME=login`: its own would need gnome-keyring's
+/// new-keyring prompt).
+#[test]
+#[ignore = "needs moto and a keyring: run bash scripts/test.sh"]
+fn aws_vaults_secret_service_keys_are_offered_and_imported_without_a_passphrase() {
+    use rolebar_core::import::aws_vault::Backend;
+    use secret_service::blocking::SecretService;
+    use secret_service::EncryptionType;
+    use std::collections::HashMap;
+    assert!(
+        std::env::var_os("ROLEBAR_TEST_KEYRING").is_some(),
+        "ROLEBAR_TEST_KEYRING is not set: run the tests through `bash scripts/test.sh`"
+    );
+    // {"AccessKeyID":"AKIASSAPP00000000021","SecretAccessKey":"ssAppSecret/+abc","SessionToken":""}
+    const DATA: &str = "eyJBY2Nlc3NLZXlJRCI6IkFLSUFTU0FQUDAwMDAwMDAwMDIxIiwiU2VjcmV0QWNjZXNzS2V5Ijoic3NBcHBTZWNyZXQvK2FiYyIsIlNlc3Npb25Ub2tlbiI6IiJ9";
+    let pid = std::process::id();
+    let profile = format!("app{pid}");
+    let session = format!("sts.GetSessionToken,YXBw{pid},,1893456000");
+    let service = SecretService::connect(EncryptionType::Dh).expect("connect");
+    let collection = service
+        .get_all_collections()
+        .expect("collections")
+        .into_iter()
+        .find(|c| c.collection_path.as_str() == "/org/freedesktop/secrets/collection/login")
+        .expect("the login collection");
+    for key in [&profile, &session] {
+        let json = format!(r#"{{"Key":"{key}","Data":"{DATA}","Label":"aws-vault ({key})"}}"#);
+        collection
+            .create_item(
+                key,
+                HashMap::from([("profile", key.as_str())]),
+                json.as_bytes(),
+                true,
+                "application/json",
+            )
+            .expect("item");
+    }
+    let h = harness();
+    let mut config = aws_vault_files_in(&h.dir.path().join("home"));
+    config.backend = Some(Backend::SecretService);
+    config.collection = "login".into();
+    h.app.state::<crate::import_offer::ImportOffer>().set_config(config);
+    let overview = invoke(&h.main, "get_overview", json!({})).expect("overview");
+    let offer = overview["awsVaultOffer"].clone();
+    let report = invoke(&h.main, "import_aws_vault", json!({ "passphrase": null }));
+    let after = invoke(&h.main, "get_overview", json!({})).expect("overview");
+    for item in collection.get_all_items().expect("items") {
+        if item.get_label().is_ok_and(|l| l.contains(&pid.to_string())) {
+            item.delete().expect("clean up");
+        }
+    }
+    let offered: Vec<&str> = offer["profiles"]
+        .as_array()
+        .expect("offered")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert!(offered.contains(&profile.as_str()), "{offer}");
+    assert!(!offered.contains(&session.as_str()), "a session is not keys: {offer}");
+    assert_eq!(offer["needsPassphrase"], false);
+    assert_eq!(offer["keyringLocked"], false);
+    let report = report.expect("imported");
+    let line = report["lines"]
+        .as_array()
+        .expect("lines")
+        .iter()
+        .find(|l| l["profile"] == profile.as_str())
+        .cloned()
+        .expect("its line");
+    assert_eq!(line["outcome"], "imported");
+    assert_eq!(line["maskedKeyId"], "****0021");
+    assert!(!report.to_string().contains("ssAppSecret"), "{report}");
+    assert!(
+        after["keys"]
+            .as_array()
+            .expect("keys")
+            .iter()
+            .any(|k| k["profile"] == profile.as_str()),
+        "{after}"
+    );
+}
