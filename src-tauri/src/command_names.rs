@@ -29,6 +29,7 @@ pub const COMMANDS: &[&str] = &[
     "sso_accounts",
     "add_sso_profile",
     "quit",
+    "import_aws_vault",
     // both windows
     "get_messages",
     // MFA dialog

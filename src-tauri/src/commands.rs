@@ -10,14 +10,15 @@ use crate::actions::{self, Origin};
 use crate::error::{codes, CommandError};
 use crate::hotkey::{self, Hotkey, HotkeyView};
 use crate::i18n::LanguageSetting;
+use crate::import_offer::ImportOffer;
 use crate::ipc::{Args, Command, Reply};
 use crate::sso::SsoAccountView;
 use crate::state::AppState;
 use crate::switcher::{self, Switcher, SwitcherChoice, SwitcherResults};
 use crate::tray_host::TrayHost;
 use crate::views::{
-    ConsoleReport, CopyReport, ExpiryView, ExportChoice, KeyView, LogOutReport, MessagesView, MfaRequestView, Overview,
-    RotationView, SessionView, Settings, SignInReport, WriteResult,
+    AwsVaultImportReport, ConsoleReport, CopyReport, ExpiryView, ExportChoice, KeyView, LogOutReport, MessagesView,
+    MfaRequestView, Overview, RotationView, SessionView, Settings, SignInReport, WriteResult,
 };
 use crate::windows;
 use rolebar_core::settings::Section;
@@ -55,6 +56,7 @@ command_args!(GetOverviewArgs => "get_overview" -> Overview {});
 pub async fn get_overview(
     state: State<'_, AppState>,
     tray_host: State<'_, TrayHost>,
+    import_offer: State<'_, ImportOffer>,
     _args: Args<GetOverviewArgs>,
 ) -> Reply<GetOverviewArgs> {
     let mut overview = state.snapshot().overview(
@@ -73,7 +75,45 @@ pub async fn get_overview(
     overview.agent_off = state.activity().agent_off;
     overview.tray_host = tray_host.present();
     overview.tray_hint = tray_host.hint();
+    if overview.keys.is_empty() {
+        // A folder listing the first time (kept afterwards): off the async workers.
+        let offer = ImportOffer::clone(&import_offer);
+        overview.aws_vault_offer = tauri::async_runtime::spawn_blocking(move || offer.find())
+            .await
+            .unwrap_or_else(|e| {
+                tracing::warn!("aws-vault's keys not looked for: {e}");
+                None
+            });
+    }
     Ok(overview)
+}
+
+command_args!(ImportAwsVaultArgs => "import_aws_vault" -> AwsVaultImportReport {
+    /// aws-vault's `file` backend passphrase. Wiped from this process's copy when the command ends.
+    #[ts(type = "string | null")]
+    passphrase: Option<Zeroizing<String>>,
+});
+
+/// Copies the long-term keys aws-vault holds into the keyring (as `rolebar import aws-vault`),
+/// leaving aws-vault's entries as they are. A wrong passphrase stores nothing.
+#[tauri::command]
+pub async fn import_aws_vault<R: Runtime>(
+    app: AppHandle<R>,
+    args: Args<ImportAwsVaultArgs>,
+) -> Reply<ImportAwsVaultArgs> {
+    let worker = app.clone();
+    let report = tauri::async_runtime::spawn_blocking(move || {
+        let Args(ImportAwsVaultArgs { passphrase }) = args;
+        crate::import_offer::import(
+            &worker.state::<AppState>(),
+            &worker.state::<ImportOffer>(),
+            passphrase.as_deref().map(String::as_str),
+        )
+    })
+    .await
+    .map_err(|e| CommandError::new(codes::AWS_VAULT_UNREADABLE, format!("the import stopped: {e}")))??;
+    windows::notify_changed(&app);
+    Ok(report)
 }
 
 command_args!(QuitArgs => "quit" -> () {});

@@ -49,6 +49,10 @@ pub mod codes {
         /// Never sent by Rust: the UI's own (`ui/src/api.ts`) for a call the IPC itself failed
         /// (refused by the capabilities, a bug), so every rejection has a code.
         IPC_FAILED = "ipc_failed",
+        /// The passphrase typed does not open aws-vault's key files (or none was typed).
+        AWS_VAULT_PASSPHRASE = "aws_vault_passphrase",
+        /// aws-vault's keys could not be read (its folder, its keyring).
+        AWS_VAULT_UNREADABLE = "aws_vault_unreadable",
     }
 }
 

@@ -154,6 +154,9 @@ fn harness_with(settings: impl FnOnce(&std::path::Path) -> Option<SettingsFile>)
     let main = WebviewWindowBuilder::new(&app, windows::MAIN, WebviewUrl::default())
         .build()
         .expect("main window");
+    // aws-vault's places in the test's folder, never the user's HOME or keyring.
+    app.state::<crate::import_offer::ImportOffer>()
+        .set_config(aws_vault_files_in(&dir.path().join("home")));
     Harness {
         app,
         main,
@@ -1207,5 +1210,245 @@ fn the_overview_says_when_the_desktop_shows_no_tray_icon() {
         matches!(overview["trayHint"].as_str(), Some("gnome" | "other")),
         "{}",
         overview["trayHint"]
+    );
+}
+
+/// The passphrase of aws-vault's file-backend fixtures (crates/core/tests/fixtures/aws-vault-file/make.py).
+const AWS_VAULT_PASSPHRASE: &str = "correct horse battery staple";
+
+/// aws-vault's `file` backend as aws-vault leaves it in a HOME (two profiles' keys, a cached
+/// session, an SSO token), and the app pointed at that HOME.
+fn with_aws_vault_files(h: &Harness) -> std::path::PathBuf {
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("crates/core/tests/fixtures/aws-vault-file");
+    let renamed: std::collections::HashMap<String, String> =
+        serde_json::from_str(&std::fs::read_to_string(src.join("renamed.json")).expect("renamed.json")).expect("json");
+    let home = h.dir.path().join("home");
+    let keys = home.join(".awsvault/keys");
+    std::fs::create_dir_all(&keys).expect("mkdir");
+    for entry in std::fs::read_dir(src.join("keys")).expect("fixtures") {
+        let entry = entry.expect("entry");
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let name = renamed.get(&name).cloned().unwrap_or(name);
+        std::fs::copy(entry.path(), keys.join(name)).expect("copy");
+    }
+    h.app
+        .state::<crate::import_offer::ImportOffer>()
+        .set_config(aws_vault_files_in(&home));
+    keys
+}
+
+/// aws-vault's `file` backend under `home` only: the test machine's Secret Service stays out.
+fn aws_vault_files_in(home: &std::path::Path) -> rolebar_core::import::aws_vault::AwsVaultConfig {
+    use rolebar_core::import::aws_vault::{AwsVaultConfig, Backend};
+    let mut config = AwsVaultConfig::from_lookup(|_| None, Some(home.to_path_buf())).expect("aws-vault config");
+    config.backend = Some(Backend::File);
+    config
+}
+
+#[test]
+fn the_overview_offers_aws_vaults_keys_when_rolebar_holds_none() {
+    let h = harness();
+    let folder = with_aws_vault_files(&h);
+    let overview = invoke(&h.main, "get_overview", json!({})).expect("overview");
+    let offer = &overview["awsVaultOffer"];
+    assert_eq!(
+        offer["profiles"],
+        json!(["dev", "team/ops"]),
+        "its keys, not its session or token"
+    );
+    assert_eq!(offer["needsPassphrase"], true);
+    assert_eq!(offer["keyringLocked"], false);
+    assert_eq!(
+        offer["places"][0].as_str().map(|p| p.trim_end_matches('/')),
+        Some(folder.display().to_string().as_str())
+    );
+}
+
+#[test]
+fn no_offer_when_rolebar_holds_keys() {
+    let h = harness();
+    with_aws_vault_files(&h);
+    let overview = invoke(&h.main, "get_overview", json!({})).expect("overview");
+    assert!(
+        overview["awsVaultOffer"].is_object(),
+        "offered while Rolebar holds none"
+    );
+    invoke(
+        &h.main,
+        "add_keys",
+        json!({ "profile": "oppara", "accessKeyId": "AKIAFAKEKEYRING42", "secretAccessKey": "keyring/secret+value" }),
+    )
+    .expect("stored");
+    let overview = invoke(&h.main, "get_overview", json!({})).expect("overview");
+    assert_eq!(overview["awsVaultOffer"], Value::Null);
+}
+
+#[test]
+fn importing_aws_vaults_keys_stores_them_and_ends_the_offer() {
+    let h = harness();
+    let folder = with_aws_vault_files(&h);
+    let before: Vec<Vec<u8>> = {
+        let mut names: Vec<_> = std::fs::read_dir(&folder)
+            .expect("dir")
+            .map(|e| e.expect("entry").path())
+            .collect();
+        names.sort();
+        names.iter().map(|p| std::fs::read(p).expect("read")).collect()
+    };
+    assert!(invoke(&h.main, "get_overview", json!({})).expect("overview")["awsVaultOffer"].is_object());
+    let report = invoke(
+        &h.main,
+        "import_aws_vault",
+        json!({ "passphrase": AWS_VAULT_PASSPHRASE }),
+    )
+    .expect("imported");
+    assert_eq!(report["imported"], 2);
+    let lines: Vec<(&str, &Value, &str)> = report["lines"]
+        .as_array()
+        .expect("lines")
+        .iter()
+        .map(|l| {
+            (
+                l["profile"].as_str().unwrap_or(""),
+                &l["maskedKeyId"],
+                l["outcome"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert!(lines.contains(&("dev", &json!("****0001"), "imported")), "{report}");
+    assert!(
+        lines.contains(&("team/ops", &json!("****0002"), "imported")),
+        "{report}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.0.starts_with("sts.GetSessionToken") && l.2 == "skipped"),
+        "{report}"
+    );
+    let text = report.to_string();
+    assert!(
+        !text.contains("fileDevSecret") && !text.contains("AKIAFILEDEV"),
+        "{text}"
+    );
+    let overview = invoke(&h.main, "get_overview", json!({})).expect("overview");
+    let keys: Vec<&str> = overview["keys"]
+        .as_array()
+        .expect("keys")
+        .iter()
+        .filter_map(|k| k["profile"].as_str())
+        .collect();
+    assert_eq!(keys, ["dev", "team/ops"]);
+    assert_eq!(overview["awsVaultOffer"], Value::Null, "offered no more");
+    let after: Vec<Vec<u8>> = {
+        let mut names: Vec<_> = std::fs::read_dir(&folder)
+            .expect("dir")
+            .map(|e| e.expect("entry").path())
+            .collect();
+        names.sort();
+        names.iter().map(|p| std::fs::read(p).expect("read")).collect()
+    };
+    assert_eq!(before, after, "aws-vault's files are untouched");
+}
+
+#[test]
+fn a_wrong_aws_vault_passphrase_stores_nothing_and_says_so() {
+    let h = harness();
+    with_aws_vault_files(&h);
+    for passphrase in [json!("not the passphrase"), Value::Null] {
+        let err = invoke(&h.main, "import_aws_vault", json!({ "passphrase": passphrase })).expect_err("refused");
+        assert_eq!(code_of(&err), "aws_vault_passphrase", "{err}");
+        assert!(!err.to_string().contains("not the passphrase"), "{err}");
+    }
+    let overview = invoke(&h.main, "get_overview", json!({})).expect("overview");
+    assert_eq!(overview["keys"], json!([]), "nothing stored");
+    assert_eq!(
+        overview["awsVaultOffer"]["profiles"],
+        json!(["dev", "team/ops"]),
+        "still offered"
+    );
+}
+
+/// aws-vault's Secret Service items (as go-libsecret writes them) are offered by label without
+/// a passphrase, and imported; the test keyring's `login` collection stands for aws-vault's
+/// (`AWS_VAULT_SECRET_SERVICE_COLLECTION_NAME=login`: its own would need gnome-keyring's
+/// new-keyring prompt).
+#[test]
+#[ignore = "needs moto and a keyring: run bash scripts/test.sh"]
+fn aws_vaults_secret_service_keys_are_offered_and_imported_without_a_passphrase() {
+    use rolebar_core::import::aws_vault::Backend;
+    use secret_service::blocking::SecretService;
+    use secret_service::EncryptionType;
+    use std::collections::HashMap;
+    assert!(
+        std::env::var_os("ROLEBAR_TEST_KEYRING").is_some(),
+        "ROLEBAR_TEST_KEYRING is not set: run the tests through `bash scripts/test.sh`"
+    );
+    // {"AccessKeyID":"AKIASSAPP00000000021","SecretAccessKey":"ssAppSecret/+abc","SessionToken":""}
+    const DATA: &str = "eyJBY2Nlc3NLZXlJRCI6IkFLSUFTU0FQUDAwMDAwMDAwMDIxIiwiU2VjcmV0QWNjZXNzS2V5Ijoic3NBcHBTZWNyZXQvK2FiYyIsIlNlc3Npb25Ub2tlbiI6IiJ9";
+    let pid = std::process::id();
+    let profile = format!("app{pid}");
+    let session = format!("sts.GetSessionToken,YXBw{pid},,1893456000");
+    let service = SecretService::connect(EncryptionType::Dh).expect("connect");
+    let collection = service
+        .get_all_collections()
+        .expect("collections")
+        .into_iter()
+        .find(|c| c.collection_path.as_str() == "/org/freedesktop/secrets/collection/login")
+        .expect("the login collection");
+    for key in [&profile, &session] {
+        let json = format!(r#"{{"Key":"{key}","Data":"{DATA}","Label":"aws-vault ({key})"}}"#);
+        collection
+            .create_item(
+                key,
+                HashMap::from([("profile", key.as_str())]),
+                json.as_bytes(),
+                true,
+                "application/json",
+            )
+            .expect("item");
+    }
+    let h = harness();
+    let mut config = aws_vault_files_in(&h.dir.path().join("home"));
+    config.backend = Some(Backend::SecretService);
+    config.collection = "login".into();
+    h.app.state::<crate::import_offer::ImportOffer>().set_config(config);
+    let overview = invoke(&h.main, "get_overview", json!({})).expect("overview");
+    let offer = overview["awsVaultOffer"].clone();
+    let report = invoke(&h.main, "import_aws_vault", json!({ "passphrase": null }));
+    let after = invoke(&h.main, "get_overview", json!({})).expect("overview");
+    for item in collection.get_all_items().expect("items") {
+        if item.get_label().is_ok_and(|l| l.contains(&pid.to_string())) {
+            item.delete().expect("clean up");
+        }
+    }
+    let offered: Vec<&str> = offer["profiles"]
+        .as_array()
+        .expect("offered")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert!(offered.contains(&profile.as_str()), "{offer}");
+    assert!(!offered.contains(&session.as_str()), "a session is not keys: {offer}");
+    assert_eq!(offer["needsPassphrase"], false);
+    assert_eq!(offer["keyringLocked"], false);
+    let report = report.expect("imported");
+    let line = report["lines"]
+        .as_array()
+        .expect("lines")
+        .iter()
+        .find(|l| l["profile"] == profile.as_str())
+        .cloned()
+        .expect("its line");
+    assert_eq!(line["outcome"], "imported");
+    assert_eq!(line["maskedKeyId"], "****0021");
+    assert!(!report.to_string().contains("ssAppSecret"), "{report}");
+    assert!(
+        after["keys"]
+            .as_array()
+            .expect("keys")
+            .iter()
+            .any(|k| k["profile"] == profile.as_str()),
+        "{after}"
     );
 }

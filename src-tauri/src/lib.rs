@@ -38,6 +38,7 @@ pub mod expiry_config;
 pub mod grouping;
 pub mod hotkey;
 pub mod i18n;
+pub mod import_offer;
 pub mod ipc;
 pub mod key_age;
 pub mod menu;
@@ -163,6 +164,7 @@ pub fn configure<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<R>
         .manage(hotkey::Hotkey::default())
         .manage(serving::Serving::default())
         .manage(tray_host::TrayHost::default())
+        .manage(import_offer::ImportOffer::default())
         .invoke_handler(tauri::generate_handler![
             commands::get_overview,
             commands::assume_profile,
@@ -183,6 +185,7 @@ pub fn configure<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<R>
             commands::sso_accounts,
             commands::add_sso_profile,
             commands::quit,
+            commands::import_aws_vault,
             commands::set_warn_before,
             commands::set_language,
             commands::get_switcher_hotkey,

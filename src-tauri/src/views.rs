@@ -283,6 +283,58 @@ pub struct Overview {
     /// get it (`tray_hint`) and offers Quit, which is otherwise in the tray's menu.
     pub tray_host: bool,
     pub tray_hint: TrayHint,
+    /// aws-vault's keys found while Rolebar's keyring holds none (`import_offer`): the window
+    /// offers to import them. `null` otherwise.
+    pub aws_vault_offer: Option<AwsVaultOfferView>,
+}
+
+/// aws-vault's keys, found without reading a secret: the profiles are the names of its items.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AwsVaultOfferView {
+    /// The profiles aws-vault holds long-term keys for (not its cached sessions or tokens).
+    pub profiles: Vec<String>,
+    /// Where they are: aws-vault's Secret Service collection, its `file` backend folder.
+    pub places: Vec<String>,
+    /// Key files were found: the import needs aws-vault's passphrase (they are encrypted).
+    pub needs_passphrase: bool,
+    /// aws-vault's Secret Service collection is locked: its keys may not all be listed, and the
+    /// import will ask to unlock it (the window says so).
+    pub keyring_locked: bool,
+}
+
+/// What became of one aws-vault item in an import.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum AwsVaultOutcomeView {
+    Imported,
+    /// Rolebar holds this very key already.
+    AlreadyThere,
+    /// Rolebar holds another key for the profile (`detail`: its masked id); kept.
+    KeptOther,
+    /// Another aws-vault backend's key for the profile came first.
+    Duplicate,
+    /// Not keys, or unusable (`detail` says why).
+    Skipped,
+}
+
+/// One line of an import's report: at most a masked key id, never a secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AwsVaultImportLine {
+    pub profile: String,
+    pub backend: String,
+    pub masked_key_id: Option<String>,
+    pub outcome: AwsVaultOutcomeView,
+    pub detail: Option<String>,
+}
+
+/// What `import_aws_vault` did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AwsVaultImportReport {
+    pub imported: u32,
+    pub lines: Vec<AwsVaultImportLine>,
 }
 
 /// Why the credentials agent did not start: the tray's menu shows it as a disabled line, the
@@ -629,6 +681,7 @@ impl Snapshot {
             agent_off: None,
             tray_host: true,
             tray_hint: TrayHint::Other,
+            aws_vault_offer: None,
         }
     }
 }

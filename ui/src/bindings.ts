@@ -17,6 +17,8 @@ export type ErrorCode =
   | "agent_unavailable"
   | "agent_version"
   | "autostart_failed"
+  | "aws_vault_passphrase"
+  | "aws_vault_unreadable"
   | "browser_failed"
   | "clipboard_unavailable"
   | "config_syntax"
@@ -303,6 +305,25 @@ error: CommandError, };
 
 export type TrayHint = "gnome" | "other";
 
+export type AwsVaultOfferView = { 
+/**
+ * The profiles aws-vault holds long-term keys for (not its cached sessions or tokens).
+ */
+profiles: Array<string>, 
+/**
+ * Where they are: aws-vault's Secret Service collection, its `file` backend folder.
+ */
+places: Array<string>, 
+/**
+ * Key files were found: the import needs aws-vault's passphrase (they are encrypted).
+ */
+needsPassphrase: boolean, 
+/**
+ * aws-vault's Secret Service collection is locked: its keys may not all be listed, and the
+ * import will ask to unlock it (the window says so).
+ */
+keyringLocked: boolean, };
+
 export type Overview = { profiles: Array<ProfileView>, 
 /**
  * Live sessions (more than zero time left), soonest to expire first.
@@ -342,7 +363,18 @@ agentOff: AgentOffView | null,
  * Whether the desktop shows the tray icon (`tray_host`). Without, the window says how to
  * get it (`tray_hint`) and offers Quit, which is otherwise in the tray's menu.
  */
-trayHost: boolean, trayHint: TrayHint, };
+trayHost: boolean, trayHint: TrayHint, 
+/**
+ * aws-vault's keys found while Rolebar's keyring holds none (`import_offer`): the window
+ * offers to import them. `null` otherwise.
+ */
+awsVaultOffer: AwsVaultOfferView | null, };
+
+export type AwsVaultOutcomeView = "imported" | "alreadyThere" | "keptOther" | "duplicate" | "skipped";
+
+export type AwsVaultImportLine = { profile: string, backend: string, maskedKeyId: string | null, outcome: AwsVaultOutcomeView, detail: string | null, };
+
+export type AwsVaultImportReport = { imported: number, lines: Array<AwsVaultImportLine>, };
 
 export type PlacementView = "replaced" | "appended";
 
@@ -524,6 +556,12 @@ profile: string, region: string | null, };
 
 export type QuitArgs = Record<symbol, never>;
 
+export type ImportAwsVaultArgs = { 
+/**
+ * aws-vault's `file` backend passphrase. Wiped from this process's copy when the command ends.
+ */
+passphrase: string | null, };
+
 export type GetMessagesArgs = Record<symbol, never>;
 
 export type MfaRequestArgs = Record<symbol, never>;
@@ -567,6 +605,7 @@ export type Commands = {
   sso_accounts: { args: SsoAccountsArgs; result: Array<SsoAccountView> };
   add_sso_profile: { args: AddSsoProfileArgs; result: null };
   quit: { args: QuitArgs; result: null };
+  import_aws_vault: { args: ImportAwsVaultArgs; result: AwsVaultImportReport };
   get_messages: { args: GetMessagesArgs; result: MessagesView };
   mfa_request: { args: MfaRequestArgs; result: MfaRequestView | null };
   submit_mfa_code: { args: SubmitMfaCodeArgs; result: null };
