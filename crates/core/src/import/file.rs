@@ -5,7 +5,7 @@
 //! protected header as the additional data. Only these parameters are accepted: they are all
 //! aws-vault ever wrote.
 
-use super::aws_vault::{parse_item, skip_or_read, BackendItems, Content, ImportError, PassphraseFn, Wanted};
+use super::items::{parse_item, skip_or_read, BackendItems, Content, ImportError, PassphraseFn, Wanted};
 use aes_gcm::aead::{Aead, KeyInit, Payload};
 use aes_gcm::{Aes256Gcm, Nonce};
 use base64::Engine as _;

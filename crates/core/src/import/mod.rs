@@ -2,6 +2,7 @@
 
 pub mod aws_vault;
 mod file;
+mod items;
 mod pass;
 #[cfg(all(unix, not(any(target_os = "macos", target_os = "ios", target_os = "android"))))]
 mod secret_service;

@@ -3,7 +3,7 @@
 //! JSON. With no prefix (aws-vault's default) the store holds every other password too, so only
 //! names that are profiles (asked for, or in the AWS config) are read.
 
-use super::aws_vault::{parse_item, skip_or_read, AwsVaultConfig, BackendItems, Content, ImportError, Wanted};
+use super::items::{parse_item, skip_or_read, AwsVaultConfig, BackendItems, Content, ImportError, Wanted};
 use std::path::Path;
 use std::process::{Command, Stdio};
 

@@ -4,7 +4,7 @@
 //! keyring password), one item per key with the key as label and attribute
 //! `profile=<key>`, secret `application/json`: the keyring item's JSON. Only read here.
 
-use super::aws_vault::{parse_item, skip_or_read, BackendItems, Content, ImportError, Wanted};
+use super::items::{parse_item, skip_or_read, BackendItems, Content, ImportError, Wanted};
 use secret_service::blocking::SecretService;
 use secret_service::EncryptionType;
 
