@@ -78,12 +78,21 @@ pub async fn get_overview(
     if overview.keys.is_empty() {
         // A folder listing the first time (kept afterwards): off the async workers.
         let offer = ImportOffer::clone(&import_offer);
-        overview.aws_vault_offer = tauri::async_runtime::spawn_blocking(move || offer.find())
-            .await
-            .unwrap_or_else(|e| {
+        let secret_service = crate::import_offer::secret_service_running().await;
+        let looking = tauri::async_runtime::spawn_blocking(move || offer.find(secret_service));
+        // The window never waits long for an offer: a slow look is finished in the background
+        // (its finding is kept for the next overview).
+        overview.aws_vault_offer = match tokio::time::timeout(std::time::Duration::from_secs(2), looking).await {
+            Ok(Ok(found)) => found,
+            Ok(Err(e)) => {
                 tracing::warn!("aws-vault's keys not looked for: {e}");
                 None
-            });
+            }
+            Err(_) => {
+                tracing::info!("aws-vault's keys are still being looked for; the offer comes with a later overview");
+                None
+            }
+        };
     }
     Ok(overview)
 }

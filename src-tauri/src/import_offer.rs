@@ -63,17 +63,23 @@ impl ImportOffer {
     }
 
     /// aws-vault's key profiles, from the finding kept or by looking (a folder listing, a
-    /// D-Bus call): blocking, so called off the UI thread.
-    pub fn find(&self) -> Option<AwsVaultOfferView> {
-        self.finding().map(|f| f.view)
+    /// D-Bus call): blocking, so called off the UI thread. `secret_service`: whether a Secret
+    /// Service runs now (see [`secret_service_running`]); when none does, its collection is not
+    /// looked for, since asking would start one.
+    pub fn find(&self, secret_service: bool) -> Option<AwsVaultOfferView> {
+        self.finding_with(secret_service).map(|f| f.view)
     }
 
     fn finding(&self) -> Option<Finding> {
+        self.finding_with(true)
+    }
+
+    fn finding_with(&self, secret_service: bool) -> Option<Finding> {
         if let Some(found) = lock(&self.0.found).clone() {
             return found;
         }
         let found = match self.config() {
-            Ok(config) => look(&config),
+            Ok(config) => look(&config, secret_service),
             Err(e) => {
                 tracing::debug!("aws-vault's keys not looked for: {e}");
                 None
@@ -86,13 +92,13 @@ impl ImportOffer {
 
 /// Where aws-vault holds keys, as `config` says where to look (Secret Service first: aws-vault's
 /// order on Linux, which the import keeps for a profile held twice).
-fn look(config: &AwsVaultConfig) -> Option<Finding> {
+fn look(config: &AwsVaultConfig, secret_service: bool) -> Option<Finding> {
     let wants = |b: Backend| config.backend.is_none() || config.backend == Some(b);
     let mut profiles = Vec::new();
     let mut places = Vec::new();
     let mut backends = Vec::new();
     let mut locked = false;
-    if wants(Backend::SecretService) {
+    if secret_service && wants(Backend::SecretService) {
         if let Some(listed) = list_secret_service(&config.collection) {
             profiles.extend(listed.profiles);
             places.push(format!("Secret Service collection `{}`", config.collection));
@@ -144,6 +150,28 @@ fn list_file_backend(mut config: AwsVaultConfig) -> Vec<String> {
         .filter(|f| matches!(f.content, Content::NotAsked))
         .map(|f| f.name)
         .collect()
+}
+
+/// Whether a Secret Service owns its name on the session bus now. Looking for aws-vault's
+/// collection must not start one: the first call to an unowned name makes the bus activate
+/// gnome-keyring, which can take the whole D-Bus timeout (the window would wait for it).
+#[cfg(all(unix, not(target_os = "macos")))]
+pub async fn secret_service_running() -> bool {
+    let Ok(conn) = zbus::Connection::session().await else {
+        return false;
+    };
+    let Ok(proxy) = zbus::fdo::DBusProxy::new(&conn).await else {
+        return false;
+    };
+    let Ok(name) = zbus::names::BusName::try_from("org.freedesktop.secrets") else {
+        return false;
+    };
+    proxy.name_has_owner(name).await.unwrap_or(false)
+}
+
+#[cfg(not(all(unix, not(target_os = "macos"))))]
+pub async fn secret_service_running() -> bool {
+    false
 }
 
 struct Listed {
