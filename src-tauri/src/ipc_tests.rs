@@ -1384,7 +1384,7 @@ fn aws_vaults_secret_service_keys_are_offered_and_imported_without_a_passphrase(
         std::env::var_os("ROLEBAR_TEST_KEYRING").is_some(),
         "ROLEBAR_TEST_KEYRING is not set: run the tests through `bash scripts/test.sh`"
     );
-    // {"AccessKeyID":"AKIASSAPP00000000021","SecretAccessKey":"ssAppSecret/+abc","SessionToken":""}
+    // {"AccessKeyID":"AKIAFAKESSAPP0000021","SecretAccessKey":"ssAppSecret/+abc","SessionToken":""}
     const DATA: &str = "eyJBY2Nlc3NLZXlJRCI6IkFLSUFTU0FQUDAwMDAwMDAwMDIxIiwiU2VjcmV0QWNjZXNzS2V5Ijoic3NBcHBTZWNyZXQvK2FiYyIsIlNlc3Npb25Ub2tlbiI6IiJ9";
     let pid = std::process::id();
     let profile = format!("app{pid}");

@@ -144,7 +144,7 @@ async fn a_credential_process_serves_its_profile_with_its_expiration_and_no_sts_
 #[tokio::test]
 async fn keys_without_expiration_are_served_for_an_hour_and_never_stored() {
     let f = Fixture::new().await;
-    let script = f.printing(r#"{"Version": 1, "AccessKeyId": "AKIAPROCESSLONGTERM1", "SecretAccessKey": "s"}"#);
+    let script = f.printing(r#"{"Version": 1, "AccessKeyId": "AKIAFAKEPROCESSLONG1", "SecretAccessKey": "s"}"#);
     let set = f.profiles(&config(&quoted(&script)));
     let session = f.session(&set, "proc").await.expect("served");
     assert_eq!(session.credentials.session_token, None);

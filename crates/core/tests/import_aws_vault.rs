@@ -108,7 +108,7 @@ fn file_backend_keys_come_over_with_one_passphrase_and_sessions_stay_behind() {
         ]
     );
     let dev = keys.get("dev").expect("get").expect("dev stored");
-    assert_eq!(dev.access_key_id, "AKIAFILEDEV000000001");
+    assert_eq!(dev.access_key_id, "AKIAFAKEFILEDEV00001");
     assert_eq!(
         dev.secret_access_key.expose(),
         "fileDevSecret/+0123456789abcdefghijklmn"
@@ -172,7 +172,7 @@ fn keys_rolebar_already_holds_are_kept_unless_replacing() {
     let dir = fixture_keys(tmp.path());
     let (keys, _store) = rolebar_keys(tmp.path());
     let other = rolebar_core::Credentials {
-        access_key_id: "AKIAROLEBAROWN000009".into(),
+        access_key_id: "AKIAFAKEROLEBAR00009".into(),
         secret_access_key: Secret::new("own"),
         session_token: None,
     };
@@ -192,12 +192,12 @@ fn keys_rolebar_already_holds_are_kept_unless_replacing() {
     assert_eq!(run(false)[0].outcome, Outcome::KeptOther("****0009".into()));
     assert_eq!(
         keys.get("dev").expect("get").expect("dev").access_key_id,
-        "AKIAROLEBAROWN000009"
+        "AKIAFAKEROLEBAR00009"
     );
     assert_eq!(run(true)[0].outcome, Outcome::Imported);
     assert_eq!(
         keys.get("dev").expect("get").expect("dev").access_key_id,
-        "AKIAFILEDEV000000001"
+        "AKIAFAKEFILEDEV00001"
     );
 }
 
@@ -213,7 +213,7 @@ fn pass_items_under_a_prefix_are_read_with_pass_show() {
     std::fs::create_dir_all(&prefix).expect("mkdir");
     for name in ["dev", "sts.AssumeRole,YWRtaW4,,1893456000"] {
         std::fs::write(prefix.join(format!("{name}.gpg")), b"gpg").expect("gpg");
-        let item = go_item(name, "AKIAPASSDEV000000042", "passSecret");
+        let item = go_item(name, "AKIAFAKEPASSDEV00042", "passSecret");
         std::fs::write(prefix.join(format!("{name}.json")), item).expect("json");
     }
     let fake = tmp.path().join("fake-pass");
@@ -286,8 +286,8 @@ fn secret_service_keys_come_over_and_awsvaults_collection_is_untouched() {
     let session = format!("sts.GetSessionToken,ZGV2{pid},,1893456000");
     let token = format!("oidc:https://example{pid}.awsapps.com/start");
     let items = [
-        (dev.as_str(), go_item(&dev, "AKIASSDEV00000000011", "ssDevSecret/+abc")),
-        (prod.as_str(), go_item(&prod, "AKIASSPROD0000000012", "ssProdSecret")),
+        (dev.as_str(), go_item(&dev, "AKIAFAKESSDEV0000011", "ssDevSecret/+abc")),
+        (prod.as_str(), go_item(&prod, "AKIAFAKESSPROD000012", "ssProdSecret")),
         (session.as_str(), go_item(&session, "ASIASESSION000000013", "x")),
         (token.as_str(), format!(r#"{{"Key":"{token}","Data":"e30="}}"#)),
     ];

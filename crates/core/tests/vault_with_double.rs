@@ -309,7 +309,7 @@ async fn a_role_without_source_profile_uses_the_keys_stored_under_its_own_name()
         .keys()
         .add(
             "role-only",
-            &Credentials::long_term("AKIAROLEONLY00000001", "role-only-secret"),
+            &Credentials::long_term("AKIAFAKEROLEONLY0001", "role-only-secret"),
             now,
         )
         .expect("add keys");
@@ -328,7 +328,7 @@ async fn a_role_without_source_profile_uses_the_keys_stored_under_its_own_name()
     assert_eq!(seen[0].get("RoleArn"), Some("arn:aws:iam::777777777777:role/Own"));
     assert_eq!(
         seen[0].access_key.as_deref(),
-        Some("AKIAROLEONLY00000001"),
+        Some("AKIAFAKEROLEONLY0001"),
         "signed with the keys stored under the role's name"
     );
 }
