@@ -99,7 +99,7 @@ fn look(config: &AwsVaultConfig, secret_service: bool) -> Option<Finding> {
     let mut backends = Vec::new();
     let mut locked = false;
     if secret_service && wants(Backend::SecretService) {
-        if let Some(listed) = list_secret_service(&config.collection) {
+        if let Some(listed) = aws_vault::list_secret_service_keys(config) {
             profiles.extend(listed.profiles);
             places.push(format!("Secret Service collection `{}`", config.collection));
             locked = listed.locked;
@@ -172,80 +172,6 @@ pub async fn secret_service_running() -> bool {
 #[cfg(not(all(unix, not(target_os = "macos"))))]
 pub async fn secret_service_running() -> bool {
     false
-}
-
-struct Listed {
-    profiles: Vec<String>,
-    locked: bool,
-}
-
-/// The key profiles in aws-vault's Secret Service collection, by the items' labels, which the
-/// collection gives without being unlocked (the secrets it does not). `None`: no Secret
-/// Service, no such collection, or nothing in it to offer.
-#[cfg(all(unix, not(target_os = "macos")))]
-fn list_secret_service(name: &str) -> Option<Listed> {
-    use rolebar_core::import::aws_vault::{kind_of, Kind};
-    use secret_service::blocking::SecretService;
-    use secret_service::EncryptionType;
-    // No secret crosses the bus here: no session key to agree.
-    let service = SecretService::connect(EncryptionType::Plain).ok()?;
-    let wanted = format!("/org/freedesktop/secrets/collection/{name}");
-    let collection = service
-        .get_all_collections()
-        .ok()?
-        .into_iter()
-        .find(|c| decode_path(c.collection_path.as_str()) == wanted)?;
-    let locked = collection.is_locked().unwrap_or(true);
-    let mut profiles: Vec<String> = match collection.get_all_items() {
-        Ok(items) => items
-            .iter()
-            .filter_map(|item| {
-                let label = item.get_label().ok()?;
-                // go-libsecret's attribute on aws-vault's items; others are another program's
-                // (the collection may be `login`, shared with everything).
-                let ours = item.get_attributes().is_ok_and(|a| a.get("profile") == Some(&label));
-                (ours && kind_of(&label) == Kind::Keys).then_some(label)
-            })
-            .collect(),
-        Err(e) => {
-            tracing::debug!("aws-vault's Secret Service collection not listed: {e}");
-            Vec::new()
-        }
-    };
-    profiles.sort();
-    // A locked collection that lists nothing may still hold keys: the window says to unlock it.
-    (!profiles.is_empty() || locked).then_some(Listed { profiles, locked })
-}
-
-#[cfg(not(all(unix, not(target_os = "macos"))))]
-fn list_secret_service(_: &str) -> Option<Listed> {
-    None
-}
-
-/// keyring's decodeKeyringString: `_XX` is the byte 0xXX (gnome-keyring escapes names so), as
-/// the core's import compares collection paths.
-#[cfg(all(unix, not(target_os = "macos")))]
-fn decode_path(src: &str) -> String {
-    let bytes = src.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] != b'_' {
-            out.push(bytes[i]);
-            i += 1;
-            continue;
-        }
-        let Some(byte) = bytes
-            .get(i + 1..i + 3)
-            .and_then(|h| std::str::from_utf8(h).ok())
-            .and_then(|h| u8::from_str_radix(h, 16).ok())
-        else {
-            return src.to_string();
-        };
-        out.push(byte);
-        i += 3;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Imports the keys of the backends where aws-vault's keys were found (the `file` backend's

@@ -11,7 +11,7 @@
 
 use super::items::BackendItems;
 pub use super::items::{
-    kind_of, parse_item, AwsVaultConfig, Backend, Content, ImportError, Kind, PassphraseFn, Wanted,
+    kind_of, parse_item, AwsVaultConfig, Backend, Content, ImportError, Kind, ListedKeys, PassphraseFn, Wanted,
 };
 use super::{file, pass};
 use crate::keys::{check_profile_name, KeyStore};
@@ -63,6 +63,18 @@ pub fn scan(config: &AwsVaultConfig, wanted: &Wanted<'_>, passphrase: &mut Passp
         }
     }
     scan
+}
+
+/// aws-vault's key profiles in its Secret Service collection, listed without unlocking it or
+/// reading a secret (see [`ListedKeys`]); `None` where there is none to offer.
+#[cfg(all(unix, not(any(target_os = "macos", target_os = "ios", target_os = "android"))))]
+pub fn list_secret_service_keys(config: &AwsVaultConfig) -> Option<ListedKeys> {
+    super::secret_service::list_keys(&config.collection)
+}
+
+#[cfg(not(all(unix, not(any(target_os = "macos", target_os = "ios", target_os = "android")))))]
+pub fn list_secret_service_keys(_: &AwsVaultConfig) -> Option<ListedKeys> {
+    None
 }
 
 #[cfg(all(unix, not(any(target_os = "macos", target_os = "ios", target_os = "android"))))]

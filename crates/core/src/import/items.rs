@@ -265,3 +265,12 @@ pub(super) fn skip_or_read(name: &str, wanted: &Wanted<'_>) -> Option<Content> {
         Kind::Keys => Some(Content::NotAsked),
     }
 }
+
+/// aws-vault's key profiles listed by name only (no secret read, nothing unlocked), for an offer
+/// to import them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListedKeys {
+    pub profiles: Vec<String>,
+    /// The collection is locked: it may hold more than it lists, and the import will ask to unlock.
+    pub locked: bool,
+}

@@ -4,8 +4,8 @@
 //! keyring password), one item per key with the key as label and attribute
 //! `profile=<key>`, secret `application/json`: the keyring item's JSON. Only read here.
 
-use super::items::{parse_item, skip_or_read, BackendItems, Content, ImportError, Wanted};
-use secret_service::blocking::SecretService;
+use super::items::{kind_of, parse_item, skip_or_read, BackendItems, Content, ImportError, Kind, ListedKeys, Wanted};
+use secret_service::blocking::{Collection, SecretService};
 use secret_service::EncryptionType;
 
 const COLLECTION_PATH: &str = "/org/freedesktop/secrets/collection/";
@@ -20,12 +20,7 @@ pub(super) fn read(name: &str, wanted: &Wanted<'_>) -> Result<BackendItems, Impo
         // No Secret Service here: aws-vault could not have used this backend.
         Err(_) => return Ok(None),
     };
-    let collections = service.get_all_collections().map_err(fail)?;
-    let wanted_path = format!("{COLLECTION_PATH}{name}");
-    let Some(collection) = collections
-        .into_iter()
-        .find(|c| decode_path(c.collection_path.as_str()) == wanted_path)
-    else {
+    let Some(collection) = find_collection(&service, name).map_err(fail)? else {
         return Ok(None);
     };
     collection.ensure_unlocked().map_err(fail)?;
@@ -33,9 +28,7 @@ pub(super) fn read(name: &str, wanted: &Wanted<'_>) -> Result<BackendItems, Impo
     for item in collection.get_all_items().map_err(fail)? {
         // keyring's Keys(): the labels; an item whose label cannot be read is left out there too.
         let Ok(label) = item.get_label() else { continue };
-        // go-libsecret gives every item the attribute `profile=<label>`: an item without it is
-        // another program's (the collection may be `login`, shared with everything).
-        if !item.get_attributes().is_ok_and(|a| a.get("profile") == Some(&label)) {
+        if !is_aws_vaults(&item, &label) {
             continue;
         }
         if let Some(skip) = skip_or_read(&label, wanted) {
@@ -50,6 +43,50 @@ pub(super) fn read(name: &str, wanted: &Wanted<'_>) -> Result<BackendItems, Impo
     }
     items.sort_by(|a, b| a.0.cmp(&b.0));
     Ok(Some((format!("Secret Service collection `{name}`"), items)))
+}
+
+/// aws-vault's key profiles in the collection `name`, by the items' labels, which a collection
+/// gives without being unlocked (its secrets it does not): nothing is unlocked and no secret
+/// crosses the bus. `None`: no Secret Service, no such collection, or nothing in it to offer (a
+/// locked collection that lists nothing may still hold keys: it is listed, as locked).
+pub(super) fn list_keys(name: &str) -> Option<ListedKeys> {
+    let service = SecretService::connect(EncryptionType::Plain).ok()?;
+    let collection = find_collection(&service, name).ok()??;
+    let locked = collection.is_locked().unwrap_or(true);
+    let mut profiles: Vec<String> = match collection.get_all_items() {
+        Ok(items) => items
+            .iter()
+            .filter_map(|item| {
+                let label = item.get_label().ok()?;
+                (is_aws_vaults(item, &label) && kind_of(&label) == Kind::Keys).then_some(label)
+            })
+            .collect(),
+        Err(e) => {
+            tracing::debug!("aws-vault's Secret Service collection not listed: {e}");
+            Vec::new()
+        }
+    };
+    profiles.sort();
+    (!profiles.is_empty() || locked).then_some(ListedKeys { profiles, locked })
+}
+
+/// The collection whose `_XX`-decoded D-Bus path ends in `name`, as keyring finds it.
+fn find_collection<'a>(
+    service: &'a SecretService,
+    name: &str,
+) -> Result<Option<Collection<'a>>, secret_service::Error> {
+    let wanted_path = format!("{COLLECTION_PATH}{name}");
+    Ok(service
+        .get_all_collections()?
+        .into_iter()
+        .find(|c| decode_path(c.collection_path.as_str()) == wanted_path))
+}
+
+/// go-libsecret gives every item the attribute `profile=<label>`: an item without it is another
+/// program's (the collection may be `login`, shared with everything).
+fn is_aws_vaults(item: &secret_service::blocking::Item<'_>, label: &str) -> bool {
+    item.get_attributes()
+        .is_ok_and(|a| a.get("profile").map(String::as_str) == Some(label))
 }
 
 /// keyring's decodeKeyringString: `_XX` is the byte 0xXX (gnome-keyring escapes names so).
