@@ -2,10 +2,11 @@
 //! from the running tray app. No agent is a normal answer (`Ok(None)`), found out at once.
 
 use super::frame::{FrameError, FrameReader};
+use super::link::Link;
 use super::paths::{check_dir_owner, effective_uid};
 use super::protocol::{
-    decode_credentials, decode_reply, encode_request, AgentInfo, ClientContext, CredentialsRequest, Request,
-    SessionList, SessionSummary,
+    decode_call_reply, decode_credentials, decode_reply, encode_request, AgentInfo, CallFailure, CallRequest,
+    ClientContext, CredentialsRequest, Request, SessionList, SessionSummary, SubscribeRequest, MAX_COMMAND_NAME,
 };
 use super::AgentError;
 use crate::session::Session;
@@ -159,6 +160,50 @@ impl Client {
         self.exchange(&request, timeout, decode_credentials).await
     }
 
+    /// Runs the front-end command `command` with `args` (a JSON object; it may hold a secret,
+    /// and is wiped from the request buffer). The outer error is the connection's; the inner
+    /// one the command's, with the front end's code.
+    pub async fn call(
+        &mut self,
+        command: &str,
+        args: &impl serde::Serialize,
+        timeout: Duration,
+    ) -> Result<Result<serde_json::Value, CallFailure>, AgentError> {
+        let well_formed = !command.is_empty()
+            && command.len() <= MAX_COMMAND_NAME
+            && command
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+        let args = serde_json::to_string(args).map_err(|e| AgentError::BadReply {
+            detail: format!("the arguments of `{command}` cannot be written as JSON: {e}"),
+        })?;
+        let args = zeroize::Zeroizing::new(args);
+        if !well_formed || !args.starts_with('{') {
+            return Ok(Err(CallFailure::new(
+                crate::error_code::ErrorCode::AgentBadRequest.as_str(),
+                format!("`{command}` is not a command name with an object of arguments"),
+            )));
+        }
+        let request = Request::Call(CallRequest {
+            command: command.to_string(),
+            args,
+        });
+        self.exchange(&request, timeout, decode_call_reply).await
+    }
+
+    /// Subscribes as a front end: on success the connection becomes a [`Link`], with what the
+    /// agent said first (its `ok` value). A refusal is the inner error.
+    pub async fn subscribe(
+        mut self,
+        request: SubscribeRequest,
+        timeout: Duration,
+    ) -> Result<Result<(serde_json::Value, Link), CallFailure>, AgentError> {
+        let hello = self
+            .exchange(&Request::Subscribe(request), timeout, decode_call_reply)
+            .await?;
+        Ok(hello.map(|hello| (hello, Link::new(self.reader, self.writer))))
+    }
+
     async fn exchange<T>(
         &mut self,
         request: &Request,
@@ -178,7 +223,7 @@ impl Client {
         };
         let (reader, writer) = (&mut self.reader, &mut self.writer);
         let work = async move {
-            if let Err(e) = writer.write_all(&line).await {
+            if let Err(e) = writer.write_all(line.as_slice()).await {
                 // An agent with no slot for us answers `agent_busy` and hangs up, maybe before our
                 // request went out: its reply is still there to read, and says more than EPIPE.
                 return match reader.next_frame().await {

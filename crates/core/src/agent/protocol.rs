@@ -39,6 +39,10 @@ pub enum Request {
     Sessions,
     /// Is an agent there, and which version.
     Ping,
+    /// A front end's command (the window process asks the tray to do what a button says).
+    Call(CallRequest),
+    /// A front end that stays connected: the connection becomes a [`super::Link`] both ways.
+    Subscribe(SubscribeRequest),
 }
 
 impl Request {
@@ -48,6 +52,8 @@ impl Request {
             Request::Credentials(_) => "credentials",
             Request::Sessions => "sessions",
             Request::Ping => "ping",
+            Request::Call(_) => "call",
+            Request::Subscribe(_) => "subscribe",
         }
     }
 }
@@ -72,6 +78,66 @@ pub struct ClientContext {
     /// The client's own command line (`rolebar credential-process dev`).
     #[serde(default)]
     pub argv: Vec<String>,
+}
+
+/// `{"v":1,"op":"call","command":"get_overview","args":{…}}`: a front end's command, with its
+/// arguments as the JSON text they came in (they may hold a secret — an MFA code, a key being
+/// added — so they stay in a buffer wiped on drop, and are never logged).
+#[derive(Clone, PartialEq, Eq)]
+pub struct CallRequest {
+    pub command: String,
+    /// A JSON object (`{}` when the request had no `args`).
+    pub args: Zeroizing<String>,
+}
+
+impl std::fmt::Debug for CallRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CallRequest")
+            .field("command", &self.command)
+            .field("args", &format_args!("<{} bytes>", self.args.len()))
+            .finish()
+    }
+}
+
+/// The longest command name a call may carry.
+pub const MAX_COMMAND_NAME: usize = 64;
+
+/// `{"v":1,"op":"subscribe","role":"window","pid":4242,"build":"0.1.0"}`: a front end that stays
+/// connected. What it is told and may say is up to the [`super::Handler`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubscribeRequest {
+    /// What subscribes (`window`: the window process).
+    pub role: String,
+    /// Its process id, as it says (the peer's real one is in [`super::Peer`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pid: Option<u32>,
+    /// The build it was made from, so a tray and a window process of different versions can tell.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub build: Option<String>,
+}
+
+/// A command's failure as the front end shows it: the front end's own code (not one of
+/// rolebar-core's: the commands are the tray's) and a message for the user.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[error("{message}")]
+pub struct CallFailure {
+    pub code: String,
+    pub message: String,
+}
+
+impl CallFailure {
+    pub fn new(code: impl Into<String>, message: impl Into<String>) -> Self {
+        CallFailure {
+            code: code.into(),
+            message: message.into(),
+        }
+    }
+}
+
+impl From<AgentFailure> for CallFailure {
+    fn from(failure: AgentFailure) -> Self {
+        CallFailure::new(failure.code.as_str(), failure.message)
+    }
 }
 
 /// A session as `sessions` lists it: no secret.
@@ -170,12 +236,56 @@ pub fn decode_request(line: &[u8]) -> Result<Request, AgentFailure> {
                 client: fields.client,
             }))
         }
+        Some("call") => decode_call(line).map(Request::Call),
+        Some("subscribe") => {
+            let request: SubscribeRequest = serde_json::from_slice(line)
+                .map_err(|e| AgentFailure::bad_request(format!("a subscribe request: {e}")))?;
+            Ok(Request::Subscribe(request))
+        }
         Some(other) => Err(AgentFailure::bad_request(format!(
-            "unknown op {:?}: this agent answers ping, sessions and credentials",
+            "unknown op {:?}: this agent answers ping, sessions, credentials, call and subscribe",
             other.escape_debug().to_string()
         ))),
         None => Err(AgentFailure::bad_request("a request needs \"op\"")),
     }
+}
+
+fn decode_call(line: &[u8]) -> Result<CallRequest, AgentFailure> {
+    #[derive(Deserialize)]
+    struct CallFields<'a> {
+        #[serde(borrow)]
+        command: Cow<'a, str>,
+        #[serde(borrow, default)]
+        args: Option<&'a serde_json::value::RawValue>,
+    }
+    // serde_json's messages name positions and fields, never values: safe with a secret inside.
+    let fields: CallFields<'_> =
+        serde_json::from_slice(line).map_err(|e| AgentFailure::bad_request(format!("a call request: {e}")))?;
+    let command = fields.command;
+    let well_formed = !command.is_empty()
+        && command.len() <= MAX_COMMAND_NAME
+        && command
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+    if !well_formed {
+        return Err(AgentFailure::bad_request(format!(
+            "a command is named with 1 to {MAX_COMMAND_NAME} of a-z, 0-9 and _, not {:?}",
+            command.chars().take(MAX_COMMAND_NAME).collect::<String>()
+        )));
+    }
+    let args = match fields.args {
+        None => Zeroizing::new("{}".to_string()),
+        Some(raw) if raw.get().starts_with('{') => Zeroizing::new(raw.get().to_string()),
+        Some(_) => {
+            return Err(AgentFailure::bad_request(format!(
+                "the arguments of `{command}` must be a JSON object"
+            )))
+        }
+    };
+    Ok(CallRequest {
+        command: command.into_owned(),
+        args,
+    })
 }
 
 pub(crate) fn frame_too_large() -> AgentFailure {
@@ -185,8 +295,9 @@ pub(crate) fn frame_too_large() -> AgentFailure {
     )
 }
 
-/// A request as one line with its `\n` (the client's side; requests hold no secret).
-pub fn encode_request(request: &Request) -> Vec<u8> {
+/// A request as one line with its `\n` (the client's side), in a buffer wiped on drop: a call's
+/// arguments may hold a secret.
+pub fn encode_request(request: &Request) -> Zeroizing<Vec<u8>> {
     #[derive(Serialize)]
     struct Out<'a, T: Serialize> {
         v: u64,
@@ -210,10 +321,33 @@ pub fn encode_request(request: &Request) -> Vec<u8> {
             op: request.op(),
             fields: serde_json::Map::new(),
         }),
+        Request::Subscribe(r) => serde_json::to_vec(&Out {
+            v: PROTOCOL_VERSION,
+            op: request.op(),
+            fields: r,
+        }),
+        Request::Call(call) => return encode_call(call),
     };
     // Strings, numbers and booleans always serialise; an empty line would be a bad request.
     let mut line = written.unwrap_or_default();
     line.push(b'\n');
+    Zeroizing::new(line)
+}
+
+/// A call line, written once into a buffer sized for it (no reallocation leaves a copy of the
+/// arguments behind). The command name is checked as the agent checks it: a name that needs
+/// escaping could not be a command.
+fn encode_call(call: &CallRequest) -> Zeroizing<Vec<u8>> {
+    let command: String = call
+        .command
+        .chars()
+        .filter(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '_')
+        .collect();
+    let head = format!("{{\"v\":{PROTOCOL_VERSION},\"op\":\"call\",\"command\":\"{command}\",\"args\":");
+    let mut line = Zeroizing::new(Vec::with_capacity(head.len() + call.args.len() + 2));
+    line.extend_from_slice(head.as_bytes());
+    line.extend_from_slice(call.args.as_bytes());
+    line.extend_from_slice(b"}\n");
     line
 }
 
@@ -405,6 +539,52 @@ pub(crate) fn decode_reply<T: DeserializeOwned>(line: &[u8]) -> Result<T, AgentE
     check_reply(line)?;
     let reply: OkIn<T> = serde_json::from_slice(line).map_err(bad_reply)?;
     Ok(reply.ok)
+}
+
+/// The reply to a call: the command's result, or its failure with the front end's own code
+/// (`Err` only for a reply that is not one: another version, or not JSON).
+pub(crate) fn decode_call_reply(line: &[u8]) -> Result<Result<serde_json::Value, CallFailure>, AgentError> {
+    #[derive(Deserialize)]
+    struct CallReply {
+        v: Option<u64>,
+        #[serde(default)]
+        ok: Option<serde_json::Value>,
+        #[serde(default)]
+        error: Option<WireFailure>,
+    }
+    let reply: CallReply = serde_json::from_slice(line).map_err(bad_reply)?;
+    match reply.v {
+        Some(PROTOCOL_VERSION) => {}
+        Some(agent) => {
+            return Err(AgentError::Version {
+                agent,
+                ours: PROTOCOL_VERSION,
+            })
+        }
+        None => return Err(bad_reply("no \"v\" in the reply")),
+    }
+    match (reply.ok, reply.error) {
+        (_, Some(WireFailure { code, message })) => Ok(Err(CallFailure { code, message })),
+        (Some(value), None) => Ok(Ok(value)),
+        // `"ok": null` reads as absent: a command with nothing to return answers null.
+        (None, None) => Ok(Ok(serde_json::Value::Null)),
+    }
+}
+
+/// `{"v":1,"error":{"code":…,"message":…}}` for a failed call, with the front end's code.
+pub(crate) fn encode_call_failure(failure: &CallFailure) -> Vec<u8> {
+    #[derive(Serialize)]
+    struct ErrOut<'a> {
+        v: u64,
+        error: &'a CallFailure,
+    }
+    let mut line = serde_json::to_vec(&ErrOut {
+        v: PROTOCOL_VERSION,
+        error: failure,
+    })
+    .unwrap_or_else(|_| br#"{"v":1,"error":{"code":"json","message":"unwritable error"}}"#.to_vec());
+    line.push(b'\n');
+    line
 }
 
 /// The credentials reply as a `Session`.

@@ -5,11 +5,12 @@
 //! What the agent answers is up to the [`Handler`] (the tray app: its vault, cache and dialog).
 
 use super::frame::{FrameError, FrameReader};
+use super::link::Link;
 use super::paths::{effective_uid, ensure_private_dir, SOCKET_ENV};
 use super::peer::Peer;
 use super::protocol::{
-    decode_request, encode_credentials, encode_failure, encode_ok, frame_too_large, AgentInfo, CredentialsRequest,
-    Request, SessionList, SessionSummary,
+    decode_request, encode_call_failure, encode_credentials, encode_failure, encode_ok, frame_too_large, AgentInfo,
+    CallFailure, CallRequest, CredentialsRequest, Request, SessionList, SessionSummary, SubscribeRequest,
 };
 use super::single_flight::SingleFlight;
 use super::{AgentError, AgentFailure};
@@ -39,6 +40,29 @@ pub trait Handler: Send + Sync {
 
     /// The sessions the agent holds, without secrets.
     async fn sessions(&self) -> Vec<SessionSummary>;
+
+    /// A front end's command (`call`): its result as JSON, never a secret. The default serves
+    /// none. A call may wait for a person (an MFA dialog): the server sets no bound on it.
+    async fn call(&self, request: CallRequest, _peer: &Peer) -> Result<serde_json::Value, CallFailure> {
+        Err(CallFailure::new(
+            crate::error_code::ErrorCode::AgentBadRequest.as_str(),
+            format!(
+                "this agent serves no front-end commands (asked for `{}`)",
+                request.command
+            ),
+        ))
+    }
+
+    /// A front end that stays connected (`subscribe`): the handler writes the reply first
+    /// ([`super::LinkWriter::accept`] or `refuse`), then owns the link until it returns; the
+    /// connection closes then. The default refuses.
+    async fn subscribe(&self, request: SubscribeRequest, _peer: &Peer, link: Link) {
+        let refusal = CallFailure::new(
+            crate::error_code::ErrorCode::AgentBadRequest.as_str(),
+            format!("this agent takes no subscriptions (asked by a `{}`)", request.role),
+        );
+        let _ = link.writer.refuse(&refusal).await;
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -500,8 +524,30 @@ async fn connection(stream: UnixStream, _permit: OwnedSemaphorePermit, shared: A
                 return;
             }
         };
-        let asked_for_credentials = matches!(request, Ok(Request::Credentials(_)));
+        // Calls count as credentials requests do: they may wait for a person, and are the work a
+        // front end's connection is for.
+        let asked_for_credentials = matches!(request, Ok(Request::Credentials(_) | Request::Call(_)));
         let reply = match request {
+            Ok(Request::Subscribe(request)) => {
+                tracing::debug!(?pid, op = "subscribe", role = %request.role, "agent request");
+                // The link has no idle bound: the front end is connected while it lives. It keeps
+                // its connection slot.
+                shared.handler.subscribe(request, &peer, Link::new(reader, write)).await;
+                return;
+            }
+            Ok(Request::Call(call)) => {
+                tracing::debug!(?pid, op = "call", command = %call.command, "agent request");
+                let _answering = Answering::start(&shared.answering);
+                // Not withdrawn when the front end hangs up: a command half done (a session
+                // written, a setting saved) is finished, and only its answer is lost.
+                match shared.handler.call(call, &peer).await {
+                    Ok(value) => Reply::Plain(encode_ok(&value)),
+                    Err(failure) => {
+                        tracing::debug!(?pid, code = %failure.code, "a front-end command failed");
+                        Reply::Plain(encode_call_failure(&failure))
+                    }
+                }
+            }
             Err(failure) => {
                 tracing::debug!(?pid, code = %failure.code, "agent got a request it cannot read");
                 Reply::Plain(encode_failure(&failure))
