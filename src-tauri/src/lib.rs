@@ -54,6 +54,7 @@ pub mod switcher;
 pub mod tray;
 pub mod tray_host;
 pub mod views;
+pub mod window_process;
 pub mod windows;
 
 #[cfg(test)]

@@ -25,6 +25,7 @@ pub mod protocol;
 #[cfg(unix)]
 mod server;
 mod single_flight;
+pub mod window_link;
 
 #[cfg(unix)]
 pub use client::{request_timeout, Client, DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT, TIMEOUT_ENV};
