@@ -5,9 +5,10 @@
 //! window events (Destroyed) never fire: the tests look at the MFA queue, not at the window list,
 //! to see a dialog end. Closing the real dialog is covered end to end.
 
+use crate::args::COMMANDS;
 use crate::clipboard::MemoryClipboard;
-use crate::commands::COMMANDS;
 use crate::error::codes;
+use crate::shell::Shell;
 use crate::state::AppState;
 use crate::windows;
 use rolebar_core::clock::ManualClock;
@@ -103,6 +104,7 @@ impl RoleAssumer for ScriptedSts {
 
 struct Harness {
     app: App<MockRuntime>,
+    shell: Shell,
     main: WebviewWindow<MockRuntime>,
     clipboard: Arc<MemoryClipboard>,
     sts: Arc<ScriptedSts>,
@@ -148,17 +150,20 @@ fn harness_with(settings: impl FnOnce(&std::path::Path) -> Option<SettingsFile>)
     if let Some(file) = settings(dir.path()) {
         state = state.with_settings_file(file);
     }
-    let app = crate::configure(mock_builder(), state)
+    let app = crate::configure(mock_builder())
         .build(mock_context(noop_assets()))
         .expect("mock app");
+    let shell = crate::install(app.handle(), state);
     let main = WebviewWindowBuilder::new(&app, windows::MAIN, WebviewUrl::default())
         .build()
         .expect("main window");
     // aws-vault's places in the test's folder, never the user's HOME or keyring.
-    app.state::<crate::import_offer::ImportOffer>()
+    shell
+        .import_offer()
         .set_config(aws_vault_files_in(&dir.path().join("home")));
     Harness {
         app,
+        shell,
         main,
         clipboard,
         sts,
@@ -190,7 +195,7 @@ fn code_of(error: &Value) -> &str {
 /// on another thread), woken when the dialog shows a question; returns the question as the dialog reads
 /// it.
 fn wait_for_request(h: &Harness, after: Option<u64>) -> Value {
-    let dialogs = &h.app.state::<AppState>().mfa;
+    let dialogs = &h.shell.state().mfa;
     let mut shown = dialogs.shown();
     let after = after.and_then(|id| u32::try_from(id).ok());
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -214,7 +219,7 @@ fn wait_for_request(h: &Harness, after: Option<u64>) -> Value {
 /// The mock runtime delivers no window events: do what the `Destroyed` hook (lib.rs) does once
 /// the app has closed the dialog, so the next request does not wait for it.
 fn dialog_destroyed(h: &Harness) {
-    h.app.state::<AppState>().mfa.window_destroyed();
+    h.shell.state().mfa.window_destroyed();
 }
 
 fn assume_in_background(h: &Harness, profile: &str) -> std::thread::JoinHandle<Result<Value, Value>> {
@@ -518,16 +523,13 @@ fn a_cancelled_renewal_keeps_the_session_it_was_to_replace() {
         "renewing drops the cached session first"
     );
     // Meanwhile the expiry schedule still watches it.
-    let watched = h.app.state::<AppState>().watched_sessions();
+    let watched = h.shell.state().watched_sessions();
     assert_eq!(watched.iter().map(|s| s.key.as_str()).collect::<Vec<_>>(), [OPPARA_MFA]);
     invoke(&h.main, "cancel_mfa", json!({ "requestId": request["id"] })).expect("cancelled");
     let err = pending.join().expect("thread").expect_err("cancelled");
     assert_eq!(code_of(&err), "mfa_cancelled");
     assert_eq!(session_ids(&h), [OPPARA_MFA], "the session is back");
-    assert!(
-        h.app.state::<AppState>().watched_sessions().len() == 1,
-        "nothing held any more"
-    );
+    assert!(h.shell.state().watched_sessions().len() == 1, "nothing held any more");
 }
 
 /// oppara-dev assumed (with a code) and written to `[oppara-dev-creds]`.
@@ -551,7 +553,7 @@ fn auto_refresh_renews_a_role_from_its_mfa_session_without_asking_and_rewrites_i
     std::fs::write(&credentials, text.replace(SECRET, "STALE")).expect("write");
     let calls = h.sts.calls.load(Ordering::SeqCst);
 
-    let state = h.app.state::<AppState>();
+    let state = h.shell.state();
     let report = tauri::async_runtime::block_on(crate::actions::auto_refresh(&state, "oppara-dev")).expect("refreshed");
     assert_eq!(report.profile, "oppara-dev");
     assert_eq!(report.key, "session:AssumeRole:oppara-dev");
@@ -575,7 +577,7 @@ fn auto_refresh_renews_a_role_from_its_mfa_session_without_asking_and_rewrites_i
 #[test]
 fn where_a_session_is_written_comes_from_the_file_whoever_wrote_it() {
     let h = harness();
-    let state = h.app.state::<AppState>();
+    let state = h.shell.state();
     assume_with_code(&h, "oppara-dev");
     let credentials = h.dir.path().join("credentials");
     // Written by the CLI, or by an earlier run of the app: only the file knows.
@@ -630,7 +632,7 @@ fn expired_or_unattributed_sections_are_not_targets_but_log_out_removes_expired_
          manager = rolebar\nrolebar_expiration = 2026-11-25T13:00:00Z\n",
     );
     std::fs::write(&credentials, text).expect("write");
-    let state = h.app.state::<AppState>();
+    let state = h.shell.state();
     assert!(state.sessions.written_to("oppara-dev").expect("readable").is_empty());
     let report = invoke(&h.main, "log_out", json!({ "profile": "oppara-dev" })).expect("log out");
     assert_eq!(report["sectionsRemoved"], json!(["gone"]));
@@ -697,7 +699,7 @@ fn an_unreadable_credentials_file_fails_log_out_and_auto_refresh_and_drops_nothi
     assert_eq!(err["code"], "not_a_regular_file", "{err}");
     assert_eq!(session_ids(&h), sessions, "nothing dropped: the log out can be retried");
 
-    let state = h.app.state::<AppState>();
+    let state = h.shell.state();
     let calls = h.sts.calls.load(Ordering::SeqCst);
     let err = tauri::async_runtime::block_on(crate::actions::auto_refresh(&state, "oppara-dev")).expect_err("refused");
     // (Reading the profiles fails first, the credentials file being one of their sources; either
@@ -717,7 +719,7 @@ fn auto_refresh_that_needs_a_code_fails_fast_and_keeps_the_session() {
     let h = harness();
     assume_with_code(&h, "oppara");
     let calls = h.sts.calls.load(Ordering::SeqCst);
-    let state = h.app.state::<AppState>();
+    let state = h.shell.state();
     let err = tauri::async_runtime::block_on(crate::actions::auto_refresh(&state, "oppara")).expect_err("needs MFA");
     assert_eq!(err.code, "mfa_required");
     assert_eq!(h.sts.calls.load(Ordering::SeqCst), calls, "no STS call");
@@ -758,7 +760,7 @@ fn auto_refresh_is_turned_on_and_off_from_the_window_and_saved() {
     .expect("on");
     assert_eq!(view["autoRefresh"], json!(["oppara-dev"]));
     assert_eq!(view["warnBefore"], json!(["15m"]));
-    let state = h.app.state::<AppState>();
+    let state = h.shell.state();
     assert!(
         state.expiry().settings.auto_refresh_enabled("oppara-dev"),
         "in force at once"
@@ -786,7 +788,7 @@ fn warning_times_are_changed_from_the_window_and_saved() {
     let view = invoke(&h.main, "set_warn_before", json!({ "warnBefore": ["2m", "15m"] })).expect("set");
     assert_eq!(view["warnBefore"], json!(["15m", "2m"]), "longest first");
     assert_eq!(view["expiringWithinSeconds"], 900, "the tray's expiring window follows");
-    let state = h.app.state::<AppState>();
+    let state = h.shell.state();
     assert_eq!(state.expiry().expiring_within(), time::Duration::minutes(15));
     let saved: Value =
         serde_json::from_str(&std::fs::read_to_string(h.dir.path().join("settings.json")).expect("saved"))
@@ -814,7 +816,7 @@ fn bad_warning_times_are_refused_and_nothing_changes() {
         std::fs::read_to_string(h.dir.path().join("settings.json")).expect("kept"),
         r#"{"expiry": {"warn_before": ["10m"]}}"#
     );
-    let state = h.app.state::<AppState>();
+    let state = h.shell.state();
     assert_eq!(state.expiry().expiring_within(), time::Duration::minutes(10));
 }
 
@@ -830,7 +832,7 @@ fn a_favourite_is_pinned_from_the_window_saved_and_offered_by_the_tray() {
     assert_eq!(list, json!(["oppara-dev"]));
     let overview = invoke(&h.main, "get_overview", json!({})).expect("overview");
     assert_eq!(overview["favourites"], json!(["oppara-dev"]));
-    let state = h.app.state::<AppState>();
+    let state = h.shell.state();
     assert_eq!(state.shortcuts().favourites, ["oppara-dev"], "the tray's Favourites");
     let saved: Value =
         serde_json::from_str(&std::fs::read_to_string(h.dir.path().join("settings.json")).expect("saved"))
@@ -908,7 +910,7 @@ fn what_the_user_wrote_in_the_settings_file_since_the_start_is_kept() {
     let saved: Value = serde_json::from_str(&std::fs::read_to_string(&path).expect("saved")).expect("json");
     assert_eq!(saved["expiry"]["auto_refresh"], json!(["oppara-dev", "other"]));
     assert_eq!(saved["x"], 1);
-    let state = h.app.state::<AppState>();
+    let state = h.shell.state();
     assert_eq!(state.expiry().expiring_within(), time::Duration::minutes(20));
 
     // Broken by hand since: refused, and left as it is.
@@ -987,7 +989,7 @@ fn a_settings_file_fixed_since_the_start_can_be_changed_again() {
 #[test]
 fn new_warning_times_reach_the_running_schedule() {
     let h = harness_with_settings_file(None);
-    let state = h.app.state::<AppState>();
+    let state = h.shell.state();
     let mut driver = ExpiryDriver::new(Schedule::default(), Vec::new, state.clock(), |_| true);
     state.set_expiry_driver(driver.handle());
     invoke(&h.main, "set_warn_before", json!({ "warnBefore": ["30m", "1m"] })).expect("set");
@@ -1051,7 +1053,7 @@ fn the_language_is_chosen_in_the_window_saved_and_in_force_at_once() {
         "ja",
         "in force for the next window too"
     );
-    let state = h.app.state::<AppState>();
+    let state = h.shell.state();
     assert_eq!(state.catalog().tr("menu-quit"), "終了", "the tray's words too");
     let path = h.dir.path().join("settings.json");
     let saved: Value = serde_json::from_str(&std::fs::read_to_string(&path).expect("saved")).expect("json");
@@ -1089,7 +1091,7 @@ fn the_language_is_chosen_in_the_window_saved_and_in_force_at_once() {
 
 /// Waits (on the app's change signal, not a timer) until `done` holds.
 fn wait_until_changed(h: &Harness, what: &str, done: impl Fn() -> bool) {
-    let mut changes = h.app.state::<AppState>().watch_sessions();
+    let mut changes = h.shell.state().watch_sessions();
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_time()
         .build()
@@ -1109,7 +1111,7 @@ fn wait_until_changed(h: &Harness, what: &str, done: impl Fn() -> bool) {
 #[test]
 fn the_switcher_finds_by_account_and_enter_assumes_through_the_dialog() {
     let h = harness();
-    crate::switcher::open(h.app.handle());
+    crate::switcher_flow::open(&h.shell);
     let switcher = h
         .app
         .get_webview_window(windows::SWITCHER)
@@ -1155,7 +1157,7 @@ fn the_switcher_finds_by_account_and_enter_assumes_through_the_dialog() {
         json!({ "requestId": request["id"], "code": GOOD_CODE }),
     )
     .expect("accepted");
-    let state = h.app.state::<AppState>();
+    let state = h.shell.state();
     wait_until_changed(&h, "the session from the switcher", || {
         state
             .sessions
@@ -1203,7 +1205,7 @@ fn the_overview_says_when_the_desktop_shows_no_tray_icon() {
     let h = harness();
     let overview = invoke(&h.main, "get_overview", json!({})).expect("overview");
     assert_eq!(overview["trayHost"], true, "a host until the bus says otherwise");
-    assert!(h.app.state::<crate::tray_host::TrayHost>().set_present(false));
+    assert!(h.shell.tray_host().set_present(false));
     let overview = invoke(&h.main, "get_overview", json!({})).expect("overview");
     assert_eq!(overview["trayHost"], false, "the window then shows the notice and Quit");
     assert!(
@@ -1231,9 +1233,7 @@ fn with_aws_vault_files(h: &Harness) -> std::path::PathBuf {
         let name = renamed.get(&name).cloned().unwrap_or(name);
         std::fs::copy(entry.path(), keys.join(name)).expect("copy");
     }
-    h.app
-        .state::<crate::import_offer::ImportOffer>()
-        .set_config(aws_vault_files_in(&home));
+    h.shell.import_offer().set_config(aws_vault_files_in(&home));
     keys
 }
 
@@ -1412,7 +1412,7 @@ fn aws_vaults_secret_service_keys_are_offered_and_imported_without_a_passphrase(
     let mut config = aws_vault_files_in(&h.dir.path().join("home"));
     config.backend = Some(Backend::SecretService);
     config.collection = "login".into();
-    h.app.state::<crate::import_offer::ImportOffer>().set_config(config);
+    h.shell.import_offer().set_config(config);
     let overview = invoke(&h.main, "get_overview", json!({})).expect("overview");
     let offer = overview["awsVaultOffer"].clone();
     let report = invoke(&h.main, "import_aws_vault", json!({ "passphrase": null }));
