@@ -22,3 +22,38 @@ pub trait GlobalKeys: Send + Sync {
     /// Lets go of the key held now, if any.
     fn release(&self);
 }
+
+/// Neither start at login nor global keys, for tests: both refused as in a build without them.
+#[cfg(test)]
+#[derive(Debug)]
+pub struct Absent;
+
+#[cfg(test)]
+impl Autostart for Absent {
+    fn is_enabled(&self) -> Result<bool, CommandError> {
+        Err(CommandError::new(
+            crate::error::codes::AUTOSTART_FAILED,
+            "no start at login here",
+        ))
+    }
+    fn set_enabled(&self, _enabled: bool) -> Result<(), CommandError> {
+        self.is_enabled().map(drop)
+    }
+}
+
+#[cfg(test)]
+impl GlobalKeys for Absent {
+    fn available(&self) -> bool {
+        false
+    }
+    fn held(&self) -> Option<String> {
+        None
+    }
+    fn grab(&self, _text: &str) -> Result<(), CommandError> {
+        Err(CommandError::new(
+            crate::error::codes::HOTKEY_FAILED,
+            "no global keys here",
+        ))
+    }
+    fn release(&self) {}
+}

@@ -127,17 +127,21 @@ fn harness_with_settings_file(text: Option<&str>) -> Harness {
     })
 }
 
-fn harness_with(settings: impl FnOnce(&std::path::Path) -> Option<SettingsFile>) -> Harness {
-    let dir = tempfile::tempdir().expect("tempdir");
+/// The app's state over the test's folder `dir`: its AWS files, an in-memory keyring, the
+/// scripted STS, a manual clock and a memory clipboard.
+fn test_state(
+    dir: &std::path::Path,
+    settings: impl FnOnce(&std::path::Path) -> Option<SettingsFile>,
+) -> (AppState, Arc<MemoryClipboard>, Arc<ScriptedSts>) {
     let paths = AwsPaths {
-        config: dir.path().join("config"),
-        credentials: dir.path().join("credentials"),
+        config: dir.join("config"),
+        credentials: dir.join("credentials"),
     };
     std::fs::write(&paths.config, CONFIG).expect("config");
     std::fs::write(&paths.credentials, CREDENTIALS).expect("credentials");
     let clock = Arc::new(ManualClock::new(datetime!(2026-11-25 12:00 UTC)));
     let store = Arc::new(MemoryStore::new());
-    let index = Index::at(dir.path().join("state/index.json"));
+    let index = Index::at(dir.join("state/index.json"));
     let sts = Arc::new(ScriptedSts::default());
     let vault = Vault::new(
         KeyStore::new(store.clone(), index.clone()),
@@ -147,9 +151,15 @@ fn harness_with(settings: impl FnOnce(&std::path::Path) -> Option<SettingsFile>)
     );
     let clipboard = Arc::new(MemoryClipboard::default());
     let mut state = AppState::new(Sessions::new(paths, vault), clock, clipboard.clone());
-    if let Some(file) = settings(dir.path()) {
+    if let Some(file) = settings(dir) {
         state = state.with_settings_file(file);
     }
+    (state, clipboard, sts)
+}
+
+fn harness_with(settings: impl FnOnce(&std::path::Path) -> Option<SettingsFile>) -> Harness {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (state, clipboard, sts) = test_state(dir.path(), settings);
     let app = crate::configure(mock_builder())
         .build(mock_context(noop_assets()))
         .expect("mock app");
@@ -554,7 +564,7 @@ fn auto_refresh_renews_a_role_from_its_mfa_session_without_asking_and_rewrites_i
     let calls = h.sts.calls.load(Ordering::SeqCst);
 
     let state = h.shell.state();
-    let report = tauri::async_runtime::block_on(crate::actions::auto_refresh(&state, "oppara-dev")).expect("refreshed");
+    let report = tauri::async_runtime::block_on(crate::actions::auto_refresh(state, "oppara-dev")).expect("refreshed");
     assert_eq!(report.profile, "oppara-dev");
     assert_eq!(report.key, "session:AssumeRole:oppara-dev");
     assert_eq!(report.rewritten, ["oppara-dev-creds"]);
@@ -581,7 +591,7 @@ fn where_a_session_is_written_comes_from_the_file_whoever_wrote_it() {
     assume_with_code(&h, "oppara-dev");
     let credentials = h.dir.path().join("credentials");
     // Written by the CLI, or by an earlier run of the app: only the file knows.
-    let session = crate::actions::find_session(&state, "session:AssumeRole:oppara-dev").expect("cached");
+    let session = crate::actions::find_session(state, "session:AssumeRole:oppara-dev").expect("cached");
     rolebar_core::outputs::write_profile(
         &credentials,
         "from-the-cli",
@@ -606,14 +616,14 @@ fn where_a_session_is_written_comes_from_the_file_whoever_wrote_it() {
     // Auto-refresh rewrites it...
     let text = std::fs::read_to_string(&credentials).expect("read");
     std::fs::write(&credentials, text.replace(SECRET, "STALE")).expect("write");
-    let report = tauri::async_runtime::block_on(crate::actions::auto_refresh(&state, "oppara-dev")).expect("refreshed");
+    let report = tauri::async_runtime::block_on(crate::actions::auto_refresh(state, "oppara-dev")).expect("refreshed");
     assert_eq!(report.rewritten, ["from-the-cli"]);
     assert!(!std::fs::read_to_string(&credentials).expect("read").contains("STALE"));
 
     // ...but not once the user removed it by hand.
     rolebar_core::outputs::remove_profile(&credentials, "from-the-cli").expect("removed");
     assert!(state.sessions.written_to("oppara-dev").expect("readable").is_empty());
-    let report = tauri::async_runtime::block_on(crate::actions::auto_refresh(&state, "oppara-dev")).expect("refreshed");
+    let report = tauri::async_runtime::block_on(crate::actions::auto_refresh(state, "oppara-dev")).expect("refreshed");
     assert!(report.rewritten.is_empty());
     assert!(!std::fs::read_to_string(&credentials)
         .expect("read")
@@ -701,7 +711,7 @@ fn an_unreadable_credentials_file_fails_log_out_and_auto_refresh_and_drops_nothi
 
     let state = h.shell.state();
     let calls = h.sts.calls.load(Ordering::SeqCst);
-    let err = tauri::async_runtime::block_on(crate::actions::auto_refresh(&state, "oppara-dev")).expect_err("refused");
+    let err = tauri::async_runtime::block_on(crate::actions::auto_refresh(state, "oppara-dev")).expect_err("refused");
     // (Reading the profiles fails first, the credentials file being one of their sources; either
     // way nothing is renewed.)
     assert!(err.message.contains(&credentials.display().to_string()), "{err}");
@@ -720,7 +730,7 @@ fn auto_refresh_that_needs_a_code_fails_fast_and_keeps_the_session() {
     assume_with_code(&h, "oppara");
     let calls = h.sts.calls.load(Ordering::SeqCst);
     let state = h.shell.state();
-    let err = tauri::async_runtime::block_on(crate::actions::auto_refresh(&state, "oppara")).expect_err("needs MFA");
+    let err = tauri::async_runtime::block_on(crate::actions::auto_refresh(state, "oppara")).expect_err("needs MFA");
     assert_eq!(err.code, "mfa_required");
     assert_eq!(h.sts.calls.load(Ordering::SeqCst), calls, "no STS call");
     assert_eq!(
@@ -1451,4 +1461,87 @@ fn aws_vaults_secret_service_keys_are_offered_and_imported_without_a_passphrase(
             .any(|k| k["profile"] == profile.as_str()),
         "{after}"
     );
+}
+
+#[test]
+fn dispatch_answers_get_overview_as_the_command_does() {
+    let h = harness();
+    let through_ipc = invoke(&h.main, "get_overview", json!({})).expect("overview");
+    let dispatched = tauri::async_runtime::block_on(crate::requests::dispatch(&h.shell, "get_overview", json!({})))
+        .expect("dispatched overview");
+    assert_eq!(dispatched, through_ipc);
+}
+
+#[test]
+fn dispatch_reads_each_command_s_own_arguments_and_refuses_the_rest() {
+    let h = harness();
+    let dispatch = |name: &str, args: Value| {
+        tauri::async_runtime::block_on(crate::requests::dispatch(&h.shell, name, args)).expect_err(name)
+    };
+    for name in crate::requests::DISPATCHED {
+        // Refused as arguments of that very command: each name reaches its own struct.
+        let e = dispatch(name, json!({ "unexpected": true }));
+        assert_eq!(e.code, codes::INVALID_INPUT, "{name}: {}", e.message);
+        assert!(
+            e.message
+                .contains(&format!("invalid arguments for `{name}`: unknown field `unexpected`")),
+            "{name}: {}",
+            e.message
+        );
+        let e = dispatch(name, json!(["not", "an", "object"]));
+        assert_eq!(e.code, codes::INVALID_INPUT, "{name}: {}", e.message);
+    }
+    for name in crate::requests::WINDOW_ONLY {
+        let e = dispatch(name, json!({}));
+        assert_eq!(e.code, codes::INVALID_INPUT);
+        assert!(e.message.contains("answered by the window"), "{}", e.message);
+    }
+    let e = dispatch("no_such_command", json!({}));
+    assert_eq!(e.code, codes::INVALID_INPUT);
+    assert!(
+        e.message.contains("there is no command `no_such_command`"),
+        "{}",
+        e.message
+    );
+}
+
+/// The shell without Tauri: a plain tokio runtime, windows that only record what they are asked.
+#[test]
+fn the_shell_runs_requests_without_tauri() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (state, _clipboard, _sts) = test_state(dir.path(), |dir| Some(SettingsFile::at(dir.join("settings.json"))));
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let windows = Arc::new(crate::windows_port::Recorded::default());
+    let ports = crate::shell::Ports {
+        windows: windows.clone(),
+        autostart: Arc::new(crate::desktop_port::Absent),
+        keys: Arc::new(crate::desktop_port::Absent),
+        quit: Box::new(|_| {}),
+    };
+    let shell = Shell::new(state, ports, runtime.handle().clone());
+    shell
+        .import_offer()
+        .set_config(aws_vault_files_in(&dir.path().join("home")));
+    let pinned = runtime
+        .block_on(crate::requests::dispatch(
+            &shell,
+            "set_favourite",
+            json!({ "profile": "oppara-dev", "pinned": true }),
+        ))
+        .expect("pinned");
+    assert_eq!(pinned, json!(["oppara-dev"]));
+    let overview = runtime
+        .block_on(crate::requests::dispatch(&shell, "get_overview", json!({})))
+        .expect("overview");
+    assert_eq!(overview["favourites"], json!(["oppara-dev"]));
+    let calls = windows.calls.lock().expect("calls").clone();
+    assert_eq!(calls, ["changed"], "the main window is told to reload");
+    let e = runtime
+        .block_on(crate::requests::dispatch(&shell, "get_settings", json!({})))
+        .expect_err("no autostart");
+    assert_eq!(e.code, codes::AUTOSTART_FAILED);
 }
