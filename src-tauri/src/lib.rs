@@ -96,10 +96,14 @@ pub fn run() {
     let builder = Builder::default()
         .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
             tracing::info!("second launch: opening the main window");
-            if let Some(shell) = app.try_state::<Shell>() {
-                if let Err(e) = shell.windows().open_main(None) {
-                    tracing::error!(error = %e, "cannot open the main window");
+            match app.try_state::<Shell>() {
+                Some(shell) => {
+                    if let Err(e) = shell.windows().open_main(None) {
+                        tracing::error!(error = %e, "cannot open the main window");
+                    }
                 }
+                // Before setup has made the shell: this start is still under way.
+                None => tracing::info!("second launch while starting: nothing to open yet"),
             }
         }))
         // Off until the user turns it on in the main window (the plugin only writes the login

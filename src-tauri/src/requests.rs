@@ -400,8 +400,8 @@ fn answer<T: serde::Serialize>(reply: Result<T, CommandError>) -> Result<Value, 
     let output = reply?;
     serde_json::to_value(output).map_err(|e| {
         CommandError::new(
-            codes::INVALID_INPUT,
-            format!("the result could not be written as JSON: {e}"),
+            codes::IPC_FAILED,
+            format!("the result could not be written as JSON (a bug in Rolebar): {e}"),
         )
     })
 }
