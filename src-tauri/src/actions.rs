@@ -4,16 +4,15 @@
 use crate::error::{codes, CommandError};
 use crate::mfa::{source_options, DialogPrompt, TrayTouch};
 use crate::notify;
+use crate::shell::Shell;
 use crate::state::AppState;
 use crate::views::{ConsoleReport, CopyReport, ExportChoice, KeyView, LogOutReport, SessionView, WriteResult};
-use crate::windows;
 use rolebar_core::mfa::{MfaPrompt, NoPrompt};
 use rolebar_core::mfa_source::SourcedPrompt;
 use rolebar_core::outputs::{self, WriteOptions};
 use rolebar_core::profile::{ProfileSet, ResolvedProfile};
 use rolebar_core::session::cache::CacheKey;
 use rolebar_core::{Credentials, ErrorCode, Session};
-use tauri::{AppHandle, Manager, Runtime};
 use time::OffsetDateTime;
 
 /// Who asked: failures of tray actions become notifications, the window shows its own.
@@ -26,16 +25,11 @@ pub enum Origin {
 /// Gets a session for `profile`: from the cache without a dialog when one serves, else through
 /// STS, asking for an MFA code in the dialog when the profile needs one. `renew` drops the
 /// profile's cached sessions first, so a new one is made.
-pub async fn assume<R: Runtime>(
-    app: &AppHandle<R>,
-    profile: &str,
-    renew: bool,
-    origin: Origin,
-) -> Result<SessionView, CommandError> {
-    let state = app.state::<AppState>();
+pub async fn assume(shell: &Shell, profile: &str, renew: bool, origin: Origin) -> Result<SessionView, CommandError> {
+    let state = shell.state();
     state.set_busy(profile, true);
     state.touch();
-    let result = assume_with_dialog(app, &state, profile, renew).await;
+    let result = assume_with_dialog(shell, profile, renew).await;
     state.set_busy(profile, false);
     match &result {
         Ok(session) => {
@@ -59,18 +53,14 @@ pub async fn assume<R: Runtime>(
         }
     }
     state.touch();
-    windows::notify_changed(app);
+    shell.windows().changed();
     result
 }
 
-async fn assume_with_dialog<R: Runtime>(
-    app: &AppHandle<R>,
-    state: &AppState,
-    profile: &str,
-    renew: bool,
-) -> Result<SessionView, CommandError> {
+async fn assume_with_dialog(shell: &Shell, profile: &str, renew: bool) -> Result<SessionView, CommandError> {
+    let state = shell.state();
     let resolved = state.profiles()?.resolve(profile)?;
-    let dialog = DialogPrompt::new(app.clone(), profile);
+    let dialog = DialogPrompt::new(shell.clone(), profile);
     let touch = TrayTouch::new(state);
     let prompt = SourcedPrompt::new(&resolved, &dialog)
         .with_notice(&touch)
@@ -311,33 +301,29 @@ pub enum ConsoleFor {
 /// is a bearer credential: it goes from Rust to the browser and nowhere else (not to the web
 /// view, not to the logs). Failures are told as the origin tells them (tray: notification and
 /// menu line); the notes (a 1-hour cap, a federated user without MFA) come back to be shown.
-pub async fn open_console<R: Runtime>(
-    app: &AppHandle<R>,
-    what: ConsoleFor,
-    origin: Origin,
-) -> Result<ConsoleReport, CommandError> {
-    let state = app.state::<AppState>();
+pub async fn open_console(shell: &Shell, what: ConsoleFor, origin: Origin) -> Result<ConsoleReport, CommandError> {
+    let state = shell.state();
     let options = rolebar_core::console::ConsoleOptions::default();
     let (profile, login) = match &what {
-        ConsoleFor::Session(id) => match find_session(&state, id) {
+        ConsoleFor::Session(id) => match find_session(state, id) {
             Ok(session) => (
                 session.profile.clone(),
                 rolebar_core::console::sign_in_with_session(&state.sessions, &session, &options)
                     .await
                     .map_err(CommandError::from),
             ),
-            Err(e) => (session_profile(&state, id).unwrap_or_default(), Err(e)),
+            Err(e) => (session_profile(state, id).unwrap_or_default(), Err(e)),
         },
         ConsoleFor::Profile(profile) => {
             state.set_busy(profile, true);
             state.touch();
-            let dialog = DialogPrompt::new(app.clone(), profile);
-            let touch = TrayTouch::new(&state);
+            let dialog = DialogPrompt::new(shell.clone(), profile);
+            let touch = TrayTouch::new(state);
             let login = match state.sessions.profiles().and_then(|set| set.resolve(profile)) {
                 Ok(resolved) => {
                     let prompt = SourcedPrompt::new(&resolved, &dialog)
                         .with_notice(&touch)
-                        .with_options(source_options(&state));
+                        .with_options(source_options(state));
                     rolebar_core::console::sign_in_profile(&state.sessions, profile, &options, &prompt).await
                 }
                 Err(e) => Err(e),
@@ -345,7 +331,7 @@ pub async fn open_console<R: Runtime>(
             drop(dialog);
             state.set_busy(profile, false);
             state.touch();
-            windows::notify_changed(app);
+            shell.windows().changed();
             (profile.clone(), login.map_err(CommandError::from))
         }
     };

@@ -4,25 +4,23 @@
 //! Deny. The socket is `$XDG_RUNTIME_DIR/rolebar/agent.sock` (docs/agent-protocol.md).
 
 use crate::mfa::{source_options, DialogPrompt, TrayTouch};
-use crate::state::AppState;
+use crate::shell::Shell;
 use crate::views::AgentOffView;
-use crate::windows;
 use rolebar_core::agent::{Agent, AgentError, AgentFailure, CredentialsRequest, Handler, Peer, SessionSummary};
 use rolebar_core::mfa::NoPrompt;
 use rolebar_core::mfa_source::SourcedPrompt;
 use rolebar_core::{Error, Session};
 use std::sync::Arc;
-use tauri::{AppHandle, Manager, Runtime};
 
 /// Answers the agent's requests with the app's own sessions.
-struct TrayAgent<R: Runtime> {
-    app: AppHandle<R>,
+struct TrayAgent {
+    shell: Shell,
 }
 
 #[async_trait::async_trait]
-impl<R: Runtime> Handler for TrayAgent<R> {
+impl Handler for TrayAgent {
     async fn credentials(&self, request: CredentialsRequest, peer: &Peer) -> Result<Session, AgentFailure> {
-        let state = self.app.state::<AppState>();
+        let state = self.shell.state();
         let profile = request.profile.as_str();
         let resolved = state.sessions.profiles()?.resolve(profile)?;
         // From the cache first, without waiting for a dialog another request may have open.
@@ -35,11 +33,11 @@ impl<R: Runtime> Handler for TrayAgent<R> {
         state.set_busy(profile, true);
         state.touch();
         let result = if request.prompt {
-            let dialog = DialogPrompt::new(self.app.clone(), profile).asked_by(&who);
-            let touch = TrayTouch::new(&state);
+            let dialog = DialogPrompt::new(self.shell.clone(), profile).asked_by(&who);
+            let touch = TrayTouch::new(state);
             let prompt = SourcedPrompt::new(&resolved, &dialog)
                 .with_notice(&touch)
-                .with_options(source_options(&state));
+                .with_options(source_options(state));
             let result = state
                 .sessions
                 .vault
@@ -57,7 +55,7 @@ impl<R: Runtime> Handler for TrayAgent<R> {
         };
         state.set_busy(profile, false);
         state.touch();
-        windows::notify_changed(&self.app);
+        self.shell.windows().changed();
         match result {
             Ok(session) => {
                 tracing::info!(profile, expires_at = %session.expires_at, "agent: session handed out");
@@ -72,7 +70,7 @@ impl<R: Runtime> Handler for TrayAgent<R> {
     }
 
     async fn sessions(&self) -> Vec<SessionSummary> {
-        let state = self.app.state::<AppState>();
+        let state = self.shell.state();
         let now = state.now();
         state
             .sessions
@@ -94,30 +92,30 @@ impl<R: Runtime> Handler for TrayAgent<R> {
 /// the socket, an unsafe folder, a folder another user made first) is logged and shown in the
 /// menu and the main window: the tray works on without the agent, and the CLI then prompts in
 /// the terminal as before.
-pub fn start<R: Runtime>(app: &AppHandle<R>) {
+pub fn start(shell: &Shell) {
     let agent = match rolebar_core::agent::socket_path().and_then(|path| Agent::bind(&path)) {
         Ok(agent) => agent,
-        Err(e) => return off(app, &e),
+        Err(e) => return off(shell, &e),
     };
-    let handler: Arc<dyn Handler> = Arc::new(TrayAgent { app: app.clone() });
-    let app = app.clone();
-    tauri::async_runtime::spawn(async move {
+    let handler: Arc<dyn Handler> = Arc::new(TrayAgent { shell: shell.clone() });
+    let task = shell.clone();
+    shell.spawn(async move {
         if let Err(e) = agent.serve(handler, std::future::pending()).await {
             tracing::error!(code = e.code(), "the credentials agent stopped: {e}");
-            off(&app, &e);
+            off(&task, &e);
         }
     });
 }
 
 /// Records why the agent is off, for the menu and the main window.
-fn off<R: Runtime>(app: &AppHandle<R>, error: &AgentError) {
+fn off(shell: &Shell, error: &AgentError) {
     tracing::warn!(code = error.code(), "no credentials agent: {error}");
     // No agent on this platform yet is not a problem to report at every start.
     if matches!(error, AgentError::Unsupported { .. }) {
         return;
     }
-    let state = app.state::<AppState>();
+    let state = shell.state();
     state.set_agent_off(Some(AgentOffView::new(error)));
     state.touch();
-    windows::notify_changed(app);
+    shell.windows().changed();
 }

@@ -10,9 +10,8 @@
 //! (`Commands`: name, arguments, result) is built from the same structs (`ipc::Command`), so a
 //! renamed parameter or a changed result type shows here as drift.
 
-use crate::commands::*;
+use crate::args::*;
 use crate::error::CommandError;
-use crate::ipc::Command;
 use crate::views::*;
 use crate::windows;
 use ts_rs::{Config, TS};
@@ -113,7 +112,7 @@ pub fn typescript() -> String {
         MfaRequestView::decl(&cfg),
         Intent::decl(&cfg),
         MessagesView::decl(&cfg),
-        crate::hotkey::HotkeyView::decl(&cfg),
+        crate::switcher_key::HotkeyView::decl(&cfg),
         crate::switcher::TextRun::decl(&cfg),
         crate::switcher::SwitcherHit::decl(&cfg),
         crate::switcher::SwitcherResults::decl(&cfg),

@@ -3,7 +3,7 @@
 // check that every name is registered. Kept free of `use` and items other than this constant so
 // that both can include it.
 
-/// Every `#[tauri::command]` of the app, by the name JavaScript invokes.
+/// Every IPC command of the app, by the name JavaScript invokes.
 pub const COMMANDS: &[&str] = &[
     // main window
     "get_overview",

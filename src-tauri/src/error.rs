@@ -46,8 +46,9 @@ pub mod codes {
         /// The quick switcher's global key could not be grabbed (held by another program, or
         /// no global keys on this platform).
         HOTKEY_FAILED = "hotkey_failed",
-        /// Never sent by Rust: the UI's own (`ui/src/api.ts`) for a call the IPC itself failed
-        /// (refused by the capabilities, a bug), so every rejection has a code.
+        /// The UI's own (`ui/src/api.ts`) for a call the IPC itself failed (refused by the
+        /// capabilities, a bug), so every rejection has a code; from Rust only when
+        /// `requests::dispatch` cannot write a result as JSON (a bug too).
         IPC_FAILED = "ipc_failed",
         /// The passphrase typed does not open aws-vault's key files (or none was typed).
         AWS_VAULT_PASSPHRASE = "aws_vault_passphrase",

@@ -1,5 +1,5 @@
-//! Expiry warnings: rolebar-core's expiry schedule (`rolebar_core::schedule`) run on the Tauri
-//! async runtime. Each warning becomes a desktop notification ("oppara-dev expires in 2 min",
+//! Expiry warnings: rolebar-core's expiry schedule (`rolebar_core::schedule`) run on the shell's
+//! runtime. Each warning becomes a desktop notification ("oppara-dev expires in 2 min",
 //! "oppara-dev expired") with "Renew" and "Dismiss" buttons where the notification server can
 //! show buttons. "Renew" does what clicking the profile in the tray does, except that it makes a
 //! new session even while the cached one is still fresh.
@@ -30,8 +30,7 @@ use crate::actions::{self, Origin, RefreshReport};
 use crate::error::CommandError;
 use crate::i18n::Catalog;
 use crate::notify;
-use crate::state::AppState;
-use crate::windows;
+use crate::shell::Shell;
 use fluent_bundle::FluentValue;
 use rolebar_core::schedule::policy::{plan, renewed_since, sign_in_plan, still_current, Plan, Refreshed};
 use rolebar_core::schedule::watched::signed_in_to;
@@ -39,7 +38,6 @@ use rolebar_core::schedule::{ExpiryDriver, Warning, WarningKind};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
-use tauri::{AppHandle, Manager, Runtime};
 use time::{Duration, OffsetDateTime};
 use tokio::sync::Notify;
 
@@ -199,9 +197,10 @@ impl OpenNotes {
 }
 
 /// Starts the expiry warnings: reports a bad settings file once, spawns the driver (woken by
-/// [`AppState::touch`]) and the task that turns its warnings into notifications.
-pub fn start<R: Runtime>(app: &AppHandle<R>) {
-    let state = app.state::<AppState>();
+/// [`AppState::touch`](crate::state::AppState::touch)) and the task that turns its warnings
+/// into notifications.
+pub fn start(shell: &Shell) {
+    let state = shell.state();
     let config = state.expiry();
     if let Some(problem) = &config.problem {
         tracing::warn!(code = %problem.code, "expiry settings not used, the defaults apply: {}", problem.message);
@@ -213,8 +212,8 @@ pub fn start<R: Runtime>(app: &AppHandle<R>) {
     }
     let (sender, warnings) = tokio::sync::mpsc::unbounded_channel();
     let source = {
-        let app = app.clone();
-        move || app.state::<AppState>().watched_sessions()
+        let shell = shell.clone();
+        move || shell.state().watched_sessions()
     };
     let mut driver = ExpiryDriver::new(config.schedule(), source, state.clock(), move |warning| {
         sender.send(warning).is_ok()
@@ -228,8 +227,8 @@ pub fn start<R: Runtime>(app: &AppHandle<R>) {
         auto_refresh = ?config.settings.auto_refresh,
         "expiry warnings on"
     );
-    tauri::async_runtime::spawn(driver.run());
-    tauri::async_runtime::spawn(deliver(app.clone(), warnings));
+    shell.spawn(driver.run());
+    shell.spawn(deliver(shell.clone(), warnings));
 }
 
 /// What the warning tasks share.
@@ -239,24 +238,24 @@ struct Warnings {
     refreshed: Refreshed,
 }
 
-async fn deliver<R: Runtime>(app: AppHandle<R>, mut warnings: tokio::sync::mpsc::UnboundedReceiver<Warning>) {
+async fn deliver(shell: Shell, mut warnings: tokio::sync::mpsc::UnboundedReceiver<Warning>) {
     let shared = Arc::new(Warnings::default());
     while let Some(warning) = warnings.recv().await {
         // The tray follows the warnings: the first threshold turns the icon to "expiring".
-        app.state::<AppState>().changed.notify_one();
-        tauri::async_runtime::spawn(on_warning(app.clone(), shared.clone(), warning));
+        shell.state().changed.notify_one();
+        shell.spawn(on_warning(shell.clone(), shared.clone(), warning));
     }
 }
 
-async fn on_warning<R: Runtime>(app: AppHandle<R>, shared: Arc<Warnings>, warning: Warning) {
-    let state = app.state::<AppState>();
+async fn on_warning(shell: Shell, shared: Arc<Warnings>, warning: Warning) {
+    let state = shell.state();
     let born_left = shared.refreshed.born_left(&warning);
     // A sign-in is renewed quietly when its refresh token still works; otherwise the user signs
     // in again (never a browser opened behind their back).
     let planned = match signed_in_to(&warning) {
-        Some(name) => match sign_in_plan(&warning, crate::sso::can_renew(&state, name), born_left) {
+        Some(name) => match sign_in_plan(&warning, crate::sso::can_renew(state, name), born_left) {
             Plan::Skip => return,
-            Plan::AutoRefresh => match crate::sso::renewed_quietly(&state, name).await {
+            Plan::AutoRefresh => match crate::sso::renewed_quietly(state, name).await {
                 Some(expires_at) => {
                     tracing::info!(sign_in = name, "SSO sign-in renewed before its token ended");
                     shared.refreshed.made_now(&warning.key, expires_at, state.now());
@@ -276,8 +275,8 @@ async fn on_warning<R: Runtime>(app: AppHandle<R>, shared: Arc<Warnings>, warnin
             return;
         }
         Plan::AutoRefresh => {
-            let result = actions::auto_refresh(&state, &warning.profile).await;
-            windows::notify_changed(&app);
+            let result = actions::auto_refresh(state, &warning.profile).await;
+            shell.windows().changed();
             match result {
                 Ok(report) => {
                     record_refresh(&shared.refreshed, &report, state.now());
@@ -292,17 +291,17 @@ async fn on_warning<R: Runtime>(app: AppHandle<R>, shared: Arc<Warnings>, warnin
             }
         }
     };
-    show_warning(&app, &shared.open, &warning, detail.as_deref()).await;
+    show_warning(&shell, &shared.open, &warning, detail.as_deref()).await;
 }
 
 /// "Renew" on a warning: a new session for the warned profile, through the MFA dialog if needed,
 /// unless it was renewed meanwhile (a second code would be asked for nothing).
 #[cfg_attr(not(all(unix, not(target_os = "macos"))), allow(dead_code))]
-async fn renew<R: Runtime>(app: &AppHandle<R>, warning: &Warning) {
-    let state = app.state::<AppState>();
+async fn renew(shell: &Shell, warning: &Warning) {
+    let state = shell.state();
     if let Some(name) = signed_in_to(warning) {
         tracing::info!(sign_in = name, "signing in again from the expiry notification");
-        crate::sso::sign_in_from_tray(app, name).await;
+        crate::sso::sign_in_from_tray(shell, name).await;
         return;
     }
     if renewed_since(warning, &state.watched_sessions()) {
@@ -313,13 +312,13 @@ async fn renew<R: Runtime>(app: &AppHandle<R>, warning: &Warning) {
     tracing::info!(profile = %warning.profile, "renewing from the expiry notification");
     // Failures are reported inside (notification, menu line, log); assume refreshes the tray and
     // wakes the expiry driver.
-    let _ = actions::assume(app, &warning.profile, true, Origin::Tray).await;
+    let _ = actions::assume(shell, &warning.profile, true, Origin::Tray).await;
 }
 
 #[cfg(all(unix, not(target_os = "macos")))]
-async fn show_warning<R: Runtime>(app: &AppHandle<R>, open: &OpenNotes, warning: &Warning, detail: Option<&str>) {
+async fn show_warning(shell: &Shell, open: &OpenNotes, warning: &Warning, detail: Option<&str>) {
     let with_actions = server_has_actions().await;
-    let note = warning_note(warning, detail, with_actions, app.state::<AppState>().catalog());
+    let note = warning_note(warning, detail, with_actions, shell.state().catalog());
     let (id, withdraw) = open.open(&warning.key);
     let mut notification = notify_rust::Notification::new();
     notification.appname("Rolebar").summary(&note.summary).body(&note.body);
@@ -338,28 +337,28 @@ async fn show_warning<R: Runtime>(app: &AppHandle<R>, open: &OpenNotes, warning:
         open.close(&warning.key, id);
         return;
     }
-    let reply = wait_for_reply(app, &handle, warning, &withdraw).await;
+    let reply = wait_for_reply(shell, &handle, warning, &withdraw).await;
     open.close(&warning.key, id);
     tracing::debug!(key = %warning.key, ?reply, "expiry notification ended");
     if reply != Reply::Closed {
         handle.close_async().await;
     }
     if reply == Reply::Renew {
-        renew(app, warning).await;
+        renew(shell, warning).await;
     }
 }
 
 /// Waits for a button (on the notification's own D-Bus connection, without blocking a thread),
 /// or until the notification is out of date.
 #[cfg(all(unix, not(target_os = "macos")))]
-async fn wait_for_reply<R: Runtime>(
-    app: &AppHandle<R>,
+async fn wait_for_reply(
+    shell: &Shell,
     handle: &notify_rust::NotificationHandle,
     warning: &Warning,
     withdraw: &Notify,
 ) -> Reply {
     use notify_rust::NotificationResponse;
-    let state = app.state::<AppState>();
+    let state = shell.state();
     let mut changes = state.watch_sessions();
     let lifetime = warning.expires_at + WITHDRAW_AFTER_EXPIRY - state.now();
     let mut too_old = std::pin::pin!(tokio::time::sleep(
@@ -400,7 +399,7 @@ async fn wait_for_reply<R: Runtime>(
 #[cfg(all(unix, not(target_os = "macos")))]
 pub async fn server_has_actions() -> bool {
     // notify-rust's capabilities call blocks on D-Bus: not on an async worker.
-    match tauri::async_runtime::spawn_blocking(notify_rust::get_capabilities).await {
+    match tokio::task::spawn_blocking(notify_rust::get_capabilities).await {
         Ok(Ok(capabilities)) => capabilities.iter().any(|c| c == "actions"),
         Ok(Err(e)) => {
             tracing::debug!(error = %e, "cannot read the notification server's capabilities");
@@ -412,8 +411,8 @@ pub async fn server_has_actions() -> bool {
 
 /// Elsewhere: a plain notification (no buttons to wait for).
 #[cfg(not(all(unix, not(target_os = "macos"))))]
-async fn show_warning<R: Runtime>(app: &AppHandle<R>, _open: &OpenNotes, warning: &Warning, detail: Option<&str>) {
-    let note = warning_note(warning, detail, false, app.state::<AppState>().catalog());
+async fn show_warning(shell: &Shell, _open: &OpenNotes, warning: &Warning, detail: Option<&str>) {
+    let note = warning_note(warning, detail, false, shell.state().catalog());
     notify::info(note.summary, note.body);
 }
 

@@ -1,48 +1,45 @@
-//! The global key that opens the quick switcher: off by default, set in the main window, saved
-//! in settings.json (rolebar-core's `hotkey`) and grabbed again at the next start.
+//! The global key that opens the quick switcher, grabbed through Tauri's global-shortcut plugin
+//! (`TauriKeys`, the shell's `GlobalKeys`); setting and saving it is `switcher_key`'s.
 //!
 //! tauri-plugin-global-shortcut grabs keys through X11 on Linux (also under XWayland for X11
 //! windows; a Wayland session's own programs do not pass their keys to it), RegisterHotKey on
 //! Windows and Carbon on macOS. A key some other program holds cannot be grabbed: that is told,
 //! and the previous key stays in force.
 
+use crate::desktop_port::GlobalKeys;
 use crate::error::{codes, CommandError};
-use crate::notify;
-use crate::state::AppState;
-use crate::switcher;
-use rolebar_core::settings::Section;
-use serde::Serialize;
+use crate::shell::Shell;
 use std::str::FromStr;
 use std::sync::Mutex;
 use tauri::plugin::TauriPlugin;
 use tauri::{AppHandle, Manager, Runtime};
 use tauri_plugin_global_shortcut::{Modifiers, Shortcut, ShortcutState};
-use ts_rs::TS;
 
-/// What the main window shows about the key.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct HotkeyView {
-    /// The key in force, as the user typed it (`Ctrl+Alt+P`), or none.
-    pub hotkey: Option<String>,
-    /// Whether this build can grab a global key at all.
-    pub available: bool,
-}
-
-/// Managed state: the key grabbed now.
-#[derive(Debug, Default)]
-pub struct Hotkey {
+/// The key grabbed now, through the global-shortcut plugin of `app` (none in a build or a
+/// test without the plugin: `available` is then false and every grab is refused).
+pub struct TauriKeys<R: Runtime> {
+    app: AppHandle<R>,
     current: Mutex<Option<(String, Shortcut)>>,
 }
 
-impl Hotkey {
-    pub fn view<R: Runtime>(&self, app: &AppHandle<R>) -> HotkeyView {
-        HotkeyView {
-            hotkey: lock(&self.current).as_ref().map(|(text, _)| text.clone()),
-            available: app
-                .try_state::<tauri_plugin_global_shortcut::GlobalShortcut<R>>()
-                .is_some(),
+impl<R: Runtime> std::fmt::Debug for TauriKeys<R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TauriKeys")
+            .field("held", &self.held())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<R: Runtime> TauriKeys<R> {
+    pub fn new(app: AppHandle<R>) -> Self {
+        TauriKeys {
+            app,
+            current: Mutex::new(None),
         }
+    }
+
+    fn plugin(&self) -> Option<tauri::State<'_, tauri_plugin_global_shortcut::GlobalShortcut<R>>> {
+        self.app.try_state::<tauri_plugin_global_shortcut::GlobalShortcut<R>>()
     }
 }
 
@@ -56,7 +53,9 @@ pub fn plugin<R: Runtime>() -> TauriPlugin<R> {
         .with_handler(|app, _shortcut, event| {
             if event.state == ShortcutState::Pressed {
                 tracing::debug!("switcher hotkey pressed");
-                switcher::open(app);
+                if let Some(shell) = app.try_state::<Shell>() {
+                    crate::switcher_flow::open(&shell);
+                }
             }
         })
         .build()
@@ -83,95 +82,51 @@ pub fn parse(text: &str) -> Result<Shortcut, CommandError> {
     Ok(shortcut)
 }
 
-/// Grabs the key saved in settings.json, at start. Problems are logged and told once; the app
-/// runs on without a key.
-pub fn apply_saved<R: Runtime>(app: &AppHandle<R>) {
-    let settings = app.state::<AppState>().settings();
-    if let Some(e) = settings.problem(Section::SwitcherHotkey) {
-        tracing::warn!("switcher hotkey not used: {e}");
-        return;
+impl<R: Runtime> GlobalKeys for TauriKeys<R> {
+    fn available(&self) -> bool {
+        self.plugin().is_some()
     }
-    let Some(saved) = settings.switcher_hotkey else {
-        return;
-    };
-    if let Err(e) = grab(app, &saved) {
-        tracing::warn!(hotkey = %saved, code = %e.code, "switcher hotkey not grabbed: {}", e.message);
-        notify::failure(
-            app.state::<AppState>()
-                .catalog()
-                .tr_args("note-hotkey-failed", &[("hotkey", saved.as_str().into())]),
-            e.message,
-        );
-    }
-}
 
-/// Sets the key (`None`: none), saves it, and grabs it; the previous key is let go only once
-/// the new one is held, and is kept when anything fails.
-pub fn set<R: Runtime>(app: &AppHandle<R>, text: Option<&str>) -> Result<HotkeyView, CommandError> {
-    let state = app.state::<AppState>();
-    // Before anything is grabbed: without a settings file the key could not be kept.
-    state.writable_settings()?;
-    let text = text.map(str::trim).filter(|t| !t.is_empty());
-    let hotkey = app.state::<Hotkey>();
-    let previous = lock(&hotkey.current).clone();
-    if let Some(text) = text {
-        grab(app, text)?;
-    } else {
-        release(app);
+    fn held(&self) -> Option<String> {
+        lock(&self.current).as_ref().map(|(text, _)| text.clone())
     }
-    let saved = state.change_settings(Section::SwitcherHotkey, "the key", |settings| {
-        settings.switcher_hotkey = text.map(String::from)
-    });
-    if let Err(e) = saved {
-        // Back as it was: the file and the key in force agree.
-        release(app);
-        if let Some((old, _)) = previous {
-            let _ = grab(app, &old);
+
+    fn grab(&self, text: &str) -> Result<(), CommandError> {
+        let shortcut = parse(text)?;
+        let Some(plugin) = self.plugin() else {
+            return Err(CommandError::new(
+                codes::HOTKEY_FAILED,
+                "global keys are not available in this build",
+            ));
+        };
+        let mut current = lock(&self.current);
+        if current.as_ref().is_some_and(|(_, held)| *held == shortcut) {
+            *current = Some((text.to_string(), shortcut));
+            return Ok(());
         }
-        return Err(e);
-    }
-    tracing::info!(hotkey = ?text, "switcher hotkey changed");
-    Ok(hotkey.view(app))
-}
-
-/// Holds `text` instead of the key held now (which stays if `text` cannot be grabbed).
-fn grab<R: Runtime>(app: &AppHandle<R>, text: &str) -> Result<(), CommandError> {
-    let shortcut = parse(text)?;
-    let Some(plugin) = app.try_state::<tauri_plugin_global_shortcut::GlobalShortcut<R>>() else {
-        return Err(CommandError::new(
-            codes::HOTKEY_FAILED,
-            "global keys are not available in this build",
-        ));
-    };
-    let hotkey = app.state::<Hotkey>();
-    let mut current = lock(&hotkey.current);
-    if current.as_ref().is_some_and(|(_, held)| *held == shortcut) {
+        plugin.register(shortcut).map_err(|e| {
+            CommandError::new(
+                codes::HOTKEY_FAILED,
+                format!("cannot use {text} as a global key: {e} (another program may hold it; try another)"),
+            )
+        })?;
+        if let Some((_, old)) = current.take() {
+            if let Err(e) = plugin.unregister(old) {
+                tracing::warn!(error = %e, "cannot let go of the previous switcher hotkey");
+            }
+        }
         *current = Some((text.to_string(), shortcut));
-        return Ok(());
+        Ok(())
     }
-    plugin.register(shortcut).map_err(|e| {
-        CommandError::new(
-            codes::HOTKEY_FAILED,
-            format!("cannot use {text} as a global key: {e} (another program may hold it; try another)"),
-        )
-    })?;
-    if let Some((_, old)) = current.take() {
-        if let Err(e) = plugin.unregister(old) {
-            tracing::warn!(error = %e, "cannot let go of the previous switcher hotkey");
-        }
-    }
-    *current = Some((text.to_string(), shortcut));
-    Ok(())
-}
 
-fn release<R: Runtime>(app: &AppHandle<R>) {
-    let hotkey = app.state::<Hotkey>();
-    let Some((_, old)) = lock(&hotkey.current).take() else {
-        return;
-    };
-    if let Some(plugin) = app.try_state::<tauri_plugin_global_shortcut::GlobalShortcut<R>>() {
-        if let Err(e) = plugin.unregister(old) {
-            tracing::warn!(error = %e, "cannot let go of the switcher hotkey");
+    fn release(&self) {
+        let Some((_, old)) = lock(&self.current).take() else {
+            return;
+        };
+        if let Some(plugin) = self.plugin() {
+            if let Err(e) = plugin.unregister(old) {
+                tracing::warn!(error = %e, "cannot let go of the switcher hotkey");
+            }
         }
     }
 }

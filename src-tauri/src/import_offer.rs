@@ -19,7 +19,7 @@ use rolebar_core::Secret;
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-/// Managed by the app; cheap to clone into a blocking task.
+/// Held by the `Shell`; cheap to clone into a blocking task.
 #[derive(Debug, Clone, Default)]
 pub struct ImportOffer(Arc<Inner>);
 

@@ -1,31 +1,10 @@
-//! Typed IPC arguments. Every command takes its arguments as one struct (`Args<…Args>`), which
-//! serde reads from the whole `invoke` body and ts-rs writes into `ui/src/bindings.ts`; each
-//! struct names its command and result type (`Command`), and the command returns `Reply<…>`.
-//! So the TypeScript table of commands is generated from the very types the handlers use:
-//! renaming a field (a parameter) or changing a result type changes the bindings, which the
-//! drift test (`bindings.rs`) catches, and the UI's `call(...)` no longer type-checks.
-//!
-//! The wire format is Tauri's own (`invoke("assume_profile", { profile })`): the struct's fields
-//! are the object's keys, in camelCase as Tauri names parameters.
+//! Tauri's side of the typed IPC arguments (`args`): the extractor that reads a command's one
+//! arguments struct (`Args<…Args>`) from the whole `invoke` body.
 
+use crate::args::Command;
 use crate::error::{codes, CommandError};
-use serde::de::DeserializeOwned;
-use serde::Serialize;
 use tauri::ipc::{CommandArg, CommandItem, InvokeBody, InvokeError};
 use tauri::Runtime;
-use ts_rs::TS;
-
-/// The arguments of one command: the struct *is* the command's signature.
-pub trait Command: DeserializeOwned + TS {
-    /// The name JavaScript invokes (one of `COMMANDS`, command_names.rs).
-    const NAME: &'static str;
-    /// What the command resolves to.
-    type Output: Serialize + TS;
-}
-
-/// What the command `C` returns: its result type comes from `C`, so the generated table cannot
-/// promise another.
-pub type Reply<C> = Result<<C as Command>::Output, CommandError>;
 
 /// A command's arguments, deserialized from the whole request body.
 #[derive(Debug)]

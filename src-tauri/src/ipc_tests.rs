@@ -5,9 +5,10 @@
 //! window events (Destroyed) never fire: the tests look at the MFA queue, not at the window list,
 //! to see a dialog end. Closing the real dialog is covered end to end.
 
+use crate::args::COMMANDS;
 use crate::clipboard::MemoryClipboard;
-use crate::commands::COMMANDS;
 use crate::error::codes;
+use crate::shell::Shell;
 use crate::state::AppState;
 use crate::windows;
 use rolebar_core::clock::ManualClock;
@@ -103,6 +104,7 @@ impl RoleAssumer for ScriptedSts {
 
 struct Harness {
     app: App<MockRuntime>,
+    shell: Shell,
     main: WebviewWindow<MockRuntime>,
     clipboard: Arc<MemoryClipboard>,
     sts: Arc<ScriptedSts>,
@@ -125,17 +127,21 @@ fn harness_with_settings_file(text: Option<&str>) -> Harness {
     })
 }
 
-fn harness_with(settings: impl FnOnce(&std::path::Path) -> Option<SettingsFile>) -> Harness {
-    let dir = tempfile::tempdir().expect("tempdir");
+/// The app's state over the test's folder `dir`: its AWS files, an in-memory keyring, the
+/// scripted STS, a manual clock and a memory clipboard.
+fn test_state(
+    dir: &std::path::Path,
+    settings: impl FnOnce(&std::path::Path) -> Option<SettingsFile>,
+) -> (AppState, Arc<MemoryClipboard>, Arc<ScriptedSts>) {
     let paths = AwsPaths {
-        config: dir.path().join("config"),
-        credentials: dir.path().join("credentials"),
+        config: dir.join("config"),
+        credentials: dir.join("credentials"),
     };
     std::fs::write(&paths.config, CONFIG).expect("config");
     std::fs::write(&paths.credentials, CREDENTIALS).expect("credentials");
     let clock = Arc::new(ManualClock::new(datetime!(2026-11-25 12:00 UTC)));
     let store = Arc::new(MemoryStore::new());
-    let index = Index::at(dir.path().join("state/index.json"));
+    let index = Index::at(dir.join("state/index.json"));
     let sts = Arc::new(ScriptedSts::default());
     let vault = Vault::new(
         KeyStore::new(store.clone(), index.clone()),
@@ -145,20 +151,29 @@ fn harness_with(settings: impl FnOnce(&std::path::Path) -> Option<SettingsFile>)
     );
     let clipboard = Arc::new(MemoryClipboard::default());
     let mut state = AppState::new(Sessions::new(paths, vault), clock, clipboard.clone());
-    if let Some(file) = settings(dir.path()) {
+    if let Some(file) = settings(dir) {
         state = state.with_settings_file(file);
     }
-    let app = crate::configure(mock_builder(), state)
+    (state, clipboard, sts)
+}
+
+fn harness_with(settings: impl FnOnce(&std::path::Path) -> Option<SettingsFile>) -> Harness {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (state, clipboard, sts) = test_state(dir.path(), settings);
+    let app = crate::configure(mock_builder())
         .build(mock_context(noop_assets()))
         .expect("mock app");
+    let shell = crate::install(app.handle(), state);
     let main = WebviewWindowBuilder::new(&app, windows::MAIN, WebviewUrl::default())
         .build()
         .expect("main window");
     // aws-vault's places in the test's folder, never the user's HOME or keyring.
-    app.state::<crate::import_offer::ImportOffer>()
+    shell
+        .import_offer()
         .set_config(aws_vault_files_in(&dir.path().join("home")));
     Harness {
         app,
+        shell,
         main,
         clipboard,
         sts,
@@ -190,7 +205,7 @@ fn code_of(error: &Value) -> &str {
 /// on another thread), woken when the dialog shows a question; returns the question as the dialog reads
 /// it.
 fn wait_for_request(h: &Harness, after: Option<u64>) -> Value {
-    let dialogs = &h.app.state::<AppState>().mfa;
+    let dialogs = &h.shell.state().mfa;
     let mut shown = dialogs.shown();
     let after = after.and_then(|id| u32::try_from(id).ok());
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -214,7 +229,7 @@ fn wait_for_request(h: &Harness, after: Option<u64>) -> Value {
 /// The mock runtime delivers no window events: do what the `Destroyed` hook (lib.rs) does once
 /// the app has closed the dialog, so the next request does not wait for it.
 fn dialog_destroyed(h: &Harness) {
-    h.app.state::<AppState>().mfa.window_destroyed();
+    h.shell.state().mfa.window_destroyed();
 }
 
 fn assume_in_background(h: &Harness, profile: &str) -> std::thread::JoinHandle<Result<Value, Value>> {
@@ -518,16 +533,13 @@ fn a_cancelled_renewal_keeps_the_session_it_was_to_replace() {
         "renewing drops the cached session first"
     );
     // Meanwhile the expiry schedule still watches it.
-    let watched = h.app.state::<AppState>().watched_sessions();
+    let watched = h.shell.state().watched_sessions();
     assert_eq!(watched.iter().map(|s| s.key.as_str()).collect::<Vec<_>>(), [OPPARA_MFA]);
     invoke(&h.main, "cancel_mfa", json!({ "requestId": request["id"] })).expect("cancelled");
     let err = pending.join().expect("thread").expect_err("cancelled");
     assert_eq!(code_of(&err), "mfa_cancelled");
     assert_eq!(session_ids(&h), [OPPARA_MFA], "the session is back");
-    assert!(
-        h.app.state::<AppState>().watched_sessions().len() == 1,
-        "nothing held any more"
-    );
+    assert!(h.shell.state().watched_sessions().len() == 1, "nothing held any more");
 }
 
 /// oppara-dev assumed (with a code) and written to `[oppara-dev-creds]`.
@@ -551,8 +563,8 @@ fn auto_refresh_renews_a_role_from_its_mfa_session_without_asking_and_rewrites_i
     std::fs::write(&credentials, text.replace(SECRET, "STALE")).expect("write");
     let calls = h.sts.calls.load(Ordering::SeqCst);
 
-    let state = h.app.state::<AppState>();
-    let report = tauri::async_runtime::block_on(crate::actions::auto_refresh(&state, "oppara-dev")).expect("refreshed");
+    let state = h.shell.state();
+    let report = tauri::async_runtime::block_on(crate::actions::auto_refresh(state, "oppara-dev")).expect("refreshed");
     assert_eq!(report.profile, "oppara-dev");
     assert_eq!(report.key, "session:AssumeRole:oppara-dev");
     assert_eq!(report.rewritten, ["oppara-dev-creds"]);
@@ -575,11 +587,11 @@ fn auto_refresh_renews_a_role_from_its_mfa_session_without_asking_and_rewrites_i
 #[test]
 fn where_a_session_is_written_comes_from_the_file_whoever_wrote_it() {
     let h = harness();
-    let state = h.app.state::<AppState>();
+    let state = h.shell.state();
     assume_with_code(&h, "oppara-dev");
     let credentials = h.dir.path().join("credentials");
     // Written by the CLI, or by an earlier run of the app: only the file knows.
-    let session = crate::actions::find_session(&state, "session:AssumeRole:oppara-dev").expect("cached");
+    let session = crate::actions::find_session(state, "session:AssumeRole:oppara-dev").expect("cached");
     rolebar_core::outputs::write_profile(
         &credentials,
         "from-the-cli",
@@ -604,14 +616,14 @@ fn where_a_session_is_written_comes_from_the_file_whoever_wrote_it() {
     // Auto-refresh rewrites it...
     let text = std::fs::read_to_string(&credentials).expect("read");
     std::fs::write(&credentials, text.replace(SECRET, "STALE")).expect("write");
-    let report = tauri::async_runtime::block_on(crate::actions::auto_refresh(&state, "oppara-dev")).expect("refreshed");
+    let report = tauri::async_runtime::block_on(crate::actions::auto_refresh(state, "oppara-dev")).expect("refreshed");
     assert_eq!(report.rewritten, ["from-the-cli"]);
     assert!(!std::fs::read_to_string(&credentials).expect("read").contains("STALE"));
 
     // ...but not once the user removed it by hand.
     rolebar_core::outputs::remove_profile(&credentials, "from-the-cli").expect("removed");
     assert!(state.sessions.written_to("oppara-dev").expect("readable").is_empty());
-    let report = tauri::async_runtime::block_on(crate::actions::auto_refresh(&state, "oppara-dev")).expect("refreshed");
+    let report = tauri::async_runtime::block_on(crate::actions::auto_refresh(state, "oppara-dev")).expect("refreshed");
     assert!(report.rewritten.is_empty());
     assert!(!std::fs::read_to_string(&credentials)
         .expect("read")
@@ -630,7 +642,7 @@ fn expired_or_unattributed_sections_are_not_targets_but_log_out_removes_expired_
          manager = rolebar\nrolebar_expiration = 2026-11-25T13:00:00Z\n",
     );
     std::fs::write(&credentials, text).expect("write");
-    let state = h.app.state::<AppState>();
+    let state = h.shell.state();
     assert!(state.sessions.written_to("oppara-dev").expect("readable").is_empty());
     let report = invoke(&h.main, "log_out", json!({ "profile": "oppara-dev" })).expect("log out");
     assert_eq!(report["sectionsRemoved"], json!(["gone"]));
@@ -697,9 +709,9 @@ fn an_unreadable_credentials_file_fails_log_out_and_auto_refresh_and_drops_nothi
     assert_eq!(err["code"], "not_a_regular_file", "{err}");
     assert_eq!(session_ids(&h), sessions, "nothing dropped: the log out can be retried");
 
-    let state = h.app.state::<AppState>();
+    let state = h.shell.state();
     let calls = h.sts.calls.load(Ordering::SeqCst);
-    let err = tauri::async_runtime::block_on(crate::actions::auto_refresh(&state, "oppara-dev")).expect_err("refused");
+    let err = tauri::async_runtime::block_on(crate::actions::auto_refresh(state, "oppara-dev")).expect_err("refused");
     // (Reading the profiles fails first, the credentials file being one of their sources; either
     // way nothing is renewed.)
     assert!(err.message.contains(&credentials.display().to_string()), "{err}");
@@ -717,8 +729,8 @@ fn auto_refresh_that_needs_a_code_fails_fast_and_keeps_the_session() {
     let h = harness();
     assume_with_code(&h, "oppara");
     let calls = h.sts.calls.load(Ordering::SeqCst);
-    let state = h.app.state::<AppState>();
-    let err = tauri::async_runtime::block_on(crate::actions::auto_refresh(&state, "oppara")).expect_err("needs MFA");
+    let state = h.shell.state();
+    let err = tauri::async_runtime::block_on(crate::actions::auto_refresh(state, "oppara")).expect_err("needs MFA");
     assert_eq!(err.code, "mfa_required");
     assert_eq!(h.sts.calls.load(Ordering::SeqCst), calls, "no STS call");
     assert_eq!(
@@ -758,7 +770,7 @@ fn auto_refresh_is_turned_on_and_off_from_the_window_and_saved() {
     .expect("on");
     assert_eq!(view["autoRefresh"], json!(["oppara-dev"]));
     assert_eq!(view["warnBefore"], json!(["15m"]));
-    let state = h.app.state::<AppState>();
+    let state = h.shell.state();
     assert!(
         state.expiry().settings.auto_refresh_enabled("oppara-dev"),
         "in force at once"
@@ -786,7 +798,7 @@ fn warning_times_are_changed_from_the_window_and_saved() {
     let view = invoke(&h.main, "set_warn_before", json!({ "warnBefore": ["2m", "15m"] })).expect("set");
     assert_eq!(view["warnBefore"], json!(["15m", "2m"]), "longest first");
     assert_eq!(view["expiringWithinSeconds"], 900, "the tray's expiring window follows");
-    let state = h.app.state::<AppState>();
+    let state = h.shell.state();
     assert_eq!(state.expiry().expiring_within(), time::Duration::minutes(15));
     let saved: Value =
         serde_json::from_str(&std::fs::read_to_string(h.dir.path().join("settings.json")).expect("saved"))
@@ -814,7 +826,7 @@ fn bad_warning_times_are_refused_and_nothing_changes() {
         std::fs::read_to_string(h.dir.path().join("settings.json")).expect("kept"),
         r#"{"expiry": {"warn_before": ["10m"]}}"#
     );
-    let state = h.app.state::<AppState>();
+    let state = h.shell.state();
     assert_eq!(state.expiry().expiring_within(), time::Duration::minutes(10));
 }
 
@@ -830,7 +842,7 @@ fn a_favourite_is_pinned_from_the_window_saved_and_offered_by_the_tray() {
     assert_eq!(list, json!(["oppara-dev"]));
     let overview = invoke(&h.main, "get_overview", json!({})).expect("overview");
     assert_eq!(overview["favourites"], json!(["oppara-dev"]));
-    let state = h.app.state::<AppState>();
+    let state = h.shell.state();
     assert_eq!(state.shortcuts().favourites, ["oppara-dev"], "the tray's Favourites");
     let saved: Value =
         serde_json::from_str(&std::fs::read_to_string(h.dir.path().join("settings.json")).expect("saved"))
@@ -908,7 +920,7 @@ fn what_the_user_wrote_in_the_settings_file_since_the_start_is_kept() {
     let saved: Value = serde_json::from_str(&std::fs::read_to_string(&path).expect("saved")).expect("json");
     assert_eq!(saved["expiry"]["auto_refresh"], json!(["oppara-dev", "other"]));
     assert_eq!(saved["x"], 1);
-    let state = h.app.state::<AppState>();
+    let state = h.shell.state();
     assert_eq!(state.expiry().expiring_within(), time::Duration::minutes(20));
 
     // Broken by hand since: refused, and left as it is.
@@ -987,7 +999,7 @@ fn a_settings_file_fixed_since_the_start_can_be_changed_again() {
 #[test]
 fn new_warning_times_reach_the_running_schedule() {
     let h = harness_with_settings_file(None);
-    let state = h.app.state::<AppState>();
+    let state = h.shell.state();
     let mut driver = ExpiryDriver::new(Schedule::default(), Vec::new, state.clock(), |_| true);
     state.set_expiry_driver(driver.handle());
     invoke(&h.main, "set_warn_before", json!({ "warnBefore": ["30m", "1m"] })).expect("set");
@@ -1051,7 +1063,7 @@ fn the_language_is_chosen_in_the_window_saved_and_in_force_at_once() {
         "ja",
         "in force for the next window too"
     );
-    let state = h.app.state::<AppState>();
+    let state = h.shell.state();
     assert_eq!(state.catalog().tr("menu-quit"), "終了", "the tray's words too");
     let path = h.dir.path().join("settings.json");
     let saved: Value = serde_json::from_str(&std::fs::read_to_string(&path).expect("saved")).expect("json");
@@ -1089,7 +1101,7 @@ fn the_language_is_chosen_in_the_window_saved_and_in_force_at_once() {
 
 /// Waits (on the app's change signal, not a timer) until `done` holds.
 fn wait_until_changed(h: &Harness, what: &str, done: impl Fn() -> bool) {
-    let mut changes = h.app.state::<AppState>().watch_sessions();
+    let mut changes = h.shell.state().watch_sessions();
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_time()
         .build()
@@ -1109,7 +1121,7 @@ fn wait_until_changed(h: &Harness, what: &str, done: impl Fn() -> bool) {
 #[test]
 fn the_switcher_finds_by_account_and_enter_assumes_through_the_dialog() {
     let h = harness();
-    crate::switcher::open(h.app.handle());
+    crate::switcher_flow::open(&h.shell);
     let switcher = h
         .app
         .get_webview_window(windows::SWITCHER)
@@ -1155,7 +1167,7 @@ fn the_switcher_finds_by_account_and_enter_assumes_through_the_dialog() {
         json!({ "requestId": request["id"], "code": GOOD_CODE }),
     )
     .expect("accepted");
-    let state = h.app.state::<AppState>();
+    let state = h.shell.state();
     wait_until_changed(&h, "the session from the switcher", || {
         state
             .sessions
@@ -1203,7 +1215,7 @@ fn the_overview_says_when_the_desktop_shows_no_tray_icon() {
     let h = harness();
     let overview = invoke(&h.main, "get_overview", json!({})).expect("overview");
     assert_eq!(overview["trayHost"], true, "a host until the bus says otherwise");
-    assert!(h.app.state::<crate::tray_host::TrayHost>().set_present(false));
+    assert!(h.shell.tray_host().set_present(false));
     let overview = invoke(&h.main, "get_overview", json!({})).expect("overview");
     assert_eq!(overview["trayHost"], false, "the window then shows the notice and Quit");
     assert!(
@@ -1231,9 +1243,7 @@ fn with_aws_vault_files(h: &Harness) -> std::path::PathBuf {
         let name = renamed.get(&name).cloned().unwrap_or(name);
         std::fs::copy(entry.path(), keys.join(name)).expect("copy");
     }
-    h.app
-        .state::<crate::import_offer::ImportOffer>()
-        .set_config(aws_vault_files_in(&home));
+    h.shell.import_offer().set_config(aws_vault_files_in(&home));
     keys
 }
 
@@ -1412,7 +1422,7 @@ fn aws_vaults_secret_service_keys_are_offered_and_imported_without_a_passphrase(
     let mut config = aws_vault_files_in(&h.dir.path().join("home"));
     config.backend = Some(Backend::SecretService);
     config.collection = "login".into();
-    h.app.state::<crate::import_offer::ImportOffer>().set_config(config);
+    h.shell.import_offer().set_config(config);
     let overview = invoke(&h.main, "get_overview", json!({})).expect("overview");
     let offer = overview["awsVaultOffer"].clone();
     let report = invoke(&h.main, "import_aws_vault", json!({ "passphrase": null }));
@@ -1451,4 +1461,87 @@ fn aws_vaults_secret_service_keys_are_offered_and_imported_without_a_passphrase(
             .any(|k| k["profile"] == profile.as_str()),
         "{after}"
     );
+}
+
+#[test]
+fn dispatch_answers_get_overview_as_the_command_does() {
+    let h = harness();
+    let through_ipc = invoke(&h.main, "get_overview", json!({})).expect("overview");
+    let dispatched = tauri::async_runtime::block_on(crate::requests::dispatch(&h.shell, "get_overview", json!({})))
+        .expect("dispatched overview");
+    assert_eq!(dispatched, through_ipc);
+}
+
+#[test]
+fn dispatch_reads_each_command_s_own_arguments_and_refuses_the_rest() {
+    let h = harness();
+    let dispatch = |name: &str, args: Value| {
+        tauri::async_runtime::block_on(crate::requests::dispatch(&h.shell, name, args)).expect_err(name)
+    };
+    for name in crate::requests::DISPATCHED {
+        // Refused as arguments of that very command: each name reaches its own struct.
+        let e = dispatch(name, json!({ "unexpected": true }));
+        assert_eq!(e.code, codes::INVALID_INPUT, "{name}: {}", e.message);
+        assert!(
+            e.message
+                .contains(&format!("invalid arguments for `{name}`: unknown field `unexpected`")),
+            "{name}: {}",
+            e.message
+        );
+        let e = dispatch(name, json!(["not", "an", "object"]));
+        assert_eq!(e.code, codes::INVALID_INPUT, "{name}: {}", e.message);
+    }
+    for name in crate::requests::WINDOW_ONLY {
+        let e = dispatch(name, json!({}));
+        assert_eq!(e.code, codes::INVALID_INPUT);
+        assert!(e.message.contains("answered by the window"), "{}", e.message);
+    }
+    let e = dispatch("no_such_command", json!({}));
+    assert_eq!(e.code, codes::INVALID_INPUT);
+    assert!(
+        e.message.contains("there is no command `no_such_command`"),
+        "{}",
+        e.message
+    );
+}
+
+/// The shell without Tauri: a plain tokio runtime, windows that only record what they are asked.
+#[test]
+fn the_shell_runs_requests_without_tauri() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (state, _clipboard, _sts) = test_state(dir.path(), |dir| Some(SettingsFile::at(dir.join("settings.json"))));
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let windows = Arc::new(crate::windows_port::Recorded::default());
+    let ports = crate::shell::Ports {
+        windows: windows.clone(),
+        autostart: Arc::new(crate::desktop_port::Absent),
+        keys: Arc::new(crate::desktop_port::Absent),
+        quit: Box::new(|_| {}),
+    };
+    let shell = Shell::new(state, ports, runtime.handle().clone());
+    shell
+        .import_offer()
+        .set_config(aws_vault_files_in(&dir.path().join("home")));
+    let pinned = runtime
+        .block_on(crate::requests::dispatch(
+            &shell,
+            "set_favourite",
+            json!({ "profile": "oppara-dev", "pinned": true }),
+        ))
+        .expect("pinned");
+    assert_eq!(pinned, json!(["oppara-dev"]));
+    let overview = runtime
+        .block_on(crate::requests::dispatch(&shell, "get_overview", json!({})))
+        .expect("overview");
+    assert_eq!(overview["favourites"], json!(["oppara-dev"]));
+    let calls = windows.calls.lock().expect("calls").clone();
+    assert_eq!(calls, ["changed"], "the main window is told to reload");
+    let e = runtime
+        .block_on(crate::requests::dispatch(&shell, "get_settings", json!({})))
+        .expect_err("no autostart");
+    assert_eq!(e.code, codes::AUTOSTART_FAILED);
 }

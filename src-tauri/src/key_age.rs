@@ -6,34 +6,28 @@ use crate::actions::Origin;
 use crate::error::CommandError;
 use crate::mfa::{source_options, DialogPrompt, TrayTouch};
 use crate::notify;
-use crate::state::AppState;
+use crate::shell::Shell;
 use crate::views::RotationView;
-use crate::windows;
 use rolebar_core::mfa_source::SourcedPrompt;
 use rolebar_core::rotation::{reminders, Reminder, Rotator};
 use rolebar_core::settings::Section;
-use tauri::{AppHandle, Manager, Runtime};
 
 /// How often the tray looks for keys due a reminder (each is reminded at most once a week).
 const CHECK_EVERY: std::time::Duration = std::time::Duration::from_secs(6 * 60 * 60);
 
 /// Rotates `profile`'s access key (CreateAccessKey, wait until it works, keyring, delete the
 /// old one, drop its sessions). Failures say what was left and how to clean it up.
-pub async fn rotate<R: Runtime>(
-    app: &AppHandle<R>,
-    profile: &str,
-    origin: Origin,
-) -> Result<RotationView, CommandError> {
-    let state = app.state::<AppState>();
+pub async fn rotate(shell: &Shell, profile: &str, origin: Origin) -> Result<RotationView, CommandError> {
+    let state = shell.state();
     state.set_busy(profile, true);
     state.touch();
     let result = async {
         let resolved = state.sessions.profiles()?.resolve(profile)?;
-        let dialog = DialogPrompt::new(app.clone(), profile);
-        let touch = TrayTouch::new(&state);
+        let dialog = DialogPrompt::new(shell.clone(), profile);
+        let touch = TrayTouch::new(state);
         let prompt = SourcedPrompt::new(&resolved, &dialog)
             .with_notice(&touch)
-            .with_options(source_options(&state));
+            .with_options(source_options(state));
         let report = Rotator::default().rotate(&state.sessions, profile, &prompt).await;
         drop(prompt);
         drop(dialog);
@@ -42,7 +36,7 @@ pub async fn rotate<R: Runtime>(
     .await;
     state.set_busy(profile, false);
     state.touch();
-    windows::notify_changed(app);
+    shell.windows().changed();
     let words = state.catalog();
     match result {
         Ok(report) => {
@@ -75,18 +69,18 @@ pub async fn rotate<R: Runtime>(
 }
 
 /// Looks for keys due a reminder now and every few hours.
-pub fn start<R: Runtime>(app: &AppHandle<R>) {
-    let app = app.clone();
-    tauri::async_runtime::spawn(async move {
+pub fn start(shell: &Shell) {
+    let task = shell.clone();
+    shell.spawn(async move {
         loop {
-            remind(&app).await;
+            remind(&task).await;
             tokio::time::sleep(CHECK_EVERY).await;
         }
     });
 }
 
-async fn remind<R: Runtime>(app: &AppHandle<R>) {
-    let state = app.state::<AppState>();
+async fn remind(shell: &Shell) {
+    let state = shell.state();
     let (Some(file), Some(settings_file)) = (state.key_reminders.clone(), state.settings_file()) else {
         return;
     };
@@ -105,14 +99,14 @@ async fn remind<R: Runtime>(app: &AppHandle<R>) {
         tracing::warn!(code = e.code(), "cannot remember the key reminders: {e}");
     }
     for reminder in due {
-        let app = app.clone();
-        tauri::async_runtime::spawn(async move { show(&app, reminder).await });
+        let task = shell.clone();
+        shell.spawn(async move { show(&task, reminder).await });
     }
 }
 
 /// The reminder, with **Rotate now** where the notification server shows buttons.
-async fn show<R: Runtime>(app: &AppHandle<R>, reminder: Reminder) {
-    let state = app.state::<AppState>();
+async fn show(shell: &Shell, reminder: Reminder) {
+    let state = shell.state();
     let words = state.catalog();
     let profile = reminder.age.profile.clone();
     let summary = words.tr_args("note-key-old-title", &[("profile", profile.as_str().into())]);
@@ -138,7 +132,7 @@ async fn show<R: Runtime>(app: &AppHandle<R>, reminder: Reminder) {
                         })
                         .await;
                     if chosen == "rotate" {
-                        let _ = rotate(app, &profile, Origin::Tray).await;
+                        let _ = rotate(shell, &profile, Origin::Tray).await;
                     }
                 }
                 Err(e) => tracing::warn!(error = %e, "cannot show the key reminder"),

@@ -7,13 +7,17 @@
 //! - `actions`: what the tray and the windows do, over rolebar-core
 //! - `agent`: the credentials agent on a local socket (`rolebar credential-process`, `export`
 //!   and `exec` ask it; its MFA dialog names the program asking)
-//! - `commands`: the IPC commands of the two windows, each taking one arguments struct
-//!   (`ipc`: the extractor and the `Command` trait); `bindings`: their TypeScript types
+//! - `shell`: the one handle the features take (state and ports: `windows_port`, `desktop_port`),
+//!   free of Tauri, as is everything but `lib`, `tray`, `commands`, `windows`, `hotkey`, `ipc`,
+//!   `bindings` (the `architecture` test says so)
+//! - `requests`: the IPC commands' bodies, and `dispatch` by name; `commands`: their Tauri
+//!   wrappers, each taking one arguments struct (`args`: the structs and the `Command` trait;
+//!   `ipc`: Tauri's extractor); `bindings`: their TypeScript types
 //! - `mfa`: the MFA dialog queue (`MfaPrompt` for the vault); `windows`: creating windows
 //! - `serving`: "Serve to containers…" (a session on a local container-credentials endpoint)
 //! - `key_age`: Rotate key… and the weekly reminder for old access keys
-//! - `switcher`: the quick switcher (fuzzy search over the profiles, Enter assumes); `hotkey`:
-//!   the global key that opens it (off unless set)
+//! - `switcher`: the quick switcher (fuzzy search over the profiles; `switcher_flow`: opening it,
+//!   Enter assumes); `switcher_key`, `hotkey`: the global key that opens it (off unless set)
 //! - `state`: what the app holds; `views`: the data the UI sees; `notify`, `clipboard`, `error`
 //! - `rendering`: software drawing on Linux unless asked otherwise (memory)
 //! - `tray_host`: whether the desktop shows tray icons; without, the main window opens at
@@ -29,9 +33,11 @@
 pub mod actions;
 pub mod activity;
 pub mod agent;
+pub mod args;
 pub mod bindings;
 pub mod clipboard;
 pub mod commands;
+pub mod desktop_port;
 pub mod error;
 pub mod expiry;
 pub mod expiry_config;
@@ -46,21 +52,33 @@ pub mod mfa;
 pub mod mfa_queue;
 pub mod notify;
 pub mod rendering;
+pub mod requests;
+pub mod served;
 pub mod serving;
+pub mod shell;
 pub mod sign_in_ui;
 pub mod sso;
 pub mod state;
 pub mod switcher;
+pub mod switcher_flow;
+pub mod switcher_key;
 pub mod tray;
 pub mod tray_host;
 pub mod views;
 pub mod window_process;
 pub mod windows;
+pub mod windows_port;
 
+#[cfg(test)]
+mod architecture;
 #[cfg(test)]
 mod ipc_tests;
 
+use desktop_port::Autostart;
+use error::{codes, CommandError};
+use shell::{Ports, Shell};
 use state::AppState;
+use std::sync::Arc;
 use tauri::{AppHandle, Builder, Manager, RunEvent, Runtime, WindowEvent};
 
 /// Starts the app; returns when the user quits.
@@ -79,8 +97,14 @@ pub fn run() {
     let builder = Builder::default()
         .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
             tracing::info!("second launch: opening the main window");
-            if let Err(e) = windows::open_main(app, None) {
-                tracing::error!(error = %e, "cannot open the main window");
+            match app.try_state::<Shell>() {
+                Some(shell) => {
+                    if let Err(e) = shell.windows().open_main(None) {
+                        tracing::error!(error = %e, "cannot open the main window");
+                    }
+                }
+                // Before setup has made the shell: this start is still under way.
+                None => tracing::info!("second launch while starting: nothing to open yet"),
             }
         }))
         // Off until the user turns it on in the main window (the plugin only writes the login
@@ -88,8 +112,9 @@ pub fn run() {
         .plugin(tauri_plugin_autostart::Builder::new().build())
         // No key is grabbed until the user sets one (`hotkey`).
         .plugin(hotkey::plugin());
-    let app = configure(builder, state)
-        .setup(|app| {
+    let app = configure(builder)
+        .setup(move |app| {
+            let shell = install(app.handle(), state);
             // Without an icon Rolebar still serves the agent and the schedule, and shows its
             // window instead (`follow_tray_host`).
             let icon_made = match tray::create(app.handle()) {
@@ -99,15 +124,15 @@ pub fn run() {
                     false
                 }
             };
-            follow_tray_host(app.handle(), icon_made);
-            agent::start(app.handle());
-            expiry::start(app.handle());
-            key_age::start(app.handle());
+            follow_tray_host(&shell, icon_made);
+            agent::start(&shell);
+            expiry::start(&shell);
+            key_age::start(&shell);
             // Off the main thread: grabbing a key waits for the event loop, which runs after setup.
-            let handle = app.handle().clone();
-            tauri::async_runtime::spawn(async move { hotkey::apply_saved(&handle) });
+            let task = shell.clone();
+            shell.spawn(async move { switcher_key::apply_saved(&task) });
             if std::env::var("ROLEBAR_OPEN_MAIN").is_ok_and(|v| v == "1") {
-                windows::open_main(app.handle(), None)?;
+                shell.windows().open_main(None)?;
             }
             Ok(())
         })
@@ -131,41 +156,35 @@ pub fn run() {
 /// Asks whether the tray icon can be seen, and keeps asking as panels come and go. Without a
 /// host the main window opens at start (it says how to get the icon, and has Quit); a host that
 /// appears later takes the notice away (the icon registers with it by itself).
-fn follow_tray_host<R: Runtime>(app: &AppHandle<R>, icon_made: bool) {
-    let app = app.clone();
-    tauri::async_runtime::spawn(async move {
+fn follow_tray_host(shell: &Shell, icon_made: bool) {
+    let task = shell.clone();
+    shell.spawn(async move {
         let mut first = true;
         tray_host::watch(|sighting| {
             let present = tray_host::has_host(sighting, icon_made);
-            let changed = app.state::<tray_host::TrayHost>().set_present(present);
+            let changed = task.tray_host().set_present(present);
             if std::mem::take(&mut first) {
                 if present {
                     tracing::info!("Rolebar is in the tray");
                 } else {
                     tracing::warn!(?sighting, icon_made, "no tray host: Rolebar shows its window instead");
-                    if let Err(e) = windows::open_main(&app, None) {
+                    if let Err(e) = task.windows().open_main(None) {
                         tracing::error!(error = %e, "cannot open the main window");
                     }
                 }
             } else if changed {
                 tracing::info!(?sighting, present, "the tray host changed");
-                windows::notify_changed(&app);
+                task.windows().changed();
             }
         })
         .await;
     });
 }
 
-/// Everything but the plugins, the tray and the context: the managed state, the commands and
-/// the window hooks. Generic over the runtime so tests run it on Tauri's mock runtime.
-pub fn configure<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<R> {
+/// Everything but the plugins, the tray, the shell and the context: the commands and the window
+/// hooks. Generic over the runtime so tests run it on Tauri's mock runtime.
+pub fn configure<R: Runtime>(builder: Builder<R>) -> Builder<R> {
     builder
-        .manage(state)
-        .manage(switcher::Switcher::default())
-        .manage(hotkey::Hotkey::default())
-        .manage(serving::Serving::default())
-        .manage(tray_host::TrayHost::default())
-        .manage(import_offer::ImportOffer::default())
         .invoke_handler(tauri::generate_handler![
             commands::get_overview,
             commands::assume_profile,
@@ -202,15 +221,58 @@ pub fn configure<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<R>
             commands::switcher_shown,
         ])
         .on_window_event(|window, event| {
-            // Closing the MFA dialog (title-bar button, Alt+F4) is a cancel, as Esc is.
-            if window.label() == windows::MFA && matches!(event, WindowEvent::Destroyed) {
-                window.state::<AppState>().mfa.window_destroyed();
-            }
-            // However the switcher closed (Esc, Alt+F4, a choice), its profiles go.
-            if window.label() == windows::SWITCHER && matches!(event, WindowEvent::Destroyed) {
-                window.state::<switcher::Switcher>().forget();
+            if matches!(event, WindowEvent::Destroyed) {
+                if let Some(shell) = window.try_state::<Shell>() {
+                    shell.window_destroyed(window.label());
+                }
             }
         })
+}
+
+/// Makes the shell over `state` and `app`'s windows and plugins, and has Tauri manage it (the
+/// commands and the window hooks find it there). Its tasks run on Tauri's runtime.
+pub fn install<R: Runtime>(app: &AppHandle<R>, state: AppState) -> Shell {
+    let quitting = app.clone();
+    let ports = Ports {
+        windows: Arc::new(windows::TauriWindows(app.clone())),
+        autostart: Arc::new(TauriAutostart(app.clone())),
+        keys: Arc::new(hotkey::TauriKeys::new(app.clone())),
+        quit: Box::new(move |code| quitting.exit(code)),
+    };
+    let shell = Shell::new(state, ports, tauri::async_runtime::handle().inner().clone());
+    app.manage(shell.clone());
+    shell
+}
+
+/// Start at login through tauri-plugin-autostart (absent in tests: then refused, as in a build
+/// without it).
+struct TauriAutostart<R: Runtime>(AppHandle<R>);
+
+impl<R: Runtime> TauriAutostart<R> {
+    fn manager(&self) -> Result<tauri::State<'_, tauri_plugin_autostart::AutoLaunchManager>, CommandError> {
+        self.0
+            .try_state::<tauri_plugin_autostart::AutoLaunchManager>()
+            .ok_or_else(|| CommandError::new(codes::AUTOSTART_FAILED, "start at login is not available in this build"))
+    }
+}
+
+fn autostart_failed(e: tauri_plugin_autostart::Error) -> CommandError {
+    CommandError::new(codes::AUTOSTART_FAILED, format!("cannot change start at login: {e}"))
+}
+
+impl<R: Runtime> Autostart for TauriAutostart<R> {
+    fn is_enabled(&self) -> Result<bool, CommandError> {
+        self.manager()?.is_enabled().map_err(autostart_failed)
+    }
+
+    fn set_enabled(&self, enabled: bool) -> Result<(), CommandError> {
+        let manager = self.manager()?;
+        if enabled {
+            manager.enable().map_err(autostart_failed)
+        } else {
+            manager.disable().map_err(autostart_failed)
+        }
+    }
 }
 
 fn init_logging() {

@@ -8,16 +8,15 @@
 //!
 //! Closing the dialog is asynchronous (the window is destroyed on the event loop), so the next
 //! request waits for the old window's `Destroyed` event (a `watch` channel fed by the window
-//! hook in lib.rs) before it opens its own: a question sent to a window on its way out would be
+//! hook, `Shell::window_destroyed`) before it opens its own: a question sent to a window on its way out would be
 //! lost with it.
 
 use crate::mfa_queue::{Answer, TEARDOWN_BOUND};
+use crate::shell::Shell;
 use crate::state::AppState;
-use crate::windows;
 use rolebar_core::mfa::{MfaCode, MfaPrompt, MfaRequest};
 use rolebar_core::Error;
 use std::time::Duration;
-use tauri::{AppHandle, Manager, Runtime};
 use tokio::sync::OwnedMutexGuard;
 
 /// A dialog left unanswered this long is cancelled, so a forgotten dialog does not hold the
@@ -26,8 +25,8 @@ pub const MFA_TIMEOUT: Duration = Duration::from_secs(5 * 60);
 
 /// An `MfaPrompt` for one vault request: asks through the dialog window, which it closes when
 /// dropped (after the request succeeded or failed).
-pub struct DialogPrompt<R: Runtime> {
-    app: AppHandle<R>,
+pub struct DialogPrompt {
+    shell: Shell,
     /// The profile the user asked for (the vault may ask for a code on behalf of its source).
     asked: String,
     /// The program that asked through the agent (shown, with Deny), if not the user in the app.
@@ -35,16 +34,16 @@ pub struct DialogPrompt<R: Runtime> {
     turn: tokio::sync::Mutex<Option<OwnedMutexGuard<()>>>,
 }
 
-impl<R: Runtime> std::fmt::Debug for DialogPrompt<R> {
+impl std::fmt::Debug for DialogPrompt {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("DialogPrompt").finish_non_exhaustive()
     }
 }
 
-impl<R: Runtime> DialogPrompt<R> {
-    pub fn new(app: AppHandle<R>, asked: &str) -> Self {
+impl DialogPrompt {
+    pub fn new(shell: Shell, asked: &str) -> Self {
         DialogPrompt {
-            app,
+            shell,
             asked: asked.to_string(),
             requester: None,
             turn: tokio::sync::Mutex::new(None),
@@ -60,9 +59,9 @@ impl<R: Runtime> DialogPrompt<R> {
 }
 
 #[async_trait::async_trait]
-impl<R: Runtime> MfaPrompt for DialogPrompt<R> {
+impl MfaPrompt for DialogPrompt {
     async fn code(&self, request: &MfaRequest) -> rolebar_core::Result<MfaCode> {
-        let state = self.app.state::<AppState>();
+        let state = self.shell.state();
         {
             // Taken lazily: a request served from the cache never waits for another's dialog.
             let mut turn = self.turn.lock().await;
@@ -80,7 +79,7 @@ impl<R: Runtime> MfaPrompt for DialogPrompt<R> {
         }
         let (view, answer) = state.mfa.ask(&self.asked, self.requester.as_deref(), request);
         tracing::info!(profile = %view.profile, attempt = view.attempt, reason = ?view.reason, "asking for an MFA code");
-        if let Err(e) = windows::show_mfa(&self.app, &view) {
+        if let Err(e) = self.shell.windows().show_mfa(&view) {
             tracing::error!(error = %e, "cannot open the MFA dialog");
             state.mfa.cancel(Some(view.id));
             return Err(Error::MfaCancelled);
@@ -101,12 +100,12 @@ impl<R: Runtime> MfaPrompt for DialogPrompt<R> {
     }
 }
 
-impl<R: Runtime> Drop for DialogPrompt<R> {
+impl Drop for DialogPrompt {
     fn drop(&mut self) {
         // Only the prompt that asked owns the dialog; its turn is released right after this.
         if self.turn.get_mut().is_some() {
-            self.app.state::<AppState>().mfa.cancel(None);
-            windows::close_mfa(&self.app);
+            self.shell.state().mfa.cancel(None);
+            self.shell.windows().close_mfa();
         }
     }
 }

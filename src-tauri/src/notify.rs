@@ -6,7 +6,7 @@
 pub fn show(summary: impl Into<String>, body: impl Into<String>, urgent: bool) {
     let (summary, body) = (summary.into(), body.into());
     // notify-rust's `show` blocks on D-Bus: keep it off the event loop and the async workers.
-    tauri::async_runtime::spawn_blocking(move || {
+    off_thread(move || {
         let mut notification = notify_rust::Notification::new();
         notification.appname("Rolebar").summary(&summary).body(&body);
         if urgent {
@@ -16,6 +16,20 @@ pub fn show(summary: impl Into<String>, body: impl Into<String>, urgent: bool) {
             tracing::warn!(error = %e, %summary, "cannot show a notification");
         }
     });
+}
+
+/// Runs `work` (a D-Bus call that blocks) away from the caller: on the runtime's blocking threads
+/// from a task, on a thread of its own from the UI thread (menu clicks come outside any runtime).
+fn off_thread(work: impl FnOnce() + Send + 'static) {
+    match tokio::runtime::Handle::try_current() {
+        Ok(runtime) => drop(runtime.spawn_blocking(work)),
+        Err(_) => {
+            let spawned = std::thread::Builder::new().name("rolebar-notify".into()).spawn(work);
+            if let Err(e) = spawned {
+                tracing::warn!(error = %e, "cannot show a notification");
+            }
+        }
+    }
 }
 
 pub fn failure(summary: impl Into<String>, body: impl Into<String>) {
@@ -45,7 +59,7 @@ impl Standing {
         let standing = Standing::default();
         let state = standing.state.clone();
         let (summary, body) = (summary.into(), body.into());
-        tauri::async_runtime::spawn_blocking(move || {
+        off_thread(move || {
             let shown = notify_rust::Notification::new()
                 .appname("Rolebar")
                 .summary(&summary)
@@ -76,7 +90,7 @@ impl Drop for Standing {
             state.handle.take()
         };
         if let Some(handle) = handle {
-            tauri::async_runtime::spawn_blocking(move || handle.close());
+            off_thread(move || handle.close());
         }
     }
 }

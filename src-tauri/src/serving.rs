@@ -6,54 +6,25 @@
 
 use crate::mfa::{source_options, DialogPrompt, TrayTouch};
 use crate::notify;
-use crate::state::AppState;
+use crate::shell::Shell;
 use rolebar_core::container_endpoint::{CredentialSource, Endpoint, FULL_URI_ENV, TOKEN_ENV};
 use rolebar_core::mfa_source::SourcedPrompt;
 use rolebar_core::outputs::credential_process::CREDENTIAL_PROCESS_MIN_LEFT;
 use rolebar_core::Session;
-use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex};
-use tauri::{AppHandle, Manager, Runtime};
+use std::sync::Arc;
 use tokio::sync::oneshot;
 use zeroize::Zeroizing;
 
-/// Managed state: the endpoints being served, by profile.
-#[derive(Debug, Default)]
-pub struct Serving {
-    servers: Mutex<BTreeMap<String, Served>>,
-}
-
-#[derive(Debug)]
-struct Served {
-    address: String,
-    /// Dropped (or sent) to stop the endpoint.
-    _stop: oneshot::Sender<()>,
-}
-
-impl Serving {
-    /// `(profile, address)` of each endpoint, for the menu.
-    pub fn list(&self) -> Vec<(String, String)> {
-        lock(&self.servers)
-            .iter()
-            .map(|(profile, served)| (profile.clone(), served.address.clone()))
-            .collect()
-    }
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|p| p.into_inner())
-}
-
-struct FromTheTray<R: Runtime> {
-    app: AppHandle<R>,
+struct FromTheTray {
+    shell: Shell,
     profile: String,
     address: String,
 }
 
 #[async_trait::async_trait]
-impl<R: Runtime> CredentialSource for FromTheTray<R> {
+impl CredentialSource for FromTheTray {
     async fn session(&self) -> Result<Session, String> {
-        let state = self.app.state::<AppState>();
+        let state = self.shell.state();
         let resolved = state
             .sessions
             .profiles()
@@ -62,11 +33,11 @@ impl<R: Runtime> CredentialSource for FromTheTray<R> {
         let requester = state
             .catalog()
             .tr_args("mfa-asked-by-endpoint", &[("address", self.address.as_str().into())]);
-        let dialog = DialogPrompt::new(self.app.clone(), &self.profile).asked_by(&requester);
-        let touch = TrayTouch::new(&state);
+        let dialog = DialogPrompt::new(self.shell.clone(), &self.profile).asked_by(&requester);
+        let touch = TrayTouch::new(state);
         let prompt = SourcedPrompt::new(&resolved, &dialog)
             .with_notice(&touch)
-            .with_options(source_options(&state));
+            .with_options(source_options(state));
         let session = state
             .sessions
             .vault
@@ -80,8 +51,8 @@ impl<R: Runtime> CredentialSource for FromTheTray<R> {
 }
 
 /// Starts serving `profile`, and puts the two variables on the clipboard.
-pub async fn start<R: Runtime>(app: &AppHandle<R>, profile: &str) {
-    let state = app.state::<AppState>();
+pub async fn start(shell: &Shell, profile: &str) {
+    let state = shell.state();
     let words = state.catalog();
     let endpoint = match Endpoint::bind().await {
         Ok(endpoint) => endpoint,
@@ -106,22 +77,15 @@ pub async fn start<R: Runtime>(app: &AppHandle<R>, profile: &str) {
     }
     let (stop, stopped) = oneshot::channel::<()>();
     let source = Arc::new(FromTheTray {
-        app: app.clone(),
+        shell: shell.clone(),
         profile: profile.to_string(),
         address: address.clone(),
     });
-    tauri::async_runtime::spawn(endpoint.serve(source, async {
+    shell.spawn(endpoint.serve(source, async {
         let _ = stopped.await;
     }));
     tracing::info!(profile, %address, "serving to containers");
-    let previous = lock(&app.state::<Serving>().servers).insert(
-        profile.to_string(),
-        Served {
-            address: address.clone(),
-            _stop: stop,
-        },
-    );
-    drop(previous);
+    shell.serving().insert(profile, address.clone(), stop);
     notify::info(
         words.tr_args("note-serving-title", &[("profile", profile.into())]),
         words.tr_args("note-serving-body", &[("address", address.as_str().into())]),
@@ -130,9 +94,9 @@ pub async fn start<R: Runtime>(app: &AppHandle<R>, profile: &str) {
 }
 
 /// Stops serving `profile` (its endpoint closes; requests then fail to connect).
-pub fn stop<R: Runtime>(app: &AppHandle<R>, profile: &str) {
-    if lock(&app.state::<Serving>().servers).remove(profile).is_some() {
+pub fn stop(shell: &Shell, profile: &str) {
+    if shell.serving().remove(profile) {
         tracing::info!(profile, "stopped serving to containers");
     }
-    app.state::<AppState>().touch();
+    shell.state().touch();
 }

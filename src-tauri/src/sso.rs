@@ -5,24 +5,23 @@
 
 use crate::error::CommandError;
 use crate::notify;
+use crate::shell::Shell;
 use crate::sign_in_ui::TraySignIn;
 use crate::state::AppState;
-use crate::windows;
 use rolebar_core::profile::SsoSessionConfig;
 use rolebar_core::sso::{SignInFlow, SignInState};
-use tauri::{AppHandle, Manager, Runtime};
 
 fn sign_in_config(state: &AppState, name: &str) -> Result<SsoSessionConfig, CommandError> {
     Ok(state.sessions.profiles()?.sign_in_named(name)?)
 }
 
 /// Signs in to `name` (a new sign-in in the browser), then redraws the tray and the windows.
-pub async fn sign_in<R: Runtime>(app: &AppHandle<R>, name: &str) -> Result<SignInState, CommandError> {
-    let state = app.state::<AppState>();
+pub async fn sign_in(shell: &Shell, name: &str) -> Result<SignInState, CommandError> {
+    let state = shell.state();
     state.set_signing_in(name, true);
     state.touch();
     let result = async {
-        let session = sign_in_config(&state, name)?;
+        let session = sign_in_config(state, name)?;
         let access = state.sessions.vault.sso_access()?;
         let ui = TraySignIn::new(state.language_handle());
         Ok::<_, CommandError>(access.sso.sign_in(&session, SignInFlow::Pkce, &ui).await?)
@@ -30,14 +29,14 @@ pub async fn sign_in<R: Runtime>(app: &AppHandle<R>, name: &str) -> Result<SignI
     .await;
     state.set_signing_in(name, false);
     state.touch();
-    windows::notify_changed(app);
+    shell.windows().changed();
     result
 }
 
 /// Signs out of `name`: the sign-in ends (at AWS too when it answers), its token file goes, and
 /// the role sessions made with it are dropped.
-pub async fn sign_out<R: Runtime>(app: &AppHandle<R>, name: &str) -> Result<usize, CommandError> {
-    let state = app.state::<AppState>();
+pub async fn sign_out(shell: &Shell, name: &str) -> Result<usize, CommandError> {
+    let state = shell.state();
     let result = async {
         let set = state.sessions.profiles()?;
         let session = set.sign_in_named(name)?;
@@ -50,7 +49,7 @@ pub async fn sign_out<R: Runtime>(app: &AppHandle<R>, name: &str) -> Result<usiz
     }
     .await;
     state.touch();
-    windows::notify_changed(app);
+    shell.windows().changed();
     result
 }
 
@@ -90,9 +89,9 @@ pub async fn renewed_quietly(state: &AppState, name: &str) -> Option<time::Offse
 }
 
 /// A menu click on "Sign in to NAME…": failures become a notification.
-pub async fn sign_in_from_tray<R: Runtime>(app: &AppHandle<R>, name: &str) {
-    let words = app.state::<AppState>().catalog();
-    match sign_in(app, name).await {
+pub async fn sign_in_from_tray(shell: &Shell, name: &str) {
+    let words = shell.state().catalog();
+    match sign_in(shell, name).await {
         Ok(_) => notify::info(words.tr_args("note-sso-signed-in", &[("name", name.into())]), ""),
         Err(e) => notify::failure(
             words.tr_args("note-sso-sign-in-failed", &[("name", name.into())]),
@@ -102,9 +101,9 @@ pub async fn sign_in_from_tray<R: Runtime>(app: &AppHandle<R>, name: &str) {
 }
 
 /// A menu click on "Sign out": failures become a notification.
-pub async fn sign_out_from_tray<R: Runtime>(app: &AppHandle<R>, name: &str) {
-    if let Err(e) = sign_out(app, name).await {
-        let words = app.state::<AppState>().catalog();
+pub async fn sign_out_from_tray(shell: &Shell, name: &str) {
+    if let Err(e) = sign_out(shell, name).await {
+        let words = shell.state().catalog();
         notify::failure(
             words.tr_args("note-sso-sign-out-failed", &[("name", name.into())]),
             e.message,
@@ -188,15 +187,15 @@ pub fn suggested_name(account: &str, role: &str) -> String {
 
 /// Adds `[profile PROFILE]` for a role of the sign-in `name` to `~/.aws/config` (appended, every
 /// other byte kept), then redraws.
-pub fn add_profile<R: Runtime>(
-    app: &AppHandle<R>,
+pub fn add_profile(
+    shell: &Shell,
     name: &str,
     account_id: &str,
     role_name: &str,
     profile: &str,
     region: Option<&str>,
 ) -> Result<(), CommandError> {
-    let state = app.state::<AppState>();
+    let state = shell.state();
     let session = state.sessions.profiles()?.sign_in_named(name)?;
     let Some(sso_session) = session.name.as_deref() else {
         return Err(CommandError::new(
@@ -219,6 +218,6 @@ pub fn add_profile<R: Runtime>(
     )?;
     tracing::info!(profile, sso_session, "SSO profile added to the config file");
     state.touch();
-    windows::notify_changed(app);
+    shell.windows().changed();
     Ok(())
 }

@@ -1,7 +1,7 @@
 //! What the app holds for its whole life: the user's sessions (rolebar-core's `Sessions`: the
 //! AWS files and the vault — keyring, session cache, STS), the clipboard, the MFA dialog queue, what the tray should say about work in
-//! progress, where settings.json is, and the expiry warnings' settings and driver. Managed by
-//! Tauri; commands and tray handlers reach it through the app handle.
+//! progress, where settings.json is, and the expiry warnings' settings and driver. Held by
+//! the `Shell`; requests and tray handlers reach it through `Shell::state`.
 
 use crate::activity::{Activity, Shortcuts};
 use crate::clipboard::{ClipboardSink, SystemClipboard};

@@ -5,17 +5,13 @@
 //!
 //! The profiles are read once when the switcher opens; each keystroke is then answered from
 //! memory. The window is created on demand and destroyed when it closes, as the others are.
+//! This module holds the profiles and the search; `switcher_flow` opens, chooses and closes.
 
-use crate::actions::{self, Origin};
-use crate::notify;
-use crate::state::AppState;
 use crate::views::{ProfileKind, ProfileView, Snapshot};
-use crate::windows;
 use rolebar_core::finder::{self, Candidate, Finder, Standing};
 use serde::{Deserialize, Serialize};
 use std::sync::Mutex;
 use std::time::Instant;
-use tauri::{AppHandle, Manager, Runtime};
 use ts_rs::TS;
 
 /// At most this many matches are sent to the window (it shows about ten at a time).
@@ -63,7 +59,7 @@ pub enum SwitcherChoice {
     CopyExports,
 }
 
-/// Managed state: the profiles of the open switcher, and when it was asked for.
+/// The profiles of the open switcher, and when it was asked for.
 #[derive(Default)]
 pub struct Switcher {
     loaded: Mutex<Option<Loaded>>,
@@ -168,63 +164,20 @@ impl Switcher {
     pub fn forget(&self) {
         *lock(&self.loaded) = None;
     }
+
+    /// The switcher was asked for now (a click, the key): `shown` measures from here.
+    pub fn asked(&self) {
+        *lock(&self.asked_at) = Some(Instant::now());
+    }
+
+    /// When the switcher was last asked for, once.
+    pub fn take_asked(&self) -> Option<Instant> {
+        lock(&self.asked_at).take()
+    }
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|p| p.into_inner())
-}
-
-/// Opens the switcher (or raises the open one) with the profiles as they are now.
-pub fn open<R: Runtime>(app: &AppHandle<R>) {
-    let switcher = app.state::<Switcher>();
-    *lock(&switcher.asked_at) = Some(Instant::now());
-    let started = Instant::now();
-    if app.get_webview_window(windows::SWITCHER).is_none() {
-        let state = app.state::<AppState>();
-        switcher.load(&state.snapshot(), &state.shortcuts(), state.now());
-    }
-    let loaded = started.elapsed();
-    if let Err(e) = windows::open_switcher(app) {
-        tracing::error!(error = %e, "cannot open the quick switcher");
-        notify::failure("Rolebar", e.to_string());
-    }
-    tracing::debug!(
-        load_ms = loaded.as_secs_f64() * 1000.0,
-        window_ms = (started.elapsed() - loaded).as_secs_f64() * 1000.0,
-        "quick switcher: profiles read, window made"
-    );
-}
-
-/// The page is up and has the focus: logs how long that took from the click (the figure the
-/// README quotes; the e2e suite prints it).
-pub fn shown<R: Runtime>(app: &AppHandle<R>) {
-    if let Some(asked) = lock(&app.state::<Switcher>().asked_at).take() {
-        tracing::info!(
-            elapsed_ms = asked.elapsed().as_secs_f64() * 1000.0,
-            "quick switcher open and focused"
-        );
-    }
-}
-
-/// Closes the switcher (its profiles go when the window is destroyed, see `lib.rs`).
-pub fn close<R: Runtime>(app: &AppHandle<R>) {
-    windows::close(app, windows::SWITCHER);
-}
-
-/// Enter on `profile`: closes the switcher, then assumes (failures are told as the tray tells
-/// them: a notification and a menu line), and with [`SwitcherChoice::CopyExports`] copies the
-/// session's exports.
-pub fn choose<R: Runtime>(app: &AppHandle<R>, profile: String, choice: SwitcherChoice) {
-    close(app);
-    let app = app.clone();
-    tauri::async_runtime::spawn(async move {
-        let Ok(session) = actions::assume(&app, &profile, false, Origin::Tray).await else {
-            return;
-        };
-        if choice == SwitcherChoice::CopyExports {
-            actions::copy_exports_and_tell(&app.state::<AppState>(), &session.id);
-        }
-    });
 }
 
 #[cfg(test)]

@@ -6,9 +6,9 @@ use crate::actions::{self, Origin};
 use crate::i18n::Language;
 use crate::menu::{self, Action, Entry, IconState, MenuModel};
 use crate::notify;
+use crate::shell::Shell;
 use crate::state::AppState;
 use crate::views::Intent;
-use crate::windows;
 use std::collections::HashMap;
 use std::sync::Mutex;
 use tauri::image::Image;
@@ -46,8 +46,9 @@ impl<R: Runtime> std::fmt::Debug for TrayMenu<R> {
 
 /// Creates the tray icon with the current menu, and starts the refresher.
 pub fn create<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
-    let model = current_model(app);
-    let language = app.state::<AppState>().catalog().language();
+    let shell = app.state::<Shell>().inner().clone();
+    let model = current_model(&shell);
+    let language = shell.state().catalog().language();
     let (built, items) = build_menu(app, &model)?;
     TrayIconBuilder::with_id(TRAY_ID)
         .icon(icon(model.icon)?)
@@ -60,17 +61,15 @@ pub fn create<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
     app.manage(TrayMenu {
         shown: Mutex::new(Some(Shown { model, items, language })),
     });
-    spawn_refresher(app.clone());
+    spawn_refresher(&shell, app.clone());
     Ok(())
 }
 
 /// The menu the app's state calls for now.
-fn current_model<R: Runtime>(app: &AppHandle<R>) -> MenuModel {
-    let state = app.state::<AppState>();
+fn current_model(shell: &Shell) -> MenuModel {
+    let state = shell.state();
     let mut activity = state.activity();
-    if let Some(serving) = app.try_state::<crate::serving::Serving>() {
-        activity.serving = serving.list();
-    }
+    activity.serving = shell.serving().list();
     menu::build(
         &state.snapshot(),
         &activity,
@@ -125,8 +124,9 @@ fn build_entries<R: Runtime>(
 
 /// Recomputes the menu and applies the difference. Returns the model shown.
 pub fn refresh<R: Runtime>(app: &AppHandle<R>) -> Option<MenuModel> {
-    let model = current_model(app);
-    let language = app.state::<AppState>().catalog().language();
+    let shell = app.try_state::<Shell>()?;
+    let model = current_model(&shell);
+    let language = shell.state().catalog().language();
     let tray_menu = app.try_state::<TrayMenu<R>>()?;
     let tray = app.tray_by_id(TRAY_ID)?;
     let mut shown = tray_menu.shown.lock().unwrap_or_else(|p| p.into_inner());
@@ -184,10 +184,11 @@ fn update_labels<R: Runtime>(current: &Shown<R>, model: &MenuModel) -> tauri::Re
 
 /// Refreshes when something changed, and otherwise when the next label would change (see
 /// `menu::next_refresh`): a sleep until a computed instant, never a polling loop.
-fn spawn_refresher<R: Runtime>(app: AppHandle<R>) {
-    tauri::async_runtime::spawn(async move {
+fn spawn_refresher<R: Runtime>(shell: &Shell, app: AppHandle<R>) {
+    let task = shell.clone();
+    shell.spawn(async move {
         loop {
-            let state = app.state::<AppState>();
+            let state = task.state();
             let now = state.now();
             let expiries = state
                 .sessions
@@ -213,86 +214,91 @@ fn on_menu_event<R: Runtime>(app: &AppHandle<R>, event: MenuEvent) {
     let Some(action) = Action::parse(event.id().as_ref()) else {
         return;
     };
+    let Some(shell) = app.try_state::<Shell>() else {
+        return;
+    };
+    let shell = shell.inner().clone();
     tracing::debug!(?action, "tray menu");
     let pinned = matches!(action, Action::Pin(_));
     match action {
         // Keyring, STS and clipboard work leaves the event loop (which runs this handler).
         Action::Assume(profile) => {
-            let app = app.clone();
-            tauri::async_runtime::spawn(async move {
+            let task = shell.clone();
+            shell.spawn(async move {
                 // Failures are reported inside (notification, menu line, log).
-                let _ = actions::assume(&app, &profile, false, Origin::Tray).await;
+                let _ = actions::assume(&task, &profile, false, Origin::Tray).await;
             });
         }
         Action::CopyExports(id) => {
-            let app = app.clone();
-            tauri::async_runtime::spawn(async move { actions::copy_exports_and_tell(&app.state::<AppState>(), &id) });
+            let task = shell.clone();
+            shell.spawn(async move { actions::copy_exports_and_tell(task.state(), &id) });
         }
         Action::LogOut(id) => {
-            let app = app.clone();
-            tauri::async_runtime::spawn(async move {
-                let state = app.state::<AppState>();
-                match actions::session_profile(&state, &id) {
-                    Some(profile) => log_out(&app, &state, &profile),
+            let task = shell.clone();
+            shell.spawn(async move {
+                let state = task.state();
+                match actions::session_profile(state, &id) {
+                    Some(profile) => log_out(&task, &profile),
                     None => state.touch(),
                 }
             });
         }
         Action::TakeBack(profile) => {
-            let app = app.clone();
-            tauri::async_runtime::spawn(async move { log_out(&app, &app.state::<AppState>(), &profile) });
+            let task = shell.clone();
+            shell.spawn(async move { log_out(&task, &profile) });
         }
         Action::Pin(profile) | Action::Unpin(profile) => {
-            let app = app.clone();
-            tauri::async_runtime::spawn(async move {
-                let state = app.state::<AppState>();
+            let task = shell.clone();
+            shell.spawn(async move {
+                let state = task.state();
                 match state.set_favourite(&profile, pinned) {
                     Ok(_) => {
                         state.touch();
-                        windows::notify_changed(&app);
+                        task.windows().changed();
                     }
                     Err(e) => notify::failure(state.catalog().tr("note-favourite-failed"), e.message),
                 }
             });
         }
-        Action::WriteTo(id) => open_main(app, Some(Intent::Write { session_id: id })),
-        Action::FindProfile => crate::switcher::open(app),
+        Action::WriteTo(id) => open_main(&shell, Some(Intent::Write { session_id: id })),
+        Action::FindProfile => crate::switcher_flow::open(&shell),
         Action::Console(id) => {
-            let app = app.clone();
-            tauri::async_runtime::spawn(async move {
+            let task = shell.clone();
+            shell.spawn(async move {
                 // Failures are told inside (notification, menu line).
-                let _ = actions::open_console(&app, actions::ConsoleFor::Session(id), Origin::Tray).await;
+                let _ = actions::open_console(&task, actions::ConsoleFor::Session(id), Origin::Tray).await;
             });
         }
         Action::Serve(profile) => {
-            let app = app.clone();
-            tauri::async_runtime::spawn(async move { crate::serving::start(&app, &profile).await });
+            let task = shell.clone();
+            shell.spawn(async move { crate::serving::start(&task, &profile).await });
         }
-        Action::StopServing(profile) => crate::serving::stop(app, &profile),
+        Action::StopServing(profile) => crate::serving::stop(&shell, &profile),
         Action::SignIn(name) => {
-            let app = app.clone();
-            tauri::async_runtime::spawn(async move { crate::sso::sign_in_from_tray(&app, &name).await });
+            let task = shell.clone();
+            shell.spawn(async move { crate::sso::sign_in_from_tray(&task, &name).await });
         }
         Action::SignOut(name) => {
-            let app = app.clone();
-            tauri::async_runtime::spawn(async move { crate::sso::sign_out_from_tray(&app, &name).await });
+            let task = shell.clone();
+            shell.spawn(async move { crate::sso::sign_out_from_tray(&task, &name).await });
         }
-        Action::OpenMain => open_main(app, None),
-        Action::Quit => app.exit(0),
+        Action::OpenMain => open_main(&shell, None),
+        Action::Quit => shell.quit(0),
     }
 }
 
-fn open_main<R: Runtime>(app: &AppHandle<R>, intent: Option<Intent>) {
-    if let Err(e) = windows::open_main(app, intent) {
+fn open_main(shell: &Shell, intent: Option<Intent>) {
+    if let Err(e) = shell.windows().open_main(intent) {
         tracing::error!(error = %e, "cannot open the main window");
         notify::failure("Rolebar", e.message);
     }
 }
 
 /// Log out of `profile` (its sessions, and what Rolebar wrote for it), saying so on failure.
-fn log_out<R: Runtime>(app: &AppHandle<R>, state: &AppState, profile: &str) {
+fn log_out(shell: &Shell, profile: &str) {
+    let state: &AppState = shell.state();
     match actions::log_out(state, profile) {
-        Ok(_) => windows::notify_changed(app),
+        Ok(_) => shell.windows().changed(),
         Err(e) => notify::failure(
             state
                 .catalog()

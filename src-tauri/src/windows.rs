@@ -2,16 +2,15 @@
 //! ~200 MiB; a destroyed one frees its web process). The app lives on in the tray meanwhile.
 
 use crate::error::{codes, CommandError};
-use crate::state::AppState;
-use crate::views::{Intent, MfaRequestView};
+use crate::i18n::Catalog;
+use crate::shell::Shell;
+use crate::views::{Intent, MessagesView, MfaRequestView};
+use crate::windows_port::Windows;
+pub use crate::windows_port::{MAIN, MFA, SWITCHER};
 use tauri::{
     AppHandle, Emitter, LogicalSize, Manager, PhysicalPosition, Runtime, WebviewUrl, WebviewWindow,
     WebviewWindowBuilder,
 };
-
-pub const MAIN: &str = "main";
-pub const MFA: &str = "mfa";
-pub const SWITCHER: &str = "switcher";
 
 /// Sessions, keys or profiles changed: the main window reloads its overview.
 pub const CHANGED_EVENT: &str = "rolebar://changed";
@@ -22,8 +21,100 @@ pub const LANGUAGE_EVENT: &str = "rolebar://language";
 /// A new question for the open MFA dialog (payload: `MfaRequestView`), e.g. after a rejected code.
 pub const MFA_REQUEST_EVENT: &str = "rolebar://mfa-request";
 
+/// The app's windows as Tauri webviews: the shell's `Windows`.
+pub struct TauriWindows<R: Runtime>(pub AppHandle<R>);
+
+impl<R: Runtime> std::fmt::Debug for TauriWindows<R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TauriWindows").finish_non_exhaustive()
+    }
+}
+
+impl<R: Runtime> TauriWindows<R> {
+    /// The words of the language in force (English before the shell is managed).
+    fn words(&self) -> &'static Catalog {
+        match self.0.try_state::<Shell>() {
+            Some(shell) => shell.state().catalog(),
+            None => Catalog::get(crate::i18n::Language::English),
+        }
+    }
+
+    /// The MFA queue's idea of the dialog window, kept in step with what happens to it.
+    fn dialogs(&self, tell: impl FnOnce(&crate::mfa_queue::MfaDialogs)) {
+        if let Some(shell) = self.0.try_state::<Shell>() {
+            tell(&shell.state().mfa);
+        }
+    }
+}
+
+impl<R: Runtime> Windows for TauriWindows<R> {
+    fn open_main(&self, intent: Option<Intent>) -> Result<(), CommandError> {
+        open_main(&self.0, intent)
+    }
+
+    fn show_mfa(&self, request: &MfaRequestView) -> Result<(), CommandError> {
+        let created = show_mfa(&self.0, request, self.words())
+            .map_err(|e| CommandError::new(codes::WINDOW_FAILED, format!("cannot open the MFA dialog: {e}")))?;
+        if created {
+            self.dialogs(|d| d.window_created());
+        }
+        Ok(())
+    }
+
+    fn close_mfa(&self) {
+        if let Some(window) = self.0.get_webview_window(MFA) {
+            self.dialogs(|d| d.closing_window());
+            if let Err(e) = window.destroy() {
+                tracing::warn!(error = %e, "cannot close the MFA dialog");
+                // Still there: no Destroyed event will come for the next request to wait for.
+                self.dialogs(|d| d.window_created());
+            }
+        }
+    }
+
+    fn open_switcher(&self) -> Result<(), CommandError> {
+        open_switcher(&self.0, self.words())
+            .map_err(|e| CommandError::new(codes::WINDOW_FAILED, format!("cannot open the quick switcher: {e}")))
+    }
+
+    fn close(&self, label: &str) {
+        if let Some(window) = self.0.get_webview_window(label) {
+            if let Err(e) = window.destroy() {
+                tracing::warn!(error = %e, label, "cannot close a window");
+            }
+        }
+    }
+
+    fn is_open(&self, label: &str) -> bool {
+        self.0.get_webview_window(label).is_some()
+    }
+
+    fn changed(&self) {
+        if self.0.get_webview_window(MAIN).is_some() {
+            let _ = self.0.emit_to(MAIN, CHANGED_EVENT, ());
+        }
+    }
+
+    /// Sends the messages of the language now in force to every open window, and retitles the
+    /// MFA dialog and the switcher (the main window's title, "Rolebar", is the same in every
+    /// language).
+    fn language(&self, messages: &MessagesView) {
+        let words = self.words();
+        for (label, title) in [(MFA, "mfa-window-title"), (SWITCHER, "switcher-window-title")] {
+            if let Some(window) = self.0.get_webview_window(label) {
+                let _ = window.set_title(&words.tr(title));
+            }
+        }
+        for label in [MAIN, MFA, SWITCHER] {
+            if self.0.get_webview_window(label).is_some() {
+                let _ = self.0.emit_to(label, LANGUAGE_EVENT, messages);
+            }
+        }
+    }
+}
+
 /// Opens (or raises) the main window, passing `intent` along.
-pub fn open_main<R: Runtime>(app: &AppHandle<R>, intent: Option<Intent>) -> Result<(), CommandError> {
+fn open_main<R: Runtime>(app: &AppHandle<R>, intent: Option<Intent>) -> Result<(), CommandError> {
     let failed =
         |e: tauri::Error| CommandError::new(codes::WINDOW_FAILED, format!("cannot open the Rolebar window: {e}"));
     if let Some(window) = app.get_webview_window(MAIN) {
@@ -109,17 +200,17 @@ fn centre<R: Runtime>(window: &WebviewWindow<R>, inner_height: f64) -> tauri::Re
     window.set_position(PhysicalPosition::new(clamp(x), clamp(y)))
 }
 
-/// Shows `request` in the MFA dialog: creates the dialog, or updates the open one (re-asks after
-/// a rejected code keep the same window).
-pub fn show_mfa<R: Runtime>(app: &AppHandle<R>, request: &MfaRequestView) -> tauri::Result<()> {
+/// Shows `request` in the MFA dialog: creates the dialog (`true`), or updates the open one
+/// (re-asks after a rejected code keep the same window).
+fn show_mfa<R: Runtime>(app: &AppHandle<R>, request: &MfaRequestView, words: &Catalog) -> tauri::Result<bool> {
     if let Some(window) = app.get_webview_window(MFA) {
         window.emit_to(MFA, MFA_REQUEST_EVENT, request)?;
         let _ = window.show();
         let _ = window.set_focus();
-        return Ok(());
+        return Ok(false);
     }
     let window = WebviewWindowBuilder::new(app, MFA, WebviewUrl::App("mfa.html".into()))
-        .title(app.state::<AppState>().catalog().tr("mfa-window-title"))
+        .title(words.tr("mfa-window-title"))
         .inner_size(MFA_WIDTH, MFA_HEIGHT_BOUNDS.0)
         .resizable(false)
         .minimizable(false)
@@ -128,23 +219,22 @@ pub fn show_mfa<R: Runtime>(app: &AppHandle<R>, request: &MfaRequestView) -> tau
         .center()
         .focused(true)
         .build()?;
-    app.state::<AppState>().mfa.window_created();
     let _ = window.set_focus();
-    Ok(())
+    Ok(true)
 }
 
 /// The quick switcher's size: about ten matches under the search field.
 const SWITCHER_SIZE: (f64, f64) = (560.0, 400.0);
 
 /// Opens (or raises) the quick switcher, centred and focused, above other windows.
-pub fn open_switcher<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
+fn open_switcher<R: Runtime>(app: &AppHandle<R>, words: &Catalog) -> tauri::Result<()> {
     if let Some(window) = app.get_webview_window(SWITCHER) {
         let _ = window.show();
         let _ = window.set_focus();
         return Ok(());
     }
     let window = WebviewWindowBuilder::new(app, SWITCHER, WebviewUrl::App("switcher.html".into()))
-        .title(app.state::<AppState>().catalog().tr("switcher-window-title"))
+        .title(words.tr("switcher-window-title"))
         .inner_size(SWITCHER_SIZE.0, SWITCHER_SIZE.1)
         .resizable(false)
         .minimizable(false)
@@ -157,51 +247,6 @@ pub fn open_switcher<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
         .build()?;
     let _ = window.set_focus();
     Ok(())
-}
-
-/// Destroys the window `label` if it is open (the switcher; the MFA dialog has its own, which
-/// keeps its queue in step).
-pub fn close<R: Runtime>(app: &AppHandle<R>, label: &str) {
-    if let Some(window) = app.get_webview_window(label) {
-        if let Err(e) = window.destroy() {
-            tracing::warn!(error = %e, label, "cannot close a window");
-        }
-    }
-}
-
-pub fn close_mfa<R: Runtime>(app: &AppHandle<R>) {
-    if let Some(window) = app.get_webview_window(MFA) {
-        let dialogs = &app.state::<AppState>().mfa;
-        dialogs.closing_window();
-        if let Err(e) = window.destroy() {
-            tracing::warn!(error = %e, "cannot close the MFA dialog");
-            // Still there: no Destroyed event will come for the next request to wait for.
-            dialogs.window_created();
-        }
-    }
-}
-
-/// Sends the messages of the language now in force to every open window, and retitles the
-/// MFA dialog and the switcher (the main window's title, "Rolebar", is the same in every language).
-pub fn language_changed<R: Runtime>(app: &AppHandle<R>, messages: &crate::views::MessagesView) {
-    let words = app.state::<AppState>().catalog();
-    for (label, title) in [(MFA, "mfa-window-title"), (SWITCHER, "switcher-window-title")] {
-        if let Some(window) = app.get_webview_window(label) {
-            let _ = window.set_title(&words.tr(title));
-        }
-    }
-    for label in [MAIN, MFA, SWITCHER] {
-        if app.get_webview_window(label).is_some() {
-            let _ = app.emit_to(label, LANGUAGE_EVENT, messages);
-        }
-    }
-}
-
-/// Tells the main window, if open, to reload.
-pub fn notify_changed<R: Runtime>(app: &AppHandle<R>) {
-    if app.get_webview_window(MAIN).is_some() {
-        let _ = app.emit_to(MAIN, CHANGED_EVENT, ());
-    }
 }
 
 /// Percent-encodes everything but unreserved URL characters (RFC 3986).

@@ -1,0 +1,84 @@
+//! The windows as the rest of the app sees them: a port (`Windows`) that opens, closes and tells
+//! the main window, the MFA dialog and the quick switcher, without naming how they are made.
+//! `windows::TauriWindows` implements it over Tauri's webviews today; a tray process without
+//! WebKit will implement it over a link to a window process. Depends on the view and error
+//! types only, so every feature can hold it without reaching back into the app.
+
+use crate::error::CommandError;
+use crate::views::{Intent, MessagesView, MfaRequestView};
+
+/// The main window's label.
+pub const MAIN: &str = "main";
+/// The MFA dialog's label.
+pub const MFA: &str = "mfa";
+/// The quick switcher's label.
+pub const SWITCHER: &str = "switcher";
+
+/// What the app asks of its windows. Each call returns at once (a window is made or destroyed
+/// on the UI's own loop); the implementation keeps the MFA queue's idea of the dialog's life in
+/// step (`MfaDialogs::window_created`, `closing_window`), and its `Destroyed` hook calls
+/// `Shell::window_destroyed`.
+pub trait Windows: Send + Sync {
+    /// Opens (or raises) the main window, passing `intent` along.
+    fn open_main(&self, intent: Option<Intent>) -> Result<(), CommandError>;
+    /// Shows `request` in the MFA dialog: creates the dialog, or updates the open one (re-asks
+    /// after a rejected code keep the same window).
+    fn show_mfa(&self, request: &MfaRequestView) -> Result<(), CommandError>;
+    /// Destroys the MFA dialog if it is open.
+    fn close_mfa(&self);
+    /// Opens (or raises) the quick switcher, centred and focused, above other windows.
+    fn open_switcher(&self) -> Result<(), CommandError>;
+    /// Destroys the window `label` if it is open (the MFA dialog has `close_mfa`).
+    fn close(&self, label: &str);
+    /// Whether the window `label` is open.
+    fn is_open(&self, label: &str) -> bool;
+    /// Sessions, keys or profiles changed: the main window, if open, reloads.
+    fn changed(&self);
+    /// The language changed: every open window redraws in `messages` (and is retitled).
+    fn language(&self, messages: &MessagesView);
+}
+
+/// A `Windows` with no screen, for tests: records what was asked, in order.
+#[cfg(test)]
+#[derive(Debug, Default)]
+pub struct Recorded {
+    pub calls: std::sync::Mutex<Vec<String>>,
+}
+
+#[cfg(test)]
+impl Recorded {
+    fn record(&self, call: String) {
+        self.calls.lock().unwrap_or_else(|p| p.into_inner()).push(call);
+    }
+}
+
+#[cfg(test)]
+impl Windows for Recorded {
+    fn open_main(&self, intent: Option<Intent>) -> Result<(), CommandError> {
+        self.record(format!("open_main {intent:?}"));
+        Ok(())
+    }
+    fn show_mfa(&self, request: &MfaRequestView) -> Result<(), CommandError> {
+        self.record(format!("show_mfa {}", request.id));
+        Ok(())
+    }
+    fn close_mfa(&self) {
+        self.record("close_mfa".into());
+    }
+    fn open_switcher(&self) -> Result<(), CommandError> {
+        self.record("open_switcher".into());
+        Ok(())
+    }
+    fn close(&self, label: &str) {
+        self.record(format!("close {label}"));
+    }
+    fn is_open(&self, _label: &str) -> bool {
+        false
+    }
+    fn changed(&self) {
+        self.record("changed".into());
+    }
+    fn language(&self, messages: &MessagesView) {
+        self.record(format!("language {}", messages.language));
+    }
+}
