@@ -1,14 +1,14 @@
 //! Build script: finds the built web front end (or a placeholder), declares the app's commands (so each needs a
 //! capability grant) and lets tauri-build compile the config, capabilities and ACL.
 
-include!("src/command_names.rs");
+include!("../crates/tray/src/command_names.rs");
 
 fn main() {
     let root = std::path::PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default());
     let dist = root.join("ui/dist/index.html");
     for watched in [
         "Cargo.toml",
-        "src-tauri/src/command_names.rs",
+        "crates/tray/src/command_names.rs",
         "src-tauri/capabilities",
         "ui/dist",
     ] {

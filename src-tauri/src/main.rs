@@ -1,6 +1,202 @@
-// No console window on Windows release builds; logs go to stderr where there is one.
-#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+//! `rolebar-window`: Rolebar's windows (the main window, the MFA dialog, the quick switcher) in
+//! a process of their own. The tray process starts it when a window is wanted and it exits
+//! about 2 s after its last window closed, so the web engine (WebKit: 200+ MiB) is in memory only
+//! while a window is open.
+//!
+//! It keeps no state: every command a page invokes is forwarded to the tray over the agent
+//! socket (`call`), and the tray tells it what to show over a link (`subscribe`,
+//! `rolebar_core::agent::window_link`). Only what concerns its own windows is answered here
+//! (sizing the MFA dialog, closing the switcher).
+//!
+//! Arguments: `--open main` opens the main window at start (WebDriver needs one); `--linger`
+//! keeps the process when no window is open (tests). The tray's environment
+//! (`ROLEBAR_AGENT_SOCKET`, `ROLEBAR_LOG`) is inherited.
+
+mod forward;
+mod link;
+mod windows;
+
+use rolebar_core::agent::window_link::{ToTray, WindowLabel, WINDOW_ROLE};
+use rolebar_core::agent::{Client, LinkWriter, SubscribeRequest, DEFAULT_CONNECT_TIMEOUT};
+use std::path::PathBuf;
+use std::time::Duration;
+use tauri::{Manager, RunEvent, WindowEvent};
+
+/// How long the process stays with no window before it exits: long enough for a dialog that
+/// closes and another that opens (a rejected code, the next request) to reuse it.
+const IDLE_EXIT: Duration = Duration::from_secs(2);
+
+/// How long a new process waits for the tray's first `open` before it gives up.
+const FIRST_WINDOW_BOUND: Duration = Duration::from_secs(10);
+
+/// What every part of the process shares.
+#[derive(Debug)]
+pub struct Shared {
+    /// Where the tray's agent listens (commands are sent there, one connection each).
+    pub socket: PathBuf,
+    /// The link's sending half (window created / destroyed, bye).
+    pub link: LinkWriter,
+    /// Lines read from the tray so far (sent with `bye`).
+    pub seen: std::sync::atomic::AtomicU64,
+    linger: bool,
+}
+
+struct Options {
+    open: Option<WindowLabel>,
+    linger: bool,
+}
 
 fn main() {
-    rolebar_app::run()
+    // Before any thread exists (`set_var`) and before GTK starts.
+    rolebar_core::rendering::apply_lean_defaults();
+    init_logging();
+    let options = match parse_args(std::env::args().skip(1)) {
+        Ok(options) => options,
+        Err(e) => {
+            eprintln!("rolebar-window: {e}\nusage: rolebar-window [--open main] [--linger]");
+            std::process::exit(2);
+        }
+    };
+    let socket = match rolebar_core::agent::socket_path() {
+        Ok(path) => path,
+        Err(e) => fail(&format!("cannot find the Rolebar agent socket: {e}")),
+    };
+    let (writer, reader) = match tauri::async_runtime::block_on(subscribe(&socket)) {
+        Ok(link) => link,
+        Err(e) => fail(&e),
+    };
+    let shared = std::sync::Arc::new(Shared {
+        socket,
+        link: writer,
+        seen: std::sync::atomic::AtomicU64::new(0),
+        linger: options.linger,
+    });
+    let app = tauri::Builder::default()
+        .manage(shared.clone())
+        .invoke_handler(forward::handler(shared.clone()))
+        .setup(move |app| {
+            link::follow(app.handle().clone(), reader);
+            if let Some(window) = options.open {
+                windows::open(app.handle(), window, None, None, None)?;
+            }
+            idle_check(app.handle().clone(), FIRST_WINDOW_BOUND);
+            Ok(())
+        })
+        .build(tauri::generate_context!());
+    let app = match app {
+        Ok(app) => app,
+        Err(e) => fail(&format!("cannot start: {e}")),
+    };
+    app.run(move |app, event| match event {
+        // The last window closed: the process goes a little later, unless one opens meanwhile.
+        RunEvent::ExitRequested { code: None, api, .. } => {
+            api.prevent_exit();
+            idle_check(app.clone(), IDLE_EXIT);
+        }
+        RunEvent::WindowEvent {
+            label,
+            event: WindowEvent::Destroyed,
+            ..
+        } => {
+            if let Some(window) = WindowLabel::from_label(&label) {
+                tell(app, ToTray::Destroyed { window });
+            }
+        }
+        _ => {}
+    });
+}
+
+/// Connects to the tray and subscribes as its window process.
+async fn subscribe(socket: &std::path::Path) -> Result<(LinkWriter, rolebar_core::agent::LinkReader), String> {
+    let client = match Client::connect(socket, DEFAULT_CONNECT_TIMEOUT).await {
+        Ok(Some(client)) => client,
+        Ok(None) => {
+            return Err(format!(
+                "Rolebar is not running (no agent at {}): start Rolebar; it opens its windows itself",
+                socket.display()
+            ))
+        }
+        Err(e) => return Err(format!("cannot reach Rolebar: {e}")),
+    };
+    let request = SubscribeRequest {
+        role: WINDOW_ROLE.to_string(),
+        pid: Some(std::process::id()),
+        build: Some(env!("CARGO_PKG_VERSION").to_string()),
+    };
+    match client.subscribe(request, DEFAULT_CONNECT_TIMEOUT).await {
+        Ok(Ok((_hello, link))) => Ok((link.writer, link.reader)),
+        Ok(Err(refused)) => Err(format!("Rolebar refused this window process: {}", refused.message)),
+        Err(e) => Err(format!("cannot subscribe to Rolebar: {e}")),
+    }
+}
+
+/// Asks the tray to let the process go if no window is open after `after` (and the process is
+/// not told to linger). The tray answers `quit`, unless an `open` is on its way.
+fn idle_check(app: tauri::AppHandle, after: Duration) {
+    let linger = app.state::<std::sync::Arc<Shared>>().linger;
+    if linger {
+        return;
+    }
+    tauri::async_runtime::spawn(async move {
+        tokio::time::sleep(after).await;
+        let shared = app.state::<std::sync::Arc<Shared>>();
+        // Read before looking at the windows: an `open` applied after this is not counted, so
+        // the tray sees it in flight and keeps the process.
+        let seen = shared.seen.load(std::sync::atomic::Ordering::SeqCst);
+        if app.webview_windows().is_empty() {
+            tracing::debug!(seen, "no window open: asking the tray to let the window process go");
+            if let Err(e) = shared.link.send(&ToTray::Bye { seen }).await {
+                tracing::warn!(error = %e, "cannot tell the tray; exiting");
+                app.exit(0);
+            }
+        }
+    });
+}
+
+/// Sends `line` to the tray, off the event loop.
+pub fn tell(app: &tauri::AppHandle, line: ToTray) {
+    let link = app.state::<std::sync::Arc<Shared>>().link.clone();
+    tauri::async_runtime::spawn(async move {
+        if let Err(e) = link.send(&line).await {
+            tracing::warn!(error = %e, ?line, "cannot tell the tray");
+        }
+    });
+}
+
+fn parse_args(args: impl Iterator<Item = String>) -> Result<Options, String> {
+    let mut options = Options {
+        open: None,
+        linger: false,
+    };
+    let mut args = args.peekable();
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--linger" => options.linger = true,
+            "--open" => {
+                let label = args.next().ok_or("--open needs a window: main")?;
+                options.open = match WindowLabel::from_label(&label) {
+                    Some(WindowLabel::Main) => Some(WindowLabel::Main),
+                    _ => return Err(format!("--open {label}: only the main window opens by itself")),
+                };
+            }
+            other => return Err(format!("unknown argument {other:?}")),
+        }
+    }
+    Ok(options)
+}
+
+fn fail(message: &str) -> ! {
+    tracing::error!("{message}");
+    eprintln!("rolebar-window: {message}");
+    std::process::exit(1);
+}
+
+fn init_logging() {
+    let filter = rolebar_core::logging::env_filter("warn,rolebar_window=info,rolebar_core=info");
+    use std::io::IsTerminal;
+    let _ = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_env_filter(filter)
+        .try_init();
 }

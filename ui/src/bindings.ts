@@ -1,5 +1,5 @@
-// Generated from the Rust types by src-tauri/src/bindings.rs (ts-rs). Do not edit:
-// ROLEBAR_UPDATE_BINDINGS=1 cargo test -p rolebar-app --lib bindings
+// Generated from the Rust types by crates/tray/src/bindings.rs (ts-rs). Do not edit:
+// ROLEBAR_UPDATE_BINDINGS=1 cargo test -p rolebar-tray --lib bindings
 
 /** Every code a CommandError carries: rolebar-core's `ErrorCode` and the app's own. */
 export type ErrorCode =
@@ -66,6 +66,7 @@ export type ErrorCode =
   | "malformed_reply"
   | "mfa_cancelled"
   | "mfa_code_format"
+  | "mfa_dialog_lost"
   | "mfa_rejected"
   | "mfa_required"
   | "mfa_source_failed"

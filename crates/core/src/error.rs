@@ -109,6 +109,10 @@ pub enum Error {
     MfaRejected { mfa_serial: String },
     #[error("MFA entry cancelled")]
     MfaCancelled,
+    /// The tray's MFA dialog could not be shown: its window process ended (twice) or never
+    /// came up.
+    #[error("the MFA dialog could not be shown: Rolebar's window process ended before a code was typed; try again (its log says why)")]
+    MfaDialogLost,
     /// `mfa_process` or ykman gave no code (the caller chose not to fall back to its prompt).
     /// Boxed: its names and stderr line would make every `Result` of the crate larger.
     #[error(transparent)]
@@ -313,6 +317,7 @@ impl Error {
             Error::MfaCodeFormat => ErrorCode::MfaCodeFormat,
             Error::MfaRejected { .. } => ErrorCode::MfaRejected,
             Error::MfaCancelled => ErrorCode::MfaCancelled,
+            Error::MfaDialogLost => ErrorCode::MfaDialogLost,
             Error::MfaRequired { .. } => ErrorCode::MfaRequired,
             Error::MfaSource(e) => e.error_code(),
             Error::CredentialProcess(e) => e.error_code(),

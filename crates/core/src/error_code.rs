@@ -56,6 +56,7 @@ error_codes! {
     MfaCodeFormat = "mfa_code_format",
     MfaRejected = "mfa_rejected",
     MfaCancelled = "mfa_cancelled",
+    MfaDialogLost = "mfa_dialog_lost",
     MfaRequired = "mfa_required",
     AccessDenied = "access_denied",
     ExpiredToken = "expired_token",

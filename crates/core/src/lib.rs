@@ -30,6 +30,7 @@ pub mod private_file;
 mod process_group;
 pub mod profile;
 pub mod recent;
+pub mod rendering;
 pub mod rotation;
 pub mod schedule;
 pub mod sensitive;

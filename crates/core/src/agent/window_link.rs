@@ -7,6 +7,19 @@
 
 use serde::{Deserialize, Serialize};
 
+/// The events the window process emits to its pages (names the UI listens for; in
+/// `ui/src/bindings.ts` as `EVENTS`).
+pub mod events {
+    /// Sessions, keys or profiles changed: the main window reloads its overview.
+    pub const CHANGED: &str = "rolebar://changed";
+    /// The tray asks the open main window to do something (payload: the intent).
+    pub const INTENT: &str = "rolebar://intent";
+    /// The language changed (payload: the messages): every open window redraws in it.
+    pub const LANGUAGE: &str = "rolebar://language";
+    /// A new question for the open MFA dialog (payload: the request), e.g. after a rejected code.
+    pub const MFA_REQUEST: &str = "rolebar://mfa-request";
+}
+
 /// The role a window process subscribes with.
 pub const WINDOW_ROLE: &str = "window";
 

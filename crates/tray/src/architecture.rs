@@ -1,24 +1,13 @@
-//! The shell's logic does not name Tauri: only the modules that adapt it to Tauri (the app's
-//! composition, the tray icon, the IPC wrappers and extractor, the windows, the global-key
-//! plugin, the bindings and the tests on Tauri's mock runtime) may, so the rest can move into a
-//! tray process without Tauri or WebKit. Sources are scanned as text, as `i18n/coverage.rs`
-//! scans them for keys.
+//! The tray process does not name Tauri (nor WebKit, nor wry): its windows are another process's
+//! (`rolebar-window`, src-tauri/), so the web engine is in memory only while a window is open.
+//! Sources and the manifest are scanned as text, as `i18n/coverage.rs` scans them for keys;
+//! `scripts/test.sh` also checks the built dependency tree (`cargo tree -i wry`).
 
 use std::path::{Path, PathBuf};
 
-/// The files allowed to name Tauri, relative to `src-tauri/src`.
-const TAURI_SIDE: &[&str] = &[
-    "lib.rs",
-    "main.rs",
-    "tray.rs",
-    "commands.rs",
-    "windows.rs",
-    "hotkey.rs",
-    "ipc.rs",
-    "bindings.rs",
-    "ipc_tests.rs",
-    "architecture.rs",
-];
+/// The files allowed to name Tauri, relative to `crates/tray/src`: this one, which says what not
+/// to name.
+const TAURI_SIDE: &[&str] = &["architecture.rs"];
 
 /// What naming Tauri looks like: a path into the crate, an import, one of its plugins. Built
 /// at run time so this file does not hold them itself.
@@ -68,7 +57,7 @@ fn naming_tauri(root: &Path, allowed: &[&str]) -> Vec<(String, usize, String)> {
 }
 
 fn src() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("src-tauri/src")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("src")
 }
 
 #[test]
@@ -88,12 +77,26 @@ fn only_the_tauri_side_names_tauri() {
 
 #[test]
 fn the_scan_sees_tauri_where_it_is() {
-    // Every Tauri-side file but the tests names it: the scan finds them when nothing is allowed.
-    let found = naming_tauri(&src(), &[]);
-    for file in ["lib.rs", "commands.rs", "windows.rs", "tray.rs", "hotkey.rs", "ipc.rs"] {
+    // The window process is the Tauri side: the scan finds it there.
+    let window = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../src-tauri/src");
+    let found = naming_tauri(&window, &[]);
+    for file in ["main.rs", "windows.rs", "forward.rs"] {
         assert!(
             found.iter().any(|(f, _, _)| f == file),
             "{file} names Tauri, the scan must see it"
         );
+    }
+}
+
+#[test]
+fn the_tray_package_depends_on_no_web_engine() {
+    let manifest = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml"))
+        .unwrap_or_else(|e| panic!("cannot read the tray's Cargo.toml: {e}"));
+    for engine in ["tauri", "wry", "webkit", "webview"] {
+        let named: Vec<&str> = manifest
+            .lines()
+            .filter(|l| !l.trim_start().starts_with('#') && l.to_lowercase().contains(engine))
+            .collect();
+        assert!(named.is_empty(), "the tray package names {engine}: {named:?}");
     }
 }

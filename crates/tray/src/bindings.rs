@@ -3,7 +3,7 @@
 //! types produce; rewrite it with
 //!
 //! ```sh
-//! ROLEBAR_UPDATE_BINDINGS=1 cargo test -p rolebar-app --lib bindings
+//! ROLEBAR_UPDATE_BINDINGS=1 cargo test -p rolebar-tray --lib bindings
 //! ```
 //!
 //! ts-rs generates the data types and each command's arguments struct; the command table
@@ -13,7 +13,7 @@
 use crate::args::*;
 use crate::error::CommandError;
 use crate::views::*;
-use crate::windows;
+use rolebar_core::agent::window_link::events;
 use ts_rs::{Config, TS};
 
 /// One row of the command table, read off a command's arguments struct.
@@ -74,7 +74,7 @@ pub fn signatures(cfg: &Config) -> Vec<Signature> {
     ]
 }
 
-pub const PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/ui/src/bindings.ts");
+pub const PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../ui/src/bindings.ts");
 
 /// The whole text of `ui/src/bindings.ts`.
 pub fn typescript() -> String {
@@ -119,8 +119,8 @@ pub fn typescript() -> String {
         crate::switcher::SwitcherChoice::decl(&cfg),
     ];
     let mut out = String::from(
-        "// Generated from the Rust types by src-tauri/src/bindings.rs (ts-rs). Do not edit:\n\
-         // ROLEBAR_UPDATE_BINDINGS=1 cargo test -p rolebar-app --lib bindings\n\n",
+        "// Generated from the Rust types by crates/tray/src/bindings.rs (ts-rs). Do not edit:\n\
+         // ROLEBAR_UPDATE_BINDINGS=1 cargo test -p rolebar-tray --lib bindings\n\n",
     );
     out.push_str("/** Every code a CommandError carries: rolebar-core's `ErrorCode` and the app's own. */\n");
     out.push_str("export type ErrorCode =\n");
@@ -143,10 +143,10 @@ pub fn typescript() -> String {
     out.push_str("};\n\nexport type CommandName = keyof Commands;\n\n");
     out.push_str("/** Events the app sends to its windows. */\n");
     out.push_str("export const EVENTS = {\n");
-    out.push_str(&format!("  changed: {:?},\n", windows::CHANGED_EVENT));
-    out.push_str(&format!("  intent: {:?},\n", windows::INTENT_EVENT));
-    out.push_str(&format!("  mfaRequest: {:?},\n", windows::MFA_REQUEST_EVENT));
-    out.push_str(&format!("  language: {:?},\n", windows::LANGUAGE_EVENT));
+    out.push_str(&format!("  changed: {:?},\n", events::CHANGED));
+    out.push_str(&format!("  intent: {:?},\n", events::INTENT));
+    out.push_str(&format!("  mfaRequest: {:?},\n", events::MFA_REQUEST));
+    out.push_str(&format!("  language: {:?},\n", events::LANGUAGE));
     out.push_str("} as const;\n");
     out
 }
@@ -180,7 +180,7 @@ mod tests {
             .unwrap_or_default();
         assert!(
             committed == expected,
-            "{PATH} is out of date with the Rust types: {first_difference}run\n  ROLEBAR_UPDATE_BINDINGS=1 cargo test -p rolebar-app --lib bindings\nand commit the result"
+            "{PATH} is out of date with the Rust types: {first_difference}run\n  ROLEBAR_UPDATE_BINDINGS=1 cargo test -p rolebar-tray --lib bindings\nand commit the result"
         );
     }
 

@@ -6,15 +6,25 @@
 use crate::mfa::{source_options, DialogPrompt, TrayTouch};
 use crate::shell::Shell;
 use crate::views::AgentOffView;
-use rolebar_core::agent::{Agent, AgentError, AgentFailure, CredentialsRequest, Handler, Peer, SessionSummary};
+use crate::window_process::WindowProcess;
+use rolebar_core::agent::window_link::WINDOW_ROLE;
+use rolebar_core::agent::{
+    Agent, AgentError, AgentFailure, CallFailure, CallRequest, CredentialsRequest, Handler, Link, Peer,
+    SessionSummary, SubscribeRequest,
+};
 use rolebar_core::mfa::NoPrompt;
 use rolebar_core::mfa_source::SourcedPrompt;
 use rolebar_core::{Error, Session};
 use std::sync::Arc;
 
-/// Answers the agent's requests with the app's own sessions.
+/// A second start of `rolebar-tray` asks the running one for its main window (`call`).
+pub const OPEN_WINDOW: &str = "open_window";
+
+/// Answers the agent's requests with the app's own sessions, the window process's commands
+/// (`call`, the same as the IPC commands: `requests::dispatch`) and its link (`subscribe`).
 struct TrayAgent {
     shell: Shell,
+    windows: Arc<WindowProcess>,
 }
 
 #[async_trait::async_trait]
@@ -69,6 +79,32 @@ impl Handler for TrayAgent {
         }
     }
 
+    async fn call(&self, request: CallRequest, _peer: &Peer) -> Result<serde_json::Value, CallFailure> {
+        let result = if request.command == OPEN_WINDOW {
+            tracing::info!("second start: opening the main window");
+            self.shell.windows().open_main(None).map(|()| serde_json::Value::Null)
+        } else {
+            crate::requests::dispatch_text(&self.shell, &request.command, &request.args).await
+        };
+        result.map_err(|e| CallFailure::new(e.code, e.message))
+    }
+
+    async fn subscribe(&self, request: SubscribeRequest, peer: &Peer, link: Link) {
+        if request.role != WINDOW_ROLE {
+            let refusal = CallFailure::new(
+                crate::error::codes::INVALID_INPUT,
+                format!("Rolebar's agent links only its window process, not a `{}`", request.role),
+            );
+            let _ = link.writer.refuse(&refusal).await;
+            return;
+        }
+        if let Some(build) = request.build.as_deref().filter(|b| *b != env!("CARGO_PKG_VERSION")) {
+            tracing::warn!(window = build, tray = env!("CARGO_PKG_VERSION"), "the window process is of another Rolebar version: restart Rolebar after an upgrade");
+        }
+        tracing::debug!(pid = ?peer.pid, "window process subscribing");
+        self.windows.attach(link).await;
+    }
+
     async fn sessions(&self) -> Vec<SessionSummary> {
         let state = self.shell.state();
         let now = state.now();
@@ -88,16 +124,20 @@ impl Handler for TrayAgent {
     }
 }
 
-/// Binds the agent's socket and serves it for the app's life. A problem (another Rolebar holds
-/// the socket, an unsafe folder, a folder another user made first) is logged and shown in the
-/// menu and the main window: the tray works on without the agent, and the CLI then prompts in
-/// the terminal as before.
-pub fn start(shell: &Shell) {
-    let agent = match rolebar_core::agent::socket_path().and_then(|path| Agent::bind(&path)) {
+/// Serves the agent's socket (bound at start, before anything else: binding is how a second
+/// start finds the first) for the app's life. A problem (an unsafe folder, a folder another
+/// user made first) is logged and shown in the menu and the main window: the tray works on, the
+/// CLI then prompts in the terminal as before, and the windows cannot open (they reach the tray
+/// through the agent).
+pub fn start(shell: &Shell, agent: Result<Agent, AgentError>, windows: Arc<WindowProcess>) {
+    let agent = match agent {
         Ok(agent) => agent,
         Err(e) => return off(shell, &e),
     };
-    let handler: Arc<dyn Handler> = Arc::new(TrayAgent { shell: shell.clone() });
+    let handler: Arc<dyn Handler> = Arc::new(TrayAgent {
+        shell: shell.clone(),
+        windows,
+    });
     let task = shell.clone();
     shell.spawn(async move {
         if let Err(e) = agent.serve(handler, std::future::pending()).await {

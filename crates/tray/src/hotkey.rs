@@ -1,45 +1,52 @@
-//! The global key that opens the quick switcher, grabbed through Tauri's global-shortcut plugin
-//! (`TauriKeys`, the shell's `GlobalKeys`); setting and saving it is `switcher_key`'s.
+//! The global key that opens the quick switcher (`SystemKeys`, the shell's `GlobalKeys`), grabbed
+//! with the global-hotkey crate; setting and saving it is `switcher_key`'s.
 //!
-//! tauri-plugin-global-shortcut grabs keys through X11 on Linux (also under XWayland for X11
-//! windows; a Wayland session's own programs do not pass their keys to it), RegisterHotKey on
-//! Windows and Carbon on macOS. A key some other program holds cannot be grabbed: that is told,
-//! and the previous key stays in force.
+//! global-hotkey grabs keys through X11 on Linux (also under XWayland for X11 windows; a Wayland
+//! session's own programs do not pass their keys to it), RegisterHotKey on Windows and Carbon on
+//! macOS. A key some other program holds cannot be grabbed: that is told, and the previous key
+//! stays in force.
 
 use crate::desktop_port::GlobalKeys;
 use crate::error::{codes, CommandError};
-use crate::shell::Shell;
+use global_hotkey::hotkey::{HotKey, Modifiers};
+use global_hotkey::GlobalHotKeyManager;
 use std::str::FromStr;
 use std::sync::Mutex;
-use tauri::plugin::TauriPlugin;
-use tauri::{AppHandle, Manager, Runtime};
-use tauri_plugin_global_shortcut::{Modifiers, Shortcut, ShortcutState};
 
-/// The key grabbed now, through the global-shortcut plugin of `app` (none in a build or a
-/// test without the plugin: `available` is then false and every grab is refused).
-pub struct TauriKeys<R: Runtime> {
-    app: AppHandle<R>,
-    current: Mutex<Option<(String, Shortcut)>>,
+/// The key grabbed now, through global-hotkey's manager (none when the desktop offers no global
+/// keys: `available` is then false and every grab is refused). Presses arrive through
+/// `GlobalHotKeyEvent`'s handler, which the app sets (`main.rs`).
+pub struct SystemKeys {
+    manager: Option<GlobalHotKeyManager>,
+    current: Mutex<Option<(String, HotKey)>>,
 }
 
-impl<R: Runtime> std::fmt::Debug for TauriKeys<R> {
+impl std::fmt::Debug for SystemKeys {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TauriKeys")
+        f.debug_struct("SystemKeys")
+            .field("available", &self.manager.is_some())
             .field("held", &self.held())
-            .finish_non_exhaustive()
+            .finish()
     }
 }
 
-impl<R: Runtime> TauriKeys<R> {
-    pub fn new(app: AppHandle<R>) -> Self {
-        TauriKeys {
-            app,
+impl SystemKeys {
+    /// Must be made on the UI thread (macOS wants the main thread; on Linux it starts its own
+    /// X11 thread).
+    pub fn new() -> Self {
+        let manager = GlobalHotKeyManager::new()
+            .inspect_err(|e| tracing::warn!(error = %e, "no global keys on this desktop"))
+            .ok();
+        SystemKeys {
+            manager,
             current: Mutex::new(None),
         }
     }
+}
 
-    fn plugin(&self) -> Option<tauri::State<'_, tauri_plugin_global_shortcut::GlobalShortcut<R>>> {
-        self.app.try_state::<tauri_plugin_global_shortcut::GlobalShortcut<R>>()
+impl Default for SystemKeys {
+    fn default() -> Self {
+        Self::new()
     }
 }
 
@@ -47,25 +54,11 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|p| p.into_inner())
 }
 
-/// The plugin, with the one handler every grabbed key leads to: the switcher.
-pub fn plugin<R: Runtime>() -> TauriPlugin<R> {
-    tauri_plugin_global_shortcut::Builder::new()
-        .with_handler(|app, _shortcut, event| {
-            if event.state == ShortcutState::Pressed {
-                tracing::debug!("switcher hotkey pressed");
-                if let Some(shell) = app.try_state::<Shell>() {
-                    crate::switcher_flow::open(&shell);
-                }
-            }
-        })
-        .build()
-}
-
 /// `text` as a key combination fit to be global: it must hold Ctrl, Alt or Super (or be a
 /// function key), or it would take a letter away from every program's typing.
-pub fn parse(text: &str) -> Result<Shortcut, CommandError> {
+pub fn parse(text: &str) -> Result<HotKey, CommandError> {
     let text = text.trim();
-    let shortcut = Shortcut::from_str(text).map_err(|e| {
+    let shortcut = HotKey::from_str(text).map_err(|e| {
         CommandError::new(
             codes::INVALID_INPUT,
             format!("`{text}` is not a key combination ({e}); write it like Ctrl+Alt+P or Super+Space"),
@@ -82,9 +75,9 @@ pub fn parse(text: &str) -> Result<Shortcut, CommandError> {
     Ok(shortcut)
 }
 
-impl<R: Runtime> GlobalKeys for TauriKeys<R> {
+impl GlobalKeys for SystemKeys {
     fn available(&self) -> bool {
-        self.plugin().is_some()
+        self.manager.is_some()
     }
 
     fn held(&self) -> Option<String> {
@@ -93,10 +86,10 @@ impl<R: Runtime> GlobalKeys for TauriKeys<R> {
 
     fn grab(&self, text: &str) -> Result<(), CommandError> {
         let shortcut = parse(text)?;
-        let Some(plugin) = self.plugin() else {
+        let Some(manager) = &self.manager else {
             return Err(CommandError::new(
                 codes::HOTKEY_FAILED,
-                "global keys are not available in this build",
+                "global keys are not available on this desktop",
             ));
         };
         let mut current = lock(&self.current);
@@ -104,14 +97,14 @@ impl<R: Runtime> GlobalKeys for TauriKeys<R> {
             *current = Some((text.to_string(), shortcut));
             return Ok(());
         }
-        plugin.register(shortcut).map_err(|e| {
+        manager.register(shortcut).map_err(|e| {
             CommandError::new(
                 codes::HOTKEY_FAILED,
                 format!("cannot use {text} as a global key: {e} (another program may hold it; try another)"),
             )
         })?;
         if let Some((_, old)) = current.take() {
-            if let Err(e) = plugin.unregister(old) {
+            if let Err(e) = manager.unregister(old) {
                 tracing::warn!(error = %e, "cannot let go of the previous switcher hotkey");
             }
         }
@@ -123,8 +116,8 @@ impl<R: Runtime> GlobalKeys for TauriKeys<R> {
         let Some((_, old)) = lock(&self.current).take() else {
             return;
         };
-        if let Some(plugin) = self.plugin() {
-            if let Err(e) = plugin.unregister(old) {
+        if let Some(manager) = &self.manager {
+            if let Err(e) = manager.unregister(old) {
                 tracing::warn!(error = %e, "cannot let go of the switcher hotkey");
             }
         }

@@ -87,6 +87,10 @@ impl MfaPrompt for DialogPrompt {
         state.mfa.shown.send_replace(view.id);
         match tokio::time::timeout(MFA_TIMEOUT, answer).await {
             Ok(Ok(Answer::Code(code))) => Ok(code),
+            Ok(Ok(Answer::Lost)) => {
+                tracing::error!(profile = %view.profile, "the MFA dialog could not be shown");
+                Err(Error::MfaDialogLost)
+            }
             Ok(Ok(Answer::Cancel)) | Ok(Err(_)) => {
                 tracing::info!(profile = %view.profile, "MFA entry cancelled");
                 Err(Error::MfaCancelled)

@@ -29,6 +29,8 @@ enum DialogWindow {
 pub(crate) enum Answer {
     Code(MfaCode),
     Cancel,
+    /// The dialog could not be shown (its window process ended twice, or never came up).
+    Lost,
 }
 
 #[derive(Debug)]
@@ -100,6 +102,21 @@ impl MfaDialogs {
         match pending.take() {
             Some(p) => {
                 let _ = p.answer.send(Answer::Cancel);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Fails request `id`: its dialog cannot be shown (`windows_link`).
+    pub fn fail(&self, id: u32) -> bool {
+        let mut pending = self.lock();
+        if pending.as_ref().map(|p| p.view.id) != Some(id) {
+            return false;
+        }
+        match pending.take() {
+            Some(p) => {
+                let _ = p.answer.send(Answer::Lost);
                 true
             }
             None => false,

@@ -7,7 +7,8 @@ use super::{Catalog, Language};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+/// The repository (this crate is `crates/tray`).
+const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
 
 /// What introduces a key, per kind of file. A call's key is its first argument (after any
 /// whitespace: rustfmt and prettier break long calls), and the call's name must follow a
@@ -75,6 +76,7 @@ fn keys_in_code() -> BTreeMap<String, PathBuf> {
     let root = Path::new(ROOT);
     let mut sources: Vec<(PathBuf, &[&str], bool)> = Vec::new();
     let mut rust = Vec::new();
+    files(&root.join("crates/tray/src"), "rs", &mut rust);
     files(&root.join("src-tauri/src"), "rs", &mut rust);
     sources.extend(rust.into_iter().map(|p| (p, RUST_CALLS, true)));
     let mut ts = Vec::new();

@@ -336,6 +336,17 @@ macro_rules! dispatch_table {
         /// do not fit the command's struct (unknown keys included) are refused with
         /// `invalid_input`, before anything runs.
         pub async fn dispatch(shell: &Shell, name: &str, args: Value) -> Result<Value, CommandError> {
+            dispatch_input(shell, name, Input::Value(args)).await
+        }
+
+        /// [`dispatch`] with the arguments as JSON text (the agent's `call`): read straight into
+        /// the command's struct, so a secret among them (an MFA code, a key) is never held in an
+        /// intermediate JSON value that nobody wipes.
+        pub async fn dispatch_text(shell: &Shell, name: &str, args: &str) -> Result<Value, CommandError> {
+            dispatch_input(shell, name, Input::Text(args)).await
+        }
+
+        async fn dispatch_input(shell: &Shell, name: &str, args: Input<'_>) -> Result<Value, CommandError> {
             $(
                 if name == <$args as Command>::NAME {
                     return answer($body(shell, read::<$args>(args)?).await);
@@ -387,8 +398,19 @@ dispatch_table! {
 }
 
 /// `C`'s arguments from a JSON body, with the same message Tauri's extractor (`ipc::Args`) gives.
-fn read<C: Command>(args: Value) -> Result<C, CommandError> {
-    serde_json::from_value(args).map_err(|e| {
+/// A command's arguments as they came: a JSON value (Tauri's IPC, tests) or JSON text (the
+/// agent's `call`).
+enum Input<'a> {
+    Value(Value),
+    Text(&'a str),
+}
+
+fn read<C: Command>(args: Input<'_>) -> Result<C, CommandError> {
+    match args {
+        Input::Value(value) => serde_json::from_value(value),
+        Input::Text(text) => serde_json::from_str(text),
+    }
+    .map_err(|e| {
         CommandError::new(
             codes::INVALID_INPUT,
             format!("invalid arguments for `{}`: {e}", C::NAME),

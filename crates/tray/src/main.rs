@@ -1,0 +1,3 @@
+fn main() {
+    rolebar_tray::app::run();
+}
