@@ -1,0 +1,1 @@
+//! Service endpoints (filled in below).
