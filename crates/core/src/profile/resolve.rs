@@ -702,7 +702,20 @@ impl ProfileSet {
     fn key_source(&self, view: &ProfileView<'_>) -> Result<KeySource> {
         let name = view.name();
         let file_keys = match view.get("aws_access_key_id")? {
-            None => None,
+            None => match view.get("aws_secret_access_key")? {
+                None => None,
+                // The secret alone: say which half is missing, never quoting the secret.
+                Some(secret) => {
+                    return Err(Error::InvalidSetting {
+                        profile: name.to_string(),
+                        key: "aws_secret_access_key",
+                        value: "(secret not shown)".into(),
+                        path: secret.path.to_path_buf(),
+                        line: secret.line,
+                        reason: "aws_access_key_id is missing beside it".into(),
+                    })
+                }
+            },
             Some(id) => {
                 let Some(secret) = view.get("aws_secret_access_key")? else {
                     return Err(Error::InvalidSetting {
@@ -896,6 +909,31 @@ mod tests {
         )
         .expect_err("twice");
         assert!(err.to_string().contains("sso-session `a` is defined twice"), "{err}");
+    }
+
+    #[test]
+    fn half_a_key_pair_names_the_missing_half_either_way() {
+        let env = Environment::default();
+        let credentials = "[secret-only]\naws_secret_access_key = fakeSecretFakeSecret\n\
+                           [id-only]\naws_access_key_id = AKIAFAKEFAKEFAKE1234\n";
+        let config = "[profile role]\nsource_profile = secret-only\nrole_arn = arn:aws:iam::111111111111:role/x\n";
+        let set =
+            ProfileSet::parse(Path::new("config"), config, Path::new("credentials"), credentials).expect("parses");
+        for asked in ["secret-only", "role"] {
+            let err = set.resolve_with(asked, &env).expect_err("no key id");
+            let text = err.to_string();
+            assert_eq!(err.code(), "invalid_setting", "{text}");
+            assert!(
+                text.contains("aws_access_key_id is missing beside it") && text.contains("credentials line 2"),
+                "{text}"
+            );
+            assert!(!text.contains("fakeSecret") && !text.contains("rolebar add"), "{text}");
+        }
+        let err = set.resolve_with("id-only", &env).expect_err("no secret");
+        assert!(
+            err.to_string().contains("aws_secret_access_key is missing beside it"),
+            "{err}"
+        );
     }
 
     #[test]
