@@ -197,6 +197,13 @@ impl ResolvedProfile {
     }
 }
 
+/// Whether a profile is resolved because it was asked for, or as another's `source_profile`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Use {
+    Asked,
+    Source,
+}
+
 /// The environment variables resolution reads, captured so tests can supply their own.
 #[derive(Debug, Clone, Default)]
 pub struct Environment {
@@ -274,10 +281,16 @@ impl ProfileSet {
                 credentials: self.credentials_path().to_path_buf(),
             });
         }
-        self.resolve_chain(name, env, &mut Vec::new())
+        self.resolve_chain(name, env, &mut Vec::new(), Use::Asked)
     }
 
-    fn resolve_chain(&self, name: &str, env: &Environment, chain: &mut Vec<String>) -> Result<ResolvedProfile> {
+    fn resolve_chain(
+        &self,
+        name: &str,
+        env: &Environment,
+        chain: &mut Vec<String>,
+        used: Use,
+    ) -> Result<ResolvedProfile> {
         // Rolebar's own output is not a source of keys, whether asked for or reached as a
         // `source_profile`.
         if let Some(written) = self.written_section(name) {
@@ -299,7 +312,7 @@ impl ProfileSet {
         };
         let sts = self.sts_endpoint(&view, region.as_deref(), env)?;
         let mut keys_source = None;
-        let source = self.credential_source(&view, env, chain, &mut keys_source)?;
+        let source = self.credential_source(&view, env, chain, &mut keys_source, used)?;
         let own = OwnSettings::read(&view)?;
         let mut resolved = ResolvedProfile {
             name: name.to_string(),
@@ -355,10 +368,16 @@ impl ProfileSet {
         env: &Environment,
         chain: &mut Vec<String>,
         keys_source: &mut Option<ResolvedProfile>,
+        used: Use,
     ) -> Result<CredentialSource> {
         let name = view.name();
         let unsupported = |what: &'static str, reason: String| Ok(CredentialSource::Unsupported { what, reason });
-        let role_arn = view.get("role_arn")?;
+        // A source profile with static keys of its own is used for those keys, whatever role or
+        // source_profile it also names (botocore resolves a source's static keys before its
+        // role); the profile asked for follows its role first.
+        let own_keys_first = used == Use::Source
+            && (view.get("aws_access_key_id")?.is_some() || view.get("aws_secret_access_key")?.is_some());
+        let role_arn = if own_keys_first { None } else { view.get("role_arn")? };
         // A role chained from an SSO profile names it as source_profile; a profile with both
         // role_arn and SSO keys is read as the AWS CLI reads it: the role wins.
         if role_arn.is_none() {
@@ -387,10 +406,15 @@ impl ProfileSet {
                 .map(|r| CredentialSource::Role(Box::new(r)));
         }
         // aws-vault reads `source_profile` without `role_arn` as "use that profile's credentials".
-        let keys_profile = match view.get("source_profile")? {
+        let source_profile = if own_keys_first {
+            None
+        } else {
+            view.get("source_profile")?
+        };
+        let keys_profile = match source_profile {
             Some(s) if s.value != name => {
                 let source = self.checked_source(name, s, chain)?;
-                let resolved = self.resolve_chain(&source, env, chain)?;
+                let resolved = self.resolve_chain(&source, env, chain, Use::Source)?;
                 chain.pop();
                 match &resolved.source {
                     CredentialSource::Keys(keys) | CredentialSource::SessionToken { keys, .. } => {
@@ -666,7 +690,7 @@ impl ProfileSet {
             },
             Some(s) => {
                 let source = self.checked_source(name, s, chain)?;
-                let resolved = self.resolve_chain(&source, env, chain)?;
+                let resolved = self.resolve_chain(&source, env, chain, Use::Source)?;
                 chain.pop();
                 if let CredentialSource::Unsupported { what, reason } = &resolved.source {
                     return Err(Error::UnsupportedProfile {
