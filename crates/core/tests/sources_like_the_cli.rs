@@ -171,3 +171,52 @@ async fn a_source_profile_with_static_keys_is_used_for_its_keys_not_its_role() {
         "assumed with `root`'s keys"
     );
 }
+
+#[tokio::test]
+async fn sts_is_reached_where_services_sections_and_variables_say_in_the_sdks_order() {
+    let f = Fixture::new().await;
+    let clock = Arc::new(f.t.clock.clone());
+    let (by_section, by_global_setting, by_global_variable) = (
+        StsDouble::start(clock.clone()).await,
+        StsDouble::start(clock.clone()).await,
+        StsDouble::start(clock).await,
+    );
+    let config = format!(
+        "[profile sectioned]\nsource_profile = root\nrole_arn = arn:aws:iam::555555555555:role/x\n\
+         services = private\nendpoint_url = {}\n\n[services private]\nsts =\n  endpoint_url = {}\n\
+         iam =\n  endpoint_url = http://127.0.0.1:9\n",
+        by_global_setting.url, by_section.url
+    );
+    let set = support::profiles(&config, "").with_keyring_profiles(f.t.vault.keys().list().into_keys());
+    let ask = |env: Environment| {
+        let profile = set.resolve_with("sectioned", &env).expect("resolves");
+        let vault = &f.t.vault;
+        async move {
+            vault.cache().clear("sectioned").expect("forget");
+            vault
+                .session(&profile, &ScriptedPrompt::new(&[]))
+                .await
+                .expect("role session")
+        }
+    };
+    ask(Environment::default()).await;
+    assert_eq!(
+        by_section.actions(),
+        ["AssumeRole"],
+        "[services] sts beats the profile's endpoint_url"
+    );
+    assert!(by_global_setting.actions().is_empty());
+
+    ask(Environment {
+        endpoint_url: Some(by_global_variable.url.clone()),
+        ..Environment::default()
+    })
+    .await;
+    assert_eq!(
+        by_global_variable.actions(),
+        ["AssumeRole"],
+        "AWS_ENDPOINT_URL beats [services]"
+    );
+    assert_eq!(by_section.actions().len(), 1);
+    assert!(by_global_setting.actions().is_empty() && f.double.actions().is_empty());
+}
