@@ -687,7 +687,8 @@ async fn login(
     let ctx = crate::sso::interactive_context()?;
     let resolved = ctx.profiles()?.resolve(profile)?;
     // Before any session or code: a bad region or endpoint fails at once.
-    let target = ConsoleTarget::from_env(
+    let target = ConsoleTarget::for_profile(
+        &resolved,
         options.region.as_deref().or(resolved.region.as_deref()),
         options.path.as_deref(),
     )?;

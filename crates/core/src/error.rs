@@ -66,6 +66,8 @@ pub enum Error {
         line: usize,
         reason: String,
     },
+    #[error("{variable} is `{value}`, not a URL such as https://sts.example.com: fix or unset it")]
+    InvalidEndpointVariable { variable: &'static str, value: String },
     #[error("profile `{profile}` uses {what}: {reason}")]
     UnsupportedProfile {
         profile: String,
@@ -303,6 +305,7 @@ impl Error {
             Error::ProfileReferenceNotFound { .. } => ErrorCode::ProfileReferenceNotFound,
             Error::ProfileCycle { .. } => ErrorCode::ProfileCycle,
             Error::InvalidSetting { .. } => ErrorCode::InvalidSetting,
+            Error::InvalidEndpointVariable { .. } => ErrorCode::InvalidSetting,
             Error::UnsupportedProfile { .. } => ErrorCode::UnsupportedProfile,
             Error::WrittenByRolebar { .. } => ErrorCode::WrittenByRolebar,
             Error::NoKeys { .. } => ErrorCode::NoKeys,

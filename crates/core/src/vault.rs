@@ -147,6 +147,12 @@ impl Vault {
     /// [`cached_session`](Self::cached_session) with more than `min_left` left (at least the
     /// cache's window). Takes no lock: it answers while another request waits for a code.
     pub fn cached_session_with(&self, profile: &ResolvedProfile, min_left: Duration) -> Result<Option<Session>> {
+        // Temporary keys in the files serve as they are: never a session made from them.
+        if let CredentialSource::Keys(keys) | CredentialSource::SessionToken { keys, .. } = &profile.source {
+            if self.temporary_file_keys(keys)?.is_some() {
+                return self.temporary_keys_session(profile, keys).map(Some);
+            }
+        }
         let Some(key) = top_cache_key(profile) else {
             return Ok(None);
         };
@@ -202,6 +208,14 @@ impl Vault {
                     what,
                     reason: reason.clone(),
                 })
+            }
+            // Temporary keys in the files are handed out as they are, as the AWS CLI does:
+            // GetSessionToken takes only an IAM user's long-term keys (AWS refuses session
+            // credentials), and the session they belong to needs no second MFA code.
+            CredentialSource::Keys(keys) | CredentialSource::SessionToken { keys, .. }
+                if self.temporary_file_keys(keys)?.is_some() =>
+            {
+                self.temporary_keys_session(profile, keys)?
             }
             CredentialSource::Keys(keys) => self.session_token(profile, keys, None, prompt, window).await?,
             CredentialSource::SessionToken { keys, mfa_serial } => {
@@ -262,6 +276,44 @@ impl Vault {
                 profile: keys.profile.clone(),
                 credentials: keys.credentials_path.clone(),
             })
+    }
+
+    /// The keys written in the files for `keys.profile` when they are temporary (they carry
+    /// `aws_session_token`) and the keyring holds none for it (keyring keys win, as for any
+    /// profile). The keyring is asked only when its index lists the profile.
+    fn temporary_file_keys<'k>(&self, keys: &'k KeySource) -> Result<Option<&'k Credentials>> {
+        let Some(file) = keys
+            .file_keys
+            .as_ref()
+            .filter(|f| f.credentials.session_token.is_some())
+        else {
+            return Ok(None);
+        };
+        if self.stored_keys(&keys.profile)?.is_some() {
+            return Ok(None);
+        }
+        Ok(Some(&file.credentials))
+    }
+
+    /// Temporary keys from the files as a session, without calling AWS: their end is unknown
+    /// (the files do not say), so they are handed out for [`PROCESS_KEYS_HANDED_OUT_FOR`], after
+    /// which callers ask again and the files are read again. Never cached: the files are the cache.
+    fn temporary_keys_session(&self, asked: &ResolvedProfile, keys: &KeySource) -> Result<Session> {
+        let credentials = self.temporary_file_keys(keys)?.cloned().ok_or_else(|| Error::NoKeys {
+            profile: keys.profile.clone(),
+            credentials: keys.credentials_path.clone(),
+        })?;
+        tracing::info!(profile = %asked.name, key_profile = %keys.profile, "temporary keys from the files, handed out as they are");
+        Ok(Session {
+            profile: asked.name.clone(),
+            // Credentials made outside Rolebar and used as they are, like a credential_process's.
+            kind: SessionKind::CredentialProcess,
+            credentials,
+            expires_at: self.clock.now() + PROCESS_KEYS_HANDED_OUT_FOR,
+            mfa_serial: None,
+            role_arn: None,
+            region: asked.region.clone(),
+        })
     }
 
     /// A `credential_process` profile's session: from Rolebar's keyring keys for the profile
@@ -401,6 +453,17 @@ impl Vault {
             };
             let mut role_mfa = role.mfa_serial.clone();
             let source = match &role.source.source {
+                // Temporary keys assume the role themselves (no GetSessionToken first), with
+                // the role's own MFA device if it has one; AWS caps the role at an hour.
+                CredentialSource::Keys(keys) | CredentialSource::SessionToken { keys, .. }
+                    if self.temporary_file_keys(keys)?.is_some() =>
+                {
+                    SourceCredentials {
+                        credentials: self.temporary_keys_session(&role.source, keys)?.credentials,
+                        temporary: true,
+                        mfa_serial: None,
+                    }
+                }
                 CredentialSource::Keys(keys) => SourceCredentials {
                     credentials: self.long_term_keys(keys)?,
                     temporary: false,

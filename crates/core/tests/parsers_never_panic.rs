@@ -336,8 +336,9 @@ proptest! {
             start_url: "https://corp.awsapps.com/start".into(),
             region: "eu-west-1".into(),
             scopes: Vec::new(),
+            endpoints: Default::default(),
         };
-        let sso = Sso::new(dir.path(), SsoEndpoints::from_lookup(|_| None).expect("endpoints"), Arc::new(ManualClock::new(NOW)));
+        let sso = Sso::new(dir.path(), SsoEndpoints::aws(), Arc::new(ManualClock::new(NOW)));
         std::fs::write(sso.cache_path(&session), &file).expect("write");
         let state = sso.state(&session);
         prop_assert_eq!(state.is_ok(), parse(&file).is_ok(), "{:?}", state.map(|_| ()));

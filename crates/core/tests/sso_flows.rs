@@ -147,6 +147,7 @@ fn session(name: &str) -> SsoSessionConfig {
         start_url: START_URL.into(),
         region: "eu-west-1".into(),
         scopes: vec!["sso:account:access".into()],
+        endpoints: Default::default(),
     }
 }
 

@@ -357,7 +357,8 @@ pub async fn sign_in_profile(
     prompt: &dyn MfaPrompt,
 ) -> Result<ConsoleLogin> {
     let resolved = sessions.profiles()?.resolve(profile)?;
-    let target = ConsoleTarget::from_env(
+    let target = ConsoleTarget::for_profile(
+        &resolved,
         options.region.as_deref().or(resolved.region.as_deref()),
         options.path.as_deref(),
     )?;
@@ -374,7 +375,8 @@ pub async fn sign_in_with_session(
     options: &ConsoleOptions,
 ) -> Result<ConsoleLogin> {
     let resolved = sessions.profiles()?.resolve(&session.profile)?;
-    let target = ConsoleTarget::from_env(
+    let target = ConsoleTarget::for_profile(
+        &resolved,
         options
             .region
             .as_deref()

@@ -131,10 +131,16 @@ impl ConsoleTarget {
         })
     }
 
-    /// [`ConsoleTarget::new`] with the override read from [`ENDPOINT_VAR`].
-    pub fn from_env(region: Option<&str>, path: Option<&str>) -> Result<ConsoleTarget, ConsoleError> {
-        let endpoint = std::env::var(ENDPOINT_VAR).ok();
-        ConsoleTarget::new(region, path, endpoint.as_deref())
+    /// [`ConsoleTarget::new`] for `profile`, with the federation endpoint its configuration
+    /// chooses as the AWS SDKs do for service `signin` ([`ENDPOINT_VAR`], `AWS_ENDPOINT_URL`,
+    /// `[services]`'s `signin`, `endpoint_url`; see [`crate::profile::endpoints`]).
+    pub fn for_profile(
+        profile: &crate::profile::ResolvedProfile,
+        region: Option<&str>,
+        path: Option<&str>,
+    ) -> crate::Result<ConsoleTarget> {
+        let endpoint = profile.endpoints.url(crate::profile::endpoints::Service::Signin)?;
+        Ok(ConsoleTarget::new(region, path, endpoint.as_deref())?)
     }
 }
 

@@ -50,7 +50,7 @@ pub fn append_sso_profile(path: &Path, new: &NewSsoProfile<'_>) -> Result<()> {
         if let Some(existing) = parsed
             .sections
             .iter()
-            .find(|s| config_profile_name(&s.header) == Some(new.name))
+            .find(|s| config_profile_name(&s.header).as_deref() == Some(new.name))
         {
             return Err(Error::ProfileExists {
                 profile: new.name.to_string(),

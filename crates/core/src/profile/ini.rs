@@ -64,7 +64,16 @@ pub struct Property {
     pub value: String,
     pub line: usize,
     /// Indented `key = value` lines below an empty-valued property (`s3 =\n  max_bandwidth = 1`).
-    pub sub_properties: Vec<(String, String)>,
+    pub sub_properties: Vec<SubProperty>,
+}
+
+/// One nested `key = value` line of a [`Property`] (e.g. `endpoint_url` under `sts =`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SubProperty {
+    /// Lower-cased, as property keys are.
+    pub key: String,
+    pub value: String,
+    pub line: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -152,9 +161,11 @@ pub(crate) fn parse_with_errors(path: &Path, text: &str) -> (IniFile, Vec<Syntax
                     LineKind::Property { key, value }
                         if property.value.is_empty() || !property.sub_properties.is_empty() =>
                     {
-                        property
-                            .sub_properties
-                            .push((key.to_ascii_lowercase(), value.to_string()));
+                        property.sub_properties.push(SubProperty {
+                            key: key.to_ascii_lowercase(),
+                            value: value.to_string(),
+                            line: number,
+                        });
                     }
                     _ => {
                         let text = raw.trim();
@@ -254,12 +265,14 @@ mod tests {
         let file =
             parse_ok("[default]\ns3 =\n  max_concurrent_requests = 10\n  addressing_style=path\nnote = one\n  two\n");
         let s3 = file.sections[0].get("s3").expect("s3");
+        let nested: Vec<_> = s3
+            .sub_properties
+            .iter()
+            .map(|p| (p.key.as_str(), p.value.as_str(), p.line))
+            .collect();
         assert_eq!(
-            s3.sub_properties,
-            vec![
-                ("max_concurrent_requests".into(), "10".into()),
-                ("addressing_style".into(), "path".into())
-            ]
+            nested,
+            [("max_concurrent_requests", "10", 3), ("addressing_style", "path", 4)]
         );
         assert_eq!(file.sections[0].get("note").map(|p| p.value.as_str()), Some("one\ntwo"));
     }

@@ -1,6 +1,8 @@
 //! AWS profiles from `~/.aws/config` and `~/.aws/credentials`, named and merged as the AWS CLI does.
 
 pub mod append;
+pub mod endpoints;
+pub mod header;
 pub mod ini;
 pub mod mfa_sources;
 pub mod resolve;
@@ -14,6 +16,7 @@ pub use written::WrittenSection;
 
 use crate::error::{Error, Result};
 use crate::private_file::{self, KnownFile};
+use header::ConfigSection;
 use ini::{IniFile, Section, SyntaxError};
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -95,6 +98,10 @@ pub struct ProfileSet {
     by_name: HashMap<String, ProfileSections>,
     /// `[sso-session NAME]` sections of the config file, by name.
     sso_sessions: HashMap<String, usize>,
+    /// `[services NAME]` sections of the config file, by name.
+    services: HashMap<String, usize>,
+    /// Config-file sections dropped because their header is malformed (botocore drops them too).
+    ignored: Vec<IgnoredSection>,
     /// Every name the keyring holds keys for (see [`ProfileSet::with_keyring_profiles`]).
     keyring: HashSet<String>,
 }
@@ -118,16 +125,31 @@ impl ProfileSet {
             order: Vec::new(),
             by_name: HashMap::new(),
             sso_sessions: HashMap::new(),
+            services: HashMap::new(),
+            ignored: Vec::new(),
             keyring: HashSet::new(),
         };
         for index in 0..set.config.sections.len() {
-            let header = &set.config.sections[index].header;
-            if let Some(name) = config_profile_name(header) {
-                let name = name.to_string();
-                config_errors.extend(set.add(name, FileRole::Config, index));
-            } else if let Some(name) = sso_session_name(header) {
-                let name = name.to_string();
-                config_errors.extend(set.add_sso_session(name, index));
+            let section = &set.config.sections[index];
+            match header::config_section(&section.header) {
+                Ok(ConfigSection::Profile(name)) => config_errors.extend(set.add(name, FileRole::Config, index)),
+                Ok(ConfigSection::SsoSession(name)) => {
+                    config_errors.extend(set.add_named(NamedKind::SsoSession, name, index))
+                }
+                Ok(ConfigSection::Services(name)) => {
+                    config_errors.extend(set.add_named(NamedKind::Services, name, index))
+                }
+                Ok(ConfigSection::Other) => {}
+                Err(reason) => {
+                    let ignored = IgnoredSection {
+                        path: set.config.path.clone(),
+                        line: section.line,
+                        header: section.header.clone(),
+                        reason,
+                    };
+                    tracing::warn!("{ignored}");
+                    set.ignored.push(ignored);
+                }
             }
         }
         for index in 0..set.credentials.sections.len() {
@@ -167,18 +189,34 @@ impl ProfileSet {
         None
     }
 
-    fn add_sso_session(&mut self, name: String, index: usize) -> Option<SyntaxError> {
-        if let Some(&first) = self.sso_sessions.get(&name) {
+    /// Registers an `[sso-session NAME]` or `[services NAME]` section; a second one of the same
+    /// name is an error, as for profiles.
+    fn add_named(&mut self, kind: NamedKind, name: String, index: usize) -> Option<SyntaxError> {
+        let (map, word) = match kind {
+            NamedKind::SsoSession => (&mut self.sso_sessions, "sso-session"),
+            NamedKind::Services => (&mut self.services, "services"),
+        };
+        if let Some(&first) = map.get(&name) {
             return Some(SyntaxError {
                 line: self.config.sections[index].line,
                 message: format!(
-                    "sso-session `{name}` is defined twice (first on line {})",
+                    "{word} `{name}` is defined twice (first on line {})",
                     self.config.sections[first].line
                 ),
             });
         }
-        self.sso_sessions.insert(name, index);
+        map.insert(name, index);
         None
+    }
+
+    /// Config-file sections not read because their header is malformed, in file order.
+    pub fn ignored_sections(&self) -> &[IgnoredSection] {
+        &self.ignored
+    }
+
+    /// The `[services NAME]` section, if the config file has one.
+    pub(crate) fn services_section(&self, name: &str) -> Option<&Section> {
+        self.services.get(name).map(|&i| &self.config.sections[i])
     }
 
     /// The `[sso-session NAME]` section, if the config file has one.
@@ -379,33 +417,43 @@ fn read_optional(path: &Path, role: KnownFile) -> Result<Zeroizing<String>> {
     }
 }
 
-/// The name in an `[sso-session NAME]` header (botocore: the word, whitespace, the name).
-pub fn sso_session_name(header: &str) -> Option<&str> {
-    let rest = header.strip_prefix("sso-session")?;
-    if !rest.starts_with([' ', '\t']) {
-        return None;
+/// The profile a config-file header names, if it names one: `default`, `profile x`,
+/// `profile "x y"` (see [`header::config_section`]). Other sections (`sso-session`, `services`,
+/// plain `[x]`, malformed headers) are not profiles in the config file, as for the AWS CLI.
+pub fn config_profile_name(header: &str) -> Option<String> {
+    match header::config_section(header) {
+        Ok(ConfigSection::Profile(name)) => Some(name),
+        _ => None,
     }
-    Some(rest.trim()).filter(|n| !n.is_empty())
 }
 
-/// The profile a config-file header names, if it names one: `default`, `profile x`,
-/// `profile "x y"`. Other sections (`sso-session`, `services`, plain `[x]`) are not profiles in the
-/// config file, as for the AWS CLI.
-pub fn config_profile_name(header: &str) -> Option<&str> {
-    if header == "default" {
-        return Some("default");
+#[derive(Debug, Clone, Copy)]
+enum NamedKind {
+    SsoSession,
+    Services,
+}
+
+/// A config-file section left out because its header names nothing botocore would read
+/// (`[profile "a" "b"]`, `[profile "unclosed]`): it is neither a profile nor part of one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IgnoredSection {
+    pub path: PathBuf,
+    pub line: usize,
+    pub header: String,
+    pub reason: &'static str,
+}
+
+impl std::fmt::Display for IgnoredSection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}:{}: section [{}] is ignored: {}; the AWS CLI ignores it too",
+            self.path.display(),
+            self.line,
+            self.header,
+            self.reason
+        )
     }
-    let rest = header.strip_prefix("profile")?;
-    if !rest.starts_with([' ', '\t']) {
-        return None;
-    }
-    let rest = rest.trim();
-    let name = rest
-        .strip_prefix('"')
-        .and_then(|r| r.strip_suffix('"'))
-        .or_else(|| rest.strip_prefix('\'').and_then(|r| r.strip_suffix('\'')))
-        .unwrap_or(rest);
-    (!name.is_empty()).then_some(name)
 }
 
 #[cfg(test)]
@@ -414,12 +462,41 @@ mod tests {
 
     #[test]
     fn profile_headers_follow_the_cli() {
-        assert_eq!(config_profile_name("default"), Some("default"));
-        assert_eq!(config_profile_name("profile dev"), Some("dev"));
-        assert_eq!(config_profile_name("profile   \"spaced name\""), Some("spaced name"));
+        assert_eq!(config_profile_name("default").as_deref(), Some("default"));
+        assert_eq!(config_profile_name("profile dev").as_deref(), Some("dev"));
+        assert_eq!(
+            config_profile_name("profile   \"spaced name\"").as_deref(),
+            Some("spaced name")
+        );
         assert_eq!(config_profile_name("profiledev"), None);
         assert_eq!(config_profile_name("sso-session corp"), None);
         assert_eq!(config_profile_name("dev"), None);
+    }
+
+    #[test]
+    fn malformed_profile_headers_are_dropped_with_their_line_never_half_read() {
+        let config = "[profile \"personal\" \"otherkey\"]\nregion = eu-west-1\n\
+                      [profile \"missing end quote]\naws_access_key_id = AKIAFAKEFAKEFAKE1234\n\
+                      [profile ok]\nregion = us-east-2\n[profile a b]\n[sso-session x y]\n";
+        let set = ProfileSet::parse(Path::new("config"), config, Path::new("c"), "").expect("parses");
+        assert_eq!(set.names().collect::<Vec<_>>(), ["ok"]);
+        assert!(set.sso_session_names().is_empty());
+        let ignored: Vec<_> = set.ignored_sections().iter().map(|i| i.line).collect();
+        assert_eq!(ignored, [1, 3, 7, 8]);
+        let shown = set.ignored_sections()[0].to_string();
+        assert!(
+            shown.starts_with("config:1: section [profile \"personal\" \"otherkey\"] is ignored"),
+            "{shown}"
+        );
+        for odd in [
+            "personal\" \"otherkey",
+            "\"missing end quote",
+            "missing end quote",
+            "personal",
+            "a b",
+        ] {
+            assert!(!set.contains(odd), "{odd}");
+        }
     }
 
     #[test]

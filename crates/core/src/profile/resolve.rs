@@ -1,6 +1,7 @@
 //! Resolving a profile into how to get its credentials: the `source_profile` chain, roles,
 //! MFA devices, durations and the STS endpoint.
 
+use super::endpoints::{self, Service, ServiceEndpoints};
 use super::mfa_sources::{MfaSourceSettings, OwnSettings};
 use super::sso::{SsoRoleSpec, SsoSessionConfig};
 use super::{ProfileSet, ProfileView, Setting};
@@ -105,20 +106,6 @@ fn checked_region(profile: &str, region: Setting<'_>) -> Result<String> {
     ))
 }
 
-/// An `endpoint_url` the SDK can build a request for: http(s), a host, and no spaces.
-fn is_endpoint_url(value: &str) -> bool {
-    let Some(rest) = value.strip_prefix("https://").or_else(|| value.strip_prefix("http://")) else {
-        return false;
-    };
-    let authority = rest.split(['/', '?']).next().unwrap_or("");
-    !authority.is_empty()
-        && !authority.starts_with(':')
-        && authority
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b".-:[]_".contains(&b))
-        && value.bytes().all(|b| b.is_ascii_graphic() && b != b'#')
-}
-
 /// Regions that used the global endpoint under `sts_regional_endpoints = legacy`.
 const LEGACY_GLOBAL_REGIONS: &[&str] = &[
     "ap-northeast-1",
@@ -163,6 +150,9 @@ pub struct ResolvedProfile {
     /// The profile's `region`; else `[default]`'s (aws-vault's fallback, so `exec` sets one).
     pub region: Option<String>,
     pub sts: StsEndpoint,
+    /// Where every service this profile's requests go to is reached, when configured
+    /// (environment and files; see [`super::endpoints`]). STS's is also in `sts`, checked.
+    pub endpoints: ServiceEndpoints,
     pub source: CredentialSource,
     /// Where this profile's MFA codes may come from besides the prompt (`mfa_process`, ykman):
     /// its own settings, else its source profile's when that uses the same device.
@@ -197,24 +187,55 @@ impl ResolvedProfile {
     }
 }
 
+/// Whether a profile is resolved because it was asked for, or as another's `source_profile`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Use {
+    Asked,
+    Source,
+}
+
 /// The environment variables resolution reads, captured so tests can supply their own.
 #[derive(Debug, Clone, Default)]
 pub struct Environment {
     pub endpoint_url_sts: Option<String>,
+    pub endpoint_url_sso: Option<String>,
+    pub endpoint_url_sso_oidc: Option<String>,
+    pub endpoint_url_iam: Option<String>,
+    pub endpoint_url_signin: Option<String>,
+    /// `AWS_ENDPOINT_URL`, for every service.
     pub endpoint_url: Option<String>,
-    pub ignore_configured_endpoint_urls: bool,
+    /// `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS`, when set: it wins over the profile's setting.
+    pub ignore_configured_endpoint_urls: Option<bool>,
     pub region: Option<String>,
+    /// `AWS_PROFILE`: whose settings apply to a sign-in named without a profile.
+    pub profile: Option<String>,
 }
 
 impl Environment {
     pub fn from_process() -> Self {
-        let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+        let var = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
         Environment {
-            endpoint_url_sts: var("AWS_ENDPOINT_URL_STS"),
-            endpoint_url: var("AWS_ENDPOINT_URL"),
-            ignore_configured_endpoint_urls: var("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")
-                .is_some_and(|v| v.eq_ignore_ascii_case("true")),
+            endpoint_url_sts: var(Service::Sts.variable()),
+            endpoint_url_sso: var(Service::Sso.variable()),
+            endpoint_url_sso_oidc: var(Service::SsoOidc.variable()),
+            endpoint_url_iam: var(Service::Iam.variable()),
+            endpoint_url_signin: var(Service::Signin.variable()),
+            endpoint_url: var(endpoints::GLOBAL_VARIABLE),
+            ignore_configured_endpoint_urls: var(endpoints::IGNORE_VARIABLE)
+                .map(|v| v.trim().eq_ignore_ascii_case("true")),
             region: var("AWS_REGION").or_else(|| var("AWS_DEFAULT_REGION")),
+            profile: var("AWS_PROFILE"),
+        }
+    }
+
+    /// `AWS_ENDPOINT_URL_<SERVICE>` of `service`.
+    pub fn service_variable(&self, service: Service) -> Option<&String> {
+        match service {
+            Service::Sts => self.endpoint_url_sts.as_ref(),
+            Service::Sso => self.endpoint_url_sso.as_ref(),
+            Service::SsoOidc => self.endpoint_url_sso_oidc.as_ref(),
+            Service::Iam => self.endpoint_url_iam.as_ref(),
+            Service::Signin => self.endpoint_url_signin.as_ref(),
         }
     }
 }
@@ -274,10 +295,16 @@ impl ProfileSet {
                 credentials: self.credentials_path().to_path_buf(),
             });
         }
-        self.resolve_chain(name, env, &mut Vec::new())
+        self.resolve_chain(name, env, &mut Vec::new(), Use::Asked)
     }
 
-    fn resolve_chain(&self, name: &str, env: &Environment, chain: &mut Vec<String>) -> Result<ResolvedProfile> {
+    fn resolve_chain(
+        &self,
+        name: &str,
+        env: &Environment,
+        chain: &mut Vec<String>,
+        used: Use,
+    ) -> Result<ResolvedProfile> {
         // Rolebar's own output is not a source of keys, whether asked for or reached as a
         // `source_profile`.
         if let Some(written) = self.written_section(name) {
@@ -297,14 +324,16 @@ impl ProfileSet {
                 },
             },
         };
-        let sts = self.sts_endpoint(&view, region.as_deref(), env)?;
+        let endpoints = self.configured_endpoints(&view, env)?;
+        let sts = self.sts_endpoint(&view, region.as_deref(), &endpoints)?;
         let mut keys_source = None;
-        let source = self.credential_source(&view, env, chain, &mut keys_source)?;
+        let source = self.credential_source(&view, env, chain, &mut keys_source, used)?;
         let own = OwnSettings::read(&view)?;
         let mut resolved = ResolvedProfile {
             name: name.to_string(),
             region,
             sts,
+            endpoints,
             source,
             mfa_sources: MfaSourceSettings::default(),
         };
@@ -322,20 +351,15 @@ impl ProfileSet {
         Ok(resolved)
     }
 
-    fn sts_endpoint(&self, view: &ProfileView<'_>, region: Option<&str>, env: &Environment) -> Result<StsEndpoint> {
+    /// STS for `view`'s profile. Its configured endpoint is checked here, before any request, so
+    /// a bad one is named with its file and line (or variable) rather than failing in the SDK.
+    fn sts_endpoint(
+        &self,
+        view: &ProfileView<'_>,
+        region: Option<&str>,
+        endpoints: &ServiceEndpoints,
+    ) -> Result<StsEndpoint> {
         let name = view.name();
-        let configured = if env.ignore_configured_endpoint_urls {
-            None
-        } else {
-            match view.get("endpoint_url")? {
-                Some(url) if !is_endpoint_url(url.value) => return Err(url.invalid(
-                    name,
-                    "endpoint_url",
-                    "expected a URL such as https://sts.example.com (a `#` comment on the line is part of the value)",
-                )),
-                url => url.map(|u| u.value.to_string()),
-            }
-        };
         let regional = match view.get("sts_regional_endpoints")? {
             None => true,
             Some(s) if s.value.eq_ignore_ascii_case("regional") => true,
@@ -344,7 +368,7 @@ impl ProfileSet {
         };
         Ok(StsEndpoint {
             region: region.unwrap_or("us-east-1").to_string(),
-            url: env.endpoint_url_sts.clone().or(env.endpoint_url.clone()).or(configured),
+            url: endpoints.url(Service::Sts)?,
             regional,
         })
     }
@@ -355,14 +379,20 @@ impl ProfileSet {
         env: &Environment,
         chain: &mut Vec<String>,
         keys_source: &mut Option<ResolvedProfile>,
+        used: Use,
     ) -> Result<CredentialSource> {
         let name = view.name();
         let unsupported = |what: &'static str, reason: String| Ok(CredentialSource::Unsupported { what, reason });
-        let role_arn = view.get("role_arn")?;
+        // A source profile with static keys of its own is used for those keys, whatever role or
+        // source_profile it also names (botocore resolves a source's static keys before its
+        // role); the profile asked for follows its role first.
+        let own_keys_first = used == Use::Source
+            && (view.get("aws_access_key_id")?.is_some() || view.get("aws_secret_access_key")?.is_some());
+        let role_arn = if own_keys_first { None } else { view.get("role_arn")? };
         // A role chained from an SSO profile names it as source_profile; a profile with both
         // role_arn and SSO keys is read as the AWS CLI reads it: the role wins.
         if role_arn.is_none() {
-            if let Some(sso) = self.sso_source(view)? {
+            if let Some(sso) = self.sso_source(view, env)? {
                 return Ok(sso);
             }
         }
@@ -387,10 +417,15 @@ impl ProfileSet {
                 .map(|r| CredentialSource::Role(Box::new(r)));
         }
         // aws-vault reads `source_profile` without `role_arn` as "use that profile's credentials".
-        let keys_profile = match view.get("source_profile")? {
+        let source_profile = if own_keys_first {
+            None
+        } else {
+            view.get("source_profile")?
+        };
+        let keys_profile = match source_profile {
             Some(s) if s.value != name => {
                 let source = self.checked_source(name, s, chain)?;
-                let resolved = self.resolve_chain(&source, env, chain)?;
+                let resolved = self.resolve_chain(&source, env, chain, Use::Source)?;
                 chain.pop();
                 match &resolved.source {
                     CredentialSource::Keys(keys) | CredentialSource::SessionToken { keys, .. } => {
@@ -428,9 +463,9 @@ impl ProfileSet {
 
     /// The SSO role of a profile with `sso_session` (or the legacy `sso_start_url`), if it has
     /// one. A profile with the sign-in but no `sso_account_id`/`sso_role_name` only signs in.
-    fn sso_source(&self, view: &ProfileView<'_>) -> Result<Option<CredentialSource>> {
+    fn sso_source(&self, view: &ProfileView<'_>, env: &Environment) -> Result<Option<CredentialSource>> {
         let name = view.name();
-        let Some(session) = self.sso_session_of(view)? else {
+        let Some(session) = self.sso_session_of(view, env)? else {
             return Ok(None);
         };
         let account = view.get("sso_account_id")?;
@@ -466,8 +501,11 @@ impl ProfileSet {
 
     /// The sign-in a profile uses: its `[sso-session]`, or the legacy keys in the profile. Keys
     /// in both places must agree (the AWS CLI refuses the profile too).
-    fn sso_session_of(&self, view: &ProfileView<'_>) -> Result<Option<SsoSessionConfig>> {
+    fn sso_session_of(&self, view: &ProfileView<'_>, env: &Environment) -> Result<Option<SsoSessionConfig>> {
         let name = view.name();
+        // The sign-in is reached where this profile says IAM Identity Center is (as botocore
+        // makes its SSO clients with the profile in use).
+        let endpoints = || -> Result<ServiceEndpoints> { Ok(self.configured_endpoints(view, env)?.sso_only()) };
         let legacy_url = view.get("sso_start_url")?;
         let legacy_region = view.get("sso_region")?;
         let Some(reference) = view.get("sso_session")? else {
@@ -482,9 +520,10 @@ impl ProfileSet {
                 start_url: start_url.value.to_string(),
                 region: region.value.to_string(),
                 scopes: Vec::new(),
+                endpoints: endpoints()?,
             }));
         };
-        let Some(session) = self.sso_session(reference.value)? else {
+        let Some(mut session) = self.sso_session_section_config(reference.value)? else {
             return Err(Error::ProfileReferenceNotFound {
                 profile: name.to_string(),
                 key: "sso_session",
@@ -515,6 +554,7 @@ impl ProfileSet {
                 ));
             }
         }
+        session.endpoints = endpoints()?;
         Ok(Some(session))
     }
 
@@ -523,7 +563,7 @@ impl ProfileSet {
         if !self.contains(name) {
             return Ok(None);
         }
-        self.sso_session_of(&self.view(name))
+        self.sso_session_of(&self.view(name), &Environment::from_process())
     }
 
     /// The sign-in `name` stands for: an `[sso-session NAME]`, else the one the profile `name`
@@ -558,6 +598,19 @@ impl ProfileSet {
     /// The `[sso-session NAME]` sign-in itself; a section without its start URL or region is
     /// refused with where it is.
     pub fn sso_session(&self, session: &str) -> Result<Option<SsoSessionConfig>> {
+        let env = Environment::from_process();
+        let Some(mut config) = self.sso_session_section_config(session)? else {
+            return Ok(None);
+        };
+        // Named without a profile, it is reached as the profile in use says (AWS_PROFILE, else
+        // `default`), as `aws sso login --sso-session NAME` does.
+        let profile = env.profile.clone().unwrap_or_else(|| "default".into());
+        config.endpoints = self.configured_endpoints(&self.view(&profile), &env)?.sso_only();
+        Ok(Some(config))
+    }
+
+    /// The `[sso-session NAME]` section as a sign-in, without its endpoints.
+    fn sso_session_section_config(&self, session: &str) -> Result<Option<SsoSessionConfig>> {
         let Some(section) = self.sso_session_section(session) else {
             return Ok(None);
         };
@@ -588,6 +641,7 @@ impl ProfileSet {
             start_url: required("sso_start_url")?,
             region: required("sso_region")?,
             scopes,
+            endpoints: ServiceEndpoints::default(),
         }))
     }
 
@@ -649,24 +703,12 @@ impl ProfileSet {
             // A profile naming itself as source uses its own keys (AWS CLI rule).
             // aws-vault: a role without source_profile assumes itself with the keys stored under
             // its own name in the keyring; only when the keyring has them.
-            None if self.has_keyring_keys(name) => ResolvedProfile {
-                name: name.to_string(),
-                region: view.value("region")?,
-                sts: self.sts_endpoint(view, view.value("region")?.as_deref(), env)?,
-                source: CredentialSource::Keys(self.key_source(view)?),
-                mfa_sources: MfaSourceSettings::default(),
-            },
-            Some(s) if s.value == name => ResolvedProfile {
-                name: name.to_string(),
-                region: view.value("region")?,
-                sts: self.sts_endpoint(view, view.value("region")?.as_deref(), env)?,
-                source: CredentialSource::Keys(self.key_source(view)?),
-                // Plain keys: no code is ever asked at this level.
-                mfa_sources: MfaSourceSettings::default(),
-            },
+            None if self.has_keyring_keys(name) => self.own_keys_profile(view, env)?,
+            // Plain keys: no code is ever asked at this level.
+            Some(s) if s.value == name => self.own_keys_profile(view, env)?,
             Some(s) => {
                 let source = self.checked_source(name, s, chain)?;
-                let resolved = self.resolve_chain(&source, env, chain)?;
+                let resolved = self.resolve_chain(&source, env, chain, Use::Source)?;
                 chain.pop();
                 if let CredentialSource::Unsupported { what, reason } = &resolved.source {
                     return Err(Error::UnsupportedProfile {
@@ -698,11 +740,38 @@ impl ProfileSet {
         })
     }
 
+    /// A role profile as the source of its own role: its keys, its region and endpoints.
+    fn own_keys_profile(&self, view: &ProfileView<'_>, env: &Environment) -> Result<ResolvedProfile> {
+        let region = view.value("region")?;
+        let endpoints = self.configured_endpoints(view, env)?;
+        Ok(ResolvedProfile {
+            name: view.name().to_string(),
+            sts: self.sts_endpoint(view, region.as_deref(), &endpoints)?,
+            region,
+            endpoints,
+            source: CredentialSource::Keys(self.key_source(view)?),
+            mfa_sources: MfaSourceSettings::default(),
+        })
+    }
+
     /// Keys for `name`: from the files if written there; the keyring is asked at run time.
     fn key_source(&self, view: &ProfileView<'_>) -> Result<KeySource> {
         let name = view.name();
         let file_keys = match view.get("aws_access_key_id")? {
-            None => None,
+            None => match view.get("aws_secret_access_key")? {
+                None => None,
+                // The secret alone: say which half is missing, never quoting the secret.
+                Some(secret) => {
+                    return Err(Error::InvalidSetting {
+                        profile: name.to_string(),
+                        key: "aws_secret_access_key",
+                        value: "(secret not shown)".into(),
+                        path: secret.path.to_path_buf(),
+                        line: secret.line,
+                        reason: "aws_access_key_id is missing beside it".into(),
+                    })
+                }
+            },
             Some(id) => {
                 let Some(secret) = view.get("aws_secret_access_key")? else {
                     return Err(Error::InvalidSetting {
@@ -792,6 +861,7 @@ mod tests {
                 start_url: "https://corp.awsapps.com/start".into(),
                 region: "eu-west-1".into(),
                 scopes: vec!["sso:account:access".into(), "other".into()],
+                endpoints: ServiceEndpoints::default(),
             }
         );
         assert_eq!(
@@ -896,6 +966,31 @@ mod tests {
         )
         .expect_err("twice");
         assert!(err.to_string().contains("sso-session `a` is defined twice"), "{err}");
+    }
+
+    #[test]
+    fn half_a_key_pair_names_the_missing_half_either_way() {
+        let env = Environment::default();
+        let credentials = "[secret-only]\naws_secret_access_key = fakeSecretFakeSecret\n\
+                           [id-only]\naws_access_key_id = AKIAFAKEFAKEFAKE1234\n";
+        let config = "[profile role]\nsource_profile = secret-only\nrole_arn = arn:aws:iam::111111111111:role/x\n";
+        let set =
+            ProfileSet::parse(Path::new("config"), config, Path::new("credentials"), credentials).expect("parses");
+        for asked in ["secret-only", "role"] {
+            let err = set.resolve_with(asked, &env).expect_err("no key id");
+            let text = err.to_string();
+            assert_eq!(err.code(), "invalid_setting", "{text}");
+            assert!(
+                text.contains("aws_access_key_id is missing beside it") && text.contains("credentials line 2"),
+                "{text}"
+            );
+            assert!(!text.contains("fakeSecret") && !text.contains("rolebar add"), "{text}");
+        }
+        let err = set.resolve_with("id-only", &env).expect_err("no secret");
+        assert!(
+            err.to_string().contains("aws_secret_access_key is missing beside it"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -2,6 +2,8 @@
 //! sections named by a profile's `sso_session`, or the legacy form with `sso_start_url` and
 //! `sso_region` in the profile itself.
 
+use super::endpoints::ServiceEndpoints;
+
 /// One sign-in: what the token cache is keyed by and what the OIDC calls need.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SsoSessionConfig {
@@ -13,6 +15,9 @@ pub struct SsoSessionConfig {
     /// `sso_registration_scopes`, comma-separated in the file (default: none, as in the AWS CLI;
     /// refreshing needs `sso:account:access`).
     pub scopes: Vec<String>,
+    /// Where the profile it was reached through says the portal (`sso`) and the sign-in service
+    /// (`sso_oidc`) are, when it says so (see [`super::endpoints`]); else AWS's regional hosts.
+    pub endpoints: ServiceEndpoints,
 }
 
 impl SsoSessionConfig {

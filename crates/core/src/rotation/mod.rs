@@ -41,6 +41,7 @@ use crate::credentials::Credentials;
 use crate::error::{Error, Result};
 use crate::keys::KeyAge;
 use crate::mfa::{MfaCode, MfaPrompt, MfaRequest};
+use crate::profile::endpoints::Service;
 use crate::profile::{CredentialSource, ResolvedProfile, StsEndpoint};
 use crate::schedule::{Sleeper, TokioSleeper};
 use crate::sensitive::mask_key_id;
@@ -55,29 +56,22 @@ use time::OffsetDateTime;
 pub struct IamAt {
     /// The region requests are signed for (IAM is global within a partition; the region picks it).
     pub region: String,
-    /// An explicit IAM endpoint: `AWS_ENDPOINT_URL_IAM`, else `AWS_ENDPOINT_URL`.
+    /// An explicit IAM endpoint, as the profile's configuration chooses it (see
+    /// [`crate::profile::endpoints`]).
     pub iam_url: Option<String>,
     /// Where the new key is checked (GetCallerIdentity): the profile's STS.
     pub sts: StsEndpoint,
 }
 
 impl IamAt {
-    /// For `profile`, with the IAM endpoint from the environment as the AWS SDKs read it
-    /// (`AWS_ENDPOINT_URL_IAM`, then `AWS_ENDPOINT_URL`, unless
-    /// `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true`).
-    pub fn for_profile(profile: &ResolvedProfile) -> IamAt {
-        let var = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
-        let ignore = var("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS").is_some_and(|v| v.eq_ignore_ascii_case("true"));
-        let iam_url = if ignore {
-            None
-        } else {
-            var("AWS_ENDPOINT_URL_IAM").or_else(|| var("AWS_ENDPOINT_URL"))
-        };
-        IamAt {
+    /// For `profile`, with the IAM endpoint its configuration chooses as the AWS SDKs do
+    /// (`AWS_ENDPOINT_URL_IAM`, `AWS_ENDPOINT_URL`, `[services]`'s `iam`, `endpoint_url`), checked.
+    pub fn for_profile(profile: &ResolvedProfile) -> Result<IamAt> {
+        Ok(IamAt {
             region: profile.sts.region.clone(),
-            iam_url,
+            iam_url: profile.endpoints.url(Service::Iam)?,
             sts: profile.sts.clone(),
-        }
+        })
     }
 
     /// For messages.
@@ -306,7 +300,7 @@ impl Rotator {
                 }
             },
         };
-        let at = IamAt::for_profile(&resolved);
+        let at = IamAt::for_profile(&resolved)?;
         Ok(Target {
             resolved,
             mfa_serial,

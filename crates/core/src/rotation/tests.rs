@@ -979,7 +979,7 @@ mod over_http {
                 .expect("resolve");
             IamAt {
                 iam_url: Some(self.url.clone()),
-                ..IamAt::for_profile(&resolved)
+                ..IamAt::for_profile(&resolved).expect("iam endpoint")
             }
         }
     }

@@ -455,6 +455,7 @@ mod tests {
             start_url: start_url.into(),
             region: "eu-west-1".into(),
             scopes: vec!["sso:account:access".into()],
+            endpoints: Default::default(),
         }
     }
 

@@ -1,17 +1,14 @@
-//! Where the two IAM Identity Center services are: AWS's regional hosts, or what the SDKs'
-//! standard variables say (`AWS_ENDPOINT_URL_SSO_OIDC`, `AWS_ENDPOINT_URL_SSO`, then
-//! `AWS_ENDPOINT_URL`), so tests and private endpoints work. The browser's authorize URL follows
-//! the OIDC endpoint, as the AWS CLI builds it.
+//! Where the two IAM Identity Center services are: explicit base URLs given to [`super::Sso`]
+//! (tests, embedders), else what the profile a sign-in was reached through configures (the SDKs'
+//! `AWS_ENDPOINT_URL_SSO_OIDC` / `AWS_ENDPOINT_URL_SSO` / `AWS_ENDPOINT_URL`, `[services]`
+//! sections and `endpoint_url`, chosen in [`crate::profile::endpoints`]), else AWS's regional
+//! hosts. The browser's authorize URL follows the OIDC endpoint, as the AWS CLI builds it.
 
 use super::error::SsoError;
+use crate::profile::endpoints::Service;
+use crate::profile::SsoSessionConfig;
 
-pub const OIDC_ENDPOINT_VAR: &str = "AWS_ENDPOINT_URL_SSO_OIDC";
-pub const PORTAL_ENDPOINT_VAR: &str = "AWS_ENDPOINT_URL_SSO";
-pub const GLOBAL_ENDPOINT_VAR: &str = "AWS_ENDPOINT_URL";
-/// The SDKs' switch that makes them ignore every configured endpoint URL.
-pub const IGNORE_ENDPOINTS_VAR: &str = "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS";
-
-/// Base URLs (no trailing `/`) that override AWS's regional hosts; `None` means AWS's.
+/// Explicit base URLs (no trailing `/`) that override everything else; `None`: the session's.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SsoEndpoints {
     oidc: Option<String>,
@@ -19,12 +16,12 @@ pub struct SsoEndpoints {
 }
 
 impl SsoEndpoints {
-    /// AWS's regional hosts for both services.
+    /// Nothing explicit: each sign-in's configured endpoints, else AWS's regional hosts.
     pub fn aws() -> Self {
         SsoEndpoints::default()
     }
 
-    /// Explicit base URLs (tests, private endpoints); `None` keeps AWS's host.
+    /// Explicit base URLs (tests, private endpoints); `None` keeps the session's.
     pub fn new(oidc: Option<&str>, portal: Option<&str>) -> Result<Self, SsoError> {
         Ok(SsoEndpoints {
             oidc: oidc.map(|u| checked("explicit OIDC endpoint", u)).transpose()?,
@@ -32,48 +29,31 @@ impl SsoEndpoints {
         })
     }
 
-    /// From the process's environment (see the module doc).
-    pub fn from_env() -> Result<Self, SsoError> {
-        Self::from_lookup(|name| std::env::var(name).ok())
-    }
-
-    /// From `lookup` standing for the environment.
-    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, SsoError> {
-        let set = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
-        if set(IGNORE_ENDPOINTS_VAR).is_some_and(|v| v.trim().eq_ignore_ascii_case("true")) {
-            return Ok(SsoEndpoints::default());
+    /// The OIDC service's base URL for `session`.
+    pub fn oidc_url(&self, session: &SsoSessionConfig) -> crate::Result<String> {
+        if let Some(url) = &self.oidc {
+            return Ok(url.clone());
         }
-        let pick = |specific: &'static str| -> Result<Option<String>, SsoError> {
-            for variable in [specific, GLOBAL_ENDPOINT_VAR] {
-                if let Some(value) = set(variable) {
-                    return checked(variable, &value).map(Some);
-                }
-            }
-            Ok(None)
-        };
-        Ok(SsoEndpoints {
-            oidc: pick(OIDC_ENDPOINT_VAR)?,
-            portal: pick(PORTAL_ENDPOINT_VAR)?,
-        })
+        Ok(session
+            .endpoints
+            .url(Service::SsoOidc)?
+            .unwrap_or_else(|| format!("https://oidc.{}.amazonaws.com", session.region)))
     }
 
-    /// The OIDC service's base URL for `region`.
-    pub fn oidc_url(&self, region: &str) -> String {
-        self.oidc
-            .clone()
-            .unwrap_or_else(|| format!("https://oidc.{region}.amazonaws.com"))
-    }
-
-    /// The portal's base URL for `region`.
-    pub fn portal_url(&self, region: &str) -> String {
-        self.portal
-            .clone()
-            .unwrap_or_else(|| format!("https://portal.sso.{region}.amazonaws.com"))
+    /// The portal's base URL for `session`.
+    pub fn portal_url(&self, session: &SsoSessionConfig) -> crate::Result<String> {
+        if let Some(url) = &self.portal {
+            return Ok(url.clone());
+        }
+        Ok(session
+            .endpoints
+            .url(Service::Sso)?
+            .unwrap_or_else(|| format!("https://portal.sso.{}.amazonaws.com", session.region)))
     }
 
     /// Where the browser signs in: the OIDC endpoint's `/authorize`.
-    pub fn authorize_url(&self, region: &str) -> String {
-        format!("{}/authorize", self.oidc_url(region))
+    pub fn authorize_url(&self, session: &SsoSessionConfig) -> crate::Result<String> {
+        Ok(format!("{}/authorize", self.oidc_url(session)?))
     }
 }
 
@@ -98,48 +78,64 @@ fn checked(variable: &'static str, value: &str) -> Result<String, SsoError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::HashMap;
+    use crate::profile::resolve::Environment;
+    use crate::profile::ProfileSet;
+    use std::path::Path;
 
-    fn from(vars: &[(&str, &str)]) -> Result<SsoEndpoints, SsoError> {
-        let map: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-        SsoEndpoints::from_lookup(|k| map.get(k).cloned())
+    fn session(env: &Environment) -> SsoSessionConfig {
+        let config = "[profile p]\nsso_start_url = https://x.awsapps.com/start\nsso_region = eu-west-1\n\
+                      sso_account_id = 111111111111\nsso_role_name = r\nservices = s\n\
+                      [services s]\nsso_oidc =\n  endpoint_url = http://127.0.0.1:9000/\n";
+        let set = ProfileSet::parse(Path::new("config"), config, Path::new("c"), "").expect("parses");
+        match set.resolve_with("p", env).expect("resolves").source {
+            crate::profile::CredentialSource::Sso(role) => role.session,
+            other => panic!("sso: {other:?}"),
+        }
     }
 
     #[test]
-    fn aws_hosts_by_default() {
-        let e = from(&[]).expect("endpoints");
-        assert_eq!(e.oidc_url("eu-west-1"), "https://oidc.eu-west-1.amazonaws.com");
-        assert_eq!(e.portal_url("eu-west-1"), "https://portal.sso.eu-west-1.amazonaws.com");
+    fn aws_hosts_unless_configured_and_explicit_ones_win() {
+        let s = session(&Environment::default());
+        let e = SsoEndpoints::aws();
+        assert_eq!(e.oidc_url(&s).expect("url"), "http://127.0.0.1:9000");
+        assert_eq!(e.authorize_url(&s).expect("url"), "http://127.0.0.1:9000/authorize");
         assert_eq!(
-            e.authorize_url("eu-west-1"),
-            "https://oidc.eu-west-1.amazonaws.com/authorize"
+            e.portal_url(&s).expect("url"),
+            "https://portal.sso.eu-west-1.amazonaws.com"
         );
-    }
-
-    #[test]
-    fn specific_variables_win_over_the_global_one() {
-        let e = from(&[
-            (OIDC_ENDPOINT_VAR, "http://127.0.0.1:9000/"),
-            (GLOBAL_ENDPOINT_VAR, "http://127.0.0.1:9001"),
-        ])
-        .expect("endpoints");
-        assert_eq!(e.oidc_url("x"), "http://127.0.0.1:9000");
-        assert_eq!(e.authorize_url("x"), "http://127.0.0.1:9000/authorize");
-        assert_eq!(e.portal_url("x"), "http://127.0.0.1:9001");
-        let ignored = from(&[
-            (OIDC_ENDPOINT_VAR, "http://127.0.0.1:9000"),
-            (IGNORE_ENDPOINTS_VAR, "true"),
-        ])
-        .expect("endpoints");
-        assert_eq!(ignored, SsoEndpoints::aws());
+        let env = Environment {
+            endpoint_url: Some("http://127.0.0.1:9001".into()),
+            ..Environment::default()
+        };
+        let s = session(&env);
+        assert_eq!(
+            e.oidc_url(&s).expect("url"),
+            "http://127.0.0.1:9001",
+            "the global variable beats [services]"
+        );
+        assert_eq!(e.portal_url(&s).expect("url"), "http://127.0.0.1:9001");
+        let explicit = SsoEndpoints::new(Some("http://127.0.0.1:1/"), None).expect("explicit");
+        assert_eq!(explicit.oidc_url(&s).expect("url"), "http://127.0.0.1:1");
+        let ignored = session(&Environment {
+            ignore_configured_endpoint_urls: Some(true),
+            ..env
+        });
+        assert_eq!(
+            e.oidc_url(&ignored).expect("url"),
+            "https://oidc.eu-west-1.amazonaws.com"
+        );
     }
 
     #[test]
     fn a_value_that_is_not_a_base_url_is_refused_by_name() {
         for bad in ["127.0.0.1:9000", "http://", "http://h/x?y=1", "ftp://h"] {
-            let e = from(&[(PORTAL_ENDPOINT_VAR, bad)]).expect_err(bad);
+            let s = session(&Environment {
+                endpoint_url_sso: Some(bad.into()),
+                ..Environment::default()
+            });
+            let e = SsoEndpoints::aws().portal_url(&s).expect_err(bad);
             assert_eq!(e.code(), "sso_endpoint_invalid");
-            assert!(e.to_string().contains(PORTAL_ENDPOINT_VAR), "{e}");
+            assert!(e.to_string().contains("AWS_ENDPOINT_URL_SSO"), "{e}");
         }
         assert!(SsoEndpoints::new(Some("http://127.0.0.1:1"), None).is_ok());
     }

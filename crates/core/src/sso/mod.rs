@@ -28,7 +28,7 @@ mod ui;
 pub use cache::{cache_key, default_cache_dir, parse_timestamp};
 /// A token file's bytes read and written as this module does (for tests of every input).
 pub use cache::{parse as parse_token_file, serialize as serialize_token_file};
-pub use endpoints::{SsoEndpoints, GLOBAL_ENDPOINT_VAR, OIDC_ENDPOINT_VAR, PORTAL_ENDPOINT_VAR};
+pub use endpoints::SsoEndpoints;
 pub use error::{SsoError, SsoService};
 pub use portal::SsoAccount;
 pub use sdk::SsoOptions;
@@ -214,10 +214,11 @@ impl Sso {
         }
     }
 
-    /// The AWS CLI's cache under HOME and the endpoints of the environment.
+    /// The AWS CLI's cache under HOME; each sign-in is reached where its profile's
+    /// configuration (environment and files) says.
     pub fn from_env(clock: Arc<dyn Clock>) -> Result<Sso> {
         let cache = TokenCache::from_home()?;
-        Ok(Sso::new(cache.dir(), SsoEndpoints::from_env()?, clock))
+        Ok(Sso::new(cache.dir(), SsoEndpoints::aws(), clock))
     }
 
     pub fn with_options(mut self, options: SsoOptions) -> Sso {
@@ -235,16 +236,20 @@ impl Sso {
         locks.entry(cache_key(session)).or_default().clone()
     }
 
-    fn oidc(&self, session: &SsoSessionConfig) -> Oidc {
-        Oidc::new(self.endpoints.oidc_url(&session.region), &session.region, &self.options)
-    }
-
-    fn portal(&self, session: &SsoSessionConfig) -> Portal {
-        Portal::new(
-            self.endpoints.portal_url(&session.region),
+    fn oidc(&self, session: &SsoSessionConfig) -> Result<Oidc> {
+        Ok(Oidc::new(
+            self.endpoints.oidc_url(session)?,
             &session.region,
             &self.options,
-        )
+        ))
+    }
+
+    fn portal(&self, session: &SsoSessionConfig) -> Result<Portal> {
+        Ok(Portal::new(
+            self.endpoints.portal_url(session)?,
+            &session.region,
+            &self.options,
+        ))
     }
 
     /// The sign-in as the cache has it (no network); `None` when not signed in.
@@ -362,11 +367,8 @@ impl Sso {
             return Err(RefreshFailure::Rejected);
         }
         let now = self.clock.now();
-        match self
-            .oidc(session)
-            .create_token(registration, Grant::RefreshToken(refresh), now)
-            .await
-        {
+        let oidc = self.oidc(session).map_err(RefreshFailure::Other)?;
+        match oidc.create_token(registration, Grant::RefreshToken(refresh), now).await {
             Ok(reply) => {
                 let fresh = CachedToken {
                     start_url: Some(session.start_url.clone()),
@@ -441,7 +443,7 @@ impl Sso {
                 None
             }
         };
-        let oidc = self.oidc(session);
+        let oidc = self.oidc(session)?;
         let (reply, registration) = match flow {
             SignInFlow::Pkce => self.pkce_sign_in(session, &oidc, previous.as_ref(), ui).await?,
             SignInFlow::DeviceCode => self.device_sign_in(session, &oidc, previous.as_ref(), ui).await?,
@@ -545,7 +547,7 @@ impl Sso {
             .append_pair("scopes", &scopes.join(" "))
             .append_pair("code_challenge", &pkce::challenge(&verifier))
             .finish();
-        let url = format!("{}?{query}", self.endpoints.authorize_url(&session.region));
+        let url = format!("{}?{query}", self.endpoints.authorize_url(session)?);
         // Listening before the browser is opened, and while `show` runs: a browser command may
         // not return before the redirect has been answered.
         let mut waiter = StopOnDrop(tokio::spawn({
@@ -703,7 +705,7 @@ impl Sso {
             Lookup::Missing => return Ok(false),
             Lookup::Corrupt(_) => {}
             Lookup::Token(token) if token.expires_at > self.clock.now() => {
-                let portal = self.portal(session);
+                let portal = self.portal(session)?;
                 match tokio::time::timeout(self.options.logout_timeout, portal.logout(&token.access_token)).await {
                     Ok(Ok(())) => tracing::info!(session = session.display_name(), "logged out of IAM Identity Center"),
                     Ok(Err(failure)) => {
@@ -750,7 +752,7 @@ impl Sso {
 
     /// GetRoleCredentials for `role` with `token`: the role's session, checked whole and live.
     pub async fn role_credentials(&self, role: &SsoRoleSpec, token: &AccessToken) -> Result<StsCredentials> {
-        let portal = self.portal(&token.session);
+        let portal = self.portal(&token.session)?;
         let (credentials, expires_at) = match portal
             .role_credentials(&role.account_id, &role.role_name, &token.token)
             .await
@@ -775,7 +777,7 @@ impl Sso {
         if let Some(problem) = crate::sts::reply_problem(&reply, self.clock.now(), MAX_ROLE_SESSION) {
             return Err(SsoError::BadReply {
                 service: SsoService::Portal,
-                endpoint: self.endpoints.portal_url(&token.session.region),
+                endpoint: self.endpoints.portal_url(&token.session)?,
                 detail: format!("GetRoleCredentials: {problem}"),
             }
             .into());
@@ -786,7 +788,7 @@ impl Sso {
 
     /// ListAccounts: every account the sign-in reaches.
     pub async fn accounts(&self, token: &AccessToken) -> Result<Vec<SsoAccount>> {
-        self.portal(&token.session)
+        self.portal(&token.session)?
             .accounts(&token.token)
             .await
             .map_err(|f| self.portal_error(token, f))
@@ -794,7 +796,7 @@ impl Sso {
 
     /// ListAccountRoles: the roles of `account_id` the sign-in reaches.
     pub async fn account_roles(&self, token: &AccessToken, account_id: &str) -> Result<Vec<String>> {
-        self.portal(&token.session)
+        self.portal(&token.session)?
             .account_roles(&token.token, account_id)
             .await
             .map_err(|f| self.portal_error(token, f))

@@ -13,6 +13,7 @@ fn session(name: Option<&str>) -> SsoSessionConfig {
         start_url: "https://example.awsapps.com/start".into(),
         region: "eu-west-1".into(),
         scopes: vec![DEFAULT_SCOPE.into()],
+        endpoints: Default::default(),
     }
 }
 
