@@ -37,6 +37,7 @@ impl Handler for Scripted {
             kind: SessionKind::AssumeRole,
             credentials: Credentials::temporary("ASIAFROMTHEAGENT0001", SECRET, "AGENTTOKEN"),
             expires_at: time::OffsetDateTime::now_utc() + time::Duration::hours(1),
+            issued_at: None,
             mfa_serial: None,
             role_arn: Some("arn:aws:iam::222222222222:role/dev".into()),
             region: None,

@@ -285,6 +285,7 @@ impl Vault {
             expires_at: printed
                 .expires_at
                 .unwrap_or_else(|| self.clock.now() + PROCESS_KEYS_HANDED_OUT_FOR),
+            issued_at: None,
             mfa_serial: None,
             role_arn: None,
             region: asked.region.clone(),
@@ -369,6 +370,7 @@ impl Vault {
             kind: SessionKind::GetSessionToken,
             credentials: sts.credentials,
             expires_at: sts.expires_at,
+            issued_at: Some(self.clock.now()),
             mfa_serial: mfa_serial.cloned(),
             role_arn: None,
             region: asked.region.clone(),
@@ -539,6 +541,7 @@ impl Vault {
                 kind: SessionKind::AssumeRole,
                 credentials: sts.credentials,
                 expires_at: sts.expires_at,
+                issued_at: Some(self.clock.now()),
                 mfa_serial: role_mfa.or(source.mfa_serial),
                 role_arn: Some(role.role_arn.clone()),
                 region: profile.region.clone(),
@@ -568,6 +571,7 @@ impl Vault {
             kind: SessionKind::SsoRole,
             credentials: reply.credentials,
             expires_at: reply.expires_at,
+            issued_at: Some(self.clock.now()),
             mfa_serial: None,
             role_arn: Some(role_arn),
             region: profile.region.clone(),

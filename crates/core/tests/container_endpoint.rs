@@ -37,6 +37,7 @@ impl CredentialSource for Counting {
             kind: SessionKind::AssumeRole,
             credentials: Credentials::temporary(format!("ASIAENDPOINT{n:08}"), SECRET, "ENDPOINTTOKEN"),
             expires_at: time::macros::datetime!(2030-01-01 12:00 UTC),
+            issued_at: None,
             mfa_serial: None,
             role_arn: None,
             region: None,

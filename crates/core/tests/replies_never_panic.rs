@@ -193,6 +193,7 @@ impl CredentialSource for Fixed {
             kind: SessionKind::AssumeRole,
             credentials: Credentials::temporary("ASIAENDPOINT00000000", "endpoint/secret", "ENDPOINTTOKEN"),
             expires_at: datetime!(2030-01-01 12:00 UTC),
+            issued_at: None,
             mfa_serial: None,
             role_arn: None,
             region: None,

@@ -97,6 +97,7 @@ impl CredentialSource for Fixed {
             kind: SessionKind::AssumeRole,
             credentials: Credentials::temporary("ASIAFLOODTEST0000001", SECRET, "FLOODTOKEN"),
             expires_at: time::macros::datetime!(2030-01-01 12:00 UTC),
+            issued_at: None,
             mfa_serial: None,
             role_arn: None,
             region: None,
