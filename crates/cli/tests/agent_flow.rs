@@ -331,7 +331,7 @@ async fn exec_server_gives_the_command_a_renewing_endpoint_and_no_keys() {
         report["keys"],
         serde_json::json!(["ASIAFROMTHEAGENT0001", "ASIAFROMTHEAGENT0001"])
     );
-    assert_eq!(report["without"], 403);
+    assert_eq!(report["without"], 401, "no token: the SDK must send one");
     assert_eq!(report["wrong"], 403);
     assert_eq!(report["static"], false, "no keys in the command's environment");
     // The first session before the command, then one request per fetch, each asking the agent

@@ -187,7 +187,7 @@ struct Fixed;
 
 #[async_trait::async_trait]
 impl CredentialSource for Fixed {
-    async fn session(&self) -> Result<Session, String> {
+    async fn session(&self) -> Result<Session, rolebar_core::container_endpoint::SourceFailure> {
         Ok(Session {
             profile: "dev".into(),
             kind: SessionKind::AssumeRole,
