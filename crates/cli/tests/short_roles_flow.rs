@@ -182,3 +182,57 @@ async fn a_failure_the_user_must_fix_is_a_4xx_with_the_sdks_code_and_message() {
     let message = got[1]["Message"].as_str().expect("Message");
     assert!(message.contains("short"), "{message}");
 }
+
+/// The harness venv's python (boto3), from `bash scripts/test.sh`'s ROLEBAR_CACHE_DIR.
+fn venv_python() -> PathBuf {
+    let cache = std::env::var_os("ROLEBAR_CACHE_DIR").expect("ROLEBAR_CACHE_DIR: run bash scripts/test.sh");
+    PathBuf::from(cache).join("venv").join("bin").join("python")
+}
+
+/// boto3's own container provider reads the endpoint (its session refreshed twice under its
+/// 15-minute window), then botocore's fetcher meets a failure: what it tells its user.
+const BOTO3_THEN_BREAK: &str = r#"
+import json, os, boto3, botocore.utils
+session = boto3.Session(region_name="us-east-1")
+creds = session.get_credentials()
+assert creds.method == "container-role", creds.method
+keys = [creds.get_frozen_credentials().access_key for _ in range(3)]
+with open(os.environ["AWS_CONFIG_FILE"], "w") as f:
+    f.write("[profile other]\nregion = us-east-1\n")
+fetcher = botocore.utils.ContainerMetadataFetcher(sleep=lambda _: None)
+try:
+    fetcher.retrieve_full_uri(os.environ["AWS_CONTAINER_CREDENTIALS_FULL_URI"],
+                              headers={"Authorization": os.environ["AWS_CONTAINER_AUTHORIZATION_TOKEN"]})
+    shown = None
+except Exception as e:
+    shown = str(e)
+print(json.dumps({"keys": keys, "shown": shown}))
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the harness venv (boto3): run bash scripts/test.sh"]
+async fn boto3_gets_one_session_of_a_900_second_role_and_shows_rolebars_reason() {
+    let sts = StsDouble::start(Arc::new(SystemClock)).await;
+    let home = Home::new(SHORT_ROLE);
+    let python = venv_python();
+    let python = python.to_str().expect("a UTF-8 path");
+    let out = home
+        .rolebar(
+            &sts.url,
+            &["exec", "--server", "short", "--", python, "-c", BOTO3_THEN_BREAK],
+        )
+        .await;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let got: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {stderr}"));
+    let keys = got["keys"].as_array().expect("keys");
+    assert!(keys.iter().all(|k| k == &keys[0]), "{got}");
+    assert_eq!(
+        assume_role_durations(&sts),
+        ["900"],
+        "one AssumeRole for boto3's refreshes"
+    );
+    let shown = got["shown"].as_str().expect("botocore's error");
+    assert!(shown.contains("400"), "{shown}");
+    assert!(shown.contains("ProfileNotFound") && shown.contains("short"), "{shown}");
+}
