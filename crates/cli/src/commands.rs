@@ -38,10 +38,7 @@ pub async fn run(command: Command, no_agent: bool) -> Result<ExitCode> {
             server: true,
             command,
             ..
-        } => {
-            debug_assert!(duration.is_none(), "clap: --server conflicts with --duration");
-            exec_server(&profile, command, using).await
-        }
+        } => exec_server(&profile, command, using, duration).await,
         Command::Exec {
             profile,
             duration,
@@ -323,14 +320,19 @@ async fn exec(
 }
 
 /// `exec --server`: the command gets a renewing endpoint instead of keys (`server`).
-async fn exec_server(profile: &str, command: Vec<String>, using: agent::Use) -> Result<ExitCode> {
+async fn exec_server(
+    profile: &str,
+    command: Vec<String>,
+    using: agent::Use,
+    duration: Option<time::Duration>,
+) -> Result<ExitCode> {
     if let Ok(current) = std::env::var(PROFILE_VAR) {
         if !current.is_empty() {
             return Err(Error::NestedExec { profile: current });
         }
     }
     let (program, args) = program_and_args(command);
-    crate::server::exec(profile, &program, &args, using).await
+    crate::server::exec(profile, &program, &args, using, duration).await
 }
 
 /// The command to run: as given, or the user's shell.

@@ -50,13 +50,17 @@ enum Command {
         /// and one assumed from temporary credentials at 1h). Default: the profile's
         /// duration_seconds or 1h for roles, 8h for MFA sessions. A cached session is still
         /// used while it lasts; rolebar says so when it ends more than 5 minutes sooner than
-        /// asked (`rolebar clear PROFILE` first gets a new one).
+        /// asked (`rolebar clear PROFILE` first gets a new one). Sessions of this length are
+        /// made here, not by the Rolebar tray app (its sessions have its own lengths).
         #[arg(long, value_parser = context::parse_duration)]
         duration: Option<time::Duration>,
         /// Give the command no keys: serve them from a local container-credentials endpoint
         /// (AWS_CONTAINER_CREDENTIALS_FULL_URI + a token) that renews the session as it runs,
-        /// through the Rolebar tray app when it runs (aws-vault's --ecs-server).
-        #[arg(long, conflicts_with = "duration")]
+        /// through the Rolebar tray app when it runs (aws-vault's --ecs-server). With
+        /// --duration every session it serves has that length and is made by this command:
+        /// the first code is asked here, and a renewal that needs a code fails (the program is
+        /// told why) unless mfa_process or ykman gives one.
+        #[arg(long)]
         server: bool,
         /// An MFA code (6 digits) to use first, before mfa_process, ykman or the prompt; used
         /// for one ask only. The Rolebar tray app is not asked then.

@@ -4,20 +4,25 @@
 //! agent again (its dialog asks for a code when one is needed), or without a tray this process's
 //! own vault, which can renew only what needs no code. So a Terraform run longer than one role
 //! session keeps working.
+//!
+//! With `--duration` the sessions are this process's own, of that length, as for `exec
+//! --duration`: the tray's agent makes sessions of the tray's lengths and is not asked.
 
 use crate::agent::{self, Use};
 use crate::context;
 use crate::prompt::TerminalMfa;
-use rolebar_core::container_endpoint::{CredentialSource, Endpoint, FULL_URI_ENV, TOKEN_ENV};
+use rolebar_core::container_endpoint::{CredentialSource, Endpoint, SourceFailure, FULL_URI_ENV, TOKEN_ENV};
 use rolebar_core::mfa::NoPrompt;
 use rolebar_core::outputs::credential_process::CREDENTIAL_PROCESS_MIN_LEFT;
 use rolebar_core::sessions::Sessions;
-use rolebar_core::{Result, Session};
+use rolebar_core::vault::VaultOptions;
+use rolebar_core::{ErrorCode, Result, Session};
 use std::process::ExitCode;
 use std::sync::Arc;
 
-/// The SDKs refresh container credentials when they have about 15 minutes left (botocore's
-/// advisory window, as for credential_process): hand out only more than that.
+/// What the SDKs want left of container credentials: botocore refreshes them 15 minutes before
+/// they end (its advisory window, as for credential_process). A shorter session is handed out
+/// while a third of it is left (rolebar-core's `session::handout_margin`).
 const MIN_LEFT: time::Duration = CREDENTIAL_PROCESS_MIN_LEFT;
 
 struct Renewing {
@@ -29,37 +34,48 @@ struct Renewing {
 
 #[async_trait::async_trait]
 impl CredentialSource for Renewing {
-    async fn session(&self) -> std::result::Result<Session, String> {
-        let from_agent = agent::session(&self.profile, MIN_LEFT, self.using).await;
-        match from_agent {
-            Ok(Some(session)) => return Ok(session),
-            Ok(None) => {}
-            Err(e) => return Err(e.to_string()),
+    async fn session(&self) -> std::result::Result<Session, SourceFailure> {
+        if let Some(session) = agent::session(&self.profile, MIN_LEFT, self.using).await? {
+            return Ok(session);
         }
         let Some(sessions) = &self.alone else {
-            return Err("the Rolebar tray app that served this command is gone: start it again".into());
+            return Err(SourceFailure::new(
+                ErrorCode::AgentUnavailable,
+                "the Rolebar tray app that served this command is gone: start it again",
+            ));
         };
-        let resolved = sessions.profiles().map_err(|e| e.to_string())?.resolve(&self.profile);
-        let resolved = resolved.map_err(|e| e.to_string())?;
+        let resolved = sessions.profiles()?.resolve(&self.profile)?;
         // mfa_process or ykman may renew it without anyone at the terminal (CMD owns it now).
         let prompt = crate::mfa_sources::unattended(&resolved, &NoPrompt);
-        sessions
-            .vault
-            .session_with(&resolved, &prompt, MIN_LEFT)
-            .await
-            .map_err(|e| e.to_string())
+        Ok(sessions.vault.session_with(&resolved, &prompt, MIN_LEFT).await?)
     }
 }
 
 /// Runs `program args` with the endpoint in its environment and serves it until the program
-/// ends; returns the program's exit status.
-pub async fn exec(profile: &str, program: &str, args: &[String], using: Use) -> Result<ExitCode> {
+/// ends; returns the program's exit status. `duration`: the length of every session served.
+pub async fn exec(
+    profile: &str,
+    program: &str,
+    args: &[String],
+    using: Use,
+    duration: Option<time::Duration>,
+) -> Result<ExitCode> {
+    // The tray's sessions have the tray's lengths: `--duration` is this command's own business.
+    let using = if duration.is_some() { Use::NoAgent } else { using };
     // The first session before CMD starts: a code is asked now (tray dialog, or this terminal
     // when no tray runs), not in the middle of CMD's output.
     let (first, alone) = match agent::session(profile, MIN_LEFT, using).await? {
         Some(session) => (session, None),
         None => {
-            let sessions = context::with_window(MIN_LEFT)?;
+            let mut sessions = context::with_window(MIN_LEFT)?;
+            if let Some(d) = duration {
+                // As aws-vault's --duration: the role's session and the MFA session alike.
+                sessions.vault = sessions.vault.with_options(VaultOptions {
+                    session_token_duration: d,
+                    role_duration: Some(d),
+                    ..VaultOptions::default()
+                });
+            }
             let resolved = sessions.profiles()?.resolve(profile)?;
             let prompt = crate::mfa_sources::sourced(&resolved, &TerminalMfa, None);
             let session = sessions.vault.session(&resolved, &prompt).await?;

@@ -37,6 +37,7 @@ impl Handler for Scripted {
             kind: SessionKind::AssumeRole,
             credentials: Credentials::temporary("ASIAFROMTHEAGENT0001", SECRET, "AGENTTOKEN"),
             expires_at: time::OffsetDateTime::now_utc() + time::Duration::hours(1),
+            issued_at: None,
             mfa_serial: None,
             role_arn: Some("arn:aws:iam::222222222222:role/dev".into()),
             region: None,
@@ -330,7 +331,7 @@ async fn exec_server_gives_the_command_a_renewing_endpoint_and_no_keys() {
         report["keys"],
         serde_json::json!(["ASIAFROMTHEAGENT0001", "ASIAFROMTHEAGENT0001"])
     );
-    assert_eq!(report["without"], 403);
+    assert_eq!(report["without"], 401, "no token: the SDK must send one");
     assert_eq!(report["wrong"], 403);
     assert_eq!(report["static"], false, "no keys in the command's environment");
     // The first session before the command, then one request per fetch, each asking the agent

@@ -35,6 +35,7 @@ fn session(now: OffsetDateTime) -> Session {
         kind: SessionKind::AssumeRole,
         credentials: Credentials::temporary("ASIABENCH00000000001", "bench/secret+value=", "BENCHTOKEN".repeat(80)),
         expires_at: now + time::Duration::hours(1),
+        issued_at: None,
         mfa_serial: None,
         role_arn: None,
         region: None,

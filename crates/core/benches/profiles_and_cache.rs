@@ -75,6 +75,7 @@ fn cached_hit(c: &mut Criterion) {
         kind: SessionKind::AssumeRole,
         credentials: Credentials::temporary("ASIAEXAMPLE000000001", "secret", "token"),
         expires_at: clock.now() + time::Duration::hours(1),
+        issued_at: None,
         mfa_serial: None,
         role_arn: Some("arn:aws:iam::200000001235:role/Developer".into()),
         region: None,

@@ -10,16 +10,25 @@
 //! [`CredentialSource`] again, which hands out its cached session or renews it (through the tray's
 //! agent, whose dialog asks when a code is needed).
 //!
+//! A request that gets no credentials is answered as the SDKs read it: a JSON body with `Code`
+//! and `Message` (what the JavaScript SDK attaches to its error and botocore prints), and a
+//! status that says whether asking again can help. 4xx when someone must act first (the token or
+//! the path is wrong, an MFA code or a sign-in is needed, the dialog was denied, the profile
+//! cannot give credentials as configured): the Rust and JavaScript SDKs do not retry those.
+//! 503 when asking again later can work (STS or the tray app cannot be reached, throttling), 500
+//! for anything else: the SDKs retry those. See [`failure_status`].
+//!
 //! Another local process cannot wear it down: at most [`EndpointOptions::max_connections`] are
 //! served at once (more wait in the kernel's backlog), a connection that does not send a whole
 //! request head in [`EndpointOptions::idle_timeout`] (after it opens, or after its last answer)
 //! is closed, and out of file descriptors the accept loop pauses instead of spinning.
 
 use crate::accept_guard::{AcceptGuard, Throttle, WARN_EVERY};
+use crate::error_code::ErrorCode;
 use crate::session::Session;
 use http_body_util::Full;
 use hyper::body::{Bytes, Incoming};
-use hyper::header::{AUTHORIZATION, CONTENT_TYPE};
+use hyper::header::{HeaderValue, ALLOW, AUTHORIZATION, CONTENT_TYPE, WWW_AUTHENTICATE};
 use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use serde::Serialize;
@@ -57,9 +66,97 @@ impl Default for EndpointOptions {
 /// Where the endpoint's sessions come from.
 #[async_trait::async_trait]
 pub trait CredentialSource: Send + Sync {
-    /// A session with enough time left for an SDK to use it (renewed when needed), or a
-    /// message saying why not (shown to the program asking, e.g. "the code was denied").
-    async fn session(&self) -> Result<Session, String>;
+    /// A session with enough time left for an SDK to use it (renewed when needed), or why not
+    /// (its message is shown to the program asking, e.g. "the code was denied"; its code decides
+    /// the HTTP status).
+    async fn session(&self) -> Result<Session, SourceFailure>;
+}
+
+/// Why a [`CredentialSource`] has no session: Rolebar's stable error code and its message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceFailure {
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+impl SourceFailure {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        SourceFailure {
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+impl From<crate::Error> for SourceFailure {
+    fn from(error: crate::Error) -> Self {
+        SourceFailure::new(error.error_code(), error.to_string())
+    }
+}
+
+impl From<&crate::Error> for SourceFailure {
+    fn from(error: &crate::Error) -> Self {
+        SourceFailure::new(error.error_code(), error.to_string())
+    }
+}
+
+/// The HTTP status a source's failure is answered with: whether the SDK should ask again.
+///
+/// The SDKs' container providers retry a 5xx and give up on a 4xx (aws-sdk-rust's
+/// `HttpCredentialProvider` and the JavaScript SDK's `fromHttp`; botocore retries any non-200
+/// three times and prints the body). So a failure only a person can end (a code to type, a
+/// sign-in, a denied dialog, keys to store, a profile to fix) is a 4xx, and one that asking
+/// again later can end is a 503 (or a 500 when nothing says which it is).
+pub fn failure_status(code: ErrorCode) -> StatusCode {
+    use ErrorCode as C;
+    match code {
+        // Someone said no, or must say yes first: the dialog, AWS, IAM Identity Center.
+        C::AgentDenied
+        | C::MfaCancelled
+        | C::MfaRequired
+        | C::MfaRejected
+        | C::MfaSourceUnavailable
+        | C::MfaSourceFailed
+        | C::MfaSourceNoCode
+        | C::AccessDenied
+        | C::ExpiredToken
+        | C::InvalidClientTokenId
+        | C::SignatureMismatch
+        | C::RegionDisabled
+        | C::SsoSignInRequired
+        | C::SsoTokenRejected
+        | C::SsoRoleDenied
+        | C::SsoSignInDeclined
+        | C::KeyringLocked
+        | C::KeyringPromptDismissed => StatusCode::FORBIDDEN,
+        // The profile cannot give credentials as it is configured: the files must change.
+        C::ConfigSyntax
+        | C::ProfileNotFound
+        | C::ProfileReferenceNotFound
+        | C::ProfileCycle
+        | C::InvalidSetting
+        | C::UnsupportedProfile
+        | C::WrittenByRolebar
+        | C::NoKeys
+        | C::InvalidProfileName
+        | C::SsoEndpointInvalid
+        | C::CredentialProcessUnavailable
+        | C::CredentialProcessLoop => StatusCode::BAD_REQUEST,
+        // Asking again later can work: a service or the tray app is slow, busy or away.
+        C::Throttled
+        | C::Timeout
+        | C::Unreachable
+        | C::AgentUnavailable
+        | C::AgentTimeout
+        | C::AgentBusy
+        | C::KeyringTimeout
+        | C::KeyringUnavailable
+        | C::SsoUnreachable
+        | C::SsoTimeout
+        | C::CredentialProcessTimeout
+        | C::MfaSourceTimeout => StatusCode::SERVICE_UNAVAILABLE,
+        _ => StatusCode::INTERNAL_SERVER_ERROR,
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -176,26 +273,43 @@ struct Shared {
 async fn answer(request: Request<Incoming>, shared: &Shared) -> Response<Full<Bytes>> {
     let (token, source) = (shared.token.as_str(), shared.source.as_ref());
     if request.method() != Method::GET {
-        return error(StatusCode::METHOD_NOT_ALLOWED, "only GET is served");
+        let mut response = error(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "MethodNotAllowed",
+            "only GET is served: the AWS SDKs read credentials with a GET",
+        );
+        response.headers_mut().insert(ALLOW, HeaderValue::from_static("GET"));
+        return response;
     }
-    let given = request
-        .headers()
-        .get(AUTHORIZATION)
-        .map(|v| v.as_bytes())
-        .unwrap_or_default();
+    // The address given in AWS_CONTAINER_CREDENTIALS_FULL_URI ends in `/`, and the SDKs ask it as it is.
+    if request.uri().path() != "/" {
+        return error(
+            StatusCode::NOT_FOUND,
+            "NotFound",
+            "no such path: credentials are served at `/`, the address in AWS_CONTAINER_CREDENTIALS_FULL_URI",
+        );
+    }
+    let Some(given) = request.headers().get(AUTHORIZATION).map(|v| v.as_bytes()) else {
+        warn_refused(shared);
+        let mut response = error(
+            StatusCode::UNAUTHORIZED,
+            "MissingAuthorization",
+            "no Authorization header: send the token in AWS_CONTAINER_AUTHORIZATION_TOKEN (the AWS SDKs do when it is set)",
+        );
+        response
+            .headers_mut()
+            .insert(WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"rolebar\""));
+        return response;
+    };
     // Some SDKs send the token as it is, some as `Bearer TOKEN`.
     let given = given.strip_prefix(b"Bearer ").unwrap_or(given);
     if !bool::from(given.ct_eq(token.as_bytes())) {
-        let allowed = shared.refusals.lock().ok().and_then(|mut t| t.allow());
-        if let Some(suppressed) = allowed {
-            tracing::warn!(
-                suppressed,
-                "container-credentials endpoint: a request without the right token was refused \
-                 (at most one such warning every {} s)",
-                WARN_EVERY.as_secs()
-            );
-        }
-        return error(StatusCode::FORBIDDEN, "missing or wrong authorization token");
+        warn_refused(shared);
+        return error(
+            StatusCode::FORBIDDEN,
+            "InvalidAuthorization",
+            "wrong authorization token: use the AWS_CONTAINER_AUTHORIZATION_TOKEN this endpoint was started with",
+        );
     }
     match source.session().await {
         Ok(session) => match body(&session) {
@@ -203,14 +317,51 @@ async fn answer(request: Request<Incoming>, shared: &Shared) -> Response<Full<By
                 .status(StatusCode::OK)
                 .header(CONTENT_TYPE, "application/json")
                 .body(Full::new(Bytes::from(json.as_bytes().to_vec())))
-                .unwrap_or_else(|_| error(StatusCode::INTERNAL_SERVER_ERROR, "cannot build the reply")),
-            Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, &e),
+                .unwrap_or_else(|_| internal("cannot build the reply")),
+            Err(e) => internal(&e),
         },
-        Err(message) => {
-            tracing::warn!("container-credentials endpoint: no session: {message}");
-            error(StatusCode::INTERNAL_SERVER_ERROR, &message)
+        Err(failure) => {
+            let status = failure_status(failure.code);
+            tracing::warn!(
+                status = status.as_u16(),
+                code = failure.code.as_str(),
+                "container-credentials endpoint: no session: {}",
+                failure.message
+            );
+            error(status, &pascal_case(failure.code.as_str()), &failure.message)
         }
     }
+}
+
+/// A request without the right token costs another process nothing: at most one warning
+/// every [`WARN_EVERY`].
+fn warn_refused(shared: &Shared) {
+    let allowed = shared.refusals.lock().ok().and_then(|mut t| t.allow());
+    if let Some(suppressed) = allowed {
+        tracing::warn!(
+            suppressed,
+            "container-credentials endpoint: a request without the right token was refused \
+             (at most one such warning every {} s)",
+            WARN_EVERY.as_secs()
+        );
+    }
+}
+
+/// The SDKs' `Code` spelling of one of Rolebar's codes: `mfa_required` → `MfaRequired`.
+fn pascal_case(code: &str) -> String {
+    code.split('_')
+        .map(|word| {
+            let mut chars = word.chars();
+            chars
+                .next()
+                .map(|first| first.to_ascii_uppercase().to_string() + chars.as_str())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+fn internal(message: &str) -> Response<Full<Bytes>> {
+    error(StatusCode::INTERNAL_SERVER_ERROR, "InternalError", message)
 }
 
 #[derive(Serialize)]
@@ -238,13 +389,50 @@ fn body(session: &Session) -> Result<Zeroizing<String>, String> {
         .map_err(|e| e.to_string())
 }
 
-fn error(status: StatusCode, message: &str) -> Response<Full<Bytes>> {
-    let json = serde_json::json!({ "code": status.canonical_reason().unwrap_or("Error"), "message": message });
+/// An error reply as the SDKs read it: `{"Code": …, "Message": …}`.
+fn error(status: StatusCode, code: &str, message: &str) -> Response<Full<Bytes>> {
+    let json = serde_json::json!({ "Code": code, "Message": message });
     let mut response = Response::new(Full::new(Bytes::from(json.to_string())));
     *response.status_mut() = status;
-    response.headers_mut().insert(
-        CONTENT_TYPE,
-        hyper::header::HeaderValue::from_static("application/json"),
-    );
     response
+        .headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_spelled_as_the_sdks_spell_theirs() {
+        assert_eq!(pascal_case("mfa_required"), "MfaRequired");
+        assert_eq!(pascal_case("agent_denied"), "AgentDenied");
+        assert_eq!(pascal_case("timeout"), "Timeout");
+    }
+
+    #[test]
+    fn only_what_asking_again_can_end_is_a_5xx() {
+        assert_eq!(failure_status(ErrorCode::MfaRequired), StatusCode::FORBIDDEN);
+        assert_eq!(failure_status(ErrorCode::AgentDenied), StatusCode::FORBIDDEN);
+        assert_eq!(failure_status(ErrorCode::NoKeys), StatusCode::BAD_REQUEST);
+        assert_eq!(failure_status(ErrorCode::Unreachable), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(
+            failure_status(ErrorCode::AgentUnavailable),
+            StatusCode::SERVICE_UNAVAILABLE
+        );
+        assert_eq!(
+            failure_status(ErrorCode::MalformedReply),
+            StatusCode::INTERNAL_SERVER_ERROR
+        );
+        for code in ErrorCode::ALL {
+            let status = failure_status(*code);
+            assert!(
+                status.is_client_error() || status.is_server_error(),
+                "{code:?}: {status}"
+            );
+            assert_ne!(status, StatusCode::NOT_FOUND, "404 is for a wrong path only");
+            assert_ne!(status, StatusCode::UNAUTHORIZED, "401 is for a missing token only");
+        }
+    }
 }

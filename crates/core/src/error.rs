@@ -122,8 +122,14 @@ pub enum Error {
     /// A profile's `credential_process` gave no credentials (boxed, as `MfaSource`).
     #[error(transparent)]
     CredentialProcess(Box<crate::credential_process_source::CredentialProcessError>),
-    #[error("profile `{profile}` needs an MFA code for {mfa_serial}, and nothing can ask for one here: start Rolebar (the tray app) and the code will be asked in its dialog, or start a session first with `rolebar exec {profile} -- true`")]
-    MfaRequired { profile: String, mfa_serial: String },
+    #[error("profile `{profile}` needs an MFA code for {mfa_serial}{}, and nothing can ask for one here: start Rolebar (the tray app) and the code will be asked in its dialog, or {}", mfa_required_why(*.renew), mfa_required_fix(.profile, *.renew))]
+    MfaRequired {
+        profile: String,
+        mfa_serial: String,
+        /// A session exists but ends too soon to be handed out: telling the user to "start a
+        /// session" would send them to make the one they have (`exec` reuses it).
+        renew: bool,
+    },
 
     // --- STS ---
     #[error("profile `{profile}`: access denied by AWS: {message}")]
@@ -347,6 +353,24 @@ impl Error {
             Error::Schedule(e) => e.error_code(),
             Error::Output(e) => e.error_code(),
         }
+    }
+}
+
+/// Why [`Error::MfaRequired`] needs a code, when a session exists.
+fn mfa_required_why(renew: bool) -> &'static str {
+    if renew {
+        " (its session has too little time left to be handed out here)"
+    } else {
+        ""
+    }
+}
+
+/// What the user can run instead, for [`Error::MfaRequired`].
+fn mfa_required_fix(profile: &str, renew: bool) -> String {
+    if renew {
+        format!("renew it with `rolebar clear {profile} && rolebar exec {profile} -- true`")
+    } else {
+        format!("start a session first with `rolebar exec {profile} -- true`")
     }
 }
 

@@ -83,6 +83,7 @@ impl MfaPrompt for NoPrompt {
         Err(Error::MfaRequired {
             profile: request.profile.clone(),
             mfa_serial: request.mfa_serial.clone(),
+            renew: request.reason == MfaReason::SessionExpired,
         })
     }
 }

@@ -310,6 +310,8 @@ impl Vault {
             kind: SessionKind::CredentialProcess,
             credentials,
             expires_at: self.clock.now() + PROCESS_KEYS_HANDED_OUT_FOR,
+            // Their real length is unknown: the caller's own margin applies as it is.
+            issued_at: None,
             mfa_serial: None,
             role_arn: None,
             region: asked.region.clone(),
@@ -337,6 +339,7 @@ impl Vault {
             expires_at: printed
                 .expires_at
                 .unwrap_or_else(|| self.clock.now() + PROCESS_KEYS_HANDED_OUT_FOR),
+            issued_at: None,
             mfa_serial: None,
             role_arn: None,
             region: asked.region.clone(),
@@ -421,6 +424,7 @@ impl Vault {
             kind: SessionKind::GetSessionToken,
             credentials: sts.credentials,
             expires_at: sts.expires_at,
+            issued_at: Some(self.clock.now()),
             mfa_serial: mfa_serial.cloned(),
             role_arn: None,
             region: asked.region.clone(),
@@ -602,6 +606,7 @@ impl Vault {
                 kind: SessionKind::AssumeRole,
                 credentials: sts.credentials,
                 expires_at: sts.expires_at,
+                issued_at: Some(self.clock.now()),
                 mfa_serial: role_mfa.or(source.mfa_serial),
                 role_arn: Some(role.role_arn.clone()),
                 region: profile.region.clone(),
@@ -631,6 +636,7 @@ impl Vault {
             kind: SessionKind::SsoRole,
             credentials: reply.credentials,
             expires_at: reply.expires_at,
+            issued_at: Some(self.clock.now()),
             mfa_serial: None,
             role_arn: Some(role_arn),
             region: profile.region.clone(),

@@ -26,6 +26,7 @@ impl Handler for Fixed {
             kind: SessionKind::AssumeRole,
             credentials: Credentials::temporary(KEY_ID, SECRET, TOKEN),
             expires_at: time::macros::datetime!(2026-11-25 13:00 UTC),
+            issued_at: None,
             mfa_serial: None,
             role_arn: None,
             region: None,

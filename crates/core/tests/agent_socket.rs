@@ -29,6 +29,7 @@ fn session(profile: &str) -> Session {
         kind: SessionKind::AssumeRole,
         credentials: Credentials::temporary("ASIAEXAMPLE000000001", SECRET, "FwoGZXIvYXdzTOKEN=="),
         expires_at: datetime!(2026-11-25 13:00 UTC),
+        issued_at: None,
         mfa_serial: Some("arn:aws:iam::111111111111:mfa/alice".into()),
         role_arn: Some("arn:aws:iam::222222222222:role/dev".into()),
         region: Some("eu-west-1".into()),

@@ -1,14 +1,16 @@
 //! The container-credentials endpoint over real TCP on 127.0.0.1: the token is required (as is,
 //! or as `Bearer …`), only GET is served, every request asks the source again (so a renewed
-//! session is what the SDK gets next), and a source's failure reaches the client as its message.
+//! session is what the SDK gets next), and a source's failure reaches the client as the SDKs
+//! read it: `Code` and `Message`, with a 4xx when someone must act and a 5xx when asking again
+//! can help.
 //! Another local process cannot hold it: connections that send nothing, trickle, or idle after
 //! an answer are closed within the idle timeout, and beyond the cap a request waits for a slot.
 //! (Out of file descriptors: `accept_guard`'s flood tests, in a child process under `ulimit -n`.)
 
 mod support;
 
-use rolebar_core::container_endpoint::{CredentialSource, Endpoint, EndpointOptions};
-use rolebar_core::{Credentials, Session, SessionKind};
+use rolebar_core::container_endpoint::{CredentialSource, Endpoint, EndpointOptions, SourceFailure};
+use rolebar_core::{Credentials, Error, ErrorCode, Session, SessionKind};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -22,21 +24,22 @@ const SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYENDPOINT";
 #[derive(Default)]
 struct Counting {
     calls: AtomicUsize,
-    fail: bool,
+    fail: Option<SourceFailure>,
 }
 
 #[async_trait::async_trait]
 impl CredentialSource for Counting {
-    async fn session(&self) -> Result<Session, String> {
+    async fn session(&self) -> Result<Session, SourceFailure> {
         let n = self.calls.fetch_add(1, Ordering::SeqCst);
-        if self.fail {
-            return Err("profile `dev` needs an MFA code: start the Rolebar tray app".into());
+        if let Some(failure) = &self.fail {
+            return Err(failure.clone());
         }
         Ok(Session {
             profile: "dev".into(),
             kind: SessionKind::AssumeRole,
             credentials: Credentials::temporary(format!("ASIAENDPOINT{n:08}"), SECRET, "ENDPOINTTOKEN"),
             expires_at: time::macros::datetime!(2030-01-01 12:00 UTC),
+            issued_at: None,
             mfa_serial: None,
             role_arn: None,
             region: None,
@@ -46,9 +49,15 @@ impl CredentialSource for Counting {
 
 /// One raw HTTP/1.1 exchange: (status, body).
 async fn http(uri: &str, method: &str, authorization: Option<&str>) -> (u16, String) {
+    let (status, _, body) = http_at(uri, method, "/", authorization).await;
+    (status, body)
+}
+
+/// One raw HTTP/1.1 exchange at `path`: (status, head, body).
+async fn http_at(uri: &str, method: &str, path: &str, authorization: Option<&str>) -> (u16, String, String) {
     let address = uri.trim_start_matches("http://").trim_end_matches('/');
     let mut stream = TcpStream::connect(address).await.expect("connect");
-    let mut request = format!("{method} / HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n");
+    let mut request = format!("{method} {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n");
     if let Some(value) = authorization {
         request.push_str(&format!("Authorization: {value}\r\n"));
     }
@@ -61,11 +70,8 @@ async fn http(uri: &str, method: &str, authorization: Option<&str>) -> (u16, Str
         .nth(1)
         .and_then(|s| s.parse().ok())
         .expect("status");
-    let body = reply
-        .split_once("\r\n\r\n")
-        .map(|(_, b)| b.to_string())
-        .unwrap_or_default();
-    (status, body)
+    let (head, body) = reply.split_once("\r\n\r\n").unwrap_or((&reply, ""));
+    (status, head.to_ascii_lowercase(), body.to_string())
 }
 
 async fn start(source: Arc<Counting>) -> (String, String, tokio::sync::oneshot::Sender<()>) {
@@ -109,18 +115,106 @@ async fn the_token_gets_the_session_each_request_asks_again() {
     assert_eq!(source.calls.load(Ordering::SeqCst), 2);
 }
 
+/// The `Code` and `Message` of an error reply (the SDKs' fields), checking it is JSON.
+fn sdk_fields(head: &str, body: &str) -> (String, String) {
+    assert!(head.contains("content-type: application/json"), "{head}");
+    let json: serde_json::Value = serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {body}"));
+    let field = |name: &str| {
+        json[name]
+            .as_str()
+            .unwrap_or_else(|| panic!("no {name} in {body}"))
+            .to_string()
+    };
+    (field("Code"), field("Message"))
+}
+
 #[tokio::test]
-async fn no_token_a_wrong_token_or_another_method_get_nothing() {
+async fn no_token_a_wrong_token_a_wrong_path_or_another_method_get_nothing_and_say_why() {
     let source = Arc::new(Counting::default());
     let (uri, token, _stop) = start(source.clone()).await;
-    for authorization in [None, Some("wrong"), Some(&token[..63]), Some("Bearer ")] {
-        let (status, body) = http(&uri, "GET", authorization).await;
+
+    let (status, head, body) = http_at(&uri, "GET", "/", None).await;
+    assert_eq!(status, 401, "no token: the caller must send one");
+    assert!(head.contains("www-authenticate: bearer"), "{head}");
+    let (code, message) = sdk_fields(&head, &body);
+    assert_eq!(code, "MissingAuthorization");
+    assert!(message.contains("AWS_CONTAINER_AUTHORIZATION_TOKEN"), "{message}");
+
+    for authorization in ["wrong", &token[..63], "Bearer "] {
+        let (status, head, body) = http_at(&uri, "GET", "/", Some(authorization)).await;
         assert_eq!(status, 403, "{authorization:?}");
         assert!(!body.contains(SECRET));
+        assert_eq!(sdk_fields(&head, &body).0, "InvalidAuthorization");
     }
-    let (status, _) = http(&uri, "POST", Some(&token)).await;
+
+    let (status, head, body) = http_at(&uri, "GET", "/latest/meta-data/", Some(&token)).await;
+    assert_eq!(status, 404);
+    assert!(!body.contains(SECRET));
+    assert_eq!(sdk_fields(&head, &body).0, "NotFound");
+
+    let (status, head, body) = http_at(&uri, "POST", "/", Some(&token)).await;
     assert_eq!(status, 405);
+    assert!(head.contains("allow: get"), "{head}");
+    assert_eq!(sdk_fields(&head, &body).0, "MethodNotAllowed");
     assert_eq!(source.calls.load(Ordering::SeqCst), 0, "the source was never asked");
+}
+
+#[tokio::test]
+async fn each_kind_of_failure_gets_the_status_the_sdks_act_on_with_code_and_message() {
+    let needs_code = Error::MfaRequired {
+        profile: "dev".into(),
+        mfa_serial: "arn:aws:iam::111111111111:mfa/alice".into(),
+        renew: false,
+    };
+    let no_keys = Error::NoKeys {
+        profile: "base".into(),
+        credentials: "/home/u/.aws/credentials".into(),
+    };
+    let cases: Vec<(SourceFailure, u16, &str, &str)> = vec![
+        // Someone must act: the SDKs do not retry a 4xx.
+        (SourceFailure::from(needs_code), 403, "MfaRequired", "needs an MFA code"),
+        (
+            SourceFailure::new(ErrorCode::AgentDenied, "the request was denied in the Rolebar dialog"),
+            403,
+            "AgentDenied",
+            "denied in the Rolebar dialog",
+        ),
+        (SourceFailure::from(no_keys), 400, "NoKeys", "rolebar add base"),
+        // Asking again later can work: a 5xx, which the SDKs retry.
+        (
+            SourceFailure::new(
+                ErrorCode::AgentUnavailable,
+                "the Rolebar tray app is gone: start it again",
+            ),
+            503,
+            "AgentUnavailable",
+            "start it again",
+        ),
+        (
+            SourceFailure::new(ErrorCode::Throttled, "STS throttled the request"),
+            503,
+            "Throttled",
+            "throttled",
+        ),
+        (
+            SourceFailure::new(ErrorCode::MalformedReply, "STS sent a reply that is not STS XML"),
+            500,
+            "MalformedReply",
+            "not STS XML",
+        ),
+    ];
+    for (failure, want_status, want_code, in_message) in cases {
+        let source = Arc::new(Counting {
+            fail: Some(failure),
+            ..Counting::default()
+        });
+        let (uri, token, _stop) = start(source).await;
+        let (status, head, body) = http_at(&uri, "GET", "/", Some(&token)).await;
+        assert_eq!(status, want_status, "{want_code}: {body}");
+        let (code, message) = sdk_fields(&head, &body);
+        assert_eq!(code, want_code);
+        assert!(message.contains(in_message), "{want_code}: {message}");
+    }
 }
 
 #[tokio::test]
@@ -139,18 +233,6 @@ async fn a_flood_of_requests_without_the_token_logs_one_warning() {
     let logs = captured.text();
     assert_eq!(logs.matches("without the right token was refused").count(), 1, "{logs}");
     assert!(!logs.contains(&token), "the token is in the logs");
-}
-
-#[tokio::test]
-async fn a_source_that_cannot_give_a_session_is_an_error_with_its_reason() {
-    let source = Arc::new(Counting {
-        fail: true,
-        ..Counting::default()
-    });
-    let (uri, token, _stop) = start(source).await;
-    let (status, body) = http(&uri, "GET", Some(&token)).await;
-    assert_eq!(status, 500);
-    assert!(body.contains("start the Rolebar tray app"), "{body}");
 }
 
 /// Short, on tokio's paused clock: the tests take no real time waiting for it.

@@ -37,6 +37,7 @@ fn session(expires_at: OffsetDateTime) -> Session {
         kind: SessionKind::AssumeRole,
         credentials: Credentials::temporary("ASIANEWKEY0000000002", SECRET, TOKEN),
         expires_at,
+        issued_at: None,
         mfa_serial: None,
         role_arn: Some("arn:aws:iam::222222222222:role/developer".into()),
         region: None,

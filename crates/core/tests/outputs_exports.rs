@@ -26,6 +26,7 @@ fn session(secret: &str, region: Option<&str>) -> Session {
         kind: SessionKind::AssumeRole,
         credentials: Credentials::temporary("ASIAEXAMPLEKEY000001", secret, TOKEN),
         expires_at: datetime!(2026-05-01 21:00:00 +09:00),
+        issued_at: None,
         mfa_serial: None,
         role_arn: None,
         region: region.map(str::to_string),

@@ -24,6 +24,7 @@ fn session(n: usize) -> Session {
         kind: SessionKind::AssumeRole,
         credentials: Credentials::temporary(format!("ASIA{n:016}"), format!("secret/{n}"), format!("token-{n}")),
         expires_at: OffsetDateTime::now_utc() + time::Duration::hours(1),
+        issued_at: None,
         mfa_serial: None,
         role_arn: None,
         region: None,

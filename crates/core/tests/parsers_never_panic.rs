@@ -411,6 +411,7 @@ fn session() -> Session {
         kind: SessionKind::AssumeRole,
         credentials: Credentials::temporary("ASIAPROPNEW000000001", "prop/New+Secret=", "PropNewToken//=="),
         expires_at: NOW + Duration::hours(1),
+        issued_at: None,
         mfa_serial: None,
         role_arn: None,
         region: None,

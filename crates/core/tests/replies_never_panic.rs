@@ -187,12 +187,13 @@ struct Fixed;
 
 #[async_trait::async_trait]
 impl CredentialSource for Fixed {
-    async fn session(&self) -> Result<Session, String> {
+    async fn session(&self) -> Result<Session, rolebar_core::container_endpoint::SourceFailure> {
         Ok(Session {
             profile: "dev".into(),
             kind: SessionKind::AssumeRole,
             credentials: Credentials::temporary("ASIAENDPOINT00000000", "endpoint/secret", "ENDPOINTTOKEN"),
             expires_at: datetime!(2030-01-01 12:00 UTC),
+            issued_at: None,
             mfa_serial: None,
             role_arn: None,
             region: None,

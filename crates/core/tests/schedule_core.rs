@@ -298,6 +298,7 @@ fn sessions_come_from_the_index_and_the_cache() {
         kind: SessionKind::AssumeRole,
         credentials: Credentials::temporary("ASIAEXAMPLE000000001", "secret", "token"),
         expires_at: T,
+        issued_at: None,
         mfa_serial: None,
         role_arn: None,
         region: None,

@@ -81,6 +81,7 @@ async fn a_sign_in_waiting_for_the_browser_holds_no_other_profile_behind_it() {
         kind: SessionKind::GetSessionToken,
         credentials: Credentials::temporary("ASIAFAKEOTHER0000001", "secret", "token"),
         expires_at: clock.now() + time::Duration::hours(1),
+        issued_at: None,
         mfa_serial: None,
         role_arn: None,
         region: None,

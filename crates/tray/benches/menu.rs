@@ -2,10 +2,10 @@
 //! Favourites and a live session) built in ≤ 5 ms, so a refresh never stalls the tray.
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use rolebar_app::activity::{Activity, Shortcuts};
-use rolebar_app::i18n::{Catalog, Language};
-use rolebar_app::menu;
-use rolebar_app::views::{ProfileKind, ProfileView, SessionKindView, SessionView, Snapshot};
+use rolebar_tray::activity::{Activity, Shortcuts};
+use rolebar_tray::i18n::{Catalog, Language};
+use rolebar_tray::menu;
+use rolebar_tray::views::{ProfileKind, ProfileView, SessionKindView, SessionView, Snapshot};
 use std::hint::black_box;
 use time::macros::datetime;
 use time::Duration;

@@ -7,7 +7,7 @@
 use crate::mfa::{source_options, DialogPrompt, TrayTouch};
 use crate::notify;
 use crate::shell::Shell;
-use rolebar_core::container_endpoint::{CredentialSource, Endpoint, FULL_URI_ENV, TOKEN_ENV};
+use rolebar_core::container_endpoint::{CredentialSource, Endpoint, SourceFailure, FULL_URI_ENV, TOKEN_ENV};
 use rolebar_core::mfa_source::SourcedPrompt;
 use rolebar_core::outputs::credential_process::CREDENTIAL_PROCESS_MIN_LEFT;
 use rolebar_core::Session;
@@ -23,13 +23,9 @@ struct FromTheTray {
 
 #[async_trait::async_trait]
 impl CredentialSource for FromTheTray {
-    async fn session(&self) -> Result<Session, String> {
+    async fn session(&self) -> Result<Session, SourceFailure> {
         let state = self.shell.state();
-        let resolved = state
-            .sessions
-            .profiles()
-            .and_then(|set| set.resolve(&self.profile))
-            .map_err(|e| e.to_string())?;
+        let resolved = state.sessions.profiles().and_then(|set| set.resolve(&self.profile))?;
         let requester = state
             .catalog()
             .tr_args("mfa-asked-by-endpoint", &[("address", self.address.as_str().into())]);
@@ -46,7 +42,8 @@ impl CredentialSource for FromTheTray {
         drop(prompt);
         drop(dialog);
         state.touch();
-        session.map_err(|e| e.to_string())
+        // Its code decides the HTTP status: a denied dialog is a 403 the SDK does not retry.
+        Ok(session?)
     }
 }
 

@@ -91,12 +91,13 @@ struct Fixed;
 
 #[async_trait::async_trait]
 impl CredentialSource for Fixed {
-    async fn session(&self) -> Result<Session, String> {
+    async fn session(&self) -> Result<Session, crate::container_endpoint::SourceFailure> {
         Ok(Session {
             profile: "dev".into(),
             kind: SessionKind::AssumeRole,
             credentials: Credentials::temporary("ASIAFLOODTEST0000001", SECRET, "FLOODTOKEN"),
             expires_at: time::macros::datetime!(2030-01-01 12:00 UTC),
+            issued_at: None,
             mfa_serial: None,
             role_arn: None,
             region: None,

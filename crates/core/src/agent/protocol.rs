@@ -606,6 +606,8 @@ pub fn decode_credentials(line: &[u8]) -> Result<Session, AgentError> {
             session_token: c.session_token.map(|t| Secret::new(t.0.into_owned())),
         },
         expires_at,
+        // The agent checked it was fresh enough for this request; the client only passes it on.
+        issued_at: None,
         mfa_serial: c.mfa_serial,
         role_arn: c.role_arn,
         region: c.region,
@@ -624,6 +626,7 @@ mod tests {
             kind: SessionKind::AssumeRole,
             credentials: Credentials::temporary("ASIAEXAMPLE000000001", "se/cr+et", "to/ken=="),
             expires_at: datetime!(2026-11-25 13:00:00.5 UTC),
+            issued_at: None,
             mfa_serial: Some("arn:aws:iam::111111111111:mfa/alice".into()),
             role_arn: Some("arn:aws:iam::222222222222:role/dev".into()),
             region: Some("eu-west-1".into()),

@@ -476,6 +476,7 @@ mod tests {
             kind: SessionKind::AssumeRole,
             credentials: Credentials::temporary("ASIAEXAMPLE000000001", "s", "t"),
             expires_at: OffsetDateTime::now_utc() + Duration::hours(1),
+            issued_at: None,
             mfa_serial: mfa.map(str::to_string),
             role_arn: None,
             region: None,

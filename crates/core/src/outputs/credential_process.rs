@@ -19,17 +19,21 @@ use serde::Serialize;
 use time::{Duration, OffsetDateTime};
 use zeroize::Zeroizing;
 
-/// How much time a session must have left to be handed to a `credential_process` caller.
+/// How much time a `credential_process` caller (and a container-credentials one) wants a session
+/// to have left; a shorter session is held to a third of its life instead
+/// ([`handout_margin`](crate::session::handout_margin), which every caller goes through).
 ///
-/// botocore (under the AWS CLI) treats process credentials as refreshable and refreshes them
-/// when fewer than 15 minutes are left (its "advisory" refresh window; the "mandatory" one is
-/// 10 minutes). A session handed out with less than that is considered stale the moment it
-/// arrives, so the CLI would run the process again on every call. Hand out only sessions with
-/// more than 15 minutes left; otherwise get a new one first.
+/// botocore (under the AWS CLI) treats process and container credentials as refreshable and
+/// refreshes them when fewer than 15 minutes are left (its "advisory" refresh window; the
+/// "mandatory" one is 10 minutes). A session handed out with less than that is stale for it
+/// the moment it arrives, so the CLI runs the process again on its next call: a long session
+/// is renewed first. A session of 15 minutes (a role's `duration_seconds = 900`) never has
+/// that much left: it is handed out while it has a third of its life (5 minutes), so those runs
+/// are answered from the cache, not with a new session and a new MFA code each.
 pub const CREDENTIAL_PROCESS_MIN_LEFT: Duration = Duration::minutes(15);
 
-/// Whether `session` may be printed for a `credential_process` caller at `now`: strictly more
-/// than [`CREDENTIAL_PROCESS_MIN_LEFT`] left.
+/// Whether `session` may be printed for a `credential_process` caller at `now`
+/// ([`Session::is_fresh`] with [`CREDENTIAL_PROCESS_MIN_LEFT`]).
 pub fn is_fresh_enough(session: &Session, now: OffsetDateTime) -> bool {
     session.is_fresh(now, CREDENTIAL_PROCESS_MIN_LEFT)
 }
@@ -98,6 +102,7 @@ mod tests {
             kind: SessionKind::AssumeRole,
             credentials,
             expires_at: datetime!(2026-05-01 12:00:00 UTC),
+            issued_at: None,
             mfa_serial: None,
             role_arn: None,
             region: Some("eu-west-1".into()),
@@ -130,5 +135,25 @@ mod tests {
         assert!(!is_fresh_enough(&s, at(Duration::minutes(15))));
         assert!(!is_fresh_enough(&s, at(Duration::minutes(3))));
         assert!(!is_fresh_enough(&s, at(-Duration::minutes(1))));
+        let hour = Session {
+            issued_at: Some(s.expires_at - Duration::hours(1)),
+            ..s.clone()
+        };
+        assert!(
+            !is_fresh_enough(&hour, at(Duration::minutes(15))),
+            "a 1-hour session: 15 minutes"
+        );
+    }
+
+    #[test]
+    fn a_fifteen_minute_session_is_fresh_enough_while_a_third_of_it_is_left() {
+        let s = Session {
+            issued_at: Some(datetime!(2026-05-01 11:45:00 UTC)),
+            ..session(Credentials::temporary("a", "b", "c"))
+        };
+        let at = |left: Duration| s.expires_at - left;
+        assert!(is_fresh_enough(&s, at(Duration::seconds(895))), "just made");
+        assert!(is_fresh_enough(&s, at(Duration::minutes(5) + Duration::seconds(1))));
+        assert!(!is_fresh_enough(&s, at(Duration::minutes(5))));
     }
 }

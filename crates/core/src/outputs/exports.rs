@@ -283,6 +283,7 @@ mod tests {
             kind: SessionKind::AssumeRole,
             credentials: Credentials::temporary("ASIAEXAMPLE", secret, "TOKEN/x+y="),
             expires_at: datetime!(2026-05-01 12:00:00 UTC),
+            issued_at: None,
             mfa_serial: None,
             role_arn: None,
             region: region.map(str::to_string),

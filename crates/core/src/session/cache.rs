@@ -76,6 +76,14 @@ struct StoredSession {
     session_token: Zeroizing<String>,
     #[serde(with = "time::serde::rfc3339")]
     expires_at: OffsetDateTime,
+    /// Absent in entries an older Rolebar wrote (their length is then unknown); an older Rolebar
+    /// reading a newer entry skips it.
+    #[serde(
+        default,
+        with = "time::serde::rfc3339::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    issued_at: Option<OffsetDateTime>,
     mfa_serial: Option<String>,
     role_arn: Option<String>,
     region: Option<String>,
@@ -188,6 +196,7 @@ impl SessionCache {
                 session_token: Some(Secret::new(stored.session_token.as_str())),
             },
             expires_at: stored.expires_at,
+            issued_at: stored.issued_at,
             mfa_serial: stored.mfa_serial,
             role_arn: stored.role_arn,
             region: stored.region,
@@ -211,6 +220,7 @@ impl SessionCache {
                     .unwrap_or_default(),
             ),
             expires_at: session.expires_at,
+            issued_at: session.issued_at,
             mfa_serial: session.mfa_serial.clone(),
             role_arn: session.role_arn.clone(),
             region: session.region.clone(),
@@ -309,6 +319,7 @@ mod tests {
             kind: SessionKind::AssumeRole,
             credentials: Credentials::temporary("ASIAEXAMPLE000000001", "secret", "token"),
             expires_at,
+            issued_at: None,
             mfa_serial: Some("arn:aws:iam::111111111111:mfa/oppara".into()),
             role_arn: Some("arn:aws:iam::222222222222:role/developer".into()),
             region: None,
@@ -431,5 +442,30 @@ mod tests {
         store.set(&key.entry(), &Secret::new("{not json")).expect("set");
         assert!(cache.get(&key).expect("get").is_none());
         assert!(store.entry_names().is_empty());
+    }
+
+    #[test]
+    fn a_session_keeps_when_it_was_issued_and_an_entry_without_it_still_reads() {
+        let (cache, clock, store, _dir) = cache();
+        let key = CacheKey::Role { profile: "p".into() };
+        let issued = clock.now();
+        let short = Session {
+            issued_at: Some(issued),
+            ..session("p", issued + Duration::seconds(900))
+        };
+        cache.put(&key, &short).expect("put");
+        let read = cache.get_any(&key).expect("get").expect("session");
+        assert_eq!(read.issued_at, Some(issued));
+        assert_eq!(read.lifetime(), Some(Duration::seconds(900)));
+        // Served with its 5-minute margin, not the 15 minutes a caller may want of a long one.
+        clock.set(issued + Duration::seconds(599));
+        assert!(read.is_fresh(clock.now(), Duration::minutes(15)));
+
+        // What Rolebar wrote before sessions carried `issued_at`.
+        let old = r#"{"profile":"p","kind":"AssumeRole","access_key_id":"ASIAFAKE0000000OLD01","secret_access_key":"s","session_token":"t","expires_at":"2026-11-25T13:00:00Z","mfa_serial":null,"role_arn":null,"region":null}"#;
+        store.set(&key.entry(), &Secret::new(old)).expect("set");
+        let read = cache.get_any(&key).expect("get").expect("an old entry still reads");
+        assert_eq!(read.issued_at, None);
+        assert_eq!(read.credentials.access_key_id, "ASIAFAKE0000000OLD01");
     }
 }
