@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Run by the Tauri CLI before `tauri build` on Linux (`beforeBuildCommand` in
-# tauri.linux.conf.json): builds the web UI, and the `rolebar` command line that the .deb
-# installs as /usr/bin/rolebar (`bundle.linux.deb.files` there takes it from
+# tauri.linux.conf.json): builds the web UI, the `rolebar` command line and the tray process
+# `rolebar-tray` (the program the desktop entry starts; it starts `rolebar-window`, the bundle's
+# main binary, while a window is open), which the .deb installs in /usr/bin (`bundle.linux.deb.files` there takes it from
 # target/bundle-extra/, a fixed path whatever CARGO_TARGET_DIR is). Follows the build: its
 # profile (`tauri build --debug` sets TAURI_ENV_DEBUG=true) and its target
 # (`--target` sets TAURI_ENV_TARGET_TRIPLE).
@@ -27,7 +28,8 @@ if [[ $triple != "$host" ]]; then
   flags+=(--target "$triple")
   out=$target_dir/$triple/$profile
 fi
-cargo build "${flags[@]}" -p rolebar-cli --bin rolebar
+cargo build "${flags[@]}" -p rolebar-cli --bin rolebar -p rolebar-tray --bin rolebar-tray
 
 mkdir -p target/bundle-extra
 install -m 0755 "$out/rolebar" target/bundle-extra/rolebar
+install -m 0755 "$out/rolebar-tray" target/bundle-extra/rolebar-tray

@@ -34,7 +34,7 @@ if ((${#missing[@]})); then
 fi
 
 build_ui_if_stale
-cargo build --release --locked --features custom-protocol -p rolebar-app --bin rolebar-tray -p rolebar-cli --bin rolebar
+cargo build --release --locked --features rolebar-app/custom-protocol -p rolebar-tray --bin rolebar-tray -p rolebar-app --bin rolebar-window -p rolebar-cli --bin rolebar
 BIN="${CARGO_TARGET_DIR:-$REPO_ROOT/target}/release"
 
 if [[ ${1:-} != --demo ]]; then

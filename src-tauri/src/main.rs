@@ -75,10 +75,12 @@ fn main() {
         .manage(shared.clone())
         .invoke_handler(forward::handler(shared.clone()))
         .setup(move |app| {
-            link::follow(app.handle().clone(), reader);
+            // The window asked for on the command line first: the tray's lines (maybe an `open`
+            // of the same window) are read only after it exists, so it is never made twice.
             if let Some(window) = options.open {
                 windows::open(app.handle(), window, None, None, None)?;
             }
+            link::follow(app.handle().clone(), reader);
             idle_check(app.handle().clone(), FIRST_WINDOW_BOUND);
             Ok(())
         })

@@ -161,12 +161,11 @@ class World:
             "ROLEBAR_STATE_DIR": str(self.state),
             # The app's credentials agent and the CLI meet here (a folder of the test's own).
             "ROLEBAR_AGENT_SOCKET": str(self.home / "run" / "rolebar" / "agent.sock"),
-            "ROLEBAR_OPEN_MAIN": "1",
             # The app speaks the system's language: English unless a test asks for another
             # (LANG=ja_JP.UTF-8 for the Japanese pass). LC_ALL and LC_MESSAGES would win over
             # LANG, so the wrapper unsets them.
             "LANG": "C.UTF-8",
-            "ROLEBAR_LOG": os.environ.get("ROLEBAR_LOG", "info,rolebar=debug,rolebar_core=debug,rolebar_app=debug"),
+            "ROLEBAR_LOG": os.environ.get("ROLEBAR_LOG", "info,rolebar=debug,rolebar_core=debug,rolebar_tray=debug,rolebar_window=debug"),
             "RUST_BACKTRACE": "1",
             "NO_COLOR": "1",  # plain logs
             "NO_AT_BRIDGE": "1",  # no accessibility bus activated per launch
@@ -211,44 +210,94 @@ class World:
 
 
 class App:
-    """rolebar-tray started by tauri-driver in a World, with its tray item and windows."""
+    """Rolebar in a World: `rolebar-tray` started here (its tray item, its agent), and its window
+    process `rolebar-window` started by tauri-driver (so WebDriver drives its windows), linked to
+    the tray as *the* window process: the main window, the MFA dialogs and the switcher open in it.
+
+    The tray is told to start a window program that does nothing (`ROLEBAR_WINDOW_BIN`): what it
+    asks for before the driver's window process is linked (the main window of a tray without a
+    host) waits for that process. Tests of the tray starting real window processes itself pass
+    `window_bin`."""
 
     def __init__(self, world: World, tray: Tray, webdriver_url: str, extra_env: dict | None = None,
-                 expect_tray: bool = True) -> None:
+                 expect_tray: bool = True, webdriver: bool = True) -> None:
         self.world = world
         self.tray = tray
         self.binary = binary("ROLEBAR_E2E_APP", "rolebar-tray")
-        if not self.binary.exists():
-            raise RuntimeError(f"{self.binary} does not exist: build it with "
-                               "`cargo build -p rolebar-app --bin rolebar-tray` (run.sh does)")
+        self.window_binary = binary("ROLEBAR_E2E_WINDOW", "rolebar-window")
+        for path in (self.binary, self.window_binary):
+            if not path.exists():
+                raise RuntimeError(f"{path} does not exist: build it with "
+                                   "`cargo build -p rolebar-tray -p rolebar-app` (run.sh does)")
         self.log = world.artifacts / "app-stderr.log"
         self.pidfile = world.dir / "app.pid"
+        self.window_pidfile = world.dir / "window.pid"
         # A previous launch in the same World (a restart) left its PID here: a dead PID read
         # before the new wrapper writes its own would look like an app that died at start-up.
         self.pidfile.unlink(missing_ok=True)
-        wrapper = world.dir / "launch-app.sh"
+        self.window_pidfile.unlink(missing_ok=True)
         env = dict(world.env)
         env.update(extra_env or {})
-        exports = "\n".join(f"export {k}={shlex.quote(v)}" for k, v in env.items())
-        wrapper.write_text(
-            "#!/bin/sh\n"
-            "# Written by tests/e2e/harness.py: tauri-driver gives the app its own environment.\n"
-            "unset ROLEBAR_PROFILE AWS_PROFILE AWS_DEFAULT_PROFILE AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN\n"
-            "unset LC_ALL LC_MESSAGES\n"
-            f"{exports}\n"
-            f"echo $$ > {shlex.quote(str(self.pidfile))}\n"
-            f"exec {shlex.quote(str(self.binary))} \"$@\" 2>>{shlex.quote(str(self.log))}\n"
-        )
-        wrapper.chmod(0o755)
-        caps = {"alwaysMatch": {"browserName": "wry",
-                                "tauri:options": {"application": str(wrapper), "args": []}}}
+        # Both processes write to the one log the tests read.
+        env["ROLEBAR_E2E_APP_LOG"] = str(self.log)
+        window_wrapper = world.dir / "launch-window.sh"
+        idle_window = world.dir / "no-window.sh"
+        idle_window.write_text("#!/bin/sh\n# The tray's own window processes: none (WebDriver starts the one).\nexit 0\n")
+        idle_window.chmod(0o755)
+        env.setdefault("ROLEBAR_WINDOW_BIN", str(idle_window))
+        self._write_wrapper(window_wrapper, env, self.window_binary, self.window_pidfile)
+        wrapper = world.dir / "launch-app.sh"
+        self._write_wrapper(wrapper, env, self.binary, self.pidfile)
+        self.wrapper = wrapper
         self.pid: int | None = None
         self.session: Session | None = None
         self.item: TrayItem | None = None
         self.main_handle: str | None = None
         self.started = time.monotonic()
-        # The new-session request blocks until the app's webview answers; run it aside so an
-        # app that dies at start-up fails the test at once instead of after the driver's timeout.
+        self.proc = subprocess.Popen([str(wrapper)], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.DEVNULL)
+        try:
+            self.pid = wait_until("the tray's pid file", self._read_pid, 10)
+            socket_path = Path(env["ROLEBAR_AGENT_SOCKET"])
+
+            def agent_up() -> bool:
+                if not self.alive():
+                    raise AssertionError(f"the tray exited during start-up\n{self.log_tail()}")
+                return socket_path.exists()
+
+            wait_until("the tray's agent socket", agent_up, 30)
+            # An app on a bus with no tray host (test_no_tray.py) has no item to wait for.
+            if expect_tray:
+                self.item = tray.wait_item(self.pid, timeout=30, alive=self.alive)
+            if webdriver:
+                self._start_window_process(webdriver_url, window_wrapper)
+        except BaseException as e:
+            # Not handed to the fixture yet: stop it here, or it outlives the test.
+            shots = self.screenshot_all("startup-failure") if self.session else []
+            self.stop()
+            raise AssertionError(f"{e}\n{self.log_tail()}\nscreenshots: {[str(p) for p in shots]}") from None
+        self.ready_after = time.monotonic() - self.started
+
+    @staticmethod
+    def _write_wrapper(path: Path, env: dict, program: Path, pidfile: Path) -> None:
+        exports = "\n".join(f"export {k}={shlex.quote(v)}" for k, v in env.items())
+        path.write_text(
+            "#!/bin/sh\n"
+            "# Written by tests/e2e/harness.py: tauri-driver gives the app its own environment.\n"
+            "unset ROLEBAR_PROFILE AWS_PROFILE AWS_DEFAULT_PROFILE AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN\n"
+            "unset LC_ALL LC_MESSAGES\n"
+            f"{exports}\n"
+            f"echo $$ > {shlex.quote(str(pidfile))}\n"
+            f"exec {shlex.quote(str(program))} \"$@\" 2>>{shlex.quote(str(env['ROLEBAR_E2E_APP_LOG']))}\n"
+        )
+        path.chmod(0o755)
+
+    def _start_window_process(self, webdriver_url: str, window_wrapper: Path) -> None:
+        caps = {"alwaysMatch": {"browserName": "wry",
+                                "tauri:options": {"application": str(window_wrapper),
+                                                  "args": ["--open", "main", "--linger"]}}}
+        # The new-session request blocks until the window's webview answers; run it aside so a
+        # window process (or a tray) that dies at start-up fails the test at once.
         outcome: dict = {}
 
         def new_session():
@@ -261,27 +310,28 @@ class App:
         starter.start()
         deadline = time.monotonic() + 90
         while starter.is_alive() and time.monotonic() < deadline:
-            pid = self._read_pid()
+            if not self.alive():
+                raise AssertionError(f"the tray exited while its window started\n{self.log_tail()}")
+            pid = self._read_window_pid()
             if pid and not pid_alive(pid):
-                self.pid = pid
-                raise AssertionError(f"the app exited during start-up\n{self.log_tail()}")
+                raise AssertionError(f"the window process exited during start-up\n{self.log_tail()}")
             starter.join(0.05)
         if "session" not in outcome:
-            raise AssertionError(f"WebDriver could not start the app: {outcome.get('error', 'timed out after 90 s')}\n"
-                                 f"{self.log_tail()}")
+            raise AssertionError(f"WebDriver could not start the window process: "
+                                 f"{outcome.get('error', 'timed out after 90 s')}\n{self.log_tail()}")
         self.session = outcome["session"]
+        self.main_handle = self.session.current_window
+
+    @property
+    def window_pid(self) -> int | None:
+        return self._read_window_pid()
+
+    def _read_window_pid(self) -> int | None:
         try:
-            self.pid = wait_until("the app's pid file", self._read_pid, 10)
-            self.main_handle = self.session.current_window
-            # An app on a bus with no tray host (test_no_tray.py) has no item to wait for.
-            if expect_tray:
-                self.item = tray.wait_item(self.pid, timeout=30, alive=self.alive)
-        except BaseException as e:
-            # Not handed to the fixture yet: stop it here, or it outlives the test.
-            shots = self.screenshot_all("startup-failure")
-            self.stop()
-            raise AssertionError(f"{e}\n{self.log_tail()}\nscreenshots: {[str(p) for p in shots]}") from None
-        self.ready_after = time.monotonic() - self.started
+            text = self.window_pidfile.read_text().strip()
+        except FileNotFoundError:
+            return None
+        return int(text) if text else None
 
     def _read_pid(self) -> int | None:
         try:
@@ -322,7 +372,7 @@ class App:
     def screenshot(self, name: str) -> Path:
         """The current window as the X server shows it (what a person sees): the screen cropped
         to the window's rectangle. Not WebDriver's /screenshot: that is WebKit's own snapshot,
-        which without accelerated compositing (the app's default, see src-tauri/src/rendering.rs)
+        which without accelerated compositing (the app's default, see crates/core/src/rendering.rs)
         can wait forever for a paint an unchanged page never makes."""
         path = self.world.artifacts / f"{safe_name(name)}.png"
         try:
@@ -397,9 +447,15 @@ class App:
 
     def stop(self) -> None:
         if self.session:
-            self.session.quit()
+            try:
+                self.session.quit()
+            except Exception:  # noqa: BLE001
+                pass  # the window process may be gone already (a test killed it)
+        window = self.window_pid
+        tree = descendants(self.pid) if self.pid and self.alive() else []
+        if window and pid_alive(window):
+            tree += [window, *descendants(window)]
         if self.pid and self.alive():
-            tree = descendants(self.pid)
             for sig in (signal.SIGTERM, signal.SIGKILL):
                 try:
                     os.kill(self.pid, sig)
@@ -410,8 +466,13 @@ class App:
                     time.sleep(0.05)
                 if not self.alive():
                     break
-            for child in tree:  # WebKit helpers, should any outlive the app
-                try:
-                    os.kill(child, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
+        if self.proc.poll() is None:
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                pass
+        for child in tree:  # the window process and WebKit helpers, should any outlive the tray
+            try:
+                os.kill(child, signal.SIGKILL)
+            except ProcessLookupError:
+                pass

@@ -57,26 +57,29 @@ name_owned() {
     "string:$1" 2>/dev/null | grep -q 'boolean true'
 }
 
-# `build_binaries debug|release`: rolebar-tray and rolebar (ROLEBAR_E2E_NO_BUILD=1 skips), then
-# export ROLEBAR_E2E_APP / ROLEBAR_E2E_CLI.
+# `build_binaries debug|release`: rolebar-tray, rolebar-window and rolebar (ROLEBAR_E2E_NO_BUILD=1
+# skips), then export ROLEBAR_E2E_APP / ROLEBAR_E2E_WINDOW / ROLEBAR_E2E_CLI.
 build_binaries() {
   local profile=$1
   # custom-protocol in both profiles: the configuration `tauri build` ships (assets served from
   # the binary), which is what tests/package/check-deb.sh leaves in target/debug.
-  local flags=(--features custom-protocol)
+  local flags=(--features rolebar-app/custom-protocol)
   [[ $profile == release ]] && flags+=(--release)
   [[ -f $REPO_ROOT/Cargo.lock ]] && flags+=(--locked)
   if [[ ${ROLEBAR_E2E_NO_BUILD:-} != 1 ]]; then
     build_ui_if_stale
-    log "building rolebar-tray and rolebar ($profile)"
-    (cd "$REPO_ROOT" && cargo build "${flags[@]}" -p rolebar-app --bin rolebar-tray -p rolebar-cli --bin rolebar) ||
+    log "building rolebar-tray, rolebar-window and rolebar ($profile)"
+    (cd "$REPO_ROOT" && cargo build "${flags[@]}" -p rolebar-tray --bin rolebar-tray -p rolebar-app --bin rolebar-window \
+      -p rolebar-cli --bin rolebar) ||
       die "cargo build failed"
   fi
   local target=${CARGO_TARGET_DIR:-$REPO_ROOT/target}
   export ROLEBAR_E2E_PROFILE=$profile
   export ROLEBAR_E2E_APP=${ROLEBAR_E2E_APP:-$target/$profile/rolebar-tray}
+  export ROLEBAR_E2E_WINDOW=${ROLEBAR_E2E_WINDOW:-$target/$profile/rolebar-window}
   export ROLEBAR_E2E_CLI=${ROLEBAR_E2E_CLI:-$target/$profile/rolebar}
   [[ -x $ROLEBAR_E2E_APP ]] || die "no app binary at $ROLEBAR_E2E_APP"
+  [[ -x $ROLEBAR_E2E_WINDOW ]] || die "no window binary at $ROLEBAR_E2E_WINDOW"
   [[ -x $ROLEBAR_E2E_CLI ]] || die "no CLI binary at $ROLEBAR_E2E_CLI"
 }
 

@@ -310,7 +310,7 @@ def test_the_tray_counts_the_session_down(make_world, sts_double, launch):
 
 def _app_notifies() -> bool:
     """Whether the app sends desktop notifications at all (it uses notify-rust for them)."""
-    src = REPO / "src-tauri" / "src"
+    src = REPO / "crates" / "tray" / "src"
     return src.is_dir() and any("notify_rust" in p.read_text(errors="replace") for p in src.rglob("*.rs"))
 
 
@@ -319,7 +319,7 @@ def test_expiry_warning_notification_and_renew(make_world, sts_double, launch, t
     and its time left. If it offers a "renew" action, invoking it (ActionInvoked, as a click on
     the button) asks for a code again and renews the session."""
     if not _app_notifies():
-        pytest.skip("the app does not implement notifications yet (no notify_rust in src-tauri/src)")
+        pytest.skip("the app does not implement notifications yet (no notify_rust in crates/tray/src)")
     mock = NotificationMock(tray.bus)
     if not mock.available():
         pytest.skip("no python-dbusmock notification daemon on the bus (run.sh starts one)")
@@ -352,9 +352,10 @@ def test_expiry_warning_notification_and_renew(make_world, sts_double, launch, t
 
 
 def _web_processes(app: App) -> list[int]:
-    """The app's live WebKit web processes (one per open webview)."""
+    """The app's live WebKit web processes (one per open webview): the window process's."""
     found = []
-    for pid in descendants(app.pid):
+    window = app.window_pid
+    for pid in descendants(window) if window else []:
         try:
             if Path(f"/proc/{pid}/comm").read_text().startswith("WebKitWebProces"):
                 found.append(pid)

@@ -69,7 +69,7 @@ check_recommends "Secret Service provider" gnome-keyring keepassxc kwalletmanage
 check_recommends "font with Japanese glyphs" fonts-noto-cjk fonts-ipafont-gothic fonts-vlgothic
 
 listing=$(dpkg-deb -c "$deb" | awk '{print $6}' | sed 's#^\./##')
-for path in usr/bin/rolebar-tray usr/bin/rolebar usr/share/applications/Rolebar.desktop; do
+for path in usr/bin/rolebar-tray usr/bin/rolebar-window usr/bin/rolebar usr/share/applications/Rolebar.desktop; do
   grep -qx "$path" <<<"$listing" || die "$path is not in the package"
 done
 
@@ -80,6 +80,10 @@ desktop=$unpacked/usr/share/applications/Rolebar.desktop
 desktop-file-validate "$desktop" || die "Rolebar.desktop does not validate"
 exec_bin=$(sed -n 's/^Exec=\([^ ]*\).*/\1/p' "$desktop")
 [[ -x $unpacked/usr/bin/$exec_bin ]] || die "the .desktop entry runs '$exec_bin', which the package does not put in /usr/bin"
+[[ $exec_bin == rolebar-tray ]] || die "the .desktop entry runs '$exec_bin', not the tray (rolebar-tray)"
+# The tray runs all day: no web engine in it (the windows are rolebar-window's).
+engine=$(ldd "$unpacked/usr/bin/rolebar-tray" | grep -Ei 'webkit|javascriptcore|soup' || true)
+[[ -z $engine ]] || die "rolebar-tray links a web engine:"$'\n'"$engine"
 icon=$(sed -n 's/^Icon=//p' "$desktop")
 compgen -G "$unpacked/usr/share/icons/hicolor/*/apps/$icon.png" >/dev/null || die "no icon '$icon' in the package"
 version=$("$unpacked/usr/bin/rolebar" --version) || die "the packaged rolebar CLI does not run"
@@ -101,4 +105,4 @@ elif [[ ${ROLEBAR_TEST_DEB_INSTALL:-} == 1 ]]; then
   dpkg -L rolebar | grep -qx /usr/share/applications/Rolebar.desktop || die "no desktop entry installed"
   log "installed with apt, rolebar on PATH, desktop entry registered; removing"
 fi
-log "ok: rolebar + rolebar-tray in /usr/bin, desktop entry and icons, dependencies resolvable, recommends a keyring and a Japanese font"
+log "ok: rolebar, rolebar-tray (no web engine) and rolebar-window in /usr/bin, desktop entry and icons, dependencies resolvable, recommends a keyring and a Japanese font"

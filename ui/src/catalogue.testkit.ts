@@ -4,10 +4,10 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { setMessages } from "./i18n";
 
-/** The one-line messages of `src-tauri/locales/<language>.ftl`. Multi-line messages (selectors)
+/** The one-line messages of `crates/tray/locales/<language>.ftl`. Multi-line messages (selectors)
  *  are Rust's alone and are skipped. */
 export function readCatalogue(language: "en" | "ja"): Record<string, string> {
-  const path = resolve(__dirname, "../../src-tauri/locales", `${language}.ftl`);
+  const path = resolve(__dirname, "../../crates/tray/locales", `${language}.ftl`);
   const messages: Record<string, string> = {};
   for (const line of readFileSync(path, "utf8").split("\n")) {
     const match = /^([a-z][a-z0-9-]*) = (.+)$/.exec(line);

@@ -1,7 +1,7 @@
-// The words of both windows come from the app's Fluent catalogue (src-tauri/locales/*.ftl),
+// The words of both windows come from the app's Fluent catalogue (crates/tray/locales/*.ftl),
 // resolved in Rust for the language in force and sent by `get_messages` (and again on the
 // language event). No user-visible string is written in TypeScript: pages name keys in
-// data-i18n attributes, code calls t() with the key written whole (src-tauri/src/i18n/coverage.rs
+// data-i18n attributes, code calls t() with the key written whole (crates/tray/src/i18n/coverage.rs
 // scans for both). Templates hold `{$name}` where a value goes.
 import { call, on } from "./api";
 import type { MessagesView } from "./bindings";

@@ -27,6 +27,10 @@ pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(120);
 /// sign-in) while the user is still signing in.
 pub const SIGN_IN_REQUEST_TIMEOUT: Duration = Duration::from_secs(660);
 
+/// The longest reply to a front end's command (`call`): what a window shows of hundreds of
+/// profiles fits many times over.
+pub const MAX_CALL_REPLY: usize = 16 * 1024 * 1024;
+
 /// How long connecting may take (a local socket answers at once or not at all).
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
 
@@ -188,7 +192,7 @@ impl Client {
             command: command.to_string(),
             args,
         });
-        self.exchange(&request, timeout, decode_call_reply).await
+        self.exchange_long(&request, timeout, decode_call_reply).await
     }
 
     /// Subscribes as a front end: on success the connection becomes a [`Link`], with what the
@@ -199,9 +203,21 @@ impl Client {
         timeout: Duration,
     ) -> Result<Result<(serde_json::Value, Link), CallFailure>, AgentError> {
         let hello = self
-            .exchange(&Request::Subscribe(request), timeout, decode_call_reply)
+            .exchange_long(&Request::Subscribe(request), timeout, decode_call_reply)
             .await?;
         Ok(hello.map(|hello| (hello, Link::new(self.reader, self.writer))))
+    }
+
+    /// [`Self::exchange`] for replies that may be longer than a request may be (a front end's
+    /// command results: the overview of hundreds of profiles), up to [`MAX_CALL_REPLY`]. They
+    /// hold no secret.
+    async fn exchange_long<T>(
+        &mut self,
+        request: &Request,
+        timeout: Duration,
+        decode: impl FnOnce(&[u8]) -> Result<T, AgentError>,
+    ) -> Result<T, AgentError> {
+        self.exchange_with(request, timeout, decode, Some(MAX_CALL_REPLY)).await
     }
 
     async fn exchange<T>(
@@ -209,6 +225,16 @@ impl Client {
         request: &Request,
         timeout: Duration,
         decode: impl FnOnce(&[u8]) -> Result<T, AgentError>,
+    ) -> Result<T, AgentError> {
+        self.exchange_with(request, timeout, decode, None).await
+    }
+
+    async fn exchange_with<T>(
+        &mut self,
+        request: &Request,
+        timeout: Duration,
+        decode: impl FnOnce(&[u8]) -> Result<T, AgentError>,
+        long: Option<usize>,
     ) -> Result<T, AgentError> {
         if self.broken {
             return Err(AgentError::Closed {
@@ -223,15 +249,31 @@ impl Client {
         };
         let (reader, writer) = (&mut self.reader, &mut self.writer);
         let work = async move {
-            if let Err(e) = writer.write_all(line.as_slice()).await {
+            let written = writer.write_all(line.as_slice()).await;
+            // Credentials replies are read in place from the reader's wiped buffer; long replies
+            // (a front end's results, never a secret) into a vector of their own.
+            let long_reply;
+            let reply = match long {
+                Some(max) => {
+                    long_reply = reader.next_long_frame(max).await;
+                    match &long_reply {
+                        Ok(line) => Ok(line.as_deref()),
+                        Err(FrameError::TooLarge) => Err(FrameError::TooLarge),
+                        Err(FrameError::Truncated) => Err(FrameError::Truncated),
+                        Err(FrameError::Io(e)) => Err(FrameError::Io(std::io::Error::new(e.kind(), e.to_string()))),
+                    }
+                }
+                None => reader.next_frame().await,
+            };
+            if let Err(e) = written {
                 // An agent with no slot for us answers `agent_busy` and hangs up, maybe before our
                 // request went out: its reply is still there to read, and says more than EPIPE.
-                return match reader.next_frame().await {
+                return match reply {
                     Ok(Some(reply)) => decode(reply),
                     _ => Err(unavailable(e)),
                 };
             }
-            match reader.next_frame().await {
+            match reply {
                 Ok(Some(reply)) => decode(reply),
                 Ok(None) | Err(FrameError::Truncated) => Err(AgentError::Closed { path: path.clone() }),
                 Err(FrameError::TooLarge) => Err(AgentError::FrameTooLarge),

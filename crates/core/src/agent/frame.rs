@@ -86,6 +86,50 @@ impl<R: AsyncRead + Unpin> FrameReader<R> {
         }
     }
 
+    /// The next line, which may be longer than the buffer (up to `max` bytes without its `\n`),
+    /// gathered into a vector of its own that grows as it is read: for lines that hold no secret
+    /// and may be large (a front end's command results, a link's lines), without every reader
+    /// holding a buffer of the largest size. Same framing and errors as [`Self::next_frame`].
+    pub(crate) async fn next_long_frame(&mut self, max: usize) -> Result<Option<Vec<u8>>, FrameError> {
+        if self.consumed > 0 {
+            self.buf.copy_within(self.consumed..self.filled, 0);
+            self.filled -= self.consumed;
+            self.consumed = 0;
+            self.scanned = 0;
+        }
+        let mut line = Vec::new();
+        loop {
+            if let Some(at) = self.buf[..self.filled].iter().position(|b| *b == b'\n') {
+                line.extend_from_slice(&self.buf[..at]);
+                self.consumed = at + 1;
+                self.scanned = 0;
+                if line.last() == Some(&b'\r') {
+                    line.pop();
+                }
+                return if line.len() > max {
+                    Err(FrameError::TooLarge)
+                } else {
+                    Ok(Some(line))
+                };
+            }
+            line.extend_from_slice(&self.buf[..self.filled]);
+            self.filled = 0;
+            self.scanned = 0;
+            if line.len() > max {
+                return Err(FrameError::TooLarge);
+            }
+            let n = self.inner.read(&mut self.buf[..]).await?;
+            if n == 0 {
+                return if line.is_empty() {
+                    Ok(None)
+                } else {
+                    Err(FrameError::Truncated)
+                };
+            }
+            self.filled = n;
+        }
+    }
+
     /// Resolves when the peer closes its end (or the connection fails), while a request is being
     /// answered: anything the peer sends meanwhile is kept for [`Self::next_frame`]. Pends forever
     /// once the buffer is full (the next `next_frame` reports that). Cancel safe.
@@ -107,6 +151,26 @@ impl<R: AsyncRead + Unpin> FrameReader<R> {
 mod tests {
     use super::*;
     use tokio::io::AsyncWriteExt;
+
+    #[tokio::test]
+    async fn long_frames_grow_past_the_buffer_up_to_their_own_bound() {
+        let long = vec![b'a'; 100];
+        let mut input = b"short\n".to_vec();
+        input.extend_from_slice(&long);
+        input.extend_from_slice(b"\r\nnext\n");
+        input.extend_from_slice(&vec![b'b'; 300]);
+        input.push(b'\n');
+        input.extend_from_slice(b"cut");
+        let mut reader = FrameReader::with_cap(&input[..], 8);
+        assert_eq!(reader.next_frame().await.expect("short"), Some(&b"short"[..]));
+        assert_eq!(reader.next_long_frame(200).await.expect("long"), Some(long));
+        assert_eq!(reader.next_frame().await.expect("next"), Some(&b"next"[..]));
+        assert!(matches!(reader.next_long_frame(200).await, Err(FrameError::TooLarge)));
+        let mut reader = FrameReader::with_cap(&b"cut"[..], 8);
+        assert!(matches!(reader.next_long_frame(200).await, Err(FrameError::Truncated)));
+        let mut reader = FrameReader::with_cap(&b""[..], 8);
+        assert_eq!(reader.next_long_frame(200).await.expect("end"), None);
+    }
 
     async fn frames(input: &[u8], cap: usize) -> Vec<Result<Vec<u8>, String>> {
         let mut reader = FrameReader::with_cap(input, cap);

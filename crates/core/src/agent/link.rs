@@ -1,12 +1,13 @@
 //! A front end's lasting connection to the agent, after `subscribe` (docs/agent-protocol.md,
-//! "Front ends"): JSON lines both ways, each at most [`MAX_FRAME`] bytes, with no idle timeout —
+//! "Front ends"): JSON lines both ways, each at most [`MAX_LINK_LINE`] bytes (a language's
+//! whole catalogue travels in one), with no idle timeout —
 //! the window process stays connected while it lives, and either side learns at once when the
 //! other is gone (end of stream).
 //!
 //! The first line the agent writes is the reply to `subscribe` ([`LinkWriter::accept`] or
 //! [`LinkWriter::refuse`]); what follows is up to the two sides.
 
-use super::frame::{FrameError, FrameReader, MAX_FRAME};
+use super::frame::{FrameError, FrameReader};
 use super::protocol::{encode_call_failure, encode_ok, CallFailure};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -15,13 +16,17 @@ use std::time::Duration;
 use tokio::io::AsyncWriteExt;
 use tokio::net::unix::{OwnedReadHalf, OwnedWriteHalf};
 
+/// The longest line on a link, without its `\n`. Lines carry no secret (codes go by `call`), so
+/// they are read into buffers that grow as needed, never held at this size ahead of time.
+pub const MAX_LINK_LINE: usize = 4 * 1024 * 1024;
+
 /// How long writing one line may take: a peer that stops reading is treated as gone, so a
 /// stuck window process cannot stall the tray's pushes.
 pub const SEND_TIMEOUT: Duration = Duration::from_secs(5);
 
 #[derive(Debug, thiserror::Error)]
 pub enum LinkError {
-    #[error("the other side sent a line longer than {MAX_FRAME} bytes")]
+    #[error("the other side sent a line longer than {MAX_LINK_LINE} bytes")]
     TooLarge,
     #[error("the other side sent a line that is not what the link carries: {0}")]
     Garbled(String),
@@ -61,9 +66,9 @@ impl LinkReader {
     /// The next line, read as `T`; `Ok(None)` when the other side closed the link cleanly. After
     /// an error the link is to be dropped: a line that is too long is not read past.
     pub async fn recv<T: DeserializeOwned>(&mut self) -> Result<Option<T>, LinkError> {
-        match self.frames.next_frame().await {
+        match self.frames.next_long_frame(MAX_LINK_LINE).await {
             Ok(None) => Ok(None),
-            Ok(Some(line)) => serde_json::from_slice(line)
+            Ok(Some(line)) => serde_json::from_slice(&line)
                 .map(Some)
                 // serde_json names positions and fields, never values.
                 .map_err(|e| LinkError::Garbled(e.to_string())),
@@ -85,7 +90,7 @@ impl LinkWriter {
     /// Sends `line` as one JSON line.
     pub async fn send<T: Serialize + ?Sized>(&self, line: &T) -> Result<(), LinkError> {
         let mut bytes = serde_json::to_vec(line).map_err(|e| LinkError::Garbled(e.to_string()))?;
-        if bytes.len() > MAX_FRAME {
+        if bytes.len() > MAX_LINK_LINE {
             return Err(LinkError::TooLarge);
         }
         bytes.push(b'\n');
