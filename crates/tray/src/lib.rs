@@ -75,3 +75,5 @@ pub mod windows_port;
 
 #[cfg(test)]
 mod architecture;
+#[cfg(test)]
+mod request_tests;

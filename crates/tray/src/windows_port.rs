@@ -38,11 +38,15 @@ pub trait Windows: Send + Sync {
     fn language(&self, messages: &MessagesView);
 }
 
-/// A `Windows` with no screen, for tests: records what was asked, in order.
+/// A `Windows` with no screen, for tests: records what was asked, in order, and keeps which
+/// windows are open as if each opened and closed at once. The window process's reports (a
+/// window created or destroyed, which drive `MfaDialogs` and `Shell::window_destroyed`) are the
+/// test's to make.
 #[cfg(test)]
 #[derive(Debug, Default)]
 pub struct Recorded {
     pub calls: std::sync::Mutex<Vec<String>>,
+    open: std::sync::Mutex<std::collections::BTreeSet<String>>,
 }
 
 #[cfg(test)]
@@ -50,30 +54,49 @@ impl Recorded {
     fn record(&self, call: String) {
         self.calls.lock().unwrap_or_else(|p| p.into_inner()).push(call);
     }
+
+    fn set_open(&self, label: &str, open: bool) {
+        let mut windows = self.open.lock().unwrap_or_else(|p| p.into_inner());
+        if open {
+            windows.insert(label.to_string());
+        } else {
+            windows.remove(label);
+        }
+    }
+
+    /// What was asked so far, in order.
+    pub fn calls(&self) -> Vec<String> {
+        self.calls.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
 }
 
 #[cfg(test)]
 impl Windows for Recorded {
     fn open_main(&self, intent: Option<Intent>) -> Result<(), CommandError> {
         self.record(format!("open_main {intent:?}"));
+        self.set_open(MAIN, true);
         Ok(())
     }
     fn show_mfa(&self, request: &MfaRequestView) -> Result<(), CommandError> {
         self.record(format!("show_mfa {}", request.id));
+        self.set_open(MFA, true);
         Ok(())
     }
     fn close_mfa(&self) {
         self.record("close_mfa".into());
+        self.set_open(MFA, false);
     }
     fn open_switcher(&self) -> Result<(), CommandError> {
         self.record("open_switcher".into());
+        self.set_open(SWITCHER, true);
         Ok(())
     }
     fn close(&self, label: &str) {
         self.record(format!("close {label}"));
+        self.set_open(label, false);
     }
-    fn is_open(&self, _label: &str) -> bool {
-        false
+    fn is_open(&self, label: &str) -> bool {
+        self.open.lock().unwrap_or_else(|p| p.into_inner()).contains(label)
     }
     fn changed(&self) {
         self.record("changed".into());

@@ -1,16 +1,19 @@
-//! The commands through Tauri's IPC on the mock runtime: the real handlers, managed state and
-//! windows, with an in-memory keyring, a scripted STS, a manual clock and a memory clipboard.
+//! The windows' commands as the window process asks for them (`requests::dispatch` by name,
+//! with a JSON body), on a shell built as the tray builds it: the real request bodies and state,
+//! with an in-memory keyring, a scripted STS, a manual clock, a memory clipboard, windows that
+//! only record what they are asked (`windows_port::Recorded`) and a plain tokio runtime.
 //!
-//! The mock runtime runs no event loop here, so a destroyed window stays known to the app and
-//! window events (Destroyed) never fire: the tests look at the MFA queue, not at the window list,
-//! to see a dialog end. Closing the real dialog is covered end to end.
+//! The window process is not here: a window's `Destroyed` report is made by the test, calling
+//! `Shell::window_destroyed` as the link does. The window process itself (its link, a dialog lost
+//! with it) is covered by `window_process`, `windows_link` and end to end.
 
-use crate::args::COMMANDS;
+use crate::args::{Command, GetOverviewArgs, COMMANDS};
 use crate::clipboard::MemoryClipboard;
-use crate::error::codes;
-use crate::shell::Shell;
+use crate::desktop_port::GlobalKeys;
+use crate::error::{codes, CommandError};
+use crate::shell::{Ports, Shell};
 use crate::state::AppState;
-use crate::windows;
+use crate::windows_port::{Recorded, Windows, MFA, SWITCHER};
 use rolebar_core::clock::ManualClock;
 use rolebar_core::index::Index;
 use rolebar_core::keys::KeyStore;
@@ -28,10 +31,6 @@ use serde_json::{json, Value};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
-use tauri::ipc::{CallbackFn, InvokeBody};
-use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY};
-use tauri::webview::InvokeRequest;
-use tauri::{App, Manager, WebviewUrl, WebviewWindow, WebviewWindowBuilder};
 use time::macros::datetime;
 
 const CONFIG: &str = "\
@@ -102,12 +101,32 @@ impl RoleAssumer for ScriptedSts {
     }
 }
 
+/// The tray's global keys (`hotkey::SystemKeys`) on a desktop that offers none: a key is read
+/// as the tray reads it (a bare key is refused as such), then refused for want of the desktop.
+#[derive(Debug)]
+struct KeysWithoutDesktop;
+
+impl GlobalKeys for KeysWithoutDesktop {
+    fn available(&self) -> bool {
+        false
+    }
+    fn held(&self) -> Option<String> {
+        None
+    }
+    fn grab(&self, text: &str) -> Result<(), CommandError> {
+        crate::hotkey::parse(text)?;
+        crate::desktop_port::Absent.grab(text)
+    }
+    fn release(&self) {}
+}
+
 struct Harness {
-    app: App<MockRuntime>,
     shell: Shell,
-    main: WebviewWindow<MockRuntime>,
+    windows: Arc<Recorded>,
     clipboard: Arc<MemoryClipboard>,
     sts: Arc<ScriptedSts>,
+    /// The shell's runtime; dropped before the folder, so no task outlives the files it uses.
+    runtime: tokio::runtime::Runtime,
     dir: tempfile::TempDir,
 }
 
@@ -160,41 +179,57 @@ fn test_state(
 fn harness_with(settings: impl FnOnce(&std::path::Path) -> Option<SettingsFile>) -> Harness {
     let dir = tempfile::tempdir().expect("tempdir");
     let (state, clipboard, sts) = test_state(dir.path(), settings);
-    let app = crate::configure(mock_builder())
-        .build(mock_context(noop_assets()))
-        .expect("mock app");
-    let shell = crate::install(app.handle(), state);
-    let main = WebviewWindowBuilder::new(&app, windows::MAIN, WebviewUrl::default())
+    // As the tray's: several workers, so an assume waiting for its code never holds up the
+    // requests that answer it.
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
         .build()
-        .expect("main window");
+        .expect("runtime");
+    let windows = Arc::new(Recorded::default());
+    let ports = Ports {
+        windows: windows.clone(),
+        autostart: Arc::new(crate::desktop_port::Absent),
+        keys: Arc::new(KeysWithoutDesktop),
+        quit: Box::new(|_| {}),
+    };
+    let shell = Shell::new(state, ports, runtime.handle().clone());
     // aws-vault's places in the test's folder, never the user's HOME or keyring.
     shell
         .import_offer()
         .set_config(aws_vault_files_in(&dir.path().join("home")));
     Harness {
-        app,
         shell,
-        main,
+        windows,
         clipboard,
         sts,
+        runtime,
         dir,
     }
 }
 
-fn invoke(window: &WebviewWindow<MockRuntime>, cmd: &str, args: Value) -> Result<Value, Value> {
-    get_ipc_response(
-        window,
-        InvokeRequest {
-            cmd: cmd.into(),
-            callback: CallbackFn(0),
-            error: CallbackFn(1),
-            url: "tauri://localhost".parse().expect("url"),
-            body: InvokeBody::Json(args),
-            headers: Default::default(),
-            invoke_key: INVOKE_KEY.to_string(),
-        },
-    )
-    .map(|body| body.deserialize::<Value>().expect("json"))
+/// The error as the window receives it (`{ code, message }`).
+fn error_json(e: CommandError) -> Value {
+    serde_json::to_value(e).expect("an error is JSON")
+}
+
+/// Runs the command `cmd` as the window process asks for it (the agent's `call`).
+fn invoke(h: &Harness, cmd: &str, args: Value) -> Result<Value, Value> {
+    h.runtime
+        .block_on(crate::requests::dispatch(&h.shell, cmd, args))
+        .map_err(error_json)
+}
+
+/// Starts the command `cmd` on the shell's runtime, as a window's call that waits (for an MFA
+/// code, say) while others are answered; `finish` waits for its answer.
+fn in_background(h: &Harness, cmd: &'static str, args: Value) -> tokio::task::JoinHandle<Result<Value, Value>> {
+    let shell = h.shell.clone();
+    h.shell
+        .spawn(async move { crate::requests::dispatch(&shell, cmd, args).await.map_err(error_json) })
+}
+
+fn finish(h: &Harness, pending: tokio::task::JoinHandle<Result<Value, Value>>) -> Result<Value, Value> {
+    h.runtime.block_on(pending).expect("the request ran to its end")
 }
 
 fn code_of(error: &Value) -> &str {
@@ -202,17 +237,13 @@ fn code_of(error: &Value) -> &str {
 }
 
 /// Waits for the MFA dialog to ask a question other than `after` and still open (the assume runs
-/// on another thread), woken when the dialog shows a question; returns the question as the dialog reads
-/// it.
+/// on the runtime's workers), woken when the dialog shows a question; returns the question as the
+/// dialog reads it.
 fn wait_for_request(h: &Harness, after: Option<u64>) -> Value {
     let dialogs = &h.shell.state().mfa;
     let mut shown = dialogs.shown();
     let after = after.and_then(|id| u32::try_from(id).ok());
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_time()
-        .build()
-        .expect("runtime");
-    let id = runtime.block_on(async {
+    let id = h.runtime.block_on(async {
         // On screen, and still waiting for its answer (an earlier request may have been answered).
         let new_question = shown.wait_for(|id| Some(*id) != after && dialogs.current().is_some_and(|q| q.id == *id));
         match tokio::time::timeout(Duration::from_secs(10), new_question).await {
@@ -221,27 +252,31 @@ fn wait_for_request(h: &Harness, after: Option<u64>) -> Value {
             Err(_) => panic!("no MFA request was made"),
         }
     });
-    let request = invoke(&h.main, "mfa_request", json!({})).expect("mfa_request");
+    assert!(h.windows.is_open(MFA), "the question is shown in the dialog");
+    let request = invoke(h, "mfa_request", json!({})).expect("mfa_request");
     assert_eq!(request["id"], id, "the question on screen is the one shown");
     request
 }
 
-/// The mock runtime delivers no window events: do what the `Destroyed` hook (lib.rs) does once
-/// the app has closed the dialog, so the next request does not wait for it.
+/// The window process reports the dialog destroyed once the app has closed it (the link calls
+/// `Shell::window_destroyed`), so the next request does not wait for it.
 fn dialog_destroyed(h: &Harness) {
-    h.shell.state().mfa.window_destroyed();
+    h.shell.window_destroyed(MFA);
 }
 
-fn assume_in_background(h: &Harness, profile: &str) -> std::thread::JoinHandle<Result<Value, Value>> {
-    let main = h.main.clone();
-    let profile = profile.to_string();
-    std::thread::spawn(move || invoke(&main, "assume_profile", json!({ "profile": profile })))
+fn assume_in_background(h: &Harness, profile: &str) -> tokio::task::JoinHandle<Result<Value, Value>> {
+    in_background(h, "assume_profile", json!({ "profile": profile }))
+}
+
+/// The window calls that were about the MFA dialog, in order.
+fn dialog_calls(h: &Harness) -> Vec<String> {
+    h.windows.calls().into_iter().filter(|c| c.contains("mfa")).collect()
 }
 
 #[test]
 fn overview_lists_every_profile_and_no_secret() {
     let h = harness();
-    let overview = invoke(&h.main, "get_overview", json!({})).expect("overview");
+    let overview = invoke(&h, "get_overview", json!({})).expect("overview");
     let names: Vec<&str> = overview["profiles"]
         .as_array()
         .expect("profiles")
@@ -273,37 +308,33 @@ fn assume_with_mfa_through_the_dialog_then_copy_and_write() {
     );
     assert_eq!(request["mfaSerial"], "arn:aws:iam::111111111111:mfa/oppara");
     assert_eq!(request["reason"], "noSession");
-    assert!(h.app.get_webview_window(windows::MFA).is_some(), "the dialog is open");
+    assert!(h.windows.is_open(MFA), "the dialog is open");
     let id = request["id"].clone();
 
     // A malformed code is refused and the question stays.
-    let err = invoke(&h.main, "submit_mfa_code", json!({ "requestId": id, "code": "12a456" })).expect_err("format");
+    let err = invoke(&h, "submit_mfa_code", json!({ "requestId": id, "code": "12a456" })).expect_err("format");
     assert_eq!(code_of(&err), "mfa_code_format");
-    invoke(
-        &h.main,
-        "submit_mfa_code",
-        json!({ "requestId": id, "code": " 123 456 " }),
-    )
-    .expect("accepted");
+    invoke(&h, "submit_mfa_code", json!({ "requestId": id, "code": " 123 456 " })).expect("accepted");
 
-    let session = pending.join().expect("thread").expect("session");
+    let session = finish(&h, pending).expect("session");
+    assert!(!h.windows.is_open(MFA), "the dialog is closed once the code is taken");
     assert_eq!(session["profile"], "oppara-dev");
     assert_eq!(session["id"], "session:AssumeRole:oppara-dev");
     assert!(!session.to_string().contains(SECRET));
     assert_eq!(
-        invoke(&h.main, "mfa_request", json!({})).expect("mfa_request"),
+        invoke(&h, "mfa_request", json!({})).expect("mfa_request"),
         Value::Null,
         "nothing left to answer"
     );
 
     // Cached now: no dialog, no STS call.
     let calls = h.sts.calls.load(Ordering::SeqCst);
-    invoke(&h.main, "assume_profile", json!({ "profile": "oppara-dev" })).expect("cached");
+    invoke(&h, "assume_profile", json!({ "profile": "oppara-dev" })).expect("cached");
     assert_eq!(h.sts.calls.load(Ordering::SeqCst), calls);
 
     // Exports go to the clipboard; only a count comes back.
     let report = invoke(
-        &h.main,
+        &h,
         "copy_exports",
         json!({ "sessionId": "session:AssumeRole:oppara-dev", "format": "fish" }),
     )
@@ -320,7 +351,7 @@ fn assume_with_mfa_through_the_dialog_then_copy_and_write() {
     // Guard rails: a configured profile is refused, foreign long-term keys need force.
     let write = |target: &str, force: bool| {
         invoke(
-            &h.main,
+            &h,
             "write_session",
             json!({ "sessionId": "session:AssumeRole:oppara-dev", "target": target, "force": force }),
         )
@@ -353,7 +384,7 @@ fn assume_with_mfa_through_the_dialog_then_copy_and_write() {
     assert!(file.contains("[oppara-dev-creds]") && file.contains(SECRET) && file.contains("manager = rolebar"));
 
     // Log out removes the session and the sections Rolebar wrote for it.
-    let report = invoke(&h.main, "log_out", json!({ "profile": "oppara-dev" })).expect("logged out");
+    let report = invoke(&h, "log_out", json!({ "profile": "oppara-dev" })).expect("logged out");
     assert_eq!(report["sessionsCleared"], 1);
     assert_eq!(report["sectionsRemoved"], json!(["legacy", "oppara-dev-creds", "work"]));
     let file = std::fs::read_to_string(&credentials).expect("read");
@@ -362,7 +393,7 @@ fn assume_with_mfa_through_the_dialog_then_copy_and_write() {
         "only Rolebar's lines were taken back:\n{file}"
     );
     // oppara's MFA session (which the role was assumed from) stays until logged out itself.
-    let overview = invoke(&h.main, "get_overview", json!({})).expect("overview");
+    let overview = invoke(&h, "get_overview", json!({})).expect("overview");
     let left: Vec<&str> = overview["sessions"]
         .as_array()
         .expect("sessions")
@@ -381,7 +412,7 @@ fn a_rejected_code_asks_again_in_the_same_dialog() {
     let pending = assume_in_background(&h, "oppara-dev");
     let first = wait_for_request(&h, None);
     invoke(
-        &h.main,
+        &h,
         "submit_mfa_code",
         json!({ "requestId": first["id"], "code": "000000" }),
     )
@@ -389,24 +420,28 @@ fn a_rejected_code_asks_again_in_the_same_dialog() {
     let second = wait_for_request(&h, first["id"].as_u64());
     assert_eq!(second["reason"], "rejected");
     assert_eq!(second["attempt"], 2);
-    assert!(
-        h.app.get_webview_window(windows::MFA).is_some(),
-        "still open for the next code"
+    assert!(h.windows.is_open(MFA), "still open for the next code");
+    let (first_id, second_id) = (&first["id"], &second["id"]);
+    assert_eq!(
+        dialog_calls(&h),
+        [format!("show_mfa {first_id}"), format!("show_mfa {second_id}")],
+        "the second question goes to the same dialog, never closed in between"
     );
     // The old request can no longer be answered.
     let stale = invoke(
-        &h.main,
+        &h,
         "submit_mfa_code",
         json!({ "requestId": first["id"], "code": GOOD_CODE }),
     );
     assert_eq!(code_of(&stale.expect_err("stale")), "stale_mfa_request");
     invoke(
-        &h.main,
+        &h,
         "submit_mfa_code",
         json!({ "requestId": second["id"], "code": GOOD_CODE }),
     )
     .expect("sent");
-    assert!(pending.join().expect("thread").is_ok());
+    assert!(finish(&h, pending).is_ok());
+    assert!(!h.windows.is_open(MFA), "closed once the good code is taken");
 }
 
 #[test]
@@ -415,14 +450,11 @@ fn cancel_caches_nothing_and_reports_mfa_cancelled() {
     let pending = assume_in_background(&h, "oppara");
     let request = wait_for_request(&h, None);
     assert_eq!(request["profile"], "oppara");
-    invoke(&h.main, "cancel_mfa", json!({ "requestId": request["id"] })).expect("cancelled");
-    let err = pending.join().expect("thread").expect_err("cancelled");
+    invoke(&h, "cancel_mfa", json!({ "requestId": request["id"] })).expect("cancelled");
+    let err = finish(&h, pending).expect_err("cancelled");
     assert_eq!(code_of(&err), "mfa_cancelled");
-    assert_eq!(
-        invoke(&h.main, "mfa_request", json!({})).expect("mfa_request"),
-        Value::Null
-    );
-    let overview = invoke(&h.main, "get_overview", json!({})).expect("overview");
+    assert_eq!(invoke(&h, "mfa_request", json!({})).expect("mfa_request"), Value::Null);
+    let overview = invoke(&h, "get_overview", json!({})).expect("overview");
     assert_eq!(overview["sessions"], json!([]));
 }
 
@@ -430,33 +462,33 @@ fn cancel_caches_nothing_and_reports_mfa_cancelled() {
 fn keys_go_in_and_never_come_out() {
     let h = harness();
     let key = invoke(
-        &h.main,
+        &h,
         "add_keys",
         json!({ "profile": "oppara", "accessKeyId": "AKIAFAKEKEYRING42", "secretAccessKey": "keyring/secret+value" }),
     )
     .expect("stored");
     assert_eq!(key["maskedKeyId"], "****NG42");
-    let overview = invoke(&h.main, "get_overview", json!({})).expect("overview");
+    let overview = invoke(&h, "get_overview", json!({})).expect("overview");
     assert_eq!(overview["profiles"][1]["keys"], "keyring");
     assert!(!overview.to_string().contains("keyring/secret+value"));
     let bad = invoke(
-        &h.main,
+        &h,
         "add_keys",
         json!({ "profile": "x", "accessKeyId": "no spaces allowed", "secretAccessKey": "s" }),
     );
     assert_eq!(code_of(&bad.expect_err("invalid")), "invalid_input");
     let bad = invoke(
-        &h.main,
+        &h,
         "add_keys",
         json!({ "profile": "dev\nprod", "accessKeyId": "AKIAFAKEKEYRING42", "secretAccessKey": "s" }),
     );
     assert_eq!(code_of(&bad.expect_err("a line break")), "invalid_profile_name");
     assert_eq!(
-        invoke(&h.main, "remove_keys", json!({ "profile": "oppara" })).expect("removed"),
+        invoke(&h, "remove_keys", json!({ "profile": "oppara" })).expect("removed"),
         true
     );
     assert_eq!(
-        invoke(&h.main, "remove_keys", json!({ "profile": "oppara" })).expect("none"),
+        invoke(&h, "remove_keys", json!({ "profile": "oppara" })).expect("none"),
         false
     );
 }
@@ -465,32 +497,42 @@ fn keys_go_in_and_never_come_out() {
 fn unknown_sessions_and_profiles_are_clear_errors() {
     let h = harness();
     let err = invoke(
-        &h.main,
+        &h,
         "copy_exports",
         json!({ "sessionId": "session:AssumeRole:nope", "format": "env" }),
     );
     assert_eq!(code_of(&err.expect_err("missing")), "session_not_found");
-    let err = invoke(&h.main, "assume_profile", json!({ "profile": "corp" }));
+    let err = invoke(&h, "assume_profile", json!({ "profile": "corp" }));
     assert_eq!(code_of(&err.expect_err("sso")), "unsupported_profile");
-    let err = invoke(&h.main, "assume_profile", json!({ "profile": "ghost" }));
+    let err = invoke(&h, "assume_profile", json!({ "profile": "ghost" }));
     assert_eq!(code_of(&err.expect_err("missing")), "profile_not_found");
 }
 
+/// The dialog sizes itself to what its page measured in the window process (`fit_mfa_dialog`,
+/// answered by the window program): a caller by name cannot size it, and trying leaves the question
+/// as it was.
 #[test]
-fn the_mfa_dialog_takes_the_height_its_page_measured_within_bounds() {
+fn only_the_mfa_dialog_sizes_itself_not_a_call_by_name() {
     let h = harness();
     let pending = assume_in_background(&h, "oppara-dev");
     let request = wait_for_request(&h, None);
-    let dialog = h.app.get_webview_window(windows::MFA).expect("the dialog is open");
-    for (measured, set) in [(287.3, 288.0), (5.0, 200.0), (5000.0, 720.0)] {
-        let height = invoke(&dialog, "fit_mfa_dialog", json!({ "height": measured })).expect("sized");
-        assert_eq!(height, json!(set), "{measured}");
-    }
-    // Only the dialog sizes itself to its content.
-    let err = invoke(&h.main, "fit_mfa_dialog", json!({ "height": 300.0 })).expect_err("not the dialog");
+    assert!(h.windows.is_open(MFA), "the dialog is open");
+    let err = invoke(&h, "fit_mfa_dialog", json!({ "height": 300.0 })).expect_err("not the dialog");
     assert_eq!(code_of(&err), codes::INVALID_INPUT);
-    invoke(&h.main, "cancel_mfa", json!({ "requestId": request["id"] })).expect("cancelled");
-    assert!(pending.join().expect("thread").is_err(), "cancelled");
+    assert!(
+        err["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("answered by the window")),
+        "{err}"
+    );
+    assert_eq!(
+        invoke(&h, "mfa_request", json!({})).expect("mfa_request")["id"],
+        request["id"],
+        "the question stays"
+    );
+    invoke(&h, "cancel_mfa", json!({ "requestId": request["id"] })).expect("cancelled");
+    assert!(finish(&h, pending).is_err(), "cancelled");
+    assert!(!h.windows.is_open(MFA), "a cancel closes the dialog");
 }
 
 /// Assumes `profile` through the dialog with the good code.
@@ -498,18 +540,18 @@ fn assume_with_code(h: &Harness, profile: &str) -> Value {
     let pending = assume_in_background(h, profile);
     let request = wait_for_request(h, None);
     invoke(
-        &h.main,
+        h,
         "submit_mfa_code",
         json!({ "requestId": request["id"], "code": GOOD_CODE }),
     )
     .expect("sent");
-    let session = pending.join().expect("thread").expect("session");
+    let session = finish(h, pending).expect("session");
     dialog_destroyed(h);
     session
 }
 
 fn session_ids(h: &Harness) -> Vec<String> {
-    let overview = invoke(&h.main, "get_overview", json!({})).expect("overview");
+    let overview = invoke(h, "get_overview", json!({})).expect("overview");
     overview["sessions"]
         .as_array()
         .expect("sessions")
@@ -525,8 +567,7 @@ fn a_cancelled_renewal_keeps_the_session_it_was_to_replace() {
     let h = harness();
     assume_with_code(&h, "oppara");
     assert_eq!(session_ids(&h), [OPPARA_MFA]);
-    let main = h.main.clone();
-    let pending = std::thread::spawn(move || invoke(&main, "renew_session", json!({ "profile": "oppara" })));
+    let pending = in_background(&h, "renew_session", json!({ "profile": "oppara" }));
     let request = wait_for_request(&h, None);
     assert_eq!(
         request["reason"], "noSession",
@@ -535,8 +576,8 @@ fn a_cancelled_renewal_keeps_the_session_it_was_to_replace() {
     // Meanwhile the expiry schedule still watches it.
     let watched = h.shell.state().watched_sessions();
     assert_eq!(watched.iter().map(|s| s.key.as_str()).collect::<Vec<_>>(), [OPPARA_MFA]);
-    invoke(&h.main, "cancel_mfa", json!({ "requestId": request["id"] })).expect("cancelled");
-    let err = pending.join().expect("thread").expect_err("cancelled");
+    invoke(&h, "cancel_mfa", json!({ "requestId": request["id"] })).expect("cancelled");
+    let err = finish(&h, pending).expect_err("cancelled");
     assert_eq!(code_of(&err), "mfa_cancelled");
     assert_eq!(session_ids(&h), [OPPARA_MFA], "the session is back");
     assert!(h.shell.state().watched_sessions().len() == 1, "nothing held any more");
@@ -546,7 +587,7 @@ fn a_cancelled_renewal_keeps_the_session_it_was_to_replace() {
 fn assume_and_write(h: &Harness) {
     assume_with_code(h, "oppara-dev");
     invoke(
-        &h.main,
+        h,
         "write_session",
         json!({ "sessionId": "session:AssumeRole:oppara-dev", "target": "oppara-dev-creds", "force": false }),
     )
@@ -564,7 +605,10 @@ fn auto_refresh_renews_a_role_from_its_mfa_session_without_asking_and_rewrites_i
     let calls = h.sts.calls.load(Ordering::SeqCst);
 
     let state = h.shell.state();
-    let report = tauri::async_runtime::block_on(crate::actions::auto_refresh(state, "oppara-dev")).expect("refreshed");
+    let report = h
+        .runtime
+        .block_on(crate::actions::auto_refresh(state, "oppara-dev"))
+        .expect("refreshed");
     assert_eq!(report.profile, "oppara-dev");
     assert_eq!(report.key, "session:AssumeRole:oppara-dev");
     assert_eq!(report.rewritten, ["oppara-dev-creds"]);
@@ -575,7 +619,7 @@ fn auto_refresh_renews_a_role_from_its_mfa_session_without_asking_and_rewrites_i
         "one AssumeRole with the MFA session, even though the role session was still fresh"
     );
     assert_eq!(
-        invoke(&h.main, "mfa_request", json!({})).expect("mfa_request"),
+        invoke(&h, "mfa_request", json!({})).expect("mfa_request"),
         Value::Null,
         "no code asked"
     );
@@ -605,7 +649,7 @@ fn where_a_session_is_written_comes_from_the_file_whoever_wrote_it() {
         state.sessions.written_to("oppara-dev").expect("readable"),
         ["from-the-cli"]
     );
-    let overview = invoke(&h.main, "get_overview", json!({})).expect("overview");
+    let overview = invoke(&h, "get_overview", json!({})).expect("overview");
     let sessions = overview["sessions"].as_array().expect("sessions");
     let role = sessions
         .iter()
@@ -616,14 +660,20 @@ fn where_a_session_is_written_comes_from_the_file_whoever_wrote_it() {
     // Auto-refresh rewrites it...
     let text = std::fs::read_to_string(&credentials).expect("read");
     std::fs::write(&credentials, text.replace(SECRET, "STALE")).expect("write");
-    let report = tauri::async_runtime::block_on(crate::actions::auto_refresh(state, "oppara-dev")).expect("refreshed");
+    let report = h
+        .runtime
+        .block_on(crate::actions::auto_refresh(state, "oppara-dev"))
+        .expect("refreshed");
     assert_eq!(report.rewritten, ["from-the-cli"]);
     assert!(!std::fs::read_to_string(&credentials).expect("read").contains("STALE"));
 
     // ...but not once the user removed it by hand.
     rolebar_core::outputs::remove_profile(&credentials, "from-the-cli").expect("removed");
     assert!(state.sessions.written_to("oppara-dev").expect("readable").is_empty());
-    let report = tauri::async_runtime::block_on(crate::actions::auto_refresh(state, "oppara-dev")).expect("refreshed");
+    let report = h
+        .runtime
+        .block_on(crate::actions::auto_refresh(state, "oppara-dev"))
+        .expect("refreshed");
     assert!(report.rewritten.is_empty());
     assert!(!std::fs::read_to_string(&credentials)
         .expect("read")
@@ -644,7 +694,7 @@ fn expired_or_unattributed_sections_are_not_targets_but_log_out_removes_expired_
     std::fs::write(&credentials, text).expect("write");
     let state = h.shell.state();
     assert!(state.sessions.written_to("oppara-dev").expect("readable").is_empty());
-    let report = invoke(&h.main, "log_out", json!({ "profile": "oppara-dev" })).expect("log out");
+    let report = invoke(&h, "log_out", json!({ "profile": "oppara-dev" })).expect("log out");
     assert_eq!(report["sectionsRemoved"], json!(["gone"]));
     let text = std::fs::read_to_string(&credentials).expect("read");
     assert!(!text.contains("[gone]") && text.contains("[anonymous]"), "{text}");
@@ -662,7 +712,7 @@ fn a_written_section_is_listed_as_rolebar_s_output_never_assumed_and_log_out_tak
     );
     std::fs::write(&credentials, text).expect("write");
 
-    let overview = invoke(&h.main, "get_overview", json!({})).expect("overview");
+    let overview = invoke(&h, "get_overview", json!({})).expect("overview");
     let written = overview["profiles"]
         .as_array()
         .expect("profiles")
@@ -678,7 +728,7 @@ fn a_written_section_is_listed_as_rolebar_s_output_never_assumed_and_log_out_tak
     assert_eq!(written["keys"], Value::Null, "not 'keys in file': {written}");
 
     let calls = h.sts.calls.load(Ordering::SeqCst);
-    let err = invoke(&h.main, "assume_profile", json!({ "profile": "oppara-dev-session" })).expect_err("refused");
+    let err = invoke(&h, "assume_profile", json!({ "profile": "oppara-dev-session" })).expect_err("refused");
     assert_eq!(err["code"], "written_by_rolebar", "{err}");
     assert!(err["message"].as_str().unwrap_or("").contains("oppara-dev"), "{err}");
     assert_eq!(
@@ -687,7 +737,7 @@ fn a_written_section_is_listed_as_rolebar_s_output_never_assumed_and_log_out_tak
         "no STS call with session keys"
     );
 
-    let report = invoke(&h.main, "log_out", json!({ "profile": "oppara-dev-session" })).expect("log out");
+    let report = invoke(&h, "log_out", json!({ "profile": "oppara-dev-session" })).expect("log out");
     assert_eq!(report["sectionsRemoved"], json!(["oppara-dev-session"]));
     let text = std::fs::read_to_string(&credentials).expect("read");
     assert!(
@@ -705,13 +755,16 @@ fn an_unreadable_credentials_file_fails_log_out_and_auto_refresh_and_drops_nothi
     std::fs::remove_file(&credentials).expect("rm");
     std::fs::create_dir(&credentials).expect("a folder where the file should be");
 
-    let err = invoke(&h.main, "log_out", json!({ "profile": "oppara-dev" })).expect_err("refused");
+    let err = invoke(&h, "log_out", json!({ "profile": "oppara-dev" })).expect_err("refused");
     assert_eq!(err["code"], "not_a_regular_file", "{err}");
     assert_eq!(session_ids(&h), sessions, "nothing dropped: the log out can be retried");
 
     let state = h.shell.state();
     let calls = h.sts.calls.load(Ordering::SeqCst);
-    let err = tauri::async_runtime::block_on(crate::actions::auto_refresh(state, "oppara-dev")).expect_err("refused");
+    let err = h
+        .runtime
+        .block_on(crate::actions::auto_refresh(state, "oppara-dev"))
+        .expect_err("refused");
     // (Reading the profiles fails first, the credentials file being one of their sources; either
     // way nothing is renewed.)
     assert!(err.message.contains(&credentials.display().to_string()), "{err}");
@@ -721,7 +774,7 @@ fn an_unreadable_credentials_file_fails_log_out_and_auto_refresh_and_drops_nothi
         "nothing renewed behind the user's back"
     );
     // The window still works, showing no targets.
-    invoke(&h.main, "get_overview", json!({})).expect("overview");
+    invoke(&h, "get_overview", json!({})).expect("overview");
 }
 
 #[test]
@@ -730,11 +783,14 @@ fn auto_refresh_that_needs_a_code_fails_fast_and_keeps_the_session() {
     assume_with_code(&h, "oppara");
     let calls = h.sts.calls.load(Ordering::SeqCst);
     let state = h.shell.state();
-    let err = tauri::async_runtime::block_on(crate::actions::auto_refresh(state, "oppara")).expect_err("needs MFA");
+    let err = h
+        .runtime
+        .block_on(crate::actions::auto_refresh(state, "oppara"))
+        .expect_err("needs MFA");
     assert_eq!(err.code, "mfa_required");
     assert_eq!(h.sts.calls.load(Ordering::SeqCst), calls, "no STS call");
     assert_eq!(
-        invoke(&h.main, "mfa_request", json!({})).expect("mfa_request"),
+        invoke(&h, "mfa_request", json!({})).expect("mfa_request"),
         Value::Null,
         "no dialog"
     );
@@ -745,7 +801,7 @@ fn auto_refresh_that_needs_a_code_fails_fast_and_keeps_the_session() {
 #[test]
 fn the_overview_says_how_expiry_warnings_are_set() {
     let h = harness();
-    let overview = invoke(&h.main, "get_overview", json!({})).expect("overview");
+    let overview = invoke(&h, "get_overview", json!({})).expect("overview");
     assert_eq!(
         overview["expiry"],
         json!({
@@ -763,7 +819,7 @@ fn the_overview_says_how_expiry_warnings_are_set() {
 fn auto_refresh_is_turned_on_and_off_from_the_window_and_saved() {
     let h = harness_with_settings_file(Some(r#"{"theme": "dark", "expiry": {"warn_before": ["15m"]}}"#));
     let view = invoke(
-        &h.main,
+        &h,
         "set_auto_refresh",
         json!({ "profile": "oppara-dev", "enabled": true }),
     )
@@ -782,20 +838,20 @@ fn auto_refresh_is_turned_on_and_off_from_the_window_and_saved() {
     assert_eq!(saved["theme"], "dark", "the rest of the file is kept");
 
     invoke(
-        &h.main,
+        &h,
         "set_auto_refresh",
         json!({ "profile": "oppara-dev", "enabled": false }),
     )
     .expect("off");
     assert!(!state.expiry().settings.auto_refresh_enabled("oppara-dev"));
-    let overview = invoke(&h.main, "get_overview", json!({})).expect("overview");
+    let overview = invoke(&h, "get_overview", json!({})).expect("overview");
     assert_eq!(overview["expiry"]["autoRefresh"], json!([]));
 }
 
 #[test]
 fn warning_times_are_changed_from_the_window_and_saved() {
     let h = harness_with_settings_file(None);
-    let view = invoke(&h.main, "set_warn_before", json!({ "warnBefore": ["2m", "15m"] })).expect("set");
+    let view = invoke(&h, "set_warn_before", json!({ "warnBefore": ["2m", "15m"] })).expect("set");
     assert_eq!(view["warnBefore"], json!(["15m", "2m"]), "longest first");
     assert_eq!(view["expiringWithinSeconds"], 900, "the tray's expiring window follows");
     let state = h.shell.state();
@@ -805,7 +861,7 @@ fn warning_times_are_changed_from_the_window_and_saved() {
             .expect("json");
     assert_eq!(saved["expiry"]["warn_before"], json!(["15m", "2m"]));
 
-    let only_at_the_end = invoke(&h.main, "set_warn_before", json!({ "warnBefore": [] })).expect("empty");
+    let only_at_the_end = invoke(&h, "set_warn_before", json!({ "warnBefore": [] })).expect("empty");
     assert_eq!(only_at_the_end["warnBefore"], json!([]));
 }
 
@@ -819,7 +875,7 @@ fn bad_warning_times_are_refused_and_nothing_changes() {
         (json!(["2m", "2m"]), "invalid_threshold"),
         (json!(["25h"]), "invalid_threshold"),
     ] {
-        let err = invoke(&h.main, "set_warn_before", json!({ "warnBefore": bad })).expect_err("refused");
+        let err = invoke(&h, "set_warn_before", json!({ "warnBefore": bad })).expect_err("refused");
         assert_eq!(err["code"], code, "{bad}: {err}");
     }
     assert_eq!(
@@ -833,14 +889,9 @@ fn bad_warning_times_are_refused_and_nothing_changes() {
 #[test]
 fn a_favourite_is_pinned_from_the_window_saved_and_offered_by_the_tray() {
     let h = harness_with_settings_file(Some(r#"{"theme": "dark"}"#));
-    let list = invoke(
-        &h.main,
-        "set_favourite",
-        json!({ "profile": "oppara-dev", "pinned": true }),
-    )
-    .expect("pin");
+    let list = invoke(&h, "set_favourite", json!({ "profile": "oppara-dev", "pinned": true })).expect("pin");
     assert_eq!(list, json!(["oppara-dev"]));
-    let overview = invoke(&h.main, "get_overview", json!({})).expect("overview");
+    let overview = invoke(&h, "get_overview", json!({})).expect("overview");
     assert_eq!(overview["favourites"], json!(["oppara-dev"]));
     let state = h.shell.state();
     assert_eq!(state.shortcuts().favourites, ["oppara-dev"], "the tray's Favourites");
@@ -850,14 +901,9 @@ fn a_favourite_is_pinned_from_the_window_saved_and_offered_by_the_tray() {
     assert_eq!(saved["favourites"], json!(["oppara-dev"]));
     assert_eq!(saved["theme"], "dark", "the rest of the file is kept");
 
-    let list = invoke(
-        &h.main,
-        "set_favourite",
-        json!({ "profile": "oppara-dev", "pinned": false }),
-    )
-    .expect("unpin");
+    let list = invoke(&h, "set_favourite", json!({ "profile": "oppara-dev", "pinned": false })).expect("unpin");
     assert_eq!(list, json!([]));
-    let err = invoke(&h.main, "set_favourite", json!({ "profile": " ", "pinned": true })).expect_err("no name");
+    let err = invoke(&h, "set_favourite", json!({ "profile": " ", "pinned": true })).expect_err("no name");
     assert_eq!(err["code"], codes::INVALID_INPUT);
 }
 
@@ -865,7 +911,7 @@ fn a_favourite_is_pinned_from_the_window_saved_and_offered_by_the_tray() {
 fn a_broken_favourites_value_is_refused_not_overwritten() {
     let broken = r#"{"favourites": "oppara-dev"}"#;
     let h = harness_with_settings_file(Some(broken));
-    let err = invoke(&h.main, "set_favourite", json!({ "profile": "x", "pinned": true })).expect_err("refused");
+    let err = invoke(&h, "set_favourite", json!({ "profile": "x", "pinned": true })).expect_err("refused");
     assert_eq!(err["code"], codes::SETTINGS_NOT_WRITABLE);
     assert!(
         err["message"].as_str().is_some_and(|m| m.contains("favourites")),
@@ -882,7 +928,7 @@ fn a_broken_settings_file_is_not_overwritten_by_a_toggle() {
     let broken = r#"{"expiry": {"warn_before": ["soon"]}}"#;
     let h = harness_with_settings_file(Some(broken));
     let err = invoke(
-        &h.main,
+        &h,
         "set_auto_refresh",
         json!({ "profile": "oppara-dev", "enabled": true }),
     )
@@ -910,7 +956,7 @@ fn what_the_user_wrote_in_the_settings_file_since_the_start_is_kept() {
     )
     .expect("edited by hand");
     let view = invoke(
-        &h.main,
+        &h,
         "set_auto_refresh",
         json!({ "profile": "oppara-dev", "enabled": true }),
     )
@@ -925,7 +971,7 @@ fn what_the_user_wrote_in_the_settings_file_since_the_start_is_kept() {
 
     // Broken by hand since: refused, and left as it is.
     std::fs::write(&path, r#"{"expiry": {"warn_before": ["soon"]}}"#).expect("broken");
-    let err = invoke(&h.main, "set_warn_before", json!({ "warnBefore": ["5m"] })).expect_err("refused");
+    let err = invoke(&h, "set_warn_before", json!({ "warnBefore": ["5m"] })).expect_err("refused");
     assert_eq!(err["code"], codes::SETTINGS_NOT_WRITABLE);
     assert_eq!(
         std::fs::read_to_string(&path).expect("kept"),
@@ -938,9 +984,9 @@ fn the_settings_file_at_the_start_gives_the_language_the_favourites_and_the_expi
     let h = harness_with_settings_file(Some(
         r#"{"language": "ja", "favourites": ["oppara-dev"], "expiry": {"warn_before": ["20m"]}}"#,
     ));
-    let messages = invoke(&h.main, "get_messages", json!({})).expect("messages");
+    let messages = invoke(&h, "get_messages", json!({})).expect("messages");
     assert_eq!(messages["setting"], "ja");
-    let overview = invoke(&h.main, "get_overview", json!({})).expect("overview");
+    let overview = invoke(&h, "get_overview", json!({})).expect("overview");
     assert_eq!(overview["favourites"], json!(["oppara-dev"]));
     assert_eq!(overview["expiry"]["warnBefore"], json!(["20m"]));
     let path = h.dir.path().join("settings.json");
@@ -954,7 +1000,7 @@ fn a_broken_section_is_refused_even_by_a_change_that_would_leave_it_as_read() {
     let path = h.dir.path().join("settings.json");
     // Unpinning from a list Rolebar cannot read, or going back to Auto over a value it cannot
     // read, would change nothing as Rolebar sees it, but the user's text is what is wrong.
-    let err = invoke(&h.main, "set_favourite", json!({ "profile": "x", "pinned": false })).expect_err("refused");
+    let err = invoke(&h, "set_favourite", json!({ "profile": "x", "pinned": false })).expect_err("refused");
     assert_eq!(err["code"], codes::SETTINGS_NOT_WRITABLE);
     assert!(
         err["message"]
@@ -963,7 +1009,7 @@ fn a_broken_section_is_refused_even_by_a_change_that_would_leave_it_as_read() {
         "{err}"
     );
     for language in ["auto", "en"] {
-        let err = invoke(&h.main, "set_language", json!({ "language": language })).expect_err("refused");
+        let err = invoke(&h, "set_language", json!({ "language": language })).expect_err("refused");
         assert_eq!(err["code"], codes::SETTINGS_NOT_WRITABLE);
         assert!(
             err["message"].as_str().is_some_and(|m| m.contains("language = \"jp\"")),
@@ -973,7 +1019,7 @@ fn a_broken_section_is_refused_even_by_a_change_that_would_leave_it_as_read() {
     assert_eq!(std::fs::read_to_string(&path).expect("kept"), text);
 
     // Another section changes, and the broken ones stay as written.
-    invoke(&h.main, "set_warn_before", json!({ "warnBefore": ["5m"] })).expect("expiry");
+    invoke(&h, "set_warn_before", json!({ "warnBefore": ["5m"] })).expect("expiry");
     let saved: Value = serde_json::from_str(&std::fs::read_to_string(&path).expect("saved")).expect("json");
     assert_eq!(saved["favourites"], "oppara-dev");
     assert_eq!(saved["language"], "jp");
@@ -984,14 +1030,14 @@ fn a_broken_section_is_refused_even_by_a_change_that_would_leave_it_as_read() {
 #[test]
 fn a_settings_file_fixed_since_the_start_can_be_changed_again() {
     let h = harness_with_settings_file(Some(r#"{"expiry": {"warn_before": ["soon"]}}"#));
-    let overview = invoke(&h.main, "get_overview", json!({})).expect("overview");
+    let overview = invoke(&h, "get_overview", json!({})).expect("overview");
     assert!(overview["expiry"]["problem"].is_object(), "broken at start");
     std::fs::write(
         h.dir.path().join("settings.json"),
         r#"{"expiry": {"warn_before": ["10m"]}}"#,
     )
     .expect("fixed");
-    let view = invoke(&h.main, "set_warn_before", json!({ "warnBefore": ["15m"] })).expect("saved");
+    let view = invoke(&h, "set_warn_before", json!({ "warnBefore": ["15m"] })).expect("saved");
     assert_eq!(view["warnBefore"], json!(["15m"]));
     assert_eq!(view["problem"], Value::Null);
 }
@@ -1002,7 +1048,7 @@ fn new_warning_times_reach_the_running_schedule() {
     let state = h.shell.state();
     let mut driver = ExpiryDriver::new(Schedule::default(), Vec::new, state.clock(), |_| true);
     state.set_expiry_driver(driver.handle());
-    invoke(&h.main, "set_warn_before", json!({ "warnBefore": ["30m", "1m"] })).expect("set");
+    invoke(&h, "set_warn_before", json!({ "warnBefore": ["30m", "1m"] })).expect("set");
     assert!(driver.tick().is_some());
     assert_eq!(
         driver.schedule().thresholds(),
@@ -1016,7 +1062,7 @@ fn new_warning_times_reach_the_running_schedule() {
     )
     .expect("edit");
     invoke(
-        &h.main,
+        &h,
         "set_auto_refresh",
         json!({ "profile": "oppara-dev", "enabled": true }),
     )
@@ -1026,43 +1072,44 @@ fn new_warning_times_reach_the_running_schedule() {
 }
 
 #[test]
-fn every_declared_command_is_registered() {
+fn every_declared_command_is_served() {
     let h = harness();
     for command in COMMANDS {
-        // Wrong arguments on purpose: a registered command refuses them as arguments of its own
-        // (its `Args<…>` struct names it: the generated table describes it truly); an unknown
-        // one is "not found".
-        let response = invoke(&h.main, command, json!({ "unexpected": true }));
+        // Wrong arguments on purpose: a dispatched command refuses them as arguments of its own
+        // (its `…Args` struct names it: the generated table describes it truly); one its window
+        // answers is refused as such; an unknown one would be "no command".
+        let response = invoke(&h, command, json!({ "unexpected": true }));
         let e = response.expect_err("unknown keys are refused");
         let text = e.to_string();
         assert_eq!(code_of(&e), codes::INVALID_INPUT, "{command}: {text}");
-        assert!(
-            text.contains(&format!(
-                "invalid arguments for `{command}`: unknown field `unexpected`"
-            )),
-            "{command}: {text}"
-        );
+        let expected = if crate::requests::WINDOW_ONLY.contains(command) {
+            format!("`{command}` is answered by the window that calls it")
+        } else {
+            format!("invalid arguments for `{command}`: unknown field `unexpected`")
+        };
+        assert!(text.contains(&expected), "{command}: {text}");
     }
 }
 
 #[test]
 fn the_language_is_chosen_in_the_window_saved_and_in_force_at_once() {
     let h = harness_with_settings_file(Some(r#"{"expiry": {"warn_before": ["20m"]}, "x": 1}"#));
-    let english = invoke(&h.main, "get_messages", json!({})).expect("messages");
+    let english = invoke(&h, "get_messages", json!({})).expect("messages");
     assert_eq!(english["language"], "en");
     assert_eq!(english["setting"], "auto");
     assert_eq!(english["messages"]["mfa-heading"], "Enter your MFA code");
     assert_eq!(english["messages"]["main-busy-renew"], "Renewing {$profile}…");
 
-    let japanese = invoke(&h.main, "set_language", json!({ "language": "ja" })).expect("ja");
+    let japanese = invoke(&h, "set_language", json!({ "language": "ja" })).expect("ja");
     assert_eq!(japanese["language"], "ja");
     assert_eq!(japanese["setting"], "ja");
     assert_eq!(japanese["messages"]["mfa-heading"], "MFA コードを入力してください");
     assert_eq!(
-        invoke(&h.main, "get_messages", json!({})).expect("again")["language"],
+        invoke(&h, "get_messages", json!({})).expect("again")["language"],
         "ja",
         "in force for the next window too"
     );
+    assert_eq!(h.windows.calls(), ["language ja"], "the open windows redraw in it");
     let state = h.shell.state();
     assert_eq!(state.catalog().tr("menu-quit"), "終了", "the tray's words too");
     let path = h.dir.path().join("settings.json");
@@ -1075,7 +1122,7 @@ fn the_language_is_chosen_in_the_window_saved_and_in_force_at_once() {
     );
     assert_eq!(saved["x"], 1);
 
-    let auto = invoke(&h.main, "set_language", json!({ "language": "auto" })).expect("auto");
+    let auto = invoke(&h, "set_language", json!({ "language": "auto" })).expect("auto");
     assert_eq!(auto["setting"], "auto");
     assert_eq!(auto["language"], auto["system"]);
     let saved: Value = serde_json::from_str(&std::fs::read_to_string(&path).expect("saved")).expect("json");
@@ -1084,12 +1131,12 @@ fn the_language_is_chosen_in_the_window_saved_and_in_force_at_once() {
         "Auto is the absence of the key: {saved}"
     );
 
-    let err = invoke(&h.main, "set_language", json!({ "language": "fr" })).expect_err("unknown");
+    let err = invoke(&h, "set_language", json!({ "language": "fr" })).expect_err("unknown");
     assert_eq!(err["code"], codes::INVALID_INPUT);
 
     // A file broken by hand is refused and left as it is; the language in force stays.
     std::fs::write(&path, r#"{"language": "ja",}"#).expect("broken");
-    let err = invoke(&h.main, "set_language", json!({ "language": "ja" })).expect_err("refused");
+    let err = invoke(&h, "set_language", json!({ "language": "ja" })).expect_err("refused");
     assert_eq!(err["code"], codes::SETTINGS_NOT_WRITABLE);
     assert!(
         err["message"].as_str().is_some_and(|m| m.contains("settings.json")),
@@ -1097,16 +1144,18 @@ fn the_language_is_chosen_in_the_window_saved_and_in_force_at_once() {
     );
     assert_eq!(std::fs::read_to_string(&path).expect("kept"), r#"{"language": "ja",}"#);
     assert_eq!(state.language().setting.code(), "auto");
+    let told = auto["language"].as_str().expect("a language");
+    assert_eq!(
+        h.windows.calls(),
+        ["language ja".to_string(), format!("language {told}")],
+        "a refused change redraws nothing"
+    );
 }
 
 /// Waits (on the app's change signal, not a timer) until `done` holds.
 fn wait_until_changed(h: &Harness, what: &str, done: impl Fn() -> bool) {
     let mut changes = h.shell.state().watch_sessions();
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_time()
-        .build()
-        .expect("runtime");
-    runtime.block_on(async {
+    h.runtime.block_on(async {
         let waited = tokio::time::timeout(Duration::from_secs(10), async {
             while !done() {
                 if changes.changed().await.is_err() {
@@ -1122,12 +1171,9 @@ fn wait_until_changed(h: &Harness, what: &str, done: impl Fn() -> bool) {
 fn the_switcher_finds_by_account_and_enter_assumes_through_the_dialog() {
     let h = harness();
     crate::switcher_flow::open(&h.shell);
-    let switcher = h
-        .app
-        .get_webview_window(windows::SWITCHER)
-        .expect("the switcher is open");
+    assert!(h.windows.is_open(SWITCHER), "the switcher is open");
 
-    let all = invoke(&switcher, "search_profiles", json!({ "query": "" })).expect("search");
+    let all = invoke(&h, "search_profiles", json!({ "query": "" })).expect("search");
     let names: Vec<&str> = all["hits"]
         .as_array()
         .expect("hits")
@@ -1140,29 +1186,29 @@ fn the_switcher_finds_by_account_and_enter_assumes_through_the_dialog() {
         "corp (SSO) is not offered"
     );
     assert_eq!(all["searched"], 4);
-    let found = invoke(&switcher, "search_profiles", json!({ "query": "2222 dev" })).expect("search");
+    let found = invoke(&h, "search_profiles", json!({ "query": "2222 dev" })).expect("search");
     assert_eq!(found["hits"][0]["name"], "oppara-dev");
     assert_eq!(found["hits"][0]["account"], "222222222222");
     assert_eq!(found["hits"][0]["role"], "developer");
     assert_eq!(found["hits"].as_array().map(Vec::len), Some(1));
 
-    let refused = invoke(
-        &switcher,
-        "choose_profile",
-        json!({ "profile": "corp", "choice": "assume" }),
-    );
+    let refused = invoke(&h, "choose_profile", json!({ "profile": "corp", "choice": "assume" }));
     assert_eq!(code_of(&refused.expect_err("not offered")), codes::INVALID_INPUT);
 
     invoke(
-        &switcher,
+        &h,
         "choose_profile",
         json!({ "profile": "oppara-dev", "choice": "copyExports" }),
     )
     .expect("chosen");
+    assert!(!h.windows.is_open(SWITCHER), "Enter closes the switcher");
+    // Its window process reports it destroyed: its profiles go.
+    h.shell.window_destroyed(SWITCHER);
+    assert!(!h.shell.switcher().offers("oppara-dev"));
     let request = wait_for_request(&h, None);
     assert_eq!(request["profile"], "oppara-dev");
     invoke(
-        &h.main,
+        &h,
         "submit_mfa_code",
         json!({ "requestId": request["id"], "code": GOOD_CODE }),
     )
@@ -1183,11 +1229,11 @@ fn the_switcher_finds_by_account_and_enter_assumes_through_the_dialog() {
 #[test]
 fn without_global_keys_the_hotkey_is_refused_and_nothing_is_saved() {
     let h = harness_with_settings_file(Some(r#"{"language": "en"}"#));
-    let view = invoke(&h.main, "get_switcher_hotkey", json!({})).expect("view");
+    let view = invoke(&h, "get_switcher_hotkey", json!({})).expect("view");
     assert_eq!(view, json!({ "hotkey": null, "available": false }));
-    let err = invoke(&h.main, "set_switcher_hotkey", json!({ "hotkey": "Ctrl+Alt+P" })).expect_err("no plugin");
+    let err = invoke(&h, "set_switcher_hotkey", json!({ "hotkey": "Ctrl+Alt+P" })).expect_err("no plugin");
     assert_eq!(code_of(&err), codes::HOTKEY_FAILED);
-    let err = invoke(&h.main, "set_switcher_hotkey", json!({ "hotkey": "P" })).expect_err("bare key");
+    let err = invoke(&h, "set_switcher_hotkey", json!({ "hotkey": "P" })).expect_err("bare key");
     assert_eq!(code_of(&err), codes::INVALID_INPUT);
     let saved = std::fs::read_to_string(h.dir.path().join("settings.json")).expect("settings");
     assert_eq!(saved, r#"{"language": "en"}"#, "left as it was");
@@ -1198,13 +1244,13 @@ fn console_and_rotation_refuse_what_they_cannot_serve_before_any_network_call() 
     let h = harness();
     // A profile that only signs in to IAM Identity Center (no account or role) cannot open the
     // console: said with the core's code.
-    let err = invoke(&h.main, "open_console", json!({ "profile": "corp" })).expect_err("sso");
+    let err = invoke(&h, "open_console", json!({ "profile": "corp" })).expect_err("sso");
     assert_eq!(code_of(&err), "unsupported_profile");
-    let err = invoke(&h.main, "open_console", json!({ "profile": "nope" })).expect_err("missing");
+    let err = invoke(&h, "open_console", json!({ "profile": "nope" })).expect_err("missing");
     assert_eq!(code_of(&err), "profile_not_found");
     // Keys written in the credentials file are not Rolebar's to rotate: the file would keep the
     // deleted key.
-    let err = invoke(&h.main, "rotate_keys", json!({ "profile": "legacy" })).expect_err("file keys");
+    let err = invoke(&h, "rotate_keys", json!({ "profile": "legacy" })).expect_err("file keys");
     assert_eq!(code_of(&err), "rotate_not_keyring_keys");
     assert!(!err.to_string().contains("legacy-secret"), "{err}");
     assert_eq!(h.sts.calls.load(Ordering::SeqCst), 0, "nothing reached STS");
@@ -1213,10 +1259,10 @@ fn console_and_rotation_refuse_what_they_cannot_serve_before_any_network_call() 
 #[test]
 fn the_overview_says_when_the_desktop_shows_no_tray_icon() {
     let h = harness();
-    let overview = invoke(&h.main, "get_overview", json!({})).expect("overview");
+    let overview = invoke(&h, "get_overview", json!({})).expect("overview");
     assert_eq!(overview["trayHost"], true, "a host until the bus says otherwise");
     assert!(h.shell.tray_host().set_present(false));
-    let overview = invoke(&h.main, "get_overview", json!({})).expect("overview");
+    let overview = invoke(&h, "get_overview", json!({})).expect("overview");
     assert_eq!(overview["trayHost"], false, "the window then shows the notice and Quit");
     assert!(
         matches!(overview["trayHint"].as_str(), Some("gnome" | "other")),
@@ -1231,7 +1277,7 @@ const AWS_VAULT_PASSPHRASE: &str = "correct horse battery staple";
 /// aws-vault's `file` backend as aws-vault leaves it in a HOME (two profiles' keys, a cached
 /// session, an SSO token), and the app pointed at that HOME.
 fn with_aws_vault_files(h: &Harness) -> std::path::PathBuf {
-    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("crates/core/tests/fixtures/aws-vault-file");
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../core/tests/fixtures/aws-vault-file");
     let renamed: std::collections::HashMap<String, String> =
         serde_json::from_str(&std::fs::read_to_string(src.join("renamed.json")).expect("renamed.json")).expect("json");
     let home = h.dir.path().join("home");
@@ -1259,7 +1305,7 @@ fn aws_vault_files_in(home: &std::path::Path) -> rolebar_core::import::aws_vault
 fn the_overview_offers_aws_vaults_keys_when_rolebar_holds_none() {
     let h = harness();
     let folder = with_aws_vault_files(&h);
-    let overview = invoke(&h.main, "get_overview", json!({})).expect("overview");
+    let overview = invoke(&h, "get_overview", json!({})).expect("overview");
     let offer = &overview["awsVaultOffer"];
     assert_eq!(
         offer["profiles"],
@@ -1278,18 +1324,18 @@ fn the_overview_offers_aws_vaults_keys_when_rolebar_holds_none() {
 fn no_offer_when_rolebar_holds_keys() {
     let h = harness();
     with_aws_vault_files(&h);
-    let overview = invoke(&h.main, "get_overview", json!({})).expect("overview");
+    let overview = invoke(&h, "get_overview", json!({})).expect("overview");
     assert!(
         overview["awsVaultOffer"].is_object(),
         "offered while Rolebar holds none"
     );
     invoke(
-        &h.main,
+        &h,
         "add_keys",
         json!({ "profile": "oppara", "accessKeyId": "AKIAFAKEKEYRING42", "secretAccessKey": "keyring/secret+value" }),
     )
     .expect("stored");
-    let overview = invoke(&h.main, "get_overview", json!({})).expect("overview");
+    let overview = invoke(&h, "get_overview", json!({})).expect("overview");
     assert_eq!(overview["awsVaultOffer"], Value::Null);
 }
 
@@ -1305,13 +1351,8 @@ fn importing_aws_vaults_keys_stores_them_and_ends_the_offer() {
         names.sort();
         names.iter().map(|p| std::fs::read(p).expect("read")).collect()
     };
-    assert!(invoke(&h.main, "get_overview", json!({})).expect("overview")["awsVaultOffer"].is_object());
-    let report = invoke(
-        &h.main,
-        "import_aws_vault",
-        json!({ "passphrase": AWS_VAULT_PASSPHRASE }),
-    )
-    .expect("imported");
+    assert!(invoke(&h, "get_overview", json!({})).expect("overview")["awsVaultOffer"].is_object());
+    let report = invoke(&h, "import_aws_vault", json!({ "passphrase": AWS_VAULT_PASSPHRASE })).expect("imported");
     assert_eq!(report["imported"], 2);
     let lines: Vec<(&str, &Value, &str)> = report["lines"]
         .as_array()
@@ -1341,7 +1382,7 @@ fn importing_aws_vaults_keys_stores_them_and_ends_the_offer() {
         !text.contains("fileDevSecret") && !text.contains("AKIAFILEDEV"),
         "{text}"
     );
-    let overview = invoke(&h.main, "get_overview", json!({})).expect("overview");
+    let overview = invoke(&h, "get_overview", json!({})).expect("overview");
     let keys: Vec<&str> = overview["keys"]
         .as_array()
         .expect("keys")
@@ -1366,11 +1407,11 @@ fn a_wrong_aws_vault_passphrase_stores_nothing_and_says_so() {
     let h = harness();
     with_aws_vault_files(&h);
     for passphrase in [json!("not the passphrase"), Value::Null] {
-        let err = invoke(&h.main, "import_aws_vault", json!({ "passphrase": passphrase })).expect_err("refused");
+        let err = invoke(&h, "import_aws_vault", json!({ "passphrase": passphrase })).expect_err("refused");
         assert_eq!(code_of(&err), "aws_vault_passphrase", "{err}");
         assert!(!err.to_string().contains("not the passphrase"), "{err}");
     }
-    let overview = invoke(&h.main, "get_overview", json!({})).expect("overview");
+    let overview = invoke(&h, "get_overview", json!({})).expect("overview");
     assert_eq!(overview["keys"], json!([]), "nothing stored");
     assert_eq!(
         overview["awsVaultOffer"]["profiles"],
@@ -1423,10 +1464,10 @@ fn aws_vaults_secret_service_keys_are_offered_and_imported_without_a_passphrase(
     config.backend = Some(Backend::SecretService);
     config.collection = "login".into();
     h.shell.import_offer().set_config(config);
-    let overview = invoke(&h.main, "get_overview", json!({})).expect("overview");
+    let overview = invoke(&h, "get_overview", json!({})).expect("overview");
     let offer = overview["awsVaultOffer"].clone();
-    let report = invoke(&h.main, "import_aws_vault", json!({ "passphrase": null }));
-    let after = invoke(&h.main, "get_overview", json!({})).expect("overview");
+    let report = invoke(&h, "import_aws_vault", json!({ "passphrase": null }));
+    let after = invoke(&h, "get_overview", json!({})).expect("overview");
     for item in collection.get_all_items().expect("items") {
         if item.get_label().is_ok_and(|l| l.contains(&pid.to_string())) {
             item.delete().expect("clean up");
@@ -1466,17 +1507,27 @@ fn aws_vaults_secret_service_keys_are_offered_and_imported_without_a_passphrase(
 #[test]
 fn dispatch_answers_get_overview_as_the_command_does() {
     let h = harness();
-    let through_ipc = invoke(&h.main, "get_overview", json!({})).expect("overview");
-    let dispatched = tauri::async_runtime::block_on(crate::requests::dispatch(&h.shell, "get_overview", json!({})))
-        .expect("dispatched overview");
-    assert_eq!(dispatched, through_ipc);
+    let body = h
+        .runtime
+        .block_on(crate::requests::get_overview(&h.shell, GetOverviewArgs {}))
+        .expect("overview");
+    let direct = serde_json::to_value(body).expect("json");
+    let dispatched = invoke(&h, GetOverviewArgs::NAME, json!({})).expect("dispatched overview");
+    assert_eq!(dispatched, direct);
+    let as_text = h
+        .runtime
+        .block_on(crate::requests::dispatch_text(&h.shell, GetOverviewArgs::NAME, "{}"))
+        .expect("dispatched as text");
+    assert_eq!(as_text, direct, "the agent's `call` reads the same command");
 }
 
 #[test]
 fn dispatch_reads_each_command_s_own_arguments_and_refuses_the_rest() {
     let h = harness();
     let dispatch = |name: &str, args: Value| {
-        tauri::async_runtime::block_on(crate::requests::dispatch(&h.shell, name, args)).expect_err(name)
+        h.runtime
+            .block_on(crate::requests::dispatch(&h.shell, name, args))
+            .expect_err(name)
     };
     for name in crate::requests::DISPATCHED {
         // Refused as arguments of that very command: each name reaches its own struct.
@@ -1505,43 +1556,16 @@ fn dispatch_reads_each_command_s_own_arguments_and_refuses_the_rest() {
     );
 }
 
-/// The shell without Tauri: a plain tokio runtime, windows that only record what they are asked.
+/// The shell as the tray makes it: a plain tokio runtime, windows that only record what they
+/// are asked, no start at login and no global keys.
 #[test]
-fn the_shell_runs_requests_without_tauri() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let (state, _clipboard, _sts) = test_state(dir.path(), |dir| Some(SettingsFile::at(dir.join("settings.json"))));
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .expect("runtime");
-    let windows = Arc::new(crate::windows_port::Recorded::default());
-    let ports = crate::shell::Ports {
-        windows: windows.clone(),
-        autostart: Arc::new(crate::desktop_port::Absent),
-        keys: Arc::new(crate::desktop_port::Absent),
-        quit: Box::new(|_| {}),
-    };
-    let shell = Shell::new(state, ports, runtime.handle().clone());
-    shell
-        .import_offer()
-        .set_config(aws_vault_files_in(&dir.path().join("home")));
-    let pinned = runtime
-        .block_on(crate::requests::dispatch(
-            &shell,
-            "set_favourite",
-            json!({ "profile": "oppara-dev", "pinned": true }),
-        ))
-        .expect("pinned");
+fn the_shell_runs_requests_on_a_plain_runtime() {
+    let h = harness_with_settings_file(None);
+    let pinned = invoke(&h, "set_favourite", json!({ "profile": "oppara-dev", "pinned": true })).expect("pinned");
     assert_eq!(pinned, json!(["oppara-dev"]));
-    let overview = runtime
-        .block_on(crate::requests::dispatch(&shell, "get_overview", json!({})))
-        .expect("overview");
+    let overview = invoke(&h, "get_overview", json!({})).expect("overview");
     assert_eq!(overview["favourites"], json!(["oppara-dev"]));
-    let calls = windows.calls.lock().expect("calls").clone();
-    assert_eq!(calls, ["changed"], "the main window is told to reload");
-    let e = runtime
-        .block_on(crate::requests::dispatch(&shell, "get_settings", json!({})))
-        .expect_err("no autostart");
-    assert_eq!(e.code, codes::AUTOSTART_FAILED);
+    assert_eq!(h.windows.calls(), ["changed"], "the main window is told to reload");
+    let e = invoke(&h, "get_settings", json!({})).expect_err("no autostart");
+    assert_eq!(code_of(&e), codes::AUTOSTART_FAILED);
 }
