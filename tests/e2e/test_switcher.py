@@ -22,14 +22,14 @@ SHOWN = re.compile(r"elapsed_ms=([0-9.]+) quick switcher open and focused|quick 
 
 def switcher_window(app) -> int:
     """The switcher's X window: the app's one 560 px wide."""
-    found = subprocess.run(["xdotool", "search", "--onlyvisible", "--pid", str(app.pid)], capture_output=True,
+    found = subprocess.run(["xdotool", "search", "--onlyvisible", "--pid", str(app.window_pid)], capture_output=True,
                            text=True, timeout=10)
     for line in found.stdout.split():
         geometry = subprocess.run(["xdotool", "getwindowgeometry", "--shell", line], capture_output=True,
                                   text=True, timeout=10).stdout
         if "WIDTH=560" in geometry:
             return int(line)
-    raise AssertionError(f"no 560 px window of pid {app.pid}: {found.stdout!r}")
+    raise AssertionError(f"no 560 px window of pid {app.window_pid}: {found.stdout!r}")
 
 
 def xdotool(*args: str) -> None:

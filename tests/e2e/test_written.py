@@ -124,7 +124,7 @@ def test_the_mfa_dialog_is_as_tall_as_its_content_and_centred(make_world, sts_do
     # The X window agrees (no window manager under Xvfb: no decorations), and it is centred.
     # Found by the app's PID and the dialog's width: xdotool's title pattern does not match the
     # Japanese title (the X title is the catalogue's, in the app's language).
-    found = subprocess.run(["xdotool", "search", "--onlyvisible", "--pid", str(app.pid)], capture_output=True,
+    found = subprocess.run(["xdotool", "search", "--onlyvisible", "--pid", str(app.window_pid)], capture_output=True,
                            text=True, timeout=10)
     dialogs = [g for g in (x_geometry(int(w)) for w in found.stdout.split()) if g["width"] == 440]
     assert len(dialogs) == 1, f"X windows of the app 440 px wide: {dialogs}"

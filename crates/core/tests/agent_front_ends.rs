@@ -40,6 +40,8 @@ impl Handler for FrontEnd {
         match request.command.as_str() {
             "echo" => serde_json::from_str(&request.args).map_err(|e| CallFailure::new("invalid_input", e.to_string())),
             "nothing" => Ok(serde_json::Value::Null),
+            // Longer than any request may be: the overview of hundreds of profiles.
+            "big" => Ok(json!({ "rows": vec!["oppara-dev"; 40_000] })),
             _ => Err(CallFailure::new(
                 "window_failed",
                 "cannot open the Rolebar window: no display",
@@ -307,7 +309,7 @@ async fn an_over_long_or_garbled_line_on_a_link_ends_it_on_the_agents_side() {
     };
     let agent = start(handler, ServerOptions::default());
     for (payload, expected) in [
-        (vec![b'x'; 200 * 1024], "error the other side sent a line longer than"),
+        (vec![b'x'; 5 * 1024 * 1024], "error the other side sent a line longer than"),
         (b"not json\n".to_vec(), "error the other side sent a line that is not"),
     ] {
         let (read, mut write) = UnixStream::connect(&agent.path).await.expect("connect").into_split();
@@ -345,4 +347,15 @@ async fn a_call_to_a_gone_agent_is_a_connection_error_not_a_command_error() {
         matches!(result, Err(AgentError::Closed { .. } | AgentError::Unavailable { .. })),
         "{result:?}"
     );
+}
+
+#[tokio::test]
+async fn a_result_longer_than_a_request_may_be_reaches_the_front_end_whole() {
+    let agent = start(FrontEnd::default(), ServerOptions::default());
+    let mut client = client(&agent.path).await;
+    let big = client.call("big", &json!({}), TIMEOUT).await.expect("sent").expect("ok");
+    let rows = big["rows"].as_array().expect("rows");
+    assert_eq!(rows.len(), 40_000, "about 480 KiB of JSON, past the 64 KiB request frame");
+    // The connection reads the next reply after it as usual.
+    assert!(client.call("nothing", &json!({}), TIMEOUT).await.expect("sent").is_ok());
 }

@@ -9,8 +9,8 @@ use crate::views::AgentOffView;
 use crate::window_process::WindowProcess;
 use rolebar_core::agent::window_link::WINDOW_ROLE;
 use rolebar_core::agent::{
-    Agent, AgentError, AgentFailure, CallFailure, CallRequest, CredentialsRequest, Handler, Link, Peer,
-    SessionSummary, SubscribeRequest,
+    Agent, AgentError, AgentFailure, CallFailure, CallRequest, CredentialsRequest, Handler, Link, Peer, SessionSummary,
+    SubscribeRequest,
 };
 use rolebar_core::mfa::NoPrompt;
 use rolebar_core::mfa_source::SourcedPrompt;
@@ -93,13 +93,20 @@ impl Handler for TrayAgent {
         if request.role != WINDOW_ROLE {
             let refusal = CallFailure::new(
                 crate::error::codes::INVALID_INPUT,
-                format!("Rolebar's agent links only its window process, not a `{}`", request.role),
+                format!(
+                    "Rolebar's agent links only its window process, not a `{}`",
+                    request.role
+                ),
             );
             let _ = link.writer.refuse(&refusal).await;
             return;
         }
         if let Some(build) = request.build.as_deref().filter(|b| *b != env!("CARGO_PKG_VERSION")) {
-            tracing::warn!(window = build, tray = env!("CARGO_PKG_VERSION"), "the window process is of another Rolebar version: restart Rolebar after an upgrade");
+            tracing::warn!(
+                window = build,
+                tray = env!("CARGO_PKG_VERSION"),
+                "the window process is of another Rolebar version: restart Rolebar after an upgrade"
+            );
         }
         tracing::debug!(pid = ?peer.pid, "window process subscribing");
         self.windows.attach(link).await;

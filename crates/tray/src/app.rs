@@ -152,7 +152,10 @@ fn second_start(path: &std::path::Path) -> ! {
             tracing::info!("Rolebar already runs: its main window was opened");
             std::process::exit(0)
         }
-        Err(e) => fail(&format!("Rolebar already runs, but does not answer: {e}"), "agent_already_running"),
+        Err(e) => fail(
+            &format!("Rolebar already runs, but does not answer: {e}"),
+            "agent_already_running",
+        ),
     }
 }
 

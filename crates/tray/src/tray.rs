@@ -158,7 +158,9 @@ fn icon(state: IconState) -> Result<Icon, TrayError> {
 /// A PNG as 8-bit RGBA (what tray-icon takes), whatever its colour type.
 fn decode_png(bytes: &[u8]) -> Result<(Vec<u8>, u32, u32), String> {
     let mut decoder = png::Decoder::new(std::io::Cursor::new(bytes));
-    decoder.set_transformations(png::Transformations::EXPAND | png::Transformations::ALPHA | png::Transformations::STRIP_16);
+    decoder.set_transformations(
+        png::Transformations::EXPAND | png::Transformations::ALPHA | png::Transformations::STRIP_16,
+    );
     let mut reader = decoder.read_info().map_err(|e| e.to_string())?;
     let size = reader.output_buffer_size().ok_or("the picture is too large")?;
     let mut buffer = vec![0; size];
@@ -179,7 +181,10 @@ fn build_menu(model: &MenuModel) -> Result<(Menu, HashMap<String, Handle>), Tray
     Ok((Menu::with_items(&refs)?, handles))
 }
 
-fn build_entries(entries: &[Entry], handles: &mut HashMap<String, Handle>) -> Result<Vec<Box<dyn IsMenuItem>>, TrayError> {
+fn build_entries(
+    entries: &[Entry],
+    handles: &mut HashMap<String, Handle>,
+) -> Result<Vec<Box<dyn IsMenuItem>>, TrayError> {
     let mut out: Vec<Box<dyn IsMenuItem>> = Vec::with_capacity(entries.len());
     for entry in entries {
         match entry {

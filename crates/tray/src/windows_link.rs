@@ -38,7 +38,9 @@ pub struct Hooks {
 
 impl std::fmt::Debug for Hooks {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Hooks").field("open", &*lock(&self.open)).finish_non_exhaustive()
+        f.debug_struct("Hooks")
+            .field("open", &*lock(&self.open))
+            .finish_non_exhaustive()
     }
 }
 
@@ -73,7 +75,10 @@ impl Hooks {
             again
         };
         if again {
-            tracing::warn!(id = view.id, "the MFA dialog was lost with its window process: showing it again");
+            tracing::warn!(
+                id = view.id,
+                "the MFA dialog was lost with its window process: showing it again"
+            );
             if shell.windows().show_mfa(&view).is_ok() {
                 return;
             }
@@ -130,7 +135,9 @@ pub struct LinkedWindows {
 
 impl std::fmt::Debug for LinkedWindows {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("LinkedWindows").field("hooks", &self.hooks).finish_non_exhaustive()
+        f.debug_struct("LinkedWindows")
+            .field("hooks", &self.hooks)
+            .finish_non_exhaustive()
     }
 }
 
@@ -186,7 +193,9 @@ impl Windows for LinkedWindows {
     fn show_mfa(&self, request: &MfaRequestView) -> Result<(), CommandError> {
         let was_open = self.hooks.is_open(WindowLabel::Mfa);
         if !was_open {
-            self.hooks.mfa_on_its_way.store(true, std::sync::atomic::Ordering::SeqCst);
+            self.hooks
+                .mfa_on_its_way
+                .store(true, std::sync::atomic::Ordering::SeqCst);
         }
         self.send(FromTray::Open {
             window: WindowLabel::Mfa,
