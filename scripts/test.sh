@@ -280,6 +280,16 @@ cargo_phases() {
     timed fmt cargo fmt --all --check
     timed clippy cargo clippy --workspace --all-targets "${locked[@]}" -- -D warnings
   fi
+  # The tray runs all day: nothing in its dependency tree may pull in a web engine (its windows
+  # are rolebar-window's). `cargo tree -i` prints the paths to the crate, or nothing.
+  local engine
+  engine=$(cargo tree -p rolebar-tray -e normal --target all "${locked[@]}" -i wry 2>/dev/null || true)
+  engine+=$(cargo tree -p rolebar-tray -e normal --target all "${locked[@]}" -i tauri 2>/dev/null || true)
+  engine+=$(cargo tree -p rolebar-tray -e normal --target all "${locked[@]}" -i webkit2gtk 2>/dev/null || true)
+  if [[ -n $engine ]]; then
+    printf '%s\n' "$engine" >&2
+    die "rolebar-tray depends on a web engine (above)"
+  fi
   # Two passes over the same build. First the tests a contributor's plain `cargo test` runs,
   # with the services hidden as on a machine without them (no moto, no keyring, a bus that is
   # not there): a service test that forgot its #[ignore] fails here, not on their machine.

@@ -125,6 +125,8 @@ class Launch:
             env.pop("ROLEBAR_OPEN_MAIN", None)
         self.log = open(world.artifacts / "app-stderr.log", "ab")
         self.t0 = time.monotonic()
+        # The tray starts the window process beside it when a window is wanted.
+        env["ROLEBAR_WINDOW_BIN"] = str(binary("ROLEBAR_E2E_WINDOW", "rolebar-window"))
         self.proc = subprocess.Popen([str(binary("ROLEBAR_E2E_APP", "rolebar-tray"))], env=env,
                                      stdout=subprocess.DEVNULL, stderr=self.log)
 
@@ -200,12 +202,19 @@ def main() -> int:
     args = ap.parse_args()
     events = Path(os.environ["ROLEBAR_E2E_WATCHER_EVENTS"])
     app_bin = binary("ROLEBAR_E2E_APP", "rolebar-tray")
-    print(f"binary: {app_bin} ({app_bin.stat().st_size / 2**20:.1f} MiB)")
+    window_bin = binary("ROLEBAR_E2E_WINDOW", "rolebar-window")
+    print(f"binaries: {app_bin} ({app_bin.stat().st_size / 2**20:.1f} MiB), "
+          f"{window_bin} ({window_bin.stat().st_size / 2**20:.1f} MiB)")
+    linked = subprocess.run(["ldd", str(app_bin)], capture_output=True, text=True).stdout
+    engine = [line.split()[0] for line in linked.splitlines() if any(w in line for w in ("webkit", "javascriptcore", "soup"))]
+    print(f"web engine libraries linked by the tray: {engine or 'none'}")
 
     world = World("bench")
     world.add_keys()
     tray = Tray()
-    results: dict = {"binary": str(app_bin)}
+    results: dict = {"binary": str(app_bin), "tray_binary_mib": round(app_bin.stat().st_size / 2**20, 1),
+                     "window_binary_mib": round(window_bin.stat().st_size / 2**20, 1),
+                     "tray_links_web_engine": engine}
     try:
         # 1. cold start to tray registered
         starts = []
@@ -234,12 +243,19 @@ def main() -> int:
         print(f"RSS, main window open: {total / 1024:.0f} MiB  {results['rss_window_open_parts_mib']}"
               f"  (PSS {pss / 1024:.0f} MiB)")
 
-        # 2b. the same process once that window is closed (as a close button does)
+        # 2b. once that window is closed (as a close button does): the window process goes (and
+        # WebKit with it), the tray stays
         ids = wait_until("the main window on the X display", lambda: xwindow.windows_titled("Rolebar"), 30)
+        closed_at = time.monotonic()
         xwindow.request_close(ids[0])
-        wait_until("the web process to end",
-                   lambda: not any(comm(p).startswith("WebKitWebProces") for p in tree(launch.proc.pid)), 30)
+        wait_until("the window process to exit",
+                   lambda: not any(comm(p) == "rolebar-window" for p in tree(launch.proc.pid)), 30)
+        results["window_process_exit_after_close_ms"] = round((time.monotonic() - closed_at) * 1000)
+        print(f"last window closed → window process gone: {results['window_process_exit_after_close_ms']} ms")
+        wait_until("every WebKit process to end",
+                   lambda: not any(comm(p).startswith("WebKit") for p in tree(launch.proc.pid)), 30)
         total, parts = settled_rss(launch.proc.pid)
+        results["webkit_processes_after_close"] = [comm(p) for p in tree(launch.proc.pid) if comm(p).startswith("WebKit")]
         launch.stop()
         results["rss_after_window_closed_mib"] = round(total / 1024, 1)
         results["rss_after_window_closed_parts_mib"] = {k: round(v / 1024, 1) for k, v in parts.items()}

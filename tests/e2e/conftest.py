@@ -77,12 +77,13 @@ def sts_double():
 def launch(request, tray, webdriver_url):
     """`launch(world, **extra_env)` starts the app; it is stopped (and on failure every window
     and the screen are photographed) when the test ends. `expect_tray=False`: no tray item to
-    wait for (an app started with no tray host)."""
+    wait for (an app started with no tray host); `webdriver=False`: no window process started by
+    the driver (the tray starts its own, `ROLEBAR_WINDOW_BIN`)."""
     apps: list[App] = []
 
-    def start(w: World, *, expect_tray: bool = True, **extra_env) -> App:
+    def start(w: World, *, expect_tray: bool = True, webdriver: bool = True, **extra_env) -> App:
         app = App(w, tray, webdriver_url, extra_env={k: str(v) for k, v in extra_env.items()},
-                  expect_tray=expect_tray)
+                  expect_tray=expect_tray, webdriver=webdriver)
         apps.append(app)
         return app
 

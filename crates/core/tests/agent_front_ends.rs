@@ -309,7 +309,10 @@ async fn an_over_long_or_garbled_line_on_a_link_ends_it_on_the_agents_side() {
     };
     let agent = start(handler, ServerOptions::default());
     for (payload, expected) in [
-        (vec![b'x'; 5 * 1024 * 1024], "error the other side sent a line longer than"),
+        (
+            vec![b'x'; 5 * 1024 * 1024],
+            "error the other side sent a line longer than",
+        ),
         (b"not json\n".to_vec(), "error the other side sent a line that is not"),
     ] {
         let (read, mut write) = UnixStream::connect(&agent.path).await.expect("connect").into_split();
@@ -353,9 +356,17 @@ async fn a_call_to_a_gone_agent_is_a_connection_error_not_a_command_error() {
 async fn a_result_longer_than_a_request_may_be_reaches_the_front_end_whole() {
     let agent = start(FrontEnd::default(), ServerOptions::default());
     let mut client = client(&agent.path).await;
-    let big = client.call("big", &json!({}), TIMEOUT).await.expect("sent").expect("ok");
+    let big = client
+        .call("big", &json!({}), TIMEOUT)
+        .await
+        .expect("sent")
+        .expect("ok");
     let rows = big["rows"].as_array().expect("rows");
-    assert_eq!(rows.len(), 40_000, "about 480 KiB of JSON, past the 64 KiB request frame");
+    assert_eq!(
+        rows.len(),
+        40_000,
+        "about 480 KiB of JSON, past the 64 KiB request frame"
+    );
     // The connection reads the next reply after it as usual.
     assert!(client.call("nothing", &json!({}), TIMEOUT).await.expect("sent").is_ok());
 }

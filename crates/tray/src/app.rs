@@ -22,6 +22,7 @@ use tao::event_loop::{ControlFlow, EventLoopBuilder};
 pub fn run() {
     // Before any thread exists (`set_var`) and before GTK starts; the window process inherits them.
     rolebar_core::rendering::apply_lean_defaults();
+    let bridge_off = without_accessibility_bridge();
     init_logging();
     let agent = rolebar_core::agent::socket_path().and_then(|path| Agent::bind(&path));
     if let Err(AgentError::AlreadyRunning { path }) = &agent {
@@ -46,7 +47,12 @@ pub fn run() {
     let proxy = event_loop.create_proxy();
 
     let hooks = Arc::new(Hooks::default());
-    let process = Arc::new(WindowProcess::new(WindowBinary::beside_this_program(), hooks.clone()));
+    let mut window_binary = WindowBinary::beside_this_program();
+    if bridge_off {
+        // The windows are read by screen readers: their process gets the bridge back.
+        window_binary.unset.push(NO_AT_BRIDGE);
+    }
+    let process = Arc::new(WindowProcess::new(window_binary, hooks.clone()));
     let quitting = proxy.clone();
     let ports = Ports {
         windows: Arc::new(LinkedWindows::new(
@@ -126,6 +132,20 @@ pub fn run() {
             _ => {}
         }
     });
+}
+
+/// GTK's accessibility bridge: off in the tray unless the user set it (see below).
+const NO_AT_BRIDGE: &str = "NO_AT_BRIDGE";
+
+/// The tray's GTK never shows a widget (the panel draws the menu it reads over D-Bus), so its
+/// accessibility bridge would only start the AT-SPI bus and hold memory for the whole day.
+/// Returns whether it was turned off here. Must run before any other thread exists (`set_var`).
+fn without_accessibility_bridge() -> bool {
+    if !cfg!(target_os = "linux") || std::env::var_os(NO_AT_BRIDGE).is_some() {
+        return false;
+    }
+    std::env::set_var(NO_AT_BRIDGE, "1");
+    true
 }
 
 /// Another Rolebar runs (it holds the agent socket): ask it for its main window, and end.

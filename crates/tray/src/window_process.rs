@@ -45,6 +45,8 @@ pub trait Launch: Send + Sync + 'static {
 #[derive(Debug)]
 pub struct WindowBinary {
     pub path: PathBuf,
+    /// Variables of the tray's own that the window process must not inherit.
+    pub unset: Vec<&'static str>,
 }
 
 /// The variable that names the window binary (tests, and running from a build tree).
@@ -60,15 +62,21 @@ impl WindowBinary {
                 Some(exe.with_file_name(format!("rolebar-window{}", std::env::consts::EXE_SUFFIX)))
             })
             .unwrap_or_else(|| PathBuf::from("rolebar-window"));
-        WindowBinary { path }
+        WindowBinary {
+            path,
+            unset: Vec::new(),
+        }
     }
 }
 
 impl Launch for WindowBinary {
     fn launch(&self) -> std::io::Result<()> {
-        let mut child = tokio::process::Command::new(&self.path)
-            .stdin(std::process::Stdio::null())
-            .spawn()?;
+        let mut command = tokio::process::Command::new(&self.path);
+        command.stdin(std::process::Stdio::null());
+        for name in &self.unset {
+            command.env_remove(name);
+        }
+        let mut child = command.spawn()?;
         // Reaped when it exits, so no zombie is left; its exit is seen on the link.
         tokio::spawn(async move {
             match child.wait().await {
