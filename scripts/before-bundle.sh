@@ -31,5 +31,15 @@ fi
 cargo build "${flags[@]}" -p rolebar-cli --bin rolebar -p rolebar-tray --bin rolebar-tray
 
 mkdir -p target/bundle-extra
-install -m 0755 "$out/rolebar" target/bundle-extra/rolebar
-install -m 0755 "$out/rolebar-tray" target/bundle-extra/rolebar-tray
+exe=""
+[[ $triple == *windows* ]] && exe=.exe
+install -m 0755 "$out/rolebar$exe" "target/bundle-extra/rolebar$exe"
+install -m 0755 "$out/rolebar-tray$exe" "target/bundle-extra/rolebar-tray$exe"
+# macOS and Windows bundle them as `externalBin` (tauri.macos.conf.json, tauri.windows.conf.json),
+# which Tauri looks up with the target triple in the name and installs beside the main program
+# (Contents/MacOS/, the install folder) without it: the tray finds `rolebar-window` there, and a
+# `rolebar-window` opened by Finder or the Start menu starts `rolebar-tray` beside it.
+if [[ $triple != *linux* ]]; then
+  install -m 0755 "$out/rolebar$exe" "target/bundle-extra/rolebar-$triple$exe"
+  install -m 0755 "$out/rolebar-tray$exe" "target/bundle-extra/rolebar-tray-$triple$exe"
+fi

@@ -3,9 +3,10 @@
 //! windows close and the process exits: without the tray no command could be answered.
 
 use crate::windows;
+use rolebar_core::agent::window_link::events::TRAY_GONE;
 use rolebar_core::agent::window_link::FromTray;
 use rolebar_core::agent::LinkReader;
-use tauri::{AppHandle, Manager};
+use tauri::{AppHandle, Emitter, Manager};
 
 /// Reads the tray's lines until the link ends, then exits.
 pub fn follow(app: AppHandle, mut reader: LinkReader) {
@@ -30,9 +31,15 @@ pub fn follow(app: AppHandle, mut reader: LinkReader) {
                 }
             }
         }
+        // Without the tray no button can work: each window says so, then the process ends.
+        let _ = app.emit(TRAY_GONE, ());
+        tokio::time::sleep(SAY_SO_FOR).await;
         app.exit(0);
     });
 }
+
+/// How long the windows say that the tray is gone before they close.
+const SAY_SO_FOR: std::time::Duration = std::time::Duration::from_secs(3);
 
 fn apply(app: &AppHandle, line: FromTray) {
     match line {

@@ -22,9 +22,10 @@ use std::path::PathBuf;
 use std::time::Duration;
 use tauri::{Manager, RunEvent, WindowEvent};
 
-/// How long the process stays with no window before it exits: long enough for a dialog that
-/// closes and another that opens (a rejected code, the next request) to reuse it.
-const IDLE_EXIT: Duration = Duration::from_secs(2);
+/// How long the process stays with no window before it asks to go (and goes at once, the tray
+/// agreeing): long enough for a dialog that closes and another that opens (the next request) to
+/// reuse it, short enough that the process is gone within 2 s of its last window.
+const IDLE_EXIT: Duration = Duration::from_millis(1500);
 
 /// How long a new process waits for the tray's first `open` before it gives up.
 const FIRST_WINDOW_BOUND: Duration = Duration::from_secs(10);
@@ -112,12 +113,7 @@ fn main() {
 async fn subscribe(socket: &std::path::Path) -> Result<(LinkWriter, rolebar_core::agent::LinkReader), String> {
     let client = match Client::connect(socket, DEFAULT_CONNECT_TIMEOUT).await {
         Ok(Some(client)) => client,
-        Ok(None) => {
-            return Err(format!(
-                "Rolebar is not running (no agent at {}): start Rolebar; it opens its windows itself",
-                socket.display()
-            ))
-        }
+        Ok(None) => return Err(start_the_tray(socket)),
         Err(e) => return Err(format!("cannot reach Rolebar: {e}")),
     };
     let request = SubscribeRequest {
@@ -127,8 +123,54 @@ async fn subscribe(socket: &std::path::Path) -> Result<(LinkWriter, rolebar_core
     };
     match client.subscribe(request, DEFAULT_CONNECT_TIMEOUT).await {
         Ok(Ok((_hello, link))) => Ok((link.writer, link.reader)),
+        Ok(Err(refused)) if refused.code == "window_process_running" => {
+            // Rolebar's windows run already: show its main window there, as a second start does.
+            let opened = match Client::connect(socket, DEFAULT_CONNECT_TIMEOUT).await {
+                Ok(Some(mut client)) => client
+                    .call("open_window", &serde_json::json!({}), DEFAULT_CONNECT_TIMEOUT * 5)
+                    .await
+                    .map_err(|e| e.to_string())
+                    .and_then(|answer| answer.map_err(|e| e.message)),
+                Ok(None) => Err("Rolebar stopped meanwhile".to_string()),
+                Err(e) => Err(e.to_string()),
+            };
+            match opened {
+                Ok(_) => {
+                    tracing::info!("Rolebar's windows run already: its main window was shown");
+                    std::process::exit(0)
+                }
+                Err(e) => Err(format!("Rolebar's windows run already, and did not open: {e}")),
+            }
+        }
         Ok(Err(refused)) => Err(format!("Rolebar refused this window process: {}", refused.message)),
         Err(e) => Err(format!("cannot subscribe to Rolebar: {e}")),
+    }
+}
+
+/// This program was started without a tray (Finder or the Start menu opened the bundle's main
+/// program, or a user ran it): start the tray beside it, which opens the main window, and end.
+/// Returns what to say when that is not possible.
+fn start_the_tray(socket: &std::path::Path) -> String {
+    let tray = std::env::current_exe()
+        .ok()
+        .map(|exe| exe.with_file_name(format!("rolebar-tray{}", std::env::consts::EXE_SUFFIX)))
+        .filter(|tray| tray.is_file());
+    let Some(tray) = tray else {
+        return format!(
+            "Rolebar is not running (no agent at {}): start Rolebar (rolebar-tray); it opens its windows itself",
+            socket.display()
+        );
+    };
+    match std::process::Command::new(&tray)
+        .env("ROLEBAR_OPEN_MAIN", "1")
+        .stdin(std::process::Stdio::null())
+        .spawn()
+    {
+        Ok(_) => {
+            tracing::info!(tray = %tray.display(), "Rolebar was not running: started its tray");
+            std::process::exit(0);
+        }
+        Err(e) => format!("Rolebar is not running, and {} could not be started: {e}", tray.display()),
     }
 }
 

@@ -8,7 +8,7 @@ their place under the tray in the process tree.
 - killed (SIGKILL) with the MFA dialog open for the AWS CLI, the dialog is shown again in a new
   window process and the code typed there serves the AWS CLI; killed again, the AWS CLI fails at
   once with Rolebar's message instead of waiting minutes;
-- when the tray dies, the window process closes too;
+- when the tray dies, the window says so and its process closes it;
 - the tray program links no web engine.
 """
 
@@ -153,17 +153,22 @@ def test_an_mfa_dialog_lost_twice_fails_the_caller_at_once_with_rolebars_message
     assert not sts_double.calls("AssumeRole"), "no code, no STS call"
 
 
-def test_the_window_process_goes_when_the_tray_dies(world, launch):
+def test_when_the_tray_dies_the_window_says_so_and_goes(world, launch):
     world.add_keys()
-    app = launch_tray_only(launch, world)
+    app = launch(world)  # the main window, in the window process WebDriver started
     app.profile_entry(timeout=30)
-    app.item.click("Open Rolebar")
-    wait_until("the main window on the X display", lambda: xwindow.windows_titled(MAIN_TITLE), 30)
-    [window] = wait_until("the window process", lambda: window_processes(app), 10)
+    app.switch_main()
+    app.session.wait('[data-testid="profile-row"]')  # the page is loaded and listening
+    window = app.window_pid
+    assert window and pid_alive(window)
     os.kill(app.pid, signal.SIGKILL)
-    wait_until("the window process to exit after the tray died", lambda: not pid_alive(window), 10,
+    notice = app.session.wait('[data-testid="tray-gone"]', timeout=10).text
+    print(f"[e2e] the window says: {notice!r}")
+    assert "Rolebar has quit or stopped" in notice, notice
+    wait_until("the window process to exit after the tray died", lambda: not pid_alive(window), 15,
                describe=lambda: app.log_tail())
     assert "the Rolebar tray has quit or crashed" in app.log_text(), app.log_tail()
+    app.session = None  # gone with its process
 
 
 def test_the_tray_program_links_no_web_engine():

@@ -623,6 +623,7 @@ export type CommandName = keyof Commands;
 /** Events the app sends to its windows. */
 export const EVENTS = {
   changed: "rolebar://changed",
+  trayGone: "rolebar://tray-gone",
   intent: "rolebar://intent",
   mfaRequest: "rolebar://mfa-request",
   language: "rolebar://language",

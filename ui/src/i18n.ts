@@ -55,6 +55,16 @@ export function translatePage(root: ParentNode = document): void {
 
 /** Loads the messages, fills the page, and redraws it (`redraw`) whenever the language changes. */
 export async function startI18n(redraw: () => void): Promise<void> {
+  // Every page: when the tray is gone no button can work, so the page says so (the window
+  // process closes it a few seconds later).
+  void on<null>(EVENTS.trayGone, () => {
+    const notice = document.createElement("p");
+    notice.setAttribute("role", "alert");
+    notice.dataset.testid = "tray-gone";
+    notice.className = "tray-gone";
+    notice.textContent = t("tray-gone");
+    document.body.replaceChildren(notice);
+  });
   void on<MessagesView>(EVENTS.language, (view) => {
     setMessages(view);
     translatePage();

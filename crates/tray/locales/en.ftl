@@ -114,6 +114,7 @@ note-settings-defaults = Expiry warnings use the defaults (10 and 2 minutes befo
 ## MFA dialog
 
 mfa-window-title = Rolebar — MFA code
+tray-gone = Rolebar has quit or stopped, so this window closes. Start Rolebar again to go on.
 mfa-heading = Enter your MFA code
 mfa-profile = Profile
 mfa-device = Device

@@ -105,6 +105,7 @@ note-settings-defaults = 直して Rolebar を再起動するまで、期限切�
 ## MFA ダイアログ
 
 mfa-window-title = Rolebar — MFA コード
+tray-gone = Rolebar が終了または停止したため、このウィンドウを閉じます。続けるには Rolebar をもう一度起動してください。
 mfa-heading = MFA コードを入力してください
 mfa-profile = プロファイル
 mfa-device = デバイス

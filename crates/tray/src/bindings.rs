@@ -144,6 +144,7 @@ pub fn typescript() -> String {
     out.push_str("/** Events the app sends to its windows. */\n");
     out.push_str("export const EVENTS = {\n");
     out.push_str(&format!("  changed: {:?},\n", events::CHANGED));
+    out.push_str(&format!("  trayGone: {:?},\n", events::TRAY_GONE));
     out.push_str(&format!("  intent: {:?},\n", events::INTENT));
     out.push_str(&format!("  mfaRequest: {:?},\n", events::MFA_REQUEST));
     out.push_str(&format!("  language: {:?},\n", events::LANGUAGE));

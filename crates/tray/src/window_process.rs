@@ -220,8 +220,8 @@ impl WindowProcess {
         self.ended(id, &open);
     }
 
-    /// Moves lines both ways; returns the windows still open when the link ended (none after a
-    /// `quit`).
+    /// Moves lines both ways; returns the windows still open (or asked for and not yet reported
+    /// destroyed) when the link ended (none after a `quit`).
     async fn serve(
         &self,
         id: u64,
@@ -235,6 +235,11 @@ impl WindowProcess {
             tokio::select! {
                 line = queued.recv() => {
                     let Some(line) = line else { return open };
+                    // A window asked for counts as open from now: a process killed before it
+                    // said `created` lost that window too (an MFA question on its way).
+                    if let FromTray::Open { window, .. } = &line {
+                        open.insert(*window);
+                    }
                     if let Err(e) = writer.send(&line).await {
                         tracing::warn!(error = %e, "cannot reach the window process");
                         return open;
@@ -531,6 +536,16 @@ mod tests {
         let quiet = tokio::time::timeout(Duration::from_millis(300), s.heard.wait_for("lost  starting=false")).await;
         assert!(quiet.is_err(), "no loss reported for a process with no window");
         assert_eq!(lock(&s.heard.0).iter().filter(|w| w.starts_with("lost")).count(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_process_killed_before_it_said_created_lost_the_window_it_was_asked_for() {
+        let s = setup();
+        s.windows.send(open(WindowLabel::Mfa)).expect("sent");
+        let mut link = window_process(&s.path).await.expect("accepted");
+        assert_eq!(next(&mut link).await, open(WindowLabel::Mfa));
+        drop(link);
+        s.heard.wait_for("lost mfa starting=false").await;
     }
 
     #[tokio::test]

@@ -18,6 +18,8 @@ pub mod events {
     pub const LANGUAGE: &str = "rolebar://language";
     /// A new question for the open MFA dialog (payload: the request), e.g. after a rejected code.
     pub const MFA_REQUEST: &str = "rolebar://mfa-request";
+    /// The tray has quit or crashed: the window says so before the process closes it.
+    pub const TRAY_GONE: &str = "rolebar://tray-gone";
 }
 
 /// The role a window process subscribes with.
