@@ -506,19 +506,22 @@ fn bad_reply(detail: impl std::fmt::Display) -> AgentError {
     }
 }
 
+/// A reply's `"v"`: this protocol's, or the reply is not one this client can read.
+fn check_version(v: Option<u64>) -> Result<(), AgentError> {
+    match v {
+        Some(PROTOCOL_VERSION) => Ok(()),
+        Some(agent) => Err(AgentError::Version {
+            agent,
+            ours: PROTOCOL_VERSION,
+        }),
+        None => Err(bad_reply("no \"v\" in the reply")),
+    }
+}
+
 /// Checks the version and turns an error reply into [`AgentError::Refused`].
 fn check_reply(line: &[u8]) -> Result<(), AgentError> {
     let head: ReplyHead = serde_json::from_slice(line).map_err(bad_reply)?;
-    match head.v {
-        Some(PROTOCOL_VERSION) => {}
-        Some(agent) => {
-            return Err(AgentError::Version {
-                agent,
-                ours: PROTOCOL_VERSION,
-            })
-        }
-        None => return Err(bad_reply("no \"v\" in the reply")),
-    }
+    check_version(head.v)?;
     match head.error {
         None => Ok(()),
         Some(WireFailure { code, message }) => Err(AgentError::Refused(match ErrorCode::from_code(&code) {
@@ -553,16 +556,7 @@ pub(crate) fn decode_call_reply(line: &[u8]) -> Result<Result<serde_json::Value,
         error: Option<WireFailure>,
     }
     let reply: CallReply = serde_json::from_slice(line).map_err(bad_reply)?;
-    match reply.v {
-        Some(PROTOCOL_VERSION) => {}
-        Some(agent) => {
-            return Err(AgentError::Version {
-                agent,
-                ours: PROTOCOL_VERSION,
-            })
-        }
-        None => return Err(bad_reply("no \"v\" in the reply")),
-    }
+    check_version(reply.v)?;
     match (reply.ok, reply.error) {
         (_, Some(WireFailure { code, message })) => Ok(Err(CallFailure { code, message })),
         (Some(value), None) => Ok(Ok(value)),

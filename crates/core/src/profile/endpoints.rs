@@ -195,15 +195,26 @@ fn is_true(value: &str) -> bool {
     value.trim().eq_ignore_ascii_case("true")
 }
 
+/// The environment variables endpoints come from: the process's (`resolve::Environment`), or a
+/// test's. A trait so that this module needs nothing of resolution's.
+pub(crate) trait EndpointVariables {
+    /// `AWS_ENDPOINT_URL_<SERVICE>`.
+    fn service_variable(&self, service: Service) -> Option<&String>;
+    /// `AWS_ENDPOINT_URL`.
+    fn global_variable(&self) -> Option<&String>;
+    /// `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS`, when set.
+    fn ignore_variable(&self) -> Option<bool>;
+}
+
 impl ProfileSet {
     /// The endpoints `view`'s profile configures with `env` (see the module doc).
     pub(crate) fn configured_endpoints(
         &self,
         view: &ProfileView<'_>,
-        env: &super::resolve::Environment,
+        env: &impl EndpointVariables,
     ) -> Result<ServiceEndpoints> {
-        let ignore = match &env.ignore_configured_endpoint_urls {
-            Some(value) => *value,
+        let ignore = match env.ignore_variable() {
+            Some(value) => value,
             None => view
                 .get("ignore_configured_endpoint_urls")?
                 .is_some_and(|s| is_true(s.value)),
@@ -258,7 +269,7 @@ impl ProfileSet {
                 },
             });
             *endpoints.slot(service) = variable(service.variable(), env.service_variable(service))
-                .or_else(|| variable(GLOBAL_VARIABLE, env.endpoint_url.as_ref()))
+                .or_else(|| variable(GLOBAL_VARIABLE, env.global_variable()))
                 .or(from_section)
                 .or(from_profile);
         }

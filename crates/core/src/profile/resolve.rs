@@ -211,6 +211,20 @@ pub struct Environment {
     pub profile: Option<String>,
 }
 
+impl endpoints::EndpointVariables for Environment {
+    fn service_variable(&self, service: Service) -> Option<&String> {
+        Environment::service_variable(self, service)
+    }
+
+    fn global_variable(&self) -> Option<&String> {
+        self.endpoint_url.as_ref()
+    }
+
+    fn ignore_variable(&self) -> Option<bool> {
+        self.ignore_configured_endpoint_urls
+    }
+}
+
 impl Environment {
     pub fn from_process() -> Self {
         let var = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
