@@ -170,7 +170,10 @@ fn start_the_tray(socket: &std::path::Path) -> String {
             tracing::info!(tray = %tray.display(), "Rolebar was not running: started its tray");
             std::process::exit(0);
         }
-        Err(e) => format!("Rolebar is not running, and {} could not be started: {e}", tray.display()),
+        Err(e) => format!(
+            "Rolebar is not running, and {} could not be started: {e}",
+            tray.display()
+        ),
     }
 }
 
