@@ -31,3 +31,8 @@ export function byId<T extends HTMLElement = HTMLElement>(id: string): T {
   if (!el) throw new Error(`#${id} is missing from the page`);
   return el as T;
 }
+
+/** A table cell: the views' rows are built from these. */
+export function cell(...children: (Node | string | null)[]): HTMLTableCellElement {
+  return h("td", {}, ...children);
+}
