@@ -298,6 +298,10 @@ impl Sso {
         ui: Option<&dyn SignInUi>,
         flow: SignInFlow,
     ) -> Result<AccessToken> {
+        // A malformed endpoint is the first thing to fix, before "sign in" (the sign-in would
+        // fail on it too): named with where it was written.
+        self.endpoints.oidc_url(session)?;
+        self.endpoints.portal_url(session)?;
         // Most calls find a good token: no lock for them.
         if let Some(token) = self.cache.load(session)? {
             if decide(&token, session, self.clock.now()) == Decision::Use {
