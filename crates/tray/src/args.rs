@@ -1,13 +1,14 @@
 //! The IPC commands' signatures: one arguments struct per command (`…Args`), each naming its
-//! command and result type (`Command`). serde reads a struct from the whole request body (Tauri's
-//! `invoke` in `ipc::Args`, or `requests::dispatch` for a caller without Tauri), and ts-rs writes
+//! command and result type (`Command`). serde reads a struct from the whole request body (the
+//! page's `invoke`, forwarded by the window process to the agent's `call`, read by
+//! `requests::dispatch_text`), and ts-rs writes
 //! it into `ui/src/bindings.ts`. So the TypeScript table of commands is generated from the very
 //! types the handlers use: renaming a field (a parameter) or changing a result type changes the
 //! bindings, which the drift test (`bindings.rs`) catches, and the UI's `call(...)` no longer
 //! type-checks.
 //!
-//! The wire format is Tauri's own (`invoke("assume_profile", { profile })`): the struct's fields
-//! are the object's keys, in camelCase as Tauri names parameters.
+//! The wire format is the page's `invoke("assume_profile", { profile })` body, passed on as it is:
+//! the struct's fields are the object's keys, in camelCase as Tauri names parameters.
 
 use crate::error::CommandError;
 use crate::sso::SsoAccountView;

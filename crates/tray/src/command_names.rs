@@ -1,6 +1,6 @@
-// The app's IPC commands, in one list read by two places: build.rs (`include!`), which declares
-// them in the app manifest so each needs an explicit capability grant, and the crate, whose tests
-// check that every name is registered. Kept free of `use` and items other than this constant so
+// The windows' commands, in one list read by two places: the window process's build script
+// (src-tauri/build.rs, `include!`), which declares them in the app manifest so each needs an
+// explicit capability grant, and this crate, whose tests check that every name is dispatched. Kept free of `use` and items other than this constant so
 // that both can include it.
 
 /// Every IPC command of the app, by the name JavaScript invokes.

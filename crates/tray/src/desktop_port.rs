@@ -1,7 +1,7 @@
 //! What the app asks of the desktop besides windows: start at login (`Autostart`) and the global
-//! key that opens the quick switcher (`GlobalKeys`). Ports like `windows_port::Windows`: Tauri's
-//! plugins implement them today (`lib.rs`, `hotkey.rs`), and a tray without Tauri will implement
-//! them over the crates those plugins wrap. Depends on the error type only.
+//! key that opens the quick switcher (`GlobalKeys`). Ports like `windows_port::Windows`:
+//! `autostart::SystemAutostart` (auto-launch) and `hotkey::SystemKeys` (global-hotkey) implement
+//! them, and the tests their own. Depends on the error type only.
 
 use crate::error::CommandError;
 

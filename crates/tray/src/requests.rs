@@ -1,6 +1,6 @@
-//! The IPC commands' bodies, free of Tauri: each takes the shell and its arguments struct
-//! (`args`) and resolves to the struct's result type. `commands` wraps them for Tauri's IPC;
-//! [`dispatch`] serves them by name to a caller that speaks JSON (the agent socket's `call`).
+//! The windows' commands: each takes the shell and its arguments struct (`args`) and resolves to
+//! the struct's result type; [`dispatch`] / [`dispatch_text`] serve them by name to a caller that
+//! speaks JSON (the agent socket's `call`, which the window process forwards every page command to).
 //! None returns a secret: exports go to the clipboard, sessions to the credentials file, and key
 //! material only ever comes in.
 
@@ -397,7 +397,7 @@ dispatch_table! {
     SwitcherShownArgs => switcher_shown,
 }
 
-/// `C`'s arguments from a JSON body, with the same message Tauri's extractor (`ipc::Args`) gives.
+/// `C`'s arguments from a JSON body, with the message the IPC extractor gave before the window process forwarded commands.
 /// A command's arguments as they came: a JSON value (Tauri's IPC, tests) or JSON text (the
 /// agent's `call`).
 enum Input<'a> {

@@ -2,7 +2,7 @@
 //! desktop (windows, start at login, the global key), in one cheap-clone handle. The features
 //! (`actions`, `agent`, `expiry`, `sso`, …) and the IPC request bodies (`requests`) take a
 //! `&Shell` and never name the UI toolkit, so the same logic can run in a tray process without
-//! one. Tauri manages one `Shell` (lib.rs builds it when the app handle exists).
+//! one. `app.rs` builds the one `Shell` of the tray process over its ports.
 
 use crate::desktop_port::{Autostart, GlobalKeys};
 use crate::import_offer::ImportOffer;

@@ -1,8 +1,8 @@
 //! The windows as the rest of the app sees them: a port (`Windows`) that opens, closes and tells
 //! the main window, the MFA dialog and the quick switcher, without naming how they are made.
-//! `windows::TauriWindows` implements it over Tauri's webviews today; a tray process without
-//! WebKit will implement it over a link to a window process. Depends on the view and error
-//! types only, so every feature can hold it without reaching back into the app.
+//! `windows_link::LinkedWindows` implements it over the link to the window process
+//! (`rolebar-window`); the tests record what was asked. Depends on the view and error types
+//! only, so every feature can hold it without reaching back into the app.
 
 use crate::error::CommandError;
 use crate::views::{Intent, MessagesView, MfaRequestView};

@@ -1,4 +1,4 @@
-//! The app's two languages: one Fluent catalogue per language (`src-tauri/locales/*.ftl`,
+//! The app's two languages: one Fluent catalogue per language (`crates/tray/locales/*.ftl`,
 //! compiled in), the language chosen from the settings or the system (`locale`), and the words
 //! for times left. The tray, the notifications and the windows all take their text from here;
 //! the windows get the resolved messages through the `get_messages` command.
