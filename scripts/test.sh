@@ -344,9 +344,12 @@ cargo_phases() {
   else
     timed fmt cargo fmt --all --check
     timed actionlint lint_workflows
-    # advisories is left out: its database is a git clone from GitHub, which this machine cannot
-    # reach (.github/workflows/ci.yml checks it, and deny.toml says how to run it by hand).
-    timed deny cargo deny --locked --offline check --hide-inclusion-graph licenses bans sources
+    # deny.toml's policy. advisories is left out: its database is a git clone from GitHub, which
+    # the registries-only machines this runs on cannot reach (.github/workflows/ci.yml checks it;
+    # deny.toml says how to run it by hand). Errors in full, warnings (the duplicate versions) as
+    # a count: `cargo deny check bans` lists them.
+    timed deny cargo deny --locked --offline -L error check --show-stats --hide-inclusion-graph \
+      licenses bans sources
     timed clippy cargo clippy --workspace --all-targets "${locked[@]}" -- -D warnings
   fi
   # The tray runs all day: nothing in its dependency tree may pull in a web engine (its windows
