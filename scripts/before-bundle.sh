@@ -35,11 +35,12 @@ exe=""
 [[ $triple == *windows* ]] && exe=.exe
 install -m 0755 "$out/rolebar$exe" "target/bundle-extra/rolebar$exe"
 install -m 0755 "$out/rolebar-tray$exe" "target/bundle-extra/rolebar-tray$exe"
-# macOS and Windows bundle them as `externalBin` (tauri.macos.conf.json, tauri.windows.conf.json),
-# which Tauri looks up with the target triple in the name and installs beside the main program
-# (Contents/MacOS/, the install folder) without it: the tray finds `rolebar-window` there, and a
-# `rolebar-window` opened by Finder or the Start menu starts `rolebar-tray` beside it.
-if [[ $triple != *linux* ]]; then
+# macOS copies them into Contents/MacOS/ (`bundle.macOS.files`, tauri.macos.conf.json); Windows
+# bundles them as `externalBin` (tauri.windows.conf.json), which Tauri looks up with the target
+# triple in the name and installs beside the main program without it. Either way the tray finds
+# `rolebar-window` next to itself, and a `rolebar-window` opened by Finder or the Start menu
+# starts the `rolebar-tray` beside it.
+if [[ $triple == *windows* ]]; then
   install -m 0755 "$out/rolebar$exe" "target/bundle-extra/rolebar-$triple$exe"
   install -m 0755 "$out/rolebar-tray$exe" "target/bundle-extra/rolebar-tray-$triple$exe"
 fi
