@@ -6,6 +6,7 @@ use rolebar_core::keys::KeyAge;
 use rolebar_core::profile::{CredentialSource, ProfileSet, WrittenSection};
 use rolebar_core::session::format_time_left;
 use rolebar_core::settings::SettingsFile;
+use rolebar_core::HasCode;
 use rolebar_core::Result;
 use std::collections::BTreeMap;
 use std::process::ExitCode;
