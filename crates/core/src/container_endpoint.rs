@@ -25,6 +25,7 @@
 
 use crate::accept_guard::{AcceptGuard, Throttle, WARN_EVERY};
 use crate::error_code::ErrorCode;
+use crate::error_code::HasCode;
 use crate::session::Session;
 use http_body_util::Full;
 use hyper::body::{Bytes, Incoming};

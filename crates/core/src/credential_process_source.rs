@@ -12,7 +12,7 @@
 //!   a `credential_process` of its own, so no line can call itself without end.
 
 use crate::credentials::Credentials;
-use crate::error_code::ErrorCode;
+use crate::error_code::{ErrorCode, HasCode};
 use crate::process_group::{stopped, ProcessGroup};
 use crate::sensitive::Secret;
 use serde::Deserialize;
@@ -125,12 +125,8 @@ pub enum CredentialProcessError {
     },
 }
 
-impl CredentialProcessError {
-    pub fn code(&self) -> &'static str {
-        self.error_code().as_str()
-    }
-
-    pub fn error_code(&self) -> ErrorCode {
+impl HasCode for CredentialProcessError {
+    fn error_code(&self) -> ErrorCode {
         match self {
             CredentialProcessError::CannotStart { .. } => ErrorCode::CredentialProcessUnavailable,
             CredentialProcessError::Failed { .. } => ErrorCode::CredentialProcessFailed,

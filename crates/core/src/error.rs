@@ -1,7 +1,7 @@
 //! The one error type of the library: each variant says what went wrong and what to do about it.
 //! Messages never carry secrets: at most a masked key id.
 
-use crate::error_code::ErrorCode;
+use crate::error_code::{ErrorCode, HasCode};
 use std::path::PathBuf;
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -292,14 +292,8 @@ fn attempts_text(n: u32) -> String {
     }
 }
 
-impl Error {
-    /// A stable code the UI branches on (never on the message text).
-    pub fn code(&self) -> &'static str {
-        self.error_code().as_str()
-    }
-
-    /// The same code as an `ErrorCode` (the complete list the UI is given).
-    pub fn error_code(&self) -> ErrorCode {
+impl HasCode for Error {
+    fn error_code(&self) -> ErrorCode {
         match self {
             Error::ConfigSyntax { .. } => ErrorCode::ConfigSyntax,
             Error::ConfigSyntaxLines { .. } => ErrorCode::ConfigSyntax,

@@ -1,7 +1,7 @@
-//! `ErrorCode`: every stable code an error of rolebar-core can carry, as one enum. Each error
-//! type's `code()` is its `error_code()` spelled out, and `error_code()` can only answer with a
-//! variant of this enum, so `ErrorCode::ALL` is the complete list: the tray app exports it to
-//! TypeScript and the UI branches on a typed code.
+//! `ErrorCode`: every stable code an error of rolebar-core can carry, as one enum, and
+//! [`HasCode`], the one trait every error type answers it through. An error type writes only
+//! `error_code()`, which can only answer with a variant of this enum, so `ErrorCode::ALL` is the
+//! complete list: the tray app exports it to TypeScript and the UI branches on a typed code.
 
 /// Declares the enum, its strings and `ALL` from one list, so none of the three can miss a code.
 macro_rules! error_codes {
@@ -31,6 +31,17 @@ macro_rules! error_codes {
             }
         }
     };
+}
+
+/// An error with a stable code, what the UI and scripts branch on (never on the message text).
+pub trait HasCode {
+    /// The code as an `ErrorCode` (the complete list the UI is given).
+    fn error_code(&self) -> ErrorCode;
+
+    /// The code spelled out (`profile_not_found`, `settings_syntax`, …).
+    fn code(&self) -> &'static str {
+        self.error_code().as_str()
+    }
 }
 
 error_codes! {

@@ -213,6 +213,7 @@ impl KeyAge {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error_code::HasCode;
     use crate::store::MemoryStore;
 
     fn keys() -> (KeyStore, Arc<MemoryStore>, tempfile::TempDir) {

@@ -143,6 +143,7 @@ fn invalid(path: &Path, value: &Value) -> ScheduleError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error_code::HasCode;
     use crate::schedule::ExpirySettings;
     use crate::settings::{temp_settings_file, Section, Settings, SettingsFile};
     use std::collections::BTreeSet;

@@ -44,6 +44,6 @@ pub mod vault;
 
 pub use credentials::Credentials;
 pub use error::{Error, Result};
-pub use error_code::ErrorCode;
+pub use error_code::{ErrorCode, HasCode};
 pub use sensitive::Secret;
 pub use session::{Session, SessionKind};

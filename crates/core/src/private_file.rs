@@ -32,7 +32,7 @@
 //!    its mode when that grants nothing beyond 0600, and is tightened to 0600 otherwise (reported
 //!    in [`Written::mode_tightened_from`]), since it may now hold secrets.
 
-use crate::error_code::ErrorCode;
+use crate::error_code::{ErrorCode, HasCode};
 use crate::links::{follow_symlinks, FollowError};
 use std::fmt;
 use std::fs::{self, File, OpenOptions};
@@ -192,14 +192,8 @@ pub enum FileError {
     },
 }
 
-impl FileError {
-    /// A stable code the UI branches on.
-    pub fn code(&self) -> &'static str {
-        self.error_code().as_str()
-    }
-
-    /// The same code as an `ErrorCode` (the complete list the UI is given).
-    pub fn error_code(&self) -> ErrorCode {
+impl HasCode for FileError {
+    fn error_code(&self) -> ErrorCode {
         match self {
             FileError::NotRegular { .. } => ErrorCode::NotARegularFile,
             FileError::ReadOnly { .. } => ErrorCode::FileReadOnly,

@@ -5,6 +5,7 @@ mod support;
 
 use rolebar_core::agent::{Agent, AgentFailure, CredentialsRequest, Handler, Peer, SessionSummary};
 use rolebar_core::agent::{Client, DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT};
+use rolebar_core::HasCode;
 use rolebar_core::{Credentials, Session, SessionKind};
 use std::sync::Arc;
 use support::logs::Captured;

@@ -16,6 +16,7 @@ use rolebar_core::profile::ProfileSet;
 use rolebar_core::store::MemoryStore;
 use rolebar_core::sts::{AssumeRoleRequest, RoleAssumer, SessionTokenRequest, StsCredentials};
 use rolebar_core::vault::Vault;
+use rolebar_core::HasCode;
 use rolebar_core::{Credentials, Error, Session};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};

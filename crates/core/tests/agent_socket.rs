@@ -7,6 +7,7 @@ use rolebar_core::agent::{
     Agent, AgentError, AgentFailure, ClientContext, CredentialsRequest, Handler, Peer, ServerOptions, SessionSummary,
 };
 use rolebar_core::agent::{Client, DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT};
+use rolebar_core::HasCode;
 use rolebar_core::{Credentials, Session, SessionKind};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};

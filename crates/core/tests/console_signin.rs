@@ -13,6 +13,7 @@ use rolebar_core::mfa::MfaReason;
 use rolebar_core::profile::resolve::Environment;
 use rolebar_core::sts::SdkSts;
 use rolebar_core::Credentials;
+use rolebar_core::HasCode;
 use std::sync::Arc;
 use std::time::Duration;
 use support::{vault_with, ScriptedPrompt};

@@ -9,6 +9,7 @@ use rolebar_core::profile::resolve::Environment;
 use rolebar_core::profile::{ProfileSet, ResolvedProfile};
 use rolebar_core::sts::{SdkSts, StsOptions};
 use rolebar_core::vault::VaultOptions;
+use rolebar_core::HasCode;
 use rolebar_core::{Credentials, Error, SessionKind};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};

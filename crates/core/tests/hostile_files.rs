@@ -12,6 +12,7 @@ use rolebar_core::recent::RecentFile;
 use rolebar_core::rotation::{Reminder, ReminderFile};
 use rolebar_core::schedule::{FiredState, ScheduleError};
 use rolebar_core::settings::{Section, SettingsFile};
+use rolebar_core::HasCode;
 use rolebar_core::{Credentials, Session, SessionKind};
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -73,6 +74,7 @@ fn returns<T: Send + 'static>(what: &str, f: impl FnOnce() -> T + Send + 'static
 #[cfg(unix)]
 mod special_files {
     use super::*;
+    use rolebar_core::HasCode;
     use std::os::unix::fs::FileTypeExt;
     use std::process::Command;
 

@@ -3,6 +3,7 @@
 //! store once per process.)
 
 use rolebar_core::store::{OsKeyring, SecretStore};
+use rolebar_core::HasCode;
 use rolebar_core::Secret;
 
 #[test]

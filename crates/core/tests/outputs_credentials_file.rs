@@ -9,6 +9,7 @@ use rolebar_core::outputs::credentials_file::{
 };
 use rolebar_core::outputs::OutputError;
 use rolebar_core::profile::ini::parse;
+use rolebar_core::HasCode;
 use rolebar_core::{Credentials, Session, SessionKind};
 use std::fs;
 use std::path::{Path, PathBuf};

@@ -9,6 +9,7 @@
 
 use rolebar_core::outputs::credential_process::{self, CREDENTIAL_PROCESS_MIN_LEFT};
 use rolebar_core::outputs::{export_lines, ExportFormat};
+use rolebar_core::HasCode;
 use rolebar_core::{Credentials, Session, SessionKind};
 use std::path::{Path, PathBuf};
 use std::process::Command;

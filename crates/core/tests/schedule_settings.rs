@@ -4,6 +4,7 @@
 
 use rolebar_core::schedule::{ExpirySettings, FiredState, Schedule, ScheduleError, SessionRef};
 use rolebar_core::settings::{Section, SettingsFile, SettingsProblem};
+use rolebar_core::HasCode;
 use std::path::{Path, PathBuf};
 use time::macros::datetime;
 use time::Duration;

@@ -6,6 +6,7 @@ use rolebar_core::language::{Language, LanguageSetting};
 use rolebar_core::rotation::KeySettings;
 use rolebar_core::schedule::{ExpirySettings, ScheduleError};
 use rolebar_core::settings::{Section, Settings, SettingsFile};
+use rolebar_core::HasCode;
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
 use std::path::Path;

@@ -19,6 +19,7 @@ use support::sso::{
 
 mod support;
 
+use rolebar_core::HasCode;
 use support::logs::Captured;
 const START_URL: &str = "https://rolebar-test.awsapps.com/start";
 

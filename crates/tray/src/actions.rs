@@ -12,6 +12,7 @@ use rolebar_core::mfa_source::SourcedPrompt;
 use rolebar_core::outputs::{self, WriteOptions};
 use rolebar_core::profile::{ProfileSet, ResolvedProfile};
 use rolebar_core::session::cache::CacheKey;
+use rolebar_core::HasCode;
 use rolebar_core::{Credentials, ErrorCode, Session};
 use time::OffsetDateTime;
 

@@ -14,6 +14,7 @@ use rolebar_core::agent::{
 };
 use rolebar_core::mfa::NoPrompt;
 use rolebar_core::mfa_source::SourcedPrompt;
+use rolebar_core::HasCode;
 use rolebar_core::{Error, Session};
 use std::sync::Arc;
 

@@ -14,6 +14,7 @@ use crate::windows_link::{Hooks, LinkedWindows};
 use crate::{expiry, key_age, switcher_flow, switcher_key, tray_host};
 use rolebar_core::agent::window_link::FromTray;
 use rolebar_core::agent::{Agent, AgentError, Client, DEFAULT_CONNECT_TIMEOUT};
+use rolebar_core::HasCode;
 use std::sync::Arc;
 use tao::event::{Event, StartCause};
 use tao::event_loop::{ControlFlow, EventLoopBuilder};

@@ -5,6 +5,7 @@
 use rolebar_core::outputs::OutputError;
 use rolebar_core::schedule::ScheduleError;
 use rolebar_core::settings::SettingsProblem;
+use rolebar_core::HasCode;
 use serde::Serialize;
 use ts_rs::TS;
 

@@ -11,6 +11,7 @@ use crate::views::RotationView;
 use rolebar_core::mfa_source::SourcedPrompt;
 use rolebar_core::rotation::{reminders, Reminder, Rotator};
 use rolebar_core::settings::Section;
+use rolebar_core::HasCode;
 
 /// How often the tray looks for keys due a reminder (each is reminded at most once a week).
 const CHECK_EVERY: std::time::Duration = std::time::Duration::from_secs(6 * 60 * 60);

@@ -16,6 +16,7 @@ use crate::shell::Shell;
 use crate::state::AppState;
 use rolebar_core::mfa::{MfaCode, MfaPrompt, MfaRequest};
 use rolebar_core::Error;
+use rolebar_core::HasCode;
 use std::time::Duration;
 use tokio::sync::OwnedMutexGuard;
 

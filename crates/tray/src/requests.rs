@@ -12,6 +12,7 @@ use crate::shell::Shell;
 use crate::switcher;
 use crate::views::{ExportChoice, MessagesView, Settings, SignInReport};
 use rolebar_core::settings::Section;
+use rolebar_core::HasCode;
 use serde_json::Value;
 
 /// Profiles, live sessions and stored keys (read from the files and the index; no keyring unlock).

@@ -20,6 +20,7 @@ use rolebar_core::schedule::watched::{Held, HeldSessions};
 use rolebar_core::schedule::{DriverHandle, ExpirySettings, FiredState, ScheduleError, SessionRef};
 use rolebar_core::sessions::Sessions;
 use rolebar_core::settings::{Section, Settings, SettingsFile};
+use rolebar_core::HasCode;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};

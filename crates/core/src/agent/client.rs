@@ -307,6 +307,7 @@ fn no_agent(e: &io::Error) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error_code::HasCode;
 
     #[test]
     fn the_timeout_setting_is_whole_seconds() {

@@ -3,7 +3,7 @@
 //!
 //! Neither ever holds a secret: messages name paths, profiles, codes and durations only.
 
-use crate::error_code::ErrorCode;
+use crate::error_code::{ErrorCode, HasCode};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -106,13 +106,8 @@ pub enum AgentError {
     FrameTooLarge,
 }
 
-impl AgentError {
-    /// A stable code the UI branches on (never on the message text).
-    pub fn code(&self) -> &'static str {
-        self.error_code().as_str()
-    }
-
-    pub fn error_code(&self) -> ErrorCode {
+impl HasCode for AgentError {
+    fn error_code(&self) -> ErrorCode {
         match self {
             AgentError::Refused(failure) => failure.code,
             AgentError::Unavailable { .. } | AgentError::Closed { .. } | AgentError::Unsupported { .. } => {

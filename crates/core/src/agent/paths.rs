@@ -215,6 +215,7 @@ pub fn ensure_private_dir(_dir: &Path) -> Result<(), AgentError> {
 #[cfg(all(test, unix))]
 mod tests {
     use super::*;
+    use crate::error_code::HasCode;
     use std::collections::HashMap;
     use std::os::unix::fs::PermissionsExt;
 

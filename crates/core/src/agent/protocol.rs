@@ -611,6 +611,7 @@ pub fn decode_credentials(line: &[u8]) -> Result<Session, AgentError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error_code::HasCode;
     use proptest::prelude::*;
     use time::macros::datetime;
 

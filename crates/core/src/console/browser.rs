@@ -204,6 +204,7 @@ async fn run(command: &BrowserCommand, used: Option<watch::Receiver<bool>>) -> R
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error_code::HasCode;
 
     const URL: &str = "https://signin.aws.amazon.com/federation?Action=login&SigninToken=a%2Bb";
 

@@ -1,7 +1,7 @@
 //! What can go wrong between a session and the console: each error says what to do, and none
 //! carries the sign-in token, the sign-in URL or the session's keys.
 
-use crate::error_code::ErrorCode;
+use crate::error_code::{ErrorCode, HasCode};
 
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -64,12 +64,8 @@ fn body_text(body: &str) -> String {
     }
 }
 
-impl ConsoleError {
-    pub fn code(&self) -> &'static str {
-        self.error_code().as_str()
-    }
-
-    pub fn error_code(&self) -> ErrorCode {
+impl HasCode for ConsoleError {
+    fn error_code(&self) -> ErrorCode {
         match self {
             ConsoleError::InvalidRegion { .. } => ErrorCode::ConsoleRegionInvalid,
             ConsoleError::InvalidEndpoint { .. } => ErrorCode::SigninEndpointInvalid,

@@ -429,6 +429,7 @@ pub fn plan_notes(profile: &ResolvedProfile) -> Vec<ConsoleNote> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error_code::HasCode;
     use crate::profile::ProfileSet;
     use std::path::Path;
 

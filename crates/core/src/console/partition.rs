@@ -207,6 +207,7 @@ pub fn encode_query_value(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error_code::HasCode;
 
     fn target(region: Option<&str>, path: Option<&str>) -> ConsoleTarget {
         ConsoleTarget::new(region, path, None).expect("target")

@@ -1,6 +1,6 @@
 //! Why a code source gave no code.
 
-use crate::error_code::ErrorCode;
+use crate::error_code::{ErrorCode, HasCode};
 use std::time::Duration;
 
 /// Why a source gave no code. Never holds a code: not the output, and stderr only masked.
@@ -61,12 +61,8 @@ fn stderr_text(stderr: &Option<String>) -> String {
     }
 }
 
-impl MfaSourceError {
-    pub fn code(&self) -> &'static str {
-        self.error_code().as_str()
-    }
-
-    pub fn error_code(&self) -> ErrorCode {
+impl HasCode for MfaSourceError {
+    fn error_code(&self) -> ErrorCode {
         match self {
             MfaSourceError::CannotStart { .. } => ErrorCode::MfaSourceUnavailable,
             MfaSourceError::Failed { .. } => ErrorCode::MfaSourceFailed,

@@ -27,6 +27,7 @@
 pub(crate) mod error;
 use crate::clock::{Clock, SystemClock};
 use crate::error::Result;
+use crate::error_code::HasCode;
 use crate::mfa::{MfaCode, MfaPrompt, MfaReason, MfaRequest};
 use crate::process_group::{stopped, ProcessGroup};
 use crate::profile::mfa_sources::{MfaSourceSettings, YkmanSettings};

@@ -565,6 +565,7 @@ fn with_locked_file<T>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error_code::HasCode;
 
     #[test]
     fn profile_names_the_cli_cannot_address_are_refused() {

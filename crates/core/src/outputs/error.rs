@@ -2,7 +2,7 @@
 //!
 //! No variant carries a secret: values are described ("contains a newline"), never shown.
 
-use crate::error_code::ErrorCode;
+use crate::error_code::{ErrorCode, HasCode};
 use std::path::PathBuf;
 
 #[derive(thiserror::Error, Debug)]
@@ -124,14 +124,8 @@ pub enum OutputError {
     Json { source: serde_json::Error },
 }
 
-impl OutputError {
-    /// A stable code the UI branches on (never on the message text).
-    pub fn code(&self) -> &'static str {
-        self.error_code().as_str()
-    }
-
-    /// The same code as an `ErrorCode` (the complete list the UI is given).
-    pub fn error_code(&self) -> ErrorCode {
+impl HasCode for OutputError {
+    fn error_code(&self) -> ErrorCode {
         match self {
             OutputError::InvalidProfileName { .. } => ErrorCode::InvalidProfileName,
             OutputError::LongTermKeys { .. } => ErrorCode::LongTermKeysInTarget,

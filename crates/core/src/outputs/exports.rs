@@ -274,6 +274,7 @@ fn quote_with(value: &str, quote: &str, mut escape: impl FnMut(char, &mut String
 mod tests {
     use super::*;
     use crate::credentials::Credentials;
+    use crate::error_code::HasCode;
     use crate::session::SessionKind;
     use time::macros::datetime;
 

@@ -103,6 +103,7 @@ fn check_value(what: &'static str, value: &str) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error_code::HasCode;
 
     fn new<'a>(name: &'a str) -> NewSsoProfile<'a> {
         NewSsoProfile {

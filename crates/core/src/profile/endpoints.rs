@@ -291,6 +291,7 @@ fn services_key(service: Service) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error_code::HasCode;
     use crate::profile::resolve::Environment;
     use std::path::Path;
 

@@ -167,6 +167,7 @@ fn parse_bool(s: Setting<'_>) -> Option<bool> {
 
 #[cfg(test)]
 mod tests {
+    use crate::error_code::HasCode;
     use crate::profile::resolve::Environment;
     use crate::profile::{CredentialSource, ProfileSet, ResolvedProfile};
     use std::path::Path;

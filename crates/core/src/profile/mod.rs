@@ -459,6 +459,7 @@ impl std::fmt::Display for IgnoredSection {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error_code::HasCode;
 
     #[test]
     fn profile_headers_follow_the_cli() {

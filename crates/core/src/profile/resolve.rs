@@ -820,6 +820,7 @@ impl ProfileSet {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error_code::HasCode;
     use std::path::Path;
 
     const CONFIG: &str = "[default]\nregion = eu-west-1\n\n\

@@ -80,6 +80,7 @@ fn rfc3339(at: OffsetDateTime) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error_code::HasCode;
     use crate::profile::resolve::Environment;
     use std::path::Path;
     use time::macros::datetime;

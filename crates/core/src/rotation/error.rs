@@ -2,7 +2,7 @@
 //! (which key the keyring holds, which key is left at AWS) and what to run next. Key ids appear
 //! masked only (`****MPLE`); no secret is ever part of an error.
 
-use crate::error_code::ErrorCode;
+use crate::error_code::{ErrorCode, HasCode};
 
 /// How one IAM or STS call failed, as the rotation steps tell failures apart. Produced by a
 /// [`KeyApi`](super::KeyApi) (the SDK's, or a test double).
@@ -180,12 +180,8 @@ fn user_text(user: &Option<String>) -> String {
     user.as_ref().map(|u| format!(" `{u}`")).unwrap_or_default()
 }
 
-impl RotationError {
-    pub fn code(&self) -> &'static str {
-        self.error_code().as_str()
-    }
-
-    pub fn error_code(&self) -> ErrorCode {
+impl HasCode for RotationError {
+    fn error_code(&self) -> ErrorCode {
         match self {
             RotationError::NotKeyringKeys { .. } => ErrorCode::RotateNotKeyringKeys,
             RotationError::TwoKeys { .. } => ErrorCode::RotateTwoKeys,

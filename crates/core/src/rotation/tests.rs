@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::clock::ManualClock;
+use crate::error_code::HasCode;
 use crate::index::Index;
 use crate::keys::{AgeSource, KeyStore};
 use crate::profile::AwsPaths;
@@ -1219,6 +1220,7 @@ fn next_code_window_is_the_next_half_minute() {
 
 mod reminders {
     use super::super::reminders::*;
+    use crate::error_code::HasCode;
     use crate::keys::{AgeSource, KeyAge};
     use crate::schedule::ScheduleError;
     use crate::settings::{temp_settings_file, Section, Settings, SettingsFile, SettingsProblem};

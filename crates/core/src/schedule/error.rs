@@ -1,7 +1,7 @@
 //! What can go wrong with expiry warnings: bad thresholds, a bad settings file, an unwritable
 //! state file. Each variant names the file and the value at fault.
 
-use crate::error_code::ErrorCode;
+use crate::error_code::{ErrorCode, HasCode};
 use std::path::PathBuf;
 
 #[derive(Debug, thiserror::Error)]
@@ -50,14 +50,8 @@ pub enum ScheduleError {
     File(#[from] crate::private_file::FileError),
 }
 
-impl ScheduleError {
-    /// A stable code the UI branches on (never on the message text).
-    pub fn code(&self) -> &'static str {
-        self.error_code().as_str()
-    }
-
-    /// The same code as an `ErrorCode` (the complete list the UI is given).
-    pub fn error_code(&self) -> ErrorCode {
+impl HasCode for ScheduleError {
+    fn error_code(&self) -> ErrorCode {
         match self {
             ScheduleError::InvalidThreshold { .. } => ErrorCode::InvalidThreshold,
             ScheduleError::InvalidProfileName { .. } => ErrorCode::InvalidProfileName,

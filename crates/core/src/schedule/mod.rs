@@ -355,6 +355,7 @@ fn live_sessions(sessions: &[SessionRef]) -> BTreeMap<&str, &SessionRef> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error_code::HasCode;
     use time::macros::datetime;
 
     const EXPIRES: OffsetDateTime = datetime!(2026-11-25 13:00 UTC);

@@ -143,6 +143,7 @@ impl FiredState {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error_code::HasCode;
     use crate::schedule::WarningKind;
     use time::macros::datetime;
 

@@ -27,7 +27,7 @@ pub use file::SettingsFile;
 #[cfg(test)]
 pub(crate) use file::temp_settings_file;
 
-use crate::error_code::ErrorCode;
+use crate::error_code::{ErrorCode, HasCode};
 use crate::language::LanguageSetting;
 use crate::rotation::KeySettings;
 use crate::schedule::{ExpirySettings, ScheduleError};
@@ -106,13 +106,8 @@ pub struct SettingsProblem {
     message: String,
 }
 
-impl SettingsProblem {
-    /// The error's stable code (`invalid_expiry_setting`, `settings_syntax`, …).
-    pub fn code(&self) -> &'static str {
-        self.code.as_str()
-    }
-
-    pub fn error_code(&self) -> ErrorCode {
+impl HasCode for SettingsProblem {
+    fn error_code(&self) -> ErrorCode {
         self.code
     }
 }

@@ -447,6 +447,7 @@ pub fn corrupt(session: &SsoSessionConfig, path: PathBuf, problem: String) -> Ss
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error_code::HasCode;
     use time::macros::datetime;
 
     fn session(name: Option<&str>, start_url: &str) -> SsoSessionConfig {

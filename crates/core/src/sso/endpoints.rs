@@ -78,6 +78,7 @@ fn checked(variable: &'static str, value: &str) -> Result<String, SsoError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error_code::HasCode;
     use crate::profile::resolve::Environment;
     use crate::profile::ProfileSet;
     use std::path::Path;

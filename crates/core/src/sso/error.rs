@@ -2,7 +2,7 @@
 //! what to do, and none carries an access token, refresh token, client secret, authorization or
 //! user code, or role keys.
 
-use crate::error_code::ErrorCode;
+use crate::error_code::{ErrorCode, HasCode};
 use std::path::PathBuf;
 
 /// Which IAM Identity Center service a call went to, for messages.
@@ -124,12 +124,8 @@ pub enum SsoError {
     Random { detail: String },
 }
 
-impl SsoError {
-    pub fn code(&self) -> &'static str {
-        self.error_code().as_str()
-    }
-
-    pub fn error_code(&self) -> ErrorCode {
+impl HasCode for SsoError {
+    fn error_code(&self) -> ErrorCode {
         match self {
             SsoError::InvalidEndpoint { .. } => ErrorCode::SsoEndpointInvalid,
             SsoError::NoCacheDir => ErrorCode::NoHome,

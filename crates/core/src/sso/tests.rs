@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::clock::ManualClock;
+use crate::error_code::HasCode;
 use time::macros::datetime;
 
 const NOW: OffsetDateTime = datetime!(2026-11-30 12:00 UTC);

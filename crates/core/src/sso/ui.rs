@@ -105,6 +105,7 @@ impl SignInUi for BrowserSignInUi {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error_code::HasCode;
 
     #[test]
     fn debug_shows_neither_url_nor_code() {

@@ -1,16 +1,12 @@
 //! `rolebar rotate`: rotate a profile's long-term access key (rolebar-core's `rotation`), delete
 //! a key a failed rotation left behind (`--delete-key`), or learn a key's creation date from IAM
-//! (`--age`); and the key-age note of `rolebar list`.
+//! (`--age`).
 
 use crate::context;
 use crate::prompt::TerminalMfa;
-use rolebar_core::keys::KeyAge;
 use rolebar_core::rotation::Rotator;
-use rolebar_core::settings::SettingsFile;
 use rolebar_core::Result;
-use std::collections::BTreeMap;
 use std::process::ExitCode;
-use time::OffsetDateTime;
 
 pub async fn run(profile: &str, delete_key: Option<&str>, age: bool) -> Result<ExitCode> {
     let ctx = context::open()?;
@@ -61,22 +57,4 @@ fn user_text(user: Option<&str>) -> String {
         Some(u) => format!("IAM user {u}"),
         None => "the IAM user".to_string(),
     }
-}
-
-/// `list`'s note after a keyring key: "key created 2026-08-01 (121 days)", and "rotate due"
-/// once older than `keys.rotate_after`. A settings file that cannot be read gives the default
-/// (list must not fail over a reminder setting; the tray reports the file).
-pub fn key_notes(ages: Vec<KeyAge>, now: OffsetDateTime) -> BTreeMap<String, String> {
-    let settings = SettingsFile::default_location()
-        .map(|file| file.load().keys)
-        .unwrap_or_default();
-    ages.into_iter()
-        .map(|age| {
-            let mut note = age.describe(now);
-            if settings.due(&age, now) {
-                note.push_str(&format!(", rotate due: rolebar rotate {}", age.profile));
-            }
-            (age.profile, note)
-        })
-        .collect()
 }

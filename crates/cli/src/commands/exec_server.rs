@@ -8,6 +8,7 @@
 //! With `--duration` the sessions are this process's own, of that length, as for `exec
 //! --duration`: the tray's agent makes sessions of the tray's lengths and is not asked.
 
+use super::exec_env::{self, PROFILE_VAR, STALE_VARIABLES};
 use crate::agent::{self, Use};
 use crate::context;
 use crate::prompt::TerminalMfa;
@@ -51,9 +52,21 @@ impl CredentialSource for Renewing {
     }
 }
 
+/// `exec --server`: the command gets a renewing endpoint instead of keys.
+pub async fn run(
+    profile: &str,
+    command: Vec<String>,
+    using: Use,
+    duration: Option<time::Duration>,
+) -> Result<ExitCode> {
+    exec_env::refuse_nested()?;
+    let (program, args) = exec_env::program_and_args(command);
+    exec(profile, &program, &args, using, duration).await
+}
+
 /// Runs `program args` with the endpoint in its environment and serves it until the program
 /// ends; returns the program's exit status. `duration`: the length of every session served.
-pub async fn exec(
+async fn exec(
     profile: &str,
     program: &str,
     args: &[String],
@@ -89,13 +102,13 @@ pub async fn exec(
     );
     let mut command = tokio::process::Command::new(program);
     command.args(args);
-    for stale in crate::exec_env::STALE_VARIABLES {
+    for stale in STALE_VARIABLES {
         command.env_remove(stale);
     }
     command
         .env(FULL_URI_ENV, endpoint.uri())
         .env(TOKEN_ENV, endpoint.token())
-        .env(crate::exec_env::PROFILE_VAR, profile);
+        .env(PROFILE_VAR, profile);
     if let Some(region) = &first.region {
         command.env("AWS_REGION", region).env("AWS_DEFAULT_REGION", region);
     }
