@@ -168,7 +168,8 @@ def test_when_the_tray_dies_the_window_says_so_and_goes(world, launch):
     wait_until("the window process to exit after the tray died", lambda: not pid_alive(window), 15,
                describe=lambda: app.log_tail())
     assert "the Rolebar tray has quit or crashed" in app.log_text(), app.log_tail()
-    app.session = None  # gone with its process
+    # The fixture still ends the WebDriver session: the driver serves one session at a time, and
+    # one left open (its browser gone) would refuse the next test's.
 
 
 def test_the_tray_program_links_no_web_engine():
