@@ -28,8 +28,7 @@ pub mod error;
 pub use error::EndpointError;
 
 use crate::accept_guard::{AcceptGuard, Throttle, WARN_EVERY};
-use crate::error_code::ErrorCode;
-use crate::error_code::HasCode;
+use crate::error_code::{ErrorCode, HasCode};
 use crate::session::Session;
 use http_body_util::Full;
 use hyper::body::{Bytes, Incoming};
