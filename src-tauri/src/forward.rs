@@ -7,8 +7,8 @@
 //! Two commands concern this process's own windows and are answered here: `fit_mfa_dialog` and
 //! `close_switcher`.
 
+use crate::shared::Shared;
 use crate::windows;
-use crate::Shared;
 use rolebar_core::agent::Client;
 use serde_json::{json, Value};
 use std::sync::Arc;

@@ -17,7 +17,7 @@ pub fn follow(app: AppHandle, mut reader: LinkReader) {
                     apply(&app, line);
                     // Counted once applied: a `bye` that counts an `open` is sent only if that
                     // window was made and closed again (see `idle_check`).
-                    app.state::<std::sync::Arc<crate::Shared>>()
+                    app.state::<std::sync::Arc<crate::shared::Shared>>()
                         .seen
                         .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
                 }

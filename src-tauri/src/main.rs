@@ -14,11 +14,12 @@
 
 mod forward;
 mod link;
+mod shared;
 mod windows;
 
 use rolebar_core::agent::window_link::{ToTray, WindowLabel, WINDOW_ROLE};
 use rolebar_core::agent::{Client, LinkWriter, SubscribeRequest, DEFAULT_CONNECT_TIMEOUT};
-use std::path::PathBuf;
+use shared::{tell, Shared};
 use std::time::Duration;
 use tauri::{Manager, RunEvent, WindowEvent};
 
@@ -29,18 +30,6 @@ const IDLE_EXIT: Duration = Duration::from_millis(1500);
 
 /// How long a new process waits for the tray's first `open` before it gives up.
 const FIRST_WINDOW_BOUND: Duration = Duration::from_secs(10);
-
-/// What every part of the process shares.
-#[derive(Debug)]
-pub struct Shared {
-    /// Where the tray's agent listens (commands are sent there, one connection each).
-    pub socket: PathBuf,
-    /// The link's sending half (window created / destroyed, bye).
-    pub link: LinkWriter,
-    /// Lines read from the tray so far (sent with `bye`).
-    pub seen: std::sync::atomic::AtomicU64,
-    linger: bool,
-}
 
 struct Options {
     open: Option<WindowLabel>,
@@ -196,16 +185,6 @@ fn idle_check(app: tauri::AppHandle, after: Duration) {
                 tracing::warn!(error = %e, "cannot tell the tray; exiting");
                 app.exit(0);
             }
-        }
-    });
-}
-
-/// Sends `line` to the tray, off the event loop.
-pub fn tell(app: &tauri::AppHandle, line: ToTray) {
-    let link = app.state::<std::sync::Arc<Shared>>().link.clone();
-    tauri::async_runtime::spawn(async move {
-        if let Err(e) = link.send(&line).await {
-            tracing::warn!(error = %e, ?line, "cannot tell the tray");
         }
     });
 }

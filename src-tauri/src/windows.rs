@@ -85,7 +85,7 @@ pub fn open(
             .build()?,
     };
     let _ = built.set_focus();
-    crate::tell(app, ToTray::Created { window });
+    crate::shared::tell(app, ToTray::Created { window });
     Ok(())
 }
 

@@ -196,7 +196,7 @@ pub enum Error {
 
     // --- credentials out ---
     #[error(transparent)]
-    Output(#[from] crate::outputs::OutputError),
+    Output(#[from] crate::outputs::error::OutputError),
 
     // --- expiry warnings ---
     #[error(transparent)]
@@ -208,7 +208,7 @@ pub enum Error {
 
     // --- the container-credentials endpoint (`rolebar exec --server`) ---
     #[error(transparent)]
-    Endpoint(#[from] crate::container_endpoint::EndpointError),
+    Endpoint(#[from] crate::container_endpoint::error::EndpointError),
 
     // --- console sign-in ---
     #[error(transparent)]

@@ -11,8 +11,7 @@
 
 use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, Result};
-use crate::error_code::ErrorCode;
-use crate::error_code::HasCode;
+use crate::error_code::{ErrorCode, HasCode};
 use crate::index::Index;
 use crate::keys::KeyStore;
 use crate::mfa::MfaPrompt;

@@ -23,9 +23,12 @@
 //! request head in [`EndpointOptions::idle_timeout`] (after it opens, or after its last answer)
 //! is closed, and out of file descriptors the accept loop pauses instead of spinning.
 
+pub mod error;
+
+pub use error::EndpointError;
+
 use crate::accept_guard::{AcceptGuard, Throttle, WARN_EVERY};
-use crate::error_code::ErrorCode;
-use crate::error_code::HasCode;
+use crate::error_code::{ErrorCode, HasCode};
 use crate::session::Session;
 use http_body_util::Full;
 use hyper::body::{Bytes, Incoming};
@@ -158,14 +161,6 @@ pub fn failure_status(code: ErrorCode) -> StatusCode {
         | C::MfaSourceTimeout => StatusCode::SERVICE_UNAVAILABLE,
         _ => StatusCode::INTERNAL_SERVER_ERROR,
     }
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum EndpointError {
-    #[error("cannot listen on 127.0.0.1 for the container-credentials endpoint: {0}")]
-    Bind(std::io::Error),
-    #[error("cannot make a random token for the container-credentials endpoint: {0}")]
-    Random(String),
 }
 
 /// A bound endpoint, before it serves: its address and token go into the program's environment.
