@@ -37,7 +37,7 @@ start_tauri_driver
 log "services up in $((SECONDS - t1))s"
 
 rc=0
-"$PY" -m pytest "$E2E" -v -rfEsxX -p no:cacheprovider --junitxml="$ART/junit.xml" \
+"$PY" -m pytest "$E2E" -v -rfEsxXP -p no:cacheprovider --junitxml="$ART/junit.xml" \
   -o console_output_style=classic "$@" || rc=$?
 log "artifacts (screenshots, app stderr logs, service logs, junit.xml): $ART"
 log "suite took $((SECONDS - t1))s (+$((t1 - t0))s build), exit $rc"

@@ -157,10 +157,13 @@ def test_assume_role_through_the_tray_and_the_mfa_dialog(world, launch):
     main_shot = rendered_screenshot(app, "main-window")
     app.wait_icon("idle")
 
+    clicked_at = time.monotonic()
     app.click_profile()
     app.wait_mfa_window()
     app.session.wait("#mfa-code")
     app.session.wait_text("#mfa-profile", lambda t: t.strip() == PROFILE, f"to name {PROFILE}")
+    # A figure, not a bound (the window process is running: WebDriver started it).
+    print(f"[e2e] click → MFA dialog showing its question: {(time.monotonic() - clicked_at) * 1000:.0f} ms")
     mfa_serial = world.fx["users"]["oppara"]["mfa_serial"]
     app.session.wait_text("#mfa-device", lambda t: t.strip() == mfa_serial, f"to show {mfa_serial}")
     mfa_shot = rendered_screenshot(app, "mfa-dialog")
