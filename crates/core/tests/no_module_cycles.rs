@@ -747,18 +747,30 @@ fn no_module_imports_itself_back() {
     );
 }
 
-/// The same check with a `mod.rs` counted as a layer above its children. Today it finds knots
-/// where a child names its folder's `mod.rs` (`super::X`, or `crate::feature::X` re-exported
-/// there) while the `mod.rs` uses or re-exports that child (agent, outputs, profile, schedule,
-/// sso, rotation, settings): each wants what the children share moved out of the `mod.rs`.
+/// The same check with a `mod.rs` counted as a layer above its children. It finds knots where a
+/// child names its folder's `mod.rs` (`super::X`, or `crate::feature::X` re-exported there) while
+/// the `mod.rs` uses or re-exports that child: seven in rolebar-core when this was written (agent,
+/// outputs, profile, schedule, sso, rotation, settings: each wants what the children share moved
+/// out of its `mod.rs`; docs/ARCHITECTURE.md). A ratchet: there may be fewer, never more.
 #[test]
-#[ignore = "knots through mod.rs files remain in rolebar-core (issue 22): run with --run-ignored to list them"]
-fn no_folder_front_is_imported_back_by_its_children() {
+fn no_new_folder_front_is_imported_back_by_its_children() {
+    const KNOWN: usize = 7;
     let found: Vec<String> = workspace_crates()
         .iter()
         .flat_map(|krate| crate_circles_with(krate, ChildPaths::Everywhere))
         .collect();
-    assert!(found.is_empty(), "circles through mod.rs files:\n{}", found.join("\n"));
+    assert!(
+        found.len() <= KNOWN,
+        "{} circles through mod.rs files, more than the {KNOWN} known; the new one is among:\n{}",
+        found.len(),
+        found.join("\n")
+    );
+    if found.len() < KNOWN {
+        println!(
+            "only {} of the {KNOWN} known circles through mod.rs files are left: lower KNOWN",
+            found.len()
+        );
+    }
 }
 
 // ---- the check, on small examples --------------------------------------------------------
