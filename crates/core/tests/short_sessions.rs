@@ -116,7 +116,7 @@ impl Setup {
     }
 }
 
-/// What the tray's agent does with a request (src-tauri/src/agent.rs): the cache first, then the
+/// What the tray's agent does with a request (crates/tray/src/agent.rs): the cache first, then the
 /// vault with the dialog, both for the request's `min_left`.
 async fn as_the_tray_answers(
     vault: &Vault,

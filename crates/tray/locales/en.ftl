@@ -1,7 +1,7 @@
 # Rolebar's English messages (the tray menu, the MFA dialog, the main window, notifications).
 # Keys are referenced whole in the code: tr("key") / tr_args("key", …) in Rust, t("key") in
 # TypeScript, data-i18n="key" (or data-i18n-title, -placeholder, -aria-label) in HTML; a test
-# (src-tauri/src/i18n/coverage.rs) fails on a key missing here, in ja.ftl, or never used.
+# (crates/tray/src/i18n/coverage.rs) fails on a key missing here, in ja.ftl, or never used.
 # Messages the web UI uses take plain { $variables } only (no selectors): the UI fills them.
 
 ## Times left

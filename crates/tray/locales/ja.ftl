@@ -1,4 +1,4 @@
-# Rolebar の日本語メッセージ。キーは en.ftl と同じ (src-tauri/src/i18n/coverage.rs が検査)。
+# Rolebar の日本語メッセージ。キーは en.ftl と同じ (crates/tray/src/i18n/coverage.rs が検査)。
 # 文は です/ます 調、ボタンとメニューは短い名詞句。AWS の用語 (MFA, STS, プロファイル名) はそのまま。
 
 ## 残り時間
