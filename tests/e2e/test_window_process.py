@@ -37,7 +37,9 @@ def comm(pid: int) -> str:
 
 
 def window_processes(app) -> list[int]:
-    return [p for p in descendants(app.pid) if comm(p) == "rolebar-window"]
+    """The live window processes under the tray (a killed one stays a zombie until the tray reaps
+    it: not counted)."""
+    return [p for p in descendants(app.pid) if comm(p) == "rolebar-window" and pid_alive(p)]
 
 
 def webkit_processes(app) -> list[int]:
