@@ -6,6 +6,7 @@
 //! (`settings`).
 
 mod accept_guard;
+pub mod activity;
 pub mod agent;
 pub mod clock;
 pub mod console;

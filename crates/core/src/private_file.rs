@@ -551,6 +551,67 @@ pub fn replace(path: &Path, role: KnownFile, bytes: &[u8], durability: Durabilit
     Ok(written)
 }
 
+/// Appends `bytes` to the file at `path` (symbolic links followed; created 0600, its folder
+/// 0700) under the file's lock (the sidecar of [`update`]), for logs that only grow. A file
+/// that is not regular is refused as by [`update`]; a looser mode is tightened to 0600. When the
+/// file would grow past `rotate_at` bytes, it is first renamed to `rotated` (replacing that
+/// file) and a new one started, so a log keeps at most two files of about `rotate_at` each.
+/// No fsync: a crash may lose the last lines, never interleave them.
+pub fn append(path: &Path, role: KnownFile, bytes: &[u8], rotate_at: u64, rotated: &Path) -> Result<(), FileError> {
+    let target = resolve(path, role)?;
+    let dir = match target.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let Some(file_name) = target.file_name().map(|n| n.to_string_lossy().into_owned()) else {
+        return Err(FileError::NotRegular {
+            role,
+            path: target,
+            kind: FileKind::Directory,
+            action: "append to",
+        });
+    };
+    match fs::metadata(&target) {
+        Ok(meta) => check_regular(&meta, &target, role, "append to")?,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+        Err(e) => return Err(io_error("look at", &target)(e)),
+    }
+    if !dir.exists() {
+        create_private_dir(&dir).map_err(io_error("create the folder", &dir))?;
+    }
+    let lock_path = dir.join(format!(".{file_name}.rolebar.lock"));
+    let _lock = lock_sidecar(&lock_path).map_err(io_error("lock", &lock_path))?;
+    let mut file = open_for_append(&target, role)?;
+    let size = file.metadata().map_err(io_error("look at", &target))?.len();
+    if size > 0 && size.saturating_add(bytes.len() as u64) > rotate_at {
+        // Renamed under the lock: every writer holds it, so none appends to the old file after.
+        fs::rename(&target, rotated).map_err(io_error("rotate", &target))?;
+        file = open_for_append(&target, role)?;
+    }
+    file.write_all(bytes).map_err(io_error("append to", &target))
+}
+
+/// Opens (creating 0600) for appending without blocking or following a link planted since the
+/// path was resolved, checks the kind on the handle, and tightens a looser mode.
+fn open_for_append(path: &Path, role: KnownFile) -> Result<File, FileError> {
+    let mut options = OpenOptions::new();
+    options.append(true).create(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options
+            .mode(0o600)
+            .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY | libc::O_NOFOLLOW);
+    }
+    let file = options.open(path).map_err(io_error("append to", path))?;
+    let meta = file.metadata().map_err(io_error("look at", path))?;
+    check_regular(&meta, path, role, "append to")?;
+    if let (mode, Some(_)) = file_mode(existing_facts(&meta).mode) {
+        set_mode(&file, mode).map_err(io_error("set the permissions of", path))?;
+    }
+    Ok(file)
+}
+
 /// Whether [`update`] could replace the file at `path` (or create it): the same refusals, checked
 /// up front so a caller can fail before asking the user for anything (an MFA code, say).
 pub fn check_writable(path: &Path, role: KnownFile) -> Result<(), FileError> {

@@ -1,12 +1,14 @@
 //! `rolebar credential-process PROFILE`: the AWS CLI's credential_process, the session as JSON
 //! on stdout; never a prompt.
 
+use super::handed_out;
 use crate::agent;
 use crate::context;
 use crate::mfa_sources;
+use rolebar_core::activity::{Outcome, Way};
 use rolebar_core::mfa::NoPrompt;
 use rolebar_core::outputs;
-use rolebar_core::Result;
+use rolebar_core::{Result, Session};
 use std::process::ExitCode;
 
 /// The AWS CLI re-runs a credential_process whose credentials have under 15 minutes left, and
@@ -14,17 +16,26 @@ use std::process::ExitCode;
 /// app asks for a needed code in its dialog; without it, renew when no code is needed and fail
 /// fast (never prompt here) when one is.
 pub async fn run(profile: &str, using: agent::Use) -> Result<ExitCode> {
-    let min_left = outputs::credential_process::CREDENTIAL_PROCESS_MIN_LEFT;
-    let session = match agent::session(profile, min_left, using).await? {
-        Some(session) => session,
-        None => {
-            // mfa_process or ykman may still give a code here; nothing else may ask.
-            let ctx = context::with_window(min_left)?;
-            let resolved = ctx.profiles()?.resolve(profile)?;
-            let prompt = mfa_sources::unattended(&resolved, &NoPrompt);
-            ctx.vault.session(&resolved, &prompt).await?
-        }
-    };
+    let got = session(profile, using).await;
+    handed_out::record(profile, Way::CredentialProcess, got.as_ref().map(|(_, o)| *o));
+    let (session, _) = got?;
     print!("{}", outputs::credential_process::to_json(&session)?.as_str());
     Ok(ExitCode::SUCCESS)
+}
+
+/// The session and whether it was cached. The tray's answer counts as cached: it serves its
+/// cache without a question almost always, and its own log entry says for sure.
+async fn session(profile: &str, using: agent::Use) -> Result<(Session, Outcome)> {
+    let min_left = outputs::credential_process::CREDENTIAL_PROCESS_MIN_LEFT;
+    if let Some(session) = agent::session(profile, min_left, using).await? {
+        return Ok((session, Outcome::Cached));
+    }
+    // mfa_process or ykman may still give a code here; nothing else may ask.
+    let ctx = context::with_window(min_left)?;
+    let resolved = ctx.profiles()?.resolve(profile)?;
+    let cached = ctx.vault.cached_session_with(&resolved, min_left)?;
+    let prompt = mfa_sources::unattended(&resolved, &NoPrompt);
+    let session = ctx.vault.session(&resolved, &prompt).await?;
+    let outcome = handed_out::outcome(cached.as_ref(), &session);
+    Ok((session, outcome))
 }

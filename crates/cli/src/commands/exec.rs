@@ -3,10 +3,12 @@
 //! [`super::exec_server`].
 
 use super::exec_env::{self, PROFILE_VAR, STALE_VARIABLES};
+use super::handed_out;
 use super::shell_word::shell_word;
 use crate::agent;
 use crate::mfa_sources;
 use crate::prompt::TerminalMfa;
+use rolebar_core::activity::{Outcome, Way};
 use rolebar_core::container_endpoint::{FULL_URI_ENV, TOKEN_ENV};
 use rolebar_core::mfa::MfaCode;
 use rolebar_core::session::format_time_left;
@@ -23,11 +25,25 @@ pub async fn run(
     mfa_token: Option<MfaCode>,
 ) -> Result<ExitCode> {
     exec_env::refuse_nested()?;
+    let got = session(profile, duration, using, mfa_token).await;
+    handed_out::record(profile, Way::Exec, got.as_ref().map(|(_, o)| *o));
+    let (session, _) = got?;
+    run_with(profile, &session, command)
+}
+
+/// The session to run with, and whether it was cached (the tray's answer counts as cached, as
+/// for `credential-process`).
+async fn session(
+    profile: &str,
+    duration: Option<time::Duration>,
+    using: agent::Use,
+    mfa_token: Option<MfaCode>,
+) -> Result<(Session, Outcome)> {
     // The tray's sessions have the tray's lengths: `--duration` is this command's own business.
     // A code given here is for this command to use: the tray would ask its own.
     if duration.is_none() && mfa_token.is_none() {
         if let Some(session) = agent::session(profile, Duration::ZERO, using).await? {
-            return run_with(profile, &session, command);
+            return Ok((session, Outcome::Cached));
         }
     }
     let ctx = crate::sso::interactive_context()?;
@@ -43,10 +59,7 @@ pub async fn run(
         None => ctx.vault,
     };
     // Looked up first to tell afterwards whether `session` made a new session or reused this one.
-    let cached = match duration {
-        Some(_) => vault.cached_session(&resolved)?,
-        None => None,
-    };
+    let cached = vault.cached_session(&resolved)?;
     let session = vault
         .session(&resolved, &mfa_sources::sourced(&resolved, &TerminalMfa, mfa_token))
         .await?;
@@ -57,16 +70,15 @@ pub async fn run(
         left = %format_time_left(session.time_left(vault.cache().now())),
         "running with this session"
     );
+    let outcome = handed_out::outcome(cached.as_ref(), &session);
     if let Some(asked) = duration {
-        let reused = cached.is_some_and(|c| {
-            c.expires_at == session.expires_at && c.credentials.access_key_id == session.credentials.access_key_id
-        });
+        let reused = outcome == Outcome::Cached;
         let left = session.time_left(vault.cache().now());
         if let Some(note) = duration_note(profile, &session.profile, reused, asked, left) {
             eprintln!("rolebar: {note}");
         }
     }
-    run_with(profile, &session, command)
+    Ok((session, outcome))
 }
 
 /// Runs `command` (default: the user's shell) with `session` in its environment.

@@ -1,11 +1,13 @@
 //! `rolebar export PROFILE`: shell lines that export the profile's session.
 
+use super::handed_out;
 use crate::agent;
 use crate::mfa_sources;
 use crate::prompt::TerminalMfa;
+use rolebar_core::activity::{Outcome, Way};
 use rolebar_core::mfa::MfaCode;
 use rolebar_core::outputs::{self, ExportFormat};
-use rolebar_core::Result;
+use rolebar_core::{Result, Session};
 use std::process::ExitCode;
 use time::Duration;
 
@@ -25,15 +27,24 @@ pub async fn run(
     } else {
         using
     };
-    let session = match agent::session(profile, Duration::ZERO, using).await? {
-        Some(session) => session,
-        None => {
-            let ctx = crate::sso::interactive_context()?;
-            let resolved = ctx.profiles()?.resolve(profile)?;
-            let prompt = mfa_sources::sourced(&resolved, &TerminalMfa, mfa_token);
-            ctx.vault.session(&resolved, &prompt).await?
-        }
-    };
+    let got = session(profile, using, mfa_token).await;
+    handed_out::record(profile, Way::Export, got.as_ref().map(|(_, o)| *o));
+    let (session, _) = got?;
     print!("{}", outputs::export_lines(&session, format)?.as_str());
     Ok(ExitCode::SUCCESS)
+}
+
+/// The session and whether it was cached (the tray's answer counts as cached, as for
+/// `credential-process`).
+async fn session(profile: &str, using: agent::Use, mfa_token: Option<MfaCode>) -> Result<(Session, Outcome)> {
+    if let Some(session) = agent::session(profile, Duration::ZERO, using).await? {
+        return Ok((session, Outcome::Cached));
+    }
+    let ctx = crate::sso::interactive_context()?;
+    let resolved = ctx.profiles()?.resolve(profile)?;
+    let cached = ctx.vault.cached_session(&resolved)?;
+    let prompt = mfa_sources::sourced(&resolved, &TerminalMfa, mfa_token);
+    let session = ctx.vault.session(&resolved, &prompt).await?;
+    let outcome = handed_out::outcome(cached.as_ref(), &session);
+    Ok((session, outcome))
 }

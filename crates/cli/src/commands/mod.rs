@@ -4,6 +4,7 @@
 //! named for it (`exec_env`, `shell_word`, and beside this folder `agent`, `context`,
 //! `mfa_sources`, `prompt`, `sso`).
 
+mod activity;
 mod add;
 mod clear;
 mod credential_process;
@@ -11,6 +12,7 @@ mod exec;
 mod exec_env;
 mod exec_server;
 mod export;
+mod handed_out;
 pub mod import;
 mod list;
 mod login;
@@ -165,6 +167,19 @@ pub enum Command {
     /// The AWS CLI's credential_process: print the session as JSON. With the Rolebar tray app
     /// running, a needed MFA code is asked in its dialog; without it, never prompts.
     CredentialProcess { profile: String },
+    /// Show the credential hand-outs noted in the activity log (who got which profile's
+    /// credentials, how, and what came of it), oldest first. Never a secret.
+    Activity {
+        /// Only this profile's.
+        #[arg(long)]
+        profile: Option<String>,
+        /// Only the last DURATION, e.g. 1h, 30m, 7d.
+        #[arg(long, value_name = "DURATION", value_parser = activity::parse_since)]
+        since: Option<time::Duration>,
+        /// The log's JSON lines, one entry per line.
+        #[arg(long)]
+        json: bool,
+    },
     /// Bring keys over from another tool: `rolebar import aws-vault [PROFILE…]`.
     Import {
         #[command(subcommand)]
@@ -214,6 +229,7 @@ pub async fn run(command: Command, no_agent: bool) -> Result<ExitCode> {
         } => export::run(&profile, format.as_deref(), using, mfa_token).await,
         Command::CredentialProcess { profile } => credential_process::run(&profile, using).await,
         Command::Import { source } => import::run(source).await,
+        Command::Activity { profile, since, json } => activity::run(profile, since, json),
         Command::LoginSso {
             name,
             use_device_code,

@@ -1,9 +1,11 @@
 //! `rolebar write PROFILE --to TARGET`: the profile's session written into the section TARGET of
 //! ~/.aws/credentials (every other byte kept), and the `aws` command that uses it.
 
+use super::handed_out;
 use super::shell_word::shell_word;
 use crate::mfa_sources;
 use crate::prompt::TerminalMfa;
+use rolebar_core::activity::Way;
 use rolebar_core::outputs::{self, Placement, WriteOptions};
 use rolebar_core::profile::ProfileSet;
 use rolebar_core::session::format_time_left;
@@ -16,10 +18,20 @@ pub async fn run(profile: &str, target: &str, force: bool) -> Result<ExitCode> {
     let resolved = set.resolve(profile)?;
     // Everything the write would refuse is refused before an MFA code is asked for nothing.
     outputs::check_write(&ctx.paths.credentials, target, Some(set.config_file()), force)?;
-    let session = ctx
-        .vault
-        .session(&resolved, &mfa_sources::sourced(&resolved, &TerminalMfa, None))
-        .await?;
+    let cached = ctx.vault.cached_session(&resolved);
+    let got = match cached {
+        Ok(cached) => ctx
+            .vault
+            .session(&resolved, &mfa_sources::sourced(&resolved, &TerminalMfa, None))
+            .await
+            .map(|session| {
+                let outcome = handed_out::outcome(cached.as_ref(), &session);
+                (session, outcome)
+            }),
+        Err(e) => Err(e),
+    };
+    handed_out::record(profile, Way::Write, got.as_ref().map(|(_, o)| *o));
+    let (session, _) = got?;
     let options = WriteOptions {
         force,
         ..WriteOptions::default()
