@@ -2,9 +2,11 @@
 //! and `exec` each note one hand-out, `rolebar activity` shows them, and the log holds no secret
 //! the helper handed out. A profile with its own `credential_process` needs no keyring or network.
 
+mod isolated;
+
 use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 const KEY_ID: &str = "ASIAACTIVITYKEY00001";
 const SECRET: &str = "activity-secret-x9Qz";
@@ -49,19 +51,9 @@ impl Home {
     }
 
     fn rolebar(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_rolebar"))
+        isolated::rolebar(self.dir.path())
             .args(args)
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("HOME", self.dir.path())
-            .env("AWS_CONFIG_FILE", self.path("config"))
-            .env("AWS_SHARED_CREDENTIALS_FILE", self.path("credentials"))
-            .env("ROLEBAR_STATE_DIR", self.path("state"))
-            .env("XDG_CONFIG_HOME", self.path("xdg-config"))
-            .env("ROLEBAR_AGENT_SOCKET", self.path("run/agent.sock"))
             .env("ROLEBAR_KEYRING_SERVICE", "rolebar-test-activity")
-            .env("AWS_ENDPOINT_URL_STS", "http://127.0.0.1:9")
-            .stdin(Stdio::null())
             .output()
             .expect("rolebar runs")
     }

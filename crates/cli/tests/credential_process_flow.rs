@@ -2,9 +2,11 @@
 //! real binary with no services: listed as served, printed by `credential-process` and `export`
 //! with the helper's stderr on the terminal, and a Rolebar run by a credential_process runs none.
 
+mod isolated;
+
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
@@ -47,20 +49,9 @@ impl Home {
     }
 
     fn rolebar(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_rolebar"))
+        isolated::rolebar(self.dir.path())
             .args(args)
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("HOME", self.dir.path())
-            .env("AWS_CONFIG_FILE", self.path("config"))
-            .env("AWS_SHARED_CREDENTIALS_FILE", self.path("credentials"))
-            .env("ROLEBAR_STATE_DIR", self.path("state"))
-            .env("XDG_CONFIG_HOME", self.path("xdg-config"))
-            .env("ROLEBAR_AGENT_SOCKET", self.path("run/agent.sock"))
             .env("ROLEBAR_KEYRING_SERVICE", "rolebar-test-credential-process")
-            // Nothing here may reach a network: a closed port.
-            .env("AWS_ENDPOINT_URL_STS", "http://127.0.0.1:9")
-            .stdin(Stdio::null())
             .output()
             .expect("rolebar runs")
     }

@@ -11,9 +11,11 @@
 #[allow(dead_code)]
 mod sts_double;
 
+mod isolated;
+
 use rolebar_core::clock::SystemClock;
 use std::path::PathBuf;
-use std::process::{Output, Stdio};
+use std::process::Output;
 use std::sync::Arc;
 use sts_double::StsDouble;
 
@@ -51,25 +53,12 @@ impl Home {
         Home { dir }
     }
 
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
-    }
-
     async fn rolebar(&self, sts: &str, args: &[&str]) -> Output {
-        tokio::process::Command::new(env!("CARGO_BIN_EXE_rolebar"))
+        tokio::process::Command::from(isolated::rolebar(self.dir.path()))
             .args(args)
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("HOME", self.dir.path())
-            .env("AWS_CONFIG_FILE", self.path("config"))
-            .env("AWS_SHARED_CREDENTIALS_FILE", self.path("credentials"))
-            .env("ROLEBAR_STATE_DIR", self.path("state"))
-            .env("XDG_CONFIG_HOME", self.path("xdg-config"))
-            .env("ROLEBAR_AGENT_SOCKET", self.path("run/agent.sock"))
             .env("ROLEBAR_NO_AGENT", "1")
             .env("ROLEBAR_KEYRING", "memory")
             .env("AWS_ENDPOINT_URL_STS", sts)
-            .stdin(Stdio::null())
             .output()
             .await
             .expect("rolebar runs")
