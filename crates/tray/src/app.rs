@@ -11,7 +11,7 @@ use crate::state::AppState;
 use crate::tray::{self, Tray, UiEvent};
 use crate::window_process::{WindowBinary, WindowProcess};
 use crate::windows_link::{Hooks, LinkedWindows};
-use crate::{expiry, key_age, switcher_flow, switcher_key, tray_host};
+use crate::{expiry, key_age, lean, switcher_flow, switcher_key, tray_host};
 use rolebar_core::agent::window_link::FromTray;
 use rolebar_core::agent::{Agent, AgentError, Client, DEFAULT_CONNECT_TIMEOUT};
 use rolebar_core::HasCode;
@@ -112,6 +112,11 @@ pub fn run() {
                     menus.send_event(UiEvent::Menu(Box::new(model), language)).is_ok()
                 });
                 follow_tray_host(&shell, icon_made);
+                shell.spawn(async {
+                    // Long enough for the panel to have read the first menu.
+                    tokio::time::sleep(START_UP_SETTLES).await;
+                    let _ = tokio::task::spawn_blocking(lean::give_back_start_up_memory).await;
+                });
                 if std::env::var("ROLEBAR_OPEN_MAIN").is_ok_and(|v| v == "1") {
                     if let Err(e) = shell.windows().open_main(None) {
                         tracing::error!(error = %e, "cannot open the main window");
@@ -134,6 +139,9 @@ pub fn run() {
         }
     });
 }
+
+/// When the start's memory is given back (`lean`): the tray is up and its menu read by then.
+const START_UP_SETTLES: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// GTK's accessibility bridge: off in the tray unless the user set it (see below).
 const NO_AT_BRIDGE: &str = "NO_AT_BRIDGE";

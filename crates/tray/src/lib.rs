@@ -53,6 +53,8 @@ pub mod hotkey;
 pub mod i18n;
 pub mod import_offer;
 pub mod key_age;
+#[allow(unsafe_code)]
+pub mod lean;
 pub mod menu;
 pub mod mfa;
 pub mod mfa_queue;

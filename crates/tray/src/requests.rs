@@ -279,7 +279,7 @@ pub async fn get_messages(shell: &Shell, _args: GetMessagesArgs) -> Reply<GetMes
 
 /// The question the dialog should show now (`null` when none is waiting).
 pub async fn mfa_request(shell: &Shell, _args: MfaRequestArgs) -> Reply<MfaRequestArgs> {
-    Ok(shell.state().mfa.current())
+    Ok(shell.state().mfa.fetched())
 }
 
 /// Answers request `request_id`. A malformed code is refused with `mfa_code_format` and the

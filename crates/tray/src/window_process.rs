@@ -33,6 +33,8 @@ pub trait Watcher: Send + Sync + 'static {
     /// The process ended without closing these windows (it crashed or was killed), or never
     /// came up (`open` empty, `starting` true).
     fn lost(&self, open: &BTreeSet<WindowLabel>, starting: bool);
+    /// The process ended after its last window closed, as it should.
+    fn gone(&self) {}
 }
 
 /// Starts a window process (the real one runs `rolebar-window`; tests start their own).
@@ -296,6 +298,7 @@ impl WindowProcess {
             self.watcher.lost(open, false);
         } else {
             tracing::debug!("window process gone");
+            self.watcher.gone();
         }
     }
 }

@@ -123,6 +123,13 @@ impl Watcher for Hooks {
             self.mfa_lost(None);
         }
     }
+
+    /// The tray served the windows' pages: what that touched is given back as after the start.
+    fn gone(&self) {
+        if let Some(shell) = self.shell.get() {
+            shell.spawn_blocking(crate::lean::give_back_start_up_memory);
+        }
+    }
 }
 
 /// The windows, shown by the window process.
