@@ -241,7 +241,8 @@ pub enum ApprovalError {
     },
     #[error(
         "the approvals file {} is unreadable ({detail}); Rolebar leaves it alone and serves no \
-         profile that asks first: fix or delete it (remembered programs are then asked again)",
+         credentials until it is fixed or deleted (deleting forgets the remembered programs and the \
+         window's choices)",
         path.display()
     )]
     Corrupt { path: PathBuf, detail: String },
@@ -262,9 +263,9 @@ fn no_dialog_message(profile: &str, policy: &EffectivePolicy, why: &NoDialog) ->
     );
     match why {
         NoDialog::NoTray => format!(
-            "{asks}, and without the Rolebar tray app nothing can ask: nothing was served. Start \
-             Rolebar (the tray app) to answer in its dialog, or set `{CONFIG_KEY} = never` for \
-             this profile"
+            "{asks}, and this `rolebar` command works without the Rolebar tray app (none running, \
+             or --no-agent), so nothing can ask: nothing was served. Start Rolebar (the tray app) \
+             to answer in its dialog, or set `{CONFIG_KEY} = never` for this profile"
         ),
         NoDialog::NotShown => format!(
             "{asks}, and Rolebar could not show its dialog (no display?): nothing was served. \
