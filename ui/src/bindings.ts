@@ -505,6 +505,8 @@ export type RememberedProgramView = { exe: string, script: string | null,
  */
 since: string, };
 
+export type ProgramRef = { exe: string, script: string | null, };
+
 export type Intent = { "kind": "write", sessionId: string, };
 
 export type MessagesView = { 
@@ -623,7 +625,7 @@ export type GetApprovalsArgs = Record<symbol, never>;
 
 export type SetApprovalPolicyArgs = { profile: string, policy: string | null, };
 
-export type RevokeProgramArgs = { profile: string, exe: string, script: string | null, };
+export type RevokeProgramArgs = { profile: string, program: ProgramRef, };
 
 export type GetMessagesArgs = Record<symbol, never>;
 

@@ -255,6 +255,14 @@ pub struct RememberedProgramView {
     pub since: String,
 }
 
+/// A remembered program, as the window names it to revoke it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize, TS)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ProgramRef {
+    pub exe: String,
+    pub script: Option<String>,
+}
+
 /// The window's Approvals section.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]

@@ -156,7 +156,7 @@ fn always_is_remembered_in_the_file_and_revocable_under_new_programs() {
     let view = invoke(
         &h,
         "revoke_program",
-        json!({ "profile": "oppara-dev", "exe": "/usr/bin/python3.11", "script": "/usr/bin/aws" }),
+        json!({ "profile": "oppara-dev", "program": { "exe": "/usr/bin/python3.11", "script": "/usr/bin/aws" } }),
     )
     .expect("revoked");
     assert_eq!(row(&view)["programs"], json!([]));

@@ -160,8 +160,7 @@ command_args!(SetApprovalPolicyArgs => "set_approval_policy" -> crate::approval_
 
 command_args!(RevokeProgramArgs => "revoke_program" -> crate::approval_gate::ApprovalsView {
     profile: String,
-    exe: String,
-    script: Option<String>,
+    program: crate::approval_gate::ProgramRef,
 });
 
 // --- quick switcher ---

@@ -118,6 +118,7 @@ pub fn typescript() -> String {
         crate::approval_gate::ApprovalsView::decl(&cfg),
         crate::approval_gate::ProfileApprovalsView::decl(&cfg),
         crate::approval_gate::RememberedProgramView::decl(&cfg),
+        crate::approval_gate::ProgramRef::decl(&cfg),
         Intent::decl(&cfg),
         MessagesView::decl(&cfg),
         crate::switcher_key::HotkeyView::decl(&cfg),

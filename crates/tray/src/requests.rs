@@ -301,7 +301,7 @@ pub async fn set_approval_policy(shell: &Shell, args: SetApprovalPolicyArgs) -> 
 }
 
 pub async fn revoke_program(shell: &Shell, args: RevokeProgramArgs) -> Reply<RevokeProgramArgs> {
-    let program = rolebar_core::approvals::ProgramId::new(args.exe, args.script);
+    let program = rolebar_core::approvals::ProgramId::new(args.program.exe, args.program.script);
     crate::approval_gate::revoke(shell, &args.profile, program)
 }
 

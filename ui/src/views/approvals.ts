@@ -59,7 +59,7 @@ export function mountApprovals(page: Page): Approvals {
   }
 
   function revoke(profile: string, program: RememberedProgramView): void {
-    void call("revoke_program", { profile, exe: program.exe, script: program.script })
+    void call("revoke_program", { profile, program: { exe: program.exe, script: program.script } })
       .then((view) => {
         show(view);
         page.notice(t("main-notice-approval-revoked", { profile, program: programText(program) }));
