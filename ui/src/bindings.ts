@@ -16,6 +16,8 @@ export type ErrorCode =
   | "agent_timeout_setting"
   | "agent_unavailable"
   | "agent_version"
+  | "approval_required"
+  | "approvals_corrupt"
   | "autostart_failed"
   | "aws_vault_passphrase"
   | "aws_vault_unreadable"
@@ -447,7 +449,63 @@ attempt: number,
  * The program asking through the agent (`aws sts get-caller-identity (pid 4242) via rolebar
  * credential-process oppara-dev`); none when the user asked in the app.
  */
-requester: string | null, };
+requester: string | null, 
+/**
+ * Set when the dialog asks for approval, not a code (`approval_gate`): Allow once / Always
+ * for this program / Deny. The code's fields are then unused.
+ */
+approval: ApprovalAskView | null, };
+
+export type ApprovalAskView = { 
+/**
+ * The program as approvals know it (`/usr/bin/python3.11 /usr/bin/aws`); none when it
+ * cannot be identified (then it cannot be remembered).
+ */
+program: string | null, 
+/**
+ * `new-programs` or `every-time`.
+ */
+policy: string, 
+/**
+ * Whether "Always for this program" is offered (`new-programs`, an identified program).
+ */
+offerAlways: boolean, };
+
+export type ApprovalsView = { profiles: Array<ProfileApprovalsView>, 
+/**
+ * Why the approvals file cannot be read (then nothing that asks first is served).
+ */
+problem: string | null, };
+
+export type ProfileApprovalsView = { profile: string, 
+/**
+ * The policy in force: `never`, `new-programs` or `every-time`.
+ */
+policy: string, 
+/**
+ * The window's choice, if made (it wins over the config file's).
+ */
+chosen: string | null, 
+/**
+ * `rolebar_approve` in the AWS config file, if written.
+ */
+configured: string | null, 
+/**
+ * Where it is written (`/home/u/.aws/config:12`).
+ */
+configuredAt: string | null, programs: Array<RememberedProgramView>, 
+/**
+ * Why this profile's setting cannot be read (a bad `rolebar_approve`).
+ */
+problem: string | null, };
+
+export type RememberedProgramView = { exe: string, script: string | null, 
+/**
+ * When "Always" was answered (RFC 3339).
+ */
+since: string, };
+
+export type ProgramRef = { exe: string, script: string | null, };
 
 export type Intent = { "kind": "write", sessionId: string, };
 
@@ -563,6 +621,12 @@ export type ImportAwsVaultArgs = {
  */
 passphrase: string | null, };
 
+export type GetApprovalsArgs = Record<symbol, never>;
+
+export type SetApprovalPolicyArgs = { profile: string, policy: string | null, };
+
+export type RevokeProgramArgs = { profile: string, program: ProgramRef, };
+
 export type GetMessagesArgs = Record<symbol, never>;
 
 export type MfaRequestArgs = Record<symbol, never>;
@@ -570,6 +634,8 @@ export type MfaRequestArgs = Record<symbol, never>;
 export type SubmitMfaCodeArgs = { requestId: number, code: string, };
 
 export type CancelMfaArgs = { requestId: number, };
+
+export type AnswerApprovalArgs = { requestId: number, always: boolean, };
 
 export type FitMfaDialogArgs = { height: number, };
 
@@ -607,10 +673,14 @@ export type Commands = {
   add_sso_profile: { args: AddSsoProfileArgs; result: null };
   quit: { args: QuitArgs; result: null };
   import_aws_vault: { args: ImportAwsVaultArgs; result: AwsVaultImportReport };
+  get_approvals: { args: GetApprovalsArgs; result: ApprovalsView };
+  set_approval_policy: { args: SetApprovalPolicyArgs; result: ApprovalsView };
+  revoke_program: { args: RevokeProgramArgs; result: ApprovalsView };
   get_messages: { args: GetMessagesArgs; result: MessagesView };
   mfa_request: { args: MfaRequestArgs; result: MfaRequestView | null };
   submit_mfa_code: { args: SubmitMfaCodeArgs; result: null };
   cancel_mfa: { args: CancelMfaArgs; result: null };
+  answer_approval: { args: AnswerApprovalArgs; result: null };
   fit_mfa_dialog: { args: FitMfaDialogArgs; result: number };
   search_profiles: { args: SearchProfilesArgs; result: SwitcherResults };
   choose_profile: { args: ChooseProfileArgs; result: null };

@@ -8,6 +8,7 @@ import type { CommandError, Intent, Overview } from "./bindings";
 import { EVENTS } from "./bindings";
 import { parseIntent } from "./format";
 import { startI18n } from "./i18n";
+import { mountApprovals } from "./views/approvals";
 import { mountAwsVaultImport } from "./views/aws-vault-import";
 import { mountExpiryWarnings } from "./views/expiry-warnings";
 import { mountFeedback } from "./views/feedback";
@@ -42,6 +43,7 @@ function start(): void {
   const signIns = mountSignIns(page, (name) => ssoAccounts.browse(name));
   const keys = mountKeys(page);
   const settings = mountSettings(page);
+  const approvals = mountApprovals(page);
 
   async function refresh(): Promise<void> {
     try {
@@ -52,6 +54,7 @@ function start(): void {
     }
     sessions.useDefaultFormat(overview);
     render(overview);
+    approvals.refresh();
     if (pendingIntent) {
       const intent = pendingIntent;
       pendingIntent = null;
@@ -85,6 +88,7 @@ function start(): void {
     if (overview) render(overview);
     writeForm.redraw();
     keys.redraw();
+    approvals.refresh();
     tick();
   }
 

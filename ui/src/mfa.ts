@@ -1,6 +1,8 @@
 // The MFA dialog. It shows the request Rust is waiting on, sends back a code (or a cancel) for
 // that request's id, and then waits: Rust closes the window when the request ends, or sends a
 // new request (after AWS rejected the code) that this page shows with the reason.
+// Its second mode asks for an approval instead of a code (`request.approval`, a profile that
+// asks before a program uses it): Allow once / Always for this program / Deny.
 import { call, on } from "./api";
 import type { CommandError, MfaRequestView } from "./bindings";
 import { EVENTS } from "./bindings";
@@ -14,6 +16,11 @@ const submit = byId<HTMLButtonElement>("mfa-submit");
 const cancel = byId<HTMLButtonElement>("mfa-cancel");
 const errorLine = byId("mfa-error");
 const status = byId("mfa-status");
+const approval = byId("approval");
+const approvalOnce = byId<HTMLButtonElement>("approval-once");
+const approvalAlways = byId<HTMLButtonElement>("approval-always");
+const approvalDeny = byId<HTMLButtonElement>("approval-deny");
+const approvalError = byId("approval-error");
 
 let current: MfaRequestView | null = null;
 /** What the status line says, so a language change can say it again. */
@@ -69,11 +76,63 @@ function showRequestTexts(request: MfaRequestView | null): void {
   byId("mfa-requester").textContent = requester === null ? "" : t("mfa-requested-by", { program: requester });
   byId("mfa-requester").hidden = requester === null;
   if (request === null) return;
+  if (request.approval !== null) {
+    const ask = request.approval;
+    byId("approval-program").textContent = ask.program ?? t("approval-unidentified");
+    byId("approval-why").textContent =
+      ask.policy === "every-time" ? t("approval-why-every-time") : t("approval-why-new-programs");
+    return;
+  }
   byId("mfa-reason").textContent = reasonText(request);
   byId("mfa-via").textContent = t("mfa-via", { profile: request.codeFor });
 }
 
+/** Shows the page's code mode or its approval mode. */
+function showMode(asksApproval: boolean): void {
+  form.hidden = asksApproval;
+  approval.hidden = !asksApproval;
+  byId("mfa-heading").hidden = asksApproval;
+  byId("approval-heading").hidden = !asksApproval;
+  for (const element of document.querySelectorAll<HTMLElement>(".code-only")) element.hidden = asksApproval;
+  for (const element of document.querySelectorAll<HTMLElement>(".approval-only")) element.hidden = !asksApproval;
+}
+
+function setAnswering(answering: boolean): void {
+  approvalOnce.disabled = answering;
+  approvalAlways.disabled = answering;
+  approvalDeny.disabled = answering;
+}
+
+function showApproval(request: MfaRequestView): void {
+  current = request;
+  showMode(true);
+  byId("mfa-profile").textContent = request.profile;
+  approvalAlways.hidden = !(request.approval?.offerAlways ?? false);
+  approvalError.hidden = true;
+  showRequestTexts(request);
+  setAnswering(false);
+  // Deny has the focus: Enter pressed by habit must not hand out a role.
+  approvalDeny.focus();
+}
+
+async function approve(always: boolean): Promise<void> {
+  if (!current) return;
+  setAnswering(true);
+  try {
+    await call("answer_approval", { requestId: current.id, always });
+  } catch (error) {
+    setAnswering(false);
+    approvalError.textContent = (error as CommandError).message;
+    approvalError.hidden = false;
+  }
+}
+
 function show(request: MfaRequestView): void {
+  if (request.approval !== null) {
+    showApproval(request);
+    return;
+  }
+  showMode(false);
   current = request;
   byId("mfa-profile").textContent = request.profile;
   byId("mfa-device").textContent = request.mfaSerial;
@@ -124,6 +183,12 @@ form.addEventListener("submit", (event) => {
   void send();
 });
 cancel.addEventListener("click", () => void abandon());
+approvalOnce.addEventListener("click", () => void approve(false));
+approvalAlways.addEventListener("click", () => void approve(true));
+approvalDeny.addEventListener("click", () => {
+  setAnswering(true);
+  void abandon();
+});
 document.addEventListener("keydown", (event) => {
   if (event.key === "Escape") {
     event.preventDefault();

@@ -1,6 +1,7 @@
 //! `rolebar`: the aws-vault-style command line over rolebar-core.
 
 mod agent;
+mod approve;
 mod commands;
 mod context;
 mod mfa_sources;

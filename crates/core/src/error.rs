@@ -206,6 +206,10 @@ pub enum Error {
     #[error(transparent)]
     Agent(#[from] crate::agent::error::AgentError),
 
+    // --- approvals (a profile that asks before serving a program) ---
+    #[error(transparent)]
+    Approval(#[from] crate::approvals::ApprovalError),
+
     // --- the container-credentials endpoint (`rolebar exec --server`) ---
     #[error(transparent)]
     Endpoint(#[from] crate::container_endpoint::error::EndpointError),
@@ -338,6 +342,7 @@ impl HasCode for Error {
             Error::NestedExec { .. } => ErrorCode::NestedExec,
             Error::SessionNotFound { .. } => ErrorCode::SessionNotFound,
             Error::Agent(e) => e.error_code(),
+            Error::Approval(e) => e.error_code(),
             Error::Endpoint(_) => ErrorCode::EndpointFailed,
             Error::Console(e) => e.error_code(),
             Error::Sso(e) => e.error_code(),

@@ -166,6 +166,11 @@ error_codes! {
     AgentBusy = "agent_busy",
     /// The agent's runtime folder belongs to another user: the agent is off.
     AgentDirTaken = "agent_dir_taken",
+    // approvals::ApprovalError
+    /// The profile asks before serving a program, and no dialog can ask (no tray, no display).
+    ApprovalRequired = "approval_required",
+    /// approvals.json cannot be read (not JSON, an unknown version).
+    ApprovalsCorrupt = "approvals_corrupt",
     // console::ConsoleError (console sign-in)
     /// The region cannot be a console's (not a host name label, or an isolated partition).
     ConsoleRegionInvalid = "console_region_invalid",

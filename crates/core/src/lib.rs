@@ -8,6 +8,7 @@
 mod accept_guard;
 pub mod activity;
 pub mod agent;
+pub mod approvals;
 pub mod clock;
 pub mod console;
 pub mod container_endpoint;

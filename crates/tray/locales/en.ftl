@@ -137,6 +137,17 @@ mfa-reason-different-device = this role uses a different MFA device
 mfa-reason-source-without-mfa = the role it is assumed from was obtained without MFA
 mfa-reason-rejected = AWS rejected the last code
 
+
+## Approvals: the dialog asks before a program uses a profile
+
+approval-heading = Allow a program to use this profile?
+approval-program = Program
+approval-unidentified = cannot be identified (asked every time, never remembered)
+approval-why-new-programs = This profile asks before a program it has not seen gets its credentials.
+approval-why-every-time = This profile asks each time a program wants its credentials.
+approval-once = Allow once
+approval-always = Always for this program
+
 ## Main window
 
 main-start-at-login = Start at login
@@ -247,6 +258,19 @@ main-written-info = { $from }, { $left }
 main-written-left = { $left } left
 main-written-no-end = end unknown
 main-written-log-out-title = Remove this section from the credentials file
+main-approvals-title = Approvals
+main-approvals-hint = Which profiles ask before a program gets their credentials, even with a session cached. The setting here wins over rolebar_approve in ~/.aws/config.
+main-approvals-profile = Profile
+main-approvals-policy = Asks
+main-approvals-programs = Always allowed
+main-approvals-default = As ~/.aws/config says ({ $policy })
+main-approvals-never = Never
+main-approvals-new-programs = New programs
+main-approvals-every-time = Every time
+main-approvals-revoke = Revoke
+main-approvals-none = none
+main-notice-approval-set = { $profile } now asks: { $policy }
+main-notice-approval-revoked = { $program } will be asked again for { $profile }
 main-keys-title = Long-term keys
 main-keys-hint = Stored in the OS keyring. Secrets are never shown again once saved.
 main-key-not-in-keyring = not in keyring

@@ -128,6 +128,17 @@ mfa-reason-different-device = このロールは別の MFA デバイスを使い
 mfa-reason-source-without-mfa = 引き受け元のロールが MFA なしで取得されました
 mfa-reason-rejected = AWS が前のコードを拒否しました
 
+
+## Approvals: the dialog asks before a program uses a profile
+
+approval-heading = このプロファイルの使用を許可しますか？
+approval-program = プログラム
+approval-unidentified = 特定できません（毎回確認し、記憶しません）
+approval-why-new-programs = このプロファイルは、初めてのプログラムが認証情報を受け取る前に確認します。
+approval-why-every-time = このプロファイルは、プログラムが認証情報を求めるたびに確認します。
+approval-once = 今回だけ許可
+approval-always = このプログラムを常に許可
+
 ## メインウィンドウ
 
 main-start-at-login = ログイン時に起動
@@ -238,6 +249,19 @@ main-written-info = { $from }、{ $left }
 main-written-left = 残り { $left }
 main-written-no-end = 期限不明
 main-written-log-out-title = このセクションを認証情報ファイルから削除します
+main-approvals-title = 使用の承認
+main-approvals-hint = プログラムが認証情報を受け取る前に確認するプロファイルです（キャッシュ済みのセッションでも確認します）。ここでの設定は ~/.aws/config の rolebar_approve より優先されます。
+main-approvals-profile = プロファイル
+main-approvals-policy = 確認
+main-approvals-programs = 常に許可するプログラム
+main-approvals-default = ~/.aws/config の設定（{ $policy }）
+main-approvals-never = しない
+main-approvals-new-programs = 新しいプログラムのみ
+main-approvals-every-time = 毎回
+main-approvals-revoke = 取り消す
+main-approvals-none = なし
+main-notice-approval-set = { $profile } の確認: { $policy }
+main-notice-approval-revoked = { $profile } では { $program } に再び確認します
 main-keys-title = 長期キー
 main-keys-hint = OS のキーリングに保存します。保存したシークレットは二度と表示されません。
 main-key-not-in-keyring = キーリングにありません

@@ -33,7 +33,10 @@ impl Handler for TrayAgent {
     async fn credentials(&self, request: CredentialsRequest, peer: &Peer) -> Result<Session, AgentFailure> {
         let state = self.shell.state();
         let profile = request.profile.as_str();
-        let resolved = state.sessions.profiles()?.resolve(profile)?;
+        let profiles = state.sessions.profiles()?;
+        let resolved = profiles.resolve(profile)?;
+        // A profile that asks before serving a program asks first, even with a session cached.
+        crate::approval_gate::gate(&self.shell, &profiles, profile, peer, request.prompt).await?;
         // From the cache first, without waiting for a dialog another request may have open.
         if let Some(session) = state.sessions.vault.cached_session_with(&resolved, request.min_left)? {
             tracing::debug!(profile, pid = ?peer.pid, "agent: served from the cache");

@@ -144,6 +144,25 @@ command_args!(CancelMfaArgs => "cancel_mfa" -> () { request_id: u32 });
 
 command_args!(FitMfaDialogArgs => "fit_mfa_dialog" -> f64 { height: f64 });
 
+// The dialog's approval question answered: Allow once, or Always for this program (Deny is
+// `cancel_mfa`).
+command_args!(AnswerApprovalArgs => "answer_approval" -> () { request_id: u32, always: bool });
+
+// --- main window: approvals ---
+
+command_args!(GetApprovalsArgs => "get_approvals" -> crate::approval_gate::ApprovalsView {});
+
+// `policy`: `never`, `new-programs`, `every-time`, or null for the config file's.
+command_args!(SetApprovalPolicyArgs => "set_approval_policy" -> crate::approval_gate::ApprovalsView {
+    profile: String,
+    policy: Option<String>,
+});
+
+command_args!(RevokeProgramArgs => "revoke_program" -> crate::approval_gate::ApprovalsView {
+    profile: String,
+    program: crate::approval_gate::ProgramRef,
+});
+
 // --- quick switcher ---
 
 command_args!(SearchProfilesArgs => "search_profiles" -> SwitcherResults { query: String });

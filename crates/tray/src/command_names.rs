@@ -30,12 +30,16 @@ pub const COMMANDS: &[&str] = &[
     "add_sso_profile",
     "quit",
     "import_aws_vault",
+    "get_approvals",
+    "set_approval_policy",
+    "revoke_program",
     // both windows
     "get_messages",
     // MFA dialog
     "mfa_request",
     "submit_mfa_code",
     "cancel_mfa",
+    "answer_approval",
     "fit_mfa_dialog",
     // quick switcher
     "search_profiles",

@@ -39,6 +39,7 @@ pub mod actions;
 pub mod activity;
 pub mod agent;
 pub mod app;
+pub mod approval_gate;
 pub mod args;
 pub mod autostart;
 pub mod bindings;

@@ -92,7 +92,8 @@ impl MfaPrompt for DialogPrompt {
                 tracing::error!(profile = %view.profile, "the MFA dialog could not be shown");
                 Err(Error::MfaDialogLost)
             }
-            Ok(Ok(Answer::Cancel)) | Ok(Err(_)) => {
+            // An approval answer cannot reach a code's question (`MfaDialogs::approve` refuses).
+            Ok(Ok(Answer::Cancel | Answer::Approve { .. })) | Ok(Err(_)) => {
                 tracing::info!(profile = %view.profile, "MFA entry cancelled");
                 Err(Error::MfaCancelled)
             }

@@ -31,6 +31,10 @@ pub(crate) enum Answer {
     Cancel,
     /// The dialog could not be shown (its window process ended twice, or never came up).
     Lost,
+    /// An approval question answered Allow once (`always: false`) or Always for this program.
+    Approve {
+        always: bool,
+    },
 }
 
 #[derive(Debug)]
@@ -99,12 +103,62 @@ impl MfaDialogs {
         (view, receiver)
     }
 
+    /// Puts an approval question on screen (`approval_gate`); the receiver gets the answer.
+    pub(crate) fn ask_approval(
+        &self,
+        profile: &str,
+        requester: &str,
+        ask: crate::approval_gate::ApprovalAskView,
+    ) -> (MfaRequestView, oneshot::Receiver<Answer>) {
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed).wrapping_add(1);
+        let view = MfaRequestView::approval(id, profile, requester, ask);
+        let (answer, receiver) = oneshot::channel();
+        *self.lock() = Some(Pending {
+            view: view.clone(),
+            answer,
+        });
+        (view, receiver)
+    }
+
+    /// Answers approval question `id`: Allow once, or Always (only where it was offered).
+    pub fn approve(&self, id: u32, always: bool) -> Result<(), CommandError> {
+        let mut pending = self.lock();
+        let Some(asked) = pending.as_ref().filter(|p| p.view.id == id) else {
+            return Err(stale(id));
+        };
+        match &asked.view.approval {
+            None => {
+                return Err(CommandError::new(
+                    codes::INVALID_INPUT,
+                    format!("request {id} asks for an MFA code, not an approval"),
+                ))
+            }
+            Some(ask) if always && !ask.offer_always => {
+                return Err(CommandError::new(
+                    codes::INVALID_INPUT,
+                    "\"Always for this program\" is not offered for this request",
+                ))
+            }
+            Some(_) => {}
+        }
+        if let Some(p) = pending.take() {
+            let _ = p.answer.send(Answer::Approve { always });
+        }
+        Ok(())
+    }
+
     /// Answers request `id` with `input`. A malformed code is refused and the question stays,
     /// so the user can correct it; an answer to an older request is refused.
     pub fn submit(&self, id: u32, input: &str) -> Result<(), CommandError> {
         let mut pending = self.lock();
         if pending.as_ref().map(|p| p.view.id) != Some(id) {
             return Err(stale(id));
+        }
+        if pending.as_ref().is_some_and(|p| p.view.approval.is_some()) {
+            return Err(CommandError::new(
+                codes::INVALID_INPUT,
+                format!("request {id} asks for an approval, not a code"),
+            ));
         }
         let code = MfaCode::parse(input)?;
         if let Some(p) = pending.take() {

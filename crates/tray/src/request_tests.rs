@@ -169,7 +169,9 @@ fn test_state(
         clock.clone(),
     );
     let clipboard = Arc::new(MemoryClipboard::default());
-    let mut state = AppState::new(Sessions::new(paths, vault), clock, clipboard.clone());
+    let mut state = AppState::new(Sessions::new(paths, vault), clock, clipboard.clone()).with_approvals_file(
+        rolebar_core::approvals::ApprovalsFile::at(dir.join("state/approvals.json")),
+    );
     if let Some(file) = settings(dir) {
         state = state.with_settings_file(file);
     }
@@ -1569,3 +1571,7 @@ fn the_shell_runs_requests_on_a_plain_runtime() {
     let e = invoke(&h, "get_settings", json!({})).expect_err("no autostart");
     assert_eq!(code_of(&e), codes::AUTOSTART_FAILED);
 }
+
+/// Approvals through the same harness (approval_gate).
+#[path = "approval_tests.rs"]
+mod approval_tests;

@@ -288,6 +288,23 @@ pub async fn submit_mfa_code(shell: &Shell, args: SubmitMfaCodeArgs) -> Reply<Su
     shell.state().mfa.submit(args.request_id, &args.code)
 }
 
+pub async fn answer_approval(shell: &Shell, args: AnswerApprovalArgs) -> Reply<AnswerApprovalArgs> {
+    shell.state().mfa.approve(args.request_id, args.always)
+}
+
+pub async fn get_approvals(shell: &Shell, _args: GetApprovalsArgs) -> Reply<GetApprovalsArgs> {
+    crate::approval_gate::view(shell)
+}
+
+pub async fn set_approval_policy(shell: &Shell, args: SetApprovalPolicyArgs) -> Reply<SetApprovalPolicyArgs> {
+    crate::approval_gate::set_policy(shell, &args.profile, args.policy.as_deref())
+}
+
+pub async fn revoke_program(shell: &Shell, args: RevokeProgramArgs) -> Reply<RevokeProgramArgs> {
+    let program = rolebar_core::approvals::ProgramId::new(args.program.exe, args.program.script);
+    crate::approval_gate::revoke(shell, &args.profile, program)
+}
+
 pub async fn cancel_mfa(shell: &Shell, args: CancelMfaArgs) -> Reply<CancelMfaArgs> {
     shell.state().mfa.cancel(Some(args.request_id));
     Ok(())
@@ -393,6 +410,10 @@ dispatch_table! {
     MfaRequestArgs => mfa_request,
     SubmitMfaCodeArgs => submit_mfa_code,
     CancelMfaArgs => cancel_mfa,
+    AnswerApprovalArgs => answer_approval,
+    GetApprovalsArgs => get_approvals,
+    SetApprovalPolicyArgs => set_approval_policy,
+    RevokeProgramArgs => revoke_program,
     SearchProfilesArgs => search_profiles,
     ChooseProfileArgs => choose_profile,
     SwitcherShownArgs => switcher_shown,

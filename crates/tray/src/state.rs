@@ -58,6 +58,8 @@ pub struct AppState {
     pub key_reminders: Option<rolebar_core::rotation::reminders::ReminderFile>,
     /// The tray's Recent and Favourites, as last read or saved.
     shortcuts: Mutex<Shortcuts>,
+    /// Which programs may use which profile unasked (`approval_gate`).
+    pub approvals: crate::approval_gate::Approvals,
 }
 
 impl AppState {
@@ -77,6 +79,7 @@ impl AppState {
             })
             .with_recent_file(recent_file)
             .with_key_reminders(key_reminders)
+            .with_approvals_file(rolebar_core::approvals::ApprovalsFile::beside(&index))
             .with_expiry_state_file(expiry_state_file);
         Ok(match SettingsFile::default_location() {
             Ok(file) => state.with_settings_file(file),
@@ -108,7 +111,14 @@ impl AppState {
             recent_file: None,
             key_reminders: None,
             shortcuts: Mutex::new(Shortcuts::default()),
+            approvals: crate::approval_gate::Approvals::default(),
         }
+    }
+
+    /// Keep approvals (the window's policies, remembered programs) in `file`.
+    pub fn with_approvals_file(mut self, file: rolebar_core::approvals::ApprovalsFile) -> Self {
+        self.approvals = crate::approval_gate::Approvals::in_file(file);
+        self
     }
 
     pub fn with_key_reminders(mut self, file: rolebar_core::rotation::reminders::ReminderFile) -> Self {

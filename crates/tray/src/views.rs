@@ -497,6 +497,9 @@ pub struct MfaRequestView {
     /// The program asking through the agent (`aws sts get-caller-identity (pid 4242) via rolebar
     /// credential-process oppara-dev`); none when the user asked in the app.
     pub requester: Option<String>,
+    /// Set when the dialog asks for approval, not a code (`approval_gate`): Allow once / Always
+    /// for this program / Deny. The code's fields are then unused.
+    pub approval: Option<crate::approval_gate::ApprovalAskView>,
 }
 
 impl MfaRequestView {
@@ -516,6 +519,22 @@ impl MfaRequestView {
             reason_text: request.reason.describe().to_string(),
             attempt: request.attempt,
             requester: None,
+            approval: None,
+        }
+    }
+
+    /// The approval question for `profile`, asked by `requester`.
+    pub fn approval(id: u32, profile: &str, requester: &str, ask: crate::approval_gate::ApprovalAskView) -> Self {
+        MfaRequestView {
+            id,
+            profile: profile.to_string(),
+            code_for: profile.to_string(),
+            mfa_serial: String::new(),
+            reason: MfaReasonView::NoSession,
+            reason_text: String::new(),
+            attempt: 1,
+            requester: Some(requester.to_string()),
+            approval: Some(ask),
         }
     }
 }

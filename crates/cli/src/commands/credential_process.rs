@@ -6,6 +6,7 @@ use crate::agent;
 use crate::context;
 use crate::mfa_sources;
 use rolebar_core::activity::{Outcome, Way};
+use rolebar_core::approvals::NoDialog;
 use rolebar_core::mfa::NoPrompt;
 use rolebar_core::outputs;
 use rolebar_core::{Result, Session};
@@ -32,7 +33,9 @@ async fn session(profile: &str, using: agent::Use) -> Result<(Session, Outcome)>
     }
     // mfa_process or ykman may still give a code here; nothing else may ask.
     let ctx = context::with_window(min_left)?;
-    let resolved = ctx.profiles()?.resolve(profile)?;
+    let profiles = ctx.profiles()?;
+    crate::approve::check_alone(&profiles, profile, NoDialog::NoTray)?;
+    let resolved = profiles.resolve(profile)?;
     let cached = ctx.vault.cached_session_with(&resolved, min_left)?;
     let prompt = mfa_sources::unattended(&resolved, &NoPrompt);
     let session = ctx.vault.session(&resolved, &prompt).await?;

@@ -9,6 +9,7 @@ use crate::agent;
 use crate::mfa_sources;
 use crate::prompt::TerminalMfa;
 use rolebar_core::activity::{Outcome, Way};
+use rolebar_core::approvals::NoDialog;
 use rolebar_core::container_endpoint::{FULL_URI_ENV, TOKEN_ENV};
 use rolebar_core::mfa::MfaCode;
 use rolebar_core::session::format_time_left;
@@ -48,6 +49,7 @@ async fn session(
     }
     let ctx = crate::sso::interactive_context()?;
     let set = ctx.profiles()?;
+    crate::approve::check_alone(&set, profile, NoDialog::NoTray)?;
     let resolved = set.resolve(profile)?;
     let vault = match duration {
         // As aws-vault's --duration: the role's session and the MFA session alike.

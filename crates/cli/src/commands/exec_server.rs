@@ -89,7 +89,9 @@ async fn exec(
                     ..VaultOptions::default()
                 });
             }
-            let resolved = sessions.profiles()?.resolve(profile)?;
+            let profiles = sessions.profiles()?;
+            crate::approve::check_alone(&profiles, profile, rolebar_core::approvals::NoDialog::NoTray)?;
+            let resolved = profiles.resolve(profile)?;
             let prompt = crate::mfa_sources::sourced(&resolved, &TerminalMfa, None);
             let session = sessions.vault.session(&resolved, &prompt).await?;
             (session, Some(sessions))

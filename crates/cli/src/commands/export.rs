@@ -5,6 +5,7 @@ use crate::agent;
 use crate::mfa_sources;
 use crate::prompt::TerminalMfa;
 use rolebar_core::activity::{Outcome, Way};
+use rolebar_core::approvals::NoDialog;
 use rolebar_core::mfa::MfaCode;
 use rolebar_core::outputs::{self, ExportFormat};
 use rolebar_core::{Result, Session};
@@ -41,7 +42,9 @@ async fn session(profile: &str, using: agent::Use, mfa_token: Option<MfaCode>) -
         return Ok((session, Outcome::Cached));
     }
     let ctx = crate::sso::interactive_context()?;
-    let resolved = ctx.profiles()?.resolve(profile)?;
+    let profiles = ctx.profiles()?;
+    crate::approve::check_alone(&profiles, profile, NoDialog::NoTray)?;
+    let resolved = profiles.resolve(profile)?;
     let cached = ctx.vault.cached_session(&resolved)?;
     let prompt = mfa_sources::sourced(&resolved, &TerminalMfa, mfa_token);
     let session = ctx.vault.session(&resolved, &prompt).await?;

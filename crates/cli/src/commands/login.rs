@@ -2,6 +2,7 @@
 
 use crate::agent;
 use crate::prompt::TerminalMfa;
+use rolebar_core::approvals::NoDialog;
 use rolebar_core::console::{self, ConsoleOptions, ConsoleSession, ConsoleTarget, FederationClient, Plan};
 use rolebar_core::Result;
 use std::process::ExitCode;
@@ -32,11 +33,16 @@ pub async fn run(
         Plan::Role => match agent::session(profile, Duration::ZERO, using).await? {
             Some(session) => ConsoleSession::from_role_session(&resolved, session),
             None => {
+                crate::approve::check_alone(&ctx.profiles()?, profile, NoDialog::NoTray)?;
                 let prompt = crate::mfa_sources::sourced(&resolved, &TerminalMfa, mfa_token);
                 console::console_session(&ctx.vault, &resolved, options.duration, &prompt).await?
             }
         },
-        Plan::Federation { .. } => console::federation_session(&ctx.vault, &resolved, options.duration).await?,
+        Plan::Federation { .. } => {
+            // Made here with the profile's keys: no tray is asked, so nothing can approve it.
+            crate::approve::check_alone(&ctx.profiles()?, profile, NoDialog::NoTray)?;
+            console::federation_session(&ctx.vault, &resolved, options.duration).await?
+        }
     };
     let mut login = console::sign_in(&session, &target, options.duration, &FederationClient::default()).await?;
     login.notes.extend(console::plan_notes(&resolved));

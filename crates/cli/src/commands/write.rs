@@ -15,6 +15,7 @@ use std::process::ExitCode;
 pub async fn run(profile: &str, target: &str, force: bool) -> Result<ExitCode> {
     let ctx = crate::sso::interactive_context()?;
     let set = ctx.profiles()?;
+    crate::approve::check_alone(&set, profile, rolebar_core::approvals::NoDialog::WritesAFile)?;
     let resolved = set.resolve(profile)?;
     // Everything the write would refuse is refused before an MFA code is asked for nothing.
     outputs::check_write(&ctx.paths.credentials, target, Some(set.config_file()), force)?;

@@ -48,6 +48,9 @@ pub struct ProcessInfo {
     /// Its command line for display: the program (see the module's notes) and its arguments,
     /// control and invisible characters escaped, shortened to 120 characters.
     pub command: String,
+    /// For an interpreter (python, node, ruby, perl, a shell): the script it runs, absolute and
+    /// canonical (`approvals::program`). What the process says of itself, unlike `exe`.
+    pub script: Option<String>,
 }
 
 impl Peer {
@@ -97,7 +100,26 @@ impl Peer {
     }
 }
 
+impl Peer {
+    /// The program that wants the credentials, as approvals know it: the parent of the
+    /// connecting `rolebar` (as [`Peer::describe`] names it). `None` when it cannot be told
+    /// (either process unreadable, its executable hidden, a path that is not UTF-8): such a
+    /// requester is asked about every time and never remembered.
+    pub fn program(&self) -> Option<crate::approvals::ProgramId> {
+        match (&self.process, &self.parent) {
+            (Some(_), Some(parent)) => parent.program(),
+            _ => None,
+        }
+    }
+}
+
 impl ProcessInfo {
+    /// The program as approvals know it: its executable, and an interpreter's script.
+    pub fn program(&self) -> Option<crate::approvals::ProgramId> {
+        let exe = self.exe.as_deref()?.to_str()?;
+        Some(crate::approvals::ProgramId::new(exe, self.script.clone()))
+    }
+
     /// The process `pid` as `/proc` shows it, its program checked on `lookup` (Linux only).
     pub fn read(pid: i32, lookup: &ProgramLookup) -> Option<ProcessInfo> {
         #[cfg(target_os = "linux")]
@@ -255,6 +277,7 @@ mod linux {
         let file = std::fs::metadata(&exe_link).ok().map(|meta| (meta.dev(), meta.ino()));
         let checked = exe.as_deref().zip(file);
         let mut argv = raw.split(|b| *b == 0).filter(|arg| !arg.is_empty());
+        let mut script = None;
         let command = match argv.next() {
             None => {
                 // A zombie or a kernel thread: only its short name is left.
@@ -263,6 +286,10 @@ mod linux {
             }
             Some(argv0) => {
                 let args: Vec<String> = argv.map(|arg| String::from_utf8_lossy(arg).into_owned()).collect();
+                let cwd = std::fs::read_link(format!("/proc/{pid}/cwd")).ok();
+                script = exe
+                    .as_deref()
+                    .and_then(|exe| crate::approvals::program::script_of(exe, &args, cwd.as_deref()));
                 command_line(&shown_program(argv0, checked, lookup), &args)
             }
         };
@@ -270,6 +297,7 @@ mod linux {
             pid,
             exe: checked.map(|(path, _)| path.to_path_buf()),
             command,
+            script,
         })
     }
 
@@ -291,6 +319,7 @@ mod tests {
             pid,
             exe: exe.map(PathBuf::from),
             command: command.into(),
+            script: None,
         }
     }
 
@@ -536,6 +565,31 @@ mod tests {
                 shown.ends_with(&format!(" {} sts get-caller-identity", script.display())),
                 "{shown}"
             );
+        }
+
+        /// Approvals tell two scripts of one interpreter apart: the script, made absolute
+        /// against the process's working folder, is part of the program's identity.
+        #[test]
+        fn an_interpreters_program_identity_includes_its_script() {
+            if !Path::new("/usr/bin/python3").exists() {
+                eprintln!("skipped: needs /usr/bin/python3");
+                return;
+            }
+            let dir = tempfile::tempdir().expect("tempdir");
+            let script = dir.path().join("list_buckets.py");
+            std::fs::write(&script, "import time\ntime.sleep(600)\n").expect("write");
+            let python = std::fs::canonicalize("/usr/bin/python3").expect("python3");
+            let running = Running::start(
+                Command::new("/usr/bin/python3")
+                    .args(["-u", "list_buckets.py"])
+                    .current_dir(dir.path()),
+            )
+            .runs(&python);
+            let info = ProcessInfo::read(running.pid(), &usr_bin()).expect("in /proc");
+            let program = info.program().expect("identified");
+            assert_eq!(Some(program.exe.as_str()), python.to_str());
+            let canonical = std::fs::canonicalize(&script).expect("canonical");
+            assert_eq!(program.script.as_deref(), canonical.to_str());
         }
 
         #[test]

@@ -461,7 +461,9 @@ impl Drop for Answering<'_> {
 }
 
 /// Requests that may share one answer: same profile, same minimum, same permission to prompt.
-type FlightKey = (String, time::Duration, bool);
+/// Profile, `min_left`, `prompt`, and the program asking (`Peer::program`): a profile that asks
+/// before serving a program must not hand one program's approved answer to another.
+type FlightKey = (String, time::Duration, bool, Option<crate::approvals::ProgramId>);
 
 /// A reply line; the credentials one is wiped when dropped.
 enum Reply {
@@ -564,7 +566,12 @@ async fn connection(stream: UnixStream, _permit: OwnedSemaphorePermit, shared: A
             Ok(Request::Credentials(request)) => {
                 tracing::debug!(?pid, op = "credentials", profile = %request.profile, prompt = request.prompt, "agent request");
                 let _answering = Answering::start(&shared.answering);
-                let key = (request.profile.clone(), request.min_left, request.prompt);
+                let key = (
+                    request.profile.clone(),
+                    request.min_left,
+                    request.prompt,
+                    peer.program(),
+                );
                 let answer = tokio::select! {
                     answer = shared.flights.run(key, || shared.handler.credentials(request, &peer)) => answer,
                     // A client that hangs up (Ctrl-C on the AWS CLI) withdraws its request; the
