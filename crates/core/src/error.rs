@@ -208,7 +208,7 @@ pub enum Error {
 
     // --- approvals (a profile that asks before serving a program) ---
     #[error(transparent)]
-    Approval(#[from] crate::approvals::ApprovalError),
+    Approval(#[from] crate::approvals::error::ApprovalError),
 
     // --- the container-credentials endpoint (`rolebar exec --server`) ---
     #[error(transparent)]

@@ -12,64 +12,15 @@ use crate::error::{codes, CommandError};
 use crate::mfa::MFA_TIMEOUT;
 use crate::mfa_queue::{Answer, TEARDOWN_BOUND};
 use crate::shell::Shell;
+use crate::views::ApprovalAskView;
 use rolebar_core::agent::{AgentFailure, Peer};
 use rolebar_core::approvals::{
-    self, ApprovalError, ApprovalsFile, Decision, EffectivePolicy, NoDialog, Policy, PolicySource, ProfileApprovals,
-    ProgramId, RecentGrants,
+    self, ApprovalError, Decision, EffectivePolicy, NoDialog, Policy, PolicySource, ProfileApprovals, ProgramId,
 };
 use rolebar_core::profile::ProfileSet;
 use rolebar_core::HasCode;
 use serde::Serialize;
 use ts_rs::TS;
-
-/// The tray's approvals: the file (`None`: nowhere to keep them, as in some tests) and the
-/// "Allow once" answers of the last seconds.
-#[derive(Debug, Default)]
-pub struct Approvals {
-    file: Option<ApprovalsFile>,
-    recent: RecentGrants,
-}
-
-impl Approvals {
-    pub fn in_file(file: ApprovalsFile) -> Self {
-        Approvals {
-            file: Some(file),
-            recent: RecentGrants::default(),
-        }
-    }
-
-    fn entry(&self, profile: &str) -> Result<ProfileApprovals, ApprovalError> {
-        match &self.file {
-            Some(file) => file.profile(profile),
-            None => Ok(ProfileApprovals::default()),
-        }
-    }
-
-    fn file(&self) -> Result<&ApprovalsFile, CommandError> {
-        self.file.as_ref().ok_or_else(|| {
-            CommandError::new(
-                codes::INVALID_INPUT,
-                "approvals cannot be kept: Rolebar has no state folder (set ROLEBAR_STATE_DIR)",
-            )
-        })
-    }
-
-    /// Forgets the "Allow once" answers for `profile` (its policy changed, a program revoked).
-    pub fn forget_recent(&self, profile: &str) {
-        self.recent.forget(profile);
-    }
-
-    /// The policy in force for `profile` and its entry.
-    pub fn effective(
-        &self,
-        profiles: &ProfileSet,
-        profile: &str,
-    ) -> rolebar_core::Result<(EffectivePolicy, ProfileApprovals)> {
-        let configured = approvals::configured(profiles, profile)?;
-        let entry = self.entry(profile)?;
-        Ok((EffectivePolicy::of(configured.as_ref(), entry.approve), entry))
-    }
-}
 
 /// What the user answered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -213,19 +164,6 @@ async fn ask(
     state.mfa.cancel(None);
     shell.windows().close_mfa();
     answered
-}
-
-/// The approval question in the dialog (`MfaRequestView::approval`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct ApprovalAskView {
-    /// The program as approvals know it (`/usr/bin/python3.11 /usr/bin/aws`); none when it
-    /// cannot be identified (then it cannot be remembered).
-    pub program: Option<String>,
-    /// `new-programs` or `every-time`.
-    pub policy: String,
-    /// Whether "Always for this program" is offered (`new-programs`, an identified program).
-    pub offer_always: bool,
 }
 
 /// One profile on the window's Approvals list.

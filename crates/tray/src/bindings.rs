@@ -114,7 +114,7 @@ pub fn typescript() -> String {
         Settings::decl(&cfg),
         MfaReasonView::decl(&cfg),
         MfaRequestView::decl(&cfg),
-        crate::approval_gate::ApprovalAskView::decl(&cfg),
+        crate::views::ApprovalAskView::decl(&cfg),
         crate::approval_gate::ApprovalsView::decl(&cfg),
         crate::approval_gate::ProfileApprovalsView::decl(&cfg),
         crate::approval_gate::RememberedProgramView::decl(&cfg),

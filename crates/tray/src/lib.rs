@@ -40,6 +40,7 @@ pub mod activity;
 pub mod agent;
 pub mod app;
 pub mod approval_gate;
+pub mod approvals_held;
 pub mod args;
 pub mod autostart;
 pub mod bindings;

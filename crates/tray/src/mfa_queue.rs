@@ -108,7 +108,7 @@ impl MfaDialogs {
         &self,
         profile: &str,
         requester: &str,
-        ask: crate::approval_gate::ApprovalAskView,
+        ask: crate::views::ApprovalAskView,
     ) -> (MfaRequestView, oneshot::Receiver<Answer>) {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed).wrapping_add(1);
         let view = MfaRequestView::approval(id, profile, requester, ask);
@@ -116,6 +116,7 @@ impl MfaDialogs {
         *self.lock() = Some(Pending {
             view: view.clone(),
             answer,
+            asked_at: Instant::now(),
         });
         (view, receiver)
     }

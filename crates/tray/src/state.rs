@@ -59,7 +59,7 @@ pub struct AppState {
     /// The tray's Recent and Favourites, as last read or saved.
     shortcuts: Mutex<Shortcuts>,
     /// Which programs may use which profile unasked (`approval_gate`).
-    pub approvals: crate::approval_gate::Approvals,
+    pub approvals: crate::approvals_held::Approvals,
 }
 
 impl AppState {
@@ -111,13 +111,13 @@ impl AppState {
             recent_file: None,
             key_reminders: None,
             shortcuts: Mutex::new(Shortcuts::default()),
-            approvals: crate::approval_gate::Approvals::default(),
+            approvals: crate::approvals_held::Approvals::default(),
         }
     }
 
     /// Keep approvals (the window's policies, remembered programs) in `file`.
     pub fn with_approvals_file(mut self, file: rolebar_core::approvals::ApprovalsFile) -> Self {
-        self.approvals = crate::approval_gate::Approvals::in_file(file);
+        self.approvals = crate::approvals_held::Approvals::in_file(file);
         self
     }
 

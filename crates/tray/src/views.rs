@@ -499,7 +499,7 @@ pub struct MfaRequestView {
     pub requester: Option<String>,
     /// Set when the dialog asks for approval, not a code (`approval_gate`): Allow once / Always
     /// for this program / Deny. The code's fields are then unused.
-    pub approval: Option<crate::approval_gate::ApprovalAskView>,
+    pub approval: Option<ApprovalAskView>,
 }
 
 impl MfaRequestView {
@@ -524,7 +524,7 @@ impl MfaRequestView {
     }
 
     /// The approval question for `profile`, asked by `requester`.
-    pub fn approval(id: u32, profile: &str, requester: &str, ask: crate::approval_gate::ApprovalAskView) -> Self {
+    pub fn approval(id: u32, profile: &str, requester: &str, ask: ApprovalAskView) -> Self {
         MfaRequestView {
             id,
             profile: profile.to_string(),
@@ -867,6 +867,19 @@ pub fn sign_in_refs(sign_ins: &[SignInView]) -> Vec<rolebar_core::schedule::Sess
             .filter(|s| s.problem.is_none())
             .filter_map(|s| Some((s.name.as_str(), s.expires_at?))),
     )
+}
+
+/// The approval question in the dialog (`MfaRequestView::approval`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ApprovalAskView {
+    /// The program as approvals know it (`/usr/bin/python3.11 /usr/bin/aws`); none when it
+    /// cannot be identified (then it cannot be remembered).
+    pub program: Option<String>,
+    /// `new-programs` or `every-time`.
+    pub policy: String,
+    /// Whether "Always for this program" is offered (`new-programs`, an identified program).
+    pub offer_always: bool,
 }
 
 #[cfg(test)]

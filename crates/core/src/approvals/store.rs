@@ -11,7 +11,9 @@
 //! the tray and a `rolebar` command never lose each other's changes). A file Rolebar cannot read
 //! is an error, never replaced: then no profile that asks first is served from it.
 
-use super::{ApprovalError, Policy, ProgramId};
+use super::error::ApprovalError;
+use super::policy::Policy;
+use super::program::ProgramId;
 use crate::index::Index;
 use crate::private_file::{self, Durability, KnownFile, Missing};
 use serde::{Deserialize, Serialize};
