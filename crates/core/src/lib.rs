@@ -22,7 +22,6 @@ pub mod import;
 pub mod index;
 pub mod keys;
 pub mod language;
-mod links;
 pub mod logging;
 pub mod mfa;
 pub mod mfa_source;
