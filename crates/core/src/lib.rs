@@ -19,8 +19,7 @@ pub mod favourites;
 pub mod finder;
 pub mod hotkey;
 pub mod import;
-pub mod index;
-pub mod keys;
+pub mod keystore;
 pub mod language;
 pub mod logging;
 pub mod mfa;
@@ -38,7 +37,6 @@ pub mod session;
 pub mod sessions;
 pub mod settings;
 pub mod sso;
-pub mod store;
 pub mod sts;
 pub mod vault;
 

@@ -12,8 +12,8 @@
 use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, Result};
 use crate::error_code::{ErrorCode, HasCode};
-use crate::index::Index;
-use crate::keys::KeyStore;
+use crate::keystore::index::Index;
+use crate::keystore::keys::KeyStore;
 use crate::mfa::MfaPrompt;
 use crate::outputs::{self, Durability, OutputError};
 use crate::profile::{AwsPaths, ProfileSet, ResolvedProfile};
@@ -64,7 +64,7 @@ impl Sessions {
     /// which keeps the sessions it reads in memory (`SessionCache::in_memory`).
     pub fn from_env(window: Duration, lasting: bool) -> Result<Sessions> {
         let paths = AwsPaths::from_env()?;
-        let store = crate::store::from_env();
+        let store = crate::keystore::store::from_env();
         let index = Index::default_location()?;
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
         let keys = KeyStore::new(store.clone(), index.clone());

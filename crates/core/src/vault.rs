@@ -6,7 +6,7 @@ use crate::credential_process_source::{self, CredentialProcessError, ProcessCred
 use crate::credentials::Credentials;
 use crate::error::{Error, Result};
 use crate::error_code::{ErrorCode, HasCode};
-use crate::keys::KeyStore;
+use crate::keystore::keys::KeyStore;
 use crate::mfa::{MfaCode, MfaPrompt, MfaReason, MfaRequest};
 use crate::profile::resolve::{ROLE_DEFAULT_DURATION, SESSION_TOKEN_DEFAULT_DURATION};
 use crate::profile::{CredentialSource, KeySource, ProcessSource, ResolvedProfile, RoleSpec, SsoRoleSpec, StsEndpoint};

@@ -13,7 +13,7 @@ use crate::mfa_queue::MfaDialogs;
 use crate::views::Snapshot;
 use rolebar_core::clock::{Clock, SystemClock};
 use rolebar_core::favourites;
-use rolebar_core::index::Index;
+use rolebar_core::keystore::index::Index;
 use rolebar_core::profile::ProfileSet;
 use rolebar_core::recent::RecentFile;
 use rolebar_core::schedule::watched::{Held, HeldSessions};

@@ -4,7 +4,7 @@
 
 use crate::error::CommandError;
 use crate::tray_host::TrayHint;
-use rolebar_core::index::KeyRecord;
+use rolebar_core::keystore::index::KeyRecord;
 use rolebar_core::mfa::{MfaReason, MfaRequest};
 use rolebar_core::outputs::{ExportFormat, Placement, WriteReport};
 use rolebar_core::profile::{

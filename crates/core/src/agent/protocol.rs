@@ -217,7 +217,7 @@ pub fn decode_request(line: &[u8]) -> Result<Request, AgentFailure> {
         Some("credentials") => {
             let fields: CredentialsFields = serde_json::from_slice(line)
                 .map_err(|e| AgentFailure::bad_request(format!("a credentials request: {e}")))?;
-            crate::keys::check_profile_name(&fields.profile).map_err(AgentFailure::from)?;
+            crate::keystore::keys::check_profile_name(&fields.profile).map_err(AgentFailure::from)?;
             let min_left = i64::try_from(fields.min_left_secs)
                 .ok()
                 .map(Duration::seconds)

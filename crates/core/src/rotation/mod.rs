@@ -39,7 +39,7 @@ pub use sdk::SdkIam;
 
 use crate::credentials::Credentials;
 use crate::error::{Error, Result};
-use crate::keys::KeyAge;
+use crate::keystore::keys::KeyAge;
 use crate::mfa::{MfaCode, MfaPrompt, MfaRequest};
 use crate::profile::endpoints::Service;
 use crate::profile::{CredentialSource, ResolvedProfile, StsEndpoint};
