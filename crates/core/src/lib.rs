@@ -34,11 +34,8 @@ pub mod rotation;
 pub mod schedule;
 pub mod sensitive;
 pub mod session;
-pub mod sessions;
 pub mod settings;
 pub mod sso;
-pub mod sts;
-pub mod vault;
 
 pub use credentials::Credentials;
 pub use error::{Error, Result};

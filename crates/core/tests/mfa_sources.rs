@@ -13,7 +13,7 @@ use rolebar_core::mfa_source::{
 };
 use rolebar_core::profile::resolve::Environment;
 use rolebar_core::profile::ResolvedProfile;
-use rolebar_core::sts::{SdkSts, StsOptions};
+use rolebar_core::session::sts::{SdkSts, StsOptions};
 use rolebar_core::HasCode;
 use rolebar_core::{Credentials, Error};
 use std::io::Write;

@@ -19,8 +19,8 @@ use rolebar_core::outputs::credential_process::{self, CREDENTIAL_PROCESS_MIN_LEF
 use rolebar_core::profile::resolve::Environment;
 use rolebar_core::profile::{ProfileSet, ResolvedProfile};
 use rolebar_core::session::cache::DEFAULT_EXPIRY_WINDOW;
-use rolebar_core::sts::{AssumeRoleRequest, RoleAssumer, SessionTokenRequest, StsCredentials};
-use rolebar_core::vault::Vault;
+use rolebar_core::session::sts::{AssumeRoleRequest, RoleAssumer, SessionTokenRequest, StsCredentials};
+use rolebar_core::session::vault::Vault;
 use rolebar_core::{Credentials, Error, Session};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};

@@ -18,7 +18,7 @@ use rolebar_core::profile::ProfileSet;
 use rolebar_core::recent::RecentFile;
 use rolebar_core::schedule::watched::{Held, HeldSessions};
 use rolebar_core::schedule::{DriverHandle, ExpirySettings, FiredState, ScheduleError, SessionRef};
-use rolebar_core::sessions::Sessions;
+use rolebar_core::session::operations::Sessions;
 use rolebar_core::settings::{Section, Settings, SettingsFile};
 use rolebar_core::HasCode;
 use std::collections::{BTreeMap, BTreeSet};

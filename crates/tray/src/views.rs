@@ -12,8 +12,8 @@ use rolebar_core::profile::{
 };
 use rolebar_core::rotation::KeySettings;
 use rolebar_core::session::cache::CachedSessionInfo;
+use rolebar_core::session::vault::Vault;
 use rolebar_core::session::SessionKind;
-use rolebar_core::vault::Vault;
 use rolebar_core::HasCode;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};

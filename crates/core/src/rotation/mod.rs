@@ -45,7 +45,7 @@ use crate::profile::endpoints::Service;
 use crate::profile::{CredentialSource, ResolvedProfile, StsEndpoint};
 use crate::schedule::{Sleeper, TokioSleeper};
 use crate::sensitive::mask_key_id;
-use crate::sessions::Sessions;
+use crate::session::operations::Sessions;
 use std::fmt;
 use std::sync::{Arc, Mutex};
 use std::time::Duration as StdDuration;

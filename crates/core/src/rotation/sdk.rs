@@ -3,7 +3,7 @@
 
 use super::{AccessKeyMeta, IamAt, IamFailure, KeyApi, NewAccessKey};
 use crate::credentials::Credentials;
-use crate::sts::{service_error_parts, source_chain};
+use crate::session::sts::{service_error_parts, source_chain};
 use aws_sdk_iam::error::{ProvideErrorMetadata, SdkError};
 use aws_smithy_types::retry::RetryConfig;
 use aws_smithy_types::timeout::TimeoutConfig;

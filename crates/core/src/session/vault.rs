@@ -11,11 +11,11 @@ use crate::mfa::{MfaCode, MfaPrompt, MfaReason, MfaRequest};
 use crate::profile::resolve::{ROLE_DEFAULT_DURATION, SESSION_TOKEN_DEFAULT_DURATION};
 use crate::profile::{CredentialSource, KeySource, ProcessSource, ResolvedProfile, RoleSpec, SsoRoleSpec, StsEndpoint};
 use crate::session::cache::{CacheKey, SessionCache};
-use crate::session::{Session, SessionKind};
-use crate::sso::{SignInFlow, SignInUi, Sso};
-use crate::sts::{
+use crate::session::sts::{
     reply_problem, AssumeRoleRequest, FederationTokenRequest, RoleAssumer, SessionTokenRequest, StsCredentials,
 };
+use crate::session::{Session, SessionKind};
+use crate::sso::{SignInFlow, SignInUi, Sso};
 use std::sync::Arc;
 use time::Duration;
 
