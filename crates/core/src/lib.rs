@@ -15,7 +15,6 @@ pub mod credentials;
 pub mod error;
 pub mod error_code;
 pub mod favourites;
-pub mod finder;
 pub mod hotkey;
 pub mod import;
 pub mod keystore;
