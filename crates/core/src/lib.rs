@@ -1,9 +1,10 @@
 //! rolebar-core: the domain of Rolebar, with no GUI dependency.
 //!
-//! AWS profiles (`profile`), long-term keys in the OS keyring (`keys`), STS calls (`sts`),
-//! cached sessions (`session`), the ways credentials leave (`outputs`), the AWS console's
-//! sign-in (`console`), IAM Identity Center's sign-in and portal (`sso`), and `settings.json`
-//! (`settings`).
+//! AWS profiles (`profile`), what the OS keyring holds (`keystore`), getting and keeping
+//! sessions (`session`: the vault, STS, the cache), MFA codes (`mfa`), the programs a profile
+//! runs (`programs`), the ways credentials leave (`outputs`), the AWS console's sign-in
+//! (`console`), IAM Identity Center's sign-in and portal (`sso`), and `settings.json`
+//! (`settings`). docs/ARCHITECTURE.md has the map.
 
 mod accept_guard;
 pub mod activity;
