@@ -1,7 +1,7 @@
 //! What every command needs: the user's sessions (rolebar-core's `Sessions`), wired once.
 
 use rolebar_core::session::cache::DEFAULT_EXPIRY_WINDOW;
-use rolebar_core::sessions::Sessions;
+use rolebar_core::session::operations::Sessions;
 use rolebar_core::Result;
 
 /// Every command works on the user's sessions as rolebar-core wires them (the tray app does the

@@ -1,12 +1,12 @@
-//! The command line's side of MFA code sources (rolebar-core's `mfa_source`): `--mfa-token`,
+//! The command line's side of MFA code sources (rolebar-core's `mfa::source`): `--mfa-token`,
 //! the "touch your YubiKey" line on stderr, and what happens when a source fails — the terminal
 //! prompt with a note when stdin is a terminal (someone is there to type), else the source's
 //! error (a script piping into rolebar would otherwise have its input read as a code).
 
-use rolebar_core::mfa::{MfaCode, MfaPrompt};
-use rolebar_core::mfa_source::{
+use rolebar_core::mfa::source::{
     CodeSource, MfaSourceError, NoticeHandle, OnSourceFailure, SourceOptions, SourcedPrompt, Touch, TouchNotice,
 };
+use rolebar_core::mfa::{MfaCode, MfaPrompt};
 use rolebar_core::profile::ResolvedProfile;
 use rolebar_core::settings::{Section, SettingsFile};
 use std::io::IsTerminal;

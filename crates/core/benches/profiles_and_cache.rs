@@ -3,14 +3,14 @@
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use rolebar_core::clock::{Clock, ManualClock};
-use rolebar_core::index::Index;
-use rolebar_core::keys::KeyStore;
+use rolebar_core::keystore::index::Index;
+use rolebar_core::keystore::keys::KeyStore;
+use rolebar_core::keystore::store::MemoryStore;
 use rolebar_core::profile::resolve::Environment;
 use rolebar_core::profile::ProfileSet;
 use rolebar_core::session::cache::{CacheKey, SessionCache};
-use rolebar_core::store::MemoryStore;
-use rolebar_core::sts::SdkSts;
-use rolebar_core::vault::Vault;
+use rolebar_core::session::sts::SdkSts;
+use rolebar_core::session::vault::Vault;
 use rolebar_core::{Credentials, Session, SessionKind};
 use std::hint::black_box;
 use std::path::Path;

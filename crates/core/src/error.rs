@@ -118,10 +118,10 @@ pub enum Error {
     /// `mfa_process` or ykman gave no code (the caller chose not to fall back to its prompt).
     /// Boxed: its names and stderr line would make every `Result` of the crate larger.
     #[error(transparent)]
-    MfaSource(Box<crate::mfa_source::error::MfaSourceError>),
+    MfaSource(Box<crate::mfa::source::error::MfaSourceError>),
     /// A profile's `credential_process` gave no credentials (boxed, as `MfaSource`).
     #[error(transparent)]
-    CredentialProcess(Box<crate::credential_process_source::CredentialProcessError>),
+    CredentialProcess(Box<crate::programs::credential_source::CredentialProcessError>),
     #[error("profile `{profile}` needs an MFA code for {mfa_serial}{}, and nothing can ask for one here: start Rolebar (the tray app) and the code will be asked in its dialog, or {}", mfa_required_why(*.renew), mfa_required_fix(.profile, *.renew))]
     MfaRequired {
         profile: String,
@@ -245,14 +245,14 @@ pub enum Error {
     InvalidProfileName { name: String, reason: &'static str },
 }
 
-impl From<crate::mfa_source::error::MfaSourceError> for Error {
-    fn from(e: crate::mfa_source::error::MfaSourceError) -> Self {
+impl From<crate::mfa::source::error::MfaSourceError> for Error {
+    fn from(e: crate::mfa::source::error::MfaSourceError) -> Self {
         Error::MfaSource(Box::new(e))
     }
 }
 
-impl From<crate::credential_process_source::CredentialProcessError> for Error {
-    fn from(e: crate::credential_process_source::CredentialProcessError) -> Self {
+impl From<crate::programs::credential_source::CredentialProcessError> for Error {
+    fn from(e: crate::programs::credential_source::CredentialProcessError) -> Self {
         Error::CredentialProcess(Box::new(e))
     }
 }

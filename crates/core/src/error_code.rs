@@ -128,7 +128,7 @@ error_codes! {
     MfaSourceNoCode = "mfa_source_no_code",
     /// `mfa_process` or `ykman` gave no code within its time (60 s).
     MfaSourceTimeout = "mfa_source_timeout",
-    // credential_process_source::CredentialProcessError
+    // programs::credential_source::CredentialProcessError
     /// A profile's `credential_process` could not be started (not found, not split into words).
     CredentialProcessUnavailable = "credential_process_unavailable",
     /// A profile's `credential_process` exited with an error (or was stopped by the terminal).

@@ -1,9 +1,10 @@
 //! rolebar-core: the domain of Rolebar, with no GUI dependency.
 //!
-//! AWS profiles (`profile`), long-term keys in the OS keyring (`keys`), STS calls (`sts`),
-//! cached sessions (`session`), the ways credentials leave (`outputs`), the AWS console's
-//! sign-in (`console`), IAM Identity Center's sign-in and portal (`sso`), and `settings.json`
-//! (`settings`).
+//! AWS profiles (`profile`), what the OS keyring holds (`keystore`), getting and keeping
+//! sessions (`session`: the vault, STS, the cache), MFA codes (`mfa`), the programs a profile
+//! runs (`programs`), the ways credentials leave (`outputs`), the AWS console's sign-in
+//! (`console`), IAM Identity Center's sign-in and portal (`sso`), and `settings.json`
+//! (`settings`). docs/ARCHITECTURE.md has the map.
 
 mod accept_guard;
 pub mod activity;
@@ -12,37 +13,28 @@ pub mod approvals;
 pub mod clock;
 pub mod console;
 pub mod container_endpoint;
-pub mod credential_process_source;
 pub mod credentials;
 pub mod error;
 pub mod error_code;
 pub mod favourites;
-pub mod finder;
 pub mod hotkey;
 pub mod import;
-pub mod index;
-pub mod keys;
+pub mod keystore;
 pub mod language;
-mod links;
 pub mod logging;
 pub mod mfa;
-pub mod mfa_source;
 pub mod outputs;
 pub mod private_file;
-mod process_group;
 pub mod profile;
+pub mod programs;
 pub mod recent;
 pub mod rendering;
 pub mod rotation;
 pub mod schedule;
 pub mod sensitive;
 pub mod session;
-pub mod sessions;
 pub mod settings;
 pub mod sso;
-pub mod store;
-pub mod sts;
-pub mod vault;
 
 pub use credentials::Credentials;
 pub use error::{Error, Result};

@@ -9,7 +9,7 @@
 //! Rolebar cannot read is refused and left as it is, never replaced by a fresh list: it may be a
 //! newer Rolebar's, or hold something the user wants to look at.
 
-use crate::index::Index;
+use crate::keystore::index::Index;
 use crate::private_file::{self, Durability, FileError, KnownFile, Missing};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};

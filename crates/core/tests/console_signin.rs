@@ -11,7 +11,7 @@ use rolebar_core::clock::Clock;
 use rolebar_core::console::{self, ConsoleSession, ConsoleTarget, FederationClient, SessionOrigin};
 use rolebar_core::mfa::MfaReason;
 use rolebar_core::profile::resolve::Environment;
-use rolebar_core::sts::SdkSts;
+use rolebar_core::session::sts::SdkSts;
 use rolebar_core::Credentials;
 use rolebar_core::HasCode;
 use std::sync::Arc;

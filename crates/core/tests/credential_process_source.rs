@@ -7,8 +7,8 @@ mod support;
 use rolebar_core::clock::Clock;
 use rolebar_core::profile::resolve::Environment;
 use rolebar_core::profile::{ProfileSet, ResolvedProfile};
-use rolebar_core::sts::{SdkSts, StsOptions};
-use rolebar_core::vault::VaultOptions;
+use rolebar_core::session::sts::{SdkSts, StsOptions};
+use rolebar_core::session::vault::VaultOptions;
 use rolebar_core::HasCode;
 use rolebar_core::{Credentials, Error, SessionKind};
 use std::os::unix::fs::PermissionsExt;
@@ -151,7 +151,7 @@ async fn keys_without_expiration_are_served_for_an_hour_and_never_stored() {
     assert_eq!(session.credentials.session_token, None);
     assert_eq!(
         session.expires_at,
-        f.t.clock.now() + rolebar_core::vault::PROCESS_KEYS_HANDED_OUT_FOR
+        f.t.clock.now() + rolebar_core::session::vault::PROCESS_KEYS_HANDED_OUT_FOR
     );
     assert!(f.t.vault.keys().get("proc").expect("keyring").is_none());
 }

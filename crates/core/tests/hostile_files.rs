@@ -2,8 +2,8 @@
 //! read-only and hard-linked files, sections it did not write, and secrets left in temporary
 //! files by a killed writer. Each case once lost data or hung (issue 9).
 
-use rolebar_core::index::Index;
-use rolebar_core::keys::{AgeSource, KeyAge};
+use rolebar_core::keystore::index::Index;
+use rolebar_core::keystore::keys::{AgeSource, KeyAge};
 use rolebar_core::outputs::credentials_file::{
     remove_expired, remove_profile, rolebar_sections, write_profile, Durability, WriteOptions,
 };

@@ -8,9 +8,9 @@
 
 use base64::Engine as _;
 use rolebar_core::import::aws_vault::{import, scan, AwsVaultConfig, Backend, ImportError, Line, Outcome, Wanted};
-use rolebar_core::index::Index;
-use rolebar_core::keys::KeyStore;
-use rolebar_core::store::MemoryStore;
+use rolebar_core::keystore::index::Index;
+use rolebar_core::keystore::keys::KeyStore;
+use rolebar_core::keystore::store::MemoryStore;
 use rolebar_core::Secret;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

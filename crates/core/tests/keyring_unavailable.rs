@@ -2,7 +2,7 @@
 //! fallback to a plain file or to memory. (Its own test binary: the keyring crate picks its
 //! store once per process.)
 
-use rolebar_core::store::{OsKeyring, SecretStore};
+use rolebar_core::keystore::store::{OsKeyring, SecretStore};
 use rolebar_core::HasCode;
 use rolebar_core::Secret;
 

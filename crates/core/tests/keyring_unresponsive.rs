@@ -5,7 +5,7 @@
 
 mod support;
 
-use rolebar_core::store::{OsKeyring, SecretStore};
+use rolebar_core::keystore::store::{OsKeyring, SecretStore};
 use rolebar_core::HasCode;
 use rolebar_core::{Error, Secret};
 use std::time::{Duration, Instant};

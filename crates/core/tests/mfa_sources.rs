@@ -7,13 +7,13 @@
 mod support;
 
 use rolebar_core::clock::{Clock, ManualClock};
-use rolebar_core::mfa::{MfaCode, MfaPrompt, MfaReason, MfaRequest};
-use rolebar_core::mfa_source::{
+use rolebar_core::mfa::source::{
     MfaSourceError, NoticeHandle, OnSourceFailure, SourceOptions, SourcedPrompt, Touch, TouchNotice,
 };
+use rolebar_core::mfa::{MfaCode, MfaPrompt, MfaReason, MfaRequest};
 use rolebar_core::profile::resolve::Environment;
 use rolebar_core::profile::ResolvedProfile;
-use rolebar_core::sts::{SdkSts, StsOptions};
+use rolebar_core::session::sts::{SdkSts, StsOptions};
 use rolebar_core::HasCode;
 use rolebar_core::{Credentials, Error};
 use std::io::Write;

@@ -5,7 +5,7 @@ mod support;
 
 use rolebar_core::clock::Clock;
 use rolebar_core::profile::resolve::Environment;
-use rolebar_core::sts::SdkSts;
+use rolebar_core::session::sts::SdkSts;
 use rolebar_core::HasCode;
 use rolebar_core::{Credentials, Session, SessionKind};
 use serde_json::Value;

@@ -1,7 +1,7 @@
 //! Round trips through the real OS keyring (gnome-keyring on the private bus scripts/test.sh
 //! starts): keys and sessions survive a new process's view of the store.
 
-use rolebar_core::store::{OsKeyring, SecretStore};
+use rolebar_core::keystore::store::{OsKeyring, SecretStore};
 use rolebar_core::Secret;
 
 fn keyring() -> OsKeyring {

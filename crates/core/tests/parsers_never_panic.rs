@@ -15,8 +15,9 @@
 use proptest::prelude::*;
 use rolebar_core::agent::protocol::{decode_credentials, decode_request, encode_credentials};
 use rolebar_core::clock::ManualClock;
-use rolebar_core::index::Index;
-use rolebar_core::keys::{keys_entry, AgeSource, KeyAge, KeyStore};
+use rolebar_core::keystore::index::Index;
+use rolebar_core::keystore::keys::{keys_entry, AgeSource, KeyAge, KeyStore};
+use rolebar_core::keystore::store::{MemoryStore, SecretStore};
 use rolebar_core::mfa::MfaCode;
 use rolebar_core::outputs::credentials_file::{
     check_write, refresh_profile, remove_expired, remove_profile, rolebar_sections, write_profile, Durability,
@@ -34,7 +35,6 @@ use rolebar_core::settings::{Section, SettingsFile};
 use rolebar_core::sso::{
     parse_timestamp, parse_token_file as parse, serialize_token_file as serialize, Sso, SsoEndpoints,
 };
-use rolebar_core::store::{MemoryStore, SecretStore};
 use rolebar_core::{Credentials, Secret, Session, SessionKind};
 use serde_json::{Map, Value};
 use std::path::Path;

@@ -14,8 +14,8 @@
 use proptest::prelude::*;
 use rolebar_core::console::{ConsoleTarget, FederationClient};
 use rolebar_core::container_endpoint::{CredentialSource, Endpoint};
+use rolebar_core::mfa::source::{OnSourceFailure, SourceOptions, SourcedPrompt};
 use rolebar_core::mfa::{MfaPrompt, MfaReason, MfaRequest, NoPrompt};
-use rolebar_core::mfa_source::{OnSourceFailure, SourceOptions, SourcedPrompt};
 use rolebar_core::profile::resolve::Environment;
 use rolebar_core::profile::ProfileSet;
 use rolebar_core::{Credentials, Session, SessionKind};

@@ -3,11 +3,11 @@
 //! notification.
 
 use rolebar_core::clock::{Clock, ManualClock};
-use rolebar_core::index::Index;
+use rolebar_core::keystore::index::Index;
+use rolebar_core::keystore::store::MemoryStore;
 use rolebar_core::schedule::{FiredState, Schedule, SessionRef, Warning, WarningKind};
 use rolebar_core::session::cache::{CacheKey, SessionCache};
 use rolebar_core::session::{Session, SessionKind};
-use rolebar_core::store::MemoryStore;
 use rolebar_core::Credentials;
 use std::sync::Arc;
 use time::macros::datetime;

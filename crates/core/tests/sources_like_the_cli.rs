@@ -7,7 +7,7 @@ mod support;
 
 use rolebar_core::profile::resolve::Environment;
 use rolebar_core::profile::ProfileSet;
-use rolebar_core::sts::{SdkSts, StsOptions};
+use rolebar_core::session::sts::{SdkSts, StsOptions};
 use rolebar_core::{Credentials, SessionKind};
 use std::sync::Arc;
 use std::time::Duration as StdDuration;

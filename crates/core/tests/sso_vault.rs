@@ -5,14 +5,14 @@
 mod support;
 
 use rolebar_core::clock::{Clock, ManualClock, SystemClock};
-use rolebar_core::index::Index;
+use rolebar_core::keystore::index::Index;
+use rolebar_core::keystore::store::MemoryStore;
 use rolebar_core::mfa::NoPrompt;
 use rolebar_core::profile::ProfileSet;
 use rolebar_core::session::cache::CacheKey;
+use rolebar_core::session::sts::SdkSts;
+use rolebar_core::session::vault::SsoAccess;
 use rolebar_core::sso::{SignInFlow, SignInPrompt, SignInUi, Sso, SsoEndpoints, SsoOptions};
-use rolebar_core::store::MemoryStore;
-use rolebar_core::sts::SdkSts;
-use rolebar_core::vault::SsoAccess;
 use rolebar_core::{Credentials, Session, SessionKind};
 use std::path::Path;
 use std::sync::{Arc, Mutex};

@@ -6,7 +6,7 @@ mod support;
 use rolebar_core::mfa::MfaReason;
 use rolebar_core::profile::resolve::Environment;
 use rolebar_core::profile::{ProfileSet, ResolvedProfile};
-use rolebar_core::sts::{SdkSts, StsOptions};
+use rolebar_core::session::sts::{SdkSts, StsOptions};
 use rolebar_core::HasCode;
 use rolebar_core::{Credentials, Error, SessionKind};
 use std::sync::Arc;

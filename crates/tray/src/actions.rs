@@ -7,8 +7,8 @@ use crate::notify;
 use crate::shell::Shell;
 use crate::state::AppState;
 use crate::views::{ConsoleReport, CopyReport, ExportChoice, KeyView, LogOutReport, SessionView, WriteResult};
+use rolebar_core::mfa::source::SourcedPrompt;
 use rolebar_core::mfa::{MfaPrompt, NoPrompt};
-use rolebar_core::mfa_source::SourcedPrompt;
 use rolebar_core::outputs::{self, WriteOptions};
 use rolebar_core::profile::{ProfileSet, ResolvedProfile};
 use rolebar_core::session::cache::CacheKey;
@@ -257,7 +257,7 @@ pub fn add_keys(state: &AppState, profile: &str, access_key_id: &str, secret: &s
     let access_key_id = access_key_id.trim();
     let invalid = |m: &str| Err(CommandError::new(codes::INVALID_INPUT, m));
     // The same rule as `rolebar add` (the keyring's entries are named after it).
-    rolebar_core::keys::check_profile_name(profile)?;
+    rolebar_core::keystore::keys::check_profile_name(profile)?;
     if access_key_id.len() < 16 || !access_key_id.chars().all(|c| c.is_ascii_alphanumeric()) {
         return invalid("an access key id is 16 or more letters and digits (AKIA…)");
     }

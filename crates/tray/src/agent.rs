@@ -12,8 +12,8 @@ use rolebar_core::agent::{
     Agent, AgentError, AgentFailure, CallFailure, CallRequest, CredentialsRequest, Handler, Link, Peer, SessionSummary,
     SubscribeRequest,
 };
+use rolebar_core::mfa::source::SourcedPrompt;
 use rolebar_core::mfa::NoPrompt;
-use rolebar_core::mfa_source::SourcedPrompt;
 use rolebar_core::HasCode;
 use rolebar_core::{Error, Session};
 use std::sync::Arc;

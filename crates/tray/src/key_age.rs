@@ -8,7 +8,7 @@ use crate::mfa::{source_options, DialogPrompt, TrayTouch};
 use crate::notify;
 use crate::shell::Shell;
 use crate::views::RotationView;
-use rolebar_core::mfa_source::SourcedPrompt;
+use rolebar_core::mfa::source::SourcedPrompt;
 use rolebar_core::rotation::{reminders, Reminder, Rotator};
 use rolebar_core::settings::Section;
 use rolebar_core::HasCode;

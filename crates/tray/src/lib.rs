@@ -50,6 +50,7 @@ pub mod error;
 pub mod expiry;
 pub mod expiry_config;
 pub mod expiry_notes;
+pub mod finder;
 pub mod grouping;
 pub mod hotkey;
 pub mod i18n;

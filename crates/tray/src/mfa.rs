@@ -130,8 +130,8 @@ impl TrayTouch {
     }
 }
 
-impl rolebar_core::mfa_source::TouchNotice for TrayTouch {
-    fn show(&self, touch: &rolebar_core::mfa_source::Touch<'_>) -> rolebar_core::mfa_source::NoticeHandle {
+impl rolebar_core::mfa::source::TouchNotice for TrayTouch {
+    fn show(&self, touch: &rolebar_core::mfa::source::Touch<'_>) -> rolebar_core::mfa::source::NoticeHandle {
         let shown = crate::notify::Standing::show(
             self.words.tr("note-touch-title"),
             self.words.tr_args(
@@ -142,10 +142,10 @@ impl rolebar_core::mfa_source::TouchNotice for TrayTouch {
                 ],
             ),
         );
-        rolebar_core::mfa_source::NoticeHandle::new(move || drop(shown))
+        rolebar_core::mfa::source::NoticeHandle::new(move || drop(shown))
     }
 
-    fn waiting_for_next_code(&self, touch: &rolebar_core::mfa_source::Touch<'_>, wait: Duration) {
+    fn waiting_for_next_code(&self, touch: &rolebar_core::mfa::source::Touch<'_>, wait: Duration) {
         crate::notify::info(
             self.words.tr("note-next-code-title"),
             self.words.tr_args(
@@ -161,8 +161,8 @@ impl rolebar_core::mfa_source::TouchNotice for TrayTouch {
 
     fn source_failed(
         &self,
-        touch: &rolebar_core::mfa_source::Touch<'_>,
-        error: &rolebar_core::mfa_source::MfaSourceError,
+        touch: &rolebar_core::mfa::source::Touch<'_>,
+        error: &rolebar_core::mfa::source::MfaSourceError,
     ) {
         crate::notify::failure(
             self.words.tr_args(
@@ -179,8 +179,8 @@ impl rolebar_core::mfa_source::TouchNotice for TrayTouch {
 
 /// Where codes come from for the app: `ROLEBAR_YKMAN`, and settings.json's `"mfa_ykman"`
 /// (a broken value is logged and ignored: the dialog still asks).
-pub fn source_options(state: &AppState) -> rolebar_core::mfa_source::SourceOptions {
-    let mut options = rolebar_core::mfa_source::SourceOptions::from_env();
+pub fn source_options(state: &AppState) -> rolebar_core::mfa::source::SourceOptions {
+    let mut options = rolebar_core::mfa::source::SourceOptions::from_env();
     let settings = state.settings();
     match settings.problem(rolebar_core::settings::Section::MfaYkman) {
         None => options.ykman_everywhere = settings.mfa_ykman,

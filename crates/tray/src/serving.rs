@@ -8,7 +8,7 @@ use crate::mfa::{source_options, DialogPrompt, TrayTouch};
 use crate::notify;
 use crate::shell::Shell;
 use rolebar_core::container_endpoint::{CredentialSource, Endpoint, SourceFailure, FULL_URI_ENV, TOKEN_ENV};
-use rolebar_core::mfa_source::SourcedPrompt;
+use rolebar_core::mfa::source::SourcedPrompt;
 use rolebar_core::outputs::credential_process::CREDENTIAL_PROCESS_MIN_LEFT;
 use rolebar_core::Session;
 use std::sync::Arc;

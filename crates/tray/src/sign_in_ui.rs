@@ -52,7 +52,10 @@ impl SignInUi for TraySignIn {
 }
 
 /// The tray's vault signs in through the browser when a request needs it.
-pub fn sign_in_through_tray(sessions: &mut rolebar_core::sessions::Sessions, language: Arc<Mutex<LanguageChoice>>) {
+pub fn sign_in_through_tray(
+    sessions: &mut rolebar_core::session::operations::Sessions,
+    language: Arc<Mutex<LanguageChoice>>,
+) {
     sessions
         .vault
         .set_sign_in_ui(Some(Arc::new(TraySignIn::new(language))), SignInFlow::Pkce);

@@ -42,7 +42,7 @@ pub async fn sign_out(shell: &Shell, name: &str) -> Result<usize, CommandError> 
         let session = set.sign_in_named(name)?;
         state.sessions.vault.sso_access()?.sso.sign_out(&session).await?;
         let mut dropped = 0;
-        for profile in rolebar_core::sessions::sso_profiles(&set, &session) {
+        for profile in rolebar_core::session::operations::sso_profiles(&set, &session) {
             dropped += state.sessions.vault.cache().clear(&profile)?;
         }
         Ok::<_, CommandError>(dropped)
@@ -140,7 +140,7 @@ pub async fn accounts(state: &AppState, name: &str) -> Result<Vec<SsoAccountView
     let ui = TraySignIn::new(state.language_handle());
     let token = access.sso.access_token(&session, Some(&ui), SignInFlow::Pkce).await?;
     state.touch();
-    let existing: Vec<(String, String, String)> = rolebar_core::sessions::sso_profiles(&set, &session)
+    let existing: Vec<(String, String, String)> = rolebar_core::session::operations::sso_profiles(&set, &session)
         .into_iter()
         .filter_map(|profile| match set.resolve(&profile).ok()?.source {
             rolebar_core::profile::CredentialSource::Sso(role) => Some((profile, role.account_id, role.role_name)),

@@ -7,8 +7,8 @@
 //! memory. The window is created on demand and destroyed when it closes, as the others are.
 //! This module holds the profiles and the search; `switcher_flow` opens, chooses and closes.
 
+use crate::finder::{self, Candidate, Finder, Standing};
 use crate::views::{ProfileKind, ProfileView, Snapshot};
-use rolebar_core::finder::{self, Candidate, Finder, Standing};
 use serde::{Deserialize, Serialize};
 use std::sync::Mutex;
 use std::time::Instant;

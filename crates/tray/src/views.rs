@@ -4,7 +4,7 @@
 
 use crate::error::CommandError;
 use crate::tray_host::TrayHint;
-use rolebar_core::index::KeyRecord;
+use rolebar_core::keystore::index::KeyRecord;
 use rolebar_core::mfa::{MfaReason, MfaRequest};
 use rolebar_core::outputs::{ExportFormat, Placement, WriteReport};
 use rolebar_core::profile::{
@@ -12,8 +12,8 @@ use rolebar_core::profile::{
 };
 use rolebar_core::rotation::KeySettings;
 use rolebar_core::session::cache::CachedSessionInfo;
+use rolebar_core::session::vault::Vault;
 use rolebar_core::session::SessionKind;
-use rolebar_core::vault::Vault;
 use rolebar_core::HasCode;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};

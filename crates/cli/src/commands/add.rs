@@ -3,7 +3,7 @@
 
 use crate::context;
 use crate::prompt;
-use rolebar_core::keys::check_profile_name;
+use rolebar_core::keystore::keys::check_profile_name;
 use rolebar_core::profile::CredentialSource;
 use rolebar_core::{Credentials, Result};
 use std::process::ExitCode;

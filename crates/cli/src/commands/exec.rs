@@ -13,7 +13,7 @@ use rolebar_core::approvals::NoDialog;
 use rolebar_core::container_endpoint::{FULL_URI_ENV, TOKEN_ENV};
 use rolebar_core::mfa::MfaCode;
 use rolebar_core::session::format_time_left;
-use rolebar_core::vault::VaultOptions;
+use rolebar_core::session::vault::VaultOptions;
 use rolebar_core::{Result, Session};
 use std::process::ExitCode;
 use time::Duration;

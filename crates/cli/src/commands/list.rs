@@ -2,7 +2,7 @@
 //! the sections Rolebar wrote and the IAM Identity Center sign-ins.
 
 use crate::context::{self, Context};
-use rolebar_core::keys::KeyAge;
+use rolebar_core::keystore::keys::KeyAge;
 use rolebar_core::profile::{CredentialSource, ProfileSet, WrittenSection};
 use rolebar_core::session::format_time_left;
 use rolebar_core::settings::SettingsFile;

@@ -13,7 +13,7 @@ pub async fn run(name: &str) -> Result<ExitCode> {
     let sso = ctx.vault.sso_access()?;
     let was_signed_in = sso.sso.sign_out(&session).await?;
     let mut dropped = 0;
-    for profile in rolebar_core::sessions::sso_profiles(&set, &session) {
+    for profile in rolebar_core::session::operations::sso_profiles(&set, &session) {
         dropped += ctx.vault.cache().clear(&profile)?;
     }
     match (was_signed_in, dropped) {

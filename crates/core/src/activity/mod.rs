@@ -14,7 +14,7 @@
 pub mod program;
 
 use crate::clock::Clock;
-use crate::index::Index;
+use crate::keystore::index::Index;
 use crate::private_file::{self, FileError, KnownFile};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};

@@ -1,6 +1,7 @@
 //! The asking side: what `rolebar credential-process`, `export` and `exec` use to get a session
 //! from the running tray app. No agent is a normal answer (`Ok(None)`), found out at once.
 
+use super::error::AgentError;
 use super::frame::{FrameError, FrameReader};
 use super::link::Link;
 use super::paths::{check_dir_owner, effective_uid};
@@ -8,7 +9,6 @@ use super::protocol::{
     decode_call_reply, decode_credentials, decode_reply, encode_request, AgentInfo, CallFailure, CallRequest,
     ClientContext, CredentialsRequest, Request, SessionList, SessionSummary, SubscribeRequest, MAX_COMMAND_NAME,
 };
-use super::AgentError;
 use crate::session::Session;
 use std::ffi::OsStr;
 use std::io;

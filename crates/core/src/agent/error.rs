@@ -56,7 +56,7 @@ pub enum AgentError {
 
     #[error(
         "no answer from the Rolebar tray app in {}: {}",
-        super::human_duration(*waited),
+        human_duration(*waited),
         "it may still be waiting for you in its MFA dialog, or be stuck. Answer or close the dialog, \
          or restart Rolebar; ROLEBAR_AGENT_TIMEOUT=SECONDS waits longer"
     )]
@@ -126,6 +126,16 @@ impl HasCode for AgentError {
     }
 }
 
+/// `2m`, `90s` → `1m30s`: a duration as the timeout message shows it.
+pub(crate) fn human_duration(d: std::time::Duration) -> String {
+    let secs = d.as_secs();
+    match (secs / 60, secs % 60) {
+        (0, s) => format!("{s}s"),
+        (m, 0) => format!("{m}m"),
+        (m, s) => format!("{m}m{s}s"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -148,5 +158,13 @@ mod tests {
             "{shown}"
         );
         assert!(shown.contains("ROLEBAR_AGENT_TIMEOUT"), "{shown}");
+    }
+
+    #[test]
+    fn durations_read_short() {
+        use std::time::Duration;
+        assert_eq!(super::human_duration(Duration::from_secs(120)), "2m");
+        assert_eq!(super::human_duration(Duration::from_secs(90)), "1m30s");
+        assert_eq!(super::human_duration(Duration::from_millis(500)), "0s");
     }
 }

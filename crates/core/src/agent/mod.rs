@@ -40,24 +40,3 @@ pub use protocol::{
 #[cfg(unix)]
 pub use server::{Agent, Handler, ServerOptions};
 pub use single_flight::SingleFlight;
-
-/// `2m`, `90s` → `1m30s`: a duration as the timeout message shows it.
-pub(crate) fn human_duration(d: std::time::Duration) -> String {
-    let secs = d.as_secs();
-    match (secs / 60, secs % 60) {
-        (0, s) => format!("{s}s"),
-        (m, 0) => format!("{m}m"),
-        (m, s) => format!("{m}m{s}s"),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn durations_read_short() {
-        use std::time::Duration;
-        assert_eq!(super::human_duration(Duration::from_secs(120)), "2m");
-        assert_eq!(super::human_duration(Duration::from_secs(90)), "1m30s");
-        assert_eq!(super::human_duration(Duration::from_millis(500)), "0s");
-    }
-}

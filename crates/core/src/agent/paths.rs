@@ -4,7 +4,7 @@
 //! nor replace it with one of their own. The socket's own mode (0600) is the second, and the
 //! peer's uid, checked on every connection (`server`), the last.
 
-use super::AgentError;
+use super::error::AgentError;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 

@@ -8,11 +8,11 @@
 //! reallocation leaves an unwiped copy behind. [`decode_credentials`] borrows the secret strings
 //! from the (zeroized) line it is given and moves each into a `Secret` with one allocation.
 
-use super::{AgentError, AgentFailure};
+use super::error::{AgentError, AgentFailure};
 use crate::credentials::Credentials;
 use crate::error_code::ErrorCode;
 use crate::outputs::credential_process::ProcessCredentials;
-use crate::outputs::rfc3339_utc;
+use crate::outputs::text::rfc3339_utc;
 use crate::sensitive::Secret;
 use crate::session::{Session, SessionKind};
 use serde::de::DeserializeOwned;
@@ -217,7 +217,7 @@ pub fn decode_request(line: &[u8]) -> Result<Request, AgentFailure> {
         Some("credentials") => {
             let fields: CredentialsFields = serde_json::from_slice(line)
                 .map_err(|e| AgentFailure::bad_request(format!("a credentials request: {e}")))?;
-            crate::keys::check_profile_name(&fields.profile).map_err(AgentFailure::from)?;
+            crate::keystore::keys::check_profile_name(&fields.profile).map_err(AgentFailure::from)?;
             let min_left = i64::try_from(fields.min_left_secs)
                 .ok()
                 .map(Duration::seconds)

@@ -4,6 +4,7 @@
 //!
 //! What the agent answers is up to the [`Handler`] (the tray app: its vault, cache and dialog).
 
+use super::error::{AgentError, AgentFailure};
 use super::frame::{FrameError, FrameReader};
 use super::link::Link;
 use super::paths::{effective_uid, ensure_private_dir, SOCKET_ENV};
@@ -13,7 +14,6 @@ use super::protocol::{
     CallFailure, CallRequest, CredentialsRequest, Request, SessionList, SessionSummary, SubscribeRequest,
 };
 use super::single_flight::SingleFlight;
-use super::{AgentError, AgentFailure};
 use crate::error_code::ErrorCode;
 use crate::session::Session;
 use std::fs::File;
@@ -426,7 +426,7 @@ fn peer_refused() -> AgentFailure {
 
 fn busy(open: usize, slot_wait: Duration, idle_timeout: Duration, why: BusyWhy) -> AgentFailure {
     let waited = match why {
-        BusyWhy::NoSlotInTime => format!("none came free in {}", super::human_duration(slot_wait)),
+        BusyWhy::NoSlotInTime => format!("none came free in {}", super::error::human_duration(slot_wait)),
         BusyWhy::TooManyWaiting => "more are already waiting for one".to_string(),
     };
     let open = match open {
@@ -439,7 +439,7 @@ fn busy(open: usize, slot_wait: Duration, idle_timeout: Duration, why: BusyWhy) 
             "the Rolebar agent is busy: {open} (the most it serves at once) and {waited}. \
              A program of yours may be holding connections open without asking for credentials (the agent \
              closes those after {}); try again shortly",
-            super::human_duration(idle_timeout)
+            super::error::human_duration(idle_timeout)
         ),
     )
 }

@@ -10,7 +10,7 @@ use super::error::ConsoleError;
 use super::partition::{encode_query_value, ConsoleTarget};
 use crate::credentials::Credentials;
 use crate::sensitive::Secret;
-use crate::sts::source_chain;
+use crate::session::sts::source_chain;
 use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode};
 use aws_smithy_runtime_api::client::http::{HttpConnector, HttpConnectorSettings};
 use aws_smithy_runtime_api::client::orchestrator::HttpRequest;

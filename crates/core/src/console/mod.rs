@@ -39,9 +39,9 @@ use crate::credentials::Credentials;
 use crate::error::{Error, Result};
 use crate::mfa::MfaPrompt;
 use crate::profile::{CredentialSource, KeySource, ResolvedProfile};
+use crate::session::operations::Sessions;
+use crate::session::vault::Vault;
 use crate::session::{Session, SessionKind};
-use crate::sessions::Sessions;
-use crate::vault::Vault;
 use std::fmt;
 use time::{Duration, OffsetDateTime};
 

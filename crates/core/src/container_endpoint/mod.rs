@@ -372,7 +372,7 @@ struct ContainerCredentials<'a> {
 
 /// The JSON for `session` (the one place its secrets become this JSON).
 fn body(session: &Session) -> Result<Zeroizing<String>, String> {
-    let expiration = crate::outputs::rfc3339_utc(session.expires_at).map_err(|e| e.to_string())?;
+    let expiration = crate::outputs::text::rfc3339_utc(session.expires_at).map_err(|e| e.to_string())?;
     let credentials = &session.credentials;
     let reply = ContainerCredentials {
         access_key_id: &credentials.access_key_id,

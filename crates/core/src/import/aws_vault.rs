@@ -14,7 +14,7 @@ pub use super::items::{
     kind_of, parse_item, AwsVaultConfig, Backend, Content, ImportError, Kind, ListedKeys, PassphraseFn, Wanted,
 };
 use super::{file, pass};
-use crate::keys::{check_profile_name, KeyStore};
+use crate::keystore::keys::{check_profile_name, KeyStore};
 use time::OffsetDateTime;
 
 /// An item found in one of aws-vault's backends.

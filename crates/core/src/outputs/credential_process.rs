@@ -13,7 +13,8 @@
 //! Printed as `aws configure export-credentials --format process` prints it: two-space indent,
 //! keys in this order, a final newline.
 
-use super::{rfc3339_utc, OutputError};
+use super::error::OutputError;
+use super::text::rfc3339_utc;
 use crate::session::Session;
 use serde::Serialize;
 use time::{Duration, OffsetDateTime};

@@ -36,7 +36,8 @@ mod edit;
 pub use crate::private_file::Durability;
 pub use edit::{EXPIRATION_KEY, MANAGER_KEY, MANAGER_VALUE, SOURCE_KEY, WRITTEN_KEYS};
 
-use super::{rfc3339_utc, OutputError};
+use super::error::OutputError;
+use super::text::rfc3339_utc;
 use crate::private_file::{self, KnownFile, Missing, Written};
 use crate::profile::ini::{classify, IniFile, LineKind};
 use crate::session::Session;

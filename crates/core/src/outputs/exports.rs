@@ -24,7 +24,9 @@
 //! error ([`OutputError::UnexportableValue`]) rather than a line that would set something else.
 //! No shell can hold a NUL byte in an environment variable, so NUL is an error in every shell format.
 
-use super::{credential_process, rfc3339_utc, zeroizing_concat, OutputError};
+use super::credential_process;
+use super::error::OutputError;
+use super::text::{rfc3339_utc, zeroizing_concat};
 use crate::session::Session;
 use std::fmt;
 use std::str::FromStr;

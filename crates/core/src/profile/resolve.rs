@@ -5,9 +5,9 @@ use super::endpoints::{self, Service, ServiceEndpoints};
 use super::mfa_sources::{MfaSourceSettings, OwnSettings};
 use super::sso::{SsoRoleSpec, SsoSessionConfig};
 use super::{ProfileSet, ProfileView, Setting};
-use crate::credential_process_source::ProcessCommand;
 use crate::credentials::Credentials;
 use crate::error::{Error, Result};
+use crate::programs::credential_source::ProcessCommand;
 use std::path::PathBuf;
 use time::Duration;
 

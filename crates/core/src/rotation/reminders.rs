@@ -14,8 +14,8 @@
 //! For a front end: [`reminders_due`] (which keys to remind about now) and [`ReminderFile::mark`]
 //! once shown.
 
-use crate::index::Index;
-use crate::keys::KeyAge;
+use crate::keystore::index::Index;
+use crate::keystore::keys::KeyAge;
 use crate::private_file::{self, Durability, KnownFile, Missing};
 use crate::schedule::ScheduleError;
 use serde::{Deserialize, Serialize};

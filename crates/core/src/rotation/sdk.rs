@@ -1,9 +1,10 @@
 //! The [`KeyApi`] of real AWS: IAM through aws-sdk-iam, the new key's check through
 //! aws-sdk-sts (GetCallerIdentity), both built from explicit credentials as `sts` does.
 
-use super::{AccessKeyMeta, IamAt, IamFailure, KeyApi, NewAccessKey};
+use super::error::IamFailure;
+use super::iam::{AccessKeyMeta, IamAt, KeyApi, NewAccessKey};
 use crate::credentials::Credentials;
-use crate::sts::{service_error_parts, source_chain};
+use crate::session::sts::{service_error_parts, source_chain};
 use aws_sdk_iam::error::{ProvideErrorMetadata, SdkError};
 use aws_smithy_types::retry::RetryConfig;
 use aws_smithy_types::timeout::TimeoutConfig;

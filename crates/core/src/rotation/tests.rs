@@ -4,13 +4,13 @@
 use super::*;
 use crate::clock::ManualClock;
 use crate::error_code::HasCode;
-use crate::index::Index;
-use crate::keys::{AgeSource, KeyStore};
+use crate::keystore::index::Index;
+use crate::keystore::keys::{AgeSource, KeyStore};
+use crate::keystore::store::MemoryStore;
 use crate::profile::AwsPaths;
 use crate::session::cache::SessionCache;
-use crate::store::MemoryStore;
-use crate::sts::{AssumeRoleRequest, RoleAssumer, SessionTokenRequest, StsCredentials};
-use crate::vault::Vault;
+use crate::session::sts::{AssumeRoleRequest, RoleAssumer, SessionTokenRequest, StsCredentials};
+use crate::session::vault::Vault;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -1221,7 +1221,7 @@ fn next_code_window_is_the_next_half_minute() {
 mod reminders {
     use super::super::reminders::*;
     use crate::error_code::HasCode;
-    use crate::keys::{AgeSource, KeyAge};
+    use crate::keystore::keys::{AgeSource, KeyAge};
     use crate::schedule::ScheduleError;
     use crate::settings::{temp_settings_file, Section, Settings, SettingsFile, SettingsProblem};
     use time::macros::datetime;

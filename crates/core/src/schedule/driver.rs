@@ -10,7 +10,7 @@
 
 use super::{validate_thresholds, FiredState, Schedule, ScheduleError, SessionRef, Warning};
 use crate::clock::Clock;
-use crate::index::Index;
+use crate::keystore::index::Index;
 use crate::session::cache::SessionCache;
 use std::fmt;
 use std::future::Future;

@@ -31,7 +31,7 @@ pub use error::ScheduleError;
 pub use settings::{format_duration, parse_duration, ExpirySettings};
 pub use state::{FiredState, STATE_FILE_NAME};
 
-use crate::index::IndexData;
+use crate::keystore::index::IndexData;
 use crate::session::cache::CachedSessionInfo;
 use std::collections::BTreeMap;
 use std::fmt;

@@ -15,7 +15,7 @@
 //! `expires_at` was given; `0` means the expiry itself was.
 
 use super::ScheduleError;
-use crate::index::Index;
+use crate::keystore::index::Index;
 use crate::private_file::{self, Durability, KnownFile};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;

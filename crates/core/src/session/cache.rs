@@ -5,9 +5,9 @@ use super::{Session, SessionKind};
 use crate::clock::Clock;
 use crate::credentials::Credentials;
 use crate::error::{Error, Result};
-use crate::index::{Index, SessionRecord};
+use crate::keystore::index::{Index, SessionRecord};
+use crate::keystore::store::SecretStore;
 use crate::sensitive::Secret;
-use crate::store::SecretStore;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -310,7 +310,7 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 mod tests {
     use super::*;
     use crate::clock::ManualClock;
-    use crate::store::MemoryStore;
+    use crate::keystore::store::MemoryStore;
     use time::macros::datetime;
 
     fn session(profile: &str, expires_at: OffsetDateTime) -> Session {

@@ -1,6 +1,13 @@
 //! `Session`: short-lived credentials from STS, what they are for, and when they end.
+//!
+//! Around it: `vault` gets one (cache first, at most one prompt per MFA device, chaining),
+//! `sts` calls STS behind the `RoleAssumer` seam, `cache` keeps sessions in the keyring, and
+//! `operations` is `Sessions`, what every front end calls.
 
 pub mod cache;
+pub mod operations;
+pub mod sts;
+pub mod vault;
 
 use crate::credentials::Credentials;
 use serde::{Deserialize, Serialize};

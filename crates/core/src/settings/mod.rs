@@ -17,7 +17,7 @@
 //! problem (its default applies, the message names the file and the key) while the others are
 //! read as written. Keys Rolebar does not know are left as they are. The rules of each section
 //! live with what it configures — [`crate::schedule::ExpirySettings`], [`crate::language`],
-//! [`crate::favourites`], [`crate::hotkey`], [`crate::mfa_source`],
+//! [`crate::favourites`], [`crate::hotkey`], [`crate::mfa::source`],
 //! [`crate::rotation::KeySettings`] —; this module is the file and the sections together.
 
 mod file;
@@ -31,7 +31,7 @@ use crate::error_code::{ErrorCode, HasCode};
 use crate::language::LanguageSetting;
 use crate::rotation::KeySettings;
 use crate::schedule::{ExpirySettings, ScheduleError};
-use crate::{favourites, hotkey, mfa_source, rotation};
+use crate::{favourites, hotkey, mfa, rotation};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -65,7 +65,7 @@ impl Section {
             Section::Language => crate::language::KEY,
             Section::Favourites => favourites::KEY,
             Section::SwitcherHotkey => hotkey::KEY,
-            Section::MfaYkman => mfa_source::YKMAN_SETTING,
+            Section::MfaYkman => mfa::source::YKMAN_SETTING,
             Section::Keys => rotation::reminders::SECTION,
         }
     }
@@ -173,7 +173,7 @@ impl Settings {
             Section::Language => self.language = LanguageSetting::from_root(path, root)?,
             Section::Favourites => self.favourites = favourites::from_root(path, root)?,
             Section::SwitcherHotkey => self.switcher_hotkey = hotkey::from_root(path, root)?,
-            Section::MfaYkman => self.mfa_ykman = mfa_source::ykman_everywhere_from_root(path, root)?,
+            Section::MfaYkman => self.mfa_ykman = mfa::source::ykman_everywhere_from_root(path, root)?,
             Section::Keys => self.keys = rotation::reminders::from_root(path, root)?,
         }
         Ok(())

@@ -37,7 +37,7 @@ pub use ui::{BrowserSignInUi, SignInPrompt, SignInUi};
 use crate::clock::Clock;
 use crate::error::Result;
 use crate::profile::sso::{SsoRoleSpec, SsoSessionConfig};
-use crate::sts::StsCredentials;
+use crate::session::sts::StsCredentials;
 use crate::Secret;
 use cache::{CachedToken, Lookup, Registration, TokenCache};
 use loopback::{Callback, Loopback};
@@ -778,7 +778,7 @@ impl Sso {
             expires_at,
             assumed_role_arn: None,
         };
-        if let Some(problem) = crate::sts::reply_problem(&reply, self.clock.now(), MAX_ROLE_SESSION) {
+        if let Some(problem) = crate::session::sts::reply_problem(&reply, self.clock.now(), MAX_ROLE_SESSION) {
             return Err(SsoError::BadReply {
                 service: SsoService::Portal,
                 endpoint: self.endpoints.portal_url(&token.session)?,

@@ -131,7 +131,7 @@ impl Call {
             endpoint: self.endpoint.clone(),
             waited_ms: u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX),
         };
-        let chain = crate::sts::source_chain(&error);
+        let chain = crate::session::sts::source_chain(&error);
         match error {
             SdkError::TimeoutError(_) => Err(timeout()),
             SdkError::DispatchFailure(d) if d.is_timeout() => Err(timeout()),
@@ -140,7 +140,7 @@ impl Call {
                 endpoint: self.endpoint.clone(),
                 detail: d
                     .as_connector_error()
-                    .map(|e| crate::sts::source_chain(e))
+                    .map(|e| crate::session::sts::source_chain(e))
                     .unwrap_or_else(|| "connection failed".into()),
             }),
             SdkError::ResponseError(r) => Err(self.bad_reply(format!("HTTP {}: {chain}", r.raw().status().as_u16()))),

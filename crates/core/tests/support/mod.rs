@@ -29,14 +29,14 @@ pub fn file_names(dir: &std::path::Path) -> Vec<String> {
 }
 
 use rolebar_core::clock::ManualClock;
-use rolebar_core::index::Index;
-use rolebar_core::keys::KeyStore;
+use rolebar_core::keystore::index::Index;
+use rolebar_core::keystore::keys::KeyStore;
+use rolebar_core::keystore::store::{MemoryStore, SecretStore};
 use rolebar_core::mfa::{MfaCode, MfaPrompt, MfaRequest};
 use rolebar_core::profile::ProfileSet;
 use rolebar_core::session::cache::SessionCache;
-use rolebar_core::store::{MemoryStore, SecretStore};
-use rolebar_core::sts::RoleAssumer;
-use rolebar_core::vault::Vault;
+use rolebar_core::session::sts::RoleAssumer;
+use rolebar_core::session::vault::Vault;
 use rolebar_core::Error;
 use std::collections::VecDeque;
 use std::path::Path;

@@ -163,7 +163,9 @@ impl Now {
             at,
             // The text is cut to whole seconds: a whole-second expiration is <= `at` exactly when
             // it is <= `at` cut to whole seconds, so comparing texts stays exact.
-            text: crate::outputs::rfc3339_utc(at).ok().filter(|t| is_canonical_utc(t)),
+            text: crate::outputs::text::rfc3339_utc(at)
+                .ok()
+                .filter(|t| is_canonical_utc(t)),
         }
     }
 }
@@ -349,7 +351,8 @@ impl<'d, 'a> Edit<'d, 'a> {
 
     fn add_line(&mut self, key: &str, value: &str) -> usize {
         let parts = [key, " = ", value];
-        self.new_lines.push(crate::outputs::zeroizing_concat(parts.into_iter()));
+        self.new_lines
+            .push(crate::outputs::text::zeroizing_concat(parts.into_iter()));
         self.new_lines.len() - 1
     }
 
@@ -369,7 +372,7 @@ impl<'d, 'a> Edit<'d, 'a> {
         self.changed = true;
         let doc = self.doc;
         let Some(index) = target else {
-            let header = crate::outputs::zeroizing_concat(["[", name, "]"].into_iter());
+            let header = crate::outputs::text::zeroizing_concat(["[", name, "]"].into_iter());
             self.new_lines.push(header);
             self.appended.push(self.new_lines.len() - 1);
             for (key, value) in entries {
@@ -512,7 +515,7 @@ impl<'d, 'a> Edit<'d, 'a> {
             [text, ending]
         });
         let bom = if doc.bom { BOM } else { "" };
-        crate::outputs::zeroizing_concat(std::iter::once(bom).chain(pieces))
+        crate::outputs::text::zeroizing_concat(std::iter::once(bom).chain(pieces))
     }
 }
 

@@ -1,4 +1,7 @@
 //! MFA codes: how the caller is asked (a dialog, a terminal, a test) and what a valid code is.
+//! Where a code comes from before anyone is asked (`--mfa-token`, `mfa_process`, ykman): `source`.
+
+pub mod source;
 
 use crate::error::{Error, Result};
 use crate::sensitive::Secret;

@@ -2,20 +2,20 @@
 //! MFA prompt per device, following aws-vault's rules.
 
 use crate::clock::Clock;
-use crate::credential_process_source::{self, CredentialProcessError, ProcessCredentials};
 use crate::credentials::Credentials;
 use crate::error::{Error, Result};
 use crate::error_code::{ErrorCode, HasCode};
-use crate::keys::KeyStore;
+use crate::keystore::keys::KeyStore;
 use crate::mfa::{MfaCode, MfaPrompt, MfaReason, MfaRequest};
 use crate::profile::resolve::{ROLE_DEFAULT_DURATION, SESSION_TOKEN_DEFAULT_DURATION};
 use crate::profile::{CredentialSource, KeySource, ProcessSource, ResolvedProfile, RoleSpec, SsoRoleSpec, StsEndpoint};
+use crate::programs::credential_source::{self, CredentialProcessError, ProcessCredentials};
 use crate::session::cache::{CacheKey, SessionCache};
-use crate::session::{Session, SessionKind};
-use crate::sso::{SignInFlow, SignInUi, Sso};
-use crate::sts::{
+use crate::session::sts::{
     reply_problem, AssumeRoleRequest, FederationTokenRequest, RoleAssumer, SessionTokenRequest, StsCredentials,
 };
+use crate::session::{Session, SessionKind};
+use crate::sso::{SignInFlow, SignInUi, Sso};
 use std::sync::Arc;
 use time::Duration;
 
@@ -45,7 +45,7 @@ impl Default for VaultOptions {
             session_token_duration: SESSION_TOKEN_DEFAULT_DURATION,
             role_duration: None,
             mfa_attempts: 3,
-            credential_process_timeout: credential_process_source::TIMEOUT,
+            credential_process_timeout: credential_source::TIMEOUT,
         }
     }
 }
@@ -367,7 +367,7 @@ impl Vault {
             }
             .into());
         }
-        Ok(credential_process_source::run(
+        Ok(credential_source::run(
             profile,
             &process.command,
             self.options.credential_process_timeout,

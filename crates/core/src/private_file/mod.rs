@@ -32,8 +32,10 @@
 //!    its mode when that grants nothing beyond 0600, and is tightened to 0600 otherwise (reported
 //!    in [`Written::mode_tightened_from`]), since it may now hold secrets.
 
+mod links;
+
 use crate::error_code::{ErrorCode, HasCode};
-use crate::links::{follow_symlinks, FollowError};
+use links::{follow_symlinks, FollowError};
 use std::fmt;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Write};

@@ -13,7 +13,7 @@
 
 use crate::credentials::Credentials;
 use crate::error_code::{ErrorCode, HasCode};
-use crate::process_group::{stopped, ProcessGroup};
+use crate::programs::group::{stopped, ProcessGroup};
 use crate::sensitive::Secret;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};

@@ -2,9 +2,9 @@
 
 use crate::credentials::Credentials;
 use crate::error::{Error, Result};
-use crate::index::{Index, KeyCreated, KeyRecord};
+use crate::keystore::index::{Index, KeyCreated, KeyRecord};
+use crate::keystore::store::SecretStore;
 use crate::sensitive::Secret;
-use crate::store::SecretStore;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -214,7 +214,7 @@ impl KeyAge {
 mod tests {
     use super::*;
     use crate::error_code::HasCode;
-    use crate::store::MemoryStore;
+    use crate::keystore::store::MemoryStore;
 
     fn keys() -> (KeyStore, Arc<MemoryStore>, tempfile::TempDir) {
         let dir = tempfile::tempdir().expect("tempdir");

@@ -12,17 +12,17 @@
 use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, Result};
 use crate::error_code::{ErrorCode, HasCode};
-use crate::index::Index;
-use crate::keys::KeyStore;
+use crate::keystore::index::Index;
+use crate::keystore::keys::KeyStore;
 use crate::mfa::MfaPrompt;
 use crate::outputs::{self, Durability, OutputError};
 use crate::profile::{AwsPaths, ProfileSet, ResolvedProfile};
 use crate::schedule::SessionRef;
 use crate::session::cache::{CacheKey, SessionCache};
+use crate::session::sts::SdkSts;
+use crate::session::vault::{SsoAccess, Vault};
 use crate::session::Session;
 use crate::sso::{SignInFlow, Sso};
-use crate::sts::SdkSts;
-use crate::vault::{SsoAccess, Vault};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use time::{Duration, OffsetDateTime};
@@ -64,7 +64,7 @@ impl Sessions {
     /// which keeps the sessions it reads in memory (`SessionCache::in_memory`).
     pub fn from_env(window: Duration, lasting: bool) -> Result<Sessions> {
         let paths = AwsPaths::from_env()?;
-        let store = crate::store::from_env();
+        let store = crate::keystore::store::from_env();
         let index = Index::default_location()?;
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
         let keys = KeyStore::new(store.clone(), index.clone());

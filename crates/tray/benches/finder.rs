@@ -1,11 +1,11 @@
 //! The quick switcher's search over 2,000 profiles: building the finder (when the switcher
 //! opens) and answering one keystroke (goal: ≤ 2 ms).
 //!
-//! `cargo bench -p rolebar-core --bench finder`; criterion reports the median. The profiles look
+//! `cargo bench -p rolebar-tray --bench finder`; criterion reports the median. The profiles look
 //! like a large organisation's: team prefixes, an account id and a role name each, a few regions.
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use rolebar_core::finder::{Candidate, Finder, Standing};
+use rolebar_tray::finder::{Candidate, Finder, Standing};
 use std::hint::black_box;
 
 const PROFILES: usize = 2_000;
