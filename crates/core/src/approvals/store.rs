@@ -14,7 +14,7 @@
 use super::error::ApprovalError;
 use super::policy::Policy;
 use super::program::ProgramId;
-use crate::index::Index;
+use crate::keystore::index::Index;
 use crate::private_file::{self, Durability, KnownFile, Missing};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
