@@ -62,6 +62,7 @@ pub fn signatures(cfg: &Config) -> Vec<Signature> {
         signature::<AddSsoProfileArgs>(cfg),
         signature::<QuitArgs>(cfg),
         signature::<ImportAwsVaultArgs>(cfg),
+        signature::<GetActivityArgs>(cfg),
         signature::<GetMessagesArgs>(cfg),
         signature::<MfaRequestArgs>(cfg),
         signature::<SubmitMfaCodeArgs>(cfg),
@@ -117,6 +118,8 @@ pub fn typescript() -> String {
         crate::switcher::SwitcherHit::decl(&cfg),
         crate::switcher::SwitcherResults::decl(&cfg),
         crate::switcher::SwitcherChoice::decl(&cfg),
+        crate::activity_log::ActivityEntryView::decl(&cfg),
+        crate::activity_log::ActivityView::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by crates/tray/src/bindings.rs (ts-rs). Do not edit:\n\

@@ -30,6 +30,7 @@ pub const COMMANDS: &[&str] = &[
     "add_sso_profile",
     "quit",
     "import_aws_vault",
+    "get_activity",
     // both windows
     "get_messages",
     // MFA dialog

@@ -58,6 +58,8 @@ pub struct AppState {
     pub key_reminders: Option<rolebar_core::rotation::reminders::ReminderFile>,
     /// The tray's Recent and Favourites, as last read or saved.
     shortcuts: Mutex<Shortcuts>,
+    /// Where hand-outs are noted (rolebar-core's `activity`; `None`: nowhere, as in tests).
+    recorder: Option<rolebar_core::activity::noting::Recorder>,
 }
 
 impl AppState {
@@ -70,7 +72,12 @@ impl AppState {
         let expiry_state_file = FiredState::default_path(&index);
         let recent_file = RecentFile::beside(&index);
         let key_reminders = rolebar_core::rotation::reminders::ReminderFile::beside(&index);
+        let recorder = rolebar_core::activity::noting::Recorder::new(
+            rolebar_core::activity::ActivityLog::beside(&index),
+            clock.clone(),
+        );
         let state = AppState::new(sessions, clock, Arc::new(SystemClipboard::default()))
+            .with_recorder(recorder)
             .with_language(LanguageChoice {
                 setting: LanguageSetting::Auto,
                 system: locale::system_language(),
@@ -108,7 +115,19 @@ impl AppState {
             recent_file: None,
             key_reminders: None,
             shortcuts: Mutex::new(Shortcuts::default()),
+            recorder: None,
         }
+    }
+
+    /// Note hand-outs with `recorder` (the activity log).
+    pub fn with_recorder(mut self, recorder: rolebar_core::activity::noting::Recorder) -> Self {
+        self.recorder = Some(recorder);
+        self
+    }
+
+    /// Where hand-outs are noted, if anywhere.
+    pub fn recorder(&self) -> Option<&rolebar_core::activity::noting::Recorder> {
+        self.recorder.as_ref()
     }
 
     pub fn with_key_reminders(mut self, file: rolebar_core::rotation::reminders::ReminderFile) -> Self {
