@@ -8,6 +8,7 @@ import type { CommandError, Intent, Overview } from "./bindings";
 import { EVENTS } from "./bindings";
 import { parseIntent } from "./format";
 import { startI18n } from "./i18n";
+import { mountActivity } from "./views/activity";
 import { mountAwsVaultImport } from "./views/aws-vault-import";
 import { mountExpiryWarnings } from "./views/expiry-warnings";
 import { mountFeedback } from "./views/feedback";
@@ -42,6 +43,7 @@ function start(): void {
   const signIns = mountSignIns(page, (name) => ssoAccounts.browse(name));
   const keys = mountKeys(page);
   const settings = mountSettings(page);
+  const activity = mountActivity(page);
 
   async function refresh(): Promise<void> {
     try {
@@ -52,6 +54,8 @@ function start(): void {
     }
     sessions.useDefaultFormat(overview);
     render(overview);
+    // The activity log, when its section is open (a hand-out changes what it lists).
+    void activity.refresh();
     if (pendingIntent) {
       const intent = pendingIntent;
       pendingIntent = null;
@@ -85,6 +89,7 @@ function start(): void {
     if (overview) render(overview);
     writeForm.redraw();
     keys.redraw();
+    activity.redraw();
     tick();
   }
 
