@@ -67,7 +67,7 @@ command_args!(ImportAwsVaultArgs => "import_aws_vault" -> AwsVaultImportReport {
 
 command_args!(QuitArgs => "quit" -> () {});
 
-command_args!(GetActivityArgs => "get_activity" -> crate::activity_log::ActivityView {
+command_args!(GetActivityArgs => "get_activity" -> crate::activity_view::ActivityView {
     /// Only this profile's hand-outs.
     profile: Option<String>,
     /// Only those whose program contains this text (any case).

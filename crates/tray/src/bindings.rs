@@ -118,8 +118,8 @@ pub fn typescript() -> String {
         crate::switcher::SwitcherHit::decl(&cfg),
         crate::switcher::SwitcherResults::decl(&cfg),
         crate::switcher::SwitcherChoice::decl(&cfg),
-        crate::activity_log::ActivityEntryView::decl(&cfg),
-        crate::activity_log::ActivityView::decl(&cfg),
+        crate::activity_view::ActivityEntryView::decl(&cfg),
+        crate::activity_view::ActivityView::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by crates/tray/src/bindings.rs (ts-rs). Do not edit:\n\
