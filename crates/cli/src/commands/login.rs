@@ -37,7 +37,8 @@ pub async fn run(
             Plan::Role => match agent::session(profile, Duration::ZERO, using).await? {
                 Some(session) => (ConsoleSession::from_role_session(&resolved, session), Served::ByAgent),
                 None => {
-                    let cached = ctx.vault.cached_session(&resolved)?.is_some();
+                    // Only for the log: a cache that cannot be read here fails below, not here.
+                    let cached = ctx.vault.cached_session(&resolved).is_ok_and(|c| c.is_some());
                     let prompt = crate::mfa_sources::sourced(&resolved, &TerminalMfa, mfa_token);
                     let session = console::console_session(&ctx.vault, &resolved, options.duration, &prompt).await?;
                     let outcome = if cached { Outcome::Cached } else { Outcome::NewSession };
