@@ -553,6 +553,38 @@ searched: number, };
 
 export type SwitcherChoice = "assume" | "copyExports";
 
+export type ActivityEntryView = { 
+/**
+ * RFC 3339, UTC.
+ */
+time: string, profile: string, program: string | null, pid: number | null, 
+/**
+ * `credential_process`, `exec`, `export`, `write`, `console`, `endpoint`, `agent`.
+ */
+way: string, 
+/**
+ * `cached`, `new_session`, `denied`, `failed`.
+ */
+outcome: string, errorCode: string | null, };
+
+export type ActivityView = { 
+/**
+ * Newest first, at most the limit asked.
+ */
+entries: Array<ActivityEntryView>, 
+/**
+ * How many entries passed the filters (more than `entries` holds when the limit cut).
+ */
+matched: number, 
+/**
+ * Every profile in the log, sorted (for the profile filter).
+ */
+profiles: Array<string>, 
+/**
+ * Lines that could not be read.
+ */
+skipped: number, };
+
 export type GetOverviewArgs = Record<symbol, never>;
 
 export type AssumeProfileArgs = { profile: string, };
@@ -627,6 +659,20 @@ export type SetApprovalPolicyArgs = { profile: string, policy: string | null, };
 
 export type RevokeProgramArgs = { profile: string, program: ProgramRef, };
 
+export type GetActivityArgs = { 
+/**
+ * Only this profile's hand-outs.
+ */
+profile: string | null, 
+/**
+ * Only those whose program contains this text (any case).
+ */
+program: string | null, 
+/**
+ * At most this many, newest first (default 200, at most 1000).
+ */
+limit: number | null, };
+
 export type GetMessagesArgs = Record<symbol, never>;
 
 export type MfaRequestArgs = Record<symbol, never>;
@@ -676,6 +722,7 @@ export type Commands = {
   get_approvals: { args: GetApprovalsArgs; result: ApprovalsView };
   set_approval_policy: { args: SetApprovalPolicyArgs; result: ApprovalsView };
   revoke_program: { args: RevokeProgramArgs; result: ApprovalsView };
+  get_activity: { args: GetActivityArgs; result: ActivityView };
   get_messages: { args: GetMessagesArgs; result: MessagesView };
   mfa_request: { args: MfaRequestArgs; result: MfaRequestView | null };
   submit_mfa_code: { args: SubmitMfaCodeArgs; result: null };

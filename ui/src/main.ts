@@ -9,6 +9,7 @@ import { EVENTS } from "./bindings";
 import { parseIntent } from "./format";
 import { startI18n } from "./i18n";
 import { mountApprovals } from "./views/approvals";
+import { mountActivity } from "./views/activity";
 import { mountAwsVaultImport } from "./views/aws-vault-import";
 import { mountExpiryWarnings } from "./views/expiry-warnings";
 import { mountFeedback } from "./views/feedback";
@@ -44,6 +45,7 @@ function start(): void {
   const keys = mountKeys(page);
   const settings = mountSettings(page);
   const approvals = mountApprovals(page);
+  const activity = mountActivity(page);
 
   async function refresh(): Promise<void> {
     try {
@@ -55,6 +57,8 @@ function start(): void {
     sessions.useDefaultFormat(overview);
     render(overview);
     approvals.refresh();
+    // The activity log, when its section is open (a hand-out changes what it lists).
+    void activity.refresh();
     if (pendingIntent) {
       const intent = pendingIntent;
       pendingIntent = null;
@@ -89,6 +93,7 @@ function start(): void {
     writeForm.redraw();
     keys.redraw();
     approvals.refresh();
+    activity.redraw();
     tick();
   }
 

@@ -7,6 +7,7 @@ use crate::notify;
 use crate::shell::Shell;
 use crate::state::AppState;
 use crate::views::{ConsoleReport, CopyReport, ExportChoice, KeyView, LogOutReport, SessionView, WriteResult};
+use rolebar_core::activity::{Outcome, Way};
 use rolebar_core::mfa::source::SourcedPrompt;
 use rolebar_core::mfa::{MfaPrompt, NoPrompt};
 use rolebar_core::outputs::{self, WriteOptions};
@@ -183,8 +184,21 @@ pub fn copy_exports_and_tell(state: &AppState, id: &str) {
     }
 }
 
-/// Puts the session's variables on the clipboard, in `format`. Only a count comes back.
+/// Puts the session's variables on the clipboard, in `format`. Only a count comes back. Noted
+/// in the activity log (way `export`), as is a failure.
 pub fn copy_exports(state: &AppState, id: &str, format: ExportChoice) -> Result<CopyReport, CommandError> {
+    let copied = copy_exports_unnoted(state, id, format);
+    let profile = copied
+        .as_ref()
+        .map_or_else(|_| session_profile(state, id), |r| Some(r.profile.clone()));
+    if let Some(profile) = profile {
+        let got = copied.as_ref().map(|_| Outcome::Cached);
+        crate::activity_log::note_tray(state, &profile, Way::Export, got);
+    }
+    copied
+}
+
+fn copy_exports_unnoted(state: &AppState, id: &str, format: ExportChoice) -> Result<CopyReport, CommandError> {
     let session = find_session(state, id)?;
     let text = outputs::export_lines(&session, format.format())?;
     state.clipboard.set_text(&text)?;
@@ -198,7 +212,17 @@ pub fn copy_exports(state: &AppState, id: &str, format: ExportChoice) -> Result<
 
 /// Writes the session into `[target]` of the credentials file, with the outputs module's guard
 /// rails (never over a configured profile; over foreign long-term keys only with `force`).
+/// Noted in the activity log (way `write`), as is a failure.
 pub fn write_session(state: &AppState, id: &str, target: &str, force: bool) -> Result<WriteResult, CommandError> {
+    let written = write_session_unnoted(state, id, target, force);
+    if let Some(profile) = session_profile(state, id) {
+        let got = written.as_ref().map(|_| Outcome::Cached);
+        crate::activity_log::note_tray(state, &profile, Way::Write, got);
+    }
+    written
+}
+
+fn write_session_unnoted(state: &AppState, id: &str, target: &str, force: bool) -> Result<WriteResult, CommandError> {
     let target = target.trim();
     if target.is_empty() {
         return Err(CommandError::new(
@@ -305,6 +329,16 @@ pub enum ConsoleFor {
 pub async fn open_console(shell: &Shell, what: ConsoleFor, origin: Origin) -> Result<ConsoleReport, CommandError> {
     let state = shell.state();
     let options = rolebar_core::console::ConsoleOptions::default();
+    // Whether the sign-in can use a session made before (noted as `cached`).
+    let had_session = match &what {
+        ConsoleFor::Session(_) => true,
+        ConsoleFor::Profile(profile) => state
+            .sessions
+            .profiles()
+            .and_then(|set| set.resolve(profile))
+            .and_then(|resolved| state.sessions.vault.cached_session(&resolved))
+            .is_ok_and(|cached| cached.is_some()),
+    };
     let (profile, login) = match &what {
         ConsoleFor::Session(id) => match find_session(state, id) {
             Ok(session) => (
@@ -343,6 +377,15 @@ pub async fn open_console(shell: &Shell, what: ConsoleFor, origin: Origin) -> Re
             .map_err(|e| CommandError::from(rolebar_core::Error::from(e))),
         Err(e) => Err(e),
     };
+    if !profile.is_empty() {
+        let outcome = if had_session {
+            Outcome::Cached
+        } else {
+            Outcome::NewSession
+        };
+        let got = opened.as_ref().map(|_| outcome);
+        crate::activity_log::note_tray(state, &profile, Way::Console, got);
+    }
     let words = state.catalog();
     match opened {
         Ok(login) => {

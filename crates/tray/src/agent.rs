@@ -145,10 +145,13 @@ pub fn start(shell: &Shell, agent: Result<Agent, AgentError>, windows: Arc<Windo
         Ok(agent) => agent,
         Err(e) => return off(shell, &e),
     };
-    let handler: Arc<dyn Handler> = Arc::new(TrayAgent {
-        shell: shell.clone(),
-        windows,
-    });
+    let handler = crate::activity_log::noting_agent(
+        shell,
+        Arc::new(TrayAgent {
+            shell: shell.clone(),
+            windows,
+        }),
+    );
     let task = shell.clone();
     shell.spawn(async move {
         if let Err(e) = agent.serve(handler, std::future::pending()).await {

@@ -67,6 +67,15 @@ command_args!(ImportAwsVaultArgs => "import_aws_vault" -> AwsVaultImportReport {
 
 command_args!(QuitArgs => "quit" -> () {});
 
+command_args!(GetActivityArgs => "get_activity" -> crate::activity_view::ActivityView {
+    /// Only this profile's hand-outs.
+    profile: Option<String>,
+    /// Only those whose program contains this text (any case).
+    program: Option<String>,
+    /// At most this many, newest first (default 200, at most 1000).
+    limit: Option<u32>,
+});
+
 command_args!(AssumeProfileArgs => "assume_profile" -> SessionView { profile: String });
 
 command_args!(RenewSessionArgs => "renew_session" -> SessionView { profile: String });

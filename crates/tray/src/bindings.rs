@@ -65,6 +65,7 @@ pub fn signatures(cfg: &Config) -> Vec<Signature> {
         signature::<GetApprovalsArgs>(cfg),
         signature::<SetApprovalPolicyArgs>(cfg),
         signature::<RevokeProgramArgs>(cfg),
+        signature::<GetActivityArgs>(cfg),
         signature::<GetMessagesArgs>(cfg),
         signature::<MfaRequestArgs>(cfg),
         signature::<SubmitMfaCodeArgs>(cfg),
@@ -126,6 +127,8 @@ pub fn typescript() -> String {
         crate::switcher::SwitcherHit::decl(&cfg),
         crate::switcher::SwitcherResults::decl(&cfg),
         crate::switcher::SwitcherChoice::decl(&cfg),
+        crate::activity_view::ActivityEntryView::decl(&cfg),
+        crate::activity_view::ActivityView::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by crates/tray/src/bindings.rs (ts-rs). Do not edit:\n\

@@ -33,6 +33,7 @@ pub const COMMANDS: &[&str] = &[
     "get_approvals",
     "set_approval_policy",
     "revoke_program",
+    "get_activity",
     // both windows
     "get_messages",
     // MFA dialog

@@ -18,6 +18,8 @@
 //! - `window_process`: starting, linking and letting go of the window process; `windows_link`:
 //!   the windows port over it (and the MFA dialog shown again when its process is lost)
 //! - `mfa`: the MFA dialog queue (`MfaPrompt` for the vault)
+//! - `activity_log`: every hand-out noted in the activity log, and the Activity view's command
+//!   (`activity_view`: what it shows)
 //! - `serving`: "Serve to containers…" (a session on a local container-credentials endpoint)
 //! - `key_age`: Rotate key… and the weekly reminder for old access keys
 //! - `switcher`: the quick switcher (fuzzy search over the profiles; `switcher_flow`: opening it,
@@ -37,6 +39,8 @@
 
 pub mod actions;
 pub mod activity;
+pub mod activity_log;
+pub mod activity_view;
 pub mod agent;
 pub mod app;
 pub mod approval_gate;

@@ -169,9 +169,15 @@ fn test_state(
         clock.clone(),
     );
     let clipboard = Arc::new(MemoryClipboard::default());
-    let mut state = AppState::new(Sessions::new(paths, vault), clock, clipboard.clone()).with_approvals_file(
-        rolebar_core::approvals::ApprovalsFile::at(dir.join("state/approvals.json")),
+    let recorder = rolebar_core::activity::noting::Recorder::new(
+        rolebar_core::activity::ActivityLog::at(dir.join("state/activity.jsonl")),
+        clock.clone(),
     );
+    let mut state = AppState::new(Sessions::new(paths, vault), clock, clipboard.clone())
+        .with_approvals_file(rolebar_core::approvals::ApprovalsFile::at(
+            dir.join("state/approvals.json"),
+        ))
+        .with_recorder(recorder);
     if let Some(file) = settings(dir) {
         state = state.with_settings_file(file);
     }
@@ -1570,6 +1576,67 @@ fn the_shell_runs_requests_on_a_plain_runtime() {
     assert_eq!(h.windows.calls(), ["changed"], "the main window is told to reload");
     let e = invoke(&h, "get_settings", json!({})).expect_err("no autostart");
     assert_eq!(code_of(&e), codes::AUTOSTART_FAILED);
+}
+
+#[test]
+fn the_trays_own_hand_outs_are_in_the_activity_view_without_a_secret() {
+    let h = harness();
+    assume_and_write(&h);
+    invoke(
+        &h,
+        "copy_exports",
+        json!({ "sessionId": "session:AssumeRole:oppara-dev", "format": "env" }),
+    )
+    .expect("copied");
+    let err = invoke(
+        &h,
+        "write_session",
+        json!({ "sessionId": "session:AssumeRole:oppara-dev", "target": "oppara", "force": false }),
+    )
+    .expect_err("not over the profile's own keys");
+    let activity = invoke(&h, "get_activity", json!({})).expect("activity");
+    let ways: Vec<(&str, &str, &str)> = activity["entries"]
+        .as_array()
+        .expect("entries")
+        .iter()
+        .map(|e| {
+            (
+                e["profile"].as_str().unwrap_or(""),
+                e["way"].as_str().unwrap_or(""),
+                e["outcome"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(
+        ways,
+        [
+            ("oppara-dev", "write", "failed"),
+            ("oppara-dev", "export", "cached"),
+            ("oppara-dev", "write", "cached"),
+        ],
+        "newest first: {activity}"
+    );
+    assert_eq!(activity["entries"][0]["errorCode"], err["code"]);
+    let program = activity["entries"][1]["program"].as_str().expect("program");
+    assert!(program.starts_with("Rolebar tray: "), "{program}");
+    assert_eq!(activity["entries"][1]["pid"], std::process::id());
+    // Filters: by profile, by part of the program.
+    let none = invoke(
+        &h,
+        "get_activity",
+        json!({ "profile": "oppara", "program": null, "limit": null }),
+    )
+    .expect("activity");
+    assert_eq!(none["entries"], json!([]));
+    let limited = invoke(&h, "get_activity", json!({ "program": "ROLEBAR TRAY", "limit": 1 })).expect("activity");
+    assert_eq!(
+        (limited["entries"].as_array().map(Vec::len), &limited["matched"]),
+        (Some(1), &json!(3))
+    );
+    let log = std::fs::read_to_string(h.dir.path().join("state/activity.jsonl")).expect("the log");
+    for secret in [SECRET, "FAKETOKEN", "ASIAFAKESESSION00001"] {
+        assert!(!log.contains(secret), "`{secret}` in the log:\n{log}");
+    }
 }
 
 /// Approvals through the same harness (approval_gate).

@@ -83,6 +83,11 @@ pub async fn quit(shell: &Shell, _args: QuitArgs) -> Reply<QuitArgs> {
     Ok(())
 }
 
+/// The activity log, newest first, filtered by profile and by program (the Activity view).
+pub async fn get_activity(shell: &Shell, args: GetActivityArgs) -> Reply<GetActivityArgs> {
+    crate::activity_log::get_activity(shell, args).await
+}
+
 /// A session for `profile`, from the cache or through STS (with the MFA dialog when needed).
 pub async fn assume_profile(shell: &Shell, args: AssumeProfileArgs) -> Reply<AssumeProfileArgs> {
     actions::assume(shell, &args.profile, false, Origin::Window).await
@@ -406,6 +411,7 @@ dispatch_table! {
     AddSsoProfileArgs => add_sso_profile,
     QuitArgs => quit,
     ImportAwsVaultArgs => import_aws_vault,
+    GetActivityArgs => get_activity,
     GetMessagesArgs => get_messages,
     MfaRequestArgs => mfa_request,
     SubmitMfaCodeArgs => submit_mfa_code,

@@ -73,11 +73,17 @@ pub async fn start(shell: &Shell, profile: &str) {
         return;
     }
     let (stop, stopped) = oneshot::channel::<()>();
-    let source = Arc::new(FromTheTray {
-        shell: shell.clone(),
-        profile: profile.to_string(),
-        address: address.clone(),
-    });
+    // Each request the endpoint answers is noted in the activity log (way `endpoint`).
+    let source = crate::activity_log::noting_endpoint(
+        state,
+        Arc::new(FromTheTray {
+            shell: shell.clone(),
+            profile: profile.to_string(),
+            address: address.clone(),
+        }),
+        profile,
+        &address,
+    );
     shell.spawn(endpoint.serve(source, async {
         let _ = stopped.await;
     }));

@@ -60,6 +60,8 @@ pub struct AppState {
     shortcuts: Mutex<Shortcuts>,
     /// Which programs may use which profile unasked (`approval_gate`).
     pub approvals: crate::approvals_held::Approvals,
+    /// Where hand-outs are noted (rolebar-core's `activity`; `None`: nowhere, as in tests).
+    recorder: Option<rolebar_core::activity::noting::Recorder>,
 }
 
 impl AppState {
@@ -72,7 +74,12 @@ impl AppState {
         let expiry_state_file = FiredState::default_path(&index);
         let recent_file = RecentFile::beside(&index);
         let key_reminders = rolebar_core::rotation::reminders::ReminderFile::beside(&index);
+        let recorder = rolebar_core::activity::noting::Recorder::new(
+            rolebar_core::activity::ActivityLog::beside(&index),
+            clock.clone(),
+        );
         let state = AppState::new(sessions, clock, Arc::new(SystemClipboard::default()))
+            .with_recorder(recorder)
             .with_language(LanguageChoice {
                 setting: LanguageSetting::Auto,
                 system: locale::system_language(),
@@ -112,6 +119,7 @@ impl AppState {
             key_reminders: None,
             shortcuts: Mutex::new(Shortcuts::default()),
             approvals: crate::approvals_held::Approvals::default(),
+            recorder: None,
         }
     }
 
@@ -119,6 +127,17 @@ impl AppState {
     pub fn with_approvals_file(mut self, file: rolebar_core::approvals::ApprovalsFile) -> Self {
         self.approvals = crate::approvals_held::Approvals::in_file(file);
         self
+    }
+
+    /// Note hand-outs with `recorder` (the activity log).
+    pub fn with_recorder(mut self, recorder: rolebar_core::activity::noting::Recorder) -> Self {
+        self.recorder = Some(recorder);
+        self
+    }
+
+    /// Where hand-outs are noted, if anywhere.
+    pub fn recorder(&self) -> Option<&rolebar_core::activity::noting::Recorder> {
+        self.recorder.as_ref()
     }
 
     pub fn with_key_reminders(mut self, file: rolebar_core::rotation::reminders::ReminderFile) -> Self {

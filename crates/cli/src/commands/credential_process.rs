@@ -1,11 +1,11 @@
 //! `rolebar credential-process PROFILE`: the AWS CLI's credential_process, the session as JSON
 //! on stdout; never a prompt.
 
-use super::handed_out;
+use super::handed_out::{self, Served};
 use crate::agent;
 use crate::context;
 use crate::mfa_sources;
-use rolebar_core::activity::{Outcome, Way};
+use rolebar_core::activity::Way;
 use rolebar_core::approvals::NoDialog;
 use rolebar_core::mfa::NoPrompt;
 use rolebar_core::outputs;
@@ -18,18 +18,17 @@ use std::process::ExitCode;
 /// fast (never prompt here) when one is.
 pub async fn run(profile: &str, using: agent::Use) -> Result<ExitCode> {
     let got = session(profile, using).await;
-    handed_out::record(profile, Way::CredentialProcess, got.as_ref().map(|(_, o)| *o));
+    handed_out::record_served(profile, Way::CredentialProcess, got.as_ref().map(|(_, o)| *o));
     let (session, _) = got?;
     print!("{}", outputs::credential_process::to_json(&session)?.as_str());
     Ok(ExitCode::SUCCESS)
 }
 
-/// The session and whether it was cached. The tray's answer counts as cached: it serves its
-/// cache without a question almost always, and its own log entry says for sure.
-async fn session(profile: &str, using: agent::Use) -> Result<(Session, Outcome)> {
+/// The session and who served it (the tray's agent notes its own answers).
+async fn session(profile: &str, using: agent::Use) -> Result<(Session, Served)> {
     let min_left = outputs::credential_process::CREDENTIAL_PROCESS_MIN_LEFT;
     if let Some(session) = agent::session(profile, min_left, using).await? {
-        return Ok((session, Outcome::Cached));
+        return Ok((session, Served::ByAgent));
     }
     // mfa_process or ykman may still give a code here; nothing else may ask.
     let ctx = context::with_window(min_left)?;
@@ -40,5 +39,5 @@ async fn session(profile: &str, using: agent::Use) -> Result<(Session, Outcome)>
     let prompt = mfa_sources::unattended(&resolved, &NoPrompt);
     let session = ctx.vault.session(&resolved, &prompt).await?;
     let outcome = handed_out::outcome(cached.as_ref(), &session);
-    Ok((session, outcome))
+    Ok((session, Served::Here(outcome)))
 }

@@ -3,7 +3,7 @@
 //! [`super::exec_server`].
 
 use super::exec_env::{self, PROFILE_VAR, STALE_VARIABLES};
-use super::handed_out;
+use super::handed_out::{self, Served};
 use super::shell_word::shell_word;
 use crate::agent;
 use crate::mfa_sources;
@@ -27,24 +27,23 @@ pub async fn run(
 ) -> Result<ExitCode> {
     exec_env::refuse_nested()?;
     let got = session(profile, duration, using, mfa_token).await;
-    handed_out::record(profile, Way::Exec, got.as_ref().map(|(_, o)| *o));
+    handed_out::record_served(profile, Way::Exec, got.as_ref().map(|(_, o)| *o));
     let (session, _) = got?;
     run_with(profile, &session, command)
 }
 
-/// The session to run with, and whether it was cached (the tray's answer counts as cached, as
-/// for `credential-process`).
+/// The session to run with, and who served it (the tray's agent notes its own answers).
 async fn session(
     profile: &str,
     duration: Option<time::Duration>,
     using: agent::Use,
     mfa_token: Option<MfaCode>,
-) -> Result<(Session, Outcome)> {
+) -> Result<(Session, Served)> {
     // The tray's sessions have the tray's lengths: `--duration` is this command's own business.
     // A code given here is for this command to use: the tray would ask its own.
     if duration.is_none() && mfa_token.is_none() {
         if let Some(session) = agent::session(profile, Duration::ZERO, using).await? {
-            return Ok((session, Outcome::Cached));
+            return Ok((session, Served::ByAgent));
         }
     }
     let ctx = crate::sso::interactive_context()?;
@@ -80,7 +79,7 @@ async fn session(
             eprintln!("rolebar: {note}");
         }
     }
-    Ok((session, outcome))
+    Ok((session, Served::Here(outcome)))
 }
 
 /// Runs `command` (default: the user's shell) with `session` in its environment.

@@ -12,6 +12,7 @@ use super::exec_env::{self, PROFILE_VAR, STALE_VARIABLES};
 use crate::agent::{self, Use};
 use crate::context;
 use crate::prompt::TerminalMfa;
+use rolebar_core::activity::Way;
 use rolebar_core::container_endpoint::{CredentialSource, Endpoint, SourceFailure, FULL_URI_ENV, TOKEN_ENV};
 use rolebar_core::mfa::NoPrompt;
 use rolebar_core::outputs::credential_process::CREDENTIAL_PROCESS_MIN_LEFT;
@@ -31,6 +32,8 @@ struct Renewing {
     using: Use,
     /// Without a tray: this process's own sessions (renewals that need a code fail and say so).
     alone: Option<Sessions>,
+    /// The command served, as the activity log names it, and its pid.
+    served: (String, u32),
 }
 
 #[async_trait::async_trait]
@@ -45,10 +48,20 @@ impl CredentialSource for Renewing {
                 "the Rolebar tray app that served this command is gone: start it again",
             ));
         };
-        let resolved = sessions.profiles()?.resolve(&self.profile)?;
-        // mfa_process or ykman may renew it without anyone at the terminal (CMD owns it now).
-        let prompt = crate::mfa_sources::unattended(&resolved, &NoPrompt);
-        Ok(sessions.vault.session_with(&resolved, &prompt, MIN_LEFT).await?)
+        // Served here: noted here (the tray's agent notes what it serves).
+        let began = sessions.now();
+        let got = async {
+            let resolved = sessions.profiles()?.resolve(&self.profile)?;
+            // mfa_process or ykman may renew it without anyone at the terminal (CMD owns it now).
+            let prompt = crate::mfa_sources::unattended(&resolved, &NoPrompt);
+            sessions.vault.session_with(&resolved, &prompt, MIN_LEFT).await
+        }
+        .await;
+        let outcome = got
+            .as_ref()
+            .map(|session| rolebar_core::activity::noting::outcome_of_session(session, began));
+        super::handed_out::record_for(&self.profile, Way::Endpoint, outcome, self.served.clone());
+        Ok(got?)
     }
 }
 
@@ -126,10 +139,17 @@ async fn exec(
             }));
         }
     };
+    let served = std::iter::once(program)
+        .chain(args.iter().map(String::as_str))
+        .collect::<Vec<_>>();
     let source: Arc<dyn CredentialSource> = Arc::new(Renewing {
         profile: profile.to_string(),
         using,
         alone,
+        served: (
+            rolebar_core::activity::program::masked_command_line(&served),
+            child.id().unwrap_or_default(),
+        ),
     });
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let serving = tokio::spawn(endpoint.serve(source, async {

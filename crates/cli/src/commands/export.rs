@@ -1,10 +1,10 @@
 //! `rolebar export PROFILE`: shell lines that export the profile's session.
 
-use super::handed_out;
+use super::handed_out::{self, Served};
 use crate::agent;
 use crate::mfa_sources;
 use crate::prompt::TerminalMfa;
-use rolebar_core::activity::{Outcome, Way};
+use rolebar_core::activity::Way;
 use rolebar_core::approvals::NoDialog;
 use rolebar_core::mfa::MfaCode;
 use rolebar_core::outputs::{self, ExportFormat};
@@ -29,17 +29,16 @@ pub async fn run(
         using
     };
     let got = session(profile, using, mfa_token).await;
-    handed_out::record(profile, Way::Export, got.as_ref().map(|(_, o)| *o));
+    handed_out::record_served(profile, Way::Export, got.as_ref().map(|(_, o)| *o));
     let (session, _) = got?;
     print!("{}", outputs::export_lines(&session, format)?.as_str());
     Ok(ExitCode::SUCCESS)
 }
 
-/// The session and whether it was cached (the tray's answer counts as cached, as for
-/// `credential-process`).
-async fn session(profile: &str, using: agent::Use, mfa_token: Option<MfaCode>) -> Result<(Session, Outcome)> {
+/// The session and who served it (the tray's agent notes its own answers).
+async fn session(profile: &str, using: agent::Use, mfa_token: Option<MfaCode>) -> Result<(Session, Served)> {
     if let Some(session) = agent::session(profile, Duration::ZERO, using).await? {
-        return Ok((session, Outcome::Cached));
+        return Ok((session, Served::ByAgent));
     }
     let ctx = crate::sso::interactive_context()?;
     let profiles = ctx.profiles()?;
@@ -49,5 +48,5 @@ async fn session(profile: &str, using: agent::Use, mfa_token: Option<MfaCode>) -
     let prompt = mfa_sources::sourced(&resolved, &TerminalMfa, mfa_token);
     let session = ctx.vault.session(&resolved, &prompt).await?;
     let outcome = handed_out::outcome(cached.as_ref(), &session);
-    Ok((session, outcome))
+    Ok((session, Served::Here(outcome)))
 }

@@ -1,7 +1,9 @@
 //! `rolebar login PROFILE`: the AWS console, signed in as the profile's session.
 
+use super::handed_out::{self, Served};
 use crate::agent;
 use crate::prompt::TerminalMfa;
+use rolebar_core::activity::{Outcome, Way};
 use rolebar_core::approvals::NoDialog;
 use rolebar_core::console::{self, ConsoleOptions, ConsoleSession, ConsoleTarget, FederationClient, Plan};
 use rolebar_core::Result;
@@ -29,22 +31,37 @@ pub async fn run(
     )?;
     let plan = console::plan(&resolved)?;
     console::check_duration(&resolved, &plan, options.duration)?;
-    let session = match plan {
-        Plan::Role => match agent::session(profile, Duration::ZERO, using).await? {
-            Some(session) => ConsoleSession::from_role_session(&resolved, session),
-            None => {
+    // A sign-in URL is a hand-out (way `console`): noted here unless the tray's agent gave the
+    // session (its entry says so).
+    let got = async {
+        let (session, served) = match plan {
+            Plan::Role => match agent::session(profile, Duration::ZERO, using).await? {
+                Some(session) => (ConsoleSession::from_role_session(&resolved, session), Served::ByAgent),
+                None => {
+                    crate::approve::check_alone(&ctx.profiles()?, profile, NoDialog::NoTray)?;
+                    // Only for the log: a cache that cannot be read here fails below, not here.
+                    let cached = ctx.vault.cached_session(&resolved).is_ok_and(|c| c.is_some());
+                    let prompt = crate::mfa_sources::sourced(&resolved, &TerminalMfa, mfa_token);
+                    let session = console::console_session(&ctx.vault, &resolved, options.duration, &prompt).await?;
+                    let outcome = if cached { Outcome::Cached } else { Outcome::NewSession };
+                    (session, Served::Here(outcome))
+                }
+            },
+            Plan::Federation { .. } => {
+                // Made here with the profile's keys: no tray is asked, so nothing can approve it.
                 crate::approve::check_alone(&ctx.profiles()?, profile, NoDialog::NoTray)?;
-                let prompt = crate::mfa_sources::sourced(&resolved, &TerminalMfa, mfa_token);
-                console::console_session(&ctx.vault, &resolved, options.duration, &prompt).await?
+                (
+                    console::federation_session(&ctx.vault, &resolved, options.duration).await?,
+                    Served::Here(Outcome::NewSession),
+                )
             }
-        },
-        Plan::Federation { .. } => {
-            // Made here with the profile's keys: no tray is asked, so nothing can approve it.
-            crate::approve::check_alone(&ctx.profiles()?, profile, NoDialog::NoTray)?;
-            console::federation_session(&ctx.vault, &resolved, options.duration).await?
-        }
-    };
-    let mut login = console::sign_in(&session, &target, options.duration, &FederationClient::default()).await?;
+        };
+        let login = console::sign_in(&session, &target, options.duration, &FederationClient::default()).await?;
+        Ok::<_, rolebar_core::Error>((login, served))
+    }
+    .await;
+    handed_out::record_served(profile, Way::Console, got.as_ref().map(|(_, s)| *s));
+    let (mut login, _) = got?;
     login.notes.extend(console::plan_notes(&resolved));
     for note in &login.notes {
         eprintln!("rolebar: note: {note}");

@@ -11,6 +11,7 @@
 //! bounded: past [`ROTATE_AT`] it becomes `activity.1.jsonl` (replacing the older one) and a new
 //! file starts, so at most about twice that is kept.
 
+pub mod noting;
 pub mod program;
 
 use crate::clock::Clock;

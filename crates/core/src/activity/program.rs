@@ -2,7 +2,7 @@
 //! for `credential-process` the program that ran it (its parent, as the agent's MFA dialog names
 //! it). `--mfa-token`'s code is masked: the log must never hold anything that signs in.
 
-use crate::agent::{ProcessInfo, ProgramLookup};
+use crate::agent::{Peer, ProcessInfo, ProgramLookup};
 
 /// The flag whose value is masked in logged command lines.
 const MFA_TOKEN_FLAG: &str = "--mfa-token";
@@ -81,6 +81,26 @@ pub fn requester(via_parent: bool) -> (String, u32) {
     (own, std::process::id())
 }
 
+/// `program` and `pid` for a request that reached the agent from `peer`: the requesting process
+/// as the MFA dialog names it (`PARENT (pid N, EXE) via CLIENT`), read from the kernel and
+/// `/proc` when the connection came, not from what the client says. The pid is the parent's
+/// when `via_parent` (the client is `rolebar credential-process`, run by the program that wants
+/// the keys), else the connecting process's.
+pub fn of_peer(peer: &Peer, via_parent: bool) -> (Option<String>, Option<u32>) {
+    let pid_of = |info: &ProcessInfo| u32::try_from(info.pid).ok();
+    let peer_pid = peer.pid.and_then(|p| u32::try_from(p).ok());
+    match (&peer.process, &peer.parent) {
+        (Some(process), Some(parent)) => {
+            let words: Vec<&str> = process.command.split(' ').collect();
+            let program = format!("{} via {}", describe(parent), masked_command_line(&words));
+            let pid = if via_parent { pid_of(parent) } else { pid_of(process) };
+            (Some(program), pid)
+        }
+        (Some(process), None) => (Some(describe(process)), pid_of(process)),
+        (None, _) => (Some(peer.describe()), peer_pid),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -95,6 +115,44 @@ mod tests {
         assert_eq!(
             masked_command_line(&[long.as_str()]).chars().count(),
             MAX_COMMAND_CHARS + 1
+        );
+    }
+
+    #[test]
+    fn a_peer_is_named_by_its_parent_via_the_client_with_paths() {
+        let info = |pid: i32, command: &str, exe: Option<&str>| ProcessInfo {
+            pid,
+            exe: exe.map(std::path::PathBuf::from),
+            command: command.into(),
+            script: None,
+        };
+        let mut peer = Peer::new(1000, Some(20));
+        peer.process = Some(info(20, "rolebar credential-process dev", Some("/usr/bin/rolebar")));
+        peer.parent = Some(info(10, "aws sts get-caller-identity", Some("/usr/bin/aws")));
+        assert_eq!(
+            of_peer(&peer, true),
+            (
+                Some("aws sts get-caller-identity (pid 10, /usr/bin/aws) via rolebar credential-process dev".into()),
+                Some(10)
+            )
+        );
+        assert_eq!(
+            of_peer(&peer, false).1,
+            Some(20),
+            "the client itself asked (exec, export)"
+        );
+        peer.parent = None;
+        assert_eq!(
+            of_peer(&peer, true),
+            (
+                Some("rolebar credential-process dev (pid 20, /usr/bin/rolebar)".into()),
+                Some(20)
+            )
+        );
+        let bare = Peer::new(1000, Some(30));
+        assert_eq!(
+            of_peer(&bare, false),
+            (Some("a process of yours (pid 30)".into()), Some(30))
         );
     }
 }
