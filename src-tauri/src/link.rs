@@ -14,7 +14,12 @@ pub fn follow(app: AppHandle, mut reader: LinkReader) {
         loop {
             match reader.recv::<FromTray>().await {
                 Ok(Some(line)) => {
+                    let quit = matches!(line, FromTray::Quit);
                     apply(&app, line);
+                    if quit {
+                        // The link ends next: that is the tray letting go, not the tray gone.
+                        return;
+                    }
                     // Counted once applied: a `bye` that counts an `open` is sent only if that
                     // window was made and closed again (see `idle_check`).
                     app.state::<std::sync::Arc<crate::shared::Shared>>()
