@@ -41,6 +41,7 @@ menu-agent-off = Agent off: { $error }
 menu-profile-mfa = { $profile } (MFA)
 menu-profile-role = { $profile } (role)
 menu-profile-sso = { $profile } (SSO)
+menu-profile-asks-first = { $entry } · asks first
 menu-sign-in = Sign in to { $name }…
 menu-signed-in = { $name } — signed in, { $left }
 menu-signed-in-renewable = { $name } — signed in (renewed as needed)

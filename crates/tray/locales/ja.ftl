@@ -35,6 +35,7 @@ menu-agent-off = エージェント停止中: { $error }
 menu-profile-mfa = { $profile } (MFA)
 menu-profile-role = { $profile } (ロール)
 menu-profile-sso = { $profile } (SSO)
+menu-profile-asks-first = { $entry } · 使用前に確認
 menu-sign-in = { $name } にサインイン…
 menu-signed-in = { $name } — サインイン中、残り { $left }
 menu-signed-in-renewable = { $name } — サインイン中 (必要に応じて更新)

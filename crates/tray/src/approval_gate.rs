@@ -8,6 +8,7 @@
 //! Also the window's page: each profile's policy (the window's choice wins over
 //! `rolebar_approve`) and its remembered programs, with Revoke.
 
+use crate::approvals_held::Approvals;
 use crate::error::{codes, CommandError};
 use crate::mfa::MFA_TIMEOUT;
 use crate::mfa_queue::{Answer, TEARDOWN_BOUND};
@@ -20,6 +21,7 @@ use rolebar_core::approvals::{
 use rolebar_core::profile::ProfileSet;
 use rolebar_core::HasCode;
 use serde::Serialize;
+use std::collections::BTreeSet;
 use ts_rs::TS;
 
 /// What the user answered.
@@ -279,6 +281,8 @@ pub fn set_policy(shell: &Shell, profile: &str, policy: Option<&str>) -> Result<
         .map_err(rolebar_core::Error::from)?;
     state.approvals.forget_recent(profile);
     tracing::info!(profile, policy = ?policy, "approvals: policy set in the window");
+    // The menu marks the profiles that ask first: it is rebuilt now, not at its next minute.
+    state.touch();
     shell.windows().changed();
     view(shell)
 }
@@ -296,11 +300,81 @@ pub fn revoke(shell: &Shell, profile: &str, program: ProgramId) -> Result<Approv
     view(shell)
 }
 
-/// Whether `profile` asks before serving (for the menu's mark); a profile whose setting cannot
-/// be read counts as asking (it is not served either).
-pub fn asks_first(state: &crate::state::AppState, profiles: &ProfileSet, profile: &str) -> bool {
-    state
-        .approvals
-        .effective(profiles, profile)
-        .map_or(true, |(policy, _)| policy.policy.asks())
+/// The profiles of `profiles` that ask before serving, for the menu's mark; the approvals file
+/// is read once, not once per profile (the menu is rebuilt often, and may list thousands). A
+/// profile whose setting cannot be read counts as asking, and so does every profile while the
+/// approvals file cannot be read: `gate` serves none of them without an answer either.
+pub fn asking_first(approvals: &Approvals, profiles: &ProfileSet) -> BTreeSet<String> {
+    let entries = match approvals.file.as_ref().map(|f| f.load()).transpose() {
+        Ok(entries) => entries.unwrap_or_default(),
+        Err(_) => return profiles.names().map(str::to_string).collect(),
+    };
+    profiles
+        .names()
+        .filter(|name| {
+            let window = entries.get(*name).and_then(|e| e.approve);
+            approvals::configured(profiles, name)
+                .map_or(true, |c| EffectivePolicy::of(c.as_ref(), window).policy.asks())
+        })
+        .map(str::to_string)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rolebar_core::approvals::ApprovalsFile;
+    use std::path::Path;
+
+    const CONFIG: &str = "\
+[profile prod]
+rolebar_approve = every-time
+
+[profile dev]
+rolebar_approve = never
+
+[profile plain]
+region = eu-west-1
+
+[profile bad]
+rolebar_approve = sometimes
+
+[profile chosen]
+rolebar_approve = never
+";
+
+    fn names(set: &BTreeSet<String>) -> Vec<&str> {
+        set.iter().map(String::as_str).collect()
+    }
+
+    #[test]
+    fn the_menu_marks_profiles_that_ask_by_config_by_window_or_unreadable() {
+        let profiles = ProfileSet::parse(Path::new("config"), CONFIG, Path::new("credentials"), "").expect("parses");
+        let dir = tempfile::tempdir().expect("temp dir");
+        let file = ApprovalsFile::at(dir.path().join("approvals.json"));
+        let approvals = Approvals::in_file(file.clone());
+        assert_eq!(
+            names(&asking_first(&approvals, &profiles)),
+            ["bad", "prod"],
+            "every-time asks; never and unset do not; a bad value counts as asking"
+        );
+        file.set_policy("chosen", Some(Policy::NewPrograms)).expect("set");
+        file.set_policy("prod", Some(Policy::Never)).expect("set");
+        assert_eq!(
+            names(&asking_first(&approvals, &profiles)),
+            ["bad", "chosen"],
+            "the window's choice wins over the config file's"
+        );
+        std::fs::write(file.path(), b"not json").expect("write");
+        assert_eq!(
+            asking_first(&approvals, &profiles).len(),
+            5,
+            "an unreadable approvals file: every profile asks (none is served unasked)"
+        );
+        assert_eq!(
+            names(&asking_first(&Approvals::default(), &profiles)),
+            ["bad", "prod"],
+            "no approvals file (nowhere to keep one): the config file alone"
+        );
+    }
 }

@@ -195,3 +195,22 @@ fn a_request_that_may_show_no_dialog_fails_and_says_so() {
     );
     assert_eq!(code_of(&unknown.expect_err("refused")), "profile_not_found");
 }
+
+#[test]
+fn a_policy_set_in_the_window_refreshes_the_menu_and_its_mark() {
+    let h = harness();
+    let state = h.shell.state();
+    let mut changes = state.watch_sessions();
+    changes.borrow_and_update();
+    assert!(!state.snapshot().asks_first.contains("oppara-dev"));
+    set_policy(&h, Some("every-time"));
+    assert!(
+        changes.has_changed().expect("the state is alive"),
+        "the tray is told to rebuild its menu"
+    );
+    assert!(state.snapshot().asks_first.contains("oppara-dev"));
+    changes.borrow_and_update();
+    set_policy(&h, Some("never"));
+    assert!(changes.has_changed().expect("the state is alive"));
+    assert!(!state.snapshot().asks_first.contains("oppara-dev"));
+}

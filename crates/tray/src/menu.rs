@@ -11,7 +11,7 @@ use crate::activity::{Activity, Shortcuts};
 use crate::grouping::{self, Node};
 use crate::i18n::Catalog;
 use crate::views::{ProfileKind, ProfileView, SessionView, SignInView, Snapshot};
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use time::{Duration, OffsetDateTime};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -233,9 +233,9 @@ pub fn build(
         entries.push(Entry::Separator);
     }
     if profiles.len() <= FLAT_UP_TO {
-        entries.extend(profiles.iter().map(|p| profile_entry(p, words)));
+        entries.extend(profiles.iter().map(|p| profile_entry(p, &snapshot.asks_first, words)));
     } else {
-        shortcut_parts(&mut entries, &profiles, shortcuts, words);
+        shortcut_parts(&mut entries, &profiles, &snapshot.asks_first, shortcuts, words);
     }
 
     // IAM Identity Center: each sign-in the profiles use, signed in (with its time left) or not.
@@ -307,7 +307,13 @@ pub fn build(
 /// Many profiles: the recent ones, the favourites, then every profile under All profiles,
 /// grouped and bounded (see `grouping`), so the top level stays short at any count. A recent or
 /// favourite profile is also under All profiles (the same item id twice: a click means the same).
-fn shortcut_parts(entries: &mut Vec<Entry>, profiles: &[&ProfileView], shortcuts: &Shortcuts, words: &Catalog) {
+fn shortcut_parts(
+    entries: &mut Vec<Entry>,
+    profiles: &[&ProfileView],
+    asks_first: &BTreeSet<String>,
+    shortcuts: &Shortcuts,
+    words: &Catalog,
+) {
     let by_name: HashMap<&str, &ProfileView> = profiles.iter().map(|p| (p.name.as_str(), *p)).collect();
     let known = |names: &[String]| -> Vec<&ProfileView> {
         let mut seen = HashSet::new();
@@ -320,7 +326,12 @@ fn shortcut_parts(entries: &mut Vec<Entry>, profiles: &[&ProfileView], shortcuts
     let recent = known(&shortcuts.recent);
     if !recent.is_empty() {
         entries.push(disabled("recent", words.tr("menu-recent")));
-        entries.extend(recent.iter().take(RECENT_SHOWN).map(|p| profile_entry(p, words)));
+        entries.extend(
+            recent
+                .iter()
+                .take(RECENT_SHOWN)
+                .map(|p| profile_entry(p, asks_first, words)),
+        );
         entries.push(Entry::Separator);
     }
     let mut favourites = known(&shortcuts.favourites);
@@ -330,7 +341,7 @@ fn shortcut_parts(entries: &mut Vec<Entry>, profiles: &[&ProfileView], shortcuts
             .iter()
             .map(|p| Node::Leaf {
                 key: p.name.clone(),
-                value: profile_entry(p, words),
+                value: profile_entry(p, asks_first, words),
             })
             .collect();
         entries.push(Entry::Submenu {
@@ -340,14 +351,20 @@ fn shortcut_parts(entries: &mut Vec<Entry>, profiles: &[&ProfileView], shortcuts
         });
     } else if !favourites.is_empty() {
         entries.push(disabled("favourites", words.tr("menu-favourites")));
-        entries.extend(favourites.iter().map(|p| profile_entry(p, words)));
+        entries.extend(favourites.iter().map(|p| profile_entry(p, asks_first, words)));
     }
     if !favourites.is_empty() {
         entries.push(Entry::Separator);
     }
     let all = profiles
         .iter()
-        .map(|p| (p.name.clone(), grouping::group_of(p), profile_entry(p, words)))
+        .map(|p| {
+            (
+                p.name.clone(),
+                grouping::group_of(p),
+                profile_entry(p, asks_first, words),
+            )
+        })
         .collect();
     entries.push(Entry::Submenu {
         id: "all".into(),
@@ -381,8 +398,9 @@ fn node_entries(path: &str, nodes: Vec<Node<Entry>>) -> Vec<Entry> {
 }
 
 /// A profile's line: its name first (so it can be found by prefix), what it is, or why it
-/// cannot be used (then disabled).
-fn profile_entry(profile: &ProfileView, words: &Catalog) -> Entry {
+/// cannot be used (then disabled). A profile that asks before serving a program gets a quiet
+/// mark after all that (`oppara-dev (role) · asks first`), so the line still starts the same.
+fn profile_entry(profile: &ProfileView, asks_first: &BTreeSet<String>, words: &Catalog) -> Entry {
     let id = Action::Assume(profile.name.clone()).id();
     let name = || ("profile", profile.name.as_str().into());
     let (label, enabled) = match profile.kind {
@@ -415,6 +433,12 @@ fn profile_entry(profile: &ProfileView, words: &Catalog) -> Entry {
                 false,
             )
         }
+    };
+    // Only on what can be assumed: a disabled line is served to nobody, asked or not.
+    let label = if enabled && asks_first.contains(&profile.name) {
+        words.tr_args("menu-profile-asks-first", &[("entry", label.into())])
+    } else {
+        label
     };
     Entry::Item { id, label, enabled }
 }
@@ -640,6 +664,7 @@ mod tests {
             sessions,
             keys: vec![],
             credentials_file: "~/.aws/credentials".into(),
+            asks_first: Default::default(),
         }
     }
 
@@ -989,6 +1014,7 @@ mod tests {
             sessions: vec![],
             keys: vec![],
             credentials_file: "~/.aws/credentials".into(),
+            asks_first: Default::default(),
         };
         let l = labels(&build(
             &snap,
@@ -1142,6 +1168,7 @@ mod tests {
             sessions: vec![session("role-0005", Duration::minutes(30))],
             keys: vec![],
             credentials_file: "~/.aws/credentials".into(),
+            asks_first: Default::default(),
         }
     }
 
@@ -1386,6 +1413,55 @@ mod tests {
         );
         assert_eq!(Action::parse("unpin:a:b"), Some(Action::Unpin("a:b".into())));
         assert_eq!(Action::parse("pin:a"), Some(Action::Pin("a".into())));
+    }
+
+    #[test]
+    fn a_profile_that_asks_first_is_marked_after_its_usual_label() {
+        let mut snap = snapshot(vec![]);
+        // oppara-dev: every-time; broken: its setting cannot be read (disabled anyway).
+        snap.asks_first = ["oppara-dev", "broken"].map(String::from).into();
+        let build_in = |words| build(&snap, &Activity::default(), &Shortcuts::default(), NOW, TEN_MIN, words);
+        let l = labels(&build_in(en()));
+        assert_eq!(
+            l[..5],
+            [
+                "oppara (MFA)",
+                "oppara-dev (role) · asks first",
+                "plain",
+                "[corp — not supported: SSO]",
+                "[broken — config error: profile cycle]",
+            ],
+            "a never profile has no mark, an asking one keeps its label as the prefix"
+        );
+        assert!(
+            l[1].starts_with("oppara-dev (role)"),
+            "e2e finds the entry by this prefix"
+        );
+        let ja = Catalog::get(Language::Japanese);
+        assert_eq!(labels(&build_in(ja))[1], "oppara-dev (ロール) · 使用前に確認");
+
+        // Many profiles: the same mark under All profiles and in Recent.
+        let mut many = many(300);
+        many.asks_first = ["role-0003".to_string()].into();
+        let shortcuts = Shortcuts {
+            recent: vec!["role-0003".into(), "role-0004".into()],
+            favourites: vec![],
+        };
+        let model = build(&many, &Activity::default(), &shortcuts, NOW, TEN_MIN, en());
+        let marked: Vec<_> = model
+            .labels()
+            .into_iter()
+            .filter(|(id, _)| matches!(*id, "assume:role-0003" | "assume:role-0004"))
+            .collect();
+        assert_eq!(
+            marked,
+            [
+                ("assume:role-0003", "role-0003 (role) · asks first"),
+                ("assume:role-0004", "role-0004 (role)"),
+                ("assume:role-0003", "role-0003 (role) · asks first"),
+                ("assume:role-0004", "role-0004 (role)"),
+            ]
+        );
     }
 
     #[test]

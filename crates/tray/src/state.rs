@@ -409,6 +409,7 @@ impl AppState {
         Snapshot::read(
             &self.sessions.paths,
             &self.sessions.vault,
+            &self.approvals,
             self.now(),
             &self.written_for_display(),
         )

@@ -200,6 +200,7 @@ mod tests {
             sessions,
             keys: Vec::new(),
             credentials_file: "~/.aws/credentials".into(),
+            asks_first: Default::default(),
         }
     }
 

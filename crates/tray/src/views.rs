@@ -586,6 +586,9 @@ pub struct Snapshot {
     /// The credentials file, home folder shown as `~` (the tray names it above what Rolebar
     /// wrote there).
     pub credentials_file: String,
+    /// The profiles that ask before a program gets their credentials (`new-programs`,
+    /// `every-time`, or a setting that cannot be read): the menu marks them.
+    pub asks_first: BTreeSet<String>,
 }
 
 /// An IAM Identity Center sign-in: what the tray's "Sign in to NAME" and the window show.
@@ -641,6 +644,7 @@ impl Snapshot {
     pub fn read(
         paths: &AwsPaths,
         vault: &Vault,
+        approvals: &crate::approvals_held::Approvals,
         now: OffsetDateTime,
         written: &BTreeMap<String, BTreeSet<String>>,
     ) -> Snapshot {
@@ -650,7 +654,12 @@ impl Snapshot {
                 Ok(set) => (profile_views(&set, &stored), None, Some(set)),
                 Err(e) => (Vec::new(), Some(CommandError::from(e)), None),
             };
+        let asks_first = set_for_sign_ins
+            .as_ref()
+            .map(|set| crate::approval_gate::asking_first(approvals, set))
+            .unwrap_or_default();
         Snapshot {
+            asks_first,
             sign_ins: sign_in_views(&set_for_sign_ins, vault),
             profiles,
             load_error,
