@@ -7,8 +7,9 @@
 //! `parse_timestamp`), the AWS INI files (`profile::ini::parse`, `ProfileSet::parse` and
 //! resolving every profile), the credentials-file editor (check, list, write, refresh, remove,
 //! remove expired), the agent protocol (requests, replies, credential replies), every JSON file of
-//! Rolebar's settings and state (settings.json's keys, the session index, the expiry warning
-//! state, recent.json, key-reminders.json), the keyring's JSON entries (keys, cached sessions),
+//! Rolebar's settings and state (settings.json's domain keys, the session index, the expiry
+//! warning state, key-reminders.json; the tray's preferences and recent.json are in
+//! crates/tray/tests/preferences_never_panic.rs), the keyring's JSON entries (keys, cached sessions),
 //! MFA codes and durations. `replies_never_panic.rs` holds the ones that need a peer: the
 //! federation endpoint's reply, requests to the container endpoint, `mfa_process` output.
 
@@ -26,7 +27,6 @@ use rolebar_core::outputs::credentials_file::{
 use rolebar_core::profile::resolve::Environment;
 use rolebar_core::profile::sso::SsoSessionConfig;
 use rolebar_core::profile::{ini, ProfileSet};
-use rolebar_core::recent::RecentFile;
 use rolebar_core::rotation::reminders::reminders_due;
 use rolebar_core::rotation::{KeySettings, ReminderFile};
 use rolebar_core::schedule::{parse_duration, FiredState};
@@ -696,8 +696,6 @@ fn the_good_files_read_in_every_reader() {
     }
     read.expiry.validate().expect("valid");
     assert_eq!(read.keys.rotate_after_days, 90);
-    assert!(read.switcher_hotkey.is_some());
-    assert_eq!(read.favourites.len(), 2);
     assert!(read.mfa_ykman);
 
     let path = dir.path().join("state.json");
@@ -706,7 +704,6 @@ fn the_good_files_read_in_every_reader() {
         .expect("state")
         .most_urgent_fired("session:AssumeRole:a", datetime!(2026-05-01 11:00 UTC))
         .is_some());
-    assert_eq!(RecentFile::at(&path).load().expect("recent").len(), 2);
     let index = Index::at(&path).read();
     assert_eq!(
         (index.keys.len(), index.sessions.len(), index.key_created.len()),
@@ -735,17 +732,17 @@ proptest! {
         let path = dir.path().join("file.json");
         std::fs::write(&path, &file).expect("write");
 
-        // settings.json: every section, each read by its own module's rules.
+        // settings.json: every domain section, each read by its own module's rules (the
+        // tray's preferences and recent.json: crates/tray/tests/preferences_never_panic.rs).
         let settings = SettingsFile::at(&path).load();
         let _ = settings.expiry.validate();
         let _ = SettingsFile::at(&path).update(|s| {
-            s.favourites.push("p".into());
+            s.mfa_ykman = !s.mfa_ykman;
             Ok::<(), rolebar_core::schedule::ScheduleError>(())
         });
 
         // The state beside the index.
         let _ = FiredState::try_load(&path).map(|s| s.most_urgent_fired("session:AssumeRole:a", NOW));
-        let _ = RecentFile::at(&path).load();
         let index = Index::at(&path);
         let _ = index.read();
         let store: Arc<dyn SecretStore> = Arc::new(MemoryStore::new());

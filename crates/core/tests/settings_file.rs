@@ -1,8 +1,10 @@
 //! `settings.json` as one typed `Settings` (rolebar_core::settings): each section read on its
 //! own, and changes that keep everything else the file holds — unknown keys, hand edits made
-//! since it was read, the other sections' values — and never overwrite a broken file.
+//! since it was read, the other sections' values — and never overwrite a broken file. These are
+//! the domain's sections (expiry, mfa_ykman, keys); the tray's own (language, favourites,
+//! switcher_hotkey), which are unknown keys to the domain, are tested with the tray
+//! (`crates/tray/tests/preferences_file.rs`).
 
-use rolebar_core::language::{Language, LanguageSetting};
 use rolebar_core::rotation::KeySettings;
 use rolebar_core::schedule::{ExpirySettings, ScheduleError};
 use rolebar_core::settings::{Section, Settings, SettingsFile};
@@ -12,7 +14,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use time::Duration;
 
-/// A file with every section set, and a key Rolebar does not know.
+/// A file with every section set, the tray's preferences, and a key Rolebar does not know.
 const FULL: &str = r#"{
   "theme": {"dark": true, "accent": 1.5, "name": "夜"},
   "expiry": {"warn_before": ["15m", "1m"], "auto_refresh": ["oppara-dev"]},
@@ -45,38 +47,19 @@ fn full() -> Settings {
         thresholds: vec![Duration::minutes(15), Duration::minutes(1)],
         auto_refresh: BTreeSet::from(["oppara-dev".to_string()]),
     };
-    s.language = LanguageSetting::Fixed(Language::Japanese);
-    s.favourites = vec!["oppara-dev".into(), "corp-prod".into()];
-    s.switcher_hotkey = Some("Ctrl+Alt+P".into());
     s.mfa_ykman = true;
     s.keys.rotate_after_days = 30;
     s
 }
 
 /// The values alone (no problems).
-fn values(
-    s: &Settings,
-) -> (
-    ExpirySettings,
-    LanguageSetting,
-    Vec<String>,
-    Option<String>,
-    bool,
-    KeySettings,
-) {
-    (
-        s.expiry.clone(),
-        s.language,
-        s.favourites.clone(),
-        s.switcher_hotkey.clone(),
-        s.mfa_ykman,
-        s.keys,
-    )
+fn values(s: &Settings) -> (ExpirySettings, bool, KeySettings) {
+    (s.expiry.clone(), s.mfa_ykman, s.keys)
 }
 
-fn set_language(file: &SettingsFile, language: LanguageSetting) -> Result<Settings, ScheduleError> {
+fn set_ykman(file: &SettingsFile, ykman: bool) -> Result<Settings, ScheduleError> {
     file.update(|s| {
-        s.language = language;
+        s.mfa_ykman = ykman;
         Ok::<_, ScheduleError>(())
     })
 }
@@ -99,8 +82,7 @@ fn every_section_is_read_and_a_missing_file_is_the_defaults() {
     assert_eq!(missing, Settings::default());
     assert_eq!(missing.keys.rotate_after_days, 90);
     assert_eq!(missing.expiry.thresholds, [Duration::minutes(10), Duration::minutes(2)]);
-    assert_eq!(missing.language, LanguageSetting::Auto);
-    assert!(missing.favourites.is_empty() && missing.switcher_hotkey.is_none() && !missing.mfa_ykman);
+    assert!(!missing.mfa_ykman);
 }
 
 #[test]
@@ -111,24 +93,6 @@ fn one_broken_section_leaves_the_others_readable_and_names_its_key() {
             json!({"warn_before": "10m"}),
             "invalid_expiry_setting",
             r#"expiry.warn_before = "10m" is invalid: must be a list of durations"#,
-        ),
-        (
-            Section::Language,
-            json!("jp"),
-            "invalid_language_setting",
-            r#"language = "jp" is invalid: use "en" or "ja""#,
-        ),
-        (
-            Section::Favourites,
-            json!("oppara-dev"),
-            "invalid_expiry_setting",
-            r#"favourites = "oppara-dev" is invalid: must be a list of profile names"#,
-        ),
-        (
-            Section::SwitcherHotkey,
-            json!(3),
-            "invalid_expiry_setting",
-            r#"switcher_hotkey = 3 is invalid: must be a key combination"#,
         ),
         (
             Section::MfaYkman,
@@ -161,9 +125,6 @@ fn one_broken_section_leaves_the_others_readable_and_names_its_key() {
         let defaults = Settings::default();
         match broken {
             Section::Expiry => expected.expiry = defaults.expiry,
-            Section::Language => expected.language = defaults.language,
-            Section::Favourites => expected.favourites = defaults.favourites,
-            Section::SwitcherHotkey => expected.switcher_hotkey = defaults.switcher_hotkey,
             Section::MfaYkman => expected.mfa_ykman = defaults.mfa_ykman,
             Section::Keys => expected.keys = defaults.keys,
         }
@@ -183,41 +144,36 @@ fn a_file_that_cannot_be_read_is_every_sections_problem() {
         assert_eq!(problem.code(), "settings_syntax");
         assert!(problem.to_string().ends_with(":3:1: trailing comma"), "{problem}");
     }
-    assert_eq!(settings.language, LanguageSetting::Auto, "the defaults apply");
+    assert_eq!(values(&settings), values(&Settings::default()), "the defaults apply");
 }
 
 #[test]
 fn an_update_keeps_unknown_keys_and_hand_edits_made_since_load() {
     let (_dir, file) = file_with(FULL);
     let loaded = file.load();
-    assert_eq!(loaded.favourites, ["oppara-dev", "corp-prod"]);
+    assert_eq!(loaded.keys.rotate_after_days, 30);
 
-    // Edited by hand while the app runs: a favourite removed, a language changed, a new key.
+    // Edited by hand while the app runs: the reminder's days and ykman changed, a new key.
     let mut root: Value = serde_json::from_str(FULL).expect("json");
-    root["favourites"] = json!(["corp-prod"]);
-    root["language"] = json!("en");
+    root["keys"] = json!({"rotate_after": 60});
+    root["mfa_ykman"] = json!(false);
     root["window"] = json!({"x": 10});
     std::fs::write(file.path(), serde_json::to_string(&root).expect("text")).expect("hand edit");
 
     let saved = file
         .update(|s| {
             assert_eq!(
-                s.favourites,
-                ["corp-prod"],
+                s.keys.rotate_after_days, 60,
                 "the change starts from the file as it is now"
             );
-            rolebar_core::favourites::set(&mut s.favourites, "ops", true);
+            s.keys.rotate_after_days += 1;
             Ok::<_, ScheduleError>(())
         })
         .expect("update");
-    assert_eq!(saved.favourites, ["corp-prod", "ops"]);
-    assert_eq!(
-        saved.language,
-        LanguageSetting::Fixed(Language::English),
-        "the hand edit is in force"
-    );
+    assert_eq!(saved.keys.rotate_after_days, 61);
+    assert!(!saved.mfa_ykman, "the hand edit is in force");
     let mut expected = root.clone();
-    expected["favourites"] = json!(["corp-prod", "ops"]);
+    expected["keys"] = json!({"rotate_after": 61});
     assert_eq!(json_of(file.path()), expected, "everything else as the file had it");
 }
 
@@ -225,14 +181,14 @@ fn an_update_keeps_unknown_keys_and_hand_edits_made_since_load() {
 fn an_update_of_one_section_leaves_the_others_byte_for_byte() {
     let (_dir, file) = file_with(FULL);
     // Written once by Rolebar: from here on the file is in Rolebar's own form.
-    set_language(&file, LanguageSetting::Fixed(Language::English)).expect("en");
+    set_ykman(&file, false).expect("off");
     let first = read(file.path());
-    let saved = set_language(&file, LanguageSetting::Fixed(Language::Japanese)).expect("ja");
+    let saved = set_ykman(&file, true).expect("on");
     let second = read(file.path());
     assert_ne!(first, second);
     let other_lines = |text: &str| -> Vec<String> {
         text.lines()
-            .filter(|line| !line.trim_start().starts_with("\"language\""))
+            .filter(|line| !line.trim_start().starts_with("\"mfa_ykman\""))
             .map(String::from)
             .collect()
     };
@@ -242,24 +198,24 @@ fn an_update_of_one_section_leaves_the_others_byte_for_byte() {
     // The values of a hand-written file survive a change of another section (the layout is
     // Rolebar's once it writes).
     let (_dir, file) = file_with(FULL);
-    set_language(&file, LanguageSetting::Auto).expect("auto");
+    set_ykman(&file, false).expect("off");
     let mut expected: Value = serde_json::from_str(FULL).expect("json");
-    expected.as_object_mut().expect("object").remove("language");
+    expected["mfa_ykman"] = json!(false);
     assert_eq!(json_of(file.path()), expected);
 }
 
 #[test]
 fn an_update_that_changes_nothing_leaves_the_file_alone() {
-    let compact = r#"{"favourites":["oppara-dev"],  "theme":"dark"}"#;
+    let compact = r#"{"mfa_ykman":true,  "theme":"dark"}"#;
     let (_dir, file) = file_with(compact);
     let saved = file
         .update(|s| {
-            rolebar_core::favourites::set(&mut s.favourites, "oppara-dev", true);
-            s.language = LanguageSetting::Auto;
+            s.mfa_ykman = true;
+            s.keys = KeySettings::default();
             Ok::<_, ScheduleError>(())
         })
         .expect("no change");
-    assert_eq!(saved.favourites, ["oppara-dev"]);
+    assert!(saved.mfa_ykman);
     assert_eq!(read(file.path()), compact, "not rewritten");
 }
 
@@ -267,15 +223,15 @@ fn an_update_that_changes_nothing_leaves_the_file_alone() {
 fn a_file_broken_since_load_is_refused_not_overwritten() {
     let (_dir, file) = file_with(FULL);
     let loaded = file.load();
-    assert_eq!(loaded.problem(Section::Favourites), None);
-    let broken = "{\"favourites\": [\"oppara-dev\",]";
+    assert_eq!(loaded.problem(Section::MfaYkman), None);
+    let broken = "{\"mfa_ykman\": true,}";
     std::fs::write(file.path(), broken).expect("broken by hand");
 
     let mut seen = None;
     let err = file
         .update(|s| {
-            seen = s.problem(Section::Favourites).cloned();
-            rolebar_core::favourites::set(&mut s.favourites, "ops", true);
+            seen = s.problem(Section::MfaYkman).cloned();
+            s.mfa_ykman = false;
             Ok::<_, ScheduleError>(())
         })
         .expect_err("refused");
@@ -313,10 +269,10 @@ fn a_file_broken_since_load_is_refused_not_overwritten() {
 
 #[test]
 fn a_changed_section_that_reads_badly_is_refused_and_the_others_can_change() {
-    let text = r#"{"language": "jp", "favourites": ["a"], "keys": {"rotate_afer": 9}}"#;
+    let text = r#"{"mfa_ykman": "yes", "expiry": {"auto_refresh": ["a"]}, "keys": {"rotate_afer": 9}}"#;
     let (_dir, file) = file_with(text);
-    let err = set_language(&file, LanguageSetting::Fixed(Language::Japanese)).expect_err("refused");
-    assert_eq!(err.code(), "invalid_language_setting", "{err}");
+    let err = set_ykman(&file, true).expect_err("refused");
+    assert_eq!(err.code(), "invalid_expiry_setting", "{err}");
     let err = file
         .update(|s| {
             s.keys.rotate_after_days = 10;
@@ -328,14 +284,17 @@ fn a_changed_section_that_reads_badly_is_refused_and_the_others_can_change() {
 
     let saved = file
         .update(|s| {
-            rolebar_core::favourites::set(&mut s.favourites, "b", true);
+            s.expiry.auto_refresh.insert("b".into());
             Ok::<_, ScheduleError>(())
         })
         .expect("another section");
-    assert_eq!(saved.favourites, ["a", "b"]);
-    assert!(saved.problem(Section::Language).is_some(), "still reported");
+    assert_eq!(
+        saved.expiry.auto_refresh,
+        BTreeSet::from(["a".to_string(), "b".to_string()])
+    );
+    assert!(saved.problem(Section::MfaYkman).is_some(), "still reported");
     let root = json_of(file.path());
-    assert_eq!(root["language"], "jp", "kept as written");
+    assert_eq!(root["mfa_ykman"], "yes", "kept as written");
     assert_eq!(root["keys"], json!({"rotate_afer": 9}));
 }
 
@@ -352,14 +311,6 @@ fn a_value_its_section_refuses_writes_nothing() {
                 s.expiry.auto_refresh.insert(" ".into());
             }),
             "invalid_profile_name",
-        ),
-        (
-            Box::new(|s: &mut Settings| s.favourites.push(String::new())),
-            "invalid_profile_name",
-        ),
-        (
-            Box::new(|s: &mut Settings| s.switcher_hotkey = Some("a\nb".into())),
-            "invalid_expiry_setting",
         ),
         (
             Box::new(|s: &mut Settings| s.keys.rotate_after_days = 4000),
@@ -381,9 +332,9 @@ fn a_value_its_section_refuses_writes_nothing() {
 fn a_missing_file_is_created_private_in_a_new_folder() {
     let dir = tempfile::tempdir().expect("tempdir");
     let file = SettingsFile::at(dir.path().join("rolebar").join("settings.json"));
-    let saved = set_language(&file, LanguageSetting::Fixed(Language::Japanese)).expect("created");
-    assert_eq!(saved.language, LanguageSetting::Fixed(Language::Japanese));
-    assert_eq!(json_of(file.path()), json!({"language": "ja"}));
+    let saved = set_ykman(&file, true).expect("created");
+    assert!(saved.mfa_ykman);
+    assert_eq!(json_of(file.path()), json!({"mfa_ykman": true}));
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;

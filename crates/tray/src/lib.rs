@@ -67,6 +67,7 @@ pub mod mfa;
 pub mod mfa_queue;
 pub mod notify;
 pub mod open_notes;
+pub mod preferences;
 pub mod requests;
 pub mod served;
 pub mod serving;

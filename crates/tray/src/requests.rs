@@ -263,10 +263,12 @@ pub async fn set_autostart(shell: &Shell, args: SetAutostartArgs) -> Reply<SetAu
 /// Shows the app in `language` (`auto`, `en`, `ja`) from now on: saved to settings.json, the
 /// tray menu rebuilt in it, every open window sent the new messages.
 pub async fn set_language(shell: &Shell, args: SetLanguageArgs) -> Reply<SetLanguageArgs> {
-    let setting: LanguageSetting = args
-        .language
-        .parse()
-        .map_err(|e: rolebar_core::language::UnknownLanguage| CommandError::new(codes::INVALID_INPUT, e.to_string()))?;
+    let setting: LanguageSetting =
+        args.language
+            .parse()
+            .map_err(|e: crate::preferences::language::UnknownLanguage| {
+                CommandError::new(codes::INVALID_INPUT, e.to_string())
+            })?;
     let state = shell.state();
     let choice = state.set_language(setting)?;
     tracing::info!(setting = setting.code(), language = %choice.language(), "language changed");

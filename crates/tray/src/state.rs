@@ -10,16 +10,16 @@ use crate::error::CommandError;
 use crate::expiry_config::ExpiryConfig;
 use crate::i18n::{locale, Catalog, Language, LanguageChoice, LanguageSetting};
 use crate::mfa_queue::MfaDialogs;
+use crate::preferences::recent::RecentFile;
+use crate::preferences::{favourites, PreferencesFile, Section, TraySettings};
 use crate::views::Snapshot;
 use rolebar_core::clock::{Clock, SystemClock};
-use rolebar_core::favourites;
 use rolebar_core::keystore::index::Index;
 use rolebar_core::profile::ProfileSet;
-use rolebar_core::recent::RecentFile;
 use rolebar_core::schedule::watched::{Held, HeldSessions};
 use rolebar_core::schedule::{DriverHandle, ExpirySettings, FiredState, ScheduleError, SessionRef};
 use rolebar_core::session::operations::Sessions;
-use rolebar_core::settings::{Section, Settings, SettingsFile};
+use rolebar_core::settings::{Settings, SettingsFile};
 use rolebar_core::HasCode;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -163,14 +163,15 @@ impl AppState {
     /// `expiry::start`, and shown in the main window).
     pub fn with_settings_file(mut self, file: SettingsFile) -> Self {
         let settings = file.load();
-        if let Some(e) = settings.problem(Section::Language) {
+        let preferences = file.with_sections::<TraySettings>().load();
+        if let Some(e) = preferences.problem(Section::Language) {
             tracing::warn!(code = e.code(), "language setting not used, following the system: {e}");
         }
-        if let Some(e) = settings.problem(Section::Favourites) {
+        if let Some(e) = preferences.problem(Section::Favourites) {
             tracing::warn!(code = e.code(), "favourites not shown: {e}");
         }
-        lock(&self.language).setting = settings.language;
-        lock(&self.shortcuts).favourites = settings.favourites.clone();
+        lock(&self.language).setting = preferences.language;
+        lock(&self.shortcuts).favourites = preferences.favourites;
         *lock(&self.expiry) = ExpiryConfig::from_settings(&settings);
         self.settings_file = Some(file);
         self
@@ -185,6 +186,14 @@ impl AppState {
     /// the defaults without a config folder).
     pub fn settings(&self) -> Settings {
         self.settings_file.as_ref().map(SettingsFile::load).unwrap_or_default()
+    }
+
+    /// What settings.json says now of the tray's own preferences (as [`settings`](Self::settings)).
+    pub fn preferences(&self) -> TraySettings {
+        self.settings_file
+            .as_ref()
+            .map(|file| file.with_sections::<TraySettings>().load())
+            .unwrap_or_default()
     }
 
     /// settings.json, to change it: an error the window shows when there is none.
@@ -205,8 +214,8 @@ impl AppState {
         &self,
         section: Section,
         what: &str,
-        change: impl FnOnce(&mut Settings),
-    ) -> Result<Settings, CommandError> {
+        change: impl FnOnce(&mut TraySettings),
+    ) -> Result<TraySettings, CommandError> {
         enum Refused {
             Now(String),
             Settings(ScheduleError),
@@ -216,7 +225,7 @@ impl AppState {
                 Refused::Settings(e)
             }
         }
-        let file = self.writable_settings()?;
+        let file: PreferencesFile = self.writable_settings()?.with_sections();
         file.update(|settings| match settings.problem(section) {
             Some(problem) => Err(Refused::Now(problem.to_string())),
             None => {
@@ -253,7 +262,7 @@ impl AppState {
             None => {
                 shortcuts.recent.retain(|p| p != profile);
                 shortcuts.recent.insert(0, profile.to_string());
-                shortcuts.recent.truncate(rolebar_core::recent::KEEP);
+                shortcuts.recent.truncate(crate::preferences::recent::KEEP);
             }
         }
     }

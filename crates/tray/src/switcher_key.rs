@@ -4,8 +4,8 @@
 
 use crate::error::CommandError;
 use crate::notify;
+use crate::preferences::Section;
 use crate::shell::Shell;
-use rolebar_core::settings::Section;
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -32,7 +32,7 @@ pub fn view(shell: &Shell) -> HotkeyView {
 /// runs on without a key.
 pub fn apply_saved(shell: &Shell) {
     let state = shell.state();
-    let settings = state.settings();
+    let settings = state.preferences();
     if let Some(e) = settings.problem(Section::SwitcherHotkey) {
         tracing::warn!("switcher hotkey not used: {e}");
         return;

@@ -2,24 +2,53 @@
 //! [`crate::private_file`]'s rules (a regular file of the user's, owner-only, replaced
 //! atomically, links followed and kept).
 
-use super::{Section, Settings};
+use super::domain::Settings;
+use super::sections::{self, Sections};
 use crate::private_file::{self, Durability, FileError, KnownFile, Missing};
 use crate::schedule::ScheduleError;
 use serde_json::{Map, Value};
+use std::marker::PhantomData;
 use std::path::{Path, PathBuf};
 use zeroize::Zeroizing;
 
 /// `settings.json`: where it is, and the one way to read ([`load`](Self::load)) or change
-/// ([`update`](Self::update)) it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SettingsFile {
+/// ([`update`](Self::update)) it, as the sections `S` (the domain's [`Settings`] unless a
+/// front end asks for its own with [`with_sections`](Self::with_sections)).
+pub struct SettingsFile<S = Settings> {
     path: PathBuf,
+    sections: PhantomData<fn() -> S>,
 }
 
-impl SettingsFile {
+impl<S> std::fmt::Debug for SettingsFile<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SettingsFile").field("path", &self.path).finish()
+    }
+}
+
+impl<S> Clone for SettingsFile<S> {
+    fn clone(&self) -> Self {
+        SettingsFile {
+            path: self.path.clone(),
+            sections: PhantomData,
+        }
+    }
+}
+
+impl<S> PartialEq for SettingsFile<S> {
+    fn eq(&self, other: &Self) -> bool {
+        self.path == other.path
+    }
+}
+
+impl<S> Eq for SettingsFile<S> {}
+
+impl SettingsFile<Settings> {
     /// The settings file at `path` (tests; a front end uses [`default_location`](Self::default_location)).
     pub fn at(path: impl Into<PathBuf>) -> Self {
-        SettingsFile { path: path.into() }
+        SettingsFile {
+            path: path.into(),
+            sections: PhantomData,
+        }
     }
 
     /// `settings.json` in the Rolebar config folder (`$XDG_CONFIG_HOME/rolebar`).
@@ -31,6 +60,17 @@ impl SettingsFile {
                 .join("settings.json"),
         ))
     }
+}
+
+impl<S: Sections> SettingsFile<S> {
+    /// The same file, read and changed as the sections `T` (a front end's own preferences),
+    /// under the same rules; keys `T` does not know are kept as they are.
+    pub fn with_sections<T: Sections>(&self) -> SettingsFile<T> {
+        SettingsFile {
+            path: self.path.clone(),
+            sections: PhantomData,
+        }
+    }
 
     pub fn path(&self) -> &Path {
         &self.path
@@ -39,14 +79,14 @@ impl SettingsFile {
     /// Every setting as the file says now. A missing file or key gives the defaults; a section
     /// that cannot be read gives its default and its problem ([`Settings::problem`]), and a file
     /// that cannot be read at all gives every section that problem.
-    pub fn load(&self) -> Settings {
+    pub fn load(&self) -> S {
         let root = private_file::read(&self.path, KnownFile::SETTINGS)
             .map_err(ScheduleError::from)
             .and_then(|bytes| root_of(&self.path, bytes.as_ref().map(|b| b.as_slice())));
         match root {
-            Ok(Some(root)) => Settings::from_root(&self.path, &root),
-            Ok(None) => Settings::default(),
-            Err(e) => Settings::unreadable(&e),
+            Ok(Some(root)) => sections::from_root(&self.path, &root),
+            Ok(None) => S::default(),
+            Err(e) => sections::unreadable(&e),
         }
     }
 
@@ -60,36 +100,33 @@ impl SettingsFile {
     /// the problem on every section, so it may refuse in its own words first), a changed
     /// section whose value in the file cannot be read (what the user wrote there would be
     /// lost), and a new value its section does not accept.
-    pub fn update<E: From<ScheduleError>>(
-        &self,
-        change: impl FnOnce(&mut Settings) -> Result<(), E>,
-    ) -> Result<Settings, E> {
+    pub fn update<E: From<ScheduleError>>(&self, change: impl FnOnce(&mut S) -> Result<(), E>) -> Result<S, E> {
         let path = self.path.as_path();
         let outcome = private_file::update(path, KnownFile::SETTINGS, Missing::Create, Durability::Fsync, |bytes| {
             let mut root = match root_of(path, bytes) {
                 Ok(root) => root.unwrap_or_default(),
                 Err(broken) => {
-                    change(&mut Settings::unreadable(&broken)).map_err(Failed::Change)?;
+                    change(&mut sections::unreadable::<S>(&broken)).map_err(Failed::Change)?;
                     return Err(Failed::Settings(broken));
                 }
             };
-            let found = Settings::from_root(path, &root);
+            let found: S = sections::from_root(path, &root);
             let mut edited = found.clone();
             change(&mut edited).map_err(Failed::Change)?;
             let mut rewrite = bytes.is_none();
-            for section in Section::ALL.into_iter().filter(|s| !found.same(&edited, *s)) {
-                Settings::check(section, path, &root).map_err(Failed::Settings)?;
+            for &section in S::ALL.iter().filter(|s| !found.same(&edited, **s)) {
+                sections::check::<S>(section, path, &root).map_err(Failed::Settings)?;
                 let value = edited.to_json(section, path).map_err(Failed::Settings)?;
-                if root.get(section.key()) == value.as_ref() {
+                if root.get(S::key(section)) == value.as_ref() {
                     continue;
                 }
                 match value {
-                    Some(value) => root.insert(section.key().into(), value),
-                    None => root.remove(section.key()),
+                    Some(value) => root.insert(S::key(section).into(), value),
+                    None => root.remove(S::key(section)),
                 };
                 rewrite = true;
             }
-            let saved = Settings::from_root(path, &root);
+            let saved: S = sections::from_root(path, &root);
             if !rewrite {
                 return Ok((None, saved));
             }
@@ -126,7 +163,7 @@ impl<E> From<FileError> for Failed<E> {
 /// The file's top-level object; `None` for a missing file.
 fn root_of(path: &Path, bytes: Option<&[u8]>) -> Result<Option<Map<String, Value>>, ScheduleError> {
     read_settings(path, bytes)?
-        .map(|text| parse_object(path, text))
+        .map(|text| sections::parse_object(path, text))
         .transpose()
 }
 
@@ -140,33 +177,6 @@ fn read_settings<'b>(path: &Path, bytes: Option<&'b [u8]>) -> Result<Option<&'b 
             })
         })
         .transpose()
-}
-
-/// The text as a JSON object; errors give the line and column and name the file.
-pub(super) fn parse_object(path: &Path, text: &str) -> Result<Map<String, Value>, ScheduleError> {
-    let value: Value = serde_json::from_str(text).map_err(|e| {
-        let (line, column) = (e.line(), e.column());
-        let message = e.to_string();
-        let message = message
-            .strip_suffix(&format!(" at line {line} column {column}"))
-            .unwrap_or(&message)
-            .to_string();
-        ScheduleError::SettingsSyntax {
-            path: path.to_path_buf(),
-            line,
-            column,
-            message,
-        }
-    })?;
-    match value {
-        Value::Object(map) => Ok(map),
-        _ => Err(ScheduleError::SettingsSyntax {
-            path: path.to_path_buf(),
-            line: 1,
-            column: 1,
-            message: "the file must hold a JSON object, e.g. {\"expiry\": {\"warn_before\": [\"10m\", \"2m\"]}}".into(),
-        }),
-    }
 }
 
 /// A settings file in a new temporary folder (not created), for the tests of the modules that

@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 use std::sync::OnceLock;
 use time::Duration;
 
-pub use rolebar_core::language::{Language, LanguageSetting};
+pub use crate::preferences::language::{Language, LanguageSetting};
 
 const EN_FTL: &str = include_str!("../../locales/en.ftl");
 const JA_FTL: &str = include_str!("../../locales/ja.ftl");

@@ -9,8 +9,8 @@
 //! Rolebar cannot read is refused and left as it is, never replaced by a fresh list: it may be a
 //! newer Rolebar's, or hold something the user wants to look at.
 
-use crate::keystore::index::Index;
-use crate::private_file::{self, Durability, FileError, KnownFile, Missing};
+use rolebar_core::keystore::index::Index;
+use rolebar_core::private_file::{self, Durability, FileError, KnownFile, Missing};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use zeroize::Zeroizing;

@@ -5,10 +5,10 @@
 //! {"language": "ja", "favourites": ["oppara-dev", "corp-prod"]}
 //! ```
 //!
-//! Read and written through [`crate::settings`]: under the file's lock, every other key kept, a
+//! Read and written through [`crate::preferences`]: under the file's lock, every other key kept, a
 //! broken file or value refused rather than overwritten.
 
-use crate::schedule::ScheduleError;
+use rolebar_core::schedule::ScheduleError;
 use serde_json::{Map, Value};
 use std::path::Path;
 
@@ -55,7 +55,8 @@ pub(crate) fn from_root(path: &Path, root: &Map<String, Value>) -> Result<Vec<St
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::settings::{temp_settings_file, Section, SettingsFile, SettingsProblem};
+    use crate::preferences::{temp_settings_file, PreferencesFile as SettingsFile, Section};
+    use rolebar_core::settings::SettingsProblem;
 
     fn load(file: &SettingsFile) -> Result<Vec<String>, SettingsProblem> {
         let settings = file.load();

@@ -1,5 +1,5 @@
 //! The language the tray app speaks, as chosen in its main window: the top-level `language` key
-//! of `settings.json` (read and written through [`crate::settings`]).
+//! of `settings.json` (read and written through [`crate::preferences`]).
 //!
 //! ```json
 //! {"language": "ja", "expiry": {"warn_before": ["10m", "2m"]}}
@@ -10,7 +10,7 @@
 //! this: the command line stays English. The catalogues themselves live in the app; this module
 //! only knows which codes exist, so a typo in the file is reported rather than ignored.
 
-use crate::schedule::ScheduleError;
+use rolebar_core::schedule::ScheduleError;
 use serde_json::{Map, Value};
 use std::fmt;
 use std::path::Path;
@@ -143,9 +143,9 @@ fn invalid(path: &Path, value: &Value) -> ScheduleError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::error_code::HasCode;
-    use crate::schedule::ExpirySettings;
-    use crate::settings::{temp_settings_file, Section, Settings, SettingsFile};
+    use crate::preferences::{temp_settings_file, PreferencesFile as SettingsFile, Section, TraySettings as Settings};
+    use rolebar_core::schedule::ExpirySettings;
+    use rolebar_core::HasCode;
     use std::collections::BTreeSet;
 
     fn load(file: &SettingsFile) -> LanguageSetting {
@@ -169,11 +169,12 @@ mod tests {
     }
 
     fn save_expiry(file: &SettingsFile, expiry: &ExpirySettings) {
-        file.update(|settings| {
-            settings.expiry = expiry.clone();
-            Ok::<_, ScheduleError>(())
-        })
-        .expect("save expiry");
+        file.with_sections::<rolebar_core::settings::Settings>()
+            .update(|settings| {
+                settings.expiry = expiry.clone();
+                Ok::<_, ScheduleError>(())
+            })
+            .expect("save expiry");
     }
 
     #[test]
@@ -245,14 +246,20 @@ mod tests {
         let saved: Value = serde_json::from_str(&std::fs::read_to_string(path).expect("read")).expect("json");
         assert_eq!(saved["language"], "ja");
         assert_eq!(saved["theme"], "dark", "a key Rolebar does not know is kept");
-        assert_eq!(file.load().expiry, expiry);
+        assert_eq!(
+            file.with_sections::<rolebar_core::settings::Settings>().load().expiry,
+            expiry
+        );
         assert_eq!(load(&file), LanguageSetting::Fixed(Language::Japanese));
 
         // The expiry settings, changed later, keep the language too.
         let mut later = expiry.clone();
         later.auto_refresh.insert("ops".into());
         save_expiry(&file, &later);
-        assert_eq!(file.load().expiry, later);
+        assert_eq!(
+            file.with_sections::<rolebar_core::settings::Settings>().load().expiry,
+            later
+        );
         assert_eq!(load(&file), LanguageSetting::Fixed(Language::Japanese));
 
         save(&file, LanguageSetting::Auto).expect("save auto");

@@ -9,7 +9,7 @@
 //!
 //! Only the text is kept here: whether the platform can grab it is the app's to find out.
 
-use crate::schedule::ScheduleError;
+use rolebar_core::schedule::ScheduleError;
 use serde_json::{Map, Value};
 use std::path::Path;
 
@@ -50,7 +50,7 @@ pub(crate) fn from_root(path: &Path, root: &Map<String, Value>) -> Result<Option
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::settings::{temp_settings_file, Section, SettingsFile};
+    use crate::preferences::{temp_settings_file, PreferencesFile as SettingsFile, Section};
 
     fn load(file: &SettingsFile) -> Option<String> {
         let settings = file.load();
