@@ -8,7 +8,6 @@
 //! Also the window's page: each profile's policy (the window's choice wins over
 //! `rolebar_approve`) and its remembered programs, with Revoke.
 
-use crate::approvals_held::Approvals;
 use crate::error::{codes, CommandError};
 use crate::mfa::MFA_TIMEOUT;
 use crate::mfa_queue::{Answer, TEARDOWN_BOUND};
@@ -21,7 +20,6 @@ use rolebar_core::approvals::{
 use rolebar_core::profile::ProfileSet;
 use rolebar_core::HasCode;
 use serde::Serialize;
-use std::collections::BTreeSet;
 use ts_rs::TS;
 
 /// What the user answered.
@@ -300,30 +298,12 @@ pub fn revoke(shell: &Shell, profile: &str, program: ProgramId) -> Result<Approv
     view(shell)
 }
 
-/// The profiles of `profiles` that ask before serving, for the menu's mark; the approvals file
-/// is read once, not once per profile (the menu is rebuilt often, and may list thousands). A
-/// profile whose setting cannot be read counts as asking, and so does every profile while the
-/// approvals file cannot be read: `gate` serves none of them without an answer either.
-pub fn asking_first(approvals: &Approvals, profiles: &ProfileSet) -> BTreeSet<String> {
-    let entries = match approvals.file.as_ref().map(|f| f.load()).transpose() {
-        Ok(entries) => entries.unwrap_or_default(),
-        Err(_) => return profiles.names().map(str::to_string).collect(),
-    };
-    profiles
-        .names()
-        .filter(|name| {
-            let window = entries.get(*name).and_then(|e| e.approve);
-            approvals::configured(profiles, name)
-                .map_or(true, |c| EffectivePolicy::of(c.as_ref(), window).policy.asks())
-        })
-        .map(str::to_string)
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::approvals_held::{asking_first, Approvals};
     use rolebar_core::approvals::ApprovalsFile;
+    use std::collections::BTreeSet;
     use std::path::Path;
 
     const CONFIG: &str = "\

@@ -4,6 +4,7 @@
 use crate::error::{codes, CommandError};
 use rolebar_core::approvals::{self, ApprovalError, ApprovalsFile, EffectivePolicy, ProfileApprovals, RecentGrants};
 use rolebar_core::profile::ProfileSet;
+use std::collections::BTreeSet;
 
 /// The tray's approvals: the file (`None`: nowhere to keep them, as in some tests) and the
 /// "Allow once" answers of the last seconds.
@@ -52,4 +53,24 @@ impl Approvals {
         let entry = self.entry(profile)?;
         Ok((EffectivePolicy::of(configured.as_ref(), entry.approve), entry))
     }
+}
+
+/// The profiles of `profiles` that ask before serving, for the menu's mark; the approvals file
+/// is read once, not once per profile (the menu is rebuilt often, and may list thousands). A
+/// profile whose setting cannot be read counts as asking, and so does every profile while the
+/// approvals file cannot be read: `gate` serves none of them without an answer either.
+pub fn asking_first(approvals: &Approvals, profiles: &ProfileSet) -> BTreeSet<String> {
+    let entries = match approvals.file.as_ref().map(|f| f.load()).transpose() {
+        Ok(entries) => entries.unwrap_or_default(),
+        Err(_) => return profiles.names().map(str::to_string).collect(),
+    };
+    profiles
+        .names()
+        .filter(|name| {
+            let window = entries.get(*name).and_then(|e| e.approve);
+            approvals::configured(profiles, name)
+                .map_or(true, |c| EffectivePolicy::of(c.as_ref(), window).policy.asks())
+        })
+        .map(str::to_string)
+        .collect()
 }

@@ -656,7 +656,7 @@ impl Snapshot {
             };
         let asks_first = set_for_sign_ins
             .as_ref()
-            .map(|set| crate::approval_gate::asking_first(approvals, set))
+            .map(|set| crate::approvals_held::asking_first(approvals, set))
             .unwrap_or_default();
         Snapshot {
             asks_first,
