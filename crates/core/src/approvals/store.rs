@@ -15,6 +15,7 @@ use super::error::ApprovalError;
 use super::policy::Policy;
 use super::program::ProgramId;
 use crate::keystore::index::Index;
+use crate::private_file::versioned::VersionProblem;
 use crate::private_file::{self, Durability, KnownFile, Missing};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -172,17 +173,12 @@ fn parse(path: &Path, bytes: &[u8]) -> Result<Data, ApprovalError> {
         path: path.to_path_buf(),
         detail,
     };
-    // The version first, so a newer layout is named as such rather than as garbage.
-    let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| corrupt(e.to_string()))?;
-    match value.get("version").and_then(serde_json::Value::as_u64) {
-        Some(v) if v == u64::from(VERSION) => {}
-        Some(v) => {
-            return Err(ApprovalError::UnknownVersion {
-                path: path.to_path_buf(),
-                version: u32::try_from(v).unwrap_or(u32::MAX),
-            })
-        }
-        None => return Err(corrupt("no version".into())),
-    }
+    let value = private_file::versioned::versioned_json(bytes, VERSION).map_err(|problem| match problem {
+        VersionProblem::Corrupt(detail) => corrupt(detail),
+        VersionProblem::Unknown(version) => ApprovalError::UnknownVersion {
+            path: path.to_path_buf(),
+            version,
+        },
+    })?;
     serde_json::from_value(value).map_err(|e| corrupt(e.to_string()))
 }

@@ -33,6 +33,7 @@
 //!    in [`Written::mode_tightened_from`]), since it may now hold secrets.
 
 mod links;
+pub mod versioned;
 
 use crate::error_code::{ErrorCode, HasCode};
 use links::{follow_symlinks, FollowError};

@@ -10,6 +10,7 @@
 //! newer Rolebar's, or hold something the user wants to look at.
 
 use rolebar_core::keystore::index::Index;
+use rolebar_core::private_file::versioned::VersionProblem;
 use rolebar_core::private_file::{self, Durability, FileError, KnownFile, Missing};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -112,18 +113,13 @@ fn parse(path: &Path, bytes: &[u8]) -> Result<Vec<String>, RecentError> {
         path: path.to_path_buf(),
         detail,
     };
-    // The version first, so a newer layout is named as such rather than as garbage.
-    let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| corrupt(e.to_string()))?;
-    match value.get("version").and_then(serde_json::Value::as_u64) {
-        Some(v) if v == u64::from(VERSION) => {}
-        Some(v) => {
-            return Err(RecentError::UnknownVersion {
-                path: path.to_path_buf(),
-                version: u32::try_from(v).unwrap_or(u32::MAX),
-            })
-        }
-        None => return Err(corrupt("no version".into())),
-    }
+    let value = private_file::versioned::versioned_json(bytes, VERSION).map_err(|problem| match problem {
+        VersionProblem::Corrupt(detail) => corrupt(detail),
+        VersionProblem::Unknown(version) => RecentError::UnknownVersion {
+            path: path.to_path_buf(),
+            version,
+        },
+    })?;
     let data: Data = serde_json::from_value(value).map_err(|e| corrupt(e.to_string()))?;
     Ok(data.profiles.into_iter().filter(|p| !p.is_empty()).take(KEEP).collect())
 }
