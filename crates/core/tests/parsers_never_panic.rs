@@ -14,7 +14,9 @@
 //! federation endpoint's reply, requests to the container endpoint, `mfa_process` output.
 
 use proptest::prelude::*;
+use rolebar_core::activity::{ActivityLog, Filter};
 use rolebar_core::agent::protocol::{decode_credentials, decode_request, encode_credentials};
+use rolebar_core::approvals::{ApprovalsFile, Policy};
 use rolebar_core::clock::ManualClock;
 use rolebar_core::keystore::index::Index;
 use rolebar_core::keystore::keys::{keys_entry, AgeSource, KeyAge, KeyStore};
@@ -763,6 +765,31 @@ proptest! {
         for reminder in &due {
             let _ = reminder.text(NOW);
         }
+
+        // approvals.json: read, then changed (a file it cannot read is left as it is).
+        let approvals = ApprovalsFile::at(&path);
+        let _ = approvals.load();
+        let _ = approvals.profile("a");
+        let before = std::fs::read(&path).expect("read");
+        if approvals.set_policy("a", Some(Policy::EveryTime)).is_err() {
+            prop_assert_eq!(std::fs::read(&path).expect("read"), before, "an unreadable approvals file was changed");
+        }
+    }
+
+    /// The activity log is appended by every front end: any bytes in it read, or are an error,
+    /// whatever the filter.
+    #[test]
+    fn an_activity_log_of_any_bytes_reads_or_fails(log in bytes(4096), older in bytes(512), hours in 0i64..48) {
+        let dir = scratch();
+        let activity = ActivityLog::at(dir.path().join("activity.jsonl"));
+        std::fs::write(activity.path(), &log).expect("write");
+        std::fs::write(activity.rotated_path(), &older).expect("write");
+        let clock = ManualClock::new(NOW);
+        let _ = activity.read(&Filter::default(), &clock);
+        let filter = Filter { profile: Some("a".into()), since: Some(Duration::hours(hours)) };
+        if let Ok(found) = activity.read(&filter, &clock) {
+            prop_assert!(found.entries.iter().all(|e| e.profile == "a"));
+        }
     }
 
     /// The keyring's entries are JSON too (another program of the user's can write them): a
@@ -801,5 +828,8 @@ proptest! {
             prop_assert!(code.expose().len() == 6 && code.expose().bytes().all(|b| b.is_ascii_digit()));
         }
         let _ = parse_duration(&text);
+        if let Some(policy) = Policy::parse(&text) {
+            prop_assert_eq!(Policy::parse(policy.as_str()), Some(policy));
+        }
     }
 }
