@@ -4,8 +4,8 @@
 //! error with the tray's code, goes back to the page as it is. Tauri's capabilities still decide
 //! which window may invoke which command, before anything is forwarded.
 //!
-//! Two commands concern this process's own windows and are answered here: `fit_mfa_dialog` and
-//! `close_switcher`.
+//! Three commands concern this process's own windows and are answered here: `fit_mfa_dialog`,
+//! `close_switcher` and `window_ready`.
 
 use crate::shared::Shared;
 use crate::windows;
@@ -49,6 +49,13 @@ pub fn handler(shared: Arc<Shared>) -> impl Fn(Invoke) -> bool + Send + Sync + '
                     Ok(height) => invoke.resolver.resolve(height),
                     Err(message) => invoke.resolver.reject(failure("invalid_input", message)),
                 }
+            }
+            "window_ready" => {
+                let webview = invoke.message.webview();
+                if let Some(window) = webview.app_handle().get_webview_window(webview.label()) {
+                    windows::reveal(&window);
+                }
+                invoke.resolver.resolve(());
             }
             "close_switcher" => {
                 let app = invoke.message.webview().app_handle().clone();

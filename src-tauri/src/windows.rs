@@ -1,10 +1,19 @@
 //! The windows this process shows, created when the tray asks and destroyed when closed (a
 //! destroyed window frees its web process; the process itself goes when none is left).
+//!
+//! A window is made hidden and shown when its page says it has drawn (`window_ready`), or after
+//! [`READY_BOUND`] if the page never says so. Not only so that no blank frame flashes: WebKitGTK
+//! waits, synchronously on the main thread, for the web process to answer a window's first
+//! showing, and when the window is shown while that process is still starting the wait runs to
+//! its 500 ms timeout (measured: a cold MFA dialog took 270–360 ms or ~850 ms, at random; shown
+//! once its page runs, 250–310 ms every time).
 
 use rolebar_core::agent::window_link::{ToTray, WindowLabel};
 use serde_json::Value;
+use std::time::Duration;
 use tauri::{
-    AppHandle, Emitter, LogicalSize, Manager, PhysicalPosition, WebviewUrl, WebviewWindow, WebviewWindowBuilder,
+    AppHandle, Emitter, LogicalSize, LogicalUnit, Manager, PhysicalPosition, WebviewUrl, WebviewWindow,
+    WebviewWindowBuilder, WindowSizeConstraints,
 };
 
 use rolebar_core::agent::window_link::events::{
@@ -17,6 +26,10 @@ pub const MFA_WIDTH: f64 = 440.0;
 /// small) or cover the screen (too big). The dialog is created at the lower one: GTK never makes
 /// a non-resizable window smaller than the size it was created with.
 const MFA_HEIGHT_BOUNDS: (f64, f64) = (200.0, 720.0);
+
+/// How long a new window stays hidden waiting for its page's `window_ready`: a page that failed
+/// to load or run is shown anyway (blank or with WebKit's error), never left invisible.
+const READY_BOUND: Duration = Duration::from_secs(3);
 
 /// The quick switcher's size: about ten matches under the search field.
 const SWITCHER_SIZE: (f64, f64) = (560.0, 400.0);
@@ -32,10 +45,7 @@ pub fn open(
 ) -> tauri::Result<()> {
     let label = window.as_str();
     if let Some(open) = app.get_webview_window(label) {
-        // Best effort: a window manager may refuse focus; the window is there either way.
-        let _ = open.unminimize();
-        let _ = open.show();
-        let _ = open.set_focus();
+        reveal(&open);
         if let Some(intent) = intent {
             open.emit_to(label, INTENT_EVENT, intent)?;
         }
@@ -57,18 +67,24 @@ pub fn open(
                 .inner_size(900.0, 680.0)
                 .min_inner_size(640.0, 480.0)
                 .center()
+                .visible(false)
                 .focused(true)
                 .build()?
         }
         // The dialog asks the tray for its question when its page loads (`mfa_request`).
+        // Fixed by equal minimum and maximum sizes rather than `resizable(false)`: GTK shows a
+        // non-resizable window at its content's natural size (taller than the dialog, as the page
+        // has loaded by the time it is shown) and never shrinks it below that.
         WindowLabel::Mfa => WebviewWindowBuilder::new(app, label, WebviewUrl::App("mfa.html".into()))
             .title(title.unwrap_or_else(|| "Rolebar".into()))
             .inner_size(MFA_WIDTH, MFA_HEIGHT_BOUNDS.0)
-            .resizable(false)
+            .min_inner_size(MFA_WIDTH, MFA_HEIGHT_BOUNDS.0)
+            .max_inner_size(MFA_WIDTH, MFA_HEIGHT_BOUNDS.0)
             .minimizable(false)
             .maximizable(false)
             .always_on_top(true)
             .center()
+            .visible(false)
             .focused(true)
             .build()?,
         WindowLabel::Switcher => WebviewWindowBuilder::new(app, label, WebviewUrl::App("switcher.html".into()))
@@ -81,12 +97,52 @@ pub fn open(
             .skip_taskbar(true)
             .always_on_top(true)
             .center()
+            .visible(false)
             .focused(true)
             .build()?,
     };
-    let _ = built.set_focus();
+    show_if_never_ready(built);
     crate::shared::tell(app, ToTray::Created { window });
     Ok(())
+}
+
+/// Shows `window` and gives it the focus (the page calling `window_ready`; the tray asking for
+/// a window already open). Best effort: a window manager may refuse focus.
+pub fn reveal(window: &WebviewWindow) {
+    #[cfg(target_os = "linux")]
+    {
+        // Not show + set_focus: tao queues the showing and ignores a focus request for a window
+        // that is not visible yet, so a window made hidden would come up without the focus (and
+        // the switcher, which closes when it loses the focus, would never have had it).
+        let target = window.clone();
+        let presented = window.run_on_main_thread(move || {
+            if let Ok(gtk_window) = target.gtk_window() {
+                use gtk::prelude::{GtkWindowExt, WidgetExt};
+                gtk_window.show_all();
+                gtk_window.present();
+            }
+        });
+        if presented.is_ok() {
+            return;
+        }
+    }
+    let _ = window.unminimize();
+    let _ = window.show();
+    let _ = window.set_focus();
+}
+
+fn show_if_never_ready(window: WebviewWindow) {
+    tauri::async_runtime::spawn(async move {
+        tokio::time::sleep(READY_BOUND).await;
+        // Gone (closed, destroyed) or shown: nothing to do.
+        if window.is_visible().is_ok_and(|visible| !visible) {
+            tracing::warn!(
+                label = window.label(),
+                "the page did not say it was drawn; shown anyway"
+            );
+            reveal(&window);
+        }
+    });
 }
 
 /// The session id of a "write" intent (`{"kind":"write","sessionId":…}`).
@@ -133,8 +189,19 @@ pub fn fit_mfa(window: &WebviewWindow, content_height: f64) -> Result<f64, Strin
         return Err("the dialog's height must be a number of pixels".into());
     }
     let height = content_height.ceil().clamp(MFA_HEIGHT_BOUNDS.0, MFA_HEIGHT_BOUNDS.1);
+    let fixed = Some(LogicalUnit::new(MFA_WIDTH).into());
+    let (tall, size) = (
+        Some(LogicalUnit::new(height).into()),
+        LogicalSize::new(MFA_WIDTH, height),
+    );
     window
-        .set_size(LogicalSize::new(MFA_WIDTH, height))
+        .set_size_constraints(WindowSizeConstraints {
+            min_width: fixed,
+            min_height: tall,
+            max_width: fixed,
+            max_height: tall,
+        })
+        .and_then(|()| window.set_size(size))
         .map_err(|e| format!("cannot size the MFA dialog: {e}"))?;
     // Best effort, as for focus: the window manager has the last word on placement.
     if let Err(e) = centre(window, height) {

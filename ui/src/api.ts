@@ -33,6 +33,12 @@ export function isCommandError(value: unknown): value is CommandError {
   );
 }
 
+/** Says the page has drawn: the window process made its window hidden and shows it now (a
+ *  window shown before its page runs makes WebKit wait up to 500 ms). Never fails the page. */
+export async function windowReady(): Promise<void> {
+  await call("window_ready", {}).catch(() => undefined);
+}
+
 export function on<T>(event: string, handler: (payload: T) => void): Promise<UnlistenFn> {
   return listen<T>(event, (e) => handler(e.payload));
 }

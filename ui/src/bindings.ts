@@ -675,6 +675,8 @@ limit: number | null, };
 
 export type GetMessagesArgs = Record<symbol, never>;
 
+export type WindowReadyArgs = Record<symbol, never>;
+
 export type MfaRequestArgs = Record<symbol, never>;
 
 export type SubmitMfaCodeArgs = { requestId: number, code: string, };
@@ -724,6 +726,7 @@ export type Commands = {
   revoke_program: { args: RevokeProgramArgs; result: ApprovalsView };
   get_activity: { args: GetActivityArgs; result: ActivityView };
   get_messages: { args: GetMessagesArgs; result: MessagesView };
+  window_ready: { args: WindowReadyArgs; result: null };
   mfa_request: { args: MfaRequestArgs; result: MfaRequestView | null };
   submit_mfa_code: { args: SubmitMfaCodeArgs; result: null };
   cancel_mfa: { args: CancelMfaArgs; result: null };

@@ -3,7 +3,7 @@
 // module per part of the page, in views/) the part it draws. Each view keeps its own state and
 // gets what it needs from the others as arguments; forms sit outside the re-rendered tables so
 // typing is never lost to a refresh.
-import { call, on } from "./api";
+import { call, on, windowReady } from "./api";
 import type { CommandError, Intent, Overview } from "./bindings";
 import { EVENTS } from "./bindings";
 import { parseIntent } from "./format";
@@ -109,6 +109,7 @@ function start(): void {
     .catch((error) => page.showError(error as CommandError))
     .then(() => {
       settings.showLanguage();
+      void windowReady();
       return refresh();
     });
 }

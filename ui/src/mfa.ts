@@ -3,7 +3,7 @@
 // new request (after AWS rejected the code) that this page shows with the reason.
 // Its second mode asks for an approval instead of a code (`request.approval`, a profile that
 // asks before a program uses it): Allow once / Always for this program / Deny.
-import { call, on } from "./api";
+import { call, on, windowReady } from "./api";
 import type { CommandError, MfaRequestView } from "./bindings";
 import { EVENTS } from "./bindings";
 import { byId } from "./dom";
@@ -234,4 +234,15 @@ void startI18n(redraw)
       showWordedError(() => t("mfa-none"));
       setWaiting(true);
     }
+  })
+  .catch((error: unknown) => {
+    // The tray is gone or refused: say so rather than show an empty question.
+    showError((error as CommandError).message);
+    setWaiting(true);
+  })
+  // Sized to its question (a hidden page is laid out at the window's size), then on screen with
+  // it drawn and the field focused.
+  .finally(() => {
+    fitToContent();
+    void windowReady();
   });

@@ -1,7 +1,7 @@
 // The quick switcher. Each keystroke asks Rust for the matches (answered from memory); the list
 // keeps the highlighted profile when it can. Enter / Shift+Enter hand the choice to Rust, which
 // closes this window and assumes (the MFA dialog asks for a code when one is needed).
-import { call } from "./api";
+import { call, windowReady } from "./api";
 import type { SwitcherHit, SwitcherResults } from "./bindings";
 import { byId, h } from "./dom";
 import { startI18n, t } from "./i18n";
@@ -142,8 +142,9 @@ function reportShown(): void {
   void call("switcher_shown", {});
 }
 
-// The field takes keys from here on, before the words and the first list arrive: what is typed
-// meanwhile is searched when they do.
+// The field takes keys from the moment the window is shown, before the words and the first list
+// arrive: what is typed meanwhile is searched when they do.
+void windowReady();
 query.focus();
 reportShown();
 void startI18n(render).then(async () => {

@@ -139,6 +139,10 @@ command_args!(SetLanguageArgs => "set_language" -> MessagesView { language: Stri
 
 command_args!(GetMessagesArgs => "get_messages" -> MessagesView {});
 
+// A page has its words and first content: its window is shown now (answered by the window
+// process; a window is made hidden so that nothing blank or half-drawn is ever on screen).
+command_args!(WindowReadyArgs => "window_ready" -> () {});
+
 // --- MFA dialog ---
 
 command_args!(MfaRequestArgs => "mfa_request" -> Option<MfaRequestView> {});

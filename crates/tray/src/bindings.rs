@@ -67,6 +67,7 @@ pub fn signatures(cfg: &Config) -> Vec<Signature> {
         signature::<RevokeProgramArgs>(cfg),
         signature::<GetActivityArgs>(cfg),
         signature::<GetMessagesArgs>(cfg),
+        signature::<WindowReadyArgs>(cfg),
         signature::<MfaRequestArgs>(cfg),
         signature::<SubmitMfaCodeArgs>(cfg),
         signature::<CancelMfaArgs>(cfg),

@@ -34,8 +34,9 @@ pub const COMMANDS: &[&str] = &[
     "set_approval_policy",
     "revoke_program",
     "get_activity",
-    // both windows
+    // every window
     "get_messages",
+    "window_ready",
     // MFA dialog
     "mfa_request",
     "submit_mfa_code",

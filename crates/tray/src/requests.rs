@@ -347,7 +347,7 @@ pub async fn switcher_shown(shell: &Shell, _args: SwitcherShownArgs) -> Reply<Sw
 }
 
 /// Commands only the calling window can answer (it sizes or closes itself): not dispatched.
-pub const WINDOW_ONLY: &[&str] = &[FitMfaDialogArgs::NAME, CloseSwitcherArgs::NAME];
+pub const WINDOW_ONLY: &[&str] = &[FitMfaDialogArgs::NAME, CloseSwitcherArgs::NAME, WindowReadyArgs::NAME];
 
 /// `dispatch`'s table: each command's name, read off its arguments struct, and its body. Also
 /// makes `DISPATCHED`, so the test that checks `COMMANDS` against it reads the same list.
