@@ -11,7 +11,7 @@ use crate::state::AppState;
 use crate::tray::{self, Tray, UiEvent};
 use crate::window_process::{WindowBinary, WindowProcess};
 use crate::windows_link::{Hooks, LinkedWindows};
-use crate::{expiry, key_age, lean, switcher_flow, switcher_key, tray_host};
+use crate::{expiry, file_watch, key_age, lean, switcher_flow, switcher_key, tray_host};
 use rolebar_core::agent::window_link::FromTray;
 use rolebar_core::agent::{Agent, AgentError, Client, DEFAULT_CONNECT_TIMEOUT};
 use rolebar_core::HasCode;
@@ -72,8 +72,16 @@ pub fn run() {
     let shell = Shell::new(state, ports, runtime.handle().clone());
     hooks.connect(&shell);
 
+    // Edits made elsewhere refresh the menu and wake the expiry schedule at once; kept for the
+    // life of the event loop.
+    let paths = &shell.state().sessions.paths;
+    let touched = shell.clone();
+    let watcher = file_watch::follow(file_watch::Followed::menu_sources(paths), &paths.config, move || {
+        touched.state().touch()
+    });
+    let follows_files = watcher.is_some();
     agent::start(&shell, agent, process.clone());
-    expiry::start(&shell);
+    expiry::start(&shell, follows_files);
     key_age::start(&shell);
     let task = shell.clone();
     shell.spawn(async move { switcher_key::apply_saved(&task) });
@@ -92,12 +100,13 @@ pub fn run() {
 
     let mut shown: Option<Tray> = None;
     event_loop.run(move |event, _, control_flow| {
+        let _following = &watcher;
         *control_flow = ControlFlow::Wait;
         match event {
             // The icon is made once the loop runs (macOS needs it so).
             Event::NewEvents(StartCause::Init) => {
-                let (model, language) = tray::current_model(&shell);
-                let icon_made = match Tray::create(model, language) {
+                let current = tray::current_model(&shell);
+                let icon_made = match Tray::create(current.model, current.language) {
                     Ok(made) => {
                         shown = Some(made);
                         true
@@ -108,7 +117,7 @@ pub fn run() {
                     }
                 };
                 let menus = proxy.clone();
-                tray::spawn_refresher(&shell, move |model, language| {
+                tray::spawn_refresher(&shell, follows_files, current.next_change, move |model, language| {
                     menus.send_event(UiEvent::Menu(Box::new(model), language)).is_ok()
                 });
                 follow_tray_host(&shell, icon_made);

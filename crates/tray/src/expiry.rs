@@ -48,8 +48,9 @@ fn record_refresh(refreshed: &Refreshed, report: &RefreshReport, now: OffsetDate
 
 /// Starts the expiry warnings: reports a bad settings file once, spawns the driver (woken by
 /// [`AppState::touch`](crate::state::AppState::touch)) and the task that turns its warnings
-/// into notifications.
-pub fn start(shell: &Shell) {
+/// into notifications. `follows_files`: sessions stored by another process wake the driver too
+/// (`file_watch` follows the index), so with nothing due it sleeps until woken.
+pub fn start(shell: &Shell, follows_files: bool) {
     let state = shell.state();
     let config = state.expiry();
     if let Some(problem) = &config.problem {
@@ -68,6 +69,7 @@ pub fn start(shell: &Shell) {
     let mut driver = ExpiryDriver::new(config.schedule(), source, state.clock(), move |warning| {
         sender.send(warning).is_ok()
     });
+    driver = driver.with_changes_followed(follows_files);
     if let Some(path) = state.expiry_state_file() {
         driver = driver.with_state_file(path);
     }

@@ -54,6 +54,7 @@ pub mod error;
 pub mod expiry;
 pub mod expiry_config;
 pub mod expiry_notes;
+pub mod file_watch;
 pub mod finder;
 pub mod grouping;
 pub mod hotkey;

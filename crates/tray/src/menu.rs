@@ -574,18 +574,19 @@ impl MenuModel {
     }
 }
 
-/// When the menu next needs refreshing: the first moment a session's minute count drops (which
-/// also covers reaching zero) or it enters its last `expiring_within` (the icon turns), and at
-/// the latest the next wall-clock minute, so sessions made by the command line show up within a
-/// minute. Never busy-waits: at most one wake-up per minute plus two per session per minute.
+/// When a label of the menu next changes by itself: the first moment a countdown's minute count
+/// drops (which also covers reaching zero) or a session enters its last `expiring_within` (the
+/// icon turns), and at the latest the next wall-clock minute. `None` when nothing counts down
+/// (`expiries`: the sessions', sign-ins' and written sections' ends): then only a change wakes
+/// the refresher (`file_watch` follows the files the menu is read from). Never busy-waits: at
+/// most one wake-up per minute plus two per countdown per minute.
 pub fn next_refresh(
     now: OffsetDateTime,
     expiries: impl IntoIterator<Item = OffsetDateTime>,
     expiring_within: Duration,
-) -> OffsetDateTime {
+) -> Option<OffsetDateTime> {
     let minute = Duration::minutes(1);
-    let into_minute = Duration::seconds(now.second().into()) + Duration::nanoseconds(now.nanosecond().into());
-    let mut next = now + (minute - into_minute);
+    let mut next: Option<OffsetDateTime> = None;
     for expiry in expiries {
         if expiry <= now {
             continue;
@@ -595,13 +596,22 @@ pub fn next_refresh(
         if until_drop == Duration::ZERO {
             until_drop = minute;
         }
-        next = next.min(now + until_drop);
+        let mut at = (now + until_drop).min(next_wall_minute(now));
         let turns = expiry - expiring_within;
         if turns > now {
-            next = next.min(turns);
+            at = at.min(turns);
         }
+        next = Some(next.map_or(at, |n| n.min(at)));
     }
     next
+}
+
+/// The next wall-clock minute after `now` (strictly later): the refresher's wake-up when the
+/// files it reads cannot be followed.
+pub fn next_wall_minute(now: OffsetDateTime) -> OffsetDateTime {
+    let minute = Duration::minutes(1);
+    let into_minute = Duration::seconds(now.second().into()) + Duration::nanoseconds(now.nanosecond().into());
+    now + (minute - into_minute)
 }
 
 #[cfg(test)]
@@ -1124,34 +1134,41 @@ mod tests {
 
     #[test]
     fn refresh_waits_for_the_next_label_change_or_wall_minute() {
-        // No session: the next wall-clock minute (12:01:00).
-        assert_eq!(next_refresh(NOW, [], TEN_MIN), datetime!(2026-11-25 12:01:00 UTC));
+        // Nothing counts down: no timed wake-up (only a change wakes the refresher).
+        assert_eq!(next_refresh(NOW, [], TEN_MIN), None);
         // 37m15s left: the count drops to 36 in 15 s.
         assert_eq!(
             next_refresh(NOW, [NOW + Duration::seconds(37 * 60 + 15)], TEN_MIN),
-            NOW + Duration::seconds(15)
+            Some(NOW + Duration::seconds(15))
         );
         // Exactly 5 minutes left: next drop in a minute, but the wall minute comes first (40 s).
         assert_eq!(
             next_refresh(NOW, [NOW + Duration::minutes(5)], TEN_MIN),
-            datetime!(2026-11-25 12:01:00 UTC)
+            Some(datetime!(2026-11-25 12:01:00 UTC))
         );
-        // Expired sessions are ignored.
-        assert_eq!(
-            next_refresh(NOW, [NOW - Duration::seconds(5)], TEN_MIN),
-            datetime!(2026-11-25 12:01:00 UTC)
-        );
-        // Always strictly in the future.
-        let on_the_minute = datetime!(2026-11-25 12:00:00 UTC);
-        assert_eq!(
-            next_refresh(on_the_minute, [], TEN_MIN),
-            datetime!(2026-11-25 12:01:00 UTC)
-        );
+        // Ended countdowns are ignored.
+        assert_eq!(next_refresh(NOW, [NOW - Duration::seconds(5)], TEN_MIN), None);
         // A 90 s window: the icon turns at 1m30s left, between two minute drops (10 s from now).
         assert_eq!(
             next_refresh(NOW, [NOW + Duration::seconds(100)], Duration::seconds(90)),
-            NOW + Duration::seconds(10)
+            Some(NOW + Duration::seconds(10))
         );
+        // Several: the first change of any.
+        assert_eq!(
+            next_refresh(
+                NOW,
+                [NOW + Duration::seconds(37 * 60 + 15), NOW + Duration::seconds(65)],
+                TEN_MIN
+            ),
+            Some(NOW + Duration::seconds(5))
+        );
+    }
+
+    #[test]
+    fn the_wall_minute_is_always_strictly_later() {
+        assert_eq!(next_wall_minute(NOW), datetime!(2026-11-25 12:01:00 UTC));
+        let on_the_minute = datetime!(2026-11-25 12:00:00 UTC);
+        assert_eq!(next_wall_minute(on_the_minute), datetime!(2026-11-25 12:01:00 UTC));
     }
 
     /// `count` role profiles `role-0000`… from seven source profiles, and a session.

@@ -129,20 +129,34 @@ impl Tray {
 }
 
 /// The menu the app's state calls for now, and its language.
-pub fn current_model(shell: &Shell) -> (MenuModel, Language) {
+pub fn current_model(shell: &Shell) -> Current {
     let state = shell.state();
     let mut activity = state.activity();
     activity.serving = shell.serving().list();
     let words = state.catalog();
-    let model = menu::build(
-        &state.snapshot(),
-        &activity,
-        &state.shortcuts(),
-        state.now(),
-        state.expiry().expiring_within(),
-        words,
-    );
-    (model, words.language())
+    let (snapshot, now, expiring_within) = (state.snapshot(), state.now(), state.expiry().expiring_within());
+    let model = menu::build(&snapshot, &activity, &state.shortcuts(), now, expiring_within, words);
+    // What counts down in the labels: sessions, sign-ins, sections written to the credentials file.
+    let countdowns = snapshot
+        .sessions
+        .iter()
+        .map(|s| s.expires_at)
+        .chain(snapshot.sign_ins.iter().filter_map(|s| s.expires_at))
+        .chain(snapshot.profiles.iter().filter_map(|p| p.written.as_ref()?.expires_at));
+    Current {
+        next_change: menu::next_refresh(now, countdowns, expiring_within),
+        model,
+        language: words.language(),
+    }
+}
+
+/// The menu the app's state calls for now ([`current_model`]).
+#[derive(Debug)]
+pub struct Current {
+    pub model: MenuModel,
+    pub language: Language,
+    /// When a label next changes by itself (a countdown), if anything counts down.
+    pub next_change: Option<time::OffsetDateTime>,
 }
 
 fn icon(state: IconState) -> Result<Icon, TrayError> {
@@ -222,29 +236,38 @@ fn update_labels(current: &Shown, model: &MenuModel) {
 
 /// Sends the menu to the UI thread when something changed, and otherwise when the next label
 /// would change (see `menu::next_refresh`): a sleep until a computed instant, never a polling loop.
-pub fn spawn_refresher(shell: &Shell, show: impl Fn(MenuModel, Language) -> bool + Send + 'static) {
+/// With nothing counting down it sleeps until a change — `follows_files`: the files the menu is
+/// read from are followed (`file_watch`), so an edit of ~/.aws/config is a change too; if they
+/// are not, it also wakes at each wall-clock minute to read them again. `first_change` is when
+/// the menu the icon was made with next changes by itself.
+pub fn spawn_refresher(
+    shell: &Shell,
+    follows_files: bool,
+    first_change: Option<time::OffsetDateTime>,
+    show: impl Fn(MenuModel, Language) -> bool + Send + 'static,
+) {
     let task = shell.clone();
     shell.spawn(async move {
+        let mut next_change = first_change;
         loop {
             let state = task.state();
             let now = state.now();
-            let expiries = state
-                .sessions
-                .vault
-                .cache()
-                .list()
-                .into_iter()
-                .map(|s| s.record.expires_at);
-            let next = menu::next_refresh(now, expiries, state.expiry().expiring_within());
-            // A little after the instant, so the label has changed when we look.
-            let wait =
-                std::time::Duration::try_from(next - now).unwrap_or_default() + std::time::Duration::from_millis(20);
-            tokio::select! {
-                _ = tokio::time::sleep(wait) => {}
-                _ = state.changed.notified() => {}
+            let wake = next_change.or_else(|| (!follows_files).then(|| menu::next_wall_minute(now)));
+            match wake {
+                Some(at) => {
+                    // A little after the instant, so the label has changed when we look.
+                    let wait = std::time::Duration::try_from(at - now).unwrap_or_default()
+                        + std::time::Duration::from_millis(20);
+                    tokio::select! {
+                        _ = tokio::time::sleep(wait) => {}
+                        _ = state.changed.notified() => {}
+                    }
+                }
+                None => state.changed.notified().await,
             }
-            let (model, language) = current_model(&task);
-            if !show(model, language) {
+            let current = current_model(&task);
+            next_change = current.next_change;
+            if !show(current.model, current.language) {
                 // The UI thread is gone: the app is ending.
                 return;
             }

@@ -7,6 +7,9 @@
 //! chunks and re-reading the wall clock on each wake means a deadline slept through is noticed
 //! at most one chunk after wake-up, and then warned about once (see [`Schedule::due`]).
 //! A [`DriverHandle`] wakes the task at once when sessions change (new, renewed, logged out).
+//! With nothing due, a driver whose caller wakes it for every change — sessions made by another
+//! process included ([`ExpiryDriver::with_changes_followed`]) — sleeps until woken: an idle tray
+//! runs nothing.
 
 use super::{validate_thresholds, FiredState, Schedule, ScheduleError, SessionRef, Warning};
 use crate::clock::Clock;
@@ -22,6 +25,10 @@ use tokio::sync::Notify;
 
 /// The longest single sleep: how late a deadline slept through by a suspend can be noticed.
 pub const DEFAULT_MAX_SLEEP: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// What [`ExpiryDriver::tick`] returns when nothing is due and every change wakes the driver:
+/// sleep until woken.
+pub const UNTIL_WOKEN: std::time::Duration = std::time::Duration::MAX;
 
 /// How the driver waits: tokio's timer in the app, a virtual one in tests.
 pub trait Sleeper: Send + Sync + fmt::Debug {
@@ -115,6 +122,8 @@ pub struct ExpiryDriver {
     sink: Sink,
     state_path: Option<PathBuf>,
     max_sleep: std::time::Duration,
+    /// Every change of the sessions wakes the driver (see `with_changes_followed`).
+    changes_followed: bool,
     shared: Arc<Shared>,
     unsaved: bool,
     save_failing: bool,
@@ -128,6 +137,7 @@ impl fmt::Debug for ExpiryDriver {
             .field("sleeper", &self.sleeper)
             .field("state_path", &self.state_path)
             .field("max_sleep", &self.max_sleep)
+            .field("changes_followed", &self.changes_followed)
             .finish_non_exhaustive()
     }
 }
@@ -150,6 +160,7 @@ impl ExpiryDriver {
             sink: Box::new(sink),
             state_path: None,
             max_sleep: DEFAULT_MAX_SLEEP,
+            changes_followed: false,
             shared: Arc::default(),
             unsaved: false,
             save_failing: false,
@@ -164,6 +175,15 @@ impl ExpiryDriver {
     /// The longest single sleep (at least 1 ms).
     pub fn with_max_sleep(mut self, max_sleep: std::time::Duration) -> Self {
         self.max_sleep = max_sleep.max(std::time::Duration::from_millis(1));
+        self
+    }
+
+    /// The caller wakes the driver ([`DriverHandle::sessions_changed`]) for every change of the
+    /// sessions, also those made by another process (the tray follows the index file): with
+    /// nothing due the driver then sleeps until woken ([`UNTIL_WOKEN`]) rather than reading the
+    /// sessions again every `max_sleep`.
+    pub fn with_changes_followed(mut self, followed: bool) -> Self {
+        self.changes_followed = followed;
         self
     }
 
@@ -214,6 +234,7 @@ impl ExpiryDriver {
             Some(deadline) => std::time::Duration::try_from(deadline - now)
                 .unwrap_or_default()
                 .min(self.max_sleep),
+            None if self.changes_followed => UNTIL_WOKEN,
             None => self.max_sleep,
         };
         Some(nap)
@@ -224,6 +245,10 @@ impl ExpiryDriver {
     pub async fn run(mut self) {
         let shared = self.shared.clone();
         while let Some(nap) = self.tick() {
+            if nap == UNTIL_WOKEN {
+                shared.wake.notified().await;
+                continue;
+            }
             let sleep = self.sleeper.sleep(nap);
             tokio::select! {
                 () = sleep => {}
@@ -284,6 +309,54 @@ mod tests {
 
     fn dev() -> SessionRef {
         SessionRef::new("session:AssumeRole:oppara-dev", "oppara-dev", EXPIRES)
+    }
+
+    #[test]
+    fn with_nothing_due_a_followed_driver_sleeps_until_woken_and_another_in_chunks() {
+        let clock = ManualClock::new(EXPIRES - Duration::minutes(30));
+        let (d, _) = driver(&clock, Vec::new());
+        let mut followed = d.with_changes_followed(true);
+        assert_eq!(followed.tick(), Some(UNTIL_WOKEN), "no session: nothing to wake for");
+        let (mut unfollowed, _) = driver(&clock, Vec::new());
+        assert_eq!(
+            unfollowed.tick(),
+            Some(DEFAULT_MAX_SLEEP),
+            "sessions made elsewhere are found by reading again"
+        );
+        // A session: chunks again, followed or not (a suspend must not make a warning late).
+        let (d, _) = driver(&clock, vec![dev()]);
+        assert_eq!(d.with_changes_followed(true).tick(), Some(DEFAULT_MAX_SLEEP));
+    }
+
+    /// The real loop: asleep until woken with nothing due, it passes again when woken (a
+    /// session made meanwhile is warned about) and ends when stopped.
+    #[tokio::test]
+    async fn a_driver_asleep_until_woken_warns_after_a_wake_and_stops() {
+        let clock = ManualClock::new(EXPIRES - Duration::minutes(5));
+        let sessions = Arc::new(Mutex::new(Vec::<SessionRef>::new()));
+        let source = sessions.clone();
+        let (sender, mut warnings) = tokio::sync::mpsc::unbounded_channel();
+        let d = ExpiryDriver::new(
+            Schedule::default(),
+            move || source.lock().expect("lock").clone(),
+            Arc::new(clock.clone()),
+            move |w| sender.send(w).is_ok(),
+        )
+        .with_changes_followed(true);
+        let handle = d.handle();
+        let running = tokio::spawn(d.run());
+        sessions.lock().expect("lock").push(dev());
+        handle.sessions_changed();
+        let warning = tokio::time::timeout(std::time::Duration::from_secs(10), warnings.recv())
+            .await
+            .expect("a pass after the wake")
+            .expect("a warning");
+        assert_eq!(warning.kind, WarningKind::Threshold(Duration::minutes(10)));
+        handle.stop();
+        tokio::time::timeout(std::time::Duration::from_secs(10), running)
+            .await
+            .expect("stopped")
+            .expect("no panic");
     }
 
     #[test]

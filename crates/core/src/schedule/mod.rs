@@ -26,7 +26,7 @@ pub(crate) mod settings;
 mod state;
 pub mod watched;
 
-pub use driver::{DriverHandle, ExpiryDriver, SessionSource, Sleeper, TokioSleeper, DEFAULT_MAX_SLEEP};
+pub use driver::{DriverHandle, ExpiryDriver, SessionSource, Sleeper, TokioSleeper, DEFAULT_MAX_SLEEP, UNTIL_WOKEN};
 pub use error::ScheduleError;
 pub use settings::{format_duration, parse_duration, ExpirySettings};
 pub use state::{FiredState, STATE_FILE_NAME};
