@@ -11,6 +11,7 @@ use rolebar_core::keystore::index::Index;
 use rolebar_core::profile::AwsPaths;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 /// What to follow. Files by name in their folder — editors and Rolebar replace a file by renaming
 /// a new one over it, so the folder is watched, not the file — and folders whose every file counts
@@ -75,43 +76,76 @@ pub fn is_change(kind: &EventKind) -> bool {
     }
 }
 
+/// The watcher, kept for as long as the files are followed.
+#[derive(Debug)]
+pub struct Following {
+    _watcher: Arc<Mutex<Option<RecommendedWatcher>>>,
+}
+
 /// Starts following `followed`; `on_change` runs on the watcher's thread after each change (and
 /// after a watch error such as an overflowed event queue, when changes may have been missed).
 /// `None` when `must_follow` (the config file's folder) cannot be watched: the caller then reads
 /// the files again every minute. A folder that does not exist yet (no sign-in ever, no state
-/// folder) is skipped: what appears in it shows with the next change.
+/// folder) is followed from the moment it appears: its nearest existing parent is watched until
+/// then.
 pub fn follow(
     followed: Followed,
     must_follow: &Path,
-    on_change: impl Fn() + Send + 'static,
-) -> Option<RecommendedWatcher> {
-    let filter = followed.clone();
-    let handler = move |event: ::notify::Result<::notify::Event>| match event {
-        Ok(event) => {
-            if is_change(&event.kind) && event.paths.iter().any(|p| filter.concerns(p)) {
-                tracing::debug!(kind = ?event.kind, paths = ?event.paths, "a file the menu is read from changed");
+    on_change: impl Fn() + Send + Sync + 'static,
+) -> Option<Following> {
+    let slot: Arc<Mutex<Option<RecommendedWatcher>>> = Arc::default();
+    let missing: Arc<Mutex<Vec<PathBuf>>> = Arc::default();
+    let on_change: Arc<dyn Fn() + Send + Sync> = Arc::new(on_change);
+    let handler = {
+        let (filter, slot, missing, on_change) = (followed.clone(), slot.clone(), missing.clone(), on_change.clone());
+        move |event: ::notify::Result<::notify::Event>| match event {
+            Ok(event) => {
+                if !is_change(&event.kind) {
+                    return;
+                }
+                if event.paths.iter().any(|p| filter.concerns(p)) {
+                    tracing::debug!(kind = ?event.kind, paths = ?event.paths, "a file the menu is read from changed");
+                    on_change();
+                }
+                let on_the_way = event
+                    .paths
+                    .iter()
+                    .any(|p| lock(&missing).iter().any(|m| m.starts_with(p)));
+                if on_the_way {
+                    // Watching waits for the watcher's own thread, which runs this: another does it.
+                    let (slot, missing, on_change) = (slot.clone(), missing.clone(), on_change.clone());
+                    std::thread::spawn(move || follow_appeared(&slot, &missing, on_change.as_ref()));
+                }
+            }
+            Err(e) => {
+                tracing::debug!(error = %e, "following the AWS files: a change may have been missed");
                 on_change();
             }
         }
-        Err(e) => {
-            tracing::debug!(error = %e, "following the AWS files: a change may have been missed");
-            on_change();
-        }
     };
-    let mut watcher = match ::notify::recommended_watcher(handler) {
+    let watcher = match ::notify::recommended_watcher(handler) {
         Ok(watcher) => watcher,
         Err(e) => {
             tracing::warn!(error = %e, "cannot follow the AWS files; the menu reads them every minute");
             return None;
         }
     };
+    let mut guard = lock(&slot);
+    let watcher = guard.insert(watcher);
     let mut followed_main = false;
     for folder in followed.watched_folders() {
         match watcher.watch(&folder, RecursiveMode::NonRecursive) {
             Ok(()) => followed_main |= must_follow.parent() == Some(folder.as_path()),
+            Err(_) if !folder.exists() => {
+                if !watch_towards(watcher, &folder) {
+                    tracing::debug!(folder = %folder.display(), "followed once it appears");
+                    lock(&missing).push(folder);
+                }
+            }
             Err(e) => tracing::debug!(folder = %folder.display(), error = %e, "not followed"),
         }
     }
+    drop(guard);
     if !followed_main {
         tracing::info!(
             folder = ?must_follow.parent(),
@@ -119,7 +153,58 @@ pub fn follow(
         );
         return None;
     }
-    Some(watcher)
+    Some(Following { _watcher: slot })
+}
+
+/// After something appeared on the way to a missing folder: watches the folder if it is there
+/// now (and says so: files may be in it already), else its nearest existing parent.
+fn follow_appeared(
+    slot: &Mutex<Option<RecommendedWatcher>>,
+    missing: &Mutex<Vec<PathBuf>>,
+    on_change: &(dyn Fn() + Send + Sync),
+) {
+    // Not held while watching: the watcher's thread takes it to filter events.
+    let waiting = lock(missing).clone();
+    let mut appeared = Vec::new();
+    {
+        let mut guard = lock(slot);
+        let Some(watcher) = guard.as_mut() else { return };
+        for folder in waiting {
+            if watch_towards(watcher, &folder) {
+                appeared.push(folder);
+            }
+        }
+    }
+    if !appeared.is_empty() {
+        lock(missing).retain(|m| !appeared.contains(m));
+        tracing::debug!(folders = ?appeared, "followed now that they exist");
+        on_change();
+    }
+}
+
+/// Watches `folder` if it exists (true), else its nearest existing parent, looking again after
+/// each watch: what appeared before the watch began sent no event, so it is found by looking.
+fn watch_towards(watcher: &mut RecommendedWatcher, folder: &Path) -> bool {
+    let mut watched: Option<PathBuf> = None;
+    loop {
+        if folder.is_dir() {
+            return watcher.watch(folder, RecursiveMode::NonRecursive).is_ok();
+        }
+        let Some(parent) = folder.ancestors().find(|a| a.is_dir()) else {
+            return false;
+        };
+        if watched.as_deref() == Some(parent) {
+            // Watched, and nothing nearer has appeared since: the next step sends an event.
+            return false;
+        }
+        let _ = watcher.watch(parent, RecursiveMode::NonRecursive);
+        watched = Some(parent.to_path_buf());
+    }
+}
+
+/// A poisoned lock only means a panic elsewhere; the paths it holds are still usable.
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 #[cfg(test)]
@@ -202,5 +287,31 @@ mod tests {
         let mut followed = Followed::default();
         followed.add_file(config.clone());
         assert!(follow(followed, &config, || {}).is_none());
+    }
+
+    /// The token cache does not exist before the first sign-in: it is followed once it appears
+    /// (`aws sso login` makes it), and a token written into it is reported.
+    #[test]
+    fn a_folder_that_appears_later_is_followed_from_then_on() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let config = dir.path().join("config");
+        std::fs::write(&config, "[default]\n").expect("config");
+        let cache = dir.path().join("sso").join("cache");
+        let mut followed = Followed::default();
+        followed.add_file(config.clone());
+        followed.folders.push(cache.clone());
+        let (tx, rx) = std::sync::mpsc::channel();
+        let following = follow(followed, &config, move || {
+            let _ = tx.send(());
+        })
+        .expect("the config's folder is followed");
+        let within = std::time::Duration::from_secs(10);
+
+        std::fs::create_dir_all(&cache).expect("the cache appears");
+        rx.recv_timeout(within).expect("its appearing is reported");
+        while rx.try_recv().is_ok() {}
+        std::fs::write(cache.join("token.json"), "{}").expect("a token");
+        rx.recv_timeout(within).expect("a token written into it is reported");
+        drop(following);
     }
 }
